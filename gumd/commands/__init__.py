@@ -1,0 +1,1 @@
+"""The command groups of the `gumd` CLI, one module each."""

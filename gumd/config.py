@@ -1,0 +1,193 @@
+"""Settings: built-in defaults < config.toml < GUMD_* environment < command-line flags.
+
+Every value is checked once, at start-up; a bad one raises ConfigError with a
+one-line message naming the key and what it accepts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import platformdirs
+
+APP = "gumd"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+OCR_ENGINES = ("tesseract",)
+
+
+class ConfigError(ValueError):
+    """A setting has a value gumd cannot use; the message names key and allowed values."""
+
+
+def _default_data_dir() -> str:
+    return platformdirs.user_data_dir(APP)
+
+
+def _default_threads() -> int:
+    """Physical cores when the OS tells, else logical cores; llama.cpp gains nothing from SMT."""
+    logical = os.cpu_count() or 1
+    try:
+        cores = set()
+        with open("/proc/cpuinfo") as f:
+            phys = core = None
+            for line in f:
+                if line.startswith("physical id"):
+                    phys = line.split(":")[1].strip()
+                elif line.startswith("core id"):
+                    core = line.split(":")[1].strip()
+                    cores.add((phys, core))
+        return max(1, len(cores)) if cores else logical
+    except OSError:
+        return logical
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting gumd reads, with its default; see README for what each does."""
+
+    data_dir: str = field(default_factory=_default_data_dir)
+    model: str = "qwen2.5-coder-0.5b"
+    model_threads: int = field(default_factory=_default_threads)
+    model_context: int = 4096
+    model_gpu_layers: int = 0
+    model_max_tokens: int = 768
+    ocr: str = "tesseract"
+    capture: bool = True
+    capture_settle_s: float = 0.7
+    capture_min_interval_s: float = 2.0
+    window_poll_s: float = 0.5
+    batch_interval_s: float = 60.0
+    batch_max_observations: int = 8
+    batch_max_chars: int = 6000
+    log_level: str = "INFO"
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir).expanduser()
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_path / "gumd.db"
+
+    @property
+    def socket_path(self) -> Path:
+        return self.data_path / "gumd.sock"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.data_path / "gumd.lock"
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_path / "gumd.log"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_path / "models"
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+# Per-key checks beyond the type: (predicate, description of allowed values).
+_RULES: dict[str, tuple[Any, str]] = {
+    "model_threads": (lambda v: v >= 1, "an integer >= 1"),
+    "model_context": (lambda v: 512 <= v <= 131072, "an integer from 512 to 131072"),
+    "model_gpu_layers": (lambda v: v >= -1, "an integer >= -1 (-1 offloads every layer)"),
+    "model_max_tokens": (lambda v: 16 <= v <= 8192, "an integer from 16 to 8192"),
+    "ocr": (lambda v: v in OCR_ENGINES, "one of: " + ", ".join(OCR_ENGINES)),
+    "log_level": (lambda v: v in LOG_LEVELS, "one of: " + ", ".join(LOG_LEVELS)),
+    "capture_settle_s": (lambda v: 0.05 <= v <= 60, "seconds from 0.05 to 60"),
+    "capture_min_interval_s": (lambda v: 0 <= v <= 3600, "seconds from 0 to 3600"),
+    "window_poll_s": (lambda v: 0.05 <= v <= 60, "seconds from 0.05 to 60"),
+    "batch_interval_s": (lambda v: 0.1 <= v <= 86400, "seconds from 0.1 to 86400"),
+    "batch_max_observations": (lambda v: 1 <= v <= 200, "an integer from 1 to 200"),
+    "batch_max_chars": (lambda v: 500 <= v <= 200000, "an integer from 500 to 200000"),
+    "model": (lambda v: bool(v.strip()), "a preset name (gumd models list) or a path to a .gguf file"),
+    "data_dir": (lambda v: bool(v.strip()), "a directory path"),
+}
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _coerce(key: str, raw: Any, source: str) -> Any:
+    """Turn a raw value (TOML value or string) into the field's type, or raise ConfigError."""
+    if key not in _FIELDS:
+        raise ConfigError(f"unknown setting {key!r} in {source}; known settings: {', '.join(sorted(_FIELDS))}")
+    kind = _FIELDS[key].type
+    rule, allowed = _RULES.get(key, (lambda v: True, ""))
+    try:
+        if kind == "bool":
+            if isinstance(raw, bool):
+                value: Any = raw
+            elif str(raw).strip().lower() in _TRUE | _FALSE:
+                value = str(raw).strip().lower() in _TRUE
+            else:
+                raise ValueError
+            allowed = allowed or "true or false"
+        elif kind == "int":
+            if isinstance(raw, bool) or isinstance(raw, float):
+                raise ValueError
+            value = int(str(raw).strip())
+            allowed = allowed or "an integer"
+        elif kind == "float":
+            if isinstance(raw, bool):
+                raise ValueError
+            value = float(str(raw).strip())
+            allowed = allowed or "a number"
+        else:
+            if not isinstance(raw, str):
+                raise ValueError
+            value = raw.strip().upper() if key == "log_level" else raw
+        if not rule(value):
+            raise ValueError
+    except (ValueError, TypeError):
+        raise ConfigError(f"{key} = {raw!r} (from {source}) is not allowed; expected {allowed}") from None
+    return value
+
+
+def config_file_path(environ: Mapping[str, str] | None = None) -> Path:
+    """Where config.toml is read from: $GUMD_CONFIG, else the platform config dir."""
+    environ = os.environ if environ is None else environ
+    if environ.get("GUMD_CONFIG"):
+        return Path(environ["GUMD_CONFIG"]).expanduser()
+    return Path(platformdirs.user_config_dir(APP)) / "config.toml"
+
+
+def load_settings(
+    flags: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+) -> Settings:
+    """Build Settings from defaults, the TOML file, GUMD_* variables and flags, in that order."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    path = config_file or config_file_path(environ)
+    if path.exists():
+        try:
+            table = tomllib.loads(path.read_text())
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"{path} is not valid TOML: {e}") from None
+        for key, raw in table.items():
+            values[key] = _coerce(key, raw, str(path))
+    for name, raw in environ.items():
+        if name.startswith("GUMD_") and name != "GUMD_CONFIG":
+            key = name[5:].lower()
+            values[key] = _coerce(key, raw, f"environment variable {name}")
+    for key, raw in (flags or {}).items():
+        if raw is not None:
+            values[key] = _coerce(key, raw, f"--{key.replace('_', '-')}")
+    return Settings(**values)
+
+
+def ensure_data_dir(settings: Settings) -> Path:
+    """Create the data dir (and models dir) readable by the user alone."""
+    path = settings.data_path
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+    return path

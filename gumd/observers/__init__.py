@@ -1,0 +1,1 @@
+"""gumd.observers."""

@@ -1,0 +1,135 @@
+"""Input activity through pynput: counts per burst and named shortcuts, never the characters typed."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from gumd.observers.base import Emit, InputBurst, Observer
+
+_MODIFIERS = {
+    "ctrl": "ctrl", "ctrl_l": "ctrl", "ctrl_r": "ctrl",
+    "alt": "alt", "alt_l": "alt", "alt_r": "alt", "alt_gr": "alt",
+    "cmd": "super", "cmd_l": "super", "cmd_r": "super",
+    "shift": "shift", "shift_l": "shift", "shift_r": "shift",
+}
+_ORDER = ("ctrl", "alt", "super", "shift")
+
+
+def key_name(key) -> str | None:
+    """A stable lowercase name for a pynput key ('tab', 's', 'f5'); None when unknown."""
+    name = getattr(key, "name", None)
+    if name:
+        return name
+    char = getattr(key, "char", None)
+    if char and char.isprintable():
+        return char.lower()
+    vk = getattr(key, "vk", None)
+    if vk is not None and 0x20 < vk < 0x7F:  # X11 keysyms for ASCII equal the character
+        return chr(vk).lower()
+    return None
+
+
+class BurstTracker:
+    """Folds single input events into bursts that end after `settle_s` without input.
+
+    A shortcut is a key pressed while ctrl, alt or super is held ("ctrl+s",
+    "alt+tab"); shift alone is not, since shift+letter is typing.
+    """
+
+    def __init__(self, settle_s: float):
+        self.settle_s = settle_s
+        self._lock = threading.Lock()
+        self._held: set[str] = set()
+        self._reset()
+
+    def _reset(self) -> None:
+        self._start = self._last = 0.0
+        self._keys = self._clicks = self._scrolls = 0
+        self._shortcuts: list[str] = []
+
+    def _touch(self, now: float) -> None:
+        if not self._start:
+            self._start = now
+        self._last = now
+
+    def key_down(self, name: str | None, now: float) -> None:
+        with self._lock:
+            if name in _MODIFIERS:
+                self._held.add(_MODIFIERS[name])
+                return
+            self._touch(now)
+            self._keys += 1
+            if name and self._held & {"ctrl", "alt", "super"}:
+                mods = [m for m in _ORDER if m in self._held]
+                self._shortcuts.append("+".join(mods + [name]))
+
+    def key_up(self, name: str | None) -> None:
+        with self._lock:
+            if name in _MODIFIERS:
+                self._held.discard(_MODIFIERS[name])
+
+    def click(self, now: float) -> None:
+        with self._lock:
+            self._touch(now)
+            self._clicks += 1
+
+    def scroll(self, now: float) -> None:
+        with self._lock:
+            self._touch(now)
+            self._scrolls += 1
+
+    def settled(self, now: float) -> InputBurst | None:
+        """The finished burst, once no input came for settle_s; else None."""
+        with self._lock:
+            if not self._start or now - self._last < self.settle_s:
+                return None
+            burst = InputBurst(
+                started_at=self._start, ended_at=self._last, keys=self._keys, clicks=self._clicks,
+                scrolls=self._scrolls, shortcuts=tuple(self._shortcuts),
+            )
+            self._reset()
+            return burst
+
+
+class InputObserver(Observer):
+    """pynput keyboard and mouse listeners feeding a BurstTracker; emits each settled burst."""
+
+    def __init__(self, settle_s: float = 0.7):
+        self.tracker = BurstTracker(settle_s)
+        self._stop = threading.Event()
+        self._listeners: list = []
+        self._thread: threading.Thread | None = None
+
+    def start(self, emit: Emit) -> None:
+        from pynput import keyboard, mouse  # imported lazily: pynput needs a display at import
+
+        t = self.tracker
+        self._listeners = [
+            keyboard.Listener(
+                on_press=lambda k: t.key_down(key_name(k), time.time()),
+                on_release=lambda k: t.key_up(key_name(k)),
+            ),
+            mouse.Listener(
+                on_click=lambda x, y, button, pressed: t.click(time.time()) if pressed else None,
+                on_scroll=lambda x, y, dx, dy: t.scroll(time.time()),
+            ),
+        ]
+        for listener in self._listeners:
+            listener.daemon = True
+            listener.start()
+        self._thread = threading.Thread(target=self._run, args=(emit,), name="gumd-input", daemon=True)
+        self._thread.start()
+
+    def _run(self, emit: Emit) -> None:
+        while not self._stop.wait(0.1):
+            burst = self.tracker.settled(time.time())
+            if burst:
+                emit(burst)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for listener in self._listeners:
+            listener.stop()
+        if self._thread:
+            self._thread.join(timeout=2)

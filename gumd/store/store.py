@@ -1,0 +1,255 @@
+"""Typed access to gumd's SQLite file. All of gumd's SQL lives in this package.
+
+One file in WAL mode; each thread gets its own connection, so the API can read
+while the pipeline writes. The file and its WAL are created 0600.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any, Iterable
+
+import sqlite_utils
+
+from gumd.store.migrations import migrate
+from gumd.store.models import NewObservation, NewProposition, Observation, Proposition
+
+_OBS_FIELDS = [f.name for f in dataclasses.fields(Observation)]
+_PROP_COLUMNS = ["id", "text", "reasoning", "confidence", "decay", "revision_group", "version",
+                 "status", "created_at", "updated_at"]
+
+
+def fts_query(text: str) -> str:
+    """Turn free text into a safe FTS5 query: every word quoted, any word may match (BM25 ranks)."""
+    words = re.findall(r"\w+", text, flags=re.UNICODE)
+    return " OR ".join('"%s"' % w for w in words[:32])
+
+
+class Store:
+    """The one SQLite database of a data dir."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self._local = threading.local()
+        self._all_conns: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        if not self.path.exists():
+            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        os.chmod(self.path, 0o600)
+        migrate(self.db)
+
+    # -- connections -------------------------------------------------------
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """This thread's connection, opened on first use."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            conn = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA secure_delete=ON")
+            db = sqlite_utils.Database(conn)
+            self._local.db = db
+            with self._lock:
+                self._all_conns.append(conn)
+        return db
+
+    def close(self) -> None:
+        """Close every connection this store opened, checkpointing the WAL."""
+        with self._lock:
+            conns, self._all_conns = self._all_conns, []
+        for conn in conns:
+            try:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error:
+                pass
+            conn.close()
+        self._local = threading.local()
+
+    def _rows(self, sql: str, params: Iterable[Any] | dict = ()) -> list[dict]:
+        return list(self.db.query(sql, params))
+
+    # -- observations ------------------------------------------------------
+    def add_observation(self, obs: NewObservation) -> int:
+        """Store an observation as pending; it is durable before any model sees it."""
+        row = dataclasses.asdict(obs) | {"status": "pending", "created_at": time.time()}
+        with self.db.conn:
+            return self.db["observations"].insert(row).last_pk
+
+    def get_observation(self, obs_id: int) -> Observation | None:
+        rows = self._rows("SELECT * FROM observations WHERE id = ?", [obs_id])
+        return _observation(rows[0]) if rows else None
+
+    def list_observations(
+        self,
+        since: float | None = None,
+        until: float | None = None,
+        app: str | None = None,
+        status: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Observation]:
+        """Observations, newest first, filtered by time window, app and status."""
+        where, params = ["1=1"], []
+        if since is not None:
+            where.append("ended_at >= ?")
+            params.append(since)
+        if until is not None:
+            where.append("started_at <= ?")
+            params.append(until)
+        if app:
+            where.append("app = ?")
+            params.append(app)
+        if status:
+            where.append("status = ?")
+            params.append(status)
+        sql = f"SELECT * FROM observations WHERE {' AND '.join(where)} ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?"
+        return [_observation(r) for r in self._rows(sql, params + [limit, offset])]
+
+    def search_observations(self, q: str, limit: int = 20) -> list[Observation]:
+        """Observations whose app, title or text match q (FTS5, best first)."""
+        query = fts_query(q)
+        if not query:
+            return []
+        sql = (
+            "SELECT observations.* FROM observations_fts JOIN observations ON observations.id = observations_fts.rowid "
+            "WHERE observations_fts MATCH ? ORDER BY bm25(observations_fts) LIMIT ?"
+        )
+        return [_observation(r) for r in self._rows(sql, [query, limit])]
+
+    # -- batches -----------------------------------------------------------
+    def claim_batch(self, max_observations: int, max_chars: int) -> tuple[int, list[Observation]] | None:
+        """Move the oldest pending observations (within both budgets) into a new batch."""
+        with self.db.conn:
+            rows = self._rows(
+                "SELECT * FROM observations WHERE status = 'pending' ORDER BY started_at, id LIMIT ?",
+                [max_observations],
+            )
+            chosen, chars = [], 0
+            for r in rows:
+                size = len(r["text"] or "") + len(r["title"] or "") + len(r["input_summary"] or "")
+                if chosen and chars + size > max_chars:
+                    break
+                chosen.append(r)
+                chars += size
+            if not chosen:
+                return None
+            batch_id = self.db["batches"].insert(
+                {"status": "running", "attempts": 1, "created_at": time.time()}
+            ).last_pk
+            ids = [r["id"] for r in chosen]
+            self.db.execute(
+                f"UPDATE observations SET status = 'processing', batch_id = ? WHERE id IN ({','.join('?' * len(ids))})",
+                [batch_id, *ids],
+            )
+        return batch_id, [_observation(r | {"status": "processing", "batch_id": batch_id}) for r in chosen]
+
+    def finish_batch(self, batch_id: int, error: str | None = None) -> None:
+        """Mark a batch and its observations done, or failed with the reason."""
+        status = "failed" if error else "done"
+        with self.db.conn:
+            self.db.execute(
+                "UPDATE batches SET status = ?, error = ?, finished_at = ? WHERE id = ?",
+                [status, error, time.time(), batch_id],
+            )
+            self.db.execute("UPDATE observations SET status = ? WHERE batch_id = ?", [status, batch_id])
+
+    def release_batch(self, batch_id: int) -> None:
+        """Give a batch's observations back to the queue unprocessed (shutdown mid-batch)."""
+        with self.db.conn:
+            self.db.execute(
+                "UPDATE observations SET status = 'pending', batch_id = NULL WHERE batch_id = ? AND status = 'processing'",
+                [batch_id],
+            )
+            self.db.execute("UPDATE batches SET status = 'abandoned', finished_at = ? WHERE id = ?", [time.time(), batch_id])
+
+    def resume_interrupted(self) -> int:
+        """After a crash: put observations left in 'processing' back to pending. Returns how many."""
+        with self.db.conn:
+            cur = self.db.execute(
+                "UPDATE observations SET status = 'pending', batch_id = NULL WHERE status = 'processing'"
+            )
+            self.db.execute("UPDATE batches SET status = 'abandoned' WHERE status = 'running'")
+        return cur.rowcount
+
+    # -- propositions ------------------------------------------------------
+    def add_proposition(self, prop: NewProposition, observation_ids: Iterable[int]) -> int:
+        """Store a new proposition (version 1 of its own revision group) with its evidence."""
+        now = time.time()
+        with self.db.conn:
+            pid = self.db["propositions"].insert(
+                dataclasses.asdict(prop) | {"version": 1, "status": "active", "created_at": now, "updated_at": now}
+            ).last_pk
+            self.db.execute("UPDATE propositions SET revision_group = ? WHERE id = ?", [pid, pid])
+            self.db["evidence"].insert_all(
+                [{"proposition_id": pid, "observation_id": o, "created_at": now} for o in set(observation_ids)],
+                ignore=True,
+            )
+        return pid
+
+    def get_proposition(self, prop_id: int, with_evidence: bool = True) -> Proposition | None:
+        rows = self._rows(_PROP_SELECT + " WHERE p.id = ?", [prop_id])
+        if not rows:
+            return None
+        evidence = []
+        if with_evidence:
+            evidence = [
+                _observation(r)
+                for r in self._rows(
+                    "SELECT o.* FROM evidence e JOIN observations o ON o.id = e.observation_id "
+                    "WHERE e.proposition_id = ? ORDER BY o.started_at",
+                    [prop_id],
+                )
+            ]
+        return _proposition(rows[0], evidence=evidence)
+
+    def search_propositions(self, q: str = "", limit: int = 20, offset: int = 0, status: str = "active") -> list[Proposition]:
+        """Propositions matching q by BM25 (best first), or the newest when q is empty."""
+        query = fts_query(q)
+        if not q.strip():
+            sql = _PROP_SELECT + " WHERE p.status = ? ORDER BY p.updated_at DESC, p.id DESC LIMIT ? OFFSET ?"
+            return [_proposition(r) for r in self._rows(sql, [status, limit, offset])]
+        if not query:
+            return []
+        sql = (
+            "SELECT p.*, -bm25(propositions_fts) AS score, "
+            "(SELECT COUNT(*) FROM evidence e WHERE e.proposition_id = p.id) AS evidence_count "
+            "FROM propositions_fts JOIN propositions p ON p.id = propositions_fts.rowid "
+            "WHERE propositions_fts MATCH ? AND p.status = ? ORDER BY bm25(propositions_fts) LIMIT ? OFFSET ?"
+        )
+        return [_proposition(r) for r in self._rows(sql, [query, status, limit, offset])]
+
+    # -- status ------------------------------------------------------------
+    def counts(self) -> dict[str, Any]:
+        """Numbers for /v1/status: observations by status, propositions, batches failed."""
+        obs = {r["status"]: r["n"] for r in self._rows("SELECT status, COUNT(*) AS n FROM observations GROUP BY status")}
+        props = self._rows("SELECT COUNT(*) AS n FROM propositions WHERE status = 'active'")[0]["n"]
+        failed = self._rows("SELECT COUNT(*) AS n FROM batches WHERE status = 'failed'")[0]["n"]
+        return {"observations": obs, "propositions": props, "failed_batches": failed}
+
+
+_PROP_SELECT = (
+    "SELECT p.*, NULL AS score, "
+    "(SELECT COUNT(*) FROM evidence e WHERE e.proposition_id = p.id) AS evidence_count FROM propositions p"
+)
+
+
+def _observation(row: dict) -> Observation:
+    return Observation(**{k: row[k] for k in _OBS_FIELDS if k in row})
+
+
+def _proposition(row: dict, evidence: list[Observation] | None = None) -> Proposition:
+    return Proposition(
+        **{k: row[k] for k in _PROP_COLUMNS},
+        evidence_count=row.get("evidence_count") or 0,
+        score=row.get("score"),
+        evidence=evidence or [],
+    )
