@@ -121,6 +121,7 @@ def _coerce(key: str, raw: Any, source: str) -> Any:
         raise ConfigError(f"unknown setting {key!r} in {source}; known settings: {', '.join(sorted(_FIELDS))}")
     kind = _FIELDS[key].type
     rule, allowed = _RULES.get(key, (lambda v: True, ""))
+    allowed = allowed or {"bool": "true or false", "int": "an integer", "float": "a number"}.get(kind, "a string")
     try:
         if kind == "bool":
             if isinstance(raw, bool):
@@ -129,17 +130,14 @@ def _coerce(key: str, raw: Any, source: str) -> Any:
                 value = str(raw).strip().lower() in _TRUE
             else:
                 raise ValueError
-            allowed = allowed or "true or false"
         elif kind == "int":
             if isinstance(raw, bool) or isinstance(raw, float):
                 raise ValueError
             value = int(str(raw).strip())
-            allowed = allowed or "an integer"
         elif kind == "float":
             if isinstance(raw, bool):
                 raise ValueError
             value = float(str(raw).strip())
-            allowed = allowed or "a number"
         else:
             if not isinstance(raw, str):
                 raise ValueError

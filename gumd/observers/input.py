@@ -131,5 +131,6 @@ class InputObserver(Observer):
         self._stop.set()
         for listener in self._listeners:
             listener.stop()
+            listener.join(timeout=2)
         if self._thread:
             self._thread.join(timeout=2)

@@ -1,0 +1,84 @@
+"""`gumd status`, `gumd query TEXT`, `gumd observations`: ask the running daemon over its socket."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+
+from gumd.client import ApiError, Client, DaemonUnavailable
+from gumd.config import Settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("status", help="what the running daemon is doing")
+    p.add_argument("--json", action="store_true", help="print the raw JSON")
+    p.set_defaults(func=status)
+    p = sub.add_parser("query", help="search what gumd believes about you")
+    p.add_argument("text", nargs="?", default="", help="words to search for; empty lists the newest")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--json", action="store_true", help="print the raw JSON")
+    p.set_defaults(func=query)
+    p = sub.add_parser("observations", help="the newest stored observations")
+    p.add_argument("--app", help="only this app")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--json", action="store_true", help="print the raw JSON")
+    p.set_defaults(func=observations)
+
+
+def _call(settings: Settings, fn):
+    try:
+        with Client(settings.socket_path) as client:
+            return fn(client)
+    except (DaemonUnavailable, ApiError) as e:
+        print(f"gumd: {e}", file=sys.stderr)
+        return None
+
+
+def status(args: argparse.Namespace, settings: Settings) -> int:
+    st = _call(settings, lambda c: c.status())
+    if st is None:
+        return 1
+    if args.json:
+        print(json.dumps(st, indent=2))
+        return 0
+    obs = st["observations"]
+    print(f"gumd {st['version']} pid {st['pid']}, data dir {st['data_dir']}, model {st['model']}")
+    print(f"capture: {'on' if st['capture']['enabled'] else 'off'}, {st['capture']['frames_captured']} frames, "
+          f"{st['capture']['frames_unchanged']} unchanged, {st['capture']['excluded']} excluded")
+    print(f"observations: {sum(obs.values())} ({', '.join(f'{v} {k}' for k, v in sorted(obs.items())) or 'none'})")
+    print(f"propositions: {st['propositions']}; failed batches: {st['failed_batches']}")
+    if st["engine"]["last_error"]:
+        print(f"last model error: {st['engine']['last_error']}")
+    return 0
+
+
+def query(args: argparse.Namespace, settings: Settings) -> int:
+    items = _call(settings, lambda c: c.search(args.text, limit=args.limit))
+    if items is None:
+        return 1
+    if args.json:
+        print(json.dumps(items, indent=2))
+        return 0
+    if not items:
+        print("no propositions match" if args.text else "no propositions yet")
+    for p in items:
+        print(f"[{p['id']}] ({p['confidence']}/10) {p['text']}")
+        if p["reasoning"]:
+            print(f"      because: {p['reasoning']}")
+    return 0
+
+
+def observations(args: argparse.Namespace, settings: Settings) -> int:
+    items = _call(settings, lambda c: c.observations(app=args.app, limit=args.limit))
+    if items is None:
+        return 1
+    if args.json:
+        print(json.dumps(items, indent=2))
+        return 0
+    for o in items:
+        when = dt.datetime.fromtimestamp(o["started_at"]).strftime("%Y-%m-%d %H:%M:%S")
+        text = " ".join(o["text"].split())
+        print(f"[{o['id']}] {when} {o['app']} — {o['title']} ({o['status']})\n      {text[:160]}")
+    return 0

@@ -1,0 +1,68 @@
+"""`gumd replay DIR`: saved screenshots through the same pipeline as the live screen."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from gumd.config import Settings, ensure_data_dir
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("replay", help="feed a folder of screenshots (+ events.jsonl) through the pipeline")
+    p.add_argument("folder", type=Path)
+    p.add_argument("--no-process", action="store_true", help="store observations only; leave them pending")
+    p.add_argument("--model", dest="set_model", metavar="MODEL", help="preset name or path to a .gguf file")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from gumd.daemon import AlreadyRunning, DataDirLock, SharedModel, setup_logging
+    from gumd.models import ModelNotFound, load_ocr
+    from gumd.pipeline import Pipeline
+    from gumd.privacy import Exclusions
+    from gumd.propositions.engine import Engine
+    from gumd.replay import ReplayError, replay
+    from gumd.store import Store
+    from gumd.transcribe import Transcriber
+
+    ensure_data_dir(settings)
+    setup_logging(settings)
+    lock = DataDirLock(settings.lock_path)
+    try:
+        lock.acquire()
+        process = not args.no_process
+    except AlreadyRunning:
+        print("gumd: a daemon is running for this data dir; it will process the replayed observations",
+              file=sys.stderr)
+        process = False
+    store = Store(settings.db_path)
+    try:
+        pipeline = Pipeline(store, Transcriber(load_ocr(settings.ocr)), Exclusions(), source="replay")
+        try:
+            result = replay(args.folder, pipeline)
+        except ReplayError as e:
+            print(f"gumd: {e}", file=sys.stderr)
+            return 2
+        print(f"replayed {result.frames} frames ({result.duplicates} identical skipped, "
+              f"{pipeline.excluded} excluded) -> {len(result.observations)} observations")
+        if not process:
+            return 0
+        engine = Engine(store, SharedModel(settings), settings.batch_max_observations,
+                        settings.batch_max_chars, settings.model_max_tokens)
+        made = failed = 0
+        while (outcome := engine.run_once()) is not None:
+            made += len(outcome.propositions)
+            failed += bool(outcome.error)
+            note = f"failed: {outcome.error}" if outcome.error else f"{len(outcome.propositions)} propositions"
+            print(f"batch {outcome.batch_id}: {outcome.observations} observations, {note} ({outcome.seconds:.1f} s)",
+                  flush=True)
+        print(f"done: {made} propositions, {failed} failed batches")
+        return 1 if failed and not made else 0
+    except ModelNotFound as e:
+        print(f"gumd: {e}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+        lock.release()

@@ -1,0 +1,204 @@
+"""Wiring for `gumd run`: observers -> pipeline -> store -> engine, the API, and a clean shutdown."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import logging.handlers
+import os
+import queue
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from gumd.config import Settings, ensure_data_dir
+from gumd.models import LanguageModel, load_language_model, load_ocr
+from gumd.observers.base import Event
+from gumd.pipeline import Pipeline
+from gumd.privacy import Exclusions
+from gumd.propositions.engine import Engine
+from gumd.store import Store
+from gumd.transcribe import Transcriber
+
+log = logging.getLogger("gumd")
+
+
+class AlreadyRunning(RuntimeError):
+    """Another gumd holds this data dir."""
+
+
+class DataDirLock:
+    """An exclusive lock on `gumd.lock` in the data dir, held for the daemon's life."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise AlreadyRunning(
+                f"gumd is already running for data dir {self.path.parent} (pid {holder}); "
+                "stop it first or pick another --data-dir"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+def setup_logging(settings: Settings) -> None:
+    """INFO and up to the rotating log in the data dir (0600) and to stderr."""
+    root = logging.getLogger()
+    root.setLevel(settings.log_level)
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
+        fh = logging.handlers.RotatingFileHandler(settings.log_path, maxBytes=5_000_000, backupCount=3)
+        os.chmod(settings.log_path, 0o600)
+        fh.setFormatter(fmt)
+        root.addHandler(fh)
+        sh = logging.StreamHandler()
+        sh.setFormatter(fmt)
+        root.addHandler(sh)
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)  # one line per tick otherwise
+
+
+class SharedModel:
+    """Loads the language model once, on first use, for every part of the daemon that needs it."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._lm: LanguageModel | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> LanguageModel:
+        with self._lock:
+            if self._lm is None:
+                self._lm = load_language_model(self.settings)
+            return self._lm
+
+
+class Daemon:
+    """One running gumd: call run() from the main thread; SIGINT/SIGTERM stop it."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.stopping = threading.Event()
+        self.started_at = time.time()
+        self.events: queue.Queue[Event] = queue.Queue(maxsize=1000)
+        self.dropped_events = 0
+
+    def _emit(self, event: Event) -> None:
+        try:
+            self.events.put_nowait(event)
+        except queue.Full:
+            self.dropped_events += 1
+
+    def status(self) -> dict[str, Any]:
+        s = self.settings
+        return {
+            "pid": os.getpid(),
+            "started_at": self.started_at,
+            "data_dir": str(s.data_path),
+            "model": s.model,
+            "capture": {
+                "enabled": s.capture,
+                "frames_captured": self.screen.captured if self.screen else 0,
+                "frames_unchanged": self.screen.skipped if self.screen else 0,
+                "observations_stored": self.pipeline.stored,
+                "excluded": self.pipeline.excluded,
+                "redactions": dict(self.transcriber.redactions),
+                "dropped_events": self.dropped_events,
+            },
+            "engine": {"busy": self.engine.busy, "last_error": self.engine.last_error},
+        }
+
+    def run(self) -> int:
+        s = self.settings
+        ensure_data_dir(s)
+        setup_logging(s)
+        lock = DataDirLock(s.lock_path)
+        lock.acquire()
+        try:
+            return self._run()
+        finally:
+            lock.release()
+
+    def _run(self) -> int:
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        from gumd.api.app import create_app
+        from gumd.api.server import SocketServer
+
+        s = self.settings
+        self.store = Store(s.db_path)
+        resumed = self.store.resume_interrupted()
+        if resumed:
+            log.info("resuming %d observations left in a batch by an earlier run", resumed)
+        self.transcriber = Transcriber(load_ocr(s.ocr))
+        self.engine = Engine(self.store, SharedModel(s), s.batch_max_observations, s.batch_max_chars, s.model_max_tokens)
+        observers = []
+        self.screen = None
+        if s.capture:
+            from gumd.observers.input import InputObserver
+            from gumd.observers.screen import Screen
+            from gumd.observers.window import FocusObserver, default_backend
+
+            observers = [FocusObserver(default_backend(), s.window_poll_s), InputObserver(s.capture_settle_s)]
+            self.screen = Screen()
+        self.pipeline = Pipeline(
+            self.store, self.transcriber, Exclusions(),
+            grab=self.screen.grab if self.screen else None, min_interval_s=s.capture_min_interval_s,
+        )
+        server = SocketServer(create_app(self.store, self.status), s.socket_path)
+        server.start()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: self.stopping.set())
+        pipeline_thread = threading.Thread(target=self._pipeline_loop, name="gumd-pipeline", daemon=True)
+        pipeline_thread.start()
+        for o in observers:
+            o.start(self._emit)
+        scheduler = BackgroundScheduler()
+        scheduler.add_job(
+            lambda: self.engine.drain(self.stopping.is_set), "interval", seconds=s.batch_interval_s,
+            max_instances=1, coalesce=True,
+        )
+        scheduler.start()
+        log.info("gumd running: data dir %s, capture %s, API on %s", s.data_path, "on" if s.capture else "off", s.socket_path)
+        self.stopping.wait()
+        log.info("stopping")
+        for o in observers:
+            o.stop()
+        self.engine.stop()
+        scheduler.shutdown(wait=False)
+        pipeline_thread.join(timeout=10)
+        server.stop()
+        if self.screen:
+            self.screen.close()
+        self.store.close()
+        log.info("stopped")
+        return 0
+
+    def _pipeline_loop(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                event = self.events.get(timeout=0.2)
+            except queue.Empty:
+                event = None
+            try:
+                if event is not None:
+                    self.pipeline.handle(event)
+                self.pipeline.tick(time.time())
+            except Exception:  # one bad frame must not stop capture
+                log.exception("the capture pipeline failed on an event")

@@ -1,0 +1,108 @@
+"""`gumd replay DIR`: saved screenshots (and optional window/input events) through the live pipeline.
+
+A replay folder holds PNG/JPEG screenshots and, optionally, `events.jsonl`
+with one event per line, in any order:
+
+    {"t": 1764230000.0, "type": "focus", "app": "firefox", "title": "Inbox - Mail"}
+    {"t": 1764230004.2, "type": "input", "keys": 41, "clicks": 2, "scrolls": 0, "shortcuts": ["ctrl+s"]}
+    {"t": 1764230004.5, "type": "frame", "file": "0001.png"}
+
+Without events.jsonl every image is a frame, in file-name order, timed by its
+modification time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from gumd.observers.base import Event, FocusChange, Frame, InputBurst
+from gumd.pipeline import Pipeline
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp"}
+
+
+class ReplayError(ValueError):
+    """The replay folder cannot be read; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    frames: int
+    duplicates: int
+    observations: list[int]
+
+
+def _load_image(path: Path) -> Image.Image:
+    try:
+        with Image.open(path) as im:
+            return im.convert("RGB")
+    except (OSError, UnidentifiedImageError) as e:
+        raise ReplayError(f"{path}: not a readable image ({e})") from None
+
+
+def read_events(folder: Path) -> list[tuple[float, str, dict]]:
+    """(time, kind, payload) for every event in the folder, sorted by time; images are loaded lazily."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ReplayError(f"{folder} is not a directory")
+    log_file = folder / "events.jsonl"
+    events: list[tuple[float, str, dict]] = []
+    if log_file.exists():
+        for n, line in enumerate(log_file.read_text().splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                ev = json.loads(line)
+                t, kind = float(ev["t"]), ev["type"]
+            except (ValueError, KeyError, TypeError):
+                raise ReplayError(f"{log_file}:{n}: expected a JSON object with 't' and 'type'") from None
+            if kind not in ("focus", "input", "frame"):
+                raise ReplayError(f"{log_file}:{n}: type must be focus, input or frame, not {kind!r}")
+            if kind == "frame" and not (folder / str(ev.get("file", ""))).is_file():
+                raise ReplayError(f"{log_file}:{n}: frame file {ev.get('file')!r} not found in {folder}")
+            events.append((t, kind, ev))
+    else:
+        for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES):
+            events.append((path.stat().st_mtime, "frame", {"file": path.name}))
+    if not any(kind == "frame" for _, kind, _ in events):
+        raise ReplayError(f"{folder} holds no screenshots to replay")
+    events.sort(key=lambda e: e[0])
+    return events
+
+
+def _event(folder: Path, t: float, kind: str, ev: dict) -> Event:
+    if kind == "focus":
+        return FocusChange(at=t, app=str(ev.get("app", "")), title=str(ev.get("title", "")))
+    if kind == "input":
+        return InputBurst(
+            started_at=float(ev.get("started", t)), ended_at=t, keys=int(ev.get("keys", 0)),
+            clicks=int(ev.get("clicks", 0)), scrolls=int(ev.get("scrolls", 0)),
+            shortcuts=tuple(str(s) for s in ev.get("shortcuts", ())),
+        )
+    return Frame(at=t, image=_load_image(folder / ev["file"]), reason="replay")
+
+
+def replay(folder: Path, pipeline: Pipeline) -> ReplayResult:
+    """Feed the folder's events to the pipeline in time order; identical consecutive frames are skipped."""
+    folder = Path(folder)
+    frames = duplicates = 0
+    stored: list[int] = []
+    last_digest = None
+    for t, kind, ev in read_events(folder):
+        event = _event(folder, t, kind, ev)
+        if isinstance(event, Frame):
+            digest = hashlib.blake2b(event.image.tobytes(), digest_size=16).digest()
+            if digest == last_digest:
+                duplicates += 1
+                continue
+            last_digest = digest
+            frames += 1
+        obs_id = pipeline.handle(event)
+        if obs_id is not None:
+            stored.append(obs_id)
+    return ReplayResult(frames=frames, duplicates=duplicates, observations=stored)

@@ -1,0 +1,96 @@
+"""The propositions engine: the real packaged model, plus failure paths with small stand-in models."""
+
+import threading
+
+import pytest
+
+from gumd.models.lm import Generation, LanguageModel, LlamaCppModel, SchemaViolation
+from gumd.propositions.engine import Engine
+from gumd.propositions.propose import propose
+from gumd.store import NewObservation, Observation, Store
+
+MAIL = (
+    "Inbox - Thunderbird. From: Marta Silva. Subject: Lisbon wedding - flights. Hi Alex, we booked the venue "
+    "Quinta da Regaleira for September 14. Could you book TAP flight TP 218 from Boston for both of us? "
+    "Budget is 900 EUR per person. Thanks, Marta"
+)
+SHEET = "wedding-budget.ods - LibreOffice Calc. Venue 12000 EUR. Flights TP 218 1800 EUR. Guests 120. Catering 9600 EUR"
+
+
+def add(store, text, app, title, t):
+    return store.add_observation(
+        NewObservation(started_at=t, ended_at=t + 5, app=app, title=title, text=text, input_summary="40 keys",
+                       source="test")
+    )
+
+
+class Scripted(LanguageModel):
+    """Answers from a script, one entry per call; an Event entry blocks until set."""
+
+    name = "scripted"
+
+    def __init__(self, answers):
+        self.answers = list(answers)
+        self.calls = 0
+
+    def _generate(self, messages, schema, max_tokens):
+        self.calls += 1
+        answer = self.answers.pop(0)
+        if isinstance(answer, threading.Event):
+            answer.wait(10)
+            answer = '{"propositions": []}'
+        return Generation(text=answer, finish_reason="stop")
+
+
+def test_real_model_proposes_valid_propositions_linked_to_their_observations(tmp_path, model_path):
+    store = Store(tmp_path / "g.db")
+    ids = [add(store, MAIL, "thunderbird", "Inbox", 1000.0), add(store, SHEET, "soffice", "wedding-budget.ods", 1060.0)]
+    lm = LlamaCppModel(model_path, threads=2, context=4096)
+    outcome = Engine(store, lambda: lm).run_once()
+    assert outcome.error is None and outcome.observations == 2 and outcome.propositions
+    for pid in outcome.propositions:
+        p = store.get_proposition(pid)
+        assert 1 <= p.confidence <= 10 and 1 <= p.decay <= 10 and len(p.text) >= 10
+        assert p.evidence and {o.id for o in p.evidence} <= set(ids)
+    assert {o.status for o in store.list_observations()} == {"done"}
+
+
+def test_model_that_breaks_the_schema_twice_fails_the_batch_and_engine_goes_on(tmp_path):
+    store = Store(tmp_path / "g.db")
+    first = add(store, MAIL, "thunderbird", "Inbox", 1000.0)
+    good = '{"propositions":[{"text":"The user plans a wedding","reasoning":"mail","evidence":[1],"confidence":8,"decay":6}]}'
+    lm = Scripted(["not json", '{"propositions": [{"text": "x"}]}', good])
+    engine = Engine(store, lambda: lm, max_observations=1)
+    failed = engine.run_once()
+    assert failed.error and "scripted" in failed.error and lm.calls == 2
+    assert store.get_observation(first).status == "failed"
+    second = add(store, SHEET, "soffice", "budget", 2000.0)
+    ok = engine.run_once()
+    assert ok.error is None and len(ok.propositions) == 1
+    assert [o.id for o in store.get_proposition(ok.propositions[0]).evidence] == [second]
+    assert store.counts()["failed_batches"] == 1
+
+
+def test_evidence_numbers_outside_the_batch_are_a_schema_violation():
+    answer = '{"propositions":[{"text":"The user plans a wedding","reasoning":"","evidence":[7],"confidence":8,"decay":6}]}'
+    lm = Scripted([answer, answer])
+    with pytest.raises(SchemaViolation):
+        propose(lm, [Observation(1.0, 2.0, "a", "b", "some text", "", "test", id=1)])
+    assert lm.calls == 2
+
+
+def test_shutdown_gives_a_batch_still_in_the_model_back_to_the_queue(tmp_path):
+    store = Store(tmp_path / "g.db")
+    obs_id = add(store, MAIL, "thunderbird", "Inbox", 1000.0)
+    release = threading.Event()
+    engine = Engine(store, lambda: Scripted([release]))
+    worker = threading.Thread(target=engine.run_once)
+    worker.start()
+    while not engine.busy:
+        pass
+    engine.stop()
+    assert store.get_observation(obs_id).status == "pending"
+    release.set()
+    worker.join(5)
+    assert store.get_observation(obs_id).status == "pending"
+    assert engine.run_once() is None

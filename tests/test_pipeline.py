@@ -1,0 +1,81 @@
+"""The capture pipeline with a real store and real Tesseract; frames drawn with PIL."""
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from gumd.models.ocr import TesseractOcr
+from gumd.observers.base import FocusChange, Frame, InputBurst
+from gumd.pipeline import Pipeline
+from gumd.privacy import Exclusions
+from gumd.store import Store
+from gumd.transcribe import Transcriber
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def screen_with(*lines: str) -> Image.Image:
+    image = Image.new("RGB", (1280, 400), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 28)
+    for i, line in enumerate(lines):
+        draw.text((40, 40 + 50 * i), line, fill="black", font=font)
+    return image
+
+
+@pytest.fixture
+def store(tmp_path):
+    return Store(tmp_path / "g.db")
+
+
+def frames_from(images):
+    queue = list(images)
+    return lambda reason: Frame(at=0.0, image=queue.pop(0), reason=reason) if queue else None
+
+
+def test_focus_change_captures_and_stores_text_app_title_and_input(store):
+    pipeline = Pipeline(store, Transcriber(TesseractOcr()), Exclusions(),
+                        grab=frames_from([screen_with("Quarterly report"), screen_with("Quarterly report for Northwind")]),
+                        min_interval_s=0)
+    first = pipeline.handle(FocusChange(at=100.0, app="libreoffice", title="report.odt"))
+    assert store.get_observation(first).input_summary == ""
+    obs_id = pipeline.handle(InputBurst(started_at=101.0, ended_at=104.0, keys=12, shortcuts=("ctrl+s",)))
+    stored = store.get_observation(obs_id)
+    assert "Northwind" in stored.text
+    assert (stored.app, stored.title, stored.status, stored.source) == ("libreoffice", "report.odt", "pending", "screen")
+    assert stored.input_summary == "12 keys, shortcuts ctrl+s"
+
+
+def test_excluded_window_is_never_captured(store):
+    grabs = []
+    pipeline = Pipeline(store, Transcriber(TesseractOcr()), Exclusions(),
+                        grab=lambda reason: grabs.append(reason), min_interval_s=0)
+    assert pipeline.handle(FocusChange(at=1.0, app="KeePassXC", title="Passwords.kdbx")) is None
+    assert pipeline.handle(FocusChange(at=2.0, app="firefox", title="Bank (Private Browsing)")) is None
+    assert pipeline.handle(InputBurst(started_at=2.0, ended_at=3.0, keys=8)) is None
+    assert grabs == [] and pipeline.excluded == 3
+    assert store.list_observations() == []
+
+
+def test_capture_inside_the_minimum_interval_is_deferred_not_lost(store):
+    pipeline = Pipeline(store, Transcriber(TesseractOcr()), Exclusions(),
+                        grab=frames_from([screen_with("first screen"), screen_with("second screen typed")]),
+                        min_interval_s=5)
+    assert pipeline.handle(FocusChange(at=100.0, app="xterm", title="shell")) is not None
+    assert pipeline.handle(InputBurst(started_at=101.0, ended_at=102.0, keys=20)) is None
+    assert pipeline.tick(103.0) is None
+    later = pipeline.tick(105.5)
+    assert later is not None and "second" in store.get_observation(later).text
+    assert store.get_observation(later).input_summary == "20 keys"
+
+
+def test_secrets_on_screen_are_redacted_before_storage(store, tmp_path):
+    pipeline = Pipeline(store, Transcriber(TesseractOcr()), Exclusions(),
+                        grab=frames_from([screen_with("Deploy key AKIAIOSFODNN7EXAMPLE", "password: Tr0ub4dor&3")]),
+                        min_interval_s=0)
+    obs_id = pipeline.handle(FocusChange(at=1.0, app="xterm", title="deploy"))
+    text = store.get_observation(obs_id).text
+    assert "AKIAIOSFODNN7EXAMPLE" not in text and "Tr0ub4dor" not in text
+    assert "[REDACTED:aws_key]" in text and "[REDACTED:password]" in text
+    store.close()
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
+    assert b"AKIAIOSFODNN7EXAMPLE" not in raw and b"Tr0ub4dor" not in raw

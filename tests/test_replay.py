@@ -1,0 +1,65 @@
+"""`gumd replay`: saved screenshots through the same pipeline, from the command line."""
+
+import json
+import os
+import subprocess
+
+from gumd.store import Store
+from tests.conftest import GUMD
+from tests.test_pipeline import screen_with
+
+
+def run_gumd(tmp_path, *args):
+    env = {**os.environ, "GUMD_CONFIG": str(tmp_path / "none.toml")}
+    return subprocess.run([*GUMD, "--data-dir", str(tmp_path / "data"), *args], env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def make_session(folder):
+    folder.mkdir()
+    screen_with("Pull request 1423: fix race in scheduler", "Reviewer: Priya Natarajan").save(folder / "a.png")
+    screen_with("Pull request 1423: fix race in scheduler", "Reviewer: Priya Natarajan").save(folder / "b.png")
+    screen_with("Standup notes: ship release 2.4 on Friday", "Owner: Tomasz").save(folder / "c.png")
+    events = [
+        {"t": 1000.0, "type": "focus", "app": "firefox", "title": "PR 1423 - GitHub"},
+        {"t": 1001.0, "type": "frame", "file": "a.png"},
+        {"t": 1003.0, "type": "frame", "file": "b.png"},
+        {"t": 1009.0, "type": "input", "started": 1005.0, "keys": 30, "shortcuts": ["ctrl+l"]},
+        {"t": 1010.0, "type": "focus", "app": "obsidian", "title": "standup.md"},
+        {"t": 1011.0, "type": "frame", "file": "c.png"},
+    ]
+    (folder / "events.jsonl").write_text("\n".join(json.dumps(e) for e in reversed(events)) + "\n")
+
+
+def test_replay_stores_observations_with_their_window_and_input(tmp_path):
+    make_session(tmp_path / "session")
+    r = run_gumd(tmp_path, "replay", str(tmp_path / "session"), "--no-process")
+    assert r.returncode == 0, r.stderr
+    assert "2 frames (1 identical skipped" in r.stdout
+    store = Store(tmp_path / "data" / "gumd.db")
+    first, second = sorted(store.list_observations(), key=lambda o: o.started_at)
+    assert (first.app, first.title, first.source, first.status) == ("firefox", "PR 1423 - GitHub", "replay", "pending")
+    assert "Priya" in first.text
+    assert (second.app, second.title) == ("obsidian", "standup.md")
+    assert second.input_summary == "30 keys, shortcuts ctrl+l" and second.started_at == 1005.0
+
+
+def test_replay_runs_the_model_over_what_it_stored(tmp_path, model_path):
+    make_session(tmp_path / "session")
+    r = run_gumd(tmp_path, "replay", str(tmp_path / "session"), "--model", str(model_path))
+    assert r.returncode == 0, r.stderr
+    assert "failed" not in r.stdout.split("done:")[0]
+    store = Store(tmp_path / "data" / "gumd.db")
+    assert store.counts()["propositions"] >= 1
+    assert {o.status for o in store.list_observations()} == {"done"}
+
+
+def test_a_broken_events_file_names_the_line(tmp_path):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    screen_with("x").save(folder / "a.png")
+    (folder / "events.jsonl").write_text('{"t": 1, "type": "frame", "file": "a.png"}\n{"type": "focus"}\n')
+    r = run_gumd(tmp_path, "replay", str(folder))
+    assert r.returncode == 2 and "events.jsonl:2" in r.stderr
+    r = run_gumd(tmp_path, "replay", str(tmp_path / "missing"))
+    assert r.returncode == 2 and "not a directory" in r.stderr

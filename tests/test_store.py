@@ -1,0 +1,99 @@
+import os
+import sqlite3
+import stat
+
+from gumd.store import NewObservation, NewProposition, Store
+from gumd.store.migrations import MIGRATIONS, applied
+
+
+def obs(text="", app="firefox", title="Inbox", t=1000.0):
+    return NewObservation(started_at=t, ended_at=t + 1, app=app, title=title, text=text, input_summary="", source="test")
+
+
+def test_migrations_apply_once_and_are_recorded(tmp_path):
+    store = Store(tmp_path / "g.db")
+    assert applied(store.db) == [m.__name__ for m in MIGRATIONS]
+    store.close()
+    again = Store(tmp_path / "g.db")
+    assert applied(again.db) == [m.__name__ for m in MIGRATIONS]
+    assert again.db.execute("SELECT COUNT(*) FROM _migrations").fetchone()[0] == len(MIGRATIONS)
+    tables = set(again.db.table_names())
+    assert {"observations", "propositions", "evidence", "batches", "propositions_fts", "observations_fts"} <= tables
+
+
+def test_database_is_wal_and_private(tmp_path):
+    store = Store(tmp_path / "g.db")
+    store.add_observation(obs("hello"))
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    for name in ("g.db", "g.db-wal"):
+        assert stat.S_IMODE(os.stat(tmp_path / name).st_mode) == 0o600
+
+
+def test_proposition_search_finds_text_and_links_evidence(tmp_path):
+    store = Store(tmp_path / "g.db")
+    o1 = store.add_observation(obs("Flights to Lisbon: TAP TP 218"))
+    o2 = store.add_observation(obs("Venue: Quinta da Regaleira"))
+    pid = store.add_proposition(
+        NewProposition("The user is planning a wedding in Lisbon", "flight and venue searches", 8, 6), [o1, o2]
+    )
+    store.add_proposition(NewProposition("The user writes Rust", "cargo in the terminal", 7, 9), [o2])
+    hits = store.search_propositions("lisbon wedding")
+    assert [p.id for p in hits] == [pid]
+    assert hits[0].score > 0 and hits[0].evidence_count == 2
+    full = store.get_proposition(pid)
+    assert full.revision_group == pid and full.version == 1
+    assert [o.id for o in full.evidence] == [o1, o2]
+    assert store.get_proposition(999) is None
+
+
+def test_fts_syntax_in_a_query_is_taken_as_words(tmp_path):
+    store = Store(tmp_path / "g.db")
+    store.add_proposition(NewProposition("The user likes NEAR field tools", "", 5, 5), [])
+    for q in ['"unbalanced', "NEAR(a b)", "a* OR", "col:value", "'; DROP TABLE propositions; --", "()", "^"]:
+        store.search_propositions(q)
+    assert len(store.search_propositions("near")) == 1
+
+
+def test_claim_batch_respects_budgets_and_order(tmp_path):
+    store = Store(tmp_path / "g.db")
+    ids = [store.add_observation(obs("x" * 400, t=1000.0 + i)) for i in range(5)]
+    batch_id, batch = store.claim_batch(max_observations=10, max_chars=1000)
+    assert [o.id for o in batch] == ids[:2]
+    assert all(o.status == "processing" for o in batch)
+    store.finish_batch(batch_id)
+    assert {o.status for o in store.list_observations(status="done")} == {"done"}
+    batch_id2, batch2 = store.claim_batch(max_observations=1, max_chars=100)
+    assert [o.id for o in batch2] == [ids[2]]
+    store.finish_batch(batch_id2, "model broke")
+    assert store.counts()["failed_batches"] == 1
+    assert store.get_observation(ids[2]).status == "failed"
+
+
+def test_interrupted_batch_resumes_after_a_crash(tmp_path):
+    store = Store(tmp_path / "g.db")
+    ids = [store.add_observation(obs(f"o{i}", t=1000.0 + i)) for i in range(3)]
+    store.claim_batch(10, 10000)
+    # the process dies here: the batch is never finished
+    after = Store(tmp_path / "g.db")
+    assert after.resume_interrupted() == 3
+    _, batch = after.claim_batch(10, 10000)
+    assert [o.id for o in batch] == ids
+
+
+def test_list_observations_filters_by_time_and_app(tmp_path):
+    store = Store(tmp_path / "g.db")
+    store.add_observation(obs("a", app="firefox", t=100))
+    store.add_observation(obs("b", app="code", t=200))
+    store.add_observation(obs("c", app="code", t=300))
+    assert [o.text for o in store.list_observations(app="code")] == ["c", "b"]
+    assert [o.text for o in store.list_observations(since=150, until=250)] == ["b"]
+
+
+def test_deleting_a_proposition_removes_its_evidence_and_fts_row(tmp_path):
+    store = Store(tmp_path / "g.db")
+    o = store.add_observation(obs("zebra"))
+    pid = store.add_proposition(NewProposition("The user studies zebras closely", "", 5, 5), [o])
+    with store.db.conn:
+        store.db.execute("DELETE FROM propositions WHERE id = ?", [pid])
+    assert store.search_propositions("zebras") == []
+    assert store.db.execute("SELECT COUNT(*) FROM evidence").fetchone()[0] == 0
