@@ -147,7 +147,9 @@ class Daemon:
         if resumed:
             log.info("resuming %d observations left in a batch by an earlier run", resumed)
         self.transcriber = Transcriber(load_ocr(s.ocr))
-        self.engine = Engine(self.store, SharedModel(s), s.batch_max_observations, s.batch_max_chars, s.model_max_tokens)
+        model = SharedModel(s)
+        model()  # a missing or corrupt model file stops start-up here, with its reason
+        self.engine = Engine(self.store, model, s.batch_max_observations, s.batch_max_chars, s.model_max_tokens)
         observers = []
         self.screen = None
         if s.capture:

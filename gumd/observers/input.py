@@ -130,7 +130,8 @@ class InputObserver(Observer):
     def stop(self) -> None:
         self._stop.set()
         for listener in self._listeners:
+            # Not joined: on Xorg a stopped pynput listener returns only at the next input
+            # event (pynput issue #583); its threads are daemons and hold no gumd state.
             listener.stop()
-            listener.join(timeout=2)
         if self._thread:
             self._thread.join(timeout=2)
