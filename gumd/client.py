@@ -37,8 +37,14 @@ class Client:
         self.close()
 
     def _get(self, path: str, **params: Any) -> Any:
+        return self._send("GET", path, params={k: v for k, v in params.items() if v is not None})
+
+    def _post(self, path: str, body: Any = None) -> Any:
+        return self._send("POST", path, json=body)
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
-            r = self._http.get(path, params={k: v for k, v in params.items() if v is not None})
+            r = self._http.request(method, path, **kwargs)
         except (httpx.ConnectError, FileNotFoundError) as e:
             raise DaemonUnavailable(
                 f"no gumd daemon answers on {self.socket_path}: start one with `gumd run`"
@@ -64,3 +70,13 @@ class Client:
         self, since: float | None = None, until: float | None = None, app: str | None = None, limit: int = 50
     ) -> list[dict[str, Any]]:
         return self._get("/v1/observations", since=since, until=until, app=app, limit=limit)["items"]
+
+    def capture_state(self) -> dict[str, Any]:
+        return self._get("/v1/capture")
+
+    def pause(self, minutes: float | None = None) -> dict[str, Any]:
+        """Pause capture for `minutes`, or until resume() when None."""
+        return self._post("/v1/capture/pause", {"minutes": minutes})
+
+    def resume(self) -> dict[str, Any]:
+        return self._post("/v1/capture/resume")

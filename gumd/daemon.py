@@ -17,7 +17,7 @@ from gumd.config import Settings, ensure_data_dir
 from gumd.models import LanguageModel, load_language_model, load_ocr
 from gumd.observers.base import Event
 from gumd.pipeline import Pipeline
-from gumd.privacy import Exclusions
+from gumd.privacy import CaptureControl, Exclusions
 from gumd.propositions.engine import Engine
 from gumd.store import Store
 from gumd.transcribe import Transcriber
@@ -113,7 +113,7 @@ class Daemon:
             "data_dir": str(s.data_path),
             "model": s.model,
             "capture": {
-                "enabled": s.capture,
+                **self.control.state(),
                 "frames_captured": self.screen.captured if self.screen else 0,
                 "frames_unchanged": self.screen.skipped if self.screen else 0,
                 "observations_stored": self.pipeline.stored,
@@ -159,11 +159,13 @@ class Daemon:
 
             observers = [FocusObserver(default_backend(), s.window_poll_s), InputObserver(s.capture_settle_s)]
             self.screen = Screen()
+        self.control = CaptureControl(enabled=s.capture)
         self.pipeline = Pipeline(
             self.store, self.transcriber, Exclusions(),
             grab=self.screen.grab if self.screen else None, min_interval_s=s.capture_min_interval_s,
+            control=self.control,
         )
-        server = SocketServer(create_app(self.store, self.status), s.socket_path)
+        server = SocketServer(create_app(self.store, self.status, self.control), s.socket_path)
         server.start()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: self.stopping.set())

@@ -12,7 +12,7 @@ import logging
 from typing import Callable
 
 from gumd.observers.base import Event, FocusChange, Frame, InputBurst
-from gumd.privacy import Exclusions
+from gumd.privacy import CaptureControl, Exclusions
 from gumd.store import Store
 from gumd.transcribe import Transcriber
 
@@ -30,6 +30,7 @@ class Pipeline:
         grab: Callable[[str], Frame | None] | None = None,
         min_interval_s: float = 2.0,
         source: str = "screen",
+        control: CaptureControl | None = None,
     ):
         self.store = store
         self.transcriber = transcriber
@@ -37,6 +38,7 @@ class Pipeline:
         self.grab = grab
         self.min_interval_s = min_interval_s
         self.source = source
+        self.control = control or CaptureControl()
         self.focus: FocusChange | None = None
         self.inputs: list[InputBurst] = []
         self._last_capture = float("-inf")
@@ -50,6 +52,8 @@ class Pipeline:
             self.focus = event
             return self._capture("focus", event.at)
         if isinstance(event, InputBurst):
+            if not self.control.allows():
+                return None  # input while paused is not kept, not even as counts
             self.inputs.append(event)
             return self._capture("input", event.ended_at)
         if isinstance(event, Frame):
@@ -66,7 +70,8 @@ class Pipeline:
         return self.focus is not None and self.exclusions.excludes(self.focus.app, self.focus.title)
 
     def _capture(self, reason: str, at: float) -> int | None:
-        if self.grab is None:
+        if self.grab is None or not self.control.allows():
+            self._deferred = None
             return None
         if at - self._last_capture < self.min_interval_s:
             self._deferred = reason
@@ -83,6 +88,8 @@ class Pipeline:
         return self._ingest(frame)
 
     def _ingest(self, frame: Frame) -> int | None:
+        if not self.control.allows():
+            return None
         if self._excluded():
             self.excluded += 1
             self.inputs.clear()

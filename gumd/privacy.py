@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 # Windows never captured unless the user removes the rule: private browsing and password managers.
 DEFAULT_EXCLUDED_APPS = ("keepassxc", "keepass", "1password", "bitwarden", "lastpass", "gnome-keyring", "seahorse")
@@ -90,3 +93,36 @@ def redact(text: str) -> Redacted:
 
     text = _CARD.sub(card, text)
     return Redacted(text=text, counts=dict(counts))
+
+
+class CaptureControl:
+    """Whether capture may run now: off by setting, paused by the user (for a while or until resumed), or on."""
+
+    def __init__(self, enabled: bool = True, clock=time.time):
+        self.enabled = enabled
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._paused = False
+        self._until: float | None = None
+
+    def pause(self, minutes: float | None = None) -> None:
+        """Pause capture for `minutes`, or until resume() when None."""
+        with self._lock:
+            self._paused = True
+            self._until = None if minutes is None else self._clock() + minutes * 60
+
+    def resume(self) -> None:
+        with self._lock:
+            self._paused, self._until = False, None
+
+    def state(self) -> dict[str, Any]:
+        """{"state": "off" | "paused" | "capturing", "paused_until": unix time or None}."""
+        with self._lock:
+            if self._paused and self._until is not None and self._clock() >= self._until:
+                self._paused, self._until = False, None
+            if not self.enabled:
+                return {"state": "off", "paused_until": None}
+            return {"state": "paused" if self._paused else "capturing", "paused_until": self._until}
+
+    def allows(self) -> bool:
+        return self.state()["state"] == "capturing"

@@ -9,6 +9,7 @@ import pytest
 from gumd.api.app import create_app
 from gumd.api.server import SocketServer
 from gumd.client import ApiError, Client, DaemonUnavailable
+from gumd.privacy import CaptureControl
 from gumd.store import NewObservation, NewProposition, Store
 
 
@@ -20,7 +21,8 @@ def served(tmp_path):
     o = store.add_observation(NewObservation(100.0, 105.0, "thunderbird", "Inbox", "Flight TP 218 to Lisbon", "", "test"))
     store.add_observation(NewObservation(200.0, 205.0, "code", "main.rs", "fn main()", "", "test"))
     pid = store.add_proposition(NewProposition("The user is flying to Lisbon on TP 218", "mail", 8, 4), [o])
-    server = SocketServer(create_app(store, lambda: {"capture": {"enabled": False}}), data / "gumd.sock")
+    control = CaptureControl(enabled=True)
+    server = SocketServer(create_app(store, lambda: {"capture": control.state()}, control), data / "gumd.sock")
     server.start()
     with Client(data / "gumd.sock") as client:
         yield client, pid, o, data / "gumd.sock"
@@ -30,7 +32,7 @@ def served(tmp_path):
 
 def test_socket_is_private_and_removed_at_stop(tmp_path):
     store = Store(tmp_path / "g.db")
-    server = SocketServer(create_app(store, dict), tmp_path / "s.sock")
+    server = SocketServer(create_app(store, dict, CaptureControl()), tmp_path / "s.sock")
     (tmp_path / "s.sock").write_text("stale")  # left behind by a crash
     server.start()
     assert stat.S_IMODE(os.stat(tmp_path / "s.sock").st_mode) == 0o600
@@ -41,7 +43,7 @@ def test_socket_is_private_and_removed_at_stop(tmp_path):
 def test_status_counts_what_is_stored(served):
     client, *_ = served
     st = client.status()
-    assert st["propositions"] == 1 and st["observations"] == {"pending": 2} and st["capture"] == {"enabled": False}
+    assert st["propositions"] == 1 and st["observations"] == {"pending": 2} and st["capture"]["state"] == "capturing"
 
 
 def test_search_and_one_proposition_with_its_evidence(served):
@@ -76,3 +78,16 @@ def test_errors_are_json_with_a_stable_code(served):
 def test_client_says_how_to_start_a_missing_daemon(tmp_path):
     with pytest.raises(DaemonUnavailable, match="gumd run"):
         Client(tmp_path / "none.sock").status()
+
+
+def test_pause_for_minutes_until_resumed_and_resume(served):
+    client, *_ = served
+    assert client.capture_state() == {"state": "capturing", "paused_until": None}
+    timed = client.pause(15)
+    assert timed["state"] == "paused" and timed["paused_until"] > 0
+    assert client.status()["capture"]["state"] == "paused"
+    assert client.pause()["paused_until"] is None
+    assert client.resume()["state"] == "capturing"
+    with pytest.raises(ApiError) as e:
+        client.pause(-5)
+    assert e.value.status == 422

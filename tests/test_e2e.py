@@ -70,6 +70,11 @@ def test_screen_to_proposition_served_over_the_socket(xserver, tmp_path, model_p
         print(f"\nE2E: gumd run -> API served {to_api:.1f} s; screen change -> observation {to_observation:.1f} s;"
               f" -> proposition {to_proposition:.1f} s")
 
+        paused = subprocess.run([*GUMD, "--data-dir", str(data), "pause", "5"], env=env, capture_output=True,
+                                text=True, timeout=60)
+        assert paused.returncode == 0 and "paused until" in paused.stdout
+        assert client.status()["capture"]["state"] == "paused"
+
         daemon.send_signal(signal.SIGTERM)
         assert daemon.wait(timeout=60) == 0
         assert not (data / "gumd.sock").exists()

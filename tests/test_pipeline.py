@@ -6,7 +6,7 @@ from PIL import Image, ImageDraw, ImageFont
 from gumd.models.ocr import TesseractOcr
 from gumd.observers.base import FocusChange, Frame, InputBurst
 from gumd.pipeline import Pipeline
-from gumd.privacy import Exclusions
+from gumd.privacy import CaptureControl, Exclusions
 from gumd.store import Store
 from gumd.transcribe import Transcriber
 
@@ -79,3 +79,18 @@ def test_secrets_on_screen_are_redacted_before_storage(store, tmp_path):
     store.close()
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
     assert b"AKIAIOSFODNN7EXAMPLE" not in raw and b"Tr0ub4dor" not in raw
+
+
+def test_nothing_is_captured_while_paused_and_capture_returns_on_resume(store):
+    clock = [1000.0]
+    control = CaptureControl(clock=lambda: clock[0])
+    grabs = []
+    pipeline = Pipeline(store, Transcriber(TesseractOcr()), Exclusions(), min_interval_s=0, control=control,
+                        grab=lambda reason: grabs.append(reason) or Frame(0.0, screen_with("after resume"), reason))
+    control.pause(minutes=10)
+    assert pipeline.handle(FocusChange(at=1.0, app="xterm", title="shell")) is None
+    assert pipeline.handle(InputBurst(started_at=1.0, ended_at=2.0, keys=30)) is None
+    assert grabs == [] and pipeline.inputs == []
+    clock[0] += 601  # the pause ran out
+    obs_id = pipeline.handle(InputBurst(started_at=700.0, ended_at=701.0, keys=3))
+    assert grabs == ["input"] and store.get_observation(obs_id).input_summary == "3 keys"

@@ -7,9 +7,10 @@ from typing import Any, Callable
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from gumd import __version__
+from gumd.privacy import CaptureControl
 from gumd.store import Observation, Proposition, Store
 
 MAX_PAGE = 200
@@ -67,13 +68,22 @@ class ObservationPage(BaseModel):
     offset: int
 
 
+class CaptureState(BaseModel):
+    state: str  # capturing | paused | off
+    paused_until: float | None
+
+
+class PauseIn(BaseModel):
+    minutes: float | None = Field(None, gt=0, le=60 * 24 * 365, description="omit to pause until resumed")
+
+
 class ErrorOut(BaseModel):
     code: str
     message: str
 
 
-def create_app(store: Store, status: Callable[[], dict[str, Any]]) -> FastAPI:
-    """The API over one store; `status()` supplies the daemon's live state for /v1/status."""
+def create_app(store: Store, status: Callable[[], dict[str, Any]], control: CaptureControl) -> FastAPI:
+    """The API over one store; `status()` supplies the daemon's live state, `control` pauses capture."""
     app = FastAPI(title="gumd", version=__version__, description="Ask gumd what it knows about its user.")
 
     @app.exception_handler(HTTPException)
@@ -120,5 +130,19 @@ def create_app(store: Store, status: Callable[[], dict[str, Any]]) -> FastAPI:
     ) -> ObservationPage:
         items = store.list_observations(since=since, until=until, app=app_name, limit=limit, offset=offset)
         return ObservationPage(items=[ObservationOut.of(o) for o in items], limit=limit, offset=offset)
+
+    @app.get("/v1/capture", response_model=CaptureState)
+    def capture_state() -> CaptureState:
+        return CaptureState(**control.state())
+
+    @app.post("/v1/capture/pause", response_model=CaptureState)
+    def pause_capture(body: PauseIn | None = None) -> CaptureState:
+        control.pause(body.minutes if body else None)
+        return CaptureState(**control.state())
+
+    @app.post("/v1/capture/resume", response_model=CaptureState)
+    def resume_capture() -> CaptureState:
+        control.resume()
+        return CaptureState(**control.state())
 
     return app

@@ -1,4 +1,4 @@
-"""`gumd status`, `gumd query TEXT`, `gumd observations`: ask the running daemon over its socket."""
+"""`gumd status`, `query`, `observations`, `pause`, `resume`: talk to the running daemon over its socket."""
 
 from __future__ import annotations
 
@@ -25,6 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, default=10)
     p.add_argument("--json", action="store_true", help="print the raw JSON")
     p.set_defaults(func=observations)
+    p = sub.add_parser("pause", help="pause screen capture")
+    p.add_argument("minutes", nargs="?", type=float, help="for this many minutes; omit to pause until resumed")
+    p.set_defaults(func=pause)
+    p = sub.add_parser("resume", help="resume screen capture")
+    p.set_defaults(func=resume)
 
 
 def _call(settings: Settings, fn):
@@ -45,7 +50,7 @@ def status(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     obs = st["observations"]
     print(f"gumd {st['version']} pid {st['pid']}, data dir {st['data_dir']}, model {st['model']}")
-    print(f"capture: {'on' if st['capture']['enabled'] else 'off'}, {st['capture']['frames_captured']} frames, "
+    print(f"capture: {_capture_line(st['capture'])}, {st['capture']['frames_captured']} frames, "
           f"{st['capture']['frames_unchanged']} unchanged, {st['capture']['excluded']} excluded")
     print(f"observations: {sum(obs.values())} ({', '.join(f'{v} {k}' for k, v in sorted(obs.items())) or 'none'})")
     print(f"propositions: {st['propositions']}; failed batches: {st['failed_batches']}")
@@ -81,4 +86,29 @@ def observations(args: argparse.Namespace, settings: Settings) -> int:
         when = dt.datetime.fromtimestamp(o["started_at"]).strftime("%Y-%m-%d %H:%M:%S")
         text = " ".join(o["text"].split())
         print(f"[{o['id']}] {when} {o['app']} — {o['title']} ({o['status']})\n      {text[:160]}")
+    return 0
+
+
+def _capture_line(state: dict) -> str:
+    if state["state"] == "paused" and state["paused_until"]:
+        return "paused until " + dt.datetime.fromtimestamp(state["paused_until"]).strftime("%H:%M")
+    return state["state"]
+
+
+def pause(args: argparse.Namespace, settings: Settings) -> int:
+    if args.minutes is not None and args.minutes <= 0:
+        print("gumd: minutes must be a positive number", file=sys.stderr)
+        return 2
+    st = _call(settings, lambda c: c.pause(args.minutes))
+    if st is None:
+        return 1
+    print(f"capture {_capture_line(st)}")
+    return 0
+
+
+def resume(args: argparse.Namespace, settings: Settings) -> int:
+    st = _call(settings, lambda c: c.resume())
+    if st is None:
+        return 1
+    print(f"capture {_capture_line(st)}")
     return 0
