@@ -64,6 +64,9 @@ class Settings:
     batch_interval_s: float = 60.0
     batch_max_observations: int = 8
     batch_max_chars: int = 6000
+    batch_window_s: float = 3600.0
+    batch_max_attempts: int = 3
+    batch_retry_backoff_s: float = 60.0
     log_level: str = "INFO"
 
     @property
@@ -107,6 +110,9 @@ _RULES: dict[str, tuple[Any, str]] = {
     "batch_interval_s": (lambda v: 0.1 <= v <= 86400, "seconds from 0.1 to 86400"),
     "batch_max_observations": (lambda v: 1 <= v <= 200, "an integer from 1 to 200"),
     "batch_max_chars": (lambda v: 500 <= v <= 200000, "an integer from 500 to 200000"),
+    "batch_window_s": (lambda v: 60 <= v <= 86400, "seconds from 60 to 86400"),
+    "batch_max_attempts": (lambda v: 1 <= v <= 20, "an integer from 1 to 20"),
+    "batch_retry_backoff_s": (lambda v: 0 <= v <= 86400, "seconds from 0 to 86400"),
     "model": (lambda v: bool(v.strip()), "a preset name (gumd models list) or a path to a .gguf file"),
     "data_dir": (lambda v: bool(v.strip()), "a directory path"),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import fcntl
 import logging
 import logging.handlers
@@ -18,6 +19,7 @@ from gumd.models import LanguageModel, load_language_model, load_ocr
 from gumd.observers.base import Event
 from gumd.pipeline import Pipeline
 from gumd.privacy import CaptureControl, Exclusions
+from gumd.propositions import statistics
 from gumd.propositions.engine import Engine
 from gumd.store import Store
 from gumd.transcribe import Transcriber
@@ -149,7 +151,7 @@ class Daemon:
         self.transcriber = Transcriber(load_ocr(s.ocr))
         model = SharedModel(s)
         model()  # a missing or corrupt model file stops start-up here, with its reason
-        self.engine = Engine(self.store, model, s.batch_max_observations, s.batch_max_chars, s.model_max_tokens)
+        self.engine = Engine.from_settings(self.store, model, None, s)
         observers = []
         self.screen = None
         if s.capture:
@@ -178,6 +180,10 @@ class Daemon:
             lambda: self.engine.drain(self.stopping.is_set), "interval", seconds=s.batch_interval_s,
             max_instances=1, coalesce=True,
         )
+        scheduler.add_job(
+            self._refresh_statistics, "interval", seconds=3600, max_instances=1, coalesce=True,
+            next_run_time=datetime.datetime.now() + datetime.timedelta(seconds=60),
+        )
         scheduler.start()
         log.info("gumd running: data dir %s, capture %s, API on %s", s.data_path, "on" if s.capture else "off", s.socket_path)
         self.stopping.wait()
@@ -193,6 +199,11 @@ class Daemon:
         self.store.close()
         log.info("stopped")
         return 0
+
+    def _refresh_statistics(self) -> None:
+        written = statistics.refresh(self.store)
+        if written:
+            log.info("behaviour statistics: %d propositions written", len(written))
 
     def _pipeline_loop(self) -> None:
         while not self.stopping.is_set():

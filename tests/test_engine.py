@@ -55,18 +55,24 @@ def test_real_model_proposes_valid_propositions_linked_to_their_observations(tmp
     assert {o.status for o in store.list_observations()} == {"done"}
 
 
-def test_model_that_breaks_the_schema_twice_fails_the_batch_and_engine_goes_on(tmp_path):
+def test_a_failing_batch_is_retried_with_backoff_then_parked_and_the_engine_goes_on(tmp_path):
     store = Store(tmp_path / "g.db")
     first = add(store, MAIL, "thunderbird", "Inbox", 1000.0)
     good = '{"propositions":[{"text":"The user plans a wedding","reasoning":"mail","evidence":[1],"confidence":8,"decay":6}]}'
-    lm = Scripted(["not json", '{"propositions": [{"text": "x"}]}', good])
-    engine = Engine(store, lambda: lm, max_observations=1)
-    failed = engine.run_once()
-    assert failed.error and "scripted" in failed.error and lm.calls == 2
+    lm = Scripted(["not json", '{"propositions": [{"text": "x"}]}', "[]", "{}", good])
+    engine = Engine(store, lambda: lm, max_observations=1, max_attempts=2, backoff_s=3600)
+    retry = engine.run_once()
+    assert retry.status == "retry" and "scripted" in retry.error and lm.calls == 2
+    assert store.get_observation(first).status == "waiting"
+    assert engine.run_once() is None  # not due for an hour; nothing else pending
+    with store.db.conn:  # the hour passes
+        store.db.execute("UPDATE batches SET next_attempt_at = 0")
+    parked = engine.run_once()
+    assert parked.batch_id == retry.batch_id and parked.status == "failed" and lm.calls == 4
     assert store.get_observation(first).status == "failed"
     second = add(store, SHEET, "soffice", "budget", 2000.0)
     ok = engine.run_once()
-    assert ok.error is None and len(ok.propositions) == 1
+    assert ok.error is None and len(ok.propositions) == 1 and ok.operations == {"new": 1}
     assert [o.id for o in store.get_proposition(ok.propositions[0]).evidence] == [second]
     assert store.counts()["failed_batches"] == 1
 

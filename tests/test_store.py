@@ -1,6 +1,6 @@
 import os
-import sqlite3
 import stat
+import time
 
 from gumd.store import NewObservation, NewProposition, Store
 from gumd.store.migrations import MIGRATIONS, applied
@@ -64,7 +64,12 @@ def test_claim_batch_respects_budgets_and_order(tmp_path):
     assert {o.status for o in store.list_observations(status="done")} == {"done"}
     batch_id2, batch2 = store.claim_batch(max_observations=1, max_chars=100)
     assert [o.id for o in batch2] == [ids[2]]
-    store.finish_batch(batch_id2, "model broke")
+    assert store.fail_batch(batch_id2, "model broke", max_attempts=2, backoff_s=60) == "retry"
+    assert store.get_observation(ids[2]).status == "waiting"
+    assert store.claim_batch(10, 10000, now=time.time() + 30)[0] != batch_id2  # not due yet: a new batch
+    again, batch3 = store.claim_batch(10, 10000, now=time.time() + 61)
+    assert again == batch_id2 and [o.id for o in batch3] == [ids[2]]
+    assert store.fail_batch(batch_id2, "model broke again", max_attempts=2, backoff_s=60) == "failed"
     assert store.counts()["failed_batches"] == 1
     assert store.get_observation(ids[2]).status == "failed"
 

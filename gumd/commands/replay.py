@@ -49,13 +49,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
               f"{pipeline.excluded} excluded) -> {len(result.observations)} observations")
         if not process:
             return 0
-        engine = Engine(store, SharedModel(settings), settings.batch_max_observations,
-                        settings.batch_max_chars, settings.model_max_tokens)
+        engine = Engine.from_settings(store, SharedModel(settings), None, settings)
         made = failed = 0
         while (outcome := engine.run_once()) is not None:
             made += len(outcome.propositions)
             failed += bool(outcome.error)
-            note = f"failed: {outcome.error}" if outcome.error else f"{len(outcome.propositions)} propositions"
+            ops = ", ".join(f"{n} {kind}" for kind, n in sorted(outcome.operations.items())) or "no propositions"
+            note = f"{outcome.status}: {outcome.error}" if outcome.error else ops
             print(f"batch {outcome.batch_id}: {outcome.observations} observations, {note} ({outcome.seconds:.1f} s)",
                   flush=True)
         print(f"done: {made} propositions, {failed} failed batches")

@@ -1,9 +1,10 @@
-"""The propositions engine: claim a batch of pending observations, propose, store, mark done.
+"""The propositions engine: claim a batch of pending observations, propose, revise, store, mark done.
 
-One batch at a time. A model failure marks the batch failed with its reason
-(the model layer already retried once) and the daemon goes on. At shutdown a
-batch still inside the model is abandoned: its observations go back to
-pending, and its answer, if it comes later, is thrown away.
+One batch at a time. A batch whose model work fails is retried later with a
+doubling backoff, then parked as failed with its reason (never retried forever,
+never dropped silently); the daemon goes on. At shutdown a batch still inside
+the model is abandoned: its observations go back to pending, and its answer,
+if it comes later, is thrown away.
 """
 
 from __future__ import annotations
@@ -11,23 +12,48 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Callable
 
+from gumd.config import Settings
 from gumd.models.lm import LanguageModel, ModelError
 from gumd.propositions.propose import propose
+from gumd.propositions.retrieve import Retriever
+from gumd.propositions.revise import Operation, revise
 from gumd.store import Store
 
 log = logging.getLogger(__name__)
+
+CONTRADICTION_PENALTY = 3  # confidence points an existing belief loses to contradicting evidence
 
 
 @dataclass(frozen=True)
 class BatchOutcome:
     batch_id: int
     observations: int
-    propositions: list[int]
+    propositions: list[int]  # ids written or supported by this batch
     error: str | None
     seconds: float
+    operations: dict[str, int] = field(default_factory=dict)
+    status: str = "done"  # done | retry | failed
+
+
+def apply_operations(store: Store, operations: list[Operation]) -> list[int]:
+    """Write the revise step's decisions; returns the ids of the propositions they touched."""
+    touched = []
+    for op in operations:
+        evidence = op.candidate.observation_ids
+        if op.kind == "duplicate" and op.target is not None:
+            store.support_proposition(op.target.id, evidence)
+            touched.append(op.target.id)
+        elif op.kind == "refine" and op.target is not None and op.revised is not None:
+            touched.append(store.refine_proposition(op.target.id, op.revised, evidence))
+        else:
+            if op.kind == "contradict" and op.target is not None:
+                store.weaken_proposition(op.target.id, CONTRADICTION_PENALTY)
+            touched.append(store.add_proposition(op.candidate.proposition, evidence))
+    return touched
 
 
 class Engine:
@@ -35,58 +61,84 @@ class Engine:
         self,
         store: Store,
         language_model: Callable[[], LanguageModel],
+        retriever: Retriever | None = None,
+        *,
         max_observations: int = 8,
         max_chars: int = 6000,
+        window_s: float = 3600.0,
         max_tokens: int = 768,
+        max_attempts: int = 3,
+        backoff_s: float = 60.0,
     ):
         self.store = store
         self._language_model = language_model
+        self.retriever = retriever or Retriever(store)
         self.max_observations = max_observations
         self.max_chars = max_chars
+        self.window_s = window_s
         self.max_tokens = max_tokens
+        self.max_attempts = max_attempts
+        self.backoff_s = backoff_s
         self._commit = threading.Lock()
         self._current: int | None = None
         self._stopping = False
         self.last_error: str | None = None
+
+    @classmethod
+    def from_settings(
+        cls, store: Store, language_model: Callable[[], LanguageModel], retriever: Retriever | None, s: Settings
+    ) -> "Engine":
+        return cls(
+            store, language_model, retriever, max_observations=s.batch_max_observations,
+            max_chars=s.batch_max_chars, window_s=s.batch_window_s, max_tokens=s.model_max_tokens,
+            max_attempts=s.batch_max_attempts, backoff_s=s.batch_retry_backoff_s,
+        )
 
     @property
     def busy(self) -> bool:
         return self._current is not None
 
     def run_once(self) -> BatchOutcome | None:
-        """Process the oldest pending batch; None when nothing is pending or the engine is stopping."""
+        """Process the next batch; None when nothing is due or the engine is stopping."""
         with self._commit:
             if self._stopping:
                 return None
-            claimed = self.store.claim_batch(self.max_observations, self.max_chars)
+            claimed = self.store.claim_batch(self.max_observations, self.max_chars, self.window_s)
             if claimed is None:
                 return None
             batch_id, observations = claimed
             self._current = batch_id
         start = time.monotonic()
-        error, ids = None, []
+        error, operations = None, []
         try:
-            candidates = propose(self._language_model(), observations, max_tokens=self.max_tokens)
+            lm = self._language_model()
+            candidates = propose(lm, observations, max_tokens=self.max_tokens)
+            operations = revise(lm, self.retriever, candidates, self.max_tokens) if candidates else []
         except ModelError as e:
-            error, candidates = str(e), []
+            error = str(e)
         except Exception as e:  # a bug or a broken model backend must not kill the daemon
             log.exception("batch %d crashed", batch_id)
-            error, candidates = f"{type(e).__name__}: {e}", []
+            error = f"{type(e).__name__}: {e}"
         with self._commit:
             self._current = None
             if self._stopping:
                 log.info("batch %d finished after shutdown began; its result is discarded", batch_id)
                 return None
-            for c in candidates:
-                ids.append(self.store.add_proposition(c.proposition, c.observation_ids))
-            self.store.finish_batch(batch_id, error)
+            if error:
+                ids, status = [], self.store.fail_batch(batch_id, error, self.max_attempts, self.backoff_s)
+            else:
+                ids, status = apply_operations(self.store, operations), "done"
+                self.store.finish_batch(batch_id)
+        self.retriever.index_pending()
         self.last_error = error
         seconds = time.monotonic() - start
+        counts = dict(Counter(op.kind for op in operations))
         if error:
-            log.warning("batch %d (%d observations) failed: %s", batch_id, len(observations), error)
+            log.warning("batch %d (%d observations) %s: %s", batch_id, len(observations),
+                        "will be retried" if status == "retry" else "failed for good", error)
         else:
-            log.info("batch %d: %d observations -> %d propositions in %.1f s", batch_id, len(observations), len(ids), seconds)
-        return BatchOutcome(batch_id, len(observations), ids, error, seconds)
+            log.info("batch %d: %d observations -> %s in %.1f s", batch_id, len(observations), counts, seconds)
+        return BatchOutcome(batch_id, len(observations), ids, error, seconds, counts, status)
 
     def drain(self, should_stop: Callable[[], bool] = lambda: False) -> list[BatchOutcome]:
         """Run batches until nothing is pending (used by replay and tests)."""

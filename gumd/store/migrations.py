@@ -83,7 +83,25 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["observations"].enable_fts(["app", "title", "text"], create_triggers=True, tokenize="porter")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial]
+def m002_gum_loop(db: sqlite_utils.Database) -> None:
+    """Where a proposition came from, its embedding, and retry timing for failed batches."""
+    db["propositions"].add_column("origin", str, not_null_default="model")  # model | statistics | user
+    db["propositions"].add_column("stat_key", str)  # identity of a statistics proposition across versions
+    db["propositions"].create_index(["stat_key"])
+    db["batches"].add_column("next_attempt_at", float)
+    db["batches"].add_column("observation_count", int)
+    db["proposition_vectors"].create(
+        {"proposition_id": int, "model": str, "vector": bytes},
+        pk="proposition_id",
+        foreign_keys=[("proposition_id", "propositions", "id")],
+    )
+    db.execute(
+        "CREATE TRIGGER propositions_cascade_vectors AFTER DELETE ON propositions BEGIN "
+        "DELETE FROM proposition_vectors WHERE proposition_id = old.id; END"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial, m002_gum_loop]
 
 
 def applied(db: sqlite_utils.Database) -> list[str]:

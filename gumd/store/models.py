@@ -42,6 +42,7 @@ class Proposition(NewProposition):
     revision_group: int = 0
     version: int = 1
     status: str = "active"  # active | superseded | rejected
+    origin: str = "model"  # model | statistics | user
     created_at: float = 0.0
     updated_at: float = 0.0
     evidence_count: int = 0

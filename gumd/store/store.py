@@ -22,12 +22,19 @@ from gumd.store.models import NewObservation, NewProposition, Observation, Propo
 
 _OBS_FIELDS = [f.name for f in dataclasses.fields(Observation)]
 _PROP_COLUMNS = ["id", "text", "reasoning", "confidence", "decay", "revision_group", "version",
-                 "status", "created_at", "updated_at"]
+                 "status", "created_at", "updated_at", "origin"]
+
+
+# Words that match nearly every proposition ("The user is ...") and so carry no signal.
+_STOPWORDS = frozenset(
+    "a an and are as at be been but by for from has have he her his in into is it its of on or she that the their "
+    "them they this to was were which who will with user users".split()
+)
 
 
 def fts_query(text: str) -> str:
-    """Turn free text into a safe FTS5 query: every word quoted, any word may match (BM25 ranks)."""
-    words = re.findall(r"\w+", text, flags=re.UNICODE)
+    """Turn free text into a safe FTS5 query: content words quoted, any may match (BM25 ranks)."""
+    words = [w for w in re.findall(r"\w+", text, flags=re.UNICODE) if w.lower() not in _STOPWORDS]
     return " OR ".join('"%s"' % w for w in words[:32])
 
 
@@ -126,9 +133,28 @@ class Store:
         return [_observation(r) for r in self._rows(sql, [query, limit])]
 
     # -- batches -----------------------------------------------------------
-    def claim_batch(self, max_observations: int, max_chars: int) -> tuple[int, list[Observation]] | None:
-        """Move the oldest pending observations (within both budgets) into a new batch."""
+    def claim_batch(
+        self, max_observations: int, max_chars: int, window_s: float = 3600.0, now: float | None = None
+    ) -> tuple[int, list[Observation]] | None:
+        """The next batch to process: a failed batch whose retry is due, else the oldest pending observations.
+
+        A new batch stays within max_observations, max_chars of text and window_s
+        of activity, so one batch is about one stretch of work.
+        """
+        now = time.time() if now is None else now
         with self.db.conn:
+            due = self._rows(
+                "SELECT id FROM batches WHERE status = 'retry' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 1",
+                [now],
+            )
+            if due:
+                batch_id = due[0]["id"]
+                self.db.execute(
+                    "UPDATE batches SET status = 'running', attempts = attempts + 1 WHERE id = ?", [batch_id]
+                )
+                self.db.execute("UPDATE observations SET status = 'processing' WHERE batch_id = ?", [batch_id])
+                rows = self._rows("SELECT * FROM observations WHERE batch_id = ? ORDER BY started_at, id", [batch_id])
+                return batch_id, [_observation(r) for r in rows]
             rows = self._rows(
                 "SELECT * FROM observations WHERE status = 'pending' ORDER BY started_at, id LIMIT ?",
                 [max_observations],
@@ -136,14 +162,14 @@ class Store:
             chosen, chars = [], 0
             for r in rows:
                 size = len(r["text"] or "") + len(r["title"] or "") + len(r["input_summary"] or "")
-                if chosen and chars + size > max_chars:
+                if chosen and (chars + size > max_chars or r["started_at"] - chosen[0]["started_at"] > window_s):
                     break
                 chosen.append(r)
                 chars += size
             if not chosen:
                 return None
             batch_id = self.db["batches"].insert(
-                {"status": "running", "attempts": 1, "created_at": time.time()}
+                {"status": "running", "attempts": 1, "created_at": now, "observation_count": len(chosen)}
             ).last_pk
             ids = [r["id"] for r in chosen]
             self.db.execute(
@@ -152,15 +178,32 @@ class Store:
             )
         return batch_id, [_observation(r | {"status": "processing", "batch_id": batch_id}) for r in chosen]
 
-    def finish_batch(self, batch_id: int, error: str | None = None) -> None:
-        """Mark a batch and its observations done, or failed with the reason."""
-        status = "failed" if error else "done"
+    def finish_batch(self, batch_id: int) -> None:
+        """Mark a batch and its observations done."""
         with self.db.conn:
             self.db.execute(
-                "UPDATE batches SET status = ?, error = ?, finished_at = ? WHERE id = ?",
-                [status, error, time.time(), batch_id],
+                "UPDATE batches SET status = 'done', error = NULL, finished_at = ? WHERE id = ?", [time.time(), batch_id]
             )
-            self.db.execute("UPDATE observations SET status = ? WHERE batch_id = ?", [status, batch_id])
+            self.db.execute("UPDATE observations SET status = 'done' WHERE batch_id = ?", [batch_id])
+
+    def fail_batch(self, batch_id: int, error: str, max_attempts: int, backoff_s: float) -> str:
+        """Record a failed attempt: retry later (backoff doubling each time) or, at max_attempts, park it failed.
+
+        Returns the batch's new status, "retry" or "failed".
+        """
+        now = time.time()
+        with self.db.conn:
+            attempts = self._rows("SELECT attempts FROM batches WHERE id = ?", [batch_id])[0]["attempts"]
+            if attempts < max_attempts:
+                status, obs_status, next_at = "retry", "waiting", now + backoff_s * 2 ** (attempts - 1)
+            else:
+                status, obs_status, next_at = "failed", "failed", None
+            self.db.execute(
+                "UPDATE batches SET status = ?, error = ?, finished_at = ?, next_attempt_at = ? WHERE id = ?",
+                [status, error, now, next_at, batch_id],
+            )
+            self.db.execute("UPDATE observations SET status = ? WHERE batch_id = ?", [obs_status, batch_id])
+        return status
 
     def release_batch(self, batch_id: int) -> None:
         """Give a batch's observations back to the queue unprocessed (shutdown mid-batch)."""
@@ -181,19 +224,129 @@ class Store:
         return cur.rowcount
 
     # -- propositions ------------------------------------------------------
-    def add_proposition(self, prop: NewProposition, observation_ids: Iterable[int]) -> int:
+    def add_proposition(
+        self, prop: NewProposition, observation_ids: Iterable[int], origin: str = "model", stat_key: str | None = None
+    ) -> int:
         """Store a new proposition (version 1 of its own revision group) with its evidence."""
         now = time.time()
         with self.db.conn:
             pid = self.db["propositions"].insert(
-                dataclasses.asdict(prop) | {"version": 1, "status": "active", "created_at": now, "updated_at": now}
+                dataclasses.asdict(prop)
+                | {"version": 1, "status": "active", "created_at": now, "updated_at": now, "origin": origin,
+                   "stat_key": stat_key}
             ).last_pk
             self.db.execute("UPDATE propositions SET revision_group = ? WHERE id = ?", [pid, pid])
-            self.db["evidence"].insert_all(
-                [{"proposition_id": pid, "observation_id": o, "created_at": now} for o in set(observation_ids)],
-                ignore=True,
-            )
+            self._link(pid, observation_ids, now)
         return pid
+
+    def _link(self, prop_id: int, observation_ids: Iterable[int], now: float) -> int:
+        rows = [{"proposition_id": prop_id, "observation_id": o, "created_at": now} for o in set(observation_ids)]
+        before = self.db.execute("SELECT COUNT(*) FROM evidence WHERE proposition_id = ?", [prop_id]).fetchone()[0]
+        self.db["evidence"].insert_all(rows, ignore=True)
+        return self.db.execute("SELECT COUNT(*) FROM evidence WHERE proposition_id = ?", [prop_id]).fetchone()[0] - before
+
+    def refine_proposition(
+        self, old_id: int, prop: NewProposition, observation_ids: Iterable[int], origin: str = "model"
+    ) -> int:
+        """A new version of old_id in the same revision group; the old one becomes `superseded`.
+
+        The new version keeps the old one's evidence and adds the new.
+        """
+        now = time.time()
+        with self.db.conn:
+            old = self._rows("SELECT revision_group, stat_key FROM propositions WHERE id = ?", [old_id])[0]
+            version = self._rows(
+                "SELECT MAX(version) AS v FROM propositions WHERE revision_group = ?", [old["revision_group"]]
+            )[0]["v"]
+            pid = self.db["propositions"].insert(
+                dataclasses.asdict(prop)
+                | {"version": version + 1, "status": "active", "created_at": now, "updated_at": now,
+                   "revision_group": old["revision_group"], "origin": origin, "stat_key": old["stat_key"]}
+            ).last_pk
+            self.db.execute(
+                "UPDATE propositions SET status = 'superseded', updated_at = ? WHERE id = ?", [now, old_id]
+            )
+            kept = [r["observation_id"] for r in self._rows(
+                "SELECT observation_id FROM evidence WHERE proposition_id = ?", [old_id])]
+            self._link(pid, [*kept, *observation_ids], now)
+        return pid
+
+    def support_proposition(self, prop_id: int, observation_ids: Iterable[int], confidence_step: int = 1) -> bool:
+        """Link new evidence; when any of it is new, raise confidence by confidence_step (at most 10).
+
+        Returns whether new evidence was linked.
+        """
+        now = time.time()
+        with self.db.conn:
+            added = self._link(prop_id, observation_ids, now)
+            if added:
+                self.db.execute(
+                    "UPDATE propositions SET confidence = MIN(10, confidence + ?), updated_at = ? WHERE id = ?",
+                    [confidence_step, now, prop_id],
+                )
+        return bool(added)
+
+    def weaken_proposition(self, prop_id: int, by: int) -> None:
+        """Lower confidence after contradicting evidence (never below 1); the proposition is kept."""
+        with self.db.conn:
+            self.db.execute(
+                "UPDATE propositions SET confidence = MAX(1, confidence - ?), updated_at = ? WHERE id = ?",
+                [by, time.time(), prop_id],
+            )
+
+    def proposition_history(self, prop_id: int) -> list[Proposition]:
+        """Every version in prop_id's revision group, oldest first."""
+        sql = _PROP_SELECT + (
+            " WHERE p.revision_group = (SELECT revision_group FROM propositions WHERE id = ?) ORDER BY p.version"
+        )
+        return [_proposition(r) for r in self._rows(sql, [prop_id])]
+
+    def propositions_by_id(self, ids: list[int]) -> list[Proposition]:
+        """The propositions with these ids, in the order given; missing ids are left out."""
+        if not ids:
+            return []
+        rows = {r["id"]: r for r in self._rows(_PROP_SELECT + f" WHERE p.id IN ({','.join('?' * len(ids))})", ids)}
+        return [_proposition(rows[i]) for i in ids if i in rows]
+
+    def proposition_by_stat_key(self, key: str) -> Proposition | None:
+        rows = self._rows(_PROP_SELECT + " WHERE p.stat_key = ? AND p.status = 'active' ORDER BY p.version DESC", [key])
+        return _proposition(rows[0]) if rows else None
+
+    def fts_proposition_ids(self, q: str, limit: int, status: str = "active") -> list[int]:
+        """Ids of propositions matching q by BM25, best first."""
+        query = fts_query(q)
+        if not query:
+            return []
+        sql = (
+            "SELECT p.id FROM propositions_fts JOIN propositions p ON p.id = propositions_fts.rowid "
+            "WHERE propositions_fts MATCH ? AND p.status = ? ORDER BY bm25(propositions_fts) LIMIT ?"
+        )
+        return [r["id"] for r in self._rows(sql, [query, status, limit])]
+
+    def set_vector(self, prop_id: int, model: str, vector: bytes) -> None:
+        with self.db.conn:
+            self.db["proposition_vectors"].upsert(
+                {"proposition_id": prop_id, "model": model, "vector": vector}, pk="proposition_id"
+            )
+
+    def vectors_after(self, model: str, after_id: int, status: str = "active") -> list[tuple[int, bytes]]:
+        """(proposition id, float32 bytes) for propositions in `status` with id > after_id, by id."""
+        rows = self._rows(
+            "SELECT v.proposition_id AS id, v.vector FROM proposition_vectors v JOIN propositions p "
+            "ON p.id = v.proposition_id WHERE v.model = ? AND v.proposition_id > ? AND p.status = ? "
+            "ORDER BY v.proposition_id",
+            [model, after_id, status],
+        )
+        return [(r["id"], r["vector"]) for r in rows]
+
+    def ids_without_vector(self, model: str, limit: int = 1000) -> list[tuple[int, str]]:
+        """(id, text) of active propositions that have no vector from `model` yet."""
+        rows = self._rows(
+            "SELECT p.id, p.text FROM propositions p LEFT JOIN proposition_vectors v ON v.proposition_id = p.id "
+            "AND v.model = ? WHERE p.status = 'active' AND v.proposition_id IS NULL ORDER BY p.id LIMIT ?",
+            [model, limit],
+        )
+        return [(r["id"], r["text"]) for r in rows]
 
     def get_proposition(self, prop_id: int, with_evidence: bool = True) -> Proposition | None:
         rows = self._rows(_PROP_SELECT + " WHERE p.id = ?", [prop_id])
@@ -227,13 +380,50 @@ class Store:
         )
         return [_proposition(r) for r in self._rows(sql, [query, status, limit, offset])]
 
+    # -- behaviour statistics ----------------------------------------------
+    _DWELL = (
+        "SELECT app, title, started_at, MIN(COALESCE(LEAD(started_at) OVER (ORDER BY started_at, id) - started_at, 0), ?)"
+        " AS dwell, date(started_at, 'unixepoch', 'localtime') AS day,"
+        " CAST(strftime('%H', started_at, 'unixepoch', 'localtime') AS INTEGER) AS hour"
+        " FROM observations WHERE started_at >= ?"
+    )
+
+    def app_usage(self, since: float, max_gap_s: float = 300.0) -> list[dict[str, Any]]:
+        """Per app: observations, seconds of use (gaps capped at max_gap_s) and distinct days, most used first."""
+        sql = (f"SELECT app, COUNT(*) AS observations, SUM(dwell) AS seconds, COUNT(DISTINCT day) AS days "
+               f"FROM ({self._DWELL}) WHERE app != '' GROUP BY app ORDER BY seconds DESC")
+        return self._rows(sql, [max_gap_s, since])
+
+    def hour_histogram(self, since: float) -> dict[int, int]:
+        """Observations per local hour of day, and the number of distinct days under key -1."""
+        rows = self._rows(f"SELECT hour, COUNT(*) AS n FROM ({self._DWELL}) GROUP BY hour", [0, since])
+        days = self._rows(f"SELECT COUNT(DISTINCT day) AS d FROM ({self._DWELL})", [0, since])[0]["d"]
+        return {r["hour"]: r["n"] for r in rows} | {-1: days}
+
+    def recurring_titles(self, since: float, min_observations: int, limit: int = 20) -> list[dict[str, Any]]:
+        """Window titles seen at least min_observations times: app, title, observations, days."""
+        sql = ("SELECT app, title, COUNT(*) AS observations, COUNT(DISTINCT date(started_at, 'unixepoch', 'localtime'))"
+               " AS days FROM observations WHERE started_at >= ? AND title != '' GROUP BY app, title"
+               " HAVING COUNT(*) >= ? ORDER BY days DESC, observations DESC LIMIT ?")
+        return self._rows(sql, [since, min_observations, limit])
+
+    def latest_observation_ids(self, app: str, title: str | None = None, limit: int = 5) -> list[int]:
+        sql = "SELECT id FROM observations WHERE app = ?" + (" AND title = ?" if title is not None else "")
+        params = [app] + ([title] if title is not None else [])
+        return [r["id"] for r in self._rows(sql + " ORDER BY started_at DESC LIMIT ?", params + [limit])]
+
     # -- status ------------------------------------------------------------
     def counts(self) -> dict[str, Any]:
         """Numbers for /v1/status: observations by status, propositions, batches failed."""
         obs = {r["status"]: r["n"] for r in self._rows("SELECT status, COUNT(*) AS n FROM observations GROUP BY status")}
         props = self._rows("SELECT COUNT(*) AS n FROM propositions WHERE status = 'active'")[0]["n"]
-        failed = self._rows("SELECT COUNT(*) AS n FROM batches WHERE status = 'failed'")[0]["n"]
-        return {"observations": obs, "propositions": props, "failed_batches": failed}
+        batches = {r["status"]: r["n"] for r in self._rows("SELECT status, COUNT(*) AS n FROM batches GROUP BY status")}
+        return {
+            "observations": obs,
+            "propositions": props,
+            "failed_batches": batches.get("failed", 0),
+            "retrying_batches": batches.get("retry", 0),
+        }
 
 
 _PROP_SELECT = (

@@ -1,0 +1,140 @@
+"""Hybrid retrieval of propositions: BM25 and embedding cosine fused by reciprocal rank, then
+weighted by effective confidence (confidence faded by staleness) and diversified by MMR.
+
+Used by revision (neighbours of a candidate), the API and the predictor.
+
+How confidence is used (see also README, "Confidence"):
+- effective confidence = confidence x freshness, freshness = 0.5 ** (age_days / half_life(decay)),
+  where age counts from the last supporting evidence (updated_at) and
+  half_life(decay) = 0.5 day x 2 ** (decay - 1): decay 1 halves in 12 hours,
+  decay 5 in 8 days, decay 10 in 256 days.
+- ranking score = fused relevance x (0.3 + 0.7 x effective confidence / 10): a guess still shows
+  up for a precise query, but a well-supported, fresh belief wins a tie.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from gumd.store import Proposition, Store
+from gumd.store.vectors import VectorIndex
+
+RRF_K = 60  # the usual reciprocal-rank-fusion constant (Cormack et al. 2009)
+DAY = 86400.0
+
+
+def half_life_days(decay: int) -> float:
+    """How many days until a proposition of this decay counts half as much."""
+    return 0.5 * 2 ** (decay - 1)
+
+
+def effective_confidence(p: Proposition, now: float) -> float:
+    """Confidence faded by staleness, per the decay rule in this module's docstring."""
+    age_days = max(0.0, now - p.updated_at) / DAY
+    return p.confidence * 0.5 ** (age_days / half_life_days(p.decay))
+
+
+@dataclass(frozen=True)
+class Hit:
+    proposition: Proposition
+    score: float
+    relevance: float
+    effective_confidence: float
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
+class Retriever:
+    """Searches the store's propositions; `embedder` (optional) adds the semantic half and MMR by cosine."""
+
+    def __init__(self, store: Store, embedder=None, pool: int = 100, min_similarity: float = 0.3):
+        self.store = store
+        self.embedder = embedder
+        self.pool = pool
+        self.min_similarity = min_similarity  # cosine below this is no match at all
+        self.index = VectorIndex(store, embedder.name, embedder.dim) if embedder is not None else None
+
+    def index_pending(self, limit: int = 1000) -> int:
+        """Embed active propositions that have no vector yet; returns how many were embedded."""
+        if self.index is None:
+            return 0
+        todo = self.store.ids_without_vector(self.index.model, limit)
+        if todo:
+            vectors = self.embedder.embed([text for _, text in todo])
+            for (prop_id, _), vector in zip(todo, vectors):
+                self.store.set_vector(prop_id, self.index.model, vector.tobytes())
+            self.index.refresh()
+        return len(todo)
+
+    def search(
+        self,
+        q: str,
+        limit: int = 10,
+        offset: int = 0,
+        since: float | None = None,
+        until: float | None = None,
+        min_confidence: float = 0.0,
+        diversity: float = 0.3,
+        now: float | None = None,
+        use_vectors: bool = True,
+    ) -> list[Hit]:
+        """The best `limit` active propositions for q (after `offset`), within the time window.
+
+        `min_confidence` applies to effective confidence; `diversity` is MMR's weight on
+        novelty (0 = pure relevance).
+        """
+        now = time.time() if now is None else now
+        fused: dict[int, float] = {}
+        for rank, pid in enumerate(self.store.fts_proposition_ids(q, self.pool)):
+            fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        query_vec = None
+        if use_vectors and self.index is not None and q.strip():
+            query_vec = self.embedder.embed([q])[0]
+            near = [pid for pid, cos in self.index.search(query_vec, self.pool) if cos >= self.min_similarity]
+            for rank, pid in enumerate(near):
+                fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        hits = []
+        for p in self.store.propositions_by_id(list(fused)):
+            if p.status != "active":
+                continue
+            if since is not None and p.updated_at < since or until is not None and p.created_at > until:
+                continue
+            eff = effective_confidence(p, now)
+            if eff < min_confidence:
+                continue
+            hits.append(Hit(p, fused[p.id] * (0.3 + 0.7 * eff / 10), fused[p.id], eff))
+        hits.sort(key=lambda h: h.score, reverse=True)
+        return self._diversify(hits, offset + limit, diversity)[offset:]
+
+    def _diversify(self, hits: list[Hit], n: int, diversity: float) -> list[Hit]:
+        """Maximal marginal relevance: trade a little relevance for not repeating the same belief."""
+        if diversity <= 0 or len(hits) <= 1:
+            return hits[:n]
+        top = hits[: max(n * 3, n)]
+        vectors = self.index.vectors([h.proposition.id for h in top]) if self.index is not None else {}
+        words = {h.proposition.id: _words(h.proposition.text) for h in top}
+
+        def similarity(a: int, b: int) -> float:
+            if a in vectors and b in vectors:
+                return float(np.dot(vectors[a], vectors[b]))
+            wa, wb = words[a], words[b]
+            return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
+
+        best = top[0].score or 1.0
+        chosen: list[Hit] = []
+        rest = list(top)
+        while rest and len(chosen) < n:
+            def mmr(h: Hit) -> float:
+                redundancy = max((similarity(h.proposition.id, c.proposition.id) for c in chosen), default=0.0)
+                return (1 - diversity) * h.score / best - diversity * redundancy
+
+            pick = max(rest, key=mmr)
+            chosen.append(pick)
+            rest.remove(pick)
+        return chosen

@@ -1,0 +1,97 @@
+"""Revise: decide, for each candidate, whether it is new, refines, contradicts or duplicates what is held.
+
+Clear cases are decided without the model: no related proposition means new; a
+near-identical one (cosine >= 0.95, or the same words) means duplicate. The
+rest go to the model in one call per batch, as explicit operations.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, Field, create_model
+
+from gumd.models.lm import LanguageModel
+from gumd.propositions.prompts import revise_messages
+from gumd.propositions.propose import Candidate, Score
+from gumd.propositions.retrieve import Retriever
+from gumd.store import NewProposition, Proposition
+
+NEIGHBOURS = 3
+SAME_COSINE = 0.95
+SAME_WORDS = 0.9
+
+OperationKind = Literal["new", "refine", "contradict", "duplicate"]
+
+
+@dataclass(frozen=True)
+class Operation:
+    kind: OperationKind
+    candidate: Candidate
+    target: Proposition | None = None
+    revised: NewProposition | None = None  # for refine: the combined statement
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
+def _same_words(a: str, b: str) -> bool:
+    wa, wb = _words(a), _words(b)
+    return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= SAME_WORDS
+
+
+def _decision_model(n_items: int) -> type[BaseModel]:
+    decision = create_model(
+        "Decision",
+        new_statement=(Literal[tuple(range(1, n_items + 1))], ...),  # type: ignore[misc]
+        operation=(OperationKind, ...),
+        target=(Literal[tuple(range(0, NEIGHBOURS + 1))], ...),  # type: ignore[misc]
+        revised_text=(str, Field(max_length=300)),
+        confidence=(Score, ...),
+    )
+    return create_model("Decisions", decisions=(list[decision], Field(min_length=n_items, max_length=n_items)))
+
+
+def revise(lm: LanguageModel, retriever: Retriever, candidates: list[Candidate], max_tokens: int = 768) -> list[Operation]:
+    """One operation per candidate, in candidate order."""
+    decided: dict[int, Operation] = {}
+    ambiguous: list[tuple[int, list[Proposition]]] = []
+    for i, c in enumerate(candidates):
+        hits = retriever.search(c.proposition.text, limit=NEIGHBOURS, diversity=0)
+        if not hits:
+            decided[i] = Operation("new", c)
+            continue
+        top = hits[0].proposition
+        same = _same_words(c.proposition.text, top.text)
+        if retriever.index is not None and not same:
+            vec = retriever.embedder.embed([c.proposition.text])[0]
+            held = retriever.index.vectors([top.id]).get(top.id)
+            same = held is not None and float(vec @ held) >= SAME_COSINE
+        if same:
+            decided[i] = Operation("duplicate", c, top)
+        else:
+            ambiguous.append((i, [h.proposition for h in hits]))
+    if ambiguous:
+        answer = lm.complete_json(
+            revise_messages([(candidates[i].proposition.text, [p.text for p in ns]) for i, ns in ambiguous]),
+            _decision_model(len(ambiguous)),
+            max_tokens,
+        )
+        for d in answer.decisions:
+            i, neighbours = ambiguous[d.new_statement - 1]
+            if i in decided:
+                continue  # the model answered twice for one statement: keep the first
+            c = candidates[i]
+            if d.operation == "new" or not 1 <= d.target <= len(neighbours):
+                decided[i] = Operation("new", c)
+                continue
+            target = neighbours[d.target - 1]
+            revised = None
+            if d.operation == "refine":
+                text = " ".join(d.revised_text.split()) or c.proposition.text
+                revised = NewProposition(text, c.proposition.reasoning, d.confidence, c.proposition.decay)
+            decided[i] = Operation(d.operation, c, target, revised)
+    return [decided.get(i, Operation("new", c)) for i, c in enumerate(candidates)]

@@ -1,0 +1,88 @@
+"""Revision: explicit operations, history kept, confidence moved by evidence. Scripted answers here;
+the real model in test_real_model_returns_a_valid_operation."""
+
+import json
+
+from gumd.models.lm import LlamaCppModel
+from gumd.propositions.engine import apply_operations
+from gumd.propositions.propose import Candidate
+from gumd.propositions.retrieve import Retriever
+from gumd.propositions.revise import revise
+from gumd.store import NewObservation, NewProposition, Store
+from tests.test_engine import Scripted
+
+
+def setup(tmp_path):
+    store = Store(tmp_path / "g.db")
+    obs = [store.add_observation(NewObservation(t, t + 1, "app", "t", f"o{t}", "", "test")) for t in (1.0, 2.0, 3.0)]
+    held = store.add_proposition(NewProposition("The user is planning a trip to Lisbon", "mail", 6, 5), [obs[0]])
+    return store, obs, held
+
+
+def candidate(text, obs_id, confidence=7):
+    return Candidate(NewProposition(text, "screen", confidence, 5), [obs_id])
+
+
+def decision(n, op, target, text="", confidence=8):
+    return {"new_statement": n, "operation": op, "target": target, "revised_text": text, "confidence": confidence}
+
+
+def test_same_words_is_a_duplicate_without_asking_the_model_and_raises_confidence(tmp_path):
+    store, obs, held = setup(tmp_path)
+    lm = Scripted([])
+    ops = revise(lm, Retriever(store), [candidate("The user is planning a trip to Lisbon.", obs[1])])
+    assert [(op.kind, op.target.id) for op in ops] == [("duplicate", held)] and lm.calls == 0
+    apply_operations(store, ops)
+    p = store.get_proposition(held)
+    assert p.confidence == 7 and [o.id for o in p.evidence] == obs[:2]
+    apply_operations(store, ops)  # the same evidence again is not independent: no further rise
+    assert store.get_proposition(held).confidence == 7
+
+
+def test_unrelated_candidate_is_new_without_asking_the_model(tmp_path):
+    store, obs, held = setup(tmp_path)
+    lm = Scripted([])
+    ops = revise(lm, Retriever(store), [candidate("The user writes Rust in Helix", obs[1])])
+    assert [op.kind for op in ops] == ["new"] and lm.calls == 0
+
+
+def test_refine_makes_a_new_version_and_keeps_the_old_as_history(tmp_path):
+    store, obs, held = setup(tmp_path)
+    answer = {"decisions": [decision(1, "refine", 1, "The user is planning a trip to Lisbon in June with Marta", 8)]}
+    ops = revise(Scripted([json.dumps(answer)]), Retriever(store),
+                 [candidate("The user books a Lisbon trip for June with Marta", obs[1])])
+    [new_id] = apply_operations(store, ops)
+    history = store.proposition_history(held)
+    assert [(p.id, p.version, p.status) for p in history] == [(held, 1, "superseded"), (new_id, 2, "active")]
+    assert history[1].text.endswith("with Marta") and history[1].revision_group == held
+    assert {o.id for o in store.get_proposition(new_id).evidence} == {obs[0], obs[1]}
+    assert [h.proposition.id for h in Retriever(store).search("Lisbon")] == [new_id]
+
+
+def test_contradiction_lowers_the_old_belief_and_keeps_both(tmp_path):
+    store, obs, held = setup(tmp_path)
+    answer = {"decisions": [decision(1, "contradict", 1)]}
+    ops = revise(Scripted([json.dumps(answer)]), Retriever(store),
+                 [candidate("The user cancelled the trip to Lisbon", obs[2])])
+    [new_id] = apply_operations(store, ops)
+    assert store.get_proposition(held).confidence == 3 and store.get_proposition(held).status == "active"
+    assert store.get_proposition(new_id).text == "The user cancelled the trip to Lisbon"
+
+
+def test_a_target_the_model_invents_counts_as_new(tmp_path):
+    store, obs, held = setup(tmp_path)
+    answer = {"decisions": [decision(1, "duplicate", 0)]}
+    ops = revise(Scripted([json.dumps(answer)]), Retriever(store),
+                 [candidate("The user compares Lisbon hotels", obs[1])])
+    assert [op.kind for op in ops] == ["new"]
+
+
+def test_real_model_returns_a_valid_operation(tmp_path, model_path):
+    store, obs, held = setup(tmp_path)
+    lm = LlamaCppModel(model_path, threads=2, context=4096)
+    ops = revise(lm, Retriever(store), [candidate("The user booked TAP flight TP 218 to Lisbon for June", obs[1])])
+    assert len(ops) == 1 and ops[0].kind in {"new", "refine", "contradict", "duplicate"}
+    if ops[0].kind != "new":
+        assert ops[0].target.id == held
+    ids = apply_operations(store, ops)
+    assert all(store.get_proposition(i) for i in ids)
