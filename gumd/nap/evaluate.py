@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from gumd.nap.baselines import SequencePredictor
+from gumd.store import Store
+from gumd.store.nap import list_actions
 
 SEA_CLEAN_COMMANDS = 5000  # commands 1-5000 of each SEA user hold no masquerade blocks
 RANK_DEPTH = 10  # MRR counts ranks up to this depth
@@ -101,10 +103,17 @@ def read_activitywatch(path: Path) -> Stream:
 
 
 def read_gumd(path: Path) -> Stream:
-    """A gumd database: the daemon's recorded action stream."""
-    from gumd.nap.actions import recorded_stream
-
-    return recorded_stream(path)
+    """A gumd database: the daemon's recorded action stream (kind, app and target of each action)."""
+    if not path.is_file():
+        raise StreamFormatError(f"{path}: no such gumd database")
+    store = Store(path)
+    try:
+        actions = list_actions(store)
+    finally:
+        store.close()
+    if not actions:
+        raise StreamFormatError(f"{path}: no recorded actions")
+    return Stream(path.stem, [a.key for a in actions], [a.at for a in actions])
 
 
 READERS: dict[str, Callable[[Path], Stream]] = {
