@@ -164,3 +164,49 @@ def evaluate(streams: Iterable[Stream], make_predictors: Callable[[], list[Seque
         for predictor in make_predictors():
             per_predictor.setdefault(predictor.name, []).append(evaluate_stream(stream, predictor))
     return [macro_average(scores) for scores in per_predictor.values()]
+
+
+def evaluate_in_context(paths: Sequence[Path], model, last: int) -> list[Score]:
+    """Replay each gumd database's actions through a fresh Predictor; on the last `last` actions, score the
+    statistical top candidates and the in-context (model) prediction side by side.
+
+    Everything before those actions is learned first, traces included, so both see the same history.
+    """
+    import tempfile
+
+    from gumd.nap.predict import Predictor
+
+    per_source: dict[str, list[Score]] = {"statistical (replay)": [], "in-context": []}
+    for path in paths:
+        source = Store(path)
+        try:
+            actions = list_actions(source)
+        finally:
+            source.close()
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Store(Path(tmp) / "replay.db")
+            predictor = Predictor(store, model)
+            ranks: dict[str, list[int | None]] = {k: [] for k in per_source}
+            start = max(1, len(actions) - last)
+            for i, action in enumerate(actions):
+                if i >= start:
+                    screen = actions[i - 1].screen_text
+                    stat = predictor.predict_next(screen, now=actions[i - 1].at, use_model=False)
+                    ctx = predictor.predict_next(screen, now=actions[i - 1].at, use_model=True)
+                    for name, p in (("statistical (replay)", stat), ("in-context", ctx)):
+                        keys = [a.key for a in p.actions]
+                        ranks[name].append(keys.index(action.key) + 1 if action.key in keys else None)
+                elif i:
+                    predictor.predict_next(actions[i - 1].screen_text, now=actions[i - 1].at, use_model=False)
+                predictor.observe(action)
+            store.close()
+        for name, rs in ranks.items():
+            n = len(rs)
+            per_source[name].append(Score(
+                name,
+                sum(r == 1 for r in rs) / n if n else 0.0,
+                sum(r is not None and r <= 5 for r in rs) / n if n else 0.0,
+                sum(1.0 / r for r in rs if r) / n if n else 0.0,
+                n,
+            ))
+    return [macro_average(scores) for scores in per_source.values() if scores]
