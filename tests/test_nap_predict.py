@@ -68,7 +68,7 @@ def test_the_model_predicts_in_context_and_its_prediction_is_scored(tmp_path, mo
     now = START + 3 * DAY - 1
     prediction = predictor.predict_next(screen_text="me@box:~/gumd$ ", now=now)
     assert prediction.source == "model", "the model's answer was not usable"
-    assert prediction.reasoning and len(prediction.reasoning) <= 120
+    assert prediction.reasoning and len(prediction.reasoning) <= 90
     assert prediction.trace_ids, "no past trace was retrieved for a moment seen three times"
     top = prediction.top
     assert top.kind in ("switch", "open", "command", "save", "search") and 0 < top.confidence <= 1

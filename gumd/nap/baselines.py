@@ -284,8 +284,8 @@ class VariableOrder(SequencePredictor):
     A candidate's score is sum_j theta_j * log(p_j + floor); the softmax of the
     scores over the pooled candidates is the probability returned. After each
     real item, theta takes one gradient step, so the pool leans on whichever
-    expert has been judging this user's stream best. `learn` trains against the
-    candidates the preceding `rank` offered (its exclusions included).
+    expert has been judging this user's stream best. `learn` trains on the
+    distribution the preceding `rank` offered (its exclusions included).
     """
 
     name = "variable-order"
@@ -304,6 +304,7 @@ class VariableOrder(SequencePredictor):
         self.pool = pool
         self.floor = floor
         self._excluded: frozenset[str] = frozenset()
+        self._offered: dict[str, tuple[float, list[float]]] | None = None  # what the last rank() scored
 
     def _scored(self, at: float | None, excluded: frozenset[str], extra: str | None = None) -> dict[str, tuple[float, list[float]]]:
         """Softmax probability and feature vector of every pooled candidate."""
@@ -323,17 +324,19 @@ class VariableOrder(SequencePredictor):
 
     def rank(self, k: int = 5, exclude: Iterable[str] = (), at: float | None = None) -> list[Candidate]:
         self._excluded = frozenset(exclude)
-        scored = self._scored(at, self._excluded)
-        return [Candidate(i, p) for p, i in heapq.nlargest(k, ((p, i) for i, (p, _) in scored.items()))]
+        self._offered = self._scored(at, self._excluded)
+        return [Candidate(i, p) for p, i in heapq.nlargest(k, ((p, i) for i, (p, _) in self._offered.items()))]
 
     def learn(self, item: str, at: float | None = None) -> None:
-        scored = self._scored(at, self._excluded, extra=item)
+        scored = self._offered
+        if scored is None or item not in scored:
+            scored = self._scored(at, self._excluded, extra=item)
         gradient = list(scored[item][1])
         for p, features in scored.values():
             for j, x in enumerate(features):
                 gradient[j] -= p * x
         self.theta = [t + self.learning_rate * g for t, g in zip(self.theta, gradient)]
-        self._excluded = frozenset()
+        self._offered, self._excluded = None, frozenset()
         for e in self.experts:
             e.learn(item, at)
 

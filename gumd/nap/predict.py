@@ -77,19 +77,17 @@ class Prediction:
 
 
 class _ModelAnswer(BaseModel):
-    reasoning: str = Field(max_length=120, description="one short sentence")
     choice: Literal[0, 1, 2, 3, 4, 5] = Field(description="number of the candidate, or 0 for a new action")
-    new_kind: Literal["switch", "open", "command", "save", "search", ""]
-    new_app: str = Field(max_length=40)
-    new_target: str = Field(max_length=80)
     confidence: Literal[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+    reasoning: str = Field(max_length=90, description="one short sentence")
+    new_action: str = Field(max_length=60, description="only when choice is 0: kind app target")
 
 
 _SYSTEM = (
     "You predict the next action of a computer user from what they just did, their screen, what is known "
     "about them, and similar past moments with what they did next. Actions are: switch (to an app), open "
     "(a document or page), command (run in a terminal), save, search. Pick the number of the most likely "
-    "candidate, or 0 and describe a new action (kind, app, target). Confidence 1-10. Answer in JSON."
+    "candidate, or 0 and write the new action as 'kind app target'. Confidence 1-10. Answer in JSON."
 )
 
 
@@ -172,7 +170,7 @@ class Predictor:
             trace_ids = [r.trace.id for r in retrieved]
             try:
                 answer = self.model.complete_json(
-                    self._messages(screen_text, candidates, retrieved), _ModelAnswer, max_tokens=120
+                    self._messages(screen_text, candidates, retrieved), _ModelAnswer, max_tokens=100
                 )
                 chosen = self._chosen(answer, candidates)
                 if chosen is not None:
@@ -197,10 +195,10 @@ class Predictor:
         if 1 <= answer.choice <= len(candidates):
             c = candidates[answer.choice - 1]
             return self._predicted(c.key, raw, "model")
-        if answer.new_kind and (answer.new_app.strip() or answer.new_target.strip()):
-            app = answer.new_app.strip() or (self.recent[-1].app if self.recent else "")
-            target = answer.new_target.strip() or app
-            return self._predicted(f"{answer.new_kind}|{app}|{target}", raw, "model")
+        words = answer.new_action.split()
+        if answer.choice == 0 and len(words) >= 2 and words[0].lower() in KINDS:
+            kind, app = words[0].lower(), words[1]
+            return self._predicted(f"{kind}|{app}|{' '.join(words[2:]) or app}", raw, "model")
         return None
 
     def _messages(self, screen_text: str, candidates: list[PredictedAction], retrieved: list[Retrieved]) -> list[dict]:
