@@ -101,7 +101,38 @@ def m002_gum_loop(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial, m002_gum_loop]
+def m003_nap(db: sqlite_utils.Database) -> None:
+    """Next-action prediction: the action stream, the trace library (with FTS5), and scored predictions."""
+    db["actions"].create(
+        {"id": int, "at": float, "kind": str, "app": str, "target": str, "caption": str,
+         "caption_source": str, "screen_text": str, "created_at": float},
+        pk="id",
+        not_null={"at", "kind", "caption", "created_at"},
+        defaults={"app": "", "target": "", "caption_source": "rule", "screen_text": ""},
+    )
+    db["actions"].create_index(["at"])
+    db["traces"].create(
+        {"id": int, "context": str, "reasoning": str, "next_action": str, "next_key": str,
+         "ended_at": float, "score": float, "created_at": float},
+        pk="id",
+        not_null={"context", "next_action", "ended_at", "created_at"},
+        defaults={"reasoning": "", "next_key": "", "score": 0.0},
+    )
+    db["traces"].create_index(["ended_at"])
+    db["traces"].enable_fts(["context", "reasoning", "next_action"], create_triggers=True, tokenize="porter")
+    db["predictions"].create(
+        {"id": int, "made_at": float, "source": str, "action_key": str, "caption": str, "raw_confidence": float,
+         "confidence": float, "reasoning": str, "context": str, "outcome_action_id": int, "exact": int,
+         "similarity": float, "scored_at": float},
+        pk="id",
+        not_null={"made_at", "source", "action_key", "raw_confidence", "confidence"},
+        defaults={"caption": "", "reasoning": "", "context": ""},
+    )
+    db["predictions"].create_index(["scored_at"])
+    db["predictions"].create_index(["source", "scored_at"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial, m002_gum_loop, m003_nap]
 
 
 def applied(db: sqlite_utils.Database) -> list[str]:

@@ -1,0 +1,212 @@
+"""Prequential evaluation of next-action predictors on recorded streams.
+
+Each item is predicted before it is learned (top-1, top-5, mean reciprocal rank
+over the top 10), and the figures are macro-averaged over files, so every user
+counts once. Readers turn the formats `gumd eval nap` accepts into streams:
+D2U app-switch CSVs, SEA command files, ActivityWatch exports, and the
+daemon's own recorded actions.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from gumd.nap.baselines import SequencePredictor
+from gumd.store import Store
+from gumd.store.nap import list_actions
+
+SEA_CLEAN_COMMANDS = 5000  # commands 1-5000 of each SEA user hold no masquerade blocks
+RANK_DEPTH = 10  # MRR counts ranks up to this depth
+
+
+class StreamFormatError(ValueError):
+    """A file could not be read as the format it was given as; the message names file and problem."""
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One user's items in order, with unix times when the source has them.
+
+    `exclude_current`: the item just seen cannot come next (app switches:
+    the app you are in is not a switch), so it is left out of the candidates.
+    """
+
+    name: str
+    items: list[str]
+    times: list[float] | None = None
+    exclude_current: bool = False
+
+
+@dataclass(frozen=True)
+class Score:
+    """Prequential accuracy of one predictor: fractions in 0..1 over n predictions."""
+
+    predictor: str
+    top1: float
+    top5: float
+    mrr: float
+    n: int
+
+
+def read_d2u(path: Path) -> Stream:
+    """A D2U participant CSV (`start_unix,app,...`): one row per focused app."""
+    items, times = [], []
+    with open(path, newline="") as f:
+        reader = csv.DictReader(f)
+        if not reader.fieldnames or not {"start_unix", "app"} <= set(reader.fieldnames):
+            raise StreamFormatError(f"{path}: expected a CSV with columns start_unix and app")
+        for row in reader:
+            if row["app"] and (not items or row["app"] != items[-1]):
+                items.append(row["app"])
+                times.append(float(row["start_unix"]))
+    return Stream(path.stem, items, times, exclude_current=True)
+
+
+def read_sea(path: Path, limit: int = SEA_CLEAN_COMMANDS) -> Stream:
+    """A SEA user file, one command per line; the first `limit` commands (the clean part)."""
+    items = [line.strip() for line in path.read_text().splitlines() if line.strip()][:limit]
+    if not items:
+        raise StreamFormatError(f"{path}: no commands found")
+    return Stream(path.name, items)
+
+
+def read_activitywatch(path: Path) -> Stream:
+    """An ActivityWatch export (JSON with buckets of window events): the sequence of focused apps."""
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as e:
+        raise StreamFormatError(f"{path}: not JSON ({e})") from None
+    buckets = data.get("buckets", data) if isinstance(data, dict) else None
+    if not isinstance(buckets, dict):
+        raise StreamFormatError(f"{path}: expected an ActivityWatch export with a 'buckets' object")
+    events = []
+    for bucket_id, bucket in buckets.items():
+        if bucket.get("type", "") == "currentwindow" or bucket_id.startswith("aw-watcher-window"):
+            for e in bucket.get("events", []):
+                app = (e.get("data") or {}).get("app")
+                if app:
+                    when = dt.datetime.fromisoformat(e["timestamp"].replace("Z", "+00:00")).timestamp()
+                    events.append((when, app))
+    if not events:
+        raise StreamFormatError(f"{path}: no window events (aw-watcher-window bucket) found")
+    items, times = [], []
+    for when, app in sorted(events):
+        if not items or app != items[-1]:
+            items.append(app)
+            times.append(when)
+    return Stream(path.stem, items, times, exclude_current=True)
+
+
+def read_gumd(path: Path) -> Stream:
+    """A gumd database: the daemon's recorded action stream (kind, app and target of each action)."""
+    if not path.is_file():
+        raise StreamFormatError(f"{path}: no such gumd database")
+    store = Store(path)
+    try:
+        actions = list_actions(store)
+    finally:
+        store.close()
+    if not actions:
+        raise StreamFormatError(f"{path}: no recorded actions")
+    return Stream(path.stem, [a.key for a in actions], [a.at for a in actions])
+
+
+READERS: dict[str, Callable[[Path], Stream]] = {
+    "d2u": read_d2u,
+    "sea": read_sea,
+    "activitywatch": read_activitywatch,
+    "gumd": read_gumd,
+}
+
+
+def evaluate_stream(stream: Stream, predictor: SequencePredictor) -> Score:
+    """Predict each item before learning it; the first item is learned unpredicted."""
+    hits1 = hits5 = 0
+    rr = 0.0
+    n = 0
+    times = stream.times
+    for i, item in enumerate(stream.items):
+        if i:
+            # Predict as of the previous item: its time is the latest the predictor may know.
+            exclude = (stream.items[i - 1],) if stream.exclude_current else ()
+            ranked = [c.item for c in predictor.rank(RANK_DEPTH, exclude, times[i - 1] if times else None)]
+            n += 1
+            if item in ranked:
+                r = ranked.index(item) + 1
+                hits1 += r == 1
+                hits5 += r <= 5
+                rr += 1.0 / r
+        predictor.learn(item, times[i] if times else None)
+    return Score(predictor.name, hits1 / n if n else 0.0, hits5 / n if n else 0.0, rr / n if n else 0.0, n)
+
+
+def macro_average(scores: Sequence[Score]) -> Score:
+    """The mean of per-file scores (each user counts once); n is the total number of predictions."""
+    k = len(scores)
+    return Score(
+        scores[0].predictor,
+        sum(s.top1 for s in scores) / k,
+        sum(s.top5 for s in scores) / k,
+        sum(s.mrr for s in scores) / k,
+        sum(s.n for s in scores),
+    )
+
+
+def evaluate(streams: Iterable[Stream], make_predictors: Callable[[], list[SequencePredictor]]) -> list[Score]:
+    """Macro-averaged scores of each predictor (fresh per stream) over all streams."""
+    per_predictor: dict[str, list[Score]] = {}
+    for stream in streams:
+        for predictor in make_predictors():
+            per_predictor.setdefault(predictor.name, []).append(evaluate_stream(stream, predictor))
+    return [macro_average(scores) for scores in per_predictor.values()]
+
+
+def evaluate_in_context(paths: Sequence[Path], model, last: int) -> list[Score]:
+    """Replay each gumd database's actions through a fresh Predictor; on the last `last` actions, score the
+    statistical top candidates and the in-context (model) prediction side by side.
+
+    Everything before those actions is learned first, traces included, so both see the same history.
+    """
+    import tempfile
+
+    from gumd.nap.predict import Predictor
+
+    per_source: dict[str, list[Score]] = {"statistical (replay)": [], "in-context": []}
+    for path in paths:
+        source = Store(path)
+        try:
+            actions = list_actions(source)
+        finally:
+            source.close()
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Store(Path(tmp) / "replay.db")
+            predictor = Predictor(store, model)
+            ranks: dict[str, list[int | None]] = {k: [] for k in per_source}
+            start = max(1, len(actions) - last)
+            for i, action in enumerate(actions):
+                if i >= start:
+                    screen = actions[i - 1].screen_text
+                    stat = predictor.predict_next(screen, now=actions[i - 1].at, use_model=False)
+                    ctx = predictor.predict_next(screen, now=actions[i - 1].at, use_model=True)
+                    for name, p in (("statistical (replay)", stat), ("in-context", ctx)):
+                        keys = [a.key for a in p.actions]
+                        ranks[name].append(keys.index(action.key) + 1 if action.key in keys else None)
+                elif i:
+                    predictor.predict_next(actions[i - 1].screen_text, now=actions[i - 1].at, use_model=False)
+                predictor.observe(action)
+            store.close()
+        for name, rs in ranks.items():
+            n = len(rs)
+            per_source[name].append(Score(
+                name,
+                sum(r == 1 for r in rs) / n if n else 0.0,
+                sum(r is not None and r <= 5 for r in rs) / n if n else 0.0,
+                sum(1.0 / r for r in rs if r) / n if n else 0.0,
+                n,
+            ))
+    return [macro_average(scores) for scores in per_source.values() if scores]

@@ -1,0 +1,242 @@
+"""Predicting the user's next action, on the device, and learning from what they really do.
+
+Library API (what the REST API, SSE stream, MCP tool and `gumd predict` call):
+
+    predictor = Predictor(store, model=load_language_model(settings))
+    prediction = predictor.predict_next(screen_text=current_screen)   # -> Prediction
+    predictor.observe(action)   # each real action: scores open predictions, grows the trace library
+
+`predict_next` always has the statistical candidates (VariableOrder over the
+recorded action stream). With a model, the context — the last actions, the
+current screen, the most relevant propositions and past traces retrieved for
+this moment — goes to the model, which writes a short reasoning and picks a
+candidate or proposes a new action, with a confidence 1-10. Every confidence
+shown is calibrated: the share of past predictions from the same source and
+confidence band that came true (exact app and target), so a threshold such as
+"only show >= 0.6" means what it says once some history exists.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from gumd.models import LanguageModel, ModelError
+from gumd.nap.actions import rule_caption
+from gumd.nap.baselines import SequencePredictor, VariableOrder
+from gumd.nap.traces import Embedder, Retrieved, TraceLibrary
+from gumd.store import Store
+from gumd.store.nap import (
+    Action, PredictionRecord, Trace, add_prediction, list_actions, score_prediction, scored_outcomes,
+    unscored_predictions,
+)
+
+log = logging.getLogger(__name__)
+
+KINDS = ("switch", "open", "command", "save", "search")
+RECENT_ACTIONS = 6  # actions shown to the model
+SCREEN_CHARS = 300  # screen text shown to the model
+CANDIDATES = 5
+
+
+@dataclass(frozen=True)
+class PredictedAction:
+    """One possible next action, with a calibrated confidence (0..1) and the raw one it came from."""
+
+    kind: str
+    app: str
+    target: str
+    caption: str
+    confidence: float
+    raw_confidence: float
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}|{self.app}|{self.target}"
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the user will probably do next, best first; `source` says who chose the first action."""
+
+    made_at: float
+    source: Literal["model", "statistical"]
+    actions: list[PredictedAction]
+    reasoning: str = ""
+    trace_ids: list[int] = field(default_factory=list)
+    id: int = 0  # the stored prediction record of the first action
+
+    @property
+    def top(self) -> PredictedAction | None:
+        return self.actions[0] if self.actions else None
+
+
+class _ModelAnswer(BaseModel):
+    choice: Literal[0, 1, 2, 3, 4, 5] = Field(description="number of the candidate, or 0 for a new action")
+    confidence: Literal[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+    reasoning: str = Field(max_length=90, description="one short sentence")
+    new_action: str = Field(max_length=60, description="only when choice is 0: kind app target")
+
+
+_SYSTEM = (
+    "You predict the next action of a computer user from what they just did, their screen, what is known "
+    "about them, and similar past moments with what they did next. Actions are: switch (to an app), open "
+    "(a document or page), command (run in a terminal), save, search. Pick the number of the most likely "
+    "candidate, or 0 and write the new action as 'kind app target'. Confidence 1-10. Answer in JSON."
+)
+
+
+class Calibrator:
+    """Maps a raw confidence (0..1) to the observed hit rate of its band, shrunk toward the raw value."""
+
+    def __init__(self, store: Store, bands: int = 10, prior: float = 5.0):
+        self.store = store
+        self.bands = bands
+        self.prior = prior
+        self._table: dict[str, list[tuple[int, int]]] = {}
+
+    def refresh(self, source: str) -> None:
+        table = [(0, 0)] * self.bands
+        for raw, exact in scored_outcomes(self.store, source):
+            b = self._band(raw)
+            n, hits = table[b]
+            table[b] = (n + 1, hits + int(exact))
+        self._table[source] = table
+
+    def _band(self, raw: float) -> int:
+        return min(self.bands - 1, max(0, int(raw * self.bands)))
+
+    def calibrate(self, source: str, raw: float) -> float:
+        if source not in self._table:
+            self.refresh(source)
+        n, hits = self._table[source][self._band(raw)]
+        return (hits + self.prior * raw) / (n + self.prior)
+
+
+def moment_text(recent: list[Action], screen_text: str) -> str:
+    """The present moment as text: the last actions and a piece of the screen (for retrieval and traces)."""
+    lines = [a.caption for a in recent[-5:]]
+    screen = " ".join(screen_text.split())[:300]
+    return "\n".join(lines + ([f"Screen: {screen}"] if screen else []))
+
+
+def _split_key(key: str) -> tuple[str, str, str]:
+    kind, app, target = (key.split("|", 2) + ["", ""])[:3]
+    return kind, app, target
+
+
+class Predictor:
+    """The on-device next-action predictor over one store; see the module docstring for the API."""
+
+    def __init__(self, store: Store, model: LanguageModel | None = None, embedder: Embedder | None = None,
+                 statistical: SequencePredictor | None = None, history: int = 5000,
+                 proposition_search=None):
+        self.store = store
+        self.model = model
+        self.traces = TraceLibrary(store, embedder)
+        self.statistical = statistical or VariableOrder()
+        self.calibrator = Calibrator(store)
+        self.proposition_search = proposition_search or (lambda q: store.search_propositions(q, limit=3))
+        self.recent: list[Action] = []
+        for action in list_actions(store, limit=history):
+            self._learn(action)
+
+    def _learn(self, action: Action) -> None:
+        self.statistical.learn(action.key, action.at)
+        self.recent = (self.recent + [action])[-RECENT_ACTIONS:]
+
+    def candidates(self, now: float, k: int = CANDIDATES) -> list[PredictedAction]:
+        """The statistical predictor's k best next actions, calibrated."""
+        return [self._predicted(c.item, c.probability, "statistical") for c in self.statistical.rank(k, (), now)]
+
+    def _predicted(self, key: str, raw: float, source: str) -> PredictedAction:
+        kind, app, target = _split_key(key)
+        caption = rule_caption(kind, app, target) if kind in KINDS else target
+        return PredictedAction(kind, app, target, caption, self.calibrator.calibrate(source, raw), raw)
+
+    def predict_next(self, screen_text: str = "", now: float | None = None, use_model: bool = True) -> Prediction:
+        """Predict the next action as of `now` (default: the present) and record the prediction for scoring."""
+        now = time.time() if now is None else now
+        candidates = self.candidates(now)
+        context = moment_text(self.recent, screen_text)
+        source, reasoning, trace_ids, actions = "statistical", "", [], candidates
+        if use_model and self.model is not None:
+            retrieved = self.traces.retrieve(context, now, k=2)
+            trace_ids = [r.trace.id for r in retrieved]
+            try:
+                answer = self.model.complete_json(
+                    self._messages(screen_text, candidates, retrieved), _ModelAnswer, max_tokens=100
+                )
+                chosen = self._chosen(answer, candidates)
+                if chosen is not None:
+                    source, reasoning = "model", answer.reasoning.strip()
+                    actions = [chosen] + [c for c in candidates if c.key != chosen.key]
+            except ModelError as e:
+                log.warning("in-context prediction failed, keeping the statistical one: %s", e)
+        if not reasoning and candidates:
+            reasoning = f"after '{self.recent[-1].caption}' this usually follows" if self.recent else ""
+        prediction = Prediction(now, source, actions, reasoning, trace_ids)
+        if not actions:
+            return prediction
+        top = actions[0]
+        record_id = add_prediction(self.store, PredictionRecord(
+            made_at=now, source=source, action_key=top.key, caption=top.caption, raw_confidence=top.raw_confidence,
+            confidence=top.confidence, reasoning=reasoning, context=context,
+        ))
+        return Prediction(now, source, actions, reasoning, trace_ids, record_id)
+
+    def _chosen(self, answer: _ModelAnswer, candidates: list[PredictedAction]) -> PredictedAction | None:
+        raw = answer.confidence / 10
+        if 1 <= answer.choice <= len(candidates):
+            c = candidates[answer.choice - 1]
+            return self._predicted(c.key, raw, "model")
+        words = answer.new_action.split()
+        if answer.choice == 0 and len(words) >= 2 and words[0].lower() in KINDS:
+            kind, app = words[0].lower(), words[1]
+            return self._predicted(f"{kind}|{app}|{' '.join(words[2:]) or app}", raw, "model")
+        return None
+
+    def _messages(self, screen_text: str, candidates: list[PredictedAction], retrieved: list[Retrieved]) -> list[dict]:
+        recent = "\n".join(f"- {a.caption}" for a in self.recent) or "- (none yet)"
+        screen = " ".join(screen_text.split())[:SCREEN_CHARS] or "(unknown)"
+        query = " ".join([a.caption for a in self.recent[-3:]] + [screen[:200]])
+        facts = "\n".join(f"- {p.text}" for p in self.proposition_search(query)) or "- (none)"
+        past = "\n".join(
+            f"- Moment: {' / '.join(r.trace.context.splitlines()[-3:])}\n  Reasoning: {r.trace.reasoning}\n"
+            f"  Then: {r.trace.next_action}"
+            for r in retrieved
+        ) or "- (none)"
+        options = "\n".join(f"{i}. {c.caption}" for i, c in enumerate(candidates, 1))
+        user = (f"Recent actions, oldest first:\n{recent}\n\nScreen now: {screen}\n\nKnown about the user:\n{facts}\n\n"
+                f"Similar past moments:\n{past}\n\nCandidates:\n{options or '(none)'}")
+        return [{"role": "system", "content": _SYSTEM}, {"role": "user", "content": user}]
+
+    def observe(self, action: Action) -> list[PredictionRecord]:
+        """Learn the real next action: score open predictions, add the best as a trace, update the statistics.
+
+        Returns the predictions it scored.
+        """
+        scored = []
+        for p in unscored_predictions(self.store, before=action.at):
+            kind, app, target = _split_key(p.action_key)
+            exact = (app, target) == (action.app, action.target)
+            similarity = 1.0 if exact else self.traces.similarity(p.caption, [action.caption])[0]
+            score_prediction(self.store, p.id, action.id, exact, similarity)
+            p = dataclasses.replace(p, outcome_action_id=action.id, exact=int(exact), similarity=similarity)
+            scored.append((similarity, p))
+        if scored:
+            score, best = max(scored, key=lambda s: (s[0], s[1].source == "model"))
+            self.traces.add(Trace(context=best.context, reasoning=best.reasoning, next_action=action.caption,
+                                  next_key=action.key, ended_at=action.at, score=score))
+            for source in {p.source for _, p in scored}:
+                self.calibrator.refresh(source)
+        self._learn(action)
+        return [p for _, p in scored]
+
+
+__all__ = ["Prediction", "PredictedAction", "Predictor", "moment_text"]
