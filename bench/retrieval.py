@@ -1,0 +1,104 @@
+"""Proposition search latency: hybrid (BM25 + MiniLM cosine, fused, weighted, MMR) vs BM25 alone.
+
+    .venv/bin/python bench/retrieval.py [--sizes 1000 10000 100000] [--queries 200]
+
+Seeds a temporary store with N generated propositions. Embedding 100k texts with MiniLM would
+take ~10 minutes on 2 cores, so 2,000 distinct texts are embedded for real and the rest of the
+vectors are those plus small noise (renormalized): the scan cost is the same, and each query is
+embedded for real at query time (included in the hybrid figures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from gumd.config import load_settings  # noqa: E402
+from gumd.models import load_embedder  # noqa: E402
+from gumd.propositions.retrieve import Retriever  # noqa: E402
+from gumd.store import Store  # noqa: E402
+
+SUBJECTS = ["wedding", "Lisbon trip", "grant proposal", "Rust compiler", "pull request", "budget spreadsheet",
+            "Portuguese lessons", "job interview", "marathon training", "tax return", "podcast", "thesis draft",
+            "kitchen renovation", "piano practice", "quarterly report", "family dinner", "guitar", "React app"]
+VERBS = ["is planning", "keeps returning to", "is writing", "reviews", "prefers working on", "asked Marta about",
+         "scheduled a call about", "compares prices for", "takes notes on", "is learning about"]
+WHEN = ["in the morning", "on Fridays", "this week", "before lunch", "late at night", "every day", "in June"]
+
+
+def sentence(rng: random.Random, i: int) -> str:
+    return f"The user {rng.choice(VERBS)} the {rng.choice(SUBJECTS)} {rng.choice(WHEN)} (item {i})."
+
+
+def seed(store: Store, n: int, model: str, base_vectors: np.ndarray, rng: random.Random) -> None:
+    now = time.time()
+    rows, vectors = [], []
+    nprng = np.random.default_rng(7)
+    for i in range(1, n + 1):
+        rows.append({"id": i, "text": sentence(rng, i), "reasoning": "generated", "confidence": rng.randint(1, 10),
+                     "decay": rng.randint(1, 10), "revision_group": i, "version": 1, "status": "active",
+                     "created_at": now - rng.random() * 30 * 86400, "updated_at": now - rng.random() * 30 * 86400,
+                     "origin": "model"})
+        v = base_vectors[i % len(base_vectors)] + nprng.normal(0, 0.02, base_vectors.shape[1]).astype(np.float32)
+        vectors.append({"proposition_id": i, "model": model, "vector": (v / np.linalg.norm(v)).astype(np.float32).tobytes()})
+    with store.db.conn:
+        store.db["propositions"].insert_all(rows, batch_size=5000)
+        store.db["proposition_vectors"].insert_all(vectors, batch_size=5000)
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    s = sorted(samples)
+    return statistics.median(s) * 1000, s[min(len(s) - 1, int(0.99 * len(s)))] * 1000
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    ap.add_argument("--queries", type=int, default=200)
+    args = ap.parse_args()
+    settings = load_settings({}, environ={}, config_file=Path("/nonexistent"))
+    embedder = load_embedder(settings)
+    rng = random.Random(1)
+    base_texts = [sentence(rng, i) for i in range(2000)]
+    t0 = time.monotonic()
+    base_vectors = embedder.embed(base_texts)
+    embed_rate = len(base_texts) / (time.monotonic() - t0)
+    queries = [f"{rng.choice(SUBJECTS)} {rng.choice(WHEN)}" for _ in range(args.queries)]
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
+          f"embedder {embedder.name} ({embedder.dim} dims, {embed_rate:.0f} texts/s for the seed set)")
+    print(f"{'propositions':>12} | {'BM25 p50 ms':>11} | {'BM25 p99 ms':>11} | {'hybrid p50 ms':>13} | {'hybrid p99 ms':>13}")
+    for n in args.sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Store(Path(tmp) / "bench.db")
+            seed(store, n, embedder.name, base_vectors, random.Random(n))
+            hybrid = Retriever(store, embedder)
+            hybrid.index.refresh()
+            bm25 = Retriever(store)
+            for q in queries[:10]:  # warm caches and the embedder
+                hybrid.search(q)
+                bm25.search(q)
+            times = {"bm25": [], "hybrid": []}
+            for q in queries:
+                for name, r in (("bm25", bm25), ("hybrid", hybrid)):
+                    t = time.perf_counter()
+                    r.search(q, limit=10)
+                    times[name].append(time.perf_counter() - t)
+            b50, b99 = percentiles(times["bm25"])
+            h50, h99 = percentiles(times["hybrid"])
+            print(f"{n:>12} | {b50:>11.1f} | {b99:>11.1f} | {h50:>13.1f} | {h99:>13.1f}")
+            store.close()
+
+
+if __name__ == "__main__":
+    main()
