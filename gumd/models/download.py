@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,7 +89,7 @@ def _hash_file(path: Path, digest) -> None:
             digest.update(block)
 
 
-def download(url: str, target: Path, *, sha256: str = "", label: str = "", progress: TextIO | None = sys.stderr,
+def download(url: str, target: Path, *, sha256: str = "", label: str = "", progress: TextIO | None = None,
              headers: dict[str, str] | None = None, timeout_s: float = 60.0) -> Downloaded:
     """Fetch `url` into `target`, verifying its SHA-256.
 
@@ -125,7 +124,7 @@ def download(url: str, target: Path, *, sha256: str = "", label: str = "", progr
             total = offset + int(length) if length and length.isdigit() else None
             done = offset
             with open(partial, "ab" if offset else "wb") as out:
-                for block in response.iter_bytes(_BLOCK):
+                for block in response.iter_bytes():
                     out.write(block)
                     digest.update(block)
                     done += len(block)

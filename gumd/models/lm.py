@@ -184,6 +184,7 @@ class LlamaCppModel(LanguageModel):
             "prompt_cache_mb": self.prompt_cache_mb,
             "idle_unload_s": self._llm.idle_unload_s,
             "nice": self.nice,
+            "worker_thread_id": self._llm.thread_id,
         }
 
     def _generate(self, messages: Messages, schema: dict[str, Any] | None, max_tokens: int) -> Generation:

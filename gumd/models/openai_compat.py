@@ -75,25 +75,23 @@ class OpenAICompatibleModel(LanguageModel):
             choice = data["choices"][0]
             text = choice["message"].get("content") or ""
             if not isinstance(text, str):
-                raise TypeError("content is not a string")
+                raise TypeError(f"content is a {type(text).__name__}, not text")
+            usage = data.get("usage") or {}
+            generation = Generation(
+                text=text,
+                finish_reason=choice.get("finish_reason"),
+                prompt_tokens=int(usage.get("prompt_tokens") or 0),
+                completion_tokens=int(usage.get("completion_tokens") or 0),
+                cached_prompt_tokens=_cached_tokens(data),
+                seconds=time.monotonic() - started,
+            )
         except (ValueError, KeyError, IndexError, TypeError, AttributeError) as e:
             raise ModelError(f"{url} gave no chat completion ({e!r}): {response.text[:300]}") from e
-        usage = data.get("usage") or {}
-        return Generation(
-            text=text,
-            finish_reason=choice.get("finish_reason"),
-            prompt_tokens=int(usage.get("prompt_tokens") or 0),
-            completion_tokens=int(usage.get("completion_tokens") or 0),
-            cached_prompt_tokens=_cached_tokens(data),
-            seconds=time.monotonic() - started,
-        )
+        return generation
 
 
 def _cached_tokens(data: dict[str, Any]) -> int:
     """Prompt tokens the server reused from its cache, where it says (OpenAI/vLLM or llama.cpp style)."""
     details = (data.get("usage") or {}).get("prompt_tokens_details") or {}
     timings = data.get("timings") or {}
-    try:
-        return int(details.get("cached_tokens") or timings.get("cache_n") or 0)
-    except (TypeError, ValueError):
-        return 0
+    return int(details.get("cached_tokens") or timings.get("cache_n") or 0)

