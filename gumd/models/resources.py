@@ -79,7 +79,6 @@ class LazyModel(Generic[T]):
         try:
             return self._worker.submit(self._run, fn).result()
         finally:
-            self._last_used = time.monotonic()
             self._arm_idle_timer(self.idle_unload_s)
 
     def unload(self) -> None:
@@ -91,7 +90,10 @@ class LazyModel(Generic[T]):
             started = time.monotonic()
             self._obj = self._load()
             log.info("loaded %s in %.1f s", self.name, time.monotonic() - started)
-        return fn(self._obj)
+        try:
+            return fn(self._obj)
+        finally:
+            self._last_used = time.monotonic()
 
     def _drop(self) -> None:
         if self._obj is None:
