@@ -44,6 +44,26 @@ def open_llama(path: Path, *, threads: int, context: int, gpu_layers: int = 0, *
     )
 
 
+def prompt_cache(capacity_mb: int) -> Any:
+    """A RAM cache of KV states keyed by token prefix, that keeps no copy of the logits.
+
+    llama-cpp-python's LlamaRAMCache stores each state with a copy of the
+    logits array (prompt tokens x vocabulary x 4 bytes: 300 MB for a Qwen prompt
+    of 500 tokens) that it does not count against its capacity and that is
+    never read without logits_all, since a restored state is decoded again
+    before sampling. This cache keeps only the last row.
+    """
+    from llama_cpp import LlamaRAMCache
+    from llama_cpp.llama import LlamaState
+
+    class LeanRAMCache(LlamaRAMCache):
+        def __setitem__(self, key, state: LlamaState) -> None:
+            state.scores = state.scores[-1:].copy()
+            super().__setitem__(key, state)
+
+    return LeanRAMCache(capacity_bytes=capacity_mb << 20)
+
+
 def held_prefixes(llm: Any) -> list[list[int]]:
     """The token sequences whose KV state the model holds: the live context and its RAM cache's states."""
     held = [llm.input_ids[: llm.n_tokens].tolist()]

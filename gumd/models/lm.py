@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from gumd.models.errors import ModelError, ModelTimeout, SchemaViolation
-from gumd.models.llamacpp import gpu_offload_supported, held_prefixes, open_llama, reused_prefix
+from gumd.models.llamacpp import gpu_offload_supported, held_prefixes, open_llama, prompt_cache, reused_prefix
 from gumd.models.resources import LazyModel
 
 log = logging.getLogger(__name__)
@@ -162,9 +162,7 @@ class LlamaCppModel(LanguageModel):
     def _open(self):
         llm = open_llama(self.path, threads=self.threads, context=self.context, gpu_layers=self.gpu_layers)
         if self.prompt_cache_mb > 0:
-            from llama_cpp import LlamaRAMCache
-
-            llm.set_cache(LlamaRAMCache(capacity_bytes=self.prompt_cache_mb << 20))
+            llm.set_cache(prompt_cache(self.prompt_cache_mb))
         return llm
 
     def unload(self) -> None:
