@@ -141,7 +141,17 @@ def peak_rss_child() -> None:
     load_embedder(settings).embed([SCREEN] * 64)
     load_ocr(settings.ocr).read(screen_image())
     print(json.dumps({"model": settings.model, "embedder": settings.embedder, "ocr": settings.ocr,
-                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      "peak_rss_mb": peak_rss_mb()}))
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS. Linux keeps ru_maxrss across fork and exec (a child would report the
+    parent's peak), so VmHWM, which starts afresh with the new program, is read where it exists."""
+    try:
+        line = next(ln for ln in Path("/proc/self/status").read_text().splitlines() if ln.startswith("VmHWM:"))
+        return int(line.split()[1]) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
 
 def bench_peak_rss() -> dict[str, str]:
@@ -173,7 +183,7 @@ def main() -> None:
     if not args.skip_lm:
         names = args.presets or [n for n, p in PRESETS.items() if is_ready(p, settings.models_dir)]
         rows = [bench_lm(n, resolve(n, settings.models_dir), settings.model_threads) for n in names]
-        print("Language models (prompt: ~800-token screen; free: 96 tokens; JSON: facts schema)\n")
+        print("Language models (prompt: a mail screen, tokens in brackets; free: 96 tokens; JSON: a facts schema)\n")
         print(table(rows) + "\n")
     print("Embeddings\n\n" + table([bench_embeddings(settings)]) + "\n")
     print("OCR\n\n" + table([bench_ocr()]) + "\n")

@@ -1,6 +1,7 @@
 """Helpers for the model-layer tests: the packaged GGUF, a loopback HTTP server, polling.
 
-Imported by tests/test_models_*.py (pytest puts tests/ on sys.path).
+Imported by tests/test_models_*.py (pytest puts tests/ on sys.path); a module that needs the
+`packaged_model` fixture imports `packaged_model_fixture`.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from gumd.models.registry import PRESETS, assemble
 MODEL_PRESET = "qwen2.5-coder-0.5b"
 
 
-@pytest.fixture(scope="session")
-def packaged_model(tmp_path_factory) -> Path:
+@pytest.fixture(scope="session", name="packaged_model")
+def packaged_model_fixture(tmp_path_factory) -> Path:
     """The packaged default GGUF, assembled and checksum-verified once per test session."""
     return assemble(PRESETS[MODEL_PRESET], tmp_path_factory.getbasetemp() / "packaged-models")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from models_support import packaged_model, settings_for  # noqa: F401  (fixture)
+from models_support import packaged_model_fixture, settings_for  # noqa: F401
 
 from gumd.models import LlamaCppEmbedder, SentenceTransformerEmbedder, load_embedder
 from gumd.models.embed import packaged_minilm_path

@@ -12,7 +12,7 @@ from typing import Literal
 
 import httpx
 import pytest
-from models_support import LoopbackServer, packaged_model, settings_for, wait_for  # noqa: F401  (fixture)
+from models_support import LoopbackServer, packaged_model_fixture, settings_for, wait_for  # noqa: F401
 from pydantic import BaseModel, Field
 
 from gumd.models import ModelError, ModelTimeout, OpenAICompatibleModel, SchemaViolation, load_language_model

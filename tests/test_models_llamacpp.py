@@ -7,7 +7,7 @@ from typing import Literal
 
 import llama_cpp
 import pytest
-from models_support import packaged_model, settings_for, wait_for  # noqa: F401  (fixture)
+from models_support import packaged_model_fixture, settings_for, wait_for  # noqa: F401
 from pydantic import BaseModel, Field, field_validator
 
 from gumd.models import LlamaCppModel, SchemaViolation, load_language_model
@@ -39,7 +39,8 @@ class Impossible(BaseModel):
 
 
 def ask(text: str) -> list[dict[str, str]]:
-    return [{"role": "system", "content": "You extract facts about the user as JSON."}, {"role": "user", "content": text}]
+    system = "You extract facts about the user as JSON."
+    return [{"role": "system", "content": system}, {"role": "user", "content": text}]
 
 
 @pytest.fixture(scope="module")

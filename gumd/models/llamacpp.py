@@ -44,6 +44,11 @@ def open_llama(path: Path, *, threads: int, context: int, gpu_layers: int = 0, *
     )
 
 
+def close_llama(llm: Any) -> None:
+    """Free a Llama's model and context now rather than at garbage collection."""
+    llm.close()
+
+
 def prompt_cache(capacity_mb: int) -> Any:
     """A RAM cache of KV states keyed by token prefix, that keeps no copy of the logits.
 

