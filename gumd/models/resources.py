@@ -120,7 +120,10 @@ class LazyModel(Generic[T]):
             self._timer = None
         idle = time.monotonic() - self._last_used
         if idle >= self.idle_unload_s:
-            self._worker.submit(self._drop_if_idle)
+            try:
+                self._worker.submit(self._drop_if_idle)
+            except RuntimeError as e:  # the interpreter is exiting and has stopped the worker
+                log.debug("not unloading %s: %s", self.name, e)
         else:
             self._arm_idle_timer(self.idle_unload_s - idle)
 
