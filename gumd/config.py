@@ -7,6 +7,7 @@ one-line message naming the key and what it accepts.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import platformdirs
 APP = "gumd"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 OCR_ENGINES = ("tesseract",)
+MODEL_JSON_MODES = ("json_schema", "json_object")
 
 
 class ConfigError(ValueError):
@@ -68,6 +70,17 @@ class Settings:
     batch_max_attempts: int = 3
     batch_retry_backoff_s: float = 60.0
     log_level: str = "INFO"
+    model_url: str = ""  # an OpenAI-compatible server (…/v1); when set, `model` is the name the server knows
+    model_api_key: str = field(default="", repr=False)  # for model_url; set it as GUMD_MODEL_API_KEY
+    model_timeout_s: float = 300.0
+    model_json_mode: str = "json_schema"
+    model_prompt_cache_mb: int = 256
+    model_idle_unload_s: float = 900.0
+    model_nice: int = 10
+    embedder: str = "minilm"  # "minilm" (packaged, sentence-transformers) or a path to a GGUF embedding model
+    embed_batch_size: int = 64
+    hub_url: str = "https://huggingface.co"
+    battery_batch_interval_s: float = 900.0
 
     @property
     def data_path(self) -> Path:
@@ -115,6 +128,16 @@ _RULES: dict[str, tuple[Any, str]] = {
     "batch_retry_backoff_s": (lambda v: 0 <= v <= 86400, "seconds from 0 to 86400"),
     "model": (lambda v: bool(v.strip()), "a preset name (gumd models list) or a path to a .gguf file"),
     "data_dir": (lambda v: bool(v.strip()), "a directory path"),
+    "model_url": (lambda v: v == "" or v.startswith(("http://", "https://")), "empty or an http(s):// URL"),
+    "model_timeout_s": (lambda v: 1 <= v <= 3600, "seconds from 1 to 3600"),
+    "model_json_mode": (lambda v: v in MODEL_JSON_MODES, "one of: " + ", ".join(MODEL_JSON_MODES)),
+    "model_prompt_cache_mb": (lambda v: 0 <= v <= 65536, "megabytes from 0 (off) to 65536"),
+    "model_idle_unload_s": (lambda v: 0 <= v <= 604800, "seconds from 0 (never unload) to 604800"),
+    "model_nice": (lambda v: 0 <= v <= 19, "an integer from 0 (normal priority) to 19 (lowest)"),
+    "embedder": (lambda v: v == "minilm" or v.endswith(".gguf"), "minilm or a path to a .gguf embedding model"),
+    "embed_batch_size": (lambda v: 1 <= v <= 4096, "an integer from 1 to 4096"),
+    "hub_url": (lambda v: v.startswith(("http://", "https://")), "an http(s):// URL"),
+    "battery_batch_interval_s": (lambda v: 0 <= v <= 86400, "seconds from 0 (wait for mains power) to 86400"),
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -195,3 +218,26 @@ def ensure_data_dir(settings: Settings) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     os.chmod(path, 0o700)
     return path
+
+
+def save_setting(key: str, value: Any, path: Path) -> None:
+    """Set one key in config.toml (checked like any other source), keeping the file's other lines."""
+    value = _coerce(key, value, f"the value for {key}")
+    if isinstance(value, bool):
+        literal = "true" if value else "false"
+    elif isinstance(value, (int, float)):
+        literal = repr(value)
+    else:
+        literal = json.dumps(value)  # a JSON string is a valid TOML basic string
+    lines = path.read_text().splitlines() if path.exists() else []
+    line = f"{key} = {literal}"
+    for i, old in enumerate(lines):
+        if old.split("=", 1)[0].strip() == key:
+            lines[i] = line
+            break
+    else:
+        lines.append(line)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("\n".join(lines) + "\n")
+    os.replace(tmp, path)
