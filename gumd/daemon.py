@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from gumd.config import Settings, ensure_data_dir
-from gumd.models import LanguageModel, load_language_model, load_ocr
+from gumd.models import LanguageModel, load_embedder, load_language_model, load_ocr
+from gumd.models.resources import batch_interval, on_battery
 from gumd.observers.base import Event
 from gumd.pipeline import Pipeline
 from gumd.privacy import CaptureControl, Exclusions
 from gumd.propositions import statistics
 from gumd.propositions.engine import Engine
+from gumd.propositions.retrieve import Retriever
 from gumd.store import Store
 from gumd.transcribe import Transcriber
 
@@ -100,6 +102,7 @@ class Daemon:
         self.started_at = time.time()
         self.events: queue.Queue[Event] = queue.Queue(maxsize=1000)
         self.dropped_events = 0
+        self._last_batch_run = time.monotonic()
 
     def _emit(self, event: Event) -> None:
         try:
@@ -148,10 +151,11 @@ class Daemon:
         resumed = self.store.resume_interrupted()
         if resumed:
             log.info("resuming %d observations left in a batch by an earlier run", resumed)
-        self.transcriber = Transcriber(load_ocr(s.ocr))
+        self.transcriber = Transcriber(load_ocr(s.ocr, nice=s.model_nice))
         model = SharedModel(s)
         model()  # a missing or corrupt model file stops start-up here, with its reason
-        self.engine = Engine.from_settings(self.store, model, None, s)
+        self.retriever = Retriever(self.store, load_embedder(s))
+        self.engine = Engine.from_settings(self.store, model, self.retriever, s)
         observers = []
         self.screen = None
         if s.capture:
@@ -177,8 +181,7 @@ class Daemon:
             o.start(self._emit)
         scheduler = BackgroundScheduler()
         scheduler.add_job(
-            lambda: self.engine.drain(self.stopping.is_set), "interval", seconds=s.batch_interval_s,
-            max_instances=1, coalesce=True,
+            self._process_batches, "interval", seconds=min(s.batch_interval_s, 60), max_instances=1, coalesce=True,
         )
         scheduler.add_job(
             self._refresh_statistics, "interval", seconds=3600, max_instances=1, coalesce=True,
@@ -199,6 +202,15 @@ class Daemon:
         self.store.close()
         log.info("stopped")
         return 0
+
+    def _process_batches(self) -> None:
+        """Drain pending batches when the interval for the current power source has passed."""
+        s = self.settings
+        interval = batch_interval(s.batch_interval_s, s.battery_batch_interval_s, on_battery())
+        if interval is None or time.monotonic() - self._last_batch_run < interval:
+            return  # on battery: wait for mains power, or for the longer battery interval
+        self._last_batch_run = time.monotonic()
+        self.engine.drain(self.stopping.is_set)
 
     def _refresh_statistics(self) -> None:
         written = statistics.refresh(self.store)

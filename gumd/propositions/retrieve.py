@@ -58,7 +58,14 @@ class Retriever:
         self.embedder = embedder
         self.pool = pool
         self.min_similarity = min_similarity  # cosine below this is no match at all
-        self.index = VectorIndex(store, embedder.name, embedder.dim) if embedder is not None else None
+        self._index: VectorIndex | None = None
+
+    @property
+    def index(self) -> VectorIndex | None:
+        """The embedding index, or None without an embedder; the embedder loads on first use."""
+        if self._index is None and self.embedder is not None:
+            self._index = VectorIndex(self.store, self.embedder.name, self.embedder.dim)
+        return self._index
 
     def index_pending(self, limit: int = 1000) -> int:
         """Embed active propositions that have no vector yet; returns how many were embedded."""
