@@ -64,6 +64,7 @@ class Settings:
     batch_interval_s: float = 60.0
     batch_max_observations: int = 8
     batch_max_chars: int = 6000
+    api_tcp_port: int = 0
     log_level: str = "INFO"
 
     @property
@@ -109,8 +110,10 @@ _RULES: dict[str, tuple[Any, str]] = {
     "batch_max_chars": (lambda v: 500 <= v <= 200000, "an integer from 500 to 200000"),
     "model": (lambda v: bool(v.strip()), "a preset name (gumd models list) or a path to a .gguf file"),
     "data_dir": (lambda v: bool(v.strip()), "a directory path"),
+    "api_tcp_port": (lambda v: v == 0 or 1024 <= v <= 65535, "0 (off) or a port from 1024 to 65535"),
 }
 
+_NOT_SETTINGS = {"GUMD_CONFIG", "GUMD_TOKEN"}  # where to read config; the API token `gumd mcp` uses
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -174,7 +177,7 @@ def load_settings(
         for key, raw in table.items():
             values[key] = _coerce(key, raw, str(path))
     for name, raw in environ.items():
-        if name.startswith("GUMD_") and name != "GUMD_CONFIG":
+        if name.startswith("GUMD_") and name not in _NOT_SETTINGS:
             key = name[5:].lower()
             values[key] = _coerce(key, raw, f"environment variable {name}")
     for key, raw in (flags or {}).items():

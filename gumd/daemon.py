@@ -139,7 +139,9 @@ class Daemon:
         from apscheduler.schedulers.background import BackgroundScheduler
 
         from gumd.api.app import create_app
-        from gumd.api.server import SocketServer
+        from gumd.api.audit import AuditLog
+        from gumd.api.events import EventBus
+        from gumd.api.server import LoopbackServer, SocketServer
 
         s = self.settings
         self.store = Store(s.db_path)
@@ -165,8 +167,14 @@ class Daemon:
             grab=self.screen.grab if self.screen else None, min_interval_s=s.capture_min_interval_s,
             control=self.control,
         )
-        server = SocketServer(create_app(self.store, self.status, self.control), s.socket_path)
-        server.start()
+        self.bus = EventBus()
+        audit = AuditLog(self.store)
+        app = create_app(self.store, self.status, self.control, bus=self.bus, audit=audit)
+        servers = [SocketServer(app, s.socket_path)]
+        if s.api_tcp_port:  # 127.0.0.1 only, bearer token required
+            servers.append(LoopbackServer(app, s.api_tcp_port))
+        for server in servers:
+            server.start()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: self.stopping.set())
         pipeline_thread = threading.Thread(target=self._pipeline_loop, name="gumd-pipeline", daemon=True)
@@ -174,10 +182,7 @@ class Daemon:
         for o in observers:
             o.start(self._emit)
         scheduler = BackgroundScheduler()
-        scheduler.add_job(
-            lambda: self.engine.drain(self.stopping.is_set), "interval", seconds=s.batch_interval_s,
-            max_instances=1, coalesce=True,
-        )
+        scheduler.add_job(self._process, "interval", seconds=s.batch_interval_s, max_instances=1, coalesce=True)
         scheduler.start()
         log.info("gumd running: data dir %s, capture %s, API on %s", s.data_path, "on" if s.capture else "off", s.socket_path)
         self.stopping.wait()
@@ -187,12 +192,21 @@ class Daemon:
         self.engine.stop()
         scheduler.shutdown(wait=False)
         pipeline_thread.join(timeout=10)
-        server.stop()
+        for server in servers:
+            server.stop()
+        audit.flush()
         if self.screen:
             self.screen.close()
         self.store.close()
         log.info("stopped")
         return 0
+
+    def _process(self) -> None:
+        """Run batches until none is pending; each new proposition goes out on the event stream."""
+        while not self.stopping.is_set() and (outcome := self.engine.run_once()) is not None:
+            for prop_id in outcome.propositions:
+                if (p := self.store.get_proposition(prop_id, with_evidence=False)) is not None:
+                    self.bus.publish_proposition(p)
 
     def _pipeline_loop(self) -> None:
         while not self.stopping.is_set():

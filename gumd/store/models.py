@@ -42,6 +42,7 @@ class Proposition(NewProposition):
     revision_group: int = 0
     version: int = 1
     status: str = "active"  # active | superseded | rejected
+    verdict: str | None = None  # the user's word: confirmed | rejected | None
     created_at: float = 0.0
     updated_at: float = 0.0
     evidence_count: int = 0

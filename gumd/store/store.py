@@ -22,7 +22,7 @@ from gumd.store.models import NewObservation, NewProposition, Observation, Propo
 
 _OBS_FIELDS = [f.name for f in dataclasses.fields(Observation)]
 _PROP_COLUMNS = ["id", "text", "reasoning", "confidence", "decay", "revision_group", "version",
-                 "status", "created_at", "updated_at"]
+                 "status", "verdict", "created_at", "updated_at"]
 
 
 def fts_query(text: str) -> str:
@@ -211,21 +211,73 @@ class Store:
             ]
         return _proposition(rows[0], evidence=evidence)
 
-    def search_propositions(self, q: str = "", limit: int = 20, offset: int = 0, status: str = "active") -> list[Proposition]:
-        """Propositions matching q by BM25 (best first), or the newest when q is empty."""
-        query = fts_query(q)
+    def add_propositions(self, items: Iterable[tuple[NewProposition, Iterable[int]]]) -> int:
+        """Store many new propositions with their evidence in one transaction (imports, benchmarks)."""
+        now = time.time()
+        rows, links = [], []
+        with self.db.conn:
+            for prop, observation_ids in items:
+                rows.append(dataclasses.asdict(prop) | {"version": 1, "status": "active",
+                                                        "created_at": now, "updated_at": now})
+                links.append(set(observation_ids))
+            first = self.db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM propositions").fetchone()[0]
+            self.db["propositions"].insert_all(rows, batch_size=1000)
+            self.db.execute("UPDATE propositions SET revision_group = id WHERE id >= ? AND revision_group IS NULL", [first])
+            self.db["evidence"].insert_all(
+                ({"proposition_id": first + i, "observation_id": o, "created_at": now}
+                 for i, ids in enumerate(links) for o in ids),
+                ignore=True, batch_size=1000,
+            )
+        return len(rows)
+
+    def search_propositions(
+        self,
+        q: str = "",
+        limit: int = 20,
+        offset: int = 0,
+        status: str = "active",
+        since: float | None = None,
+        until: float | None = None,
+        min_confidence: int = 1,
+    ) -> list[Proposition]:
+        """Propositions matching q by BM25 (best first), or the newest when q is empty.
+
+        `since`/`until` bound when a proposition was last updated; `min_confidence` drops weaker ones.
+        """
+        where, params = ["p.status = ?", "p.confidence >= ?"], [status, min_confidence]
+        if since is not None:
+            where.append("p.updated_at >= ?")
+            params.append(since)
+        if until is not None:
+            where.append("p.updated_at <= ?")
+            params.append(until)
+        filters = " AND ".join(where)
         if not q.strip():
-            sql = _PROP_SELECT + " WHERE p.status = ? ORDER BY p.updated_at DESC, p.id DESC LIMIT ? OFFSET ?"
-            return [_proposition(r) for r in self._rows(sql, [status, limit, offset])]
+            sql = _PROP_SELECT + f" WHERE {filters} ORDER BY p.updated_at DESC, p.id DESC LIMIT ? OFFSET ?"
+            return [_proposition(r) for r in self._rows(sql, [*params, limit, offset])]
+        query = fts_query(q)
         if not query:
             return []
         sql = (
-            "SELECT p.*, -bm25(propositions_fts) AS score, "
+            "SELECT p.*, -f.rank AS score, "
             "(SELECT COUNT(*) FROM evidence e WHERE e.proposition_id = p.id) AS evidence_count "
-            "FROM propositions_fts JOIN propositions p ON p.id = propositions_fts.rowid "
-            "WHERE propositions_fts MATCH ? AND p.status = ? ORDER BY bm25(propositions_fts) LIMIT ? OFFSET ?"
+            "FROM (SELECT rowid, rank FROM propositions_fts WHERE propositions_fts MATCH ?) f "
+            f"JOIN propositions p ON p.id = f.rowid WHERE {filters} ORDER BY f.rank LIMIT ? OFFSET ?"
         )
-        return [_proposition(r) for r in self._rows(sql, [query, status, limit, offset])]
+        return [_proposition(r) for r in self._rows(sql, [query, *params, limit, offset])]
+
+    def top_propositions(self, limit: int = 5) -> list[Proposition]:
+        """The active propositions held with most confidence, the most recently updated first among equals."""
+        sql = _PROP_SELECT + " WHERE p.status = 'active' ORDER BY p.confidence DESC, p.updated_at DESC LIMIT ?"
+        return [_proposition(r) for r in self._rows(sql, [limit])]
+
+    def recent_apps(self, since: float, limit: int = 5) -> list[dict[str, Any]]:
+        """Apps seen in observations starting at or after `since`: {app, last_seen, observations}, latest first."""
+        return self._rows(
+            "SELECT app, MAX(ended_at) AS last_seen, COUNT(*) AS observations FROM observations "
+            "WHERE started_at >= ? AND app != '' GROUP BY app ORDER BY last_seen DESC LIMIT ?",
+            [since, limit],
+        )
 
     # -- status ------------------------------------------------------------
     def counts(self) -> dict[str, Any]:
