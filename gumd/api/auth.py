@@ -170,6 +170,8 @@ class AccessGuard:
         return who
 
     def _record(self, scope: Scope, client: str, token_id: int | None, status: int) -> None:
+        # The matched route's template (/v1/propositions/{prop_id}); the bare path for a request refused
+        # before routing or matching no route. Never the query string or the body.
         route = getattr(scope.get("route"), "path", None) or scope.get("path", "")[:200]
         self.audit.record(AuditEntry(time.time(), client, scope["method"], route, status, token_id))
 

@@ -43,6 +43,7 @@ def router(store: Store, audit: AuditLog) -> APIRouter:
     def export() -> StreamingResponse:
         """Everything gumd holds about you as one JSON document: observations, propositions, evidence, tokens
         (without their hashes) and the audit log."""
+        audit.flush()
         return StreamingResponse(export_json(store), media_type="application/json",
                                  headers={"Content-Disposition": 'attachment; filename="gumd-export.json"'})
 

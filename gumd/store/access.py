@@ -111,11 +111,11 @@ def record_audit(store: Store, entries: Iterable[AuditEntry]) -> None:
         if e.token_id is not None:
             last_use[e.token_id] = max(e.at, last_use.get(e.token_id, 0.0))
     with store.db.conn:
-        store.db.executemany(
+        store.db.conn.executemany(
             "INSERT INTO api_audit (at, client, method, route, status) VALUES (?, ?, ?, ?, ?)",
             [(e.at, e.client, e.method, e.route, e.status) for e in entries],
         )
-        store.db.executemany(
+        store.db.conn.executemany(
             "UPDATE api_tokens SET last_used_at = MAX(COALESCE(last_used_at, 0), ?) WHERE id = ?",
             [(at, token_id) for token_id, at in last_use.items()],
         )
