@@ -25,6 +25,15 @@ _PROP_COLUMNS = ["id", "text", "reasoning", "confidence", "decay", "revision_gro
                  "status", "verdict", "created_at", "updated_at"]
 
 
+COMMON_FRACTION = 0.2  # a query word in more than this share of propositions is left out of the match
+COMMON_MIN_ROWS = 1000  # below this many matches ranking everything is cheap: keep every word
+
+
+def query_words(text: str) -> list[str]:
+    """The distinct words of free text, lowercased, at most 16."""
+    return list(dict.fromkeys(w.lower() for w in re.findall(r"\w+", text, flags=re.UNICODE)))[:16]
+
+
 def fts_query(text: str) -> str:
     """Turn free text into a safe FTS5 query: every word quoted, any word may match (BM25 ranks)."""
     words = re.findall(r"\w+", text, flags=re.UNICODE)
@@ -243,6 +252,8 @@ class Store:
         """Propositions matching q by BM25 (best first), or the newest when q is empty.
 
         `since`/`until` bound when a proposition was last updated; `min_confidence` drops weaker ones.
+        Words that most propositions share ("the", "user") are left out of the match (see
+        `_selective_words`); a query made only of such words lists the newest, as an empty one does.
         """
         where, params = ["p.status = ?", "p.confidence >= ?"], [status, min_confidence]
         if since is not None:
@@ -252,19 +263,38 @@ class Store:
             where.append("p.updated_at <= ?")
             params.append(until)
         filters = " AND ".join(where)
-        if not q.strip():
+        words = query_words(q)
+        if q.strip() and not words:
+            return []  # only punctuation: nothing can match
+        words = self._selective_words(words)
+        if not words:
             sql = _PROP_SELECT + f" WHERE {filters} ORDER BY p.updated_at DESC, p.id DESC LIMIT ? OFFSET ?"
             return [_proposition(r) for r in self._rows(sql, [*params, limit, offset])]
-        query = fts_query(q)
-        if not query:
-            return []
+        # Rank every match, keep one page, and only then count evidence for the rows kept.
         sql = (
-            "SELECT p.*, -f.rank AS score, "
+            "WITH hits AS (SELECT p.id, f.rank FROM "
+            "(SELECT rowid, rank FROM propositions_fts WHERE propositions_fts MATCH ?) f "
+            f"JOIN propositions p ON p.id = f.rowid WHERE {filters} ORDER BY f.rank LIMIT ? OFFSET ?) "
+            "SELECT p.*, -hits.rank AS score, "
             "(SELECT COUNT(*) FROM evidence e WHERE e.proposition_id = p.id) AS evidence_count "
-            "FROM (SELECT rowid, rank FROM propositions_fts WHERE propositions_fts MATCH ?) f "
-            f"JOIN propositions p ON p.id = f.rowid WHERE {filters} ORDER BY f.rank LIMIT ? OFFSET ?"
+            "FROM hits JOIN propositions p ON p.id = hits.id ORDER BY hits.rank"
         )
+        query = " OR ".join('"%s"' % w for w in words)
         return [_proposition(r) for r in self._rows(sql, [query, *params, limit, offset])]
+
+    def _selective_words(self, words: list[str]) -> list[str]:
+        """The query words that match at most COMMON_FRACTION of propositions.
+
+        A word in most propositions adds next to nothing to BM25 (its IDF is near
+        zero) yet makes SQLite rank nearly every row: at 100k propositions "user"
+        alone takes ~140 ms. Each word's matches are counted only up to the cap.
+        """
+        total = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM propositions").fetchone()[0]
+        cap = int(total * COMMON_FRACTION)
+        if cap < COMMON_MIN_ROWS:
+            return words
+        count = "SELECT COUNT(*) FROM (SELECT 1 FROM propositions_fts WHERE propositions_fts MATCH ? LIMIT ?)"
+        return [w for w in words if self.db.execute(count, ['"%s"' % w, cap + 1]).fetchone()[0] <= cap]
 
     def top_propositions(self, limit: int = 5) -> list[Proposition]:
         """The active propositions held with most confidence, the most recently updated first among equals."""
