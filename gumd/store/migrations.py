@@ -111,6 +111,7 @@ def m002_api(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE propositions ADD COLUMN verdict TEXT")  # confirmed | rejected | NULL
     db.execute("ALTER TABLE propositions ADD COLUMN verdict_at REAL")
     db["propositions"].create_index(["status", "confidence", "updated_at"])
+    db["propositions"].create_index(["status", "updated_at"])
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial, m002_api]

@@ -249,7 +249,7 @@ class Store:
         until: float | None = None,
         min_confidence: int = 1,
     ) -> list[Proposition]:
-        """Propositions matching q by BM25 (best first), or the newest when q is empty.
+        """Propositions matching q, those with every word of it first, each group by BM25; the newest for no q.
 
         `since`/`until` bound when a proposition was last updated; `min_confidence` drops weaker ones.
         Words that most propositions share ("the", "user") are left out of the match (see
@@ -270,7 +270,19 @@ class Store:
         if not words:
             sql = _PROP_SELECT + f" WHERE {filters} ORDER BY p.updated_at DESC, p.id DESC LIMIT ? OFFSET ?"
             return [_proposition(r) for r in self._rows(sql, [*params, limit, offset])]
-        # Rank every match, keep one page, and only then count evidence for the rows kept.
+        # Propositions with every word first, then those with only some: the first page rarely needs the
+        # second, much larger set, whose ranking is what costs time (BM25 over each match).
+        every, some = " AND ".join('"%s"' % w for w in words), " OR ".join('"%s"' % w for w in words)
+        found = self._ranked(every, filters, params, limit, offset)
+        if len(found) == limit or len(words) == 1:
+            return found
+        n_every = self.db.execute("SELECT COUNT(*) FROM propositions_fts WHERE propositions_fts MATCH ?",
+                                  [every]).fetchone()[0]
+        rest = self._ranked(f"({some}) NOT ({every})", filters, params, limit - len(found), max(0, offset - n_every))
+        return found + rest
+
+    def _ranked(self, match: str, filters: str, params: list, limit: int, offset: int) -> list[Proposition]:
+        """One page of BM25-ranked matches; evidence is counted only for the rows kept."""
         sql = (
             "WITH hits AS (SELECT p.id, f.rank FROM "
             "(SELECT rowid, rank FROM propositions_fts WHERE propositions_fts MATCH ?) f "
@@ -279,8 +291,7 @@ class Store:
             "(SELECT COUNT(*) FROM evidence e WHERE e.proposition_id = p.id) AS evidence_count "
             "FROM hits JOIN propositions p ON p.id = hits.id ORDER BY hits.rank"
         )
-        query = " OR ".join('"%s"' % w for w in words)
-        return [_proposition(r) for r in self._rows(sql, [query, *params, limit, offset])]
+        return [_proposition(r) for r in self._rows(sql, [match, *params, limit, offset])]
 
     def _selective_words(self, words: list[str]) -> list[str]:
         """The query words that match at most COMMON_FRACTION of propositions.
