@@ -255,7 +255,8 @@ class Store:
         Words that most propositions share ("the", "user") are left out of the match (see
         `_selective_words`); a query made only of such words lists the newest, as an empty one does.
         """
-        where, params = ["p.status = ?", "p.confidence >= ?"], [status, min_confidence]
+        # The unary + keeps SQLite from picking the confidence index over the updated_at order.
+        where, params = ["p.status = ?", "+p.confidence >= ?"], [status, min_confidence]
         if since is not None:
             where.append("p.updated_at >= ?")
             params.append(since)
