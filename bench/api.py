@@ -17,7 +17,6 @@ import argparse
 import os
 import platform
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -167,7 +166,8 @@ def bench(n: int, requests: int, clients: int, seconds: float) -> list[tuple[str
                                        ("status", lambda _: c.status(), qs[: requests // 3])):
                     fn(args[0])  # warm
                     lat = timed(fn, args)
-                    rows.append((f"{n:,}", name, f"{pct(lat, 50):.1f}", f"{pct(lat, 99):.1f}", f"{len(lat)} sequential"))
+                    rows.append((f"{n:,}", name, f"{pct(lat, 50):.1f}", f"{pct(lat, 99):.1f}",
+                                 f"{len(lat)} sequential"))
                 lat = timed(c.delete, random.Random(3).sample(range(1, n + 1), 5))
                 rows.append((f"{n:,}", "delete one (FTS optimize + WAL checkpoint)", f"{pct(lat, 50):.1f}",
                              f"{pct(lat, 99):.1f}", "5 sequential"))

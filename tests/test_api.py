@@ -38,8 +38,10 @@ def api(tmp_path):
     data.mkdir(mode=0o700)
     store = Store(data / "gumd.db")
     now = time.time()
-    o = store.add_observation(NewObservation(100.0, 105.0, "thunderbird", "Inbox", "Flight TP 218 to Lisbon", "", "test"))
-    store.add_observation(NewObservation(now - 60, now - 50, "code", "main.rs", "fn main() {\n    println!()\n}", "", "test"))
+    o = store.add_observation(NewObservation(100.0, 105.0, "thunderbird", "Inbox", "Flight TP 218 to Lisbon", "",
+                                             "test"))
+    store.add_observation(NewObservation(now - 60, now - 50, "code", "main.rs", "fn main() {\n    println!()\n}", "",
+                                         "test"))
     pid = store.add_proposition(NewProposition("The user is flying to Lisbon on TP 218", "mail", 8, 4), [o])
     store.close()
     store, app, server = serve(data)
@@ -130,7 +132,8 @@ def test_edit_changes_only_the_fields_sent(api):
 def test_delete_leaves_no_trace_in_the_database_or_its_wal(api):
     secret = "Zqxjvrk"  # a word the porter stemmer leaves alone
     o = api.store.add_observation(NewObservation(300.0, 301.0, "firefox", "clinic", "appointment", "", "test"))
-    pid = api.store.add_proposition(NewProposition(f"The user sees Dr {secret} about a rash", f"{secret} clinic", 7, 3), [o])
+    pid = api.store.add_proposition(
+        NewProposition(f"The user sees Dr {secret} about a rash", f"{secret} clinic", 7, 3), [o])
     files = [api.data / "gumd.db", api.data / "gumd.db-wal"]
 
     def traces() -> bool:

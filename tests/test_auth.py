@@ -32,7 +32,8 @@ def both(tmp_path):
     unix.start()
     tcp.start()
     base = f"http://127.0.0.1:{tcp.port}"
-    yield SimpleNamespace(store=store, pid=pid, tcp=tcp, tokens=tokens, port=tcp.port, base=base, sock=data / "gumd.sock",
+    yield SimpleNamespace(store=store, pid=pid, tcp=tcp, tokens=tokens, port=tcp.port, base=base,
+                          sock=data / "gumd.sock",
                           http=httpx.Client(base_url=base),
                           unix=httpx.Client(transport=httpx.HTTPTransport(uds=str(data / "gumd.sock")),
                                             base_url="http://gumd"))
@@ -101,7 +102,8 @@ def test_foreign_host_is_refused_on_both_transports(both):
 
 def test_foreign_origin_and_cross_site_fetches_are_refused(both):
     token = bearer(both.tokens["writer"])
-    for origin in ("https://evil.example", "null", f"http://localhost:{both.port + 1}", f"https://127.0.0.1:{both.port}"):
+    for origin in ("https://evil.example", "null", f"http://localhost:{both.port + 1}",
+                   f"https://127.0.0.1:{both.port}"):
         r = both.http.post(f"/v1/propositions/{both.pid}/reject", headers=token | {"Origin": origin})
         assert refused(r, 403, "bad_origin") and "access-control-allow-origin" not in r.headers
         assert refused(both.unix.post("/v1/capture/pause", headers={"Origin": origin}), 403, "bad_origin")

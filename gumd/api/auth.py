@@ -123,7 +123,8 @@ class AccessGuard:
         host = headers.get("host")
         allowed = TCP_HOSTS if over_tcp else UNIX_HOSTS
         if host is None or _hostname(host) not in allowed:
-            raise Refused(421, "bad_host", f"Host {host!r} is not this machine; use one of: {', '.join(sorted(allowed))}")
+            raise Refused(421, "bad_host",
+                          f"Host {host!r} is not this machine; use one of: {', '.join(sorted(allowed))}")
         self._check_origin(scope, headers, over_tcp)
         return self._identify(scope["method"], headers, over_tcp)
 
@@ -142,7 +143,8 @@ class AccessGuard:
         except ValueError:
             same = False
         if not same:
-            raise Refused(403, "bad_origin", f"Origin {origin!r} may not call this API; no cross-origin access is allowed")
+            raise Refused(403, "bad_origin",
+                          f"Origin {origin!r} may not call this API; no cross-origin access is allowed")
 
     def _identify(self, method: str, headers: Headers, over_tcp: bool) -> Principal:
         auth = headers.get("authorization")

@@ -231,7 +231,8 @@ class Store:
                 links.append(set(observation_ids))
             first = self.db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM propositions").fetchone()[0]
             self.db["propositions"].insert_all(rows, batch_size=1000)
-            self.db.execute("UPDATE propositions SET revision_group = id WHERE id >= ? AND revision_group IS NULL", [first])
+            self.db.execute("UPDATE propositions SET revision_group = id WHERE id >= ? AND revision_group IS NULL",
+                            [first])
             self.db["evidence"].insert_all(
                 ({"proposition_id": first + i, "observation_id": o, "created_at": now}
                  for i, ids in enumerate(links) for o in ids),
