@@ -69,6 +69,7 @@ class Settings:
     batch_window_s: float = 3600.0
     batch_max_attempts: int = 3
     batch_retry_backoff_s: float = 60.0
+    api_tcp_port: int = 0
     log_level: str = "INFO"
     model_url: str = ""  # an OpenAI-compatible server (…/v1); when set, `model` is the name the server knows
     model_api_key: str = field(default="", repr=False)  # for model_url; set it as GUMD_MODEL_API_KEY
@@ -138,8 +139,10 @@ _RULES: dict[str, tuple[Any, str]] = {
     "embed_batch_size": (lambda v: 1 <= v <= 4096, "an integer from 1 to 4096"),
     "hub_url": (lambda v: v.startswith(("http://", "https://")), "an http(s):// URL"),
     "battery_batch_interval_s": (lambda v: 0 <= v <= 86400, "seconds from 0 (wait for mains power) to 86400"),
+    "api_tcp_port": (lambda v: v == 0 or 1024 <= v <= 65535, "0 (off) or a port from 1024 to 65535"),
 }
 
+_NOT_SETTINGS = {"GUMD_CONFIG", "GUMD_TOKEN"}  # where to read config; the API token `gumd mcp` uses
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -203,7 +206,7 @@ def load_settings(
         for key, raw in table.items():
             values[key] = _coerce(key, raw, str(path))
     for name, raw in environ.items():
-        if name.startswith("GUMD_") and name != "GUMD_CONFIG":
+        if name.startswith("GUMD_") and name not in _NOT_SETTINGS:
             key = name[5:].lower()
             values[key] = _coerce(key, raw, f"environment variable {name}")
     for key, raw in (flags or {}).items():

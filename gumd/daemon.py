@@ -144,7 +144,9 @@ class Daemon:
         from apscheduler.schedulers.background import BackgroundScheduler
 
         from gumd.api.app import create_app
-        from gumd.api.server import SocketServer
+        from gumd.api.audit import AuditLog
+        from gumd.api.events import EventBus
+        from gumd.api.server import LoopbackServer, SocketServer
 
         s = self.settings
         self.store = Store(s.db_path)
@@ -171,8 +173,14 @@ class Daemon:
             grab=self.screen.grab if self.screen else None, min_interval_s=s.capture_min_interval_s,
             control=self.control,
         )
-        server = SocketServer(create_app(self.store, self.status, self.control), s.socket_path)
-        server.start()
+        self.bus = EventBus()
+        audit = AuditLog(self.store)
+        app = create_app(self.store, self.status, self.control, bus=self.bus, audit=audit)
+        servers = [SocketServer(app, s.socket_path)]
+        if s.api_tcp_port:  # 127.0.0.1 only, bearer token required
+            servers.append(LoopbackServer(app, s.api_tcp_port))
+        for server in servers:
+            server.start()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: self.stopping.set())
         pipeline_thread = threading.Thread(target=self._pipeline_loop, name="gumd-pipeline", daemon=True)
@@ -196,7 +204,9 @@ class Daemon:
         self.engine.stop()
         scheduler.shutdown(wait=False)
         pipeline_thread.join(timeout=10)
-        server.stop()
+        for server in servers:
+            server.stop()
+        audit.flush()
         if self.screen:
             self.screen.close()
         self.store.close()
@@ -204,13 +214,17 @@ class Daemon:
         return 0
 
     def _process_batches(self) -> None:
-        """Drain pending batches when the interval for the current power source has passed."""
+        """Drain pending batches when the interval for the current power source has passed; each
+        new or supported proposition goes out on the event stream."""
         s = self.settings
         interval = batch_interval(s.batch_interval_s, s.battery_batch_interval_s, on_battery())
         if interval is None or time.monotonic() - self._last_batch_run < interval:
             return  # on battery: wait for mains power, or for the longer battery interval
         self._last_batch_run = time.monotonic()
-        self.engine.drain(self.stopping.is_set)
+        while not self.stopping.is_set() and (outcome := self.engine.run_once()) is not None:
+            for prop_id in outcome.propositions:
+                if (p := self.store.get_proposition(prop_id, with_evidence=False)) is not None:
+                    self.bus.publish_proposition(p)
 
     def _refresh_statistics(self) -> None:
         written = statistics.refresh(self.store)
