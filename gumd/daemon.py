@@ -175,7 +175,7 @@ class Daemon:
         )
         self.bus = EventBus()
         audit = AuditLog(self.store)
-        app = create_app(self.store, self.status, self.control, bus=self.bus, audit=audit)
+        app = create_app(self.store, self.status, self.control, bus=self.bus, audit=audit, retriever=self.retriever)
         servers = [SocketServer(app, s.socket_path)]
         if s.api_tcp_port:  # 127.0.0.1 only, bearer token required
             servers.append(LoopbackServer(app, s.api_tcp_port))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from typing import Any, Protocol
@@ -19,6 +20,7 @@ from gumd.api.schemas import (
     PropositionOut,
     RecentApp,
 )
+from gumd.propositions.retrieve import Retriever
 from gumd.store import Proposition, Store
 
 log = logging.getLogger(__name__)
@@ -33,10 +35,15 @@ class Predictor(Protocol):
     def predict_next(self) -> dict[str, Any]: ...
 
 
-def build_context(store: Store, q: str = "", limit: int = 5, now: float | None = None) -> Context:
+def build_context(
+    store: Store, retriever: Retriever, q: str = "", limit: int = 5, now: float | None = None
+) -> Context:
     """Top propositions (for `q`, or the most confident), the newest observation, and the apps of the last hour."""
     now = time.time() if now is None else now
-    props = store.search_propositions(q, limit=limit) if q.strip() else store.top_propositions(limit)
+    if q.strip():
+        props = [dataclasses.replace(h.proposition, score=h.score) for h in retriever.search(q, limit=limit, now=now)]
+    else:
+        props = store.top_propositions(limit)
     newest = store.list_observations(limit=1)
     current = None
     if newest:
@@ -74,7 +81,7 @@ def _render(props: list[Proposition], current: CurrentActivity | None, apps: lis
     return "\n".join(lines)
 
 
-def router(store: Store, predictor: Predictor | None) -> APIRouter:
+def router(store: Store, retriever: Retriever, predictor: Predictor | None) -> APIRouter:
     r = APIRouter(prefix="/v1", tags=["activity"])
 
     @r.get("/observations", response_model=ObservationPage, responses={422: {"model": ErrorOut}})
@@ -95,7 +102,7 @@ def router(store: Store, predictor: Predictor | None) -> APIRouter:
         limit: int = Query(5, ge=1, le=20, description="how many propositions"),
     ) -> Context:
         """A compact bundle to paste into a prompt: top propositions, current activity, recent apps."""
-        return build_context(store, q, limit)
+        return build_context(store, retriever, q, limit)
 
     @r.get("/predictions/next", response_model=dict[str, Any], responses={503: {"model": ErrorOut}})
     def predict_next_action() -> dict[str, Any]:

@@ -23,6 +23,7 @@ from gumd.api.auth import AccessGuard
 from gumd.api.events import EventBus
 from gumd.api.schemas import CaptureState, ErrorOut, PauseIn
 from gumd.privacy import CaptureControl
+from gumd.propositions.retrieve import Retriever
 from gumd.store import Store
 
 _STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -37,6 +38,7 @@ def create_app(
     predictor: Predictor | None = None,
     bus: EventBus | None = None,
     audit: AuditLog | None = None,
+    retriever: Retriever | None = None,
 ) -> FastAPI:
     """The API over one store.
 
@@ -85,8 +87,9 @@ def create_app(
         control.resume()
         return CaptureState(**control.state())
 
-    app.include_router(proposition_routes.router(store))
-    app.include_router(activity_routes.router(store, predictor))
+    retriever = retriever or Retriever(store)  # without an embedder: BM25 alone
+    app.include_router(proposition_routes.router(store, retriever))
+    app.include_router(activity_routes.router(store, retriever, predictor))
     app.include_router(stream_routes.router(bus))
     app.include_router(data_routes.router(store, audit))
     _document_bearer_auth(app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from fastapi import APIRouter, HTTPException, Path, Query
 
 from gumd.api.schemas import (
@@ -15,6 +17,7 @@ from gumd.api.schemas import (
     PropositionOut,
     PropositionPage,
 )
+from gumd.propositions.retrieve import Retriever
 from gumd.store import Store, curation
 
 PropId = Path(ge=1, le=2**63 - 1, description="a proposition id")
@@ -22,7 +25,7 @@ NOT_FOUND = {404: {"model": ErrorOut}}
 INVALID = {422: {"model": ErrorOut}}
 
 
-def router(store: Store) -> APIRouter:
+def router(store: Store, retriever: Retriever) -> APIRouter:
     r = APIRouter(prefix="/v1/propositions", tags=["propositions"])
 
     def missing(prop_id: int) -> HTTPException:
@@ -37,9 +40,14 @@ def router(store: Store) -> APIRouter:
         limit: int = Query(20, ge=1, le=MAX_PAGE),
         offset: int = Query(0, ge=0, le=100_000),
     ) -> PropositionPage:
-        """Active propositions, best BM25 match first (`score`), or the newest when `q` is empty."""
-        items = store.search_propositions(q, limit=limit, offset=offset, since=since, until=until,
-                                          min_confidence=min_confidence)
+        """Active propositions, best first by hybrid relevance x effective confidence (`score`), or the
+        newest when `q` is empty. `min_confidence` applies to confidence faded by staleness."""
+        if q.strip():
+            items = [dataclasses.replace(h.proposition, score=h.score) for h in retriever.search(
+                q, limit=limit, offset=offset, since=since, until=until, min_confidence=min_confidence)]
+        else:
+            items = store.search_propositions(q, limit=limit, offset=offset, since=since, until=until,
+                                              min_confidence=min_confidence)
         return PropositionPage(items=[PropositionOut.of(p) for p in items], limit=limit, offset=offset)
 
     @r.get("/{prop_id}", response_model=PropositionDetail, responses=NOT_FOUND)
