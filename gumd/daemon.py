@@ -60,14 +60,23 @@ class DataDirLock:
             self._fd = None
 
 
+class PrivateRotatingLog(logging.handlers.RotatingFileHandler):
+    """A size-rotated log whose files, rotated ones included, are readable by the user alone."""
+
+    def _open(self):
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.fchmod(fd, 0o600)
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 def setup_logging(settings: Settings) -> None:
-    """INFO and up to the rotating log in the data dir (0600) and to stderr."""
+    """log_level and up to stderr and to a rotating log (5 MB x 4) at settings.log_path, dir 0700, files 0600."""
     root = logging.getLogger()
     root.setLevel(settings.log_level)
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
-        fh = logging.handlers.RotatingFileHandler(settings.log_path, maxBytes=5_000_000, backupCount=3)
-        os.chmod(settings.log_path, 0o600)
+        settings.log_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fh = PrivateRotatingLog(settings.log_path, maxBytes=5_000_000, backupCount=3)
         fh.setFormatter(fmt)
         root.addHandler(fh)
         sh = logging.StreamHandler()
@@ -175,11 +184,11 @@ class Daemon:
         pipeline_thread.start()
         for o in observers:
             o.start(self._emit)
+        # The engine runs in a daemon thread of its own, not in the scheduler's pool: at shutdown a batch
+        # still inside the model is parked by engine.stop() and the process exits without waiting for it.
+        engine_thread = threading.Thread(target=self._engine_loop, name="gumd-engine", daemon=True)
+        engine_thread.start()
         scheduler = BackgroundScheduler()
-        scheduler.add_job(
-            lambda: self.engine.drain(self.stopping.is_set), "interval", seconds=s.batch_interval_s,
-            max_instances=1, coalesce=True,
-        )
         scheduler.add_job(
             self._refresh_statistics, "interval", seconds=3600, max_instances=1, coalesce=True,
             next_run_time=datetime.datetime.now() + datetime.timedelta(seconds=60),
@@ -199,6 +208,13 @@ class Daemon:
         self.store.close()
         log.info("stopped")
         return 0
+
+    def _engine_loop(self) -> None:
+        while not self.stopping.wait(self.settings.batch_interval_s):
+            try:
+                self.engine.drain(self.stopping.is_set)
+            except Exception:  # e.g. a locked database: try again at the next interval
+                log.exception("the propositions engine failed; it tries again in %.0f s", self.settings.batch_interval_s)
 
     def _refresh_statistics(self) -> None:
         written = statistics.refresh(self.store)
