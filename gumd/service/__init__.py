@@ -118,6 +118,7 @@ def render(
         if python is None and sys.executable.lower().endswith("python.exe"):
             cmd[0] = sys.executable[: -len("python.exe")] + "pythonw.exe"  # no console window
         text = string.Template(_template("gumd.cmd")).substitute(command=" ".join(_cmd_quote(a) for a in cmd))
+        text = text.replace("\n", "\r\n")  # batch files want CRLF; the template is kept LF in git
     return ServiceFile(platform, path, text)
 
 
