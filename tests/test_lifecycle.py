@@ -4,14 +4,13 @@ killed with -9, restarted; one instance per data dir; logs rotated and private."
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import subprocess
 import time
 
 from gumd.daemon import PrivateRotatingLog
 from gumd.service import STOP_TIMEOUT_S
-from gumd.store import Store
+from gumd.tray import tray_state
 from tests.conftest import wait_for
 from tests.service_helpers import DaemonProcess, add_pending, statuses, unit_command, write_config
 
@@ -30,6 +29,7 @@ def test_sigterm_mid_batch_parks_it_and_a_restart_processes_it(tmp_path, model_p
         client = daemon.client(data / "gumd.sock")
         wait_for(lambda: _busy(client), 60, interval=0.05, what="a batch inside the model")
         assert set(statuses(data / "gumd.db", ids).values()) == {"processing"}
+        assert tray_state(client.status()) == "processing"
         sent = time.monotonic()
         daemon.proc.send_signal(signal.SIGTERM)
         # systemd sends SIGKILL after the unit's TimeoutStopSec; the daemon must be gone before that
@@ -70,7 +70,9 @@ def test_kill_9_mid_batch_then_restart_resumes_the_work(tmp_path, model_path):
     finally:
         daemon.close()
     assert set(statuses(data / "gumd.db", ids).values()) == {"processing"}  # what a crash leaves
-    assert (data / "gumd.sock").exists()  # and a stale socket
+    assert (data / "gumd.sock").exists()  # and a stale socket, which `gumd doctor` names
+    doctor = subprocess.run([*cmd[:-1], "doctor"], env=env, capture_output=True, text=True, timeout=120)
+    assert "exists but no daemon answers (left by a crash)" in doctor.stdout
 
     again = DaemonProcess(cmd, env, tmp_path / "daemon.log")
     try:
@@ -136,3 +138,29 @@ def test_log_goes_to_the_platform_log_dir_unless_the_data_dir_is_overridden(tmp_
     chosen = load_settings({"data_dir": str(tmp_path / "d"), "log_dir": str(tmp_path / "l")}, environ={},
                            config_file=tmp_path / "none.toml")
     assert chosen.log_path == tmp_path / "l" / "gumd.log"
+
+
+def test_a_malformed_model_answer_is_logged_without_the_screen_text_it_echoes(caplog):
+    from pydantic import BaseModel
+
+    from gumd.models.lm import Generation, LanguageModel, SchemaViolation
+
+    secret_screen = "Dear Marta, the alarm code is 4417 and the key is under the blue pot"
+
+    class EchoingModel(LanguageModel):  # a unit-test stand-in: answers with broken JSON quoting the screen
+        name = "echo"
+
+        def _generate(self, messages, schema, max_tokens):
+            return Generation(text='{"items": ["' + secret_screen, finish_reason="stop")
+
+    class Answer(BaseModel):
+        items: list[str]
+
+    with caplog.at_level(logging.INFO):
+        try:
+            EchoingModel().complete_json([{"role": "user", "content": secret_screen}], Answer)
+        except SchemaViolation as e:
+            stored_error = str(e)
+    assert "unusable answer" in caplog.text and "json_invalid" not in caplog.text
+    assert "alarm code" not in caplog.text and "Marta" not in caplog.text
+    assert "alarm code" not in stored_error  # the batch's error, stored and shown in status, is clean too

@@ -77,7 +77,10 @@ class LanguageModel(ABC):
                 try:
                     return output.model_validate_json(gen.text)
                 except ValidationError as e:
-                    problem = f"{e.error_count()} schema error(s): {str(e).splitlines()[1] if len(str(e).splitlines()) > 1 else e}"
+                    # loc and message only: str(e) quotes the answer, which may echo screen text, into the log
+                    first = e.errors(include_url=False, include_input=False)[0]
+                    where = ".".join(str(x) for x in first["loc"]) or "answer"
+                    problem = f"{e.error_count()} schema error(s): {where}: {first['msg']}"
             log.warning("model %s gave an unusable answer (attempt %d): %s", self.name, attempt, problem)
         raise SchemaViolation(f"{self.name}: {problem}")
 
