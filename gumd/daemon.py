@@ -168,6 +168,10 @@ class Daemon:
             from gumd.observers.screen import Screen
             from gumd.observers.window import FocusObserver, default_backend
 
+            from gumd.doctor import wayland_warning
+
+            if note := wayland_warning(os.environ):
+                log.warning(note)
             observers = [FocusObserver(default_backend(), s.window_poll_s), InputObserver(s.capture_settle_s)]
             self.screen = Screen()
         self.control = CaptureControl(enabled=s.capture)

@@ -67,6 +67,14 @@ def check_x11(display: str) -> list[Check]:
         d.close()
 
 
+def wayland_warning(environ: Mapping[str, str]) -> str | None:
+    """A line for the start-up log when gumd runs on a Wayland session through XWayland, else None."""
+    if environ.get("DISPLAY") and (environ.get("WAYLAND_DISPLAY") or environ.get("XDG_SESSION_TYPE") == "wayland"):
+        return ("Wayland session: gumd watches through XWayland, so it sees only X11 apps and their screenshots "
+                f"may come out blank; {X11_FIX} (gumd doctor says more)")
+    return None
+
+
 def check_display(environ: Mapping[str, str], platform: str = sys.platform) -> list[Check]:
     """Which kind of session this is, and what gumd can watch in it."""
     if platform == "darwin":

@@ -76,3 +76,18 @@ def test_doctor_fails_a_model_that_is_not_gguf_and_says_what_to_set(tmp_path):
     assert checks["model"] == {"name": "model", "level": "fail", "detail": f"{bogus} is not a GGUF file",
                                "fix": "point `model` at a .gguf file"}
     assert checks["display"]["detail"] == "capture is off by setting"
+
+
+def test_a_daemon_started_on_wayland_through_xwayland_says_what_it_cannot_see(xserver, tmp_path, model_path):
+    data = tmp_path / "data"
+    cmd, env = unit_command(tmp_path, data, write_config(tmp_path / "config.toml", model_path, capture=True))
+    env.update(DISPLAY=xserver.display, WAYLAND_DISPLAY="wayland-0", XDG_SESSION_TYPE="wayland")
+    daemon = DaemonProcess(cmd, env, tmp_path / "daemon.log")
+    try:
+        daemon.client(data / "gumd.sock")
+        log = (data / "gumd.log").read_text()
+        assert "WARNING gumd: Wayland session: gumd watches through XWayland, so it sees only X11 apps" in log
+    finally:
+        daemon.proc.send_signal(signal.SIGTERM)
+        daemon.proc.wait(timeout=20)
+        daemon.close()
