@@ -30,6 +30,11 @@ def _default_data_dir() -> str:
     return platformdirs.user_data_dir(APP)
 
 
+def default_log_dir() -> Path:
+    """The platform's log dir for gumd (~/.local/state/gumd/log, ~/Library/Logs/gumd, ...)."""
+    return Path(platformdirs.user_log_dir(APP))
+
+
 def _default_threads() -> int:
     """Physical cores when the OS tells, else logical cores; llama.cpp gains nothing from SMT."""
     logical = os.cpu_count() or 1
@@ -82,6 +87,7 @@ class Settings:
     embed_batch_size: int = 64
     hub_url: str = "https://huggingface.co"
     battery_batch_interval_s: float = 900.0
+    log_dir: str = ""  # empty: the platform log dir, or the data dir when data_dir is not the default
 
     @property
     def data_path(self) -> Path:
@@ -101,7 +107,15 @@ class Settings:
 
     @property
     def log_path(self) -> Path:
-        return self.data_path / "gumd.log"
+        """The rotating log: in log_dir when set; else in the platform log dir for the default data dir,
+        and inside the data dir for any other (tests and second instances keep their logs apart)."""
+        if self.log_dir:
+            base = Path(self.log_dir).expanduser()
+        elif self.data_path == Path(_default_data_dir()).expanduser():
+            base = default_log_dir()
+        else:
+            base = self.data_path
+        return base / "gumd.log"
 
     @property
     def models_dir(self) -> Path:

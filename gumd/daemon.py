@@ -62,14 +62,23 @@ class DataDirLock:
             self._fd = None
 
 
+class PrivateRotatingLog(logging.handlers.RotatingFileHandler):
+    """A size-rotated log whose files, rotated ones included, are readable by the user alone."""
+
+    def _open(self):
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.fchmod(fd, 0o600)
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 def setup_logging(settings: Settings) -> None:
-    """INFO and up to the rotating log in the data dir (0600) and to stderr."""
+    """log_level and up to stderr and to a rotating log (5 MB x 4) at settings.log_path, dir 0700, files 0600."""
     root = logging.getLogger()
     root.setLevel(settings.log_level)
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
-        fh = logging.handlers.RotatingFileHandler(settings.log_path, maxBytes=5_000_000, backupCount=3)
-        os.chmod(settings.log_path, 0o600)
+        settings.log_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fh = PrivateRotatingLog(settings.log_path, maxBytes=5_000_000, backupCount=3)
         fh.setFormatter(fmt)
         root.addHandler(fh)
         sh = logging.StreamHandler()
@@ -102,7 +111,6 @@ class Daemon:
         self.started_at = time.time()
         self.events: queue.Queue[Event] = queue.Queue(maxsize=1000)
         self.dropped_events = 0
-        self._last_batch_run = time.monotonic()
 
     def _emit(self, event: Event) -> None:
         try:
@@ -165,6 +173,10 @@ class Daemon:
             from gumd.observers.screen import Screen
             from gumd.observers.window import FocusObserver, default_backend
 
+            from gumd.doctor import wayland_warning
+
+            if note := wayland_warning(os.environ):
+                log.warning(note)
             observers = [FocusObserver(default_backend(), s.window_poll_s), InputObserver(s.capture_settle_s)]
             self.screen = Screen()
         self.control = CaptureControl(enabled=s.capture)
@@ -187,10 +199,11 @@ class Daemon:
         pipeline_thread.start()
         for o in observers:
             o.start(self._emit)
+        # The engine runs in a daemon thread of its own, not in the scheduler's pool: at shutdown a batch
+        # still inside the model is parked by engine.stop() and the process exits without waiting for it.
+        engine_thread = threading.Thread(target=self._engine_loop, name="gumd-engine", daemon=True)
+        engine_thread.start()
         scheduler = BackgroundScheduler()
-        scheduler.add_job(
-            self._process_batches, "interval", seconds=min(s.batch_interval_s, 60), max_instances=1, coalesce=True,
-        )
         scheduler.add_job(
             self._refresh_statistics, "interval", seconds=3600, max_instances=1, coalesce=True,
             next_run_time=datetime.datetime.now() + datetime.timedelta(seconds=60),
@@ -213,18 +226,24 @@ class Daemon:
         log.info("stopped")
         return 0
 
-    def _process_batches(self) -> None:
-        """Drain pending batches when the interval for the current power source has passed; each
-        new or supported proposition goes out on the event stream."""
+    def _engine_loop(self) -> None:
+        """Drain pending batches whenever the interval for the current power source has passed (on
+        battery: the longer battery interval, or not until mains power); each proposition written
+        or supported goes out on the event stream."""
         s = self.settings
-        interval = batch_interval(s.batch_interval_s, s.battery_batch_interval_s, on_battery())
-        if interval is None or time.monotonic() - self._last_batch_run < interval:
-            return  # on battery: wait for mains power, or for the longer battery interval
-        self._last_batch_run = time.monotonic()
-        while not self.stopping.is_set() and (outcome := self.engine.run_once()) is not None:
-            for prop_id in outcome.propositions:
-                if (p := self.store.get_proposition(prop_id, with_evidence=False)) is not None:
-                    self.bus.publish_proposition(p)
+        last = time.monotonic()
+        while not self.stopping.wait(min(s.batch_interval_s, 60)):
+            interval = batch_interval(s.batch_interval_s, s.battery_batch_interval_s, on_battery())
+            if interval is None or time.monotonic() - last < interval:
+                continue
+            last = time.monotonic()
+            try:
+                while not self.stopping.is_set() and (outcome := self.engine.run_once()) is not None:
+                    for prop_id in outcome.propositions:
+                        if (p := self.store.get_proposition(prop_id, with_evidence=False)) is not None:
+                            self.bus.publish_proposition(p)
+            except Exception:  # e.g. a locked database: try again at the next interval
+                log.exception("the propositions engine failed; it tries again in %.0f s", interval)
 
     def _refresh_statistics(self) -> None:
         written = statistics.refresh(self.store)
