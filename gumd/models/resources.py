@@ -16,7 +16,8 @@ import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+import queue
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Callable, Generic, TypeVar
 
@@ -48,6 +49,33 @@ def lower_thread_priority(nice: int) -> None:
         log.warning("could not lower model work to nice %d: %s", nice, e)
 
 
+class _Worker:
+    """One daemon thread running submitted calls in order.
+
+    Not a ThreadPoolExecutor: the interpreter joins those at exit, so a SIGTERM during a
+    long model call would wait for the call; a daemon thread lets the process go.
+    """
+
+    def __init__(self, name: str, initializer: Callable[[], None]):
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=self._loop, args=(initializer,), name=name, daemon=True).start()
+
+    def submit(self, fn: Callable[..., R], *args) -> Future:
+        future: Future = Future()
+        self._queue.put((future, fn, args))
+        return future
+
+    def _loop(self, initializer: Callable[[], None]) -> None:
+        initializer()
+        while True:
+            future, fn, args = self._queue.get()
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(fn(*args))
+                except BaseException as e:  # handed to the caller through the future
+                    future.set_exception(e)
+
+
 class LazyModel(Generic[T]):
     """A model object built on first `call`, used on one low-priority thread, unloaded when idle."""
 
@@ -62,9 +90,7 @@ class LazyModel(Generic[T]):
         self._timer: threading.Timer | None = None
         self._timer_lock = threading.Lock()
         self.thread_id: int | None = None  # native id of the worker thread, once started (for `top -H`)
-        self._worker = ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix=f"model-{name}", initializer=self._start_worker, initargs=(nice,)
-        )
+        self._worker = _Worker(f"model-{name}", lambda: self._start_worker(nice))
 
     def _start_worker(self, nice: int) -> None:
         self.thread_id = threading.get_native_id()
@@ -120,10 +146,7 @@ class LazyModel(Generic[T]):
             self._timer = None
         idle = time.monotonic() - self._last_used
         if idle >= self.idle_unload_s:
-            try:
-                self._worker.submit(self._drop_if_idle)
-            except RuntimeError as e:  # the interpreter is exiting and has stopped the worker
-                log.debug("not unloading %s: %s", self.name, e)
+            self._worker.submit(self._drop_if_idle)
         else:
             self._arm_idle_timer(self.idle_unload_s - idle)
 
