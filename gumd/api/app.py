@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from gumd import __version__
+from gumd.api import capture_routes
 from gumd.privacy import CaptureControl
 from gumd.store import Observation, Proposition, Store
 
@@ -145,4 +146,5 @@ def create_app(store: Store, status: Callable[[], dict[str, Any]], control: Capt
         control.resume()
         return CaptureState(**control.state())
 
+    app.include_router(capture_routes.router(store, control))
     return app
