@@ -213,7 +213,11 @@ class Pipeline:
 
     def _end_span(self, at: float) -> None:
         if self._span is not None:
-            self.capture_store.extend_span(self._span.id, max(self._span.started_at, at))
+            end = max(self._span.started_at, at)
+            if end > self._span.started_at:
+                self.capture_store.extend_span(self._span.id, end)
+            else:
+                self.capture_store.remove_span(self._span.id)  # no time spent there while present
             self._span = None
 
     # -- capture -----------------------------------------------------------
@@ -268,7 +272,11 @@ class Pipeline:
         transcript = self.transcriber.transcribe(new, self.focus, self.inputs, self.source)
         obs = transcript.observation
         self.inputs = []
-        if not (obs.text.strip() or obs.title.strip()) or obs.started_at <= self._forgotten_until:
+        if obs.started_at <= self._forgotten_until:  # in flight while the user forgot its time: never stored
+            self.transcriber.forget()
+            self.duplicates.forget()
+            return None
+        if not (obs.text.strip() or obs.title.strip()):
             return None
         obs_id = self.store.add_observation(obs)
         self.counts.stored += 1

@@ -78,6 +78,10 @@ class CaptureStore:
         with self.db.conn:
             self.db.execute("UPDATE focus_spans SET ended_at = ? WHERE id = ?", [ended_at, span_id])
 
+    def remove_span(self, span_id: int) -> None:
+        with self.db.conn:
+            self.db.execute("DELETE FROM focus_spans WHERE id = ?", [span_id])
+
     def list_spans(self, since: float | None = None, until: float | None = None, app: str | None = None,
                    limit: int = 100, offset: int = 0) -> list[FocusSpan]:
         """Spans overlapping [since, until], newest first."""
