@@ -244,11 +244,12 @@ class Pipeline:
         if any(w.rect is None for w in after if self._window_excluded(w)):
             self.counts.excluded += 1  # an excluded window we cannot place: drop the whole frame
             return None
-        rects = [w.rect for w in before + after if self._window_excluded(w)]
-        if rects:
-            blanked = [blank(f, rects) for f in frames]
-            self.counts.blanked += sum(b is not f for b, f in zip(blanked, frames))
-            frames = blanked
+        if any(self._window_excluded(w) for w in before + after):
+            original = frames
+            for windows in (before, after):  # each bottom to top; excluded in either list is painted out
+                stack = [(w.rect, self._window_excluded(w)) for w in windows if w.rect]
+                frames = [blank(f, stack) for f in frames]
+            self.counts.blanked += sum(b is not f for b, f in zip(frames, original))
         return self._ingest(frames)
 
     def _visible(self) -> list[WindowInfo]:

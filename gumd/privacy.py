@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
-from PIL import ImageDraw
+from PIL import Image, ImageDraw
 
 from gumd.observers.base import Frame
 
@@ -87,22 +87,25 @@ class Exclusions:
         return self.match(app, title, private) is not None
 
 
-def blank(frame: Frame, rects: Iterable[tuple[int, int, int, int]]) -> Frame:
-    """The frame with every rectangle (virtual-screen left, top, width, height) painted black."""
+Rect = tuple[int, int, int, int]  # left, top, width, height on the virtual screen
+
+
+def blank(frame: Frame, stack: Iterable[tuple[Rect, bool]]) -> Frame:
+    """The frame with every excluded window painted black where it shows.
+
+    `stack` lists windows bottom to top as (rect, excluded): a window above an
+    excluded one hides that part of it, so only what is visible is painted.
+    """
     ox, oy = frame.origin
-    w, h = frame.image.size
-    boxes = []
-    for left, top, width, height in rects:
-        x0, y0 = max(left - ox, 0), max(top - oy, 0)
-        x1, y1 = min(left - ox + width, w), min(top - oy + height, h)
-        if x0 < x1 and y0 < y1:
-            boxes.append((x0, y0, x1 - 1, y1 - 1))
-    if not boxes:
+    mask = Image.new("1", frame.image.size, 0)
+    draw = ImageDraw.Draw(mask)
+    for (left, top, width, height), excluded in stack:
+        if width > 0 and height > 0:
+            draw.rectangle((left - ox, top - oy, left - ox + width - 1, top - oy + height - 1), fill=int(excluded))
+    if mask.getbbox() is None:
         return frame
     image = frame.image.copy()
-    draw = ImageDraw.Draw(image)
-    for box in boxes:
-        draw.rectangle(box, fill="black")
+    image.paste((0, 0, 0), mask=mask)
     return dataclasses.replace(frame, image=image)
 
 
@@ -127,8 +130,10 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("api_key", re.compile(r"\bsk-[A-Za-z0-9_-]{20,}\b|\bAIza[0-9A-Za-z_-]{35}\b")),
     ("secret", re.compile(
         r"(?i)\b(?:api[_-]?key|secret(?:[_-]?key)?|access[_-]?token|auth[_-]?token|client[_-]?secret|token)\b"
-        r"[\"']?\s*[:=]\s*[\"']?(?P<secret>[A-Za-z0-9_\-./+=]{12,})")),
-    ("password", re.compile(r"(?i)\b(?:password|passwd|pwd|passcode)\s*[:=]\s*(?P<secret>\S+)")),
+        r"[\"']?[ \t]*[:=][ \t]*[\"']?(?P<secret>[A-Za-z0-9_\-./+=]{12,})")),
+    # the value may sit on the next line (a form's label above its field), but is never the next label
+    ("password", re.compile(r"(?i)\b(?:password|passwd|pwd|passcode)\b[ \t]*[:=][ \t]*(?:\n[ \t]*)?"
+                            r"(?P<secret>(?!(?:password|passwd|pwd|passcode)\b)\S+)")),
     ("otp", re.compile(r"(?i)\b(?:code|otp|verification|2fa|one-time)\b[^\n\d]{0,30}(?P<secret>\b\d{4,8}\b)")),
     ("iban", re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")),
 ]

@@ -63,13 +63,15 @@ def test_exclusions_name_the_rule_and_defaults_can_be_turned_off():
     assert bare.match("KeePassXC", "db.kdbx") is None and bare.match("Chromium", "x", private=True) is None
 
 
-def test_blank_paints_only_the_part_of_a_window_on_this_monitor():
+def test_blank_paints_only_what_shows_of_an_excluded_window_on_this_monitor():
     frame = Frame(at=0, image=Image.new("RGB", (100, 50), "white"), origin=(100, 0), monitor=1)
-    out = blank(frame, [(150, 10, 100, 20), (0, 0, 90, 50)])  # the second lies on another monitor
-    px = out.image.load()
-    assert px[50, 10] == (0, 0, 0) and px[99, 29] == (0, 0, 0)
-    assert px[49, 10] == px[50, 9] == px[50, 30] == px[10, 20] == (255, 255, 255)
-    assert blank(frame, [(0, 0, 90, 50)]) is frame
+    stack = [((150, 10, 100, 20), True),  # excluded, partly on this monitor
+             ((180, 10, 10, 10), False),  # a window above it
+             ((0, 0, 90, 50), True)]  # on another monitor
+    px = blank(frame, stack).image.load()
+    assert px[50, 10] == px[99, 29] == px[85, 25] == (0, 0, 0)
+    assert px[49, 10] == px[50, 9] == px[50, 30] == px[10, 20] == px[85, 15] == (255, 255, 255)
+    assert blank(frame, [((0, 0, 90, 50), True)]) is frame
 
 
 def test_pause_state_is_reported_for_saving_and_restored():
@@ -93,3 +95,9 @@ def test_check_says_why_a_window_would_not_be_captured():
     assert control.check("Bitwarden", "Vault")["rule"] == "app bitwarden"
     control.pause()
     assert control.check("xterm", "shell") == {"captured": False, "state": "paused", "rule": None}
+
+
+def test_a_password_prompt_above_the_echoed_password_still_redacts_the_password():
+    out = redact("Password:\npassword: Wombat-Plinth-77\nLogin:\nPassword:\n  hunter2")
+    assert "Wombat" not in out.text and "hunter2" not in out.text
+    assert out.counts == {"password": 2}
