@@ -197,7 +197,8 @@ def import_buckets(buckets: list[AwBucket], store: Store, exclusions: Exclusions
         if b.type not in ("currentwindow", "web.tab.current"):
             continue
         after = capture.import_cursor(SOURCE, b.id)
-        new = [e for e in b.events if after is None or e.start >= after]
+        # aw-server trims events to the queried period: one that ended at the cursor comes back empty
+        new = [e for e in b.events if after is None or (e.start >= after and e.end > after)]
         if not new:
             continue
         cursors[b.id] = max(e.end for e in new)
