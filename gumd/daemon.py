@@ -260,7 +260,7 @@ class Daemon:
     def _pipeline_loop(self) -> None:
         while not self.stopping.is_set():
             try:
-                event = self.events.get(timeout=0.2)
+                event = self.events.get(timeout=0.5)
             except queue.Empty:
                 event = None
             try:

@@ -141,7 +141,7 @@ class InputObserver(Observer):
         self._thread.start()
 
     def _run(self, emit: Emit) -> None:
-        while not self._stop.wait(0.1):
+        while not self._stop.wait(0.15):
             burst = self.tracker.settled(time.time())
             if burst:
                 emit(burst)
