@@ -223,16 +223,16 @@ class Daemon:
         from gumd.observers.input import InputObserver, Settle
         from gumd.observers.screen import Screen
         from gumd.observers.session import SessionObserver, X11SessionBackend
-        from gumd.observers.window import FocusObserver, default_backend
+        from gumd.observers.window import DisplayUnavailable, FocusObserver, default_backend
 
         s = self.settings
         self._backend = default_backend()
         settle = Settle(click=s.capture_settle_click_s, keys=s.capture_settle_keys_s, scroll=s.capture_settle_scroll_s)
-        observers = [
-            FocusObserver(self._backend, s.window_poll_s),
-            InputObserver(settle),
-            SessionObserver(X11SessionBackend(), s.capture_idle_s),
-        ]
+        observers = [FocusObserver(self._backend, s.window_poll_s), InputObserver(settle)]
+        try:
+            observers.append(SessionObserver(X11SessionBackend(), s.capture_idle_s))
+        except DisplayUnavailable as e:  # idle then comes from gumd's own input counts; a lock goes unseen
+            log.warning("screen lock and idle time unavailable: %s", e)
         return observers, Screen()
 
     def _grab(self, reason: str):

@@ -174,8 +174,8 @@ def session_observation(spans: list[FocusSpan]) -> NewObservation:
         totals[(s.app, s.page_title or s.title)] += s.duration
     ranked = sorted(totals.items(), key=lambda kv: -kv[1])
     start, end = spans[0].started_at, spans[-1].ended_at
-    clock = lambda t: dt.datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M")  # noqa: E731
-    lines = [f"{clock(start)} to {clock(end)[-5:]}, from ActivityWatch:"]
+    day = dt.datetime.fromtimestamp(start).strftime("%Y-%m-%d %H:%M")
+    lines = [f"{day} to {dt.datetime.fromtimestamp(end).strftime('%H:%M')}, from ActivityWatch:"]
     lines += [f"{app} '{title}' {round(sec / 60, 1)} min" for (app, title), sec in ranked[:20]]
     (app, title), _ = ranked[0]
     return NewObservation(started_at=start, ended_at=end, app=app, title=title, text="\n".join(lines),
