@@ -153,7 +153,7 @@ def redact(text: str, extra: Sequence[re.Pattern] = ()) -> Redacted:
     """
     counts: Counter[str] = Counter()
     for kind, pattern in [*_PATTERNS, *(("custom", x) for x in extra)]:
-        def repl(m: re.Match, kind=kind) -> str:
+        def repl(m: re.Match, kind: str = kind, pattern: re.Pattern = pattern) -> str:
             counts[kind] += 1
             if "secret" in pattern.groupindex and m.group("secret"):
                 start, end = m.span("secret")

@@ -7,7 +7,6 @@ from PIL import Image, ImageDraw, ImageFont
 
 from gumd.models.ocr import TesseractOcr
 from gumd.observers.base import FocusChange, Frame, InputBurst, Presence
-from gumd.observers.screen import NearDuplicates
 from gumd.observers.window import WindowInfo
 from gumd.pipeline import Pipeline
 from gumd.privacy import CaptureControl, Exclusions

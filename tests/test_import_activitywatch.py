@@ -9,7 +9,6 @@ import os
 import socket
 import subprocess
 import textwrap
-import time
 from pathlib import Path
 
 import httpx

@@ -1,6 +1,5 @@
 """Observers against a real X server: xdotool input, openbox focus, mss frames."""
 
-import os
 import queue
 import time
 

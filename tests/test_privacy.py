@@ -1,6 +1,5 @@
 """The privacy stage on its own: redaction of each kind of secret, exclusion rules, blanking, pause state."""
 
-import re
 
 import pytest
 from PIL import Image
