@@ -22,6 +22,8 @@ from gumd.observers.base import Event
 from gumd.observers.screen import NearDuplicates
 from gumd.pipeline import Pipeline
 from gumd.privacy import CaptureControl, Exclusions, check_pattern
+from gumd.nap.predict import Predictor
+from gumd.nap.service import NapService
 from gumd.propositions import statistics
 from gumd.propositions.engine import Engine
 from gumd.propositions.retrieve import Retriever
@@ -210,7 +212,11 @@ class Daemon:
         self.control.listen(rules_changed=self._apply_rules, forgotten=self._forgotten(archive))
         self.bus = EventBus()
         audit = AuditLog(self.store)
-        app = create_app(self.store, self.status, self.control, bus=self.bus, audit=audit, retriever=self.retriever)
+        predictor = Predictor(self.store, model=model(), embedder=self.retriever.embedder,
+                              proposition_search=lambda q: [h.proposition for h in self.retriever.search(q, limit=3)])
+        self.nap = NapService(self.store, predictor, model_free=lambda: not self.engine.busy, publish=self.bus.publish)
+        app = create_app(self.store, self.status, self.control, bus=self.bus, audit=audit, retriever=self.retriever,
+                         predictor=self.nap)
         servers = [SocketServer(app, s.socket_path)]
         if s.api_tcp_port:  # 127.0.0.1 only, bearer token required
             servers.append(LoopbackServer(app, s.api_tcp_port))
@@ -227,6 +233,7 @@ class Daemon:
         engine_thread = threading.Thread(target=self._engine_loop, name="gumd-engine", daemon=True)
         engine_thread.start()
         scheduler = BackgroundScheduler()
+        scheduler.add_job(self.nap.follow, "interval", seconds=5, max_instances=1, coalesce=True)
         scheduler.add_job(
             self._refresh_statistics, "interval", seconds=3600, max_instances=1, coalesce=True,
             next_run_time=datetime.datetime.now() + datetime.timedelta(seconds=60),

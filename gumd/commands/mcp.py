@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 
@@ -25,6 +26,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from gumd.api.mcp import build_server
     from gumd.client import Client
 
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # at INFO it logs each URL, queries included
     with Client(settings.socket_path, token=token) as client:
         build_server(client).run("stdio")
     return 0

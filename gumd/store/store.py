@@ -127,6 +127,14 @@ class Store:
         sql = f"SELECT * FROM observations WHERE {' AND '.join(where)} ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?"
         return [_observation(r) for r in self._rows(sql, params + [limit, offset])]
 
+    def newest_observation_id(self) -> int:
+        return self._rows("SELECT COALESCE(MAX(id), 0) AS n FROM observations")[0]["n"]
+
+    def observations_after(self, obs_id: int, limit: int = 500) -> list[Observation]:
+        """Observations with id > obs_id, oldest first (for followers of the stream)."""
+        rows = self._rows("SELECT * FROM observations WHERE id > ? ORDER BY id LIMIT ?", [obs_id, limit])
+        return [_observation(r) for r in rows]
+
     def search_observations(self, q: str, limit: int = 20) -> list[Observation]:
         """Observations whose app, title or text match q (FTS5, best first)."""
         query = fts_query(q)
