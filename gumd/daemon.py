@@ -147,6 +147,7 @@ class Daemon:
         from gumd.api.audit import AuditLog
         from gumd.api.events import EventBus
         from gumd.api.server import LoopbackServer, SocketServer
+        from gumd.api.sessions import Sessions
 
         s = self.settings
         self.store = Store(s.db_path)
@@ -175,12 +176,16 @@ class Daemon:
         )
         self.bus = EventBus()
         audit = AuditLog(self.store)
-        app = create_app(self.store, self.status, self.control, bus=self.bus, audit=audit, retriever=self.retriever)
+        sessions = Sessions()
+        app = create_app(self.store, self.status, self.control, bus=self.bus, audit=audit, retriever=self.retriever,
+                         sessions=sessions)
         servers = [SocketServer(app, s.socket_path)]
-        if s.api_tcp_port:  # 127.0.0.1 only, bearer token required
+        if s.api_tcp_port:  # 127.0.0.1 only: a bearer token, or a dashboard session
             servers.append(LoopbackServer(app, s.api_tcp_port))
         for server in servers:
             server.start()
+        if s.api_tcp_port:
+            sessions.url = str(servers[-1])
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: self.stopping.set())
         pipeline_thread = threading.Thread(target=self._pipeline_loop, name="gumd-pipeline", daemon=True)
