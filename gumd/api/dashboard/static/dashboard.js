@@ -250,7 +250,7 @@ async function openDetail(id, button) {
     el("h4", {}, `Evidence (${p.evidence.length} observations)`),
     evidenceList(p.evidence));
   box.hidden = false;
-  box.focus();
+  box.focus({ preventScroll: true });
 }
 
 $("#search").addEventListener("submit", (ev) => { ev.preventDefault(); loadBrowse().catch(fail); });
@@ -288,9 +288,10 @@ async function loadApps() {
   const apps = await api("GET", "/v1/apps");
   for (const select of [$("#f-app"), $("#a-app")]) {
     const keep = select.value;
-    select.replaceChildren(select.id === "f-app" ? el("option", { value: "" }, "any app") : null,
-      ...apps.map((a) => el("option", { value: a.app }, `${a.app} (${a.observations})`)));
-    select.value = keep;
+    const options = apps.map((a) => el("option", { value: a.app }, `${a.app} (${a.observations} observations)`));
+    if (select.id === "f-app") options.unshift(el("option", { value: "" }, "any app"));
+    select.replaceChildren(...options);
+    if (apps.some((a) => a.app === keep)) select.value = keep;
   }
 }
 
@@ -430,7 +431,11 @@ function show() {
 }
 
 window.addEventListener("hashchange", () => {
-  show().then(() => { document.body.dataset.ready = "1"; $("#main").focus(); });
+  show().then(() => {
+    document.body.dataset.ready = "1";
+    window.scrollTo(0, 0);
+    $("#main").focus({ preventScroll: true });
+  });
 });
 $("#f-conf").append(...[...Array(10)].map((_, i) => el("option", { value: i + 1 }, i + 1)));
 loadApps().catch(fail);
