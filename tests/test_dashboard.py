@@ -7,7 +7,6 @@ and narrow, go to the test's tmp dir and to /tmp/dashboard-shots/.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import socket
@@ -19,7 +18,7 @@ import httpx
 import pytest
 from playwright import sync_api as playwright_sync
 
-from gumd.client import Client
+from gumd.client import ApiError, Client, DaemonUnavailable
 from tests.conftest import GUMD, wait_for
 from tests.test_replay import make_session
 
@@ -45,9 +44,9 @@ def daemon(tmp_path_factory, model_path, xserver):
     env = {**xserver.env, "GUMD_CONFIG": str(tmp / "none.toml")}
     make_session(tmp / "session")
     seeded = subprocess.run([*GUMD, "--data-dir", str(data), "replay", str(tmp / "session"), "--model", str(model_path)],
-                            env=env, capture_output=True, text=True, timeout=600)
+                            env=env, capture_output=True, text=True, timeout=600, check=False)
     assert seeded.returncode == 0, seeded.stderr
-    log = open(tmp / "daemon.log", "w")
+    log = (tmp / "daemon.log").open("w")  # the daemon writes to it for the module's life
     proc = subprocess.Popen([*GUMD, "--data-dir", str(data), "--set", f"api_tcp_port={port}", "run",
                              "--model", str(model_path), "--batch-interval", "3600"],
                             env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -57,7 +56,7 @@ def daemon(tmp_path_factory, model_path, xserver):
         assert proc.poll() is None, (tmp / "daemon.log").read_text()[-3000:]
         try:
             return client.status()["capture"]["state"] == "capturing"
-        except Exception:
+        except (DaemonUnavailable, ApiError):
             return False
 
     wait_for(up, 120, interval=0.5, what="gumd run to serve its socket")
@@ -89,7 +88,7 @@ def shots(tmp_path_factory) -> Path:
 
 def login_link(daemon) -> str:
     r = subprocess.run([*GUMD, "--data-dir", str(daemon.data), "dashboard", "--no-open"], env=daemon.env,
-                       capture_output=True, text=True, timeout=60)
+                       capture_output=True, text=True, timeout=60, check=False)
     assert r.returncode == 0, r.stderr
     return r.stdout.strip()
 
@@ -188,7 +187,7 @@ def test_edit_in_browse_then_delete_leaves_no_trace_in_api_or_file(daemon, page,
     screenshot(page, shots, "browse-detail")
     page.locator("#detail [data-action='delete']").click()
     wait_for(lambda: page.locator("#detail").is_hidden(), 10, what="the detail to close")
-    with pytest.raises(Exception, match="not_found"):
+    with pytest.raises(ApiError, match="not_found"):
         daemon.client.proposition(pid)
     assert daemon.client.search(MARKER) == []
     stored = b"".join(f.read_bytes() for f in daemon.data.glob("gumd.db*"))
