@@ -166,7 +166,7 @@ def test_review_queue_confirms_with_one_key_and_shows_evidence(daemon, page, sho
     first.focus()
     page.keyboard.press("c")
     wait_for(lambda: daemon.client.proposition(pid)["verdict"] == "confirmed", 10, what="the confirm to land")
-    assert page.locator(f"#queue .card[data-id='{pid}']").count() == 0
+    page.wait_for_selector(f"#queue .card[data-id='{pid}']", state="detached")  # it leaves the queue
 
 
 def test_edit_in_browse_then_delete_leaves_no_trace_in_api_or_file(daemon, page, shots):
