@@ -288,7 +288,7 @@ async function loadApps() {
   const apps = await api("GET", "/v1/apps");
   for (const select of [$("#f-app"), $("#a-app")]) {
     const keep = select.value;
-    const options = apps.map((a) => el("option", { value: a.app }, `${a.app} (${a.observations} observations)`));
+    const options = apps.map((a) => el("option", { value: a.app }, `${a.app} (${plural(a.observations, "observation")})`));
     if (select.id === "f-app") options.unshift(el("option", { value: "" }, "any app"));
     select.replaceChildren(...options);
     if (apps.some((a) => a.app === keep)) select.value = keep;
@@ -384,7 +384,7 @@ $("#excl-check").addEventListener("submit", (ev) => { ev.preventDefault(); check
 
 async function loadTransparency() {
   const audit = await api("GET", "/v1/audit?limit=200");
-  $("#audit tbody").replaceChildren(...audit.items.slice(0, 60).map((a) => el("tr", {},
+  $("#audit tbody").replaceChildren(...audit.items.slice(0, 25).map((a) => el("tr", {},
     el("td", {}, when(a.at)), el("td", {}, a.client), el("td", {}, el("code", {}, `${a.method} ${a.route}`)),
     el("td", {}, a.status))));
   const byClient = new Map();
