@@ -95,9 +95,11 @@ class Client:
     def reject(self, prop_id: int) -> dict[str, Any]:
         return self._post(f"/v1/propositions/{prop_id}/reject")
 
-    def delete(self, prop_id: int) -> int:
-        """Delete a proposition and every version of it; returns the rows removed."""
-        return self._send("DELETE", f"/v1/propositions/{prop_id}")["deleted"]
+    def delete(self, prop_id: int, with_evidence: bool = False) -> int:
+        """Delete a proposition and every version of it (and, `with_evidence`, the observations behind
+        them); returns the proposition rows removed."""
+        params = {"with_evidence": "true"} if with_evidence else None
+        return self._send("DELETE", f"/v1/propositions/{prop_id}", params=params)["deleted"]
 
     def observations(
         self, since: float | None = None, until: float | None = None, app: str | None = None, limit: int = 50
@@ -147,6 +149,10 @@ class Client:
 
     def resume(self) -> dict[str, Any]:
         return self._post("/v1/capture/resume")
+
+    def dashboard_login(self) -> dict[str, Any]:
+        """A one-time dashboard login link {url, expires_at}; only the unix socket gives one."""
+        return self._post("/v1/dashboard/login")
 
     def forget(self, minutes: float | None = None, since: float | None = None,
                until: float | None = None) -> dict[str, Any]:

@@ -178,6 +178,7 @@ class Daemon:
         from gumd.api.audit import AuditLog
         from gumd.api.events import EventBus
         from gumd.api.server import LoopbackServer, SocketServer
+        from gumd.api.sessions import Sessions
 
         s = self.settings
         self.store = Store(s.db_path)
@@ -215,13 +216,16 @@ class Daemon:
         predictor = Predictor(self.store, model=model(), embedder=self.retriever.embedder,
                               proposition_search=lambda q: [h.proposition for h in self.retriever.search(q, limit=3)])
         self.nap = NapService(self.store, predictor, model_free=lambda: not self.engine.busy, publish=self.bus.publish)
+        sessions = Sessions()
         app = create_app(self.store, self.status, self.control, bus=self.bus, audit=audit, retriever=self.retriever,
-                         predictor=self.nap)
+                         predictor=self.nap, sessions=sessions)
         servers = [SocketServer(app, s.socket_path)]
-        if s.api_tcp_port:  # 127.0.0.1 only, bearer token required
+        if s.api_tcp_port:  # 127.0.0.1 only: a bearer token, or a dashboard session
             servers.append(LoopbackServer(app, s.api_tcp_port))
         for server in servers:
             server.start()
+        if s.api_tcp_port:
+            sessions.url = str(servers[-1])
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: self.stopping.set())
         pipeline_thread = threading.Thread(target=self._pipeline_loop, name="gumd-pipeline", daemon=True)

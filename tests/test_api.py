@@ -153,6 +153,40 @@ def test_delete_leaves_no_trace_in_the_database_or_its_wal(api):
     assert e.value.status == 404
 
 
+def test_delete_with_evidence_takes_the_observations_text_out_of_the_file(api):
+    secret = "Vrelkmoss"
+    o = api.store.add_observation(NewObservation(400.0, 401.0, "signal", "chat", f"meet {secret} at noon", "", "test"))
+    kept = api.store.add_observation(NewObservation(402.0, 403.0, "signal", "chat", "unrelated", "", "test"))
+    pid = api.store.add_proposition(NewProposition("The user has a lunch date", "chat", 6, 2), [o])
+
+    def blob() -> bytes:
+        return b"".join(f.read_bytes() for f in api.data.glob("gumd.db*"))
+
+    assert secret.encode() in blob()
+    r = api.raw.delete(f"/v1/propositions/{pid}", params={"with_evidence": "true"})
+    assert r.json() == {"deleted": 1, "observations_deleted": 1}
+    assert secret.encode() not in blob()
+    assert [x["id"] for x in api.client.observations(app="signal")] == [kept]
+
+
+def test_filters_for_status_app_and_unreviewed(api):
+    other = api.store.add_proposition(NewProposition("The user writes Rust", "editor", 6, 5), [])
+    api.client.reject(other)
+    assert [p["id"] for p in api.client._get("/v1/propositions", app="thunderbird")["items"]] == [api.pid]
+    assert api.client._get("/v1/propositions", app="code")["items"] == []
+    assert [p["id"] for p in api.client._get("/v1/propositions", status="rejected")["items"]] == [other]
+    assert [p["id"] for p in api.client._get("/v1/propositions", unreviewed="true")["items"]] == [api.pid]
+    api.client.confirm(api.pid)
+    assert api.client._get("/v1/propositions", unreviewed="true")["items"] == []
+    assert [a["app"] for a in api.client._get("/v1/apps")] == ["code", "thunderbird"]
+
+
+def test_a_dashboard_link_needs_the_loopback_listener(api):
+    with pytest.raises(ApiError) as e:
+        api.client.dashboard_login()
+    assert e.value.status == 409 and "api_tcp_port" in str(e.value)
+
+
 def test_export_holds_everything_but_token_hashes(api):
     from gumd.store.access import create_token
 

@@ -96,6 +96,11 @@ def router(store: Store, retriever: Retriever, predictor: Predictor | None) -> A
         items = store.list_observations(since=since, until=until, app=app_name, limit=limit, offset=offset)
         return ObservationPage(items=[ObservationOut.of(o) for o in items], limit=limit, offset=offset)
 
+    @r.get("/apps", response_model=list[RecentApp])
+    def list_apps() -> list[RecentApp]:
+        """Every app seen in the observations, with its last sighting and count, latest first."""
+        return [RecentApp(**a) for a in store.observed_apps()]
+
     @r.get("/context", response_model=Context, responses={422: {"model": ErrorOut}})
     def get_context(
         q: str = Query("", max_length=MAX_QUERY, description="what the assistant is working on; empty for general"),

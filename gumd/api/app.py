@@ -16,12 +16,15 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gumd import __version__
-from gumd.api import activity_routes, capture_routes, data_routes, proposition_routes, stream_routes
+from gumd.api import (
+    activity_routes, capture_routes, dashboard_routes, data_routes, proposition_routes, stream_routes,
+)
 from gumd.api.activity_routes import Predictor
 from gumd.api.audit import AuditLog
 from gumd.api.auth import AccessGuard
 from gumd.api.events import EventBus
 from gumd.api.schemas import CaptureState, ErrorOut, PauseIn
+from gumd.api.sessions import Sessions
 from gumd.privacy import CaptureControl
 from gumd.propositions.retrieve import Retriever
 from gumd.store import Store
@@ -39,19 +42,22 @@ def create_app(
     bus: EventBus | None = None,
     audit: AuditLog | None = None,
     retriever: Retriever | None = None,
+    sessions: Sessions | None = None,
 ) -> FastAPI:
     """The API over one store.
 
     `status()` supplies the daemon's live state, `control` pauses capture,
     `predictor` (optional) answers /v1/predictions/next, `bus` carries events to
-    /v1/events, `audit` buffers the audit log (the caller flushes it at shutdown).
+    /v1/events, `audit` buffers the audit log (the caller flushes it at shutdown), `sessions` holds the
+    dashboard's logins (the caller sets its `url` once the loopback listener is bound).
     """
     bus = bus or EventBus()
     audit = audit or AuditLog(store)
     app = FastAPI(title="gumd", version=__version__, description="Ask gumd what it knows about its user.",
                   responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}})
     app.state.bus, app.state.audit = bus, audit
-    app.add_middleware(AccessGuard, store=store, audit=audit)
+    sessions = sessions or Sessions()
+    app.add_middleware(AccessGuard, store=store, audit=audit, sessions=sessions)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -71,7 +77,7 @@ def create_app(
 
     @app.get("/v1/status")
     def get_status() -> dict[str, Any]:
-        return {"version": __version__, **store.counts(), **status()}
+        return {"version": __version__, **store.counts(), "database_bytes": store.file_bytes(), **status()}
 
     @app.get("/v1/capture", response_model=CaptureState)
     def capture_state() -> CaptureState:
@@ -93,6 +99,8 @@ def create_app(
     app.include_router(stream_routes.router(bus))
     app.include_router(data_routes.router(store, audit))
     app.include_router(capture_routes.router(store, control))
+    app.include_router(dashboard_routes.router(sessions))
+    app.mount("/dashboard/static", dashboard_routes.static_files(), name="dashboard-static")
     _document_bearer_auth(app)
     return app
 

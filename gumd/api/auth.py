@@ -6,7 +6,12 @@ routers added later.
 - The unix socket (0600) is the user's own: a request over it without a token
   is the local user, named "local-socket", with write scope. A token sent over
   the socket is checked and used (the MCP server does this), so a bad one fails.
-- TCP (127.0.0.1 only) needs `Authorization: Bearer <token>` on every request.
+- TCP (127.0.0.1 only) needs `Authorization: Bearer <token>` on every request,
+  or a dashboard session cookie (gumd/api/sessions.py): a browser session has
+  write scope, and every state-changing request of it must carry the session's
+  CSRF token in the X-Gumd-CSRF header. /dashboard/login alone is open: it
+  checks the one-time code itself. Without either, /dashboard pages answer
+  with a page that says to run `gumd dashboard`.
 - GET and HEAD need the read scope; every other method needs write.
 - Host must name this machine (DNS rebinding); an Origin, when a browser sends
   one, must be the listener's own origin, and cross-site fetches
@@ -17,15 +22,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from importlib import resources
 from urllib.parse import urlsplit
 
 import anyio.to_thread
 from fastapi import HTTPException, Request
 from starlette.datastructures import Headers
-from starlette.responses import JSONResponse
+from starlette.requests import cookie_parser
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gumd.api.audit import AuditLog
+from gumd.api.sessions import COOKIE, CSRF_HEADER, DASHBOARD_CLIENT, Session, Sessions, csrf_matches
 from gumd.store import Store
 from gumd.store.access import LOCAL_CLIENT, AuditEntry, find_token
 
@@ -35,6 +43,8 @@ MAX_BODY = 64 * 1024
 MAX_QUERY_STRING = 4096
 UNIX_HOSTS = frozenset({"gumd", "localhost", "127.0.0.1", "::1"})
 TCP_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+DASHBOARD_PREFIX = "/dashboard"
+LOGIN_PATH = "/dashboard/login"
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,7 @@ class Principal:
     client: str
     scope: str  # read | write
     token_id: int | None = None
+    session: Session | None = None  # a dashboard session in a browser
 
     def may(self, method: str) -> bool:
         return self.scope == "write" or method in READ_METHODS
@@ -54,7 +65,10 @@ class Refused(Exception):
         super().__init__(message)
         self.status, self.code, self.message, self.client = status, code, message, client
 
-    def response(self) -> JSONResponse:
+    def response(self, path: str = "") -> Response:
+        if self.status == 401 and path.startswith(DASHBOARD_PREFIX):
+            page = resources.files("gumd.api.dashboard").joinpath("login_needed.html").read_text()
+            return HTMLResponse(page.replace("{message}", self.message), 401)
         headers = {"WWW-Authenticate": 'Bearer realm="gumd"'} if self.status == 401 else None
         return JSONResponse({"code": self.code, "message": self.message}, self.status, headers=headers)
 
@@ -82,10 +96,11 @@ def _hostname(value: str) -> str:
 
 
 class AccessGuard:
-    def __init__(self, app: ASGIApp, store: Store, audit: AuditLog):
+    def __init__(self, app: ASGIApp, store: Store, audit: AuditLog, sessions: Sessions | None = None):
         self.app = app
         self.store = store
         self.audit = audit
+        self.sessions = sessions or Sessions()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -95,7 +110,7 @@ class AccessGuard:
             who = self._admit(scope, Headers(scope=scope))
         except Refused as r:
             self._record(scope, r.client, None, r.status)
-            await r.response()(scope, receive, send)
+            await r.response(scope.get("path", ""))(scope, receive, send)
             await self._maybe_flush()
             return
         scope.setdefault("state", {})["principal"] = who
@@ -126,7 +141,21 @@ class AccessGuard:
             raise Refused(421, "bad_host",
                           f"Host {host!r} is not this machine; use one of: {', '.join(sorted(allowed))}")
         self._check_origin(scope, headers, over_tcp)
+        if over_tcp and scope.get("path") == LOGIN_PATH and scope["method"] in READ_METHODS:
+            return Principal(DASHBOARD_CLIENT, "read")  # the route checks the one-time code
+        if over_tcp and "authorization" not in headers and COOKIE in cookie_parser(headers.get("cookie", "")):
+            return self._session(scope["method"], headers)
         return self._identify(scope["method"], headers, over_tcp)
+
+    def _session(self, method: str, headers: Headers) -> Principal:
+        session = self.sessions.find(cookie_parser(headers.get("cookie", ""))[COOKIE])
+        if session is None:
+            raise Refused(401, "session_expired", "this dashboard session has ended; run `gumd dashboard` to log in",
+                          client=DASHBOARD_CLIENT)
+        if method not in READ_METHODS and not csrf_matches(session, headers.get(CSRF_HEADER)):
+            raise Refused(403, "csrf_token", f"send the page's CSRF token in {CSRF_HEADER}; reload the dashboard",
+                          client=DASHBOARD_CLIENT)
+        return Principal(DASHBOARD_CLIENT, "write", session=session)
 
     @staticmethod
     def _check_origin(scope: Scope, headers: Headers, over_tcp: bool) -> None:
@@ -151,7 +180,8 @@ class AccessGuard:
         if auth is None:
             if over_tcp:
                 raise Refused(401, "missing_token",
-                              "send Authorization: Bearer <token>; create a token with `gumd token create NAME`")
+                              "send Authorization: Bearer <token> (create one with `gumd token create NAME`); "
+                              "for the dashboard, run `gumd dashboard`")
             return Principal(LOCAL_CLIENT, "write")
         scheme, _, secret = auth.partition(" ")
         secret = secret.strip()

@@ -16,16 +16,19 @@ MAX_MINUTES = 60 * 24 * 365 * 10
 
 
 class ForgetIn(BaseModel):
-    """Either the last `minutes`, or an explicit span of unix times."""
+    """Either the last `minutes`, an explicit span of unix times, or (with `app` alone) all of one app's history."""
 
     minutes: float | None = Field(None, gt=0, le=MAX_MINUTES, description="forget the last N minutes")
     since: float | None = Field(None, ge=0, description="unix time; with `until` instead of `minutes`")
     until: float | None = Field(None, ge=0, description="unix time; defaults to now")
+    app: str | None = Field(None, min_length=1, max_length=200, description="only this app's captures")
 
     @model_validator(mode="after")
     def one_span(self) -> "ForgetIn":
+        if self.app is not None and self.minutes is None and self.since is None:
+            self.since = 0.0  # an app alone: all of its history
         if (self.minutes is None) == (self.since is None):
-            raise ValueError("give either minutes or since (and optionally until)")
+            raise ValueError("give either minutes or since (and optionally until), or an app")
         if self.since is not None and self.until is not None and self.until < self.since:
             raise ValueError("until is before since")
         return self
@@ -92,7 +95,7 @@ def router(store: Store, control: CaptureControl) -> APIRouter:
         now = time.time()
         until = body.until if body.until is not None else now
         since = body.since if body.since is not None else now - body.minutes * 60
-        done = capture.forget(since, until)
+        done = capture.forget(since, until, body.app)
         control.forgotten(until, done.observation_ids)
         return ForgetOut(since=since, until=until, observations=done.observations,
                          propositions=done.propositions, focus_spans=done.focus_spans)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query
 
@@ -37,17 +38,24 @@ def router(store: Store, retriever: Retriever) -> APIRouter:
         since: float | None = Query(None, description="unix time; updated at or after it"),
         until: float | None = Query(None, description="unix time; updated at or before it"),
         min_confidence: int = Query(1, ge=1, le=10),
+        status: Literal["active", "rejected", "superseded"] = Query("active"),
+        app_name: str | None = Query(None, alias="app", max_length=200,
+                                     description="only those with evidence from this app"),
+        unreviewed: bool = Query(False, description="only those the user has not confirmed or rejected"),
         limit: int = Query(20, ge=1, le=MAX_PAGE),
         offset: int = Query(0, ge=0, le=100_000),
     ) -> PropositionPage:
         """Active propositions, best first by hybrid relevance x effective confidence (`score`), or the
-        newest when `q` is empty. `min_confidence` applies to confidence faded by staleness."""
-        if q.strip():
+        newest when `q` is empty. `min_confidence` applies to confidence faded by staleness. With `status`,
+        `app` or `unreviewed` a query is ranked by BM25 alone."""
+        filtered = status != "active" or bool(app_name) or unreviewed
+        if q.strip() and not filtered:
             items = [dataclasses.replace(h.proposition, score=h.score) for h in retriever.search(
                 q, limit=limit, offset=offset, since=since, until=until, min_confidence=min_confidence)]
         else:
             items = store.search_propositions(q, limit=limit, offset=offset, since=since, until=until,
-                                              min_confidence=min_confidence)
+                                              min_confidence=min_confidence, status=status, app=app_name,
+                                              unreviewed=unreviewed)
         return PropositionPage(items=[PropositionOut.of(p) for p in items], limit=limit, offset=offset)
 
     @r.get("/{prop_id}", response_model=PropositionDetail, responses=NOT_FOUND)
@@ -99,10 +107,15 @@ def router(store: Store, retriever: Retriever) -> APIRouter:
             raise missing(prop_id) from None
 
     @r.delete("/{prop_id}", response_model=Deleted, responses=NOT_FOUND)
-    def delete_proposition(prop_id: int = PropId) -> Deleted:
-        """Forget it: every version, its evidence links and its index entries leave the database and its WAL."""
+    def delete_proposition(
+        prop_id: int = PropId,
+        with_evidence: bool = Query(False, description="also delete the observations that support it"),
+    ) -> Deleted:
+        """Forget it: every version, its evidence links and its index entries leave the database and its WAL;
+        with `with_evidence`, the observations behind it go too."""
         try:
-            return Deleted(deleted=curation.delete(store, prop_id))
+            props, observations = curation.delete(store, prop_id, with_evidence)
+            return Deleted(deleted=props, observations_deleted=observations)
         except curation.NotFound:
             raise missing(prop_id) from None
 

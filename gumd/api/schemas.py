@@ -82,6 +82,7 @@ class PropositionEdit(BaseModel):
 
 class Deleted(BaseModel):
     deleted: int = Field(description="rows removed: the proposition and every version of it")
+    observations_deleted: int = Field(0, description="observations removed with it (`with_evidence`)")
 
 
 class CurrentActivity(BaseModel):

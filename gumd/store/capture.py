@@ -146,17 +146,20 @@ class CaptureStore:
                                              pk=("source", "bucket"))
 
     # -- forgetting --------------------------------------------------------
-    def forget(self, since: float, until: float) -> Forgotten:
-        """Delete everything captured between since and until (unix times): observations overlapping it, their
-        evidence links and full-text rows, propositions left with no evidence, and focus spans (cut at the edges).
+    def forget(self, since: float, until: float, app: str | None = None) -> Forgotten:
+        """Delete everything captured between since and until (unix times), of one app when `app` is given:
+        observations overlapping it, their evidence links and full-text rows, propositions left with no
+        evidence, and focus spans (cut at the edges).
 
         FTS5 keeps deleted words in its index segments until they merge, so both indexes are optimized, and the
         WAL is checkpointed: with secure_delete on, the words are then gone from the files, not only unlinked.
         """
         db = self.db
         with db.conn:
+            only_app = " AND app = ?" if app is not None else ""
             ids = [r["id"] for r in db.query(
-                "SELECT id FROM observations WHERE ended_at >= ? AND started_at <= ?", [since, until])]
+                "SELECT id FROM observations WHERE ended_at >= ? AND started_at <= ?" + only_app,
+                [since, until] + ([app] if app is not None else []))]
             marks = ",".join("?" * len(ids))
             props: list[int] = []
             if ids:
@@ -169,16 +172,17 @@ class CaptureStore:
                 gone_props = db.execute(
                     f"DELETE FROM propositions WHERE id IN ({pmarks}) AND NOT EXISTS "
                     "(SELECT 1 FROM evidence e WHERE e.proposition_id = propositions.id)", props).rowcount
-            spans = self._cut_spans(since, until)
+            spans = self._cut_spans(since, until, app)
             db.execute("INSERT INTO observations_fts (observations_fts) VALUES ('optimize')")
             db.execute("INSERT INTO propositions_fts (propositions_fts) VALUES ('optimize')")
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return Forgotten(observations=len(ids), propositions=gone_props, focus_spans=spans,
                          observation_ids=tuple(ids))
 
-    def _cut_spans(self, since: float, until: float) -> int:
+    def _cut_spans(self, since: float, until: float, app: str | None = None) -> int:
         db = self.db
-        rows = list(db.query("SELECT * FROM focus_spans WHERE ended_at > ? AND started_at < ?", [since, until]))
+        rows = [r for r in db.query("SELECT * FROM focus_spans WHERE ended_at > ? AND started_at < ?", [since, until])
+                if app is None or r["app"] == app]
         for r in rows:
             if r["started_at"] >= since and r["ended_at"] <= until:
                 db.execute("DELETE FROM focus_spans WHERE id = ?", [r["id"]])

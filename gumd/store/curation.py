@@ -7,6 +7,8 @@ is kept only as something the user said is false. Confirming a rejected
 proposition makes it active again. Deleting removes the proposition's whole
 revision group, its evidence links and its full-text index entries, then
 checkpoints the WAL, so the text is gone from the database file and its WAL.
+Deleting with evidence also removes the observations behind every version
+(and with them their links to other propositions).
 """
 
 from __future__ import annotations
@@ -71,23 +73,31 @@ def history(store: Store, prop_id: int) -> list[Proposition]:
     return [alone]
 
 
-def delete(store: Store, prop_id: int) -> int:
-    """Delete the proposition and every version of it; returns how many rows went.
+_GROUP = ("SELECT id FROM propositions WHERE id = ? OR revision_group = "
+          "(SELECT revision_group FROM propositions WHERE id = ? AND revision_group IS NOT NULL)")
+
+
+def delete(store: Store, prop_id: int, with_evidence: bool = False) -> tuple[int, int]:
+    """Delete the proposition and every version of it, and with `with_evidence` the observations behind
+    them; returns (propositions deleted, observations deleted).
 
     secure_delete zeroes the freed content; an FTS5 'optimize' merges the index
     so no segment keeps the deleted words; a TRUNCATE checkpoint empties the WAL.
     """
+    observations = 0
     with store.db.conn:
-        cur = store.db.execute(
-            "DELETE FROM propositions WHERE id = ? OR revision_group = "
-            "(SELECT revision_group FROM propositions WHERE id = ? AND revision_group IS NOT NULL)",
-            [prop_id, prop_id],
-        )
+        if with_evidence:
+            observations = store.db.execute(
+                f"DELETE FROM observations WHERE id IN (SELECT observation_id FROM evidence "
+                f"WHERE proposition_id IN ({_GROUP}))", [prop_id, prop_id]).rowcount
+        cur = store.db.execute(f"DELETE FROM propositions WHERE id IN ({_GROUP})", [prop_id, prop_id])
         if cur.rowcount == 0:
             raise NotFound(f"no proposition with id {prop_id}")
         store.db.execute("INSERT INTO propositions_fts(propositions_fts) VALUES('optimize')")
+        if observations:
+            store.db.execute("INSERT INTO observations_fts(observations_fts) VALUES('optimize')")
     checkpoint(store)
-    return cur.rowcount
+    return cur.rowcount, observations
 
 
 def checkpoint(store: Store, attempts: int = 20) -> bool:

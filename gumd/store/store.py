@@ -410,10 +410,13 @@ class Store:
         since: float | None = None,
         until: float | None = None,
         min_confidence: int = 1,
+        app: str | None = None,
+        unreviewed: bool = False,
     ) -> list[Proposition]:
         """Propositions matching q, those with every word of it first, each group by BM25; the newest for no q.
 
-        `since`/`until` bound when a proposition was last updated; `min_confidence` drops weaker ones.
+        `since`/`until` bound when a proposition was last updated; `min_confidence` drops weaker ones;
+        `app` keeps those with evidence from that app; `unreviewed` those the user has given no verdict.
         Words that most propositions share ("the", "user") are left out of the match (see
         `_selective_words`); a query made only of such words lists the newest, as an empty one does.
         """
@@ -425,6 +428,12 @@ class Store:
         if until is not None:
             where.append("p.updated_at <= ?")
             params.append(until)
+        if app:
+            where.append("EXISTS (SELECT 1 FROM evidence e JOIN observations o ON o.id = e.observation_id "
+                         "WHERE e.proposition_id = p.id AND o.app = ?)")
+            params.append(app)
+        if unreviewed:
+            where.append("p.verdict IS NULL")
         filters = " AND ".join(where)
         if q.strip() and not re.search(r"\w", q):
             return []  # only punctuation: nothing can match
@@ -514,7 +523,15 @@ class Store:
         params = [app] + ([title] if title is not None else [])
         return [r["id"] for r in self._rows(sql + " ORDER BY started_at DESC LIMIT ?", params + [limit])]
 
+    def observed_apps(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Every app in the observations: {app, last_seen, observations}, latest first."""
+        return self.recent_apps(0.0, limit)
+
     # -- status ------------------------------------------------------------
+    def file_bytes(self) -> int:
+        """Bytes on disk of the database file and its WAL."""
+        return sum(f.stat().st_size for f in (self.path, self.path.with_name(self.path.name + "-wal")) if f.exists())
+
     def counts(self) -> dict[str, Any]:
         """Numbers for /v1/status: observations by status, propositions, batches failed."""
         obs = {r["status"]: r["n"] for r in self._rows("SELECT status, COUNT(*) AS n FROM observations GROUP BY status")}
