@@ -155,9 +155,11 @@ class Client:
         return self._post("/v1/dashboard/login")
 
     def forget(self, minutes: float | None = None, since: float | None = None,
-               until: float | None = None) -> dict[str, Any]:
-        """Delete what was captured in the last `minutes`, or between `since` and `until` (unix times)."""
-        body = {k: v for k, v in {"minutes": minutes, "since": since, "until": until}.items() if v is not None}
+               until: float | None = None, app: str | None = None) -> dict[str, Any]:
+        """Delete what was captured in the last `minutes`, or between `since` and `until` (unix times), of one
+        `app` when given (an app alone: all of its history)."""
+        body = {k: v for k, v in {"minutes": minutes, "since": since, "until": until, "app": app}.items()
+                if v is not None}
         return self._post("/v1/capture/forget", body)
 
     def capture_rules(self, kind: str | None = None) -> list[dict[str, Any]]:

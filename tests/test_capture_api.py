@@ -71,6 +71,20 @@ def test_forget_the_last_minutes_over_the_api(served):
     assert e.value.status == 422 and "minutes or since" in str(e.value)
 
 
+def test_forget_everything_from_one_app(served):
+    client, store, _ = served
+    now = time.time()
+    kept = store.add_observation(NewObservation(now - 9000, now - 8990, "code", "a.py", "editor text", "", "test"))
+    gone = store.add_observation(NewObservation(now - 9000, now - 8990, "signal", "Chats", "Quokkaberry chat", "", "test"))
+    store.add_proposition(NewProposition("Chats about Quokkaberry", "seen", 6, 5), [gone])
+    CaptureStore(store).add_spans([FocusSpan(now - 9100, now - 8900, "signal", "Chats"),
+                                   FocusSpan(now - 9100, now - 8900, "code", "a.py")])
+    out = client.forget(app="signal")
+    assert (out["observations"], out["propositions"], out["focus_spans"]) == (1, 1, 1)
+    assert [o["id"] for o in client.observations()] == [kept]
+    assert [s["app"] for s in client.focus_spans()] == ["code"] and client.search("Quokkaberry") == []
+
+
 def test_focus_spans_newest_first_with_durations(served):
     client, store, _ = served
     CaptureStore(store).add_spans([FocusSpan(100, 160, "firefox", "Inbox - Chromium", "Inbox"),
