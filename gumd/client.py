@@ -63,6 +63,8 @@ class Client:
             r = self._http.request(method, path, **kwargs)
         except (httpx.ConnectError, FileNotFoundError) as e:
             raise self._unavailable() from e
+        except httpx.TransportError as e:  # reset, timed out or cut off mid-answer: the daemon is going away or stuck
+            raise DaemonUnavailable(f"the gumd daemon on {self.where} did not answer ({type(e).__name__})") from e
         _raise_for(r)
         return r.json()
 
