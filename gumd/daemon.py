@@ -85,6 +85,8 @@ def setup_logging(settings: Settings) -> None:
         sh.setFormatter(fmt)
         root.addHandler(sh)
     logging.getLogger("apscheduler").setLevel(logging.ERROR)  # one line per tick otherwise
+    for chatty in ("httpx", "httpcore"):  # their INFO request lines carry URLs, and URLs carry search words
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 class SharedModel:
