@@ -244,7 +244,8 @@ class Daemon:
                     for prop_id in outcome.propositions:
                         if (p := self.store.get_proposition(prop_id, with_evidence=False)) is not None:
                             self.bus.publish_proposition(p)
-            except Exception:  # e.g. a locked database: try again at the next interval
+            except Exception as e:  # e.g. a locked database: try again at the next interval
+                self.engine.last_error = f"{type(e).__name__}: {e}"  # shown in /v1/status until a batch succeeds
                 log.exception("the propositions engine failed; it tries again in %.0f s", interval)
 
     def _refresh_statistics(self) -> None:
