@@ -11,7 +11,8 @@ from gumd.config import ConfigError, Settings, load_settings
 
 # Modules in gumd.commands; each defines register(subparsers) and sets func(args, settings) -> int.
 COMMAND_MODULES = (
-    "daemon", "query", "replay", "eval", "predict", "models", "token", "audit", "mcp", "service", "doctor", "tray",
+    "daemon", "query", "replay", "capture", "eval", "predict", "models", "token", "audit", "mcp", "service", "doctor",
+    "tray",
 )
 
 

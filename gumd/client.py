@@ -148,6 +148,29 @@ class Client:
     def resume(self) -> dict[str, Any]:
         return self._post("/v1/capture/resume")
 
+    def forget(self, minutes: float | None = None, since: float | None = None,
+               until: float | None = None) -> dict[str, Any]:
+        """Delete what was captured in the last `minutes`, or between `since` and `until` (unix times)."""
+        body = {k: v for k, v in {"minutes": minutes, "since": since, "until": until}.items() if v is not None}
+        return self._post("/v1/capture/forget", body)
+
+    def capture_rules(self, kind: str | None = None) -> list[dict[str, Any]]:
+        """The user's privacy rules: kind app (never capture), title (never capture, regex) or redact (regex)."""
+        return self._get("/v1/capture/rules", kind=kind)["items"]
+
+    def add_capture_rule(self, kind: str, pattern: str) -> dict[str, Any]:
+        return self._post("/v1/capture/rules", {"kind": kind, "pattern": pattern})
+
+    def remove_capture_rule(self, rule_id: int) -> dict[str, Any]:
+        return self._send("DELETE", f"/v1/capture/rules/{rule_id}")
+
+    def would_capture(self, app: str, title: str = "") -> dict[str, Any]:
+        """{"captured": bool, "state": ..., "rule": the rule that keeps it out, or None}."""
+        return self._get("/v1/capture/check", app=app, title=title)
+
+    def focus_spans(self, since: float | None = None, until: float | None = None, app: str | None = None,
+                    limit: int = 100) -> list[dict[str, Any]]:
+        return self._get("/v1/capture/spans", since=since, until=until, app=app, limit=limit)["items"]
 
 def _raise_for(r: httpx.Response) -> None:
     if r.status_code < 400:

@@ -65,8 +65,17 @@ class Settings:
     model_max_tokens: int = 768
     ocr: str = "tesseract"
     capture: bool = True
-    capture_settle_s: float = 0.7
+    capture_settle_keys_s: float = 0.7
+    capture_settle_click_s: float = 0.3
+    capture_settle_scroll_s: float = 0.5
     capture_min_interval_s: float = 2.0
+    capture_heartbeat_s: float = 30.0
+    capture_idle_s: float = 120.0
+    capture_duplicate_cells: int = 4
+    capture_incremental_ocr: bool = True
+    exclude_defaults: bool = True
+    keep_screenshots: bool = False
+    keep_screenshots_mb: int = 500
     window_poll_s: float = 0.5
     batch_interval_s: float = 60.0
     batch_max_observations: int = 8
@@ -118,6 +127,10 @@ class Settings:
         return base / "gumd.log"
 
     @property
+    def frames_dir(self) -> Path:
+        return self.data_path / "frames"
+
+    @property
     def models_dir(self) -> Path:
         return self.data_path / "models"
 
@@ -132,8 +145,14 @@ _RULES: dict[str, tuple[Any, str]] = {
     "model_max_tokens": (lambda v: 16 <= v <= 8192, "an integer from 16 to 8192"),
     "ocr": (lambda v: v in OCR_ENGINES, "one of: " + ", ".join(OCR_ENGINES)),
     "log_level": (lambda v: v in LOG_LEVELS, "one of: " + ", ".join(LOG_LEVELS)),
-    "capture_settle_s": (lambda v: 0.05 <= v <= 60, "seconds from 0.05 to 60"),
+    "capture_settle_keys_s": (lambda v: 0.05 <= v <= 60, "seconds from 0.05 to 60"),
+    "capture_settle_click_s": (lambda v: 0.05 <= v <= 60, "seconds from 0.05 to 60"),
+    "capture_settle_scroll_s": (lambda v: 0.05 <= v <= 60, "seconds from 0.05 to 60"),
     "capture_min_interval_s": (lambda v: 0 <= v <= 3600, "seconds from 0 to 3600"),
+    "capture_heartbeat_s": (lambda v: 1 <= v <= 3600, "seconds from 1 to 3600"),
+    "capture_idle_s": (lambda v: 5 <= v <= 86400, "seconds from 5 to 86400"),
+    "capture_duplicate_cells": (lambda v: 0 <= v <= 10000, "an integer from 0 to 10000 (8x8-pixel cells)"),
+    "keep_screenshots_mb": (lambda v: 1 <= v <= 1_000_000, "megabytes from 1 to 1000000"),
     "window_poll_s": (lambda v: 0.05 <= v <= 60, "seconds from 0.05 to 60"),
     "batch_interval_s": (lambda v: 0.1 <= v <= 86400, "seconds from 0.1 to 86400"),
     "batch_max_observations": (lambda v: 1 <= v <= 200, "an integer from 1 to 200"),

@@ -8,6 +8,7 @@ import logging
 import logging.handlers
 import os
 import queue
+import re
 import signal
 import threading
 import time
@@ -18,12 +19,15 @@ from gumd.config import Settings, ensure_data_dir
 from gumd.models import LanguageModel, load_embedder, load_language_model, load_ocr
 from gumd.models.resources import batch_interval, on_battery
 from gumd.observers.base import Event
+from gumd.observers.screen import NearDuplicates
 from gumd.pipeline import Pipeline
-from gumd.privacy import CaptureControl, Exclusions
+from gumd.privacy import CaptureControl, Exclusions, check_pattern
 from gumd.propositions import statistics
 from gumd.propositions.engine import Engine
 from gumd.propositions.retrieve import Retriever
+from gumd.retention import FrameArchive
 from gumd.store import Store
+from gumd.store.capture import CaptureStore
 from gumd.transcribe import Transcriber
 
 log = logging.getLogger("gumd")
@@ -89,6 +93,18 @@ def setup_logging(settings: Settings) -> None:
         logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
+def privacy_rules(settings: Settings, store: Store) -> tuple[Exclusions, tuple[re.Pattern, ...]]:
+    """The exclusions and extra redaction patterns in force: built-in defaults (unless turned off) plus the
+    user's rules stored in the database."""
+    rules = CaptureStore(store).rules()
+    exclusions = Exclusions.build(
+        settings.exclude_defaults,
+        apps=[r.pattern for r in rules if r.kind == "app"],
+        title_patterns=[r.pattern for r in rules if r.kind == "title"],
+    )
+    return exclusions, tuple(check_pattern(r.pattern) for r in rules if r.kind == "redact")
+
+
 class SharedModel:
     """Loads the language model once, on first use, for every part of the daemon that needs it."""
 
@@ -129,10 +145,15 @@ class Daemon:
             "model": s.model,
             "capture": {
                 **self.control.state(),
-                "frames_captured": self.screen.captured if self.screen else 0,
-                "frames_unchanged": self.screen.skipped if self.screen else 0,
+                "presence": self.pipeline.presence,
+                "frames_captured": self.pipeline.counts.frames_new,
+                "frames_unchanged": self.pipeline.counts.frames_duplicate,
+                "frames_blanked": self.pipeline.counts.blanked,
                 "observations_stored": self.pipeline.stored,
                 "excluded": self.pipeline.excluded,
+                "ocr_partial_frames": self.transcriber.stats.partial,
+                "ocr_rows_read": self.transcriber.stats.rows_read,
+                "ocr_rows_total": self.transcriber.stats.rows_total,
                 "redactions": dict(self.transcriber.redactions),
                 "dropped_events": self.dropped_events,
             },
@@ -163,30 +184,32 @@ class Daemon:
         resumed = self.store.resume_interrupted()
         if resumed:
             log.info("resuming %d observations left in a batch by an earlier run", resumed)
-        self.transcriber = Transcriber(load_ocr(s.ocr, nice=s.model_nice))
+        self.transcriber = Transcriber(
+            load_ocr(s.ocr, nice=s.model_nice), incremental=s.capture_incremental_ocr
+        )
         model = SharedModel(s)
         model()  # a missing or corrupt model file stops start-up here, with its reason
         self.retriever = Retriever(self.store, load_embedder(s))
         self.engine = Engine.from_settings(self.store, model, self.retriever, s)
-        observers = []
-        self.screen = None
         if s.capture:
-            from gumd.observers.input import InputObserver
-            from gumd.observers.screen import Screen
-            from gumd.observers.window import FocusObserver, default_backend
-
             from gumd.doctor import wayland_warning
 
             if note := wayland_warning(os.environ):
                 log.warning(note)
-            observers = [FocusObserver(default_backend(), s.window_poll_s), InputObserver(s.capture_settle_s)]
-            self.screen = Screen()
-        self.control = CaptureControl(enabled=s.capture)
+        observers, self.screen = self._capture_parts()
+        capture_store = CaptureStore(self.store)
+        self.control = CaptureControl(enabled=s.capture, on_change=capture_store.save_pause)
+        self.control.restore(*capture_store.load_pause())
+        archive = FrameArchive(s.frames_dir, s.keep_screenshots_mb * 1_000_000) if s.keep_screenshots else None
         self.pipeline = Pipeline(
             self.store, self.transcriber, Exclusions(),
-            grab=self.screen.grab if self.screen else None, min_interval_s=s.capture_min_interval_s,
-            control=self.control,
+            grab=self._grab if self.screen else None, min_interval_s=s.capture_min_interval_s,
+            control=self.control, windows=self._backend.visible_windows if self._backend else None,
+            heartbeat_s=s.capture_heartbeat_s, idle_s=s.capture_idle_s,
+            duplicates=NearDuplicates(s.capture_duplicate_cells), archive=archive,
         )
+        self._apply_rules()
+        self.control.listen(rules_changed=self._apply_rules, forgotten=self._forgotten(archive))
         self.bus = EventBus()
         audit = AuditLog(self.store)
         app = create_app(self.store, self.status, self.control, bus=self.bus, audit=audit, retriever=self.retriever)
@@ -216,9 +239,10 @@ class Daemon:
         log.info("stopping")
         for o in observers:
             o.stop()
+        pipeline_thread.join(timeout=10)
+        self.pipeline.close(time.time())
         self.engine.stop()
         scheduler.shutdown(wait=False)
-        pipeline_thread.join(timeout=10)
         for server in servers:
             server.stop()
         audit.flush()
@@ -253,10 +277,52 @@ class Daemon:
         if written:
             log.info("behaviour statistics: %d propositions written", len(written))
 
+    def _capture_parts(self) -> tuple[list, Any]:
+        """The observers and the screen, when capture is on (they need a display)."""
+        self._backend = None
+        if not self.settings.capture:
+            return [], None
+        from gumd.observers.input import InputObserver, Settle
+        from gumd.observers.screen import Screen
+        from gumd.observers.session import SessionObserver, X11SessionBackend
+        from gumd.observers.window import DisplayUnavailable, FocusObserver, default_backend
+
+        s = self.settings
+        self._backend = default_backend()
+        settle = Settle(click=s.capture_settle_click_s, keys=s.capture_settle_keys_s, scroll=s.capture_settle_scroll_s)
+        observers = [FocusObserver(self._backend, s.window_poll_s), InputObserver(settle)]
+        try:
+            observers.append(SessionObserver(X11SessionBackend(), s.capture_idle_s))
+        except DisplayUnavailable as e:  # idle then comes from gumd's own input counts; a lock goes unseen
+            log.warning("screen lock and idle time unavailable: %s", e)
+        return observers, Screen()
+
+    def _grab(self, reason: str):
+        """Every monitor, the one holding the focused window (else the pointer) first."""
+        focused = self._backend.active_window()
+        if focused is not None and focused.rect is not None:
+            left, top, width, height = focused.rect
+            first = (left + width // 2, top + height // 2)
+        else:
+            first = self._backend.pointer()
+        return self.screen.grab(reason, first)
+
+    def _apply_rules(self) -> None:
+        exclusions, patterns = privacy_rules(self.settings, self.store)
+        self.control.exclusions = self.pipeline.exclusions = exclusions
+        self.transcriber.extra_patterns = patterns
+
+    def _forgotten(self, archive: FrameArchive | None):
+        def forgotten(until: float, observation_ids: tuple[int, ...]) -> None:
+            self.pipeline.forgot(until)
+            if archive is not None:
+                archive.forget(observation_ids)
+        return forgotten
+
     def _pipeline_loop(self) -> None:
         while not self.stopping.is_set():
             try:
-                event = self.events.get(timeout=0.2)
+                event = self.events.get(timeout=0.5)
             except queue.Empty:
                 event = None
             try:

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gumd import __version__
-from gumd.api import activity_routes, data_routes, proposition_routes, stream_routes
+from gumd.api import activity_routes, capture_routes, data_routes, proposition_routes, stream_routes
 from gumd.api.activity_routes import Predictor
 from gumd.api.audit import AuditLog
 from gumd.api.auth import AccessGuard
@@ -92,6 +92,7 @@ def create_app(
     app.include_router(activity_routes.router(store, retriever, predictor))
     app.include_router(stream_routes.router(bus))
     app.include_router(data_routes.router(store, audit))
+    app.include_router(capture_routes.router(store, control))
     _document_bearer_auth(app)
     return app
 

@@ -163,7 +163,30 @@ def m004_api(db: sqlite_utils.Database) -> None:
     db["propositions"].create_index(["status", "updated_at"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial, m002_gum_loop, m003_nap, m004_api]
+def m005_capture(db: sqlite_utils.Database) -> None:
+    """Focus spans, the user's privacy rules, saved capture state, and where each import stopped."""
+    db["focus_spans"].create(
+        {"id": int, "started_at": float, "ended_at": float, "app": str, "title": str, "page_title": str,
+         "source": str},
+        pk="id",
+        not_null={"started_at", "ended_at", "source"},
+        defaults={"app": "", "title": "", "page_title": ""},
+    )
+    db["focus_spans"].create_index(["started_at"])
+    db["focus_spans"].create_index(["ended_at"])
+    db["privacy_rules"].create(
+        {"id": int, "kind": str, "pattern": str, "created_at": float},
+        pk="id",
+        not_null={"kind", "pattern", "created_at"},
+    )
+    db["privacy_rules"].create_index(["kind", "pattern"], unique=True)
+    db["capture_state"].create({"key": str, "value": str}, pk="key")
+    db["import_cursors"].create({"source": str, "bucket": str, "last_end": float}, pk=("source", "bucket"))
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    m001_initial, m002_gum_loop, m003_nap, m004_api, m005_capture,
+]
 
 
 def applied(db: sqlite_utils.Database) -> list[str]:

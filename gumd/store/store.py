@@ -334,10 +334,18 @@ class Store:
         return _proposition(rows[0]) if rows else None
 
     def fts_proposition_ids(self, q: str, limit: int) -> list[int]:
-        """Ids of active propositions matching q's selective words, best first (see search_propositions)."""
-        if not self._selective_words(query_words(q)):
+        """Ids of active propositions matching q's selective words, those with every word first, by BM25."""
+        words = self._selective_words(query_words(q))
+        if not words:
             return []
-        return [p.id for p in self.search_propositions(q, limit=limit)]
+        sql = ("SELECT p.id FROM (SELECT rowid, rank FROM propositions_fts WHERE propositions_fts MATCH ?) f "
+               "JOIN propositions p ON p.id = f.rowid WHERE p.status = 'active' ORDER BY f.rank LIMIT ?")
+        every = " AND ".join('"%s"' % w for w in words)
+        ids = [r[0] for r in self.db.execute(sql, [every, limit])]
+        if len(ids) < limit and len(words) > 1:
+            some = " OR ".join('"%s"' % w for w in words)
+            ids += [r[0] for r in self.db.execute(sql, [f"({some}) NOT ({every})", limit - len(ids)])]
+        return ids
 
     def set_vector(self, prop_id: int, model: str, vector: bytes) -> None:
         with self.transaction():
