@@ -91,6 +91,8 @@ def setup_logging(settings: Settings) -> None:
         sh.setFormatter(fmt)
         root.addHandler(sh)
     logging.getLogger("apscheduler").setLevel(logging.ERROR)  # one line per tick otherwise
+    for chatty in ("httpx", "httpcore"):  # their INFO request lines carry URLs, and URLs carry search words
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 def privacy_rules(settings: Settings, store: Store) -> tuple[Exclusions, tuple[re.Pattern, ...]]:
@@ -277,7 +279,8 @@ class Daemon:
                     for prop_id in outcome.propositions:
                         if (p := self.store.get_proposition(prop_id, with_evidence=False)) is not None:
                             self.bus.publish_proposition(p)
-            except Exception:  # e.g. a locked database: try again at the next interval
+            except Exception as e:  # e.g. a locked database: try again at the next interval
+                self.engine.last_error = f"{type(e).__name__}: {e}"  # shown in /v1/status until a batch succeeds
                 log.exception("the propositions engine failed; it tries again in %.0f s", interval)
 
     def _refresh_statistics(self) -> None:

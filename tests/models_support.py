@@ -6,7 +6,11 @@ conftest's `model_path` fixture.
 
 from __future__ import annotations
 
+import json
+import random
+import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -26,3 +30,53 @@ class LoopbackServer:
     def __exit__(self, *exc) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class ProposingServer(BaseHTTPRequestHandler):
+    """An OpenAI-compatible endpoint that answers gumd's own prompts: one proposition per observation
+    ("The user works on <window title>", confidence 5, evidence that observation), and "new" for every
+    revise decision. `mode` switches it to failing: "http500" or "hang" (until `release` is set);
+    `delay_s` is a (low, high) range of seconds to wait before each answer."""
+
+    mode: str = "ok"
+    delay_s: tuple[float, float] = (0.0, 0.0)
+    release = threading.Event()
+    calls: int = 0
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).calls += 1
+        if self.mode == "hang":
+            self.release.wait(60)
+            return
+        if self.mode == "http500":
+            return self._send(500, b'{"error": "model crashed"}')
+        time.sleep(random.uniform(*self.delay_s))
+        prompt = body["messages"][-1]["content"]
+        if "decisions" in json.dumps(body.get("response_format", {})):
+            answer = {"decisions": [{"new_statement": i, "operation": "new", "target": 0, "revised_text": "",
+                                     "confidence": 5} for i in range(1, self._statements(body) + 1)]}
+        else:
+            titles = re.findall(r"(?m)^\[(\d+)\] .*? window='(.*?)'", prompt)
+            answer = {"propositions": [
+                {"text": f"The user works on {title}", "reasoning": "seen on screen", "evidence": [int(n)],
+                 "confidence": 5, "decay": 5} for n, title in titles[:3]]}
+        completion = {"choices": [{"message": {"role": "assistant", "content": json.dumps(answer)},
+                                   "finish_reason": "stop"}], "usage": {"prompt_tokens": 1, "completion_tokens": 1}}
+        self._send(200, json.dumps(completion).encode())
+
+    @staticmethod
+    def _statements(body: dict) -> int:
+        """How many decisions the revise schema asks for (its list's exact length)."""
+        schema = body["response_format"]["json_schema"]["schema"]
+        return schema["properties"]["decisions"]["minItems"]
+
+    def _send(self, status: int, payload: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)

@@ -119,7 +119,7 @@ def router(store: Store, control: CaptureControl) -> APIRouter:
         return RuleOut(**rule.__dict__)
 
     @r.delete("/rules/{rule_id}")
-    def remove_rule(rule_id: int = Path(ge=1, le=2**63 - 1, description="a rule id")) -> dict:
+    def remove_rule(rule_id: int = Path(ge=1, le=2**63 - 1, description="a rule id")) -> dict:  # SQLite's range
         if not capture.remove_rule(rule_id):
             raise _bad(f"no rule with id {rule_id}", code="not_found", status=404)
         control.rules_changed()

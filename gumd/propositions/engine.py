@@ -132,8 +132,9 @@ class Engine:
             if error:
                 ids, status = [], self.store.fail_batch(batch_id, error, self.max_attempts, self.backoff_s)
             else:
-                ids, status = apply_operations(self.store, operations), "done"
-                self.store.finish_batch(batch_id)
+                with self.store.transaction():  # a crash leaves the batch either fully applied or pending
+                    ids, status = apply_operations(self.store, operations), "done"
+                    self.store.finish_batch(batch_id)
         self.retriever.index_pending()
         self.last_error = error
         seconds = time.monotonic() - start

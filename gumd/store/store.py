@@ -6,6 +6,7 @@ while the pipeline writes. The file and its WAL are created 0600.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
@@ -13,7 +14,7 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import sqlite_utils
 
@@ -87,6 +88,20 @@ class Store:
             conn.close()
         self._local = threading.local()
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction for everything written inside, nested store calls included: all of it or none."""
+        depth = getattr(self._local, "depth", 0)
+        self._local.depth = depth + 1
+        try:
+            if depth:
+                yield
+            else:
+                with self.db.conn:
+                    yield
+        finally:
+            self._local.depth = depth
+
     def _rows(self, sql: str, params: Iterable[Any] | dict = ()) -> list[dict]:
         return list(self.db.query(sql, params))
 
@@ -94,7 +109,7 @@ class Store:
     def add_observation(self, obs: NewObservation) -> int:
         """Store an observation as pending; it is durable before any model sees it."""
         row = dataclasses.asdict(obs) | {"status": "pending", "created_at": time.time()}
-        with self.db.conn:
+        with self.transaction():
             return self.db["observations"].insert(row).last_pk
 
     def get_observation(self, obs_id: int) -> Observation | None:
@@ -156,7 +171,7 @@ class Store:
         of activity, so one batch is about one stretch of work.
         """
         now = time.time() if now is None else now
-        with self.db.conn:
+        with self.transaction():
             due = self._rows(
                 "SELECT id FROM batches WHERE status = 'retry' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 1",
                 [now],
@@ -194,7 +209,7 @@ class Store:
 
     def finish_batch(self, batch_id: int) -> None:
         """Mark a batch and its observations done."""
-        with self.db.conn:
+        with self.transaction():
             self.db.execute(
                 "UPDATE batches SET status = 'done', error = NULL, finished_at = ? WHERE id = ?", [time.time(), batch_id]
             )
@@ -206,7 +221,7 @@ class Store:
         Returns the batch's new status, "retry" or "failed".
         """
         now = time.time()
-        with self.db.conn:
+        with self.transaction():
             attempts = self._rows("SELECT attempts FROM batches WHERE id = ?", [batch_id])[0]["attempts"]
             if attempts < max_attempts:
                 status, obs_status, next_at = "retry", "waiting", now + backoff_s * 2 ** (attempts - 1)
@@ -221,7 +236,7 @@ class Store:
 
     def release_batch(self, batch_id: int) -> None:
         """Give a batch's observations back to the queue unprocessed (shutdown mid-batch)."""
-        with self.db.conn:
+        with self.transaction():
             self.db.execute(
                 "UPDATE observations SET status = 'pending', batch_id = NULL WHERE batch_id = ? AND status = 'processing'",
                 [batch_id],
@@ -230,7 +245,7 @@ class Store:
 
     def resume_interrupted(self) -> int:
         """After a crash: put observations left in 'processing' back to pending. Returns how many."""
-        with self.db.conn:
+        with self.transaction():
             cur = self.db.execute(
                 "UPDATE observations SET status = 'pending', batch_id = NULL WHERE status = 'processing'"
             )
@@ -243,7 +258,7 @@ class Store:
     ) -> int:
         """Store a new proposition (version 1 of its own revision group) with its evidence."""
         now = time.time()
-        with self.db.conn:
+        with self.transaction():
             pid = self.db["propositions"].insert(
                 dataclasses.asdict(prop)
                 | {"version": 1, "status": "active", "created_at": now, "updated_at": now, "origin": origin,
@@ -267,7 +282,7 @@ class Store:
         The new version keeps the old one's evidence and adds the new.
         """
         now = time.time()
-        with self.db.conn:
+        with self.transaction():
             old = self._rows("SELECT revision_group, stat_key FROM propositions WHERE id = ?", [old_id])[0]
             version = self._rows(
                 "SELECT MAX(version) AS v FROM propositions WHERE revision_group = ?", [old["revision_group"]]
@@ -291,7 +306,7 @@ class Store:
         Returns whether new evidence was linked.
         """
         now = time.time()
-        with self.db.conn:
+        with self.transaction():
             added = self._link(prop_id, observation_ids, now)
             if added:
                 self.db.execute(
@@ -302,7 +317,7 @@ class Store:
 
     def weaken_proposition(self, prop_id: int, by: int) -> None:
         """Lower confidence after contradicting evidence (never below 1); the proposition is kept."""
-        with self.db.conn:
+        with self.transaction():
             self.db.execute(
                 "UPDATE propositions SET confidence = MAX(1, confidence - ?), updated_at = ? WHERE id = ?",
                 [by, time.time(), prop_id],
@@ -341,7 +356,7 @@ class Store:
         return ids
 
     def set_vector(self, prop_id: int, model: str, vector: bytes) -> None:
-        with self.db.conn:
+        with self.transaction():
             self.db["proposition_vectors"].upsert(
                 {"proposition_id": prop_id, "model": model, "vector": vector}, pk="proposition_id"
             )
@@ -385,7 +400,7 @@ class Store:
         """Store many new propositions with their evidence in one transaction (imports, benchmarks)."""
         now = time.time()
         rows, links = [], []
-        with self.db.conn:
+        with self.transaction():
             for prop, observation_ids in items:
                 rows.append(dataclasses.asdict(prop) | {"version": 1, "status": "active",
                                                         "created_at": now, "updated_at": now})
