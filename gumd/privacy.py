@@ -109,6 +109,13 @@ def blank(frame: Frame, stack: Iterable[tuple[Rect, bool]]) -> Frame:
     return dataclasses.replace(frame, image=image)
 
 
+def _iban_ok(iban: str) -> bool:
+    """The ISO 13616 check: country and check digits moved to the end, letters as numbers, mod 97 == 1."""
+    compact = iban.replace(" ", "")
+    rearranged = compact[4:] + compact[:4]
+    return int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 == 1
+
+
 def _luhn_ok(digits: str) -> bool:
     total, parity = 0, len(digits) % 2
     for i, ch in enumerate(digits):
@@ -128,15 +135,21 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("slack_token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b")),
     ("stripe_key", re.compile(r"\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}\b")),
     ("api_key", re.compile(r"\bsk-[A-Za-z0-9_-]{20,}\b|\bAIza[0-9A-Za-z_-]{35}\b")),
+    # a key name may carry a prefix ("AWS_SECRET_ACCESS_KEY", "db-password") and JSON quotes; its value may sit
+    # after ":" or "=", or alone on the next line (a form's label above its field)
     ("secret", re.compile(
-        r"(?i)\b(?:api[_-]?key|secret(?:[_-]?key)?|access[_-]?token|auth[_-]?token|client[_-]?secret|token)\b"
-        r"[\"']?[ \t]*[:=][ \t]*[\"']?(?P<secret>[A-Za-z0-9_\-./+=]{12,})")),
-    # the value may sit on the next line (a form's label above its field), but is never the next label
-    ("password", re.compile(r"(?i)\b(?:password|passwd|pwd|passcode)\b[ \t]*[:=][ \t]*(?:\n[ \t]*)?"
-                            r"(?P<secret>(?!(?:password|passwd|pwd|passcode)\b)\S+)")),
-    ("otp", re.compile(r"(?i)\b(?:code|otp|verification|2fa|one-time)\b[^\n\d]{0,30}(?P<secret>\b\d{4,8}\b)")),
-    ("iban", re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")),
+        r"(?i)(?<![a-z0-9])(?:[a-z0-9]+[_-])*(?:api[_-]?key|secret(?:[_-]?(?:access[_-]?)?key)?|access[_-]?token"
+        r"|auth[_-]?token|client[_-]?secret|token)[\"']?(?:[ \t]*[:=][ \t]*|[ \t]*\n[ \t]*)[\"']?"
+        r"(?P<secret>[A-Za-z0-9_\-./+=]{12,})")),
+    ("password", re.compile(
+        r"(?i)(?<![a-z0-9])(?:[a-z0-9]+[_-])*(?:password|passwd|pwd|passcode)[\"']?"
+        r"(?:[ \t]*[:=][ \t]*(?:\n[ \t]*)?|[ \t]*\n[ \t]*)[\"']?"
+        r"(?P<secret>(?!(?:password|passwd|pwd|passcode)\b)(?![*•·]+(?:\s|$))[^\s\"']+)")),
+    ("otp", re.compile(r"(?i)(?<!zip )(?<!postal )(?<!area )\b(?:code|otp|verification|2fa|one-time)\b"
+                       r"[^\n\d]{0,30}(?P<secret>\b\d{4,8}\b)")),
+    ("otp", re.compile(r"(?i)(?P<secret>\b\d{4,8}\b)(?=[ \t]+is your [\w -]{0,25}(?:code|otp|pin|passcode)\b)")),
 ]
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
 _CARD = re.compile(r"\b(?:\d[ -]?){12,18}\d\b")
 
 
@@ -170,6 +183,13 @@ def redact(text: str, extra: Sequence[re.Pattern] = ()) -> Redacted:
             return "[REDACTED:card_number]"
         return m.group(0)
 
+    def iban(m: re.Match) -> str:
+        if _iban_ok(m.group(0)):
+            counts["iban"] += 1
+            return "[REDACTED:iban]"
+        return m.group(0)
+
+    text = _IBAN.sub(iban, text)
     text = _CARD.sub(card, text)
     return Redacted(text=text, counts=dict(counts))
 
