@@ -63,7 +63,7 @@ def test_a_fresh_store_predicts_nothing_without_failing(tmp_path):
 
 def test_the_model_predicts_in_context_and_its_prediction_is_scored(tmp_path, model):
     store = Store(tmp_path / "gumd.db")
-    predictor = Predictor(store, model)
+    predictor = Predictor(store, model, consult_below=1.0)  # always ask the model
     replay(predictor, store, days=3)
     now = START + 3 * DAY - 1
     prediction = predictor.predict_next(screen_text="me@box:~/gumd$ ", now=now)
@@ -77,3 +77,25 @@ def test_the_model_predicts_in_context_and_its_prediction_is_scored(tmp_path, mo
     (action,) = [a for a in record(store, Segmenter(), Moment(now + 1, "xterm", "bash")) if a.kind == "switch"]
     scored = predictor.observe(action)
     assert [p.source for p in scored] == ["model"] and scored[0].exact in (0, 1)
+
+
+class Unreachable:
+    """A model stand-in for one unit test: any call fails the test."""
+
+    name = "unreachable"
+
+    def complete_json(self, *args, **kwargs):
+        raise AssertionError("the model was asked although the statistics were sure")
+
+
+def test_the_model_is_asked_only_when_the_statistics_are_unsure(tmp_path):
+    store = Store(tmp_path / "gumd.db")
+    predictor = Predictor(store, Unreachable())
+    replay(predictor, store, days=6)
+    seg = Segmenter()
+    first = workday(START + 6 * DAY)[0]  # day 7 opens with git pull; the editor has followed it every day
+    for action in record(store, seg, first):
+        predictor.observe(action)
+    prediction = predictor.predict_next(screen_text=first.text, now=first.at + 1)
+    assert prediction.top.key == "switch|code|code"
+    assert prediction.source == "statistical" and prediction.top.raw_confidence >= predictor.consult_below
