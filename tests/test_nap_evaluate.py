@@ -36,8 +36,8 @@ def test_d2u_markov2_reproduces_the_baseline_and_variable_order_beats_it(data):
     # Measured on this file with this protocol: most-frequent 32.4%, Markov-2 54.5% top-1.
     assert abs(scores["markov-2"].top1 - 0.545) < 0.01
     assert abs(scores["most-frequent"].top1 - 0.324) < 0.01
-    assert scores["variable-order"].top1 > scores["markov-2"].top1 + 0.02
-    assert scores["variable-order"].top5 >= 0.90
+    assert scores["variable-order"].top1 > scores["markov-2"].top1 + 0.04  # measured: +4.7 points
+    assert scores["variable-order"].top5 >= 0.92
 
 
 def test_sea_variable_order_beats_markov2_on_the_clean_commands(data):
