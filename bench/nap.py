@@ -75,7 +75,7 @@ def in_context_latency(calls: int) -> tuple[float, float, list[float], str]:
             add_action(store, action)
         predictor = Predictor(store, model, consult_below=1.0)  # time the model path on every call
         t = time.perf_counter()
-        model._load()
+        model.complete_text([{"role": "user", "content": "hi"}], max_tokens=1)  # loads the model
         load = time.perf_counter() - t
         latencies, sources = [], []
         for action in switches[300:301 + calls]:

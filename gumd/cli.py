@@ -10,7 +10,10 @@ from pathlib import Path
 from gumd.config import ConfigError, Settings, load_settings
 
 # Modules in gumd.commands; each defines register(subparsers) and sets func(args, settings) -> int.
-COMMAND_MODULES = ("daemon", "query", "replay", "eval", "predict")
+COMMAND_MODULES = (
+    "daemon", "query", "replay", "capture", "eval", "predict", "models", "token", "audit", "mcp", "service", "doctor",
+    "tray", "dashboard",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,6 +7,7 @@ one-line message naming the key and what it accepts.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import platformdirs
 APP = "gumd"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 OCR_ENGINES = ("tesseract",)
+MODEL_JSON_MODES = ("json_schema", "json_object")
 
 
 class ConfigError(ValueError):
@@ -26,6 +28,11 @@ class ConfigError(ValueError):
 
 def _default_data_dir() -> str:
     return platformdirs.user_data_dir(APP)
+
+
+def default_log_dir() -> Path:
+    """The platform's log dir for gumd (~/.local/state/gumd/log, ~/Library/Logs/gumd, ...)."""
+    return Path(platformdirs.user_log_dir(APP))
 
 
 def _default_threads() -> int:
@@ -58,8 +65,17 @@ class Settings:
     model_max_tokens: int = 768
     ocr: str = "tesseract"
     capture: bool = True
-    capture_settle_s: float = 0.7
+    capture_settle_keys_s: float = 0.7
+    capture_settle_click_s: float = 0.3
+    capture_settle_scroll_s: float = 0.5
     capture_min_interval_s: float = 2.0
+    capture_heartbeat_s: float = 30.0
+    capture_idle_s: float = 120.0
+    capture_duplicate_cells: int = 4
+    capture_incremental_ocr: bool = True
+    exclude_defaults: bool = True
+    keep_screenshots: bool = False
+    keep_screenshots_mb: int = 500
     window_poll_s: float = 0.5
     batch_interval_s: float = 60.0
     batch_max_observations: int = 8
@@ -67,7 +83,20 @@ class Settings:
     batch_window_s: float = 3600.0
     batch_max_attempts: int = 3
     batch_retry_backoff_s: float = 60.0
+    api_tcp_port: int = 0
     log_level: str = "INFO"
+    model_url: str = ""  # an OpenAI-compatible server (…/v1); when set, `model` is the name the server knows
+    model_api_key: str = field(default="", repr=False)  # for model_url; set it as GUMD_MODEL_API_KEY
+    model_timeout_s: float = 300.0
+    model_json_mode: str = "json_schema"
+    model_prompt_cache_mb: int = 256
+    model_idle_unload_s: float = 900.0
+    model_nice: int = 10
+    embedder: str = "minilm"  # "minilm" (packaged, sentence-transformers) or a path to a GGUF embedding model
+    embed_batch_size: int = 64
+    hub_url: str = "https://huggingface.co"
+    battery_batch_interval_s: float = 900.0
+    log_dir: str = ""  # empty: the platform log dir, or the data dir when data_dir is not the default
 
     @property
     def data_path(self) -> Path:
@@ -87,7 +116,19 @@ class Settings:
 
     @property
     def log_path(self) -> Path:
-        return self.data_path / "gumd.log"
+        """The rotating log: in log_dir when set; else in the platform log dir for the default data dir,
+        and inside the data dir for any other (tests and second instances keep their logs apart)."""
+        if self.log_dir:
+            base = Path(self.log_dir).expanduser()
+        elif self.data_path == Path(_default_data_dir()).expanduser():
+            base = default_log_dir()
+        else:
+            base = self.data_path
+        return base / "gumd.log"
+
+    @property
+    def frames_dir(self) -> Path:
+        return self.data_path / "frames"
 
     @property
     def models_dir(self) -> Path:
@@ -104,8 +145,14 @@ _RULES: dict[str, tuple[Any, str]] = {
     "model_max_tokens": (lambda v: 16 <= v <= 8192, "an integer from 16 to 8192"),
     "ocr": (lambda v: v in OCR_ENGINES, "one of: " + ", ".join(OCR_ENGINES)),
     "log_level": (lambda v: v in LOG_LEVELS, "one of: " + ", ".join(LOG_LEVELS)),
-    "capture_settle_s": (lambda v: 0.05 <= v <= 60, "seconds from 0.05 to 60"),
+    "capture_settle_keys_s": (lambda v: 0.05 <= v <= 60, "seconds from 0.05 to 60"),
+    "capture_settle_click_s": (lambda v: 0.05 <= v <= 60, "seconds from 0.05 to 60"),
+    "capture_settle_scroll_s": (lambda v: 0.05 <= v <= 60, "seconds from 0.05 to 60"),
     "capture_min_interval_s": (lambda v: 0 <= v <= 3600, "seconds from 0 to 3600"),
+    "capture_heartbeat_s": (lambda v: 1 <= v <= 3600, "seconds from 1 to 3600"),
+    "capture_idle_s": (lambda v: 5 <= v <= 86400, "seconds from 5 to 86400"),
+    "capture_duplicate_cells": (lambda v: 0 <= v <= 10000, "an integer from 0 to 10000 (8x8-pixel cells)"),
+    "keep_screenshots_mb": (lambda v: 1 <= v <= 1_000_000, "megabytes from 1 to 1000000"),
     "window_poll_s": (lambda v: 0.05 <= v <= 60, "seconds from 0.05 to 60"),
     "batch_interval_s": (lambda v: 0.1 <= v <= 86400, "seconds from 0.1 to 86400"),
     "batch_max_observations": (lambda v: 1 <= v <= 200, "an integer from 1 to 200"),
@@ -115,8 +162,20 @@ _RULES: dict[str, tuple[Any, str]] = {
     "batch_retry_backoff_s": (lambda v: 0 <= v <= 86400, "seconds from 0 to 86400"),
     "model": (lambda v: bool(v.strip()), "a preset name (gumd models list) or a path to a .gguf file"),
     "data_dir": (lambda v: bool(v.strip()), "a directory path"),
+    "model_url": (lambda v: v == "" or v.startswith(("http://", "https://")), "empty or an http(s):// URL"),
+    "model_timeout_s": (lambda v: 1 <= v <= 3600, "seconds from 1 to 3600"),
+    "model_json_mode": (lambda v: v in MODEL_JSON_MODES, "one of: " + ", ".join(MODEL_JSON_MODES)),
+    "model_prompt_cache_mb": (lambda v: 0 <= v <= 65536, "megabytes from 0 (off) to 65536"),
+    "model_idle_unload_s": (lambda v: 0 <= v <= 604800, "seconds from 0 (never unload) to 604800"),
+    "model_nice": (lambda v: 0 <= v <= 19, "an integer from 0 (normal priority) to 19 (lowest)"),
+    "embedder": (lambda v: v == "minilm" or v.endswith(".gguf"), "minilm or a path to a .gguf embedding model"),
+    "embed_batch_size": (lambda v: 1 <= v <= 4096, "an integer from 1 to 4096"),
+    "hub_url": (lambda v: v.startswith(("http://", "https://")), "an http(s):// URL"),
+    "battery_batch_interval_s": (lambda v: 0 <= v <= 86400, "seconds from 0 (wait for mains power) to 86400"),
+    "api_tcp_port": (lambda v: v == 0 or 1024 <= v <= 65535, "0 (off) or a port from 1024 to 65535"),
 }
 
+_NOT_SETTINGS = {"GUMD_CONFIG", "GUMD_TOKEN"}  # where to read config; the API token `gumd mcp` uses
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -180,7 +239,7 @@ def load_settings(
         for key, raw in table.items():
             values[key] = _coerce(key, raw, str(path))
     for name, raw in environ.items():
-        if name.startswith("GUMD_") and name != "GUMD_CONFIG":
+        if name.startswith("GUMD_") and name not in _NOT_SETTINGS:
             key = name[5:].lower()
             values[key] = _coerce(key, raw, f"environment variable {name}")
     for key, raw in (flags or {}).items():
@@ -195,3 +254,26 @@ def ensure_data_dir(settings: Settings) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     os.chmod(path, 0o700)
     return path
+
+
+def save_setting(key: str, value: Any, path: Path) -> None:
+    """Set one key in config.toml (checked like any other source), keeping the file's other lines."""
+    value = _coerce(key, value, f"the value for {key}")
+    if isinstance(value, bool):
+        literal = "true" if value else "false"
+    elif isinstance(value, (int, float)):
+        literal = repr(value)
+    else:
+        literal = json.dumps(value)  # a JSON string is a valid TOML basic string
+    lines = path.read_text().splitlines() if path.exists() else []
+    line = f"{key} = {literal}"
+    for i, old in enumerate(lines):
+        if old.split("=", 1)[0].strip() == key:
+            lines[i] = line
+            break
+    else:
+        lines.append(line)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("\n".join(lines) + "\n")
+    os.replace(tmp, path)

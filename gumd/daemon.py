@@ -8,6 +8,7 @@ import logging
 import logging.handlers
 import os
 import queue
+import re
 import signal
 import threading
 import time
@@ -15,13 +16,20 @@ from pathlib import Path
 from typing import Any
 
 from gumd.config import Settings, ensure_data_dir
-from gumd.models import LanguageModel, load_language_model, load_ocr
+from gumd.models import LanguageModel, load_embedder, load_language_model, load_ocr
+from gumd.models.resources import batch_interval, on_battery
 from gumd.observers.base import Event
+from gumd.observers.screen import NearDuplicates
 from gumd.pipeline import Pipeline
-from gumd.privacy import CaptureControl, Exclusions
+from gumd.privacy import CaptureControl, Exclusions, check_pattern
+from gumd.nap.predict import Predictor
+from gumd.nap.service import NapService
 from gumd.propositions import statistics
 from gumd.propositions.engine import Engine
+from gumd.propositions.retrieve import Retriever
+from gumd.retention import FrameArchive
 from gumd.store import Store
+from gumd.store.capture import CaptureStore
 from gumd.transcribe import Transcriber
 
 log = logging.getLogger("gumd")
@@ -60,20 +68,41 @@ class DataDirLock:
             self._fd = None
 
 
+class PrivateRotatingLog(logging.handlers.RotatingFileHandler):
+    """A size-rotated log whose files, rotated ones included, are readable by the user alone."""
+
+    def _open(self):
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.fchmod(fd, 0o600)
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 def setup_logging(settings: Settings) -> None:
-    """INFO and up to the rotating log in the data dir (0600) and to stderr."""
+    """log_level and up to stderr and to a rotating log (5 MB x 4) at settings.log_path, dir 0700, files 0600."""
     root = logging.getLogger()
     root.setLevel(settings.log_level)
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
-        fh = logging.handlers.RotatingFileHandler(settings.log_path, maxBytes=5_000_000, backupCount=3)
-        os.chmod(settings.log_path, 0o600)
+        settings.log_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fh = PrivateRotatingLog(settings.log_path, maxBytes=5_000_000, backupCount=3)
         fh.setFormatter(fmt)
         root.addHandler(fh)
         sh = logging.StreamHandler()
         sh.setFormatter(fmt)
         root.addHandler(sh)
     logging.getLogger("apscheduler").setLevel(logging.ERROR)  # one line per tick otherwise
+
+
+def privacy_rules(settings: Settings, store: Store) -> tuple[Exclusions, tuple[re.Pattern, ...]]:
+    """The exclusions and extra redaction patterns in force: built-in defaults (unless turned off) plus the
+    user's rules stored in the database."""
+    rules = CaptureStore(store).rules()
+    exclusions = Exclusions.build(
+        settings.exclude_defaults,
+        apps=[r.pattern for r in rules if r.kind == "app"],
+        title_patterns=[r.pattern for r in rules if r.kind == "title"],
+    )
+    return exclusions, tuple(check_pattern(r.pattern) for r in rules if r.kind == "redact")
 
 
 class SharedModel:
@@ -116,10 +145,15 @@ class Daemon:
             "model": s.model,
             "capture": {
                 **self.control.state(),
-                "frames_captured": self.screen.captured if self.screen else 0,
-                "frames_unchanged": self.screen.skipped if self.screen else 0,
+                "presence": self.pipeline.presence,
+                "frames_captured": self.pipeline.counts.frames_new,
+                "frames_unchanged": self.pipeline.counts.frames_duplicate,
+                "frames_blanked": self.pipeline.counts.blanked,
                 "observations_stored": self.pipeline.stored,
                 "excluded": self.pipeline.excluded,
+                "ocr_partial_frames": self.transcriber.stats.partial,
+                "ocr_rows_read": self.transcriber.stats.rows_read,
+                "ocr_rows_total": self.transcriber.stats.rows_total,
                 "redactions": dict(self.transcriber.redactions),
                 "dropped_events": self.dropped_events,
             },
@@ -141,45 +175,69 @@ class Daemon:
         from apscheduler.schedulers.background import BackgroundScheduler
 
         from gumd.api.app import create_app
-        from gumd.api.server import SocketServer
+        from gumd.api.audit import AuditLog
+        from gumd.api.events import EventBus
+        from gumd.api.server import LoopbackServer, SocketServer
+        from gumd.api.sessions import Sessions
 
         s = self.settings
         self.store = Store(s.db_path)
         resumed = self.store.resume_interrupted()
         if resumed:
             log.info("resuming %d observations left in a batch by an earlier run", resumed)
-        self.transcriber = Transcriber(load_ocr(s.ocr))
+        self.transcriber = Transcriber(
+            load_ocr(s.ocr, nice=s.model_nice), incremental=s.capture_incremental_ocr
+        )
         model = SharedModel(s)
         model()  # a missing or corrupt model file stops start-up here, with its reason
-        self.engine = Engine.from_settings(self.store, model, None, s)
-        observers = []
-        self.screen = None
+        self.retriever = Retriever(self.store, load_embedder(s))
+        self.engine = Engine.from_settings(self.store, model, self.retriever, s)
         if s.capture:
-            from gumd.observers.input import InputObserver
-            from gumd.observers.screen import Screen
-            from gumd.observers.window import FocusObserver, default_backend
+            from gumd.doctor import wayland_warning
 
-            observers = [FocusObserver(default_backend(), s.window_poll_s), InputObserver(s.capture_settle_s)]
-            self.screen = Screen()
-        self.control = CaptureControl(enabled=s.capture)
+            if note := wayland_warning(os.environ):
+                log.warning(note)
+        observers, self.screen = self._capture_parts()
+        capture_store = CaptureStore(self.store)
+        self.control = CaptureControl(enabled=s.capture, on_change=capture_store.save_pause)
+        self.control.restore(*capture_store.load_pause())
+        archive = FrameArchive(s.frames_dir, s.keep_screenshots_mb * 1_000_000) if s.keep_screenshots else None
         self.pipeline = Pipeline(
             self.store, self.transcriber, Exclusions(),
-            grab=self.screen.grab if self.screen else None, min_interval_s=s.capture_min_interval_s,
-            control=self.control,
+            grab=self._grab if self.screen else None, min_interval_s=s.capture_min_interval_s,
+            control=self.control, windows=self._backend.visible_windows if self._backend else None,
+            heartbeat_s=s.capture_heartbeat_s, idle_s=s.capture_idle_s,
+            duplicates=NearDuplicates(s.capture_duplicate_cells), archive=archive,
         )
-        server = SocketServer(create_app(self.store, self.status, self.control), s.socket_path)
-        server.start()
+        self._apply_rules()
+        self.control.listen(rules_changed=self._apply_rules, forgotten=self._forgotten(archive))
+        self.bus = EventBus()
+        audit = AuditLog(self.store)
+        predictor = Predictor(self.store, model=model(), embedder=self.retriever.embedder,
+                              proposition_search=lambda q: [h.proposition for h in self.retriever.search(q, limit=3)])
+        self.nap = NapService(self.store, predictor, model_free=lambda: not self.engine.busy, publish=self.bus.publish)
+        sessions = Sessions()
+        app = create_app(self.store, self.status, self.control, bus=self.bus, audit=audit, retriever=self.retriever,
+                         predictor=self.nap, sessions=sessions)
+        servers = [SocketServer(app, s.socket_path)]
+        if s.api_tcp_port:  # 127.0.0.1 only: a bearer token, or a dashboard session
+            servers.append(LoopbackServer(app, s.api_tcp_port))
+        for server in servers:
+            server.start()
+        if s.api_tcp_port:
+            sessions.url = str(servers[-1])
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: self.stopping.set())
         pipeline_thread = threading.Thread(target=self._pipeline_loop, name="gumd-pipeline", daemon=True)
         pipeline_thread.start()
         for o in observers:
             o.start(self._emit)
+        # The engine runs in a daemon thread of its own, not in the scheduler's pool: at shutdown a batch
+        # still inside the model is parked by engine.stop() and the process exits without waiting for it.
+        engine_thread = threading.Thread(target=self._engine_loop, name="gumd-engine", daemon=True)
+        engine_thread.start()
         scheduler = BackgroundScheduler()
-        scheduler.add_job(
-            lambda: self.engine.drain(self.stopping.is_set), "interval", seconds=s.batch_interval_s,
-            max_instances=1, coalesce=True,
-        )
+        scheduler.add_job(self.nap.follow, "interval", seconds=5, max_instances=1, coalesce=True)
         scheduler.add_job(
             self._refresh_statistics, "interval", seconds=3600, max_instances=1, coalesce=True,
             next_run_time=datetime.datetime.now() + datetime.timedelta(seconds=60),
@@ -190,25 +248,89 @@ class Daemon:
         log.info("stopping")
         for o in observers:
             o.stop()
+        pipeline_thread.join(timeout=10)
+        self.pipeline.close(time.time())
         self.engine.stop()
         scheduler.shutdown(wait=False)
-        pipeline_thread.join(timeout=10)
-        server.stop()
+        for server in servers:
+            server.stop()
+        audit.flush()
         if self.screen:
             self.screen.close()
         self.store.close()
         log.info("stopped")
         return 0
 
+    def _engine_loop(self) -> None:
+        """Drain pending batches whenever the interval for the current power source has passed (on
+        battery: the longer battery interval, or not until mains power); each proposition written
+        or supported goes out on the event stream."""
+        s = self.settings
+        last = time.monotonic()
+        while not self.stopping.wait(min(s.batch_interval_s, 60)):
+            interval = batch_interval(s.batch_interval_s, s.battery_batch_interval_s, on_battery())
+            if interval is None or time.monotonic() - last < interval:
+                continue
+            last = time.monotonic()
+            try:
+                while not self.stopping.is_set() and (outcome := self.engine.run_once()) is not None:
+                    for prop_id in outcome.propositions:
+                        if (p := self.store.get_proposition(prop_id, with_evidence=False)) is not None:
+                            self.bus.publish_proposition(p)
+            except Exception:  # e.g. a locked database: try again at the next interval
+                log.exception("the propositions engine failed; it tries again in %.0f s", interval)
+
     def _refresh_statistics(self) -> None:
         written = statistics.refresh(self.store)
         if written:
             log.info("behaviour statistics: %d propositions written", len(written))
 
+    def _capture_parts(self) -> tuple[list, Any]:
+        """The observers and the screen, when capture is on (they need a display)."""
+        self._backend = None
+        if not self.settings.capture:
+            return [], None
+        from gumd.observers.input import InputObserver, Settle
+        from gumd.observers.screen import Screen
+        from gumd.observers.session import SessionObserver, X11SessionBackend
+        from gumd.observers.window import DisplayUnavailable, FocusObserver, default_backend
+
+        s = self.settings
+        self._backend = default_backend()
+        settle = Settle(click=s.capture_settle_click_s, keys=s.capture_settle_keys_s, scroll=s.capture_settle_scroll_s)
+        observers = [FocusObserver(self._backend, s.window_poll_s), InputObserver(settle)]
+        try:
+            observers.append(SessionObserver(X11SessionBackend(), s.capture_idle_s))
+        except DisplayUnavailable as e:  # idle then comes from gumd's own input counts; a lock goes unseen
+            log.warning("screen lock and idle time unavailable: %s", e)
+        return observers, Screen()
+
+    def _grab(self, reason: str):
+        """Every monitor, the one holding the focused window (else the pointer) first."""
+        focused = self._backend.active_window()
+        if focused is not None and focused.rect is not None:
+            left, top, width, height = focused.rect
+            first = (left + width // 2, top + height // 2)
+        else:
+            first = self._backend.pointer()
+        return self.screen.grab(reason, first)
+
+    def _apply_rules(self) -> None:
+        exclusions, patterns = privacy_rules(self.settings, self.store)
+        self.control.exclusions = self.pipeline.exclusions = exclusions
+        self.transcriber.extra_patterns = patterns
+
+    def _forgotten(self, archive: FrameArchive | None):
+        def forgotten(until: float, observation_ids: tuple[int, ...]) -> None:
+            self.pipeline.forgot(until)
+            if archive is not None:
+                archive.forget(observation_ids)
+        return forgotten
+
     def _pipeline_loop(self) -> None:
         while not self.stopping.is_set():
             try:
-                event = self.events.get(timeout=0.2)
+                event = self.events.get(timeout=0.5)
             except queue.Empty:
                 event = None
             try:

@@ -1,103 +1,286 @@
 """From observer events to stored observations: when to capture, what to skip, and the write.
 
-The pipeline owns the capture decision (after an input burst settles, on a
-focus change; never for an excluded window; not more often than the minimum
-interval) and hands each frame to the transcriber; the observation is stored
-before any model sees it.
+The pipeline owns the capture decision:
+- capture after an input burst settles, on a focus change, and on a slow
+  heartbeat while the user is active; at most one per minimum interval (a
+  capture asked for sooner is deferred, not lost);
+- never while paused, idle, locked, or when the focused window is excluded;
+  an excluded window that shows elsewhere on screen is blanked in the frame;
+- a frame that is a near-duplicate of a recent one of its monitor is skipped.
+It also keeps focus spans (ActivityWatch-style heartbeats). Everything is
+stored only after the privacy stage; the observation is stored before any
+model sees it.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Callable
 
-from gumd.observers.base import Event, FocusChange, Frame, InputBurst
-from gumd.privacy import CaptureControl, Exclusions
+from gumd.observers.base import Event, FocusChange, Frame, InputBurst, Presence
+from gumd.observers.screen import NearDuplicates
+from gumd.observers.window import WindowInfo
+from gumd.privacy import CaptureControl, Exclusions, blank, redact
+from gumd.retention import FrameArchive
 from gumd.store import Store
+from gumd.store.capture import CaptureStore, FocusSpan
 from gumd.transcribe import Transcriber
 
 log = logging.getLogger(__name__)
 
+Grab = Callable[[str], "list[Frame] | Frame | None"]
+
+
+def heartbeat(last: FocusSpan, beat: FocusSpan, pulsetime: float) -> FocusSpan | None:
+    """ActivityWatch's heartbeat merge: `last` extended to cover `beat` when both show the same window and
+    `beat` starts no later than `pulsetime` after `last` ends; None when they do not merge."""
+    if (last.app, last.title) != (beat.app, beat.title) or beat.started_at > last.ended_at + pulsetime:
+        return None
+    return FocusSpan(started_at=min(last.started_at, beat.started_at), ended_at=max(last.ended_at, beat.ended_at),
+                     app=last.app, title=last.title, page_title=last.page_title or beat.page_title,
+                     source=last.source, id=last.id)
+
+
+@dataclass
+class CaptureCounts:
+    grabs: int = 0
+    frames_new: int = 0
+    frames_duplicate: int = 0
+    blanked: int = 0  # frames with an excluded window painted out
+    excluded: int = 0  # captures dropped because the focused window is excluded
+    stored: int = 0
+
 
 class Pipeline:
-    """Consumes events in order. `grab(reason)` returns a fresh Frame, or None for an unchanged screen."""
+    """Consumes events in order; `tick(now)` runs the time-driven parts (deferred captures, heartbeat, idle).
+
+    `grab(reason)` returns the frames of every monitor (the one in use first); `windows()` lists the visible
+    windows (None where the platform cannot tell).
+    """
 
     def __init__(
         self,
         store: Store,
         transcriber: Transcriber,
         exclusions: Exclusions,
-        grab: Callable[[str], Frame | None] | None = None,
+        grab: Grab | None = None,
         min_interval_s: float = 2.0,
         source: str = "screen",
         control: CaptureControl | None = None,
+        windows: Callable[[], list[WindowInfo] | None] | None = None,
+        heartbeat_s: float = 30.0,
+        idle_s: float = 120.0,
+        duplicates: NearDuplicates | None = None,
+        archive: FrameArchive | None = None,
+        pulsetime_s: float = 5.0,
     ):
         self.store = store
+        self.capture_store = CaptureStore(store)
         self.transcriber = transcriber
         self.exclusions = exclusions
         self.grab = grab
         self.min_interval_s = min_interval_s
         self.source = source
         self.control = control or CaptureControl()
+        self.windows = windows
+        self.heartbeat_s = heartbeat_s
+        self.idle_s = idle_s
+        self.duplicates = duplicates or NearDuplicates()
+        self.archive = archive
+        self.pulsetime_s = pulsetime_s
         self.focus: FocusChange | None = None
+        self.presence = "active"
+        self.last_activity: float | None = None
         self.inputs: list[InputBurst] = []
+        self.counts = CaptureCounts()
         self._last_capture = float("-inf")
         self._deferred: str | None = None  # a capture asked for inside the minimum interval
-        self.stored = 0
-        self.excluded = 0
+        self._span: FocusSpan | None = None
+        self._span_written = 0.0
+        self._was_allowed = True
+        self._forgotten_until = float("-inf")
 
+    @property
+    def stored(self) -> int:
+        return self.counts.stored
+
+    @property
+    def excluded(self) -> int:
+        return self.counts.excluded
+
+    # -- events ------------------------------------------------------------
     def handle(self, event: Event) -> int | None:
         """Take one event; return the id of the observation it produced, if any."""
         if isinstance(event, FocusChange):
             self.focus = event
+            self._end_span(event.at)
+            self._start_span(event.at)
             return self._capture("focus", event.at)
         if isinstance(event, InputBurst):
             if not self.control.allows():
                 return None  # input while paused is not kept, not even as counts
+            self._active(event.ended_at)
             self.inputs.append(event)
             return self._capture("input", event.ended_at)
+        if isinstance(event, Presence):
+            return self._presence(event)
         if isinstance(event, Frame):
-            return self._ingest(event)
+            return self._ingest([event])
         raise TypeError(f"unknown event {event!r}")
 
     def tick(self, now: float) -> int | None:
-        """Run a capture that was deferred by the minimum interval, once it is due."""
+        """Deferred captures once due, the idle check, span heartbeats, and the slow heartbeat capture."""
+        allowed = self.control.allows()
+        if allowed and not self._was_allowed:
+            self.transcriber.forget()  # after a pause, nothing seen before it is reused
+            self.duplicates.forget()
+        self._was_allowed = allowed
+        if self.presence == "active" and (self.last_activity is None or now - self.last_activity >= self.idle_s):
+            self._presence(Presence(at=now, state="idle", since=self.last_activity or now))
+            return None
+        if self.presence != "active":
+            return None
+        self._beat(now)
         if self._deferred and now - self._last_capture >= self.min_interval_s:
             return self._capture(self._deferred, now)
+        if now - self._last_capture >= self.heartbeat_s:
+            return self._capture("heartbeat", now)
         return None
 
-    def _excluded(self) -> bool:
-        return self.focus is not None and self.exclusions.excludes(self.focus.app, self.focus.title)
+    def forgot(self, until: float) -> None:
+        """The user forgot a span of time ending at `until`: drop whatever is held in memory from it, and any
+        observation in flight that started before it ends. Safe to call from another thread."""
+        self._forgotten_until = until
+        self._span = None
+        self.inputs = []
+        self.transcriber.forget()
+        self.duplicates.forget()
 
+    def close(self, now: float) -> None:
+        """Write the open focus span; call at shutdown."""
+        self._end_span(now)
+
+    def _presence(self, event: Presence) -> int | None:
+        if event.state == "active":
+            self._active(max(event.since, event.at - 1.0))
+            return None
+        if self.presence == "active":
+            self._end_span(event.since if event.state == "idle" else event.at)
+        self.presence = event.state
+        self._deferred = None
+        return None
+
+    def _active(self, at: float) -> None:
+        self.last_activity = max(self.last_activity or at, at)
+        if self.presence != "active":
+            self.presence = "active"
+            self._start_span(at)
+
+    # -- focus spans -------------------------------------------------------
+    def _focus_excluded(self) -> bool:
+        f = self.focus
+        return f is not None and self.exclusions.excludes(f.app, f.title, f.private)
+
+    def _start_span(self, at: float) -> None:
+        if self._span or self.focus is None or self.presence != "active" or not self.control.allows():
+            return
+        if self._focus_excluded():
+            return
+        f = self.focus
+        span = FocusSpan(started_at=at, ended_at=at, app=f.app, title=redact(f.title).text,
+                         page_title=redact(f.page_title).text, source="focus")
+        self._span = FocusSpan(**{**span.__dict__, "id": self.capture_store.add_span(span)})
+        self._span_written = at
+
+    def _beat(self, now: float) -> None:
+        if self._span is None:
+            self._start_span(now)
+            return
+        if not self.control.allows():
+            self._end_span(self._span.ended_at)
+            return
+        beat = FocusSpan(started_at=now, ended_at=now, app=self._span.app, title=self._span.title)
+        merged = heartbeat(self._span, beat, self.pulsetime_s)
+        if merged is None:  # a gap longer than the pulsetime (the machine slept): a new span
+            self._end_span(self._span.ended_at)
+            self._start_span(now)
+            return
+        self._span = merged
+        if now - self._span_written >= self.heartbeat_s:
+            self.capture_store.extend_span(merged.id, now)
+            self._span_written = now
+
+    def _end_span(self, at: float) -> None:
+        if self._span is not None:
+            end = max(self._span.started_at, at)
+            if end > self._span.started_at:
+                self.capture_store.extend_span(self._span.id, end)
+            else:
+                self.capture_store.remove_span(self._span.id)  # no time spent there while present
+            self._span = None
+
+    # -- capture -----------------------------------------------------------
     def _capture(self, reason: str, at: float) -> int | None:
-        if self.grab is None or not self.control.allows():
+        if self.grab is None or not self.control.allows() or self.presence != "active":
             self._deferred = None
             return None
         if at - self._last_capture < self.min_interval_s:
             self._deferred = reason
             return None
         self._deferred = None
-        if self._excluded():
-            self.excluded += 1
+        if self._focus_excluded():
+            self.counts.excluded += 1
             self.inputs.clear()
             return None
-        frame = self.grab(reason)
-        if frame is None:
-            return None
+        before = self._visible()
+        grabbed = self.grab(reason)
+        after = self._visible()
+        frames = [grabbed] if isinstance(grabbed, Frame) else list(grabbed or [])
         self._last_capture = at
-        return self._ingest(frame)
+        if not frames:
+            return None
+        self.counts.grabs += 1
+        if any(w.rect is None for w in after if self._window_excluded(w)):
+            self.counts.excluded += 1  # an excluded window we cannot place: drop the whole frame
+            return None
+        if any(self._window_excluded(w) for w in before + after):
+            original = frames
+            for windows in (before, after):  # each bottom to top; excluded in either list is painted out
+                stack = [(w.rect, self._window_excluded(w)) for w in windows if w.rect]
+                frames = [blank(f, stack) for f in frames]
+            self.counts.blanked += sum(b is not f for b, f in zip(frames, original))
+        return self._ingest(frames)
 
-    def _ingest(self, frame: Frame) -> int | None:
+    def _visible(self) -> list[WindowInfo]:
+        return (self.windows() or []) if self.windows else []
+
+    def _window_excluded(self, w: WindowInfo) -> bool:
+        return self.exclusions.excludes(w.app, w.title, w.private)
+
+    def _ingest(self, frames: list[Frame]) -> int | None:
         if not self.control.allows():
             return None
-        if self._excluded():
-            self.excluded += 1
+        if self._focus_excluded():
+            self.counts.excluded += 1
             self.inputs.clear()
             return None
-        obs = self.transcriber.transcribe(frame, self.focus, self.inputs, self.source)
+        new = [f for f in frames if self.duplicates.is_new(f)]
+        self.counts.frames_duplicate += len(frames) - len(new)
+        self.counts.frames_new += len(new)
+        if not new:
+            return None  # the input counts wait for the next frame that shows something new
+        transcript = self.transcriber.transcribe(new, self.focus, self.inputs, self.source)
+        obs = transcript.observation
         self.inputs = []
+        if obs.started_at <= self._forgotten_until:  # in flight while the user forgot its time: never stored
+            self.transcriber.forget()
+            self.duplicates.forget()
+            return None
         if not (obs.text.strip() or obs.title.strip()):
             return None
         obs_id = self.store.add_observation(obs)
-        self.stored += 1
+        self.counts.stored += 1
+        if self.archive is not None:
+            self.archive.keep(obs_id, [f.image for f in new], transcript.secret_boxes)
         return obs_id

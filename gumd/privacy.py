@@ -2,40 +2,111 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Iterable, Sequence
 
-# Windows never captured unless the user removes the rule: private browsing and password managers.
-DEFAULT_EXCLUDED_APPS = ("keepassxc", "keepass", "1password", "bitwarden", "lastpass", "gnome-keyring", "seahorse")
+from PIL import Image, ImageDraw
+
+from gumd.observers.base import Frame
+
+# Windows never captured unless the user turns the defaults off: private browsing and password managers.
+DEFAULT_EXCLUDED_APPS = (
+    "keepassxc", "keepass", "keepass2", "1password", "bitwarden", "lastpass", "enpass", "gnome-keyring",
+    "seahorse", "kwalletmanager5", "proton pass", "dashlane",
+)
 DEFAULT_EXCLUDED_TITLES = (
     r"\bincognito\b",
     r"\bprivate browsing\b",
     r"\bInPrivate\b",
     r"\bprivate window\b",
 )
+MAX_PATTERN = 500
+
+
+class InvalidRule(ValueError):
+    """A rule the user gave cannot be used; the message says why."""
+
+
+def check_pattern(pattern: str) -> re.Pattern:
+    """Compile a user's regular expression (case-insensitive), or raise InvalidRule saying what is wrong."""
+    if not pattern.strip():
+        raise InvalidRule("the pattern is empty")
+    if len(pattern) > MAX_PATTERN:
+        raise InvalidRule(f"the pattern is longer than {MAX_PATTERN} characters")
+    try:
+        compiled = re.compile(pattern, re.I)
+    except re.error as e:
+        raise InvalidRule(f"{pattern!r} is not a valid regular expression: {e}") from None
+    if compiled.search(""):
+        raise InvalidRule(f"{pattern!r} matches the empty string, so it would match everything")
+    return compiled
 
 
 @dataclass(frozen=True)
 class Exclusions:
-    """Apps (case-insensitive names) and window-title patterns that are never captured."""
+    """Apps (case-insensitive names), window-title patterns, and private browser windows: never captured."""
 
     apps: tuple[str, ...] = DEFAULT_EXCLUDED_APPS
     title_patterns: tuple[str, ...] = DEFAULT_EXCLUDED_TITLES
-    _compiled: re.Pattern | None = field(default=None, init=False, repr=False, compare=False)
+    private_windows: bool = True
+    _compiled: tuple[tuple[str, re.Pattern], ...] = field(default=(), init=False, repr=False, compare=False)
 
-    def excludes(self, app: str, title: str) -> bool:
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_compiled", tuple((p, re.compile(p, re.I)) for p in self.title_patterns))
+
+    @classmethod
+    def build(cls, defaults: bool = True, apps: Sequence[str] = (), title_patterns: Sequence[str] = ()) -> "Exclusions":
+        """The built-in rules (unless `defaults` is off) plus the user's own."""
+        base_apps = DEFAULT_EXCLUDED_APPS if defaults else ()
+        base_titles = DEFAULT_EXCLUDED_TITLES if defaults else ()
+        return cls(apps=tuple(dict.fromkeys([*base_apps, *apps])),
+                   title_patterns=tuple(dict.fromkeys([*base_titles, *title_patterns])),
+                   private_windows=defaults)
+
+    def match(self, app: str, title: str, private: bool = False) -> str | None:
+        """Which rule keeps a window of this app and title out ("app keepassxc", "title /…/",
+        "private browser window"), or None when it may be captured."""
+        name = (app or "").strip().lower()
+        for a in self.apps:
+            if name == a.lower():
+                return f"app {a}"
+        for pattern, compiled in self._compiled:
+            if compiled.search(title or ""):
+                return f"title /{pattern}/"
+        if private and self.private_windows:
+            return "private browser window"
+        return None
+
+    def excludes(self, app: str, title: str, private: bool = False) -> bool:
         """True when a window of this app with this title must not be captured."""
-        if (app or "").strip().lower() in {a.lower() for a in self.apps}:
-            return True
-        if self.title_patterns:
-            if self._compiled is None:
-                object.__setattr__(self, "_compiled", re.compile("|".join(f"(?:{p})" for p in self.title_patterns), re.I))
-            return bool(self._compiled.search(title or ""))
-        return False
+        return self.match(app, title, private) is not None
+
+
+Rect = tuple[int, int, int, int]  # left, top, width, height on the virtual screen
+
+
+def blank(frame: Frame, stack: Iterable[tuple[Rect, bool]]) -> Frame:
+    """The frame with every excluded window painted black where it shows.
+
+    `stack` lists windows bottom to top as (rect, excluded): a window above an
+    excluded one hides that part of it, so only what is visible is painted.
+    """
+    ox, oy = frame.origin
+    mask = Image.new("1", frame.image.size, 0)
+    draw = ImageDraw.Draw(mask)
+    for (left, top, width, height), excluded in stack:
+        if width > 0 and height > 0:
+            draw.rectangle((left - ox, top - oy, left - ox + width - 1, top - oy + height - 1), fill=int(excluded))
+    if mask.getbbox() is None:
+        return frame
+    image = frame.image.copy()
+    image.paste((0, 0, 0), mask=mask)
+    return dataclasses.replace(frame, image=image)
 
 
 def _luhn_ok(digits: str) -> bool:
@@ -50,14 +121,19 @@ def _luhn_ok(digits: str) -> bool:
 
 # (kind, pattern); the whole match is replaced unless the pattern has a group named "secret".
 _PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("private_key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)", re.S)),
+    ("private_key", re.compile(r"-{3,}\s?BEGIN [A-Z ]*PRIVATE KEY\s?-{3,}.*?(?:-{3,}\s?END [A-Z ]*PRIVATE KEY\s?-{3,}|\Z)", re.S)),
     ("jwt", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
     ("aws_key", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
     ("github_token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})\b")),
     ("slack_token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b")),
     ("stripe_key", re.compile(r"\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}\b")),
-    ("api_key", re.compile(r"\bsk-[A-Za-z0-9_-]{20,}\b")),
-    ("password", re.compile(r"(?i)\b(?:password|passwd|pwd|passcode)\s*[:=]\s*(?P<secret>\S+)")),
+    ("api_key", re.compile(r"\bsk-[A-Za-z0-9_-]{20,}\b|\bAIza[0-9A-Za-z_-]{35}\b")),
+    ("secret", re.compile(
+        r"(?i)\b(?:api[_-]?key|secret(?:[_-]?key)?|access[_-]?token|auth[_-]?token|client[_-]?secret|token)\b"
+        r"[\"']?[ \t]*[:=][ \t]*[\"']?(?P<secret>[A-Za-z0-9_\-./+=]{12,})")),
+    # the value may sit on the next line (a form's label above its field), but is never the next label
+    ("password", re.compile(r"(?i)\b(?:password|passwd|pwd|passcode)\b[ \t]*[:=][ \t]*(?:\n[ \t]*)?"
+                            r"(?P<secret>(?!(?:password|passwd|pwd|passcode)\b)\S+)")),
     ("otp", re.compile(r"(?i)\b(?:code|otp|verification|2fa|one-time)\b[^\n\d]{0,30}(?P<secret>\b\d{4,8}\b)")),
     ("iban", re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")),
 ]
@@ -70,11 +146,14 @@ class Redacted:
     counts: dict[str, int]
 
 
-def redact(text: str) -> Redacted:
-    """Replace secrets in `text` with [REDACTED:kind]; count what was taken, never keep it."""
+def redact(text: str, extra: Sequence[re.Pattern] = ()) -> Redacted:
+    """Replace secrets in `text` with [REDACTED:kind]; count what was taken, never keep it.
+
+    `extra` are the user's own patterns (kind "custom"); a group named "secret" limits what is replaced.
+    """
     counts: Counter[str] = Counter()
-    for kind, pattern in _PATTERNS:
-        def repl(m: re.Match, kind=kind) -> str:
+    for kind, pattern in [*_PATTERNS, *(("custom", x) for x in extra)]:
+        def repl(m: re.Match, kind: str = kind, pattern: re.Pattern = pattern) -> str:
             counts[kind] += 1
             if "secret" in pattern.groupindex and m.group("secret"):
                 start, end = m.span("secret")
@@ -96,24 +175,67 @@ def redact(text: str) -> Redacted:
 
 
 class CaptureControl:
-    """Whether capture may run now: off by setting, paused by the user (for a while or until resumed), or on."""
+    """The capture's control surface, shared by the daemon and the API: whether capture may run now (off by
+    setting, paused by the user for a while or until resumed, or on), the exclusions in force, and the
+    listeners told when the user's rules change or data is forgotten.
 
-    def __init__(self, enabled: bool = True, clock=time.time):
+    `on_change(paused, until)` is called after every pause and resume, so the
+    state can outlive a restart; `restore()` puts a saved state back.
+    """
+
+    def __init__(self, enabled: bool = True, clock=time.time,
+                 on_change: Callable[[bool, float | None], None] | None = None):
         self.enabled = enabled
+        self.exclusions = Exclusions()
         self._clock = clock
+        self._on_change = on_change
         self._lock = threading.Lock()
         self._paused = False
         self._until: float | None = None
+        self._on_rules: list[Callable[[], None]] = []
+        self._on_forget: list[Callable[[float, tuple[int, ...]], None]] = []
+
+    def listen(self, rules_changed: Callable[[], None] | None = None,
+               forgotten: Callable[[float, tuple[int, ...]], None] | None = None) -> None:
+        """Register callbacks for rule changes, and for a forget (the end of the span, the observation ids)."""
+        if rules_changed:
+            self._on_rules.append(rules_changed)
+        if forgotten:
+            self._on_forget.append(forgotten)
+
+    def rules_changed(self) -> None:
+        for fn in self._on_rules:
+            fn()
+
+    def forgotten(self, until: float, observation_ids: tuple[int, ...]) -> None:
+        for fn in self._on_forget:
+            fn(until, observation_ids)
+
+    def check(self, app: str, title: str, private: bool = False) -> dict[str, Any]:
+        """Would a window of this app and title be captured now? {"captured", "state", "rule"}."""
+        state = self.state()["state"]
+        rule = self.exclusions.match(app, title, private)
+        return {"captured": state == "capturing" and rule is None, "state": state, "rule": rule}
+
+    def restore(self, paused: bool, until: float | None) -> None:
+        """Take back a saved pause (one that already ran out is dropped)."""
+        with self._lock:
+            self._paused, self._until = paused, until
 
     def pause(self, minutes: float | None = None) -> None:
         """Pause capture for `minutes`, or until resume() when None."""
         with self._lock:
             self._paused = True
             self._until = None if minutes is None else self._clock() + minutes * 60
+            state = (self._paused, self._until)
+        if self._on_change:
+            self._on_change(*state)
 
     def resume(self) -> None:
         with self._lock:
             self._paused, self._until = False, None
+        if self._on_change:
+            self._on_change(False, None)
 
     def state(self) -> dict[str, Any]:
         """{"state": "off" | "paused" | "capturing", "paused_until": unix time or None}."""

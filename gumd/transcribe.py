@@ -1,45 +1,179 @@
-"""Turn a screenshot and its context into an observation, with the privacy stage applied."""
+"""Turn screenshots and their context into an observation, with the privacy stage applied.
+
+OCR reads only what changed when that is cheaper: each monitor's last frame
+and its OCR lines are kept (in memory), and when less than half of the screen's
+rows changed, only bands around the changed rows are read again; the lines
+outside them are reused.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
+from dataclasses import dataclass, field
 
-from gumd.models.ocr import Ocr
-from gumd.observers.base import FocusChange, Frame, InputBurst
+import numpy as np
+
+from gumd.models.ocr import Ocr, OcrLine
+from gumd.observers.base import CELL, FocusChange, Frame, InputBurst
+from gumd.observers.screen import changed_cells
 from gumd.privacy import redact
 from gumd.store.models import NewObservation
 
 log = logging.getLogger(__name__)
 
+_KEY_BEGIN = re.compile(r"BEGIN [A-Z ]*PRIVATE KEY")
+_KEY_END = re.compile(r"END [A-Z ]*PRIVATE KEY")
+PAD = 12  # pixels read above and below a changed row, so a band holds whole text lines
+MAX_BANDS = 4
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """An observation, and per frame the boxes of lines that held a secret (to blank in a kept screenshot)."""
+
+    observation: NewObservation
+    secret_boxes: list[list[tuple[int, int, int, int]]] = field(default_factory=list)
+
+
+@dataclass
+class OcrStats:
+    frames: int = 0
+    partial: int = 0  # frames read only where they changed
+    rows_read: int = 0
+    rows_total: int = 0
+
+
+def changed_bands(mask: np.ndarray, height: int) -> list[tuple[int, int]]:
+    """Pixel row ranges [top, bottom) around the changed cell rows, padded and merged."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    bands: list[list[int]] = []
+    for r in rows:
+        top, bottom = max(int(r) * CELL - PAD, 0), min((int(r) + 1) * CELL + PAD, height)
+        if bands and top <= bands[-1][1] + PAD:
+            bands[-1][1] = max(bands[-1][1], bottom)
+        else:
+            bands.append([top, bottom])
+    return [(a, b) for a, b in bands]
+
+
+def _overlaps(line: OcrLine, top: int, bottom: int) -> bool:
+    return line.box[1] < bottom and line.box[1] + line.box[3] > top
+
+
+def _widen(bands: list[tuple[int, int]], lines: list[OcrLine]) -> list[tuple[int, int]]:
+    """Grow each band to hold whole any old line it cuts, so no line is read in half."""
+    out = []
+    for top, bottom in bands:
+        for line in lines:
+            if _overlaps(line, top, bottom):
+                top, bottom = min(top, line.box[1]), max(bottom, line.box[1] + line.box[3])
+        out.append((top, bottom))
+    merged: list[tuple[int, int]] = []
+    for top, bottom in sorted(out):
+        if merged and top <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], bottom))
+        else:
+            merged.append((top, bottom))
+    return merged
+
+
+def _merge(kept: list[OcrLine], new: list[OcrLine]) -> list[OcrLine]:
+    """Old lines in their reading order, with each new line placed before the first old line below it."""
+    new = sorted(new, key=lambda line: (line.box[1], line.box[0]))
+    out: list[OcrLine] = []
+    i = 0
+    for line in kept:
+        while i < len(new) and new[i].box[1] < line.box[1]:
+            out.append(new[i])
+            i += 1
+        out.append(line)
+    return out + new[i:]
+
+
+def secret_lines(lines: list[OcrLine], extra: tuple[re.Pattern, ...] = ()) -> list[int]:
+    """Indexes of lines that hold a secret, counting every line of a private key block."""
+    out, in_key = [], False
+    for i, line in enumerate(lines):
+        if _KEY_BEGIN.search(line.text):
+            in_key = True
+        if in_key or redact(line.text, extra).counts:
+            out.append(i)
+        if _KEY_END.search(line.text):
+            in_key = False
+    return out
+
 
 class Transcriber:
-    """OCR, then redaction; keeps a running count of what was redacted (never the secrets)."""
+    """OCR (incremental where cheaper), then redaction; counts what was redacted, never the secrets."""
 
-    def __init__(self, ocr: Ocr):
+    def __init__(self, ocr: Ocr, incremental: bool = True, extra_patterns: tuple[re.Pattern, ...] = ()):
         self.ocr = ocr
+        self.incremental = incremental
+        self.extra_patterns = extra_patterns
         self.redactions: Counter[str] = Counter()
+        self.stats = OcrStats()
+        self._last: dict[int, tuple[np.ndarray, list[OcrLine]]] = {}
+
+    def read(self, frame: Frame) -> list[OcrLine]:
+        """The frame's OCR lines, re-reading only the changed bands when under half the rows changed."""
+        height = frame.image.height
+        self.stats.frames += 1
+        self.stats.rows_total += height
+        lines = None
+        prev = self._last.get(frame.monitor) if self.incremental else None
+        if prev is not None:
+            mask = changed_cells(prev[0], frame.cells)
+            if mask is not None:
+                bands = _widen(changed_bands(mask, height), prev[1])
+                if len(bands) <= MAX_BANDS and sum(b - a for a, b in bands) <= height // 2:
+                    kept = [ln for ln in prev[1] if not any(_overlaps(ln, a, b) for a, b in bands)]
+                    new = []
+                    for top, bottom in bands:
+                        crop = frame.image.crop((0, top, frame.image.width, bottom))
+                        new += [OcrLine((x, y + top, w, h), t, c) for (x, y, w, h), t, c in
+                                ((ln.box, ln.text, ln.confidence) for ln in self.ocr.read(crop))]
+                    lines = _merge(kept, new)
+                    self.stats.partial += 1
+                    self.stats.rows_read += sum(b - a for a, b in bands)
+        if lines is None:
+            lines = self.ocr.read(frame.image)
+            self.stats.rows_read += height
+        if self.incremental:
+            self._last[frame.monitor] = (frame.cells, lines)
+        return lines
+
+    def forget(self) -> None:
+        """Drop the remembered frames and lines (after a pause, or a forget)."""
+        self._last.clear()
 
     def transcribe(
-        self, frame: Frame, focus: FocusChange | None, inputs: list[InputBurst], source: str
-    ) -> NewObservation:
-        text = self.ocr.text(frame.image)
-        app = focus.app if focus else ""
-        title = focus.title if focus else ""
-        clean = redact(text)
-        clean_title = redact(title)
+        self, frames: Frame | list[Frame], focus: FocusChange | None, inputs: list[InputBurst], source: str
+    ) -> Transcript:
+        """One observation from the frames of one capture (the focused monitor first)."""
+        frames = [frames] if isinstance(frames, Frame) else frames
+        texts, boxes = [], []
+        for frame in frames:
+            lines = self.read(frame)
+            texts.append("\n".join(line.text for line in lines))
+            boxes.append([lines[i].box for i in secret_lines(lines, self.extra_patterns)])
+        clean = redact("\n\n".join(t for t in texts if t.strip()), self.extra_patterns)
+        clean_title = redact(focus.title if focus else "", self.extra_patterns)
         self.redactions.update(clean.counts)
         self.redactions.update(clean_title.counts)
         if clean.counts or clean_title.counts:
             log.info("redacted %s", dict(Counter(clean.counts) + Counter(clean_title.counts)))
-        started = min([frame.at] + [b.started_at for b in inputs])
+        at = max(f.at for f in frames)
+        started = min([at] + [b.started_at for b in inputs])
         summary = "; ".join(s for s in (b.summary() for b in inputs) if s)
-        return NewObservation(
+        obs = NewObservation(
             started_at=started,
-            ended_at=frame.at,
-            app=app,
+            ended_at=at,
+            app=focus.app if focus else "",
             title=clean_title.text,
             text=clean.text,
             input_summary=summary,
             source=source,
         )
+        return Transcript(observation=obs, secret_boxes=boxes)

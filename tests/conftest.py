@@ -111,11 +111,12 @@ def model_path(tmp_path_factory) -> Path:
     return assemble(PRESETS["qwen2.5-coder-0.5b"], tmp_path_factory.mktemp("models"))
 
 
+def settings_for(tmp_path: Path, **values) -> Settings:
+    """Settings on a fresh data dir, ignoring the user's own config file and environment."""
+    return load_settings({"data_dir": str(tmp_path / "data"), **values}, environ={}, config_file=tmp_path / "absent.toml")
+
+
 @pytest.fixture
 def settings(tmp_path, model_path) -> Settings:
-    """Settings on a fresh data dir, ignoring the user's own config file and environment."""
-    return load_settings(
-        {"data_dir": str(tmp_path / "data"), "model": str(model_path)},
-        environ={},
-        config_file=tmp_path / "absent.toml",
-    )
+    """Settings on a fresh data dir with the packaged model, ignoring the user's config and environment."""
+    return settings_for(tmp_path, model=str(model_path))

@@ -70,6 +70,12 @@ def test_screen_to_proposition_served_over_the_socket(xserver, tmp_path, model_p
         print(f"\nE2E: gumd run -> API served {to_api:.1f} s; screen change -> observation {to_observation:.1f} s;"
               f" -> proposition {to_proposition:.1f} s")
 
+        xserver.xterm("second-window - notes", note)  # a switch of window: an action to learn from
+        wait_for(lambda: client.predict_next()["actions"], 30, what="a next-action prediction")
+        prediction = client.predict_next()
+        assert prediction["source"] in ("model", "statistical")
+        assert all(0 <= a["confidence"] <= 1 and a["caption"] for a in prediction["actions"])
+
         paused = subprocess.run([*GUMD, "--data-dir", str(data), "pause", "5"], env=env, capture_output=True,
                                 text=True, timeout=60)
         assert paused.returncode == 0 and "paused until" in paused.stdout

@@ -1,14 +1,13 @@
 """Observers against a real X server: xdotool input, openbox focus, mss frames."""
 
-import os
 import queue
 import time
 
 import pytest
 
 from gumd.observers.base import FocusChange, InputBurst
-from gumd.observers.input import BurstTracker, InputObserver
-from gumd.observers.screen import Screen
+from gumd.observers.input import BurstTracker, InputObserver, Settle
+from gumd.observers.screen import NearDuplicates, Screen
 from gumd.observers.window import FocusObserver, X11Backend
 from tests.conftest import wait_for
 
@@ -20,7 +19,7 @@ def on_display(xserver, monkeypatch):
 
 
 def test_burst_tracker_names_shortcuts_and_keeps_no_characters():
-    t = BurstTracker(settle_s=0.5)
+    t = BurstTracker(Settle(click=0.5, keys=0.5, scroll=0.5))
     for ch in "hunter2":
         t.key_down(ch, 10.0)
     t.key_down("ctrl_l", 10.1)
@@ -36,12 +35,36 @@ def test_burst_tracker_names_shortcuts_and_keeps_no_characters():
     assert "hunter2" not in repr(burst) and t.settled(20.0) is None
 
 
+def test_burst_settles_by_its_last_kind_of_input_and_long_typing_is_cut():
+    t = BurstTracker(Settle(click=0.3, keys=0.8, scroll=0.5, longest=5.0))
+    t.click(1.0)
+    assert t.settled(1.35).clicks == 1  # a click settles after 0.3 s
+    t.key_down("a", 2.0)
+    assert t.settled(2.5) is None  # typing waits 0.8 s
+    assert t.settled(2.85).keys == 1
+    bursts = []
+    for i in range(80):  # typing without a pause for 8 s: a burst ends after 5 s anyway
+        now = 10.0 + i * 0.1
+        t.key_down("a", now)
+        bursts += [b for b in [t.settled(now + 0.05)] if b]
+    assert [b.keys for b in bursts] == [51]
+    assert t.settled(30.0).keys == 29
+
+
+def test_altgr_characters_are_not_recorded_as_shortcuts():
+    t = BurstTracker(Settle(click=0.1, keys=0.1, scroll=0.1))
+    t.key_down("alt_gr", 1.0)
+    t.key_down("q", 1.0)  # '@' on a German layout: part of what is typed, never named
+    t.key_up("alt_gr")
+    assert t.settled(2.0).shortcuts == ()
+
+
 def test_input_observer_counts_real_keys_and_shortcuts_without_the_text(on_display, tmp_path):
     text = tmp_path / "t.txt"
     text.write_text("typing target\n")
     on_display.xterm("input-target", text)
     events: queue.Queue = queue.Queue()
-    observer = InputObserver(settle_s=0.4)
+    observer = InputObserver(Settle(click=0.4, keys=0.4, scroll=0.4))
     observer.start(events.put)
     try:
         time.sleep(0.5)
@@ -82,12 +105,12 @@ def test_screen_skips_a_frame_identical_to_the_last(on_display, tmp_path):
     text.write_text("still screen\n")
     on_display.xterm("still", text)
     time.sleep(0.5)
-    screen = Screen()
-    first = screen.grab("test")
-    assert first is not None and first.image.size == (1280, 800)
-    assert screen.grab("test") is None
+    screen, seen = Screen(), NearDuplicates(max_cells=0)
+    [first] = screen.grab("test")
+    assert first.image.size == (1280, 800) and seen.is_new(first)
+    assert not seen.is_new(screen.grab("test")[0])
     on_display.xterm("changed", text)
     time.sleep(0.3)
-    assert screen.grab("test") is not None
-    assert (screen.captured, screen.skipped) == (2, 1)
+    assert seen.is_new(screen.grab("test")[0])
+    assert (seen.kept, seen.skipped) == (2, 1)
     screen.close()

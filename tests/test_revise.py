@@ -86,3 +86,22 @@ def test_real_model_returns_a_valid_operation(tmp_path, model_path):
         assert ops[0].target.id == held
     ids = apply_operations(store, ops)
     assert all(store.get_proposition(i) for i in ids)
+
+
+def test_the_users_verdict_binds_the_model(tmp_path):
+    from gumd.store import curation
+
+    store, obs, held = setup(tmp_path)
+    curation.confirm(store, held)
+    refine = {"decisions": [decision(1, "refine", 1, "The user is planning a trip to Lisbon and Porto", 9)]}
+    ops = revise(Scripted([json.dumps(refine)]), Retriever(store), [candidate("The user adds Porto to the Lisbon trip", obs[1])])
+    assert apply_operations(store, ops) == [held]  # evidence only: the confirmed text stays
+    assert store.get_proposition(held).text == "The user is planning a trip to Lisbon"
+    contradict = {"decisions": [decision(1, "contradict", 1)]}
+    ops = revise(Scripted([json.dumps(contradict)]), Retriever(store), [candidate("The user dropped the Lisbon trip", obs[2])])
+    apply_operations(store, ops)
+    assert store.get_proposition(held).confidence == 10
+    rejected = store.add_proposition(NewProposition("The user dislikes spreadsheets", "", 5, 5), [obs[0]])
+    curation.reject(store, rejected)
+    lm = Scripted([])
+    assert revise(lm, Retriever(store), [candidate("The user dislikes spreadsheets.", obs[1])]) == [] and lm.calls == 0

@@ -1,96 +1,71 @@
-"""The REST API (FastAPI), versioned under /v1. It reads through the store and nothing else."""
+"""The REST API (FastAPI), versioned under /v1. It reads and writes through the store and nothing else.
+
+Every request passes `AccessGuard` (gumd/api/auth.py) first: Host and Origin
+checks, the bearer token over TCP, the scope for the method, size limits and the
+audit entry. Route modules each hold one area and are included here.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gumd import __version__
+from gumd.api import (
+    activity_routes, capture_routes, dashboard_routes, data_routes, proposition_routes, stream_routes,
+)
+from gumd.api.activity_routes import Predictor
+from gumd.api.audit import AuditLog
+from gumd.api.auth import AccessGuard
+from gumd.api.events import EventBus
+from gumd.api.schemas import CaptureState, ErrorOut, PauseIn
+from gumd.api.sessions import Sessions
 from gumd.privacy import CaptureControl
-from gumd.store import Observation, Proposition, Store
+from gumd.propositions.retrieve import Retriever
+from gumd.store import Store
 
-MAX_PAGE = 200
-MAX_QUERY = 500
-
-
-class ObservationOut(BaseModel):
-    id: int
-    started_at: float
-    ended_at: float
-    app: str
-    title: str
-    text: str
-    input_summary: str
-    source: str
-    status: str
-
-    @classmethod
-    def of(cls, o: Observation) -> "ObservationOut":
-        return cls(**{k: getattr(o, k) for k in cls.model_fields})
+_STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                 405: "method_not_allowed", 413: "body_too_large", 503: "unavailable"}
 
 
-class PropositionOut(BaseModel):
-    id: int
-    text: str
-    reasoning: str
-    confidence: int
-    decay: int
-    revision_group: int
-    version: int
-    status: str
-    created_at: float
-    updated_at: float
-    evidence_count: int
-    score: float | None = None
+def create_app(
+    store: Store,
+    status: Callable[[], dict[str, Any]],
+    control: CaptureControl,
+    *,
+    predictor: Predictor | None = None,
+    bus: EventBus | None = None,
+    audit: AuditLog | None = None,
+    retriever: Retriever | None = None,
+    sessions: Sessions | None = None,
+) -> FastAPI:
+    """The API over one store.
 
-    @classmethod
-    def of(cls, p: Proposition) -> "PropositionOut":
-        return cls(**{k: getattr(p, k) for k in cls.model_fields})
+    `status()` supplies the daemon's live state, `control` pauses capture,
+    `predictor` (optional) answers /v1/predictions/next, `bus` carries events to
+    /v1/events, `audit` buffers the audit log (the caller flushes it at shutdown), `sessions` holds the
+    dashboard's logins (the caller sets its `url` once the loopback listener is bound).
+    """
+    bus = bus or EventBus()
+    audit = audit or AuditLog(store)
+    app = FastAPI(title="gumd", version=__version__, description="Ask gumd what it knows about its user.",
+                  responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}})
+    app.state.bus, app.state.audit = bus, audit
+    sessions = sessions or Sessions()
+    app.add_middleware(AccessGuard, store=store, audit=audit, sessions=sessions)
 
-
-class PropositionDetail(PropositionOut):
-    evidence: list[ObservationOut]
-
-
-class PropositionPage(BaseModel):
-    items: list[PropositionOut]
-    limit: int
-    offset: int
-
-
-class ObservationPage(BaseModel):
-    items: list[ObservationOut]
-    limit: int
-    offset: int
-
-
-class CaptureState(BaseModel):
-    state: str  # capturing | paused | off
-    paused_until: float | None
-
-
-class PauseIn(BaseModel):
-    minutes: float | None = Field(None, gt=0, le=60 * 24 * 365, description="omit to pause until resumed")
-
-
-class ErrorOut(BaseModel):
-    code: str
-    message: str
-
-
-def create_app(store: Store, status: Callable[[], dict[str, Any]], control: CaptureControl) -> FastAPI:
-    """The API over one store; `status()` supplies the daemon's live state, `control` pauses capture."""
-    app = FastAPI(title="gumd", version=__version__, description="Ask gumd what it knows about its user.")
-
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        code = exc.detail.get("code") if isinstance(exc.detail, dict) else "http_error"
-        message = exc.detail.get("message") if isinstance(exc.detail, dict) else str(exc.detail)
-        return JSONResponse({"code": code, "message": message}, status_code=exc.status_code)
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if isinstance(exc.detail, dict):
+            code, message = exc.detail.get("code"), exc.detail.get("message")
+        else:
+            code, message = _STATUS_CODES.get(exc.status_code, "http_error"), str(exc.detail)
+        return JSONResponse({"code": code, "message": message}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -102,34 +77,7 @@ def create_app(store: Store, status: Callable[[], dict[str, Any]], control: Capt
 
     @app.get("/v1/status")
     def get_status() -> dict[str, Any]:
-        return {"version": __version__, **store.counts(), **status()}
-
-    @app.get("/v1/propositions", response_model=PropositionPage, responses={422: {"model": ErrorOut}})
-    def search_propositions(
-        q: str = Query("", max_length=MAX_QUERY, description="full-text query; empty lists the newest"),
-        limit: int = Query(20, ge=1, le=MAX_PAGE),
-        offset: int = Query(0, ge=0, le=100_000),
-    ) -> PropositionPage:
-        items = store.search_propositions(q, limit=limit, offset=offset)
-        return PropositionPage(items=[PropositionOut.of(p) for p in items], limit=limit, offset=offset)
-
-    @app.get("/v1/propositions/{prop_id}", response_model=PropositionDetail, responses={404: {"model": ErrorOut}})
-    def get_proposition(prop_id: int) -> PropositionDetail:
-        p = store.get_proposition(prop_id)
-        if p is None:
-            raise HTTPException(404, {"code": "not_found", "message": f"no proposition with id {prop_id}"})
-        return PropositionDetail(**PropositionOut.of(p).model_dump(), evidence=[ObservationOut.of(o) for o in p.evidence])
-
-    @app.get("/v1/observations", response_model=ObservationPage, responses={422: {"model": ErrorOut}})
-    def list_observations(
-        since: float | None = Query(None, description="unix time; observations ending at or after it"),
-        until: float | None = Query(None, description="unix time; observations starting at or before it"),
-        app_name: str | None = Query(None, alias="app", max_length=200),
-        limit: int = Query(50, ge=1, le=MAX_PAGE),
-        offset: int = Query(0, ge=0, le=1_000_000),
-    ) -> ObservationPage:
-        items = store.list_observations(since=since, until=until, app=app_name, limit=limit, offset=offset)
-        return ObservationPage(items=[ObservationOut.of(o) for o in items], limit=limit, offset=offset)
+        return {"version": __version__, **store.counts(), "database_bytes": store.file_bytes(), **status()}
 
     @app.get("/v1/capture", response_model=CaptureState)
     def capture_state() -> CaptureState:
@@ -145,4 +93,31 @@ def create_app(store: Store, status: Callable[[], dict[str, Any]], control: Capt
         control.resume()
         return CaptureState(**control.state())
 
+    retriever = retriever or Retriever(store)  # without an embedder: BM25 alone
+    app.include_router(proposition_routes.router(store, retriever))
+    app.include_router(activity_routes.router(store, retriever, predictor))
+    app.include_router(stream_routes.router(bus))
+    app.include_router(data_routes.router(store, audit))
+    app.include_router(capture_routes.router(store, control))
+    app.include_router(dashboard_routes.router(sessions))
+    app.mount("/dashboard/static", dashboard_routes.static_files(), name="dashboard-static")
+    _document_bearer_auth(app)
     return app
+
+
+def _document_bearer_auth(app: FastAPI) -> None:
+    """Say in the OpenAPI schema that every route takes a bearer token (required over TCP)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                                 routes=app.routes)
+            schema.setdefault("components", {})["securitySchemes"] = {"bearer": {
+                "type": "http", "scheme": "bearer",
+                "description": "`gumd token create NAME --scope read|write`; optional on the unix socket",
+            }}
+            schema["security"] = [{"bearer": []}, {}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi

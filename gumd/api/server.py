@@ -1,4 +1,8 @@
-"""Serving the API on a unix socket readable by the user alone."""
+"""Serving the API: on a unix socket readable by the user alone, and optionally on 127.0.0.1 with tokens.
+
+Each listener tags the requests it accepts with its transport (see
+gumd.api.auth.TRANSPORT), so the access guard knows which rules apply.
+"""
 
 from __future__ import annotations
 
@@ -9,40 +13,94 @@ import time
 from pathlib import Path
 
 import uvicorn
-from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from gumd.api.auth import TRANSPORT
 
 log = logging.getLogger(__name__)
 
+LOOPBACK = "127.0.0.1"
 
-class SocketServer:
-    """uvicorn on a unix domain socket, in a background thread; the socket is 0600 and removed at stop."""
 
-    def __init__(self, app: FastAPI, path: Path):
-        self.path = Path(path)
-        config = uvicorn.Config(app, uds=str(self.path), log_level="warning", access_log=False, lifespan="off")
+class _Tagged:
+    """Marks every request with the transport it arrived on."""
+
+    def __init__(self, app: ASGIApp, transport: str):
+        self.app, self.transport = app, transport
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope[TRANSPORT] = self.transport
+        await self.app(scope, receive, send)
+
+
+class _Listener:
+    """uvicorn in a background thread."""
+
+    transport = ""
+
+    def __init__(self, app: ASGIApp, **config: object):
+        config = uvicorn.Config(_Tagged(app, self.transport), log_level="warning", access_log=False,
+                                lifespan="off", **config)
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
+
+    def _run(self, timeout: float) -> None:
+        self._thread = threading.Thread(target=self._server.run, name=f"gumd-api-{self.transport}", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the API server did not start on {self}")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        if self._thread:
+            self._thread.join(timeout=5)
+
+
+class SocketServer(_Listener):
+    """The API on a unix domain socket; the socket is 0600 and removed at stop."""
+
+    transport = "unix"
+
+    def __init__(self, app: ASGIApp, path: Path):
+        self.path = Path(path)
+        super().__init__(app, uds=str(self.path))
+
+    def __str__(self) -> str:
+        return str(self.path)
 
     def start(self, timeout: float = 15.0) -> None:
         if self.path.exists() or self.path.is_symlink():
             self.path.unlink()  # a stale socket left by a crash; the daemon lock says no one else owns it
         old = os.umask(0o177)  # the socket is born 0600; the data dir is 0700 as well
         try:
-            self._thread = threading.Thread(target=self._server.run, name="gumd-api", daemon=True)
-            self._thread.start()
-            deadline = time.monotonic() + timeout
-            while not self._server.started:
-                if not self._thread.is_alive() or time.monotonic() > deadline:
-                    raise RuntimeError(f"the API server did not start on {self.path}")
-                time.sleep(0.01)
+            self._run(timeout)
         finally:
             os.umask(old)
         os.chmod(self.path, 0o600)
         log.info("API listening on %s", self.path)
 
     def stop(self) -> None:
-        self._server.should_exit = True
-        if self._thread:
-            self._thread.join(timeout=5)
+        super().stop()
         if self.path.exists():
             self.path.unlink()
+
+
+class LoopbackServer(_Listener):
+    """The API on 127.0.0.1:`port` (0 picks a free port); every request needs a bearer token."""
+
+    transport = "tcp"
+
+    def __init__(self, app: ASGIApp, port: int):
+        super().__init__(app, host=LOOPBACK, port=port)
+        self.port = port
+
+    def __str__(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def start(self, timeout: float = 15.0) -> None:
+        self._run(timeout)
+        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        log.info("API listening on %s (bearer token required)", self)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 
 from gumd.config import Settings
@@ -23,7 +25,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from gumd.observers.window import DisplayUnavailable
 
     try:
-        return Daemon(settings).run()
+        code = Daemon(settings).run()
     except (AlreadyRunning, DisplayUnavailable, ModelNotFound) as e:
         print(f"gumd: {e}", file=sys.stderr)
         return 1
+    # Everything is stored and closed. A model call may still be running in a daemon thread; letting
+    # the interpreter tear down around native code (llama.cpp, torch) can crash, so leave at once.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -29,7 +29,17 @@ def _register_nap(targets: argparse._SubParsersAction) -> None:
     p.set_defaults(func=nap)
 
 
-EVALUATIONS = (_register_nap,)
+def _register_propositions(targets: argparse._SubParsersAction) -> None:
+    p = targets.add_parser("propositions", help="the GUM loop on scenarios: fact recall, precision, calibration")
+    p.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO", help="JSONL of observations and facts")
+    p.add_argument("--model", dest="set_model", metavar="MODEL", help="preset name or path to a .gguf file")
+    p.add_argument("--judge", metavar="MODEL", help="a model (preset or .gguf) that judges matches instead of embeddings")
+    p.add_argument("--match-cosine", type=float, default=0.6, help="embedding similarity that counts as a match")
+    p.add_argument("--json", action="store_true", help="print the scores as JSON")
+    p.set_defaults(func=propositions)
+
+
+EVALUATIONS = (_register_nap, _register_propositions)
 
 
 def nap(args: argparse.Namespace, settings: Settings) -> int:
@@ -61,4 +71,38 @@ def nap(args: argparse.Namespace, settings: Settings) -> int:
             print(json.dumps(row))
         else:
             print(f"{s.predictor:<16} top-1 {s.top1:6.1%}  top-5 {s.top5:6.1%}  MRR {s.mrr:.3f}  n {s.n}")
+    return 0
+
+
+def propositions(args: argparse.Namespace, settings: Settings) -> int:
+    import dataclasses
+
+    from gumd.models import ModelError, load_embedder, load_language_model
+    from gumd.propositions.evaluate import ScenarioError, as_json, evaluate, load_scenario
+
+    try:
+        scenarios = [load_scenario(path) for path in args.scenarios]
+    except (OSError, ScenarioError) as e:
+        print(f"gumd: {e}", file=sys.stderr)
+        return 2
+    try:
+        model = load_language_model(settings)
+        embedder = load_embedder(settings)
+        judge = load_language_model(dataclasses.replace(settings, model=args.judge)) if args.judge else None
+    except ModelError as e:
+        print(f"gumd: {e}", file=sys.stderr)
+        return 1
+    progress = (lambda msg: None) if args.json else (lambda msg: print("  " + msg, file=sys.stderr, flush=True))
+    scores = [evaluate(sc, lambda: model, embedder, args.match_cosine, judge, progress) for sc in scenarios]
+    if args.json:
+        print(as_json(scores))
+        return 0
+    print(f"model {settings.model}; matches by {'judge ' + args.judge if args.judge else f'cosine >= {args.match_cosine}'}")
+    print(f"{'scenario':<12} {'obs':>4} {'facts':>5} {'props':>5} {'recall':>7} {'precision':>9} {'ECE':>6} {'seconds':>8}")
+    for s in scores:
+        print(f"{s.scenario:<12} {s.observations:>4} {s.facts:>5} {s.propositions:>5} {s.recall:>7.0%} "
+              f"{s.precision:>9.0%} {s.ece:>6.2f} {s.seconds:>8.0f}")
+    n = len(scores)
+    print(f"{'mean':<12} {'':>4} {'':>5} {'':>5} {sum(s.recall for s in scores) / n:>7.0%} "
+          f"{sum(s.precision for s in scores) / n:>9.0%} {sum(s.ece for s in scores) / n:>6.2f}")
     return 0

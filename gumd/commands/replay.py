@@ -18,11 +18,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from gumd.daemon import AlreadyRunning, DataDirLock, SharedModel, setup_logging
-    from gumd.models import ModelNotFound, load_ocr
+    from gumd.daemon import AlreadyRunning, DataDirLock, SharedModel, privacy_rules, setup_logging
+    from gumd.models import ModelNotFound, load_embedder, load_ocr
     from gumd.pipeline import Pipeline
-    from gumd.privacy import Exclusions
     from gumd.propositions.engine import Engine
+    from gumd.propositions.retrieve import Retriever
     from gumd.replay import ReplayError, replay
     from gumd.store import Store
     from gumd.transcribe import Transcriber
@@ -39,7 +39,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         process = False
     store = Store(settings.db_path)
     try:
-        pipeline = Pipeline(store, Transcriber(load_ocr(settings.ocr)), Exclusions(), source="replay")
+        exclusions, patterns = privacy_rules(settings, store)  # the user's own rules apply to replays too
+        pipeline = Pipeline(store, Transcriber(load_ocr(settings.ocr, nice=settings.model_nice), extra_patterns=patterns),
+                            exclusions, source="replay")
         try:
             result = replay(args.folder, pipeline)
         except ReplayError as e:
@@ -49,7 +51,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
               f"{pipeline.excluded} excluded) -> {len(result.observations)} observations")
         if not process:
             return 0
-        engine = Engine.from_settings(store, SharedModel(settings), None, settings)
+        engine = Engine.from_settings(store, SharedModel(settings), Retriever(store, load_embedder(settings)), settings)
         made = failed = 0
         while (outcome := engine.run_once()) is not None:
             made += len(outcome.propositions)

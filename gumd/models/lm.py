@@ -3,32 +3,40 @@
 A backend implements `_generate(messages, schema, max_tokens)`; the base class
 turns the schema into one llama.cpp's grammar can honour, validates the answer
 with pydantic, and retries a broken answer once before raising SchemaViolation.
+Backends: LlamaCppModel below (a GGUF file in-process) and
+gumd.models.openai_compat.OpenAICompatibleModel (a server over HTTP).
 """
 
 from __future__ import annotations
 
 import copy
+import itertools
 import logging
 import threading
+import time
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from gumd.models.errors import ModelError, ModelTimeout, SchemaViolation
+from gumd.models.llamacpp import (
+    close_llama,
+    gpu_offload_supported,
+    held_prefixes,
+    open_llama,
+    prompt_cache,
+    reused_prefix,
+)
+from gumd.models.resources import LazyModel
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T", bound=BaseModel)
 Messages = list[dict[str, str]]
-
-
-class ModelError(RuntimeError):
-    """The model could not give a usable answer."""
-
-
-class SchemaViolation(ModelError):
-    """The model's answer broke the JSON schema twice in a row."""
+_USAGE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,28 @@ class Generation:
     finish_reason: str | None
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cached_prompt_tokens: int = 0  # prompt tokens served from the KV cache, not evaluated again
+    seconds: float = 0.0
+
+
+@dataclass
+class Usage:
+    """What a model has done since it was created; read by status pages and benchmarks."""
+
+    calls: int = 0
+    prompt_tokens: int = 0
+    cached_prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+    schema_retries: int = 0
+    schema_failures: int = 0
+
+    def add(self, gen: Generation) -> None:
+        self.calls += 1
+        self.prompt_tokens += gen.prompt_tokens
+        self.cached_prompt_tokens += gen.cached_prompt_tokens
+        self.completion_tokens += gen.completion_tokens
+        self.seconds += gen.seconds
 
 
 def grammar_schema(model: type[BaseModel]) -> dict[str, Any]:
@@ -60,30 +90,56 @@ def grammar_schema(model: type[BaseModel]) -> dict[str, Any]:
     return resolve(schema)
 
 
+def _first_error(e: ValidationError) -> str:
+    err = e.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "answer"
+    return f"{e.error_count()} schema error(s), first at {where}: {err['msg']}"
+
+
 class LanguageModel(ABC):
     """A model that answers chat messages with JSON of a given shape, or with text."""
 
     name: str = "model"
+
+    @property
+    def usage(self) -> Usage:
+        # Made on first use, so a backend need not call LanguageModel.__init__.
+        return self.__dict__.setdefault("_usage", Usage())
 
     def complete_json(self, messages: Messages, output: type[T], max_tokens: int = 768) -> T:
         """Answer as an instance of `output`; one retry on a malformed answer, then SchemaViolation."""
         schema = grammar_schema(output)
         problem = ""
         for attempt in (1, 2):
-            gen = self._generate(messages, schema, max_tokens)
+            gen = self._run(messages, schema, max_tokens)
             if gen.finish_reason == "length":
                 problem = f"answer cut off at {max_tokens} tokens"
             else:
                 try:
                     return output.model_validate_json(gen.text)
                 except ValidationError as e:
-                    problem = f"{e.error_count()} schema error(s): {str(e).splitlines()[1] if len(str(e).splitlines()) > 1 else e}"
+                    problem = _first_error(e)
             log.warning("model %s gave an unusable answer (attempt %d): %s", self.name, attempt, problem)
+            with _USAGE_LOCK:
+                if attempt == 1:
+                    self.usage.schema_retries += 1
+                else:
+                    self.usage.schema_failures += 1
         raise SchemaViolation(f"{self.name}: {problem}")
 
     def complete_text(self, messages: Messages, max_tokens: int = 256) -> str:
         """Answer in free text."""
-        return self._generate(messages, None, max_tokens).text
+        return self._run(messages, None, max_tokens).text
+
+    def describe(self) -> dict[str, Any]:
+        """What this model is and has done, for status pages (never secrets)."""
+        return {"backend": type(self).__name__, "name": self.name, "usage": asdict(self.usage)}
+
+    def _run(self, messages: Messages, schema: dict[str, Any] | None, max_tokens: int) -> Generation:
+        gen = self._generate(messages, schema, max_tokens)
+        with _USAGE_LOCK:
+            self.usage.add(gen)
+        return gen
 
     @abstractmethod
     def _generate(self, messages: Messages, schema: dict[str, Any] | None, max_tokens: int) -> Generation:
@@ -91,49 +147,82 @@ class LanguageModel(ABC):
 
 
 class LlamaCppModel(LanguageModel):
-    """A local GGUF file run in-process by llama-cpp-python; loaded on first use."""
+    """A local GGUF file run in-process by llama-cpp-python.
 
-    def __init__(self, path: Path, threads: int, context: int, gpu_layers: int = 0, seed: int = 7):
+    Loaded on first use and dropped after `idle_unload_s` idle (0: kept). Work
+    runs on the model's own thread at nice `nice`. A RAM cache of
+    `prompt_cache_mb` keeps the KV state of recent prompts, so a prompt that
+    shares a prefix (a system prompt) with one seen before only evaluates the rest.
+    """
+
+    def __init__(self, path: Path, threads: int, context: int, gpu_layers: int = 0, *, prompt_cache_mb: int = 256,
+                 idle_unload_s: float = 0, nice: int = 0, seed: int = 7):
         self.path = Path(path)
         self.name = self.path.name
-        self._kwargs = dict(
-            model_path=str(self.path),
-            n_ctx=context,
-            n_threads=threads,
-            n_threads_batch=threads,
-            n_gpu_layers=gpu_layers,
-            seed=seed,
-            verbose=False,
-        )
-        self._llm = None
-        self._lock = threading.Lock()
+        self.threads = threads
+        self.context = context
+        self.gpu_layers = gpu_layers
+        self.prompt_cache_mb = prompt_cache_mb
+        self.nice = nice
+        self._seeds = itertools.count(seed)  # a retry must not replay the same sample
+        self._llm = LazyModel(self.name, self._open, idle_unload_s=idle_unload_s, nice=nice,
+                              close=close_llama)
 
-    def _load(self):
-        if self._llm is None:
-            from llama_cpp import Llama  # imported lazily: loading the library costs start-up time
+    def _open(self):
+        llm = open_llama(self.path, threads=self.threads, context=self.context, gpu_layers=self.gpu_layers)
+        if self.prompt_cache_mb > 0:
+            llm.set_cache(prompt_cache(self.prompt_cache_mb))
+        return llm
 
-            if not self.path.exists():
-                raise ModelError(f"model file {self.path} does not exist")
-            log.info("loading %s", self.path)
-            self._llm = Llama(**self._kwargs)
-        return self._llm
+    def unload(self) -> None:
+        """Free the model's memory now; the next call loads it again."""
+        self._llm.unload()
+
+    def describe(self) -> dict[str, Any]:
+        gpu = gpu_offload_supported()
+        return {
+            **super().describe(),
+            "path": str(self.path),
+            "loaded": self._llm.loaded,
+            "threads": self.threads,
+            "context": self.context,
+            "gpu_layers": self.gpu_layers if gpu else 0,
+            "gpu_offload_supported": gpu,
+            "prompt_cache_mb": self.prompt_cache_mb,
+            "idle_unload_s": self._llm.idle_unload_s,
+            "nice": self.nice,
+            "worker_thread_id": self._llm.thread_id,
+        }
 
     def _generate(self, messages: Messages, schema: dict[str, Any] | None, max_tokens: int) -> Generation:
-        with self._lock:
-            llm = self._load()
-            kwargs: dict[str, Any] = dict(messages=messages, max_tokens=max_tokens, temperature=0.2, top_p=0.9)
-            if schema is not None:
-                kwargs["response_format"] = {"type": "json_object", "schema": schema}
-            try:
-                out = llm.create_chat_completion(**kwargs)
-            except ValueError as e:  # prompt longer than the context window
-                raise ModelError(str(e)) from e
-        choice = out["choices"][0]
-        usage = out.get("usage") or {}
-        return Generation(
-            text=choice["message"]["content"] or "",
-            finish_reason=choice.get("finish_reason"),
-            prompt_tokens=usage.get("prompt_tokens", 0),
-            completion_tokens=usage.get("completion_tokens", 0),
-        )
+        seed = next(self._seeds)
+        return self._llm.call(lambda llm: _chat(llm, messages, schema, max_tokens, seed))
 
+
+def _chat(llm: Any, messages: Messages, schema: dict[str, Any] | None, max_tokens: int, seed: int) -> Generation:
+    kwargs: dict[str, Any] = dict(messages=messages, max_tokens=max_tokens, temperature=0.2, top_p=0.9, seed=seed)
+    if schema is not None:
+        kwargs["response_format"] = {"type": "json_object", "schema": schema}
+    held = held_prefixes(llm)
+    started = time.monotonic()
+    try:
+        out = llm.create_chat_completion(**kwargs)
+    except ValueError as e:  # prompt longer than the context window
+        raise ModelError(str(e)) from e
+    choice = out["choices"][0]
+    usage = out.get("usage") or {}
+    prompt_tokens = usage.get("prompt_tokens", 0)
+    return Generation(
+        text=choice["message"]["content"] or "",
+        finish_reason=choice.get("finish_reason"),
+        prompt_tokens=prompt_tokens,
+        completion_tokens=usage.get("completion_tokens", 0),
+        cached_prompt_tokens=reused_prefix(held, llm.input_ids[:prompt_tokens].tolist()),
+        seconds=time.monotonic() - started,
+    )
+
+
+__all__ = [
+    "Generation", "LanguageModel", "LlamaCppModel", "Messages", "ModelError", "ModelTimeout", "SchemaViolation",
+    "Usage", "grammar_schema",
+]

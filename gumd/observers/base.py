@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable, Union
 
+import numpy as np
 from PIL import Image
+
+CELL = 8  # pixels per side of the cells that frames are compared by
 
 
 @dataclass(frozen=True)
@@ -33,23 +37,44 @@ class InputBurst:
 
 @dataclass(frozen=True)
 class FocusChange:
-    """The focused window changed."""
+    """The focused window changed. `page_title` is the page's own title when the app is a browser;
+    `private` says the window belongs to a browser running in private mode."""
 
     at: float
     app: str
     title: str
+    page_title: str = ""
+    private: bool = False
+
+
+@dataclass(frozen=True)
+class Presence:
+    """The user became active, idle (no input since `since`) or locked the screen at `at`."""
+
+    at: float
+    state: str  # active | idle | locked
+    since: float = 0.0
 
 
 @dataclass(frozen=True)
 class Frame:
-    """A screenshot, with why it was taken."""
+    """A screenshot of one monitor, with why it was taken; `origin` is its top-left on the virtual screen."""
 
     at: float
     image: Image.Image = field(repr=False)
     reason: str = ""
+    origin: tuple[int, int] = (0, 0)
+    monitor: int = 0
+
+    @cached_property
+    def cells(self) -> np.ndarray:
+        """Mean grey level of every CELL x CELL block: a fine perceptual hash that a typed word still changes."""
+        grey = np.asarray(self.image.convert("L"), dtype=np.float32)
+        h, w = grey.shape[0] // CELL * CELL, grey.shape[1] // CELL * CELL
+        return grey[:h, :w].reshape(h // CELL, CELL, w // CELL, CELL).mean(axis=(1, 3)).astype(np.int16)
 
 
-Event = Union[InputBurst, FocusChange, Frame]
+Event = Union[InputBurst, FocusChange, Presence, Frame]
 Emit = Callable[[Event], None]
 
 

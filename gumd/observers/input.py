@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 
 from gumd.observers.base import Emit, InputBurst, Observer
 
 _MODIFIERS = {
     "ctrl": "ctrl", "ctrl_l": "ctrl", "ctrl_r": "ctrl",
-    "alt": "alt", "alt_l": "alt", "alt_r": "alt", "alt_gr": "alt",
+    "alt": "alt", "alt_l": "alt", "alt_r": "alt",
     "cmd": "super", "cmd_l": "super", "cmd_r": "super",
     "shift": "shift", "shift_l": "shift", "shift_r": "shift",
 }
 _ORDER = ("ctrl", "alt", "super", "shift")
+# AltGr is not a shortcut modifier: on many layouts it types characters ('@', '{', '€') that may be part of a password.
+
+
+@dataclass(frozen=True)
+class Settle:
+    """Seconds without input after which a burst is over, by the kind of its last input, and the longest burst."""
+
+    click: float = 0.3
+    keys: float = 0.7
+    scroll: float = 0.5
+    longest: float = 10.0
 
 
 def key_name(key) -> str | None:
@@ -31,34 +43,39 @@ def key_name(key) -> str | None:
 
 
 class BurstTracker:
-    """Folds single input events into bursts that end after `settle_s` without input.
+    """Folds single input events into bursts.
 
+    A burst ends when no input came for the settle time of its last kind of
+    input (a click settles sooner than typing), or once it has run for
+    `Settle.longest` seconds, so that long typing still yields captures.
     A shortcut is a key pressed while ctrl, alt or super is held ("ctrl+s",
     "alt+tab"); shift alone is not, since shift+letter is typing.
     """
 
-    def __init__(self, settle_s: float):
-        self.settle_s = settle_s
+    def __init__(self, settle: Settle | None = None):
+        self.settle = settle or Settle()
         self._lock = threading.Lock()
         self._held: set[str] = set()
         self._reset()
 
     def _reset(self) -> None:
         self._start = self._last = 0.0
+        self._wait = 0.0
         self._keys = self._clicks = self._scrolls = 0
         self._shortcuts: list[str] = []
 
-    def _touch(self, now: float) -> None:
+    def _touch(self, now: float, wait: float) -> None:
         if not self._start:
             self._start = now
         self._last = now
+        self._wait = wait
 
     def key_down(self, name: str | None, now: float) -> None:
         with self._lock:
             if name in _MODIFIERS:
                 self._held.add(_MODIFIERS[name])
                 return
-            self._touch(now)
+            self._touch(now, self.settle.keys)
             self._keys += 1
             if name and self._held & {"ctrl", "alt", "super"}:
                 mods = [m for m in _ORDER if m in self._held]
@@ -71,18 +88,20 @@ class BurstTracker:
 
     def click(self, now: float) -> None:
         with self._lock:
-            self._touch(now)
+            self._touch(now, self.settle.click)
             self._clicks += 1
 
     def scroll(self, now: float) -> None:
         with self._lock:
-            self._touch(now)
+            self._touch(now, self.settle.scroll)
             self._scrolls += 1
 
     def settled(self, now: float) -> InputBurst | None:
-        """The finished burst, once no input came for settle_s; else None."""
+        """The finished burst, once it settled or ran too long; else None."""
         with self._lock:
-            if not self._start or now - self._last < self.settle_s:
+            if not self._start:
+                return None
+            if now - self._last < self._wait and now - self._start < self.settle.longest:
                 return None
             burst = InputBurst(
                 started_at=self._start, ended_at=self._last, keys=self._keys, clicks=self._clicks,
@@ -95,8 +114,8 @@ class BurstTracker:
 class InputObserver(Observer):
     """pynput keyboard and mouse listeners feeding a BurstTracker; emits each settled burst."""
 
-    def __init__(self, settle_s: float = 0.7):
-        self.tracker = BurstTracker(settle_s)
+    def __init__(self, settle: Settle | None = None):
+        self.tracker = BurstTracker(settle)
         self._stop = threading.Event()
         self._listeners: list = []
         self._thread: threading.Thread | None = None
@@ -122,7 +141,7 @@ class InputObserver(Observer):
         self._thread.start()
 
     def _run(self, emit: Emit) -> None:
-        while not self._stop.wait(0.1):
+        while not self._stop.wait(0.15):
             burst = self.tracker.settled(time.time())
             if burst:
                 emit(burst)

@@ -1,17 +1,31 @@
-"""The focused window (app and title), per platform behind `WindowBackend`, and the observer that polls it."""
+"""Windows on screen (the focused one, and every visible one with its place), per platform behind `WindowBackend`.
+
+The focus observer polls the focused window and emits a FocusChange when app or
+title changes. The pipeline asks `visible_windows()` right before and after a
+screenshot, so that an excluded window is blanked wherever it shows, not only
+when it has focus.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from functools import lru_cache
 
 from gumd.observers.base import Emit, FocusChange, Observer
 
 log = logging.getLogger(__name__)
+
+BROWSERS = {"chromium", "chromium-browser", "google-chrome", "firefox", "firefox-esr", "brave-browser",
+            "microsoft-edge", "vivaldi-stable", "opera", "librewolf", "navigator"}
+# A browser launched in private mode says so only on its command line (Chromium's incognito windows carry no X hint).
+PRIVATE_FLAGS = {"--incognito", "-incognito", "--private-window", "-private-window", "-private", "--inprivate"}
+_BROWSER_SUFFIX = re.compile(r"\s[-—–]\s[^-—–]*$")
 
 
 class DisplayUnavailable(RuntimeError):
@@ -20,9 +34,32 @@ class DisplayUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class WindowInfo:
+    """A top-level window: app (WM_CLASS class), title, and where it is on the virtual screen, frame included."""
+
     app: str
     title: str
     pid: int | None = None
+    rect: tuple[int, int, int, int] | None = None  # left, top, width, height
+    private: bool = False  # its process runs in a browser's private mode
+
+
+def page_title(app: str, title: str) -> str:
+    """The web page's title inside a browser window title ('Inbox - Mail - Chromium' -> 'Inbox - Mail'); '' elsewhere."""
+    if app.lower() not in BROWSERS:
+        return ""
+    return _BROWSER_SUFFIX.sub("", title).strip()
+
+
+@lru_cache(maxsize=256)
+def _runs_private(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            args = f.read().decode("utf-8", "replace").split("\0")
+    except OSError:
+        return False
+    return any(a in PRIVATE_FLAGS for a in args)
 
 
 class WindowBackend(ABC):
@@ -30,9 +67,18 @@ class WindowBackend(ABC):
     def active_window(self) -> WindowInfo | None:
         """The focused window, or None when nothing has focus."""
 
+    def visible_windows(self) -> list[WindowInfo] | None:
+        """Every window that may show on screen now; None where the platform cannot tell."""
+        return None
+
+    def pointer(self) -> tuple[int, int] | None:
+        """Where the mouse pointer is on the virtual screen, if the platform tells."""
+        return None
+
 
 class X11Backend(WindowBackend):
-    """EWMH through python-xlib: _NET_ACTIVE_WINDOW, _NET_WM_NAME (else WM_NAME), WM_CLASS, _NET_WM_PID."""
+    """EWMH through python-xlib: _NET_ACTIVE_WINDOW, _NET_CLIENT_LIST_STACKING, _NET_WM_NAME (else WM_NAME),
+    WM_CLASS, _NET_WM_PID, _NET_FRAME_EXTENTS, _NET_WM_STATE and _NET_WM_DESKTOP."""
 
     def __init__(self, display: str | None = None):
         from Xlib import X, display as xdisplay, error
@@ -42,30 +88,68 @@ class X11Backend(WindowBackend):
             self._d = xdisplay.Display(display)
         except Exception as e:  # Xlib raises several unrelated types for a missing display
             raise DisplayUnavailable(f"cannot open X display {display or os.environ.get('DISPLAY')!r}: {e}") from e
+        self._lock = threading.Lock()  # one Display is not safe to share between threads
         self._root = self._d.screen().root
         atom = self._d.intern_atom
         self._active, self._name, self._pid = atom("_NET_ACTIVE_WINDOW"), atom("_NET_WM_NAME"), atom("_NET_WM_PID")
-        self._utf8 = atom("UTF8_STRING")
+        self._stacking, self._state, self._hidden = (
+            atom("_NET_CLIENT_LIST_STACKING"), atom("_NET_WM_STATE"), atom("_NET_WM_STATE_HIDDEN"))
+        self._desktop, self._current_desktop = atom("_NET_WM_DESKTOP"), atom("_NET_CURRENT_DESKTOP")
+        self._extents, self._utf8 = atom("_NET_FRAME_EXTENTS"), atom("UTF8_STRING")
+
+    def _cardinals(self, win, atom) -> list[int]:
+        prop = win.get_full_property(atom, self._X.AnyPropertyType)
+        return list(prop.value) if prop and len(prop.value) else []
+
+    def _info(self, win, with_rect: bool) -> WindowInfo:
+        name = win.get_full_property(self._name, self._utf8)
+        title = name.value.decode("utf-8", "replace") if name and name.value else (win.get_wm_name() or "")
+        if isinstance(title, bytes):
+            title = title.decode("latin-1", "replace")
+        cls = win.get_wm_class()
+        pids = self._cardinals(win, self._pid)
+        pid = int(pids[0]) if pids else None
+        rect = None
+        if with_rect:
+            geo = win.get_geometry()
+            pos = self._root.translate_coords(win, 0, 0)
+            left, right, top, bottom = (self._cardinals(win, self._extents) + [0, 0, 0, 0])[:4]
+            rect = (pos.x - left, pos.y - top, geo.width + left + right, geo.height + top + bottom)
+        return WindowInfo(app=(cls[1] if cls else "") or "", title=title, pid=pid, rect=rect, private=_runs_private(pid))
 
     def active_window(self) -> WindowInfo | None:
-        try:
-            prop = self._root.get_full_property(self._active, self._X.AnyPropertyType)
-            if not prop or not prop.value or not prop.value[0]:
+        with self._lock:
+            try:
+                ids = self._cardinals(self._root, self._active)
+                if not ids or not ids[0]:
+                    return None
+                return self._info(self._d.create_resource_object("window", ids[0]), with_rect=True)
+            except self._error.XError:  # the window vanished between two calls
                 return None
-            win = self._d.create_resource_object("window", prop.value[0])
-            name = win.get_full_property(self._name, self._utf8)
-            title = name.value.decode("utf-8", "replace") if name and name.value else (win.get_wm_name() or "")
-            if isinstance(title, bytes):
-                title = title.decode("latin-1", "replace")
-            cls = win.get_wm_class()
-            pid = win.get_full_property(self._pid, self._X.AnyPropertyType)
-            return WindowInfo(
-                app=(cls[1] if cls else "") or "",
-                title=title,
-                pid=int(pid.value[0]) if pid and len(pid.value) else None,
-            )
-        except self._error.XError:  # the window vanished between the two calls
-            return None
+
+    def visible_windows(self) -> list[WindowInfo]:
+        with self._lock:
+            desktop = (self._cardinals(self._root, self._current_desktop) or [0])[0]
+            out = []
+            for wid in self._cardinals(self._root, self._stacking):
+                try:
+                    win = self._d.create_resource_object("window", wid)
+                    if win.get_attributes().map_state != self._X.IsViewable:
+                        continue
+                    if self._hidden in self._cardinals(win, self._state):
+                        continue
+                    on = self._cardinals(win, self._desktop)
+                    if on and on[0] not in (desktop, 0xFFFFFFFF):
+                        continue
+                    out.append(self._info(win, with_rect=True))
+                except self._error.XError:
+                    continue
+            return out
+
+    def pointer(self) -> tuple[int, int] | None:
+        with self._lock:
+            p = self._root.query_pointer()
+            return (p.root_x, p.root_y)
 
 
 def default_backend() -> WindowBackend:
@@ -100,7 +184,8 @@ class FocusObserver(Observer):
                 info = None
             if info is not None and (info.app, info.title) != last:
                 last = (info.app, info.title)
-                emit(FocusChange(at=time.time(), app=info.app, title=info.title))
+                emit(FocusChange(at=time.time(), app=info.app, title=info.title,
+                                 page_title=page_title(info.app, info.title), private=info.private))
             self._stop.wait(self.poll_s)
 
     def stop(self) -> None:

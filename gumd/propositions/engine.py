@@ -40,17 +40,22 @@ class BatchOutcome:
 
 
 def apply_operations(store: Store, operations: list[Operation]) -> list[int]:
-    """Write the revise step's decisions; returns the ids of the propositions they touched."""
+    """Write the revise step's decisions; returns the ids of the propositions they touched.
+
+    A proposition the user confirmed is never rewritten or weakened by the model: a refinement
+    of it only adds evidence, a contradiction only adds the new proposition.
+    """
     touched = []
     for op in operations:
         evidence = op.candidate.observation_ids
-        if op.kind == "duplicate" and op.target is not None:
+        confirmed = op.target is not None and op.target.verdict == "confirmed"
+        if (op.kind == "duplicate" or op.kind == "refine" and confirmed) and op.target is not None:
             store.support_proposition(op.target.id, evidence)
             touched.append(op.target.id)
         elif op.kind == "refine" and op.target is not None and op.revised is not None:
             touched.append(store.refine_proposition(op.target.id, op.revised, evidence))
         else:
-            if op.kind == "contradict" and op.target is not None:
+            if op.kind == "contradict" and op.target is not None and not confirmed:
                 store.weaken_proposition(op.target.id, CONTRADICTION_PENALTY)
             touched.append(store.add_proposition(op.candidate.proposition, evidence))
     return touched

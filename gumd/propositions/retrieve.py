@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,7 +59,15 @@ class Retriever:
         self.embedder = embedder
         self.pool = pool
         self.min_similarity = min_similarity  # cosine below this is no match at all
-        self.index = VectorIndex(store, embedder.name, embedder.dim) if embedder is not None else None
+        self._index: VectorIndex | None = None
+        self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()  # assistants repeat their queries
+
+    @property
+    def index(self) -> VectorIndex | None:
+        """The embedding index, or None without an embedder; the embedder loads on first use."""
+        if self._index is None and self.embedder is not None:
+            self._index = VectorIndex(self.store, self.embedder.name, self.embedder.dim)
+        return self._index
 
     def index_pending(self, limit: int = 1000) -> int:
         """Embed active propositions that have no vector yet; returns how many were embedded."""
@@ -93,10 +102,8 @@ class Retriever:
         fused: dict[int, float] = {}
         for rank, pid in enumerate(self.store.fts_proposition_ids(q, self.pool)):
             fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
-        query_vec = None
         if use_vectors and self.index is not None and q.strip():
-            query_vec = self.embedder.embed([q])[0]
-            near = [pid for pid, cos in self.index.search(query_vec, self.pool) if cos >= self.min_similarity]
+            near = [pid for pid, cos in self.index.search(self._query_vector(q), self.pool) if cos >= self.min_similarity]
             for rank, pid in enumerate(near):
                 fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
         hits = []
@@ -111,6 +118,16 @@ class Retriever:
             hits.append(Hit(p, fused[p.id] * (0.3 + 0.7 * eff / 10), fused[p.id], eff))
         hits.sort(key=lambda h: h.score, reverse=True)
         return self._diversify(hits, offset + limit, diversity)[offset:]
+
+    def _query_vector(self, q: str, keep: int = 256) -> np.ndarray:
+        """The query's embedding, from a small LRU cache when it was asked recently."""
+        vec = self._query_vectors.pop(q, None)
+        if vec is None:
+            vec = self.embedder.embed([q])[0]
+        self._query_vectors[q] = vec
+        while len(self._query_vectors) > keep:
+            self._query_vectors.popitem(last=False)
+        return vec
 
     def _diversify(self, hits: list[Hit], n: int, diversity: float) -> list[Hit]:
         """Maximal marginal relevance: trade a little relevance for not repeating the same belief."""

@@ -43,6 +43,11 @@ def _same_words(a: str, b: str) -> bool:
     return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= SAME_WORDS
 
 
+def _rejected_before(retriever: Retriever, text: str) -> bool:
+    """Whether the user rejected a proposition saying the same thing (the same words)."""
+    return any(_same_words(text, p.text) for p in retriever.store.search_propositions(text, limit=3, status="rejected"))
+
+
 def _decision_model(n_items: int) -> type[BaseModel]:
     decision = create_model(
         "Decision",
@@ -56,7 +61,8 @@ def _decision_model(n_items: int) -> type[BaseModel]:
 
 
 def revise(lm: LanguageModel, retriever: Retriever, candidates: list[Candidate], max_tokens: int = 768) -> list[Operation]:
-    """One operation per candidate, in candidate order."""
+    """One operation per candidate, in candidate order; a candidate the user already rejected is dropped."""
+    candidates = [c for c in candidates if not _rejected_before(retriever, c.proposition.text)]
     decided: dict[int, Operation] = {}
     ambiguous: list[tuple[int, list[Proposition]]] = []
     for i, c in enumerate(candidates):

@@ -132,7 +132,61 @@ def m003_nap(db: sqlite_utils.Database) -> None:
     db["predictions"].create_index(["source", "scored_at"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial, m002_gum_loop, m003_nap]
+def m004_api(db: sqlite_utils.Database) -> None:
+    """API tokens (hashed), the audit log of API use, and the user's verdict on propositions."""
+    db["api_tokens"].create(
+        {
+            "id": int,
+            "name": str,
+            "scope": str,
+            "token_hash": str,
+            "prefix": str,
+            "created_at": float,
+            "last_used_at": float,
+            "revoked_at": float,
+        },
+        pk="id",
+        not_null={"name", "scope", "token_hash", "prefix", "created_at"},
+    )
+    db.execute("CREATE UNIQUE INDEX api_tokens_hash ON api_tokens(token_hash)")
+    db.execute("CREATE UNIQUE INDEX api_tokens_active_name ON api_tokens(name) WHERE revoked_at IS NULL")
+    db["api_audit"].create(
+        {"id": int, "at": float, "client": str, "method": str, "route": str, "status": int},
+        pk="id",
+        not_null={"at", "client", "method", "route", "status"},
+    )
+    db["api_audit"].create_index(["at"])
+    db["api_audit"].create_index(["client", "at"])
+    db.execute("ALTER TABLE propositions ADD COLUMN verdict TEXT")  # confirmed | rejected | NULL
+    db.execute("ALTER TABLE propositions ADD COLUMN verdict_at REAL")
+    db["propositions"].create_index(["status", "confidence", "updated_at"])
+    db["propositions"].create_index(["status", "updated_at"])
+
+
+def m005_capture(db: sqlite_utils.Database) -> None:
+    """Focus spans, the user's privacy rules, saved capture state, and where each import stopped."""
+    db["focus_spans"].create(
+        {"id": int, "started_at": float, "ended_at": float, "app": str, "title": str, "page_title": str,
+         "source": str},
+        pk="id",
+        not_null={"started_at", "ended_at", "source"},
+        defaults={"app": "", "title": "", "page_title": ""},
+    )
+    db["focus_spans"].create_index(["started_at"])
+    db["focus_spans"].create_index(["ended_at"])
+    db["privacy_rules"].create(
+        {"id": int, "kind": str, "pattern": str, "created_at": float},
+        pk="id",
+        not_null={"kind", "pattern", "created_at"},
+    )
+    db["privacy_rules"].create_index(["kind", "pattern"], unique=True)
+    db["capture_state"].create({"key": str, "value": str}, pk="key")
+    db["import_cursors"].create({"source": str, "bucket": str, "last_end": float}, pk=("source", "bucket"))
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    m001_initial, m002_gum_loop, m003_nap, m004_api, m005_capture,
+]
 
 
 def applied(db: sqlite_utils.Database) -> list[str]:

@@ -43,6 +43,7 @@ class Proposition(NewProposition):
     version: int = 1
     status: str = "active"  # active | superseded | rejected
     origin: str = "model"  # model | statistics | user
+    verdict: str | None = None  # the user's word: confirmed | rejected | None
     created_at: float = 0.0
     updated_at: float = 0.0
     evidence_count: int = 0

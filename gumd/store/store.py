@@ -22,20 +22,26 @@ from gumd.store.models import NewObservation, NewProposition, Observation, Propo
 
 _OBS_FIELDS = [f.name for f in dataclasses.fields(Observation)]
 _PROP_COLUMNS = ["id", "text", "reasoning", "confidence", "decay", "revision_group", "version",
-                 "status", "created_at", "updated_at", "origin"]
-
+                 "status", "verdict", "created_at", "updated_at", "origin"]
 
 # Words that match nearly every proposition ("The user is ...") and so carry no signal.
 _STOPWORDS = frozenset(
     "a an and are as at be been but by for from has have he her his in into is it its of on or she that the their "
     "them they this to was were which who will with user users".split()
 )
+COMMON_FRACTION = 0.2  # a query word in more than this share of propositions is left out of the match
+COMMON_MIN_ROWS = 1000  # below this many matches ranking everything is cheap: keep every word
+
+
+def query_words(text: str) -> list[str]:
+    """The distinct content words of free text, lowercased, at most 16."""
+    words = (w.lower() for w in re.findall(r"\w+", text, flags=re.UNICODE))
+    return list(dict.fromkeys(w for w in words if w not in _STOPWORDS))[:16]
 
 
 def fts_query(text: str) -> str:
     """Turn free text into a safe FTS5 query: content words quoted, any may match (BM25 ranks)."""
-    words = [w for w in re.findall(r"\w+", text, flags=re.UNICODE) if w.lower() not in _STOPWORDS]
-    return " OR ".join('"%s"' % w for w in words[:32])
+    return " OR ".join('"%s"' % w for w in query_words(text))
 
 
 class Store:
@@ -120,6 +126,14 @@ class Store:
             params.append(status)
         sql = f"SELECT * FROM observations WHERE {' AND '.join(where)} ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?"
         return [_observation(r) for r in self._rows(sql, params + [limit, offset])]
+
+    def newest_observation_id(self) -> int:
+        return self._rows("SELECT COALESCE(MAX(id), 0) AS n FROM observations")[0]["n"]
+
+    def observations_after(self, obs_id: int, limit: int = 500) -> list[Observation]:
+        """Observations with id > obs_id, oldest first (for followers of the stream)."""
+        rows = self._rows("SELECT * FROM observations WHERE id > ? ORDER BY id LIMIT ?", [obs_id, limit])
+        return [_observation(r) for r in rows]
 
     def search_observations(self, q: str, limit: int = 20) -> list[Observation]:
         """Observations whose app, title or text match q (FTS5, best first)."""
@@ -312,16 +326,19 @@ class Store:
         rows = self._rows(_PROP_SELECT + " WHERE p.stat_key = ? AND p.status = 'active' ORDER BY p.version DESC", [key])
         return _proposition(rows[0]) if rows else None
 
-    def fts_proposition_ids(self, q: str, limit: int, status: str = "active") -> list[int]:
-        """Ids of propositions matching q by BM25, best first."""
-        query = fts_query(q)
-        if not query:
+    def fts_proposition_ids(self, q: str, limit: int) -> list[int]:
+        """Ids of active propositions matching q's selective words, those with every word first, by BM25."""
+        words = self._selective_words(query_words(q))
+        if not words:
             return []
-        sql = (
-            "SELECT p.id FROM propositions_fts JOIN propositions p ON p.id = propositions_fts.rowid "
-            "WHERE propositions_fts MATCH ? AND p.status = ? ORDER BY bm25(propositions_fts) LIMIT ?"
-        )
-        return [r["id"] for r in self._rows(sql, [query, status, limit])]
+        sql = ("SELECT p.id FROM (SELECT rowid, rank FROM propositions_fts WHERE propositions_fts MATCH ?) f "
+               "JOIN propositions p ON p.id = f.rowid WHERE p.status = 'active' ORDER BY f.rank LIMIT ?")
+        every = " AND ".join('"%s"' % w for w in words)
+        ids = [r[0] for r in self.db.execute(sql, [every, limit])]
+        if len(ids) < limit and len(words) > 1:
+            some = " OR ".join('"%s"' % w for w in words)
+            ids += [r[0] for r in self.db.execute(sql, [f"({some}) NOT ({every})", limit - len(ids)])]
+        return ids
 
     def set_vector(self, prop_id: int, model: str, vector: bytes) -> None:
         with self.db.conn:
@@ -364,21 +381,115 @@ class Store:
             ]
         return _proposition(rows[0], evidence=evidence)
 
-    def search_propositions(self, q: str = "", limit: int = 20, offset: int = 0, status: str = "active") -> list[Proposition]:
-        """Propositions matching q by BM25 (best first), or the newest when q is empty."""
-        query = fts_query(q)
-        if not q.strip():
-            sql = _PROP_SELECT + " WHERE p.status = ? ORDER BY p.updated_at DESC, p.id DESC LIMIT ? OFFSET ?"
-            return [_proposition(r) for r in self._rows(sql, [status, limit, offset])]
-        if not query:
-            return []
+    def add_propositions(self, items: Iterable[tuple[NewProposition, Iterable[int]]]) -> int:
+        """Store many new propositions with their evidence in one transaction (imports, benchmarks)."""
+        now = time.time()
+        rows, links = [], []
+        with self.db.conn:
+            for prop, observation_ids in items:
+                rows.append(dataclasses.asdict(prop) | {"version": 1, "status": "active",
+                                                        "created_at": now, "updated_at": now})
+                links.append(set(observation_ids))
+            first = self.db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM propositions").fetchone()[0]
+            self.db["propositions"].insert_all(rows, batch_size=1000)
+            self.db.execute("UPDATE propositions SET revision_group = id WHERE id >= ? AND revision_group IS NULL",
+                            [first])
+            self.db["evidence"].insert_all(
+                ({"proposition_id": first + i, "observation_id": o, "created_at": now}
+                 for i, ids in enumerate(links) for o in ids),
+                ignore=True, batch_size=1000,
+            )
+        return len(rows)
+
+    def search_propositions(
+        self,
+        q: str = "",
+        limit: int = 20,
+        offset: int = 0,
+        status: str = "active",
+        since: float | None = None,
+        until: float | None = None,
+        min_confidence: int = 1,
+        app: str | None = None,
+        unreviewed: bool = False,
+    ) -> list[Proposition]:
+        """Propositions matching q, those with every word of it first, each group by BM25; the newest for no q.
+
+        `since`/`until` bound when a proposition was last updated; `min_confidence` drops weaker ones;
+        `app` keeps those with evidence from that app; `unreviewed` those the user has given no verdict.
+        Words that most propositions share ("the", "user") are left out of the match (see
+        `_selective_words`); a query made only of such words lists the newest, as an empty one does.
+        """
+        # The unary + keeps SQLite from picking the confidence index over the updated_at order.
+        where, params = ["p.status = ?", "+p.confidence >= ?"], [status, min_confidence]
+        if since is not None:
+            where.append("p.updated_at >= ?")
+            params.append(since)
+        if until is not None:
+            where.append("p.updated_at <= ?")
+            params.append(until)
+        if app:
+            where.append("EXISTS (SELECT 1 FROM evidence e JOIN observations o ON o.id = e.observation_id "
+                         "WHERE e.proposition_id = p.id AND o.app = ?)")
+            params.append(app)
+        if unreviewed:
+            where.append("p.verdict IS NULL")
+        filters = " AND ".join(where)
+        if q.strip() and not re.search(r"\w", q):
+            return []  # only punctuation: nothing can match
+        words = self._selective_words(query_words(q))
+        if not words:
+            sql = _PROP_SELECT + f" WHERE {filters} ORDER BY p.updated_at DESC, p.id DESC LIMIT ? OFFSET ?"
+            return [_proposition(r) for r in self._rows(sql, [*params, limit, offset])]
+        # Propositions with every word first, then those with only some: the first page rarely needs the
+        # second, much larger set, whose ranking is what costs time (BM25 over each match).
+        every, some = " AND ".join('"%s"' % w for w in words), " OR ".join('"%s"' % w for w in words)
+        found = self._ranked(every, filters, params, limit, offset)
+        if len(found) == limit or len(words) == 1:
+            return found
+        n_every = self.db.execute("SELECT COUNT(*) FROM propositions_fts WHERE propositions_fts MATCH ?",
+                                  [every]).fetchone()[0]
+        rest = self._ranked(f"({some}) NOT ({every})", filters, params, limit - len(found), max(0, offset - n_every))
+        return found + rest
+
+    def _ranked(self, match: str, filters: str, params: list, limit: int, offset: int) -> list[Proposition]:
+        """One page of BM25-ranked matches; evidence is counted only for the rows kept."""
         sql = (
-            "SELECT p.*, -bm25(propositions_fts) AS score, "
+            "WITH hits AS (SELECT p.id, f.rank FROM "
+            "(SELECT rowid, rank FROM propositions_fts WHERE propositions_fts MATCH ?) f "
+            f"JOIN propositions p ON p.id = f.rowid WHERE {filters} ORDER BY f.rank LIMIT ? OFFSET ?) "
+            "SELECT p.*, -hits.rank AS score, "
             "(SELECT COUNT(*) FROM evidence e WHERE e.proposition_id = p.id) AS evidence_count "
-            "FROM propositions_fts JOIN propositions p ON p.id = propositions_fts.rowid "
-            "WHERE propositions_fts MATCH ? AND p.status = ? ORDER BY bm25(propositions_fts) LIMIT ? OFFSET ?"
+            "FROM hits JOIN propositions p ON p.id = hits.id ORDER BY hits.rank"
         )
-        return [_proposition(r) for r in self._rows(sql, [query, status, limit, offset])]
+        return [_proposition(r) for r in self._rows(sql, [match, *params, limit, offset])]
+
+    def _selective_words(self, words: list[str]) -> list[str]:
+        """The query words that match at most COMMON_FRACTION of propositions.
+
+        A word in most propositions adds next to nothing to BM25 (its IDF is near
+        zero) yet makes SQLite rank nearly every row: at 100k propositions "user"
+        alone takes ~140 ms. Each word's matches are counted only up to the cap.
+        """
+        total = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM propositions").fetchone()[0]
+        cap = int(total * COMMON_FRACTION)
+        if cap < COMMON_MIN_ROWS:
+            return words
+        count = "SELECT COUNT(*) FROM (SELECT 1 FROM propositions_fts WHERE propositions_fts MATCH ? LIMIT ?)"
+        return [w for w in words if self.db.execute(count, ['"%s"' % w, cap + 1]).fetchone()[0] <= cap]
+
+    def top_propositions(self, limit: int = 5) -> list[Proposition]:
+        """The active propositions held with most confidence, the most recently updated first among equals."""
+        sql = _PROP_SELECT + " WHERE p.status = 'active' ORDER BY p.confidence DESC, p.updated_at DESC LIMIT ?"
+        return [_proposition(r) for r in self._rows(sql, [limit])]
+
+    def recent_apps(self, since: float, limit: int = 5) -> list[dict[str, Any]]:
+        """Apps seen in observations starting at or after `since`: {app, last_seen, observations}, latest first."""
+        return self._rows(
+            "SELECT app, MAX(ended_at) AS last_seen, COUNT(*) AS observations FROM observations "
+            "WHERE started_at >= ? AND app != '' GROUP BY app ORDER BY last_seen DESC LIMIT ?",
+            [since, limit],
+        )
 
     # -- behaviour statistics ----------------------------------------------
     _DWELL = (
@@ -412,7 +523,15 @@ class Store:
         params = [app] + ([title] if title is not None else [])
         return [r["id"] for r in self._rows(sql + " ORDER BY started_at DESC LIMIT ?", params + [limit])]
 
+    def observed_apps(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Every app in the observations: {app, last_seen, observations}, latest first."""
+        return self.recent_apps(0.0, limit)
+
     # -- status ------------------------------------------------------------
+    def file_bytes(self) -> int:
+        """Bytes on disk of the database file and its WAL."""
+        return sum(f.stat().st_size for f in (self.path, self.path.with_name(self.path.name + "-wal")) if f.exists())
+
     def counts(self) -> dict[str, Any]:
         """Numbers for /v1/status: observations by status, propositions, batches failed."""
         obs = {r["status"]: r["n"] for r in self._rows("SELECT status, COUNT(*) AS n FROM observations GROUP BY status")}

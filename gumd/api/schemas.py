@@ -1,0 +1,140 @@
+"""What the API sends and accepts: pydantic models shared by the route modules and the OpenAPI schema."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from gumd.store import Observation, Proposition
+from gumd.store.access import AuditEntry
+
+MAX_PAGE = 200
+MAX_QUERY = 500
+MAX_TEXT = 2000
+
+
+class ErrorOut(BaseModel):
+    code: str = Field(description="stable, machine-readable")
+    message: str = Field(description="what went wrong and what to do about it")
+
+
+class ObservationOut(BaseModel):
+    id: int
+    started_at: float
+    ended_at: float
+    app: str
+    title: str
+    text: str
+    input_summary: str
+    source: str
+    status: str
+
+    @classmethod
+    def of(cls, o: Observation) -> "ObservationOut":
+        return cls(**{k: getattr(o, k) for k in cls.model_fields})
+
+
+class PropositionOut(BaseModel):
+    id: int
+    text: str
+    reasoning: str
+    confidence: int = Field(description="1-10; 10 when the user confirmed it, 1 when they rejected it")
+    decay: int = Field(description="1-10; 10 = stays true for months")
+    revision_group: int | None
+    version: int
+    status: str = Field(description="active | superseded | rejected")
+    verdict: str | None = Field(description="the user's word: confirmed | rejected | null")
+    created_at: float
+    updated_at: float
+    evidence_count: int
+    score: float | None = Field(None, description="BM25 relevance to the query; null without one")
+
+    @classmethod
+    def of(cls, p: Proposition) -> "PropositionOut":
+        return cls(**{k: getattr(p, k) for k in cls.model_fields})
+
+
+class PropositionDetail(PropositionOut):
+    evidence: list[ObservationOut]
+    history: list[PropositionOut] = Field(description="every version in its revision group, oldest first")
+
+
+class PropositionPage(BaseModel):
+    items: list[PropositionOut]
+    limit: int
+    offset: int
+
+
+class ObservationPage(BaseModel):
+    items: list[ObservationOut]
+    limit: int
+    offset: int
+
+
+class PropositionEdit(BaseModel):
+    """Fields to change; omitted ones stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str | None = Field(None, min_length=1, max_length=MAX_TEXT)
+    reasoning: str | None = Field(None, max_length=MAX_TEXT)
+    confidence: int | None = Field(None, ge=1, le=10)
+    decay: int | None = Field(None, ge=1, le=10)
+
+
+class Deleted(BaseModel):
+    deleted: int = Field(description="rows removed: the proposition and every version of it")
+    observations_deleted: int = Field(0, description="observations removed with it (`with_evidence`)")
+
+
+class CurrentActivity(BaseModel):
+    app: str
+    title: str
+    started_at: float
+    ended_at: float
+    excerpt: str = Field(description="the start of the screen text, whitespace collapsed")
+
+
+class RecentApp(BaseModel):
+    app: str
+    last_seen: float
+    observations: int
+
+
+class Context(BaseModel):
+    """A compact bundle an assistant can paste into a prompt; `prompt` is it rendered as text."""
+
+    query: str
+    generated_at: float
+    propositions: list[PropositionOut]
+    current_activity: CurrentActivity | None
+    recent_apps: list[RecentApp]
+    prompt: str
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: float
+    client: str
+    method: str
+    route: str
+    status: int
+
+    @classmethod
+    def of(cls, e: AuditEntry) -> "AuditOut":
+        return cls(**{k: getattr(e, k) for k in cls.model_fields})
+
+
+class AuditPage(BaseModel):
+    items: list[AuditOut]
+    limit: int
+    offset: int
+
+
+class CaptureState(BaseModel):
+    state: str  # capturing | paused | off
+    paused_until: float | None
+
+
+class PauseIn(BaseModel):
+    minutes: float | None = Field(None, gt=0, le=60 * 24 * 365, description="omit to pause until resumed")
+
+

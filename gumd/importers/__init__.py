@@ -1,0 +1,1 @@
+"""Importers that bring a user's history from other tools into gumd."""

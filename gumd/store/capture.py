@@ -1,0 +1,196 @@
+"""What capture keeps besides observations: focus spans, privacy rules, the pause state, import
+cursors, and forgetting a span of time."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+
+from gumd.store.store import Store
+
+RULE_KINDS = ("app", "title", "redact")
+
+
+@dataclass(frozen=True)
+class FocusSpan:
+    """A stretch of time one window had focus while the user was there."""
+
+    started_at: float
+    ended_at: float
+    app: str
+    title: str
+    page_title: str = ""
+    source: str = "focus"  # "focus" (live) or "import:<where>"
+    id: int = 0
+
+    @property
+    def duration(self) -> float:
+        return self.ended_at - self.started_at
+
+
+@dataclass(frozen=True)
+class PrivacyRule:
+    """A user's rule: never capture an app or a window title, or redact a pattern."""
+
+    id: int
+    kind: str  # app | title | redact
+    pattern: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """What forget() deleted."""
+
+    observations: int
+    propositions: int
+    focus_spans: int
+    observation_ids: tuple[int, ...]
+
+
+class CaptureStore:
+    """Capture's tables in a Store (same file, same connections)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    @property
+    def db(self):
+        return self.store.db
+
+    # -- focus spans -------------------------------------------------------
+    def add_span(self, span: FocusSpan) -> int:
+        with self.db.conn:
+            return self.db["focus_spans"].insert(
+                {"started_at": span.started_at, "ended_at": span.ended_at, "app": span.app, "title": span.title,
+                 "page_title": span.page_title, "source": span.source}
+            ).last_pk
+
+    def add_spans(self, spans: list[FocusSpan]) -> int:
+        rows = [{"started_at": s.started_at, "ended_at": s.ended_at, "app": s.app, "title": s.title,
+                 "page_title": s.page_title, "source": s.source} for s in spans]
+        with self.db.conn:
+            self.db["focus_spans"].insert_all(rows, batch_size=500)
+        return len(rows)
+
+    def extend_span(self, span_id: int, ended_at: float) -> None:
+        with self.db.conn:
+            self.db.execute("UPDATE focus_spans SET ended_at = ? WHERE id = ?", [ended_at, span_id])
+
+    def remove_span(self, span_id: int) -> None:
+        with self.db.conn:
+            self.db.execute("DELETE FROM focus_spans WHERE id = ?", [span_id])
+
+    def list_spans(self, since: float | None = None, until: float | None = None, app: str | None = None,
+                   limit: int = 100, offset: int = 0) -> list[FocusSpan]:
+        """Spans overlapping [since, until], newest first."""
+        where, params = ["1=1"], []
+        if since is not None:
+            where.append("ended_at >= ?")
+            params.append(since)
+        if until is not None:
+            where.append("started_at <= ?")
+            params.append(until)
+        if app:
+            where.append("app = ?")
+            params.append(app)
+        sql = (f"SELECT * FROM focus_spans WHERE {' AND '.join(where)} "
+               "ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?")
+        return [FocusSpan(**r) for r in self.db.query(sql, params + [limit, offset])]
+
+    # -- privacy rules -----------------------------------------------------
+    def add_rule(self, kind: str, pattern: str) -> PrivacyRule:
+        """Store a rule (checked by the caller); adding one that exists returns the existing one."""
+        if kind not in RULE_KINDS:
+            raise ValueError(f"rule kind must be one of {', '.join(RULE_KINDS)}, not {kind!r}")
+        with self.db.conn:
+            self.db.execute(
+                "INSERT OR IGNORE INTO privacy_rules (kind, pattern, created_at) VALUES (?, ?, ?)",
+                [kind, pattern, time.time()],
+            )
+        row = next(self.db.query("SELECT * FROM privacy_rules WHERE kind = ? AND pattern = ?", [kind, pattern]))
+        return PrivacyRule(**row)
+
+    def rules(self, kind: str | None = None) -> list[PrivacyRule]:
+        sql, params = "SELECT * FROM privacy_rules", []
+        if kind:
+            sql, params = sql + " WHERE kind = ?", [kind]
+        return [PrivacyRule(**r) for r in self.db.query(sql + " ORDER BY id", params)]
+
+    def remove_rule(self, rule_id: int) -> bool:
+        with self.db.conn:
+            return self.db.execute("DELETE FROM privacy_rules WHERE id = ?", [rule_id]).rowcount > 0
+
+    # -- saved state -------------------------------------------------------
+    def save_pause(self, paused: bool, until: float | None) -> None:
+        with self.db.conn:
+            self.db["capture_state"].upsert({"key": "pause", "value": json.dumps({"paused": paused, "until": until})},
+                                            pk="key")
+
+    def load_pause(self) -> tuple[bool, float | None]:
+        rows = list(self.db.query("SELECT value FROM capture_state WHERE key = 'pause'"))
+        if not rows:
+            return False, None
+        value = json.loads(rows[0]["value"])
+        return bool(value.get("paused")), value.get("until")
+
+    def import_cursor(self, source: str, bucket: str) -> float | None:
+        rows = list(self.db.query("SELECT last_end FROM import_cursors WHERE source = ? AND bucket = ?",
+                                  [source, bucket]))
+        return rows[0]["last_end"] if rows else None
+
+    def set_import_cursor(self, source: str, bucket: str, last_end: float) -> None:
+        with self.db.conn:
+            self.db["import_cursors"].upsert({"source": source, "bucket": bucket, "last_end": last_end},
+                                             pk=("source", "bucket"))
+
+    # -- forgetting --------------------------------------------------------
+    def forget(self, since: float, until: float, app: str | None = None) -> Forgotten:
+        """Delete everything captured between since and until (unix times), of one app when `app` is given:
+        observations overlapping it, their evidence links and full-text rows, propositions left with no
+        evidence, and focus spans (cut at the edges).
+
+        FTS5 keeps deleted words in its index segments until they merge, so both indexes are optimized, and the
+        WAL is checkpointed: with secure_delete on, the words are then gone from the files, not only unlinked.
+        """
+        db = self.db
+        with db.conn:
+            only_app = " AND app = ?" if app is not None else ""
+            ids = [r["id"] for r in db.query(
+                "SELECT id FROM observations WHERE ended_at >= ? AND started_at <= ?" + only_app,
+                [since, until] + ([app] if app is not None else []))]
+            marks = ",".join("?" * len(ids))
+            props: list[int] = []
+            if ids:
+                props = [r["proposition_id"] for r in db.query(
+                    f"SELECT DISTINCT proposition_id FROM evidence WHERE observation_id IN ({marks})", ids)]
+                db.execute(f"DELETE FROM observations WHERE id IN ({marks})", ids)
+            gone_props = 0
+            if props:
+                pmarks = ",".join("?" * len(props))
+                gone_props = db.execute(
+                    f"DELETE FROM propositions WHERE id IN ({pmarks}) AND NOT EXISTS "
+                    "(SELECT 1 FROM evidence e WHERE e.proposition_id = propositions.id)", props).rowcount
+            spans = self._cut_spans(since, until, app)
+            db.execute("INSERT INTO observations_fts (observations_fts) VALUES ('optimize')")
+            db.execute("INSERT INTO propositions_fts (propositions_fts) VALUES ('optimize')")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return Forgotten(observations=len(ids), propositions=gone_props, focus_spans=spans,
+                         observation_ids=tuple(ids))
+
+    def _cut_spans(self, since: float, until: float, app: str | None = None) -> int:
+        db = self.db
+        rows = [r for r in db.query("SELECT * FROM focus_spans WHERE ended_at > ? AND started_at < ?", [since, until])
+                if app is None or r["app"] == app]
+        for r in rows:
+            if r["started_at"] >= since and r["ended_at"] <= until:
+                db.execute("DELETE FROM focus_spans WHERE id = ?", [r["id"]])
+                continue
+            if r["started_at"] < since:
+                db.execute("UPDATE focus_spans SET ended_at = ? WHERE id = ?", [since, r["id"]])
+            else:
+                db.execute("UPDATE focus_spans SET started_at = ? WHERE id = ?", [until, r["id"]])
+            if r["started_at"] < since and r["ended_at"] > until:  # it ran across the whole span: keep the far end
+                db["focus_spans"].insert({k: v for k, v in r.items() if k != "id"} | {"started_at": until})
+        return len(rows)

@@ -1,0 +1,198 @@
+"""Who may use the API: real uvicorn on loopback TCP and on a unix socket, real tokens, real refusals."""
+
+import socket
+import subprocess
+import time
+from types import SimpleNamespace
+
+import httpx
+import pytest
+
+from gumd.api.app import create_app
+from gumd.api.server import LoopbackServer, SocketServer
+from gumd.client import ApiError, Client
+from gumd.privacy import CaptureControl
+from gumd.store import NewProposition, Store
+from gumd.store.access import TokenError, create_token, list_tokens, revoke_token
+from tests.conftest import GUMD, wait_for
+
+
+@pytest.fixture
+def both(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    store = Store(data / "gumd.db")
+    pid = store.add_proposition(NewProposition("The user keeps bees in Ghent", "hive app", 7, 8), [])
+    tokens = {name: create_token(store, name, scope)[1] for name, scope in
+              (("reader", "read"), ("writer", "write"), ("gone", "read"))}
+    revoke_token(store, "gone")
+    control = CaptureControl()
+    app = create_app(store, dict, control)
+    unix, tcp = SocketServer(app, data / "gumd.sock"), LoopbackServer(app, 0)
+    unix.start()
+    tcp.start()
+    base = f"http://127.0.0.1:{tcp.port}"
+    yield SimpleNamespace(store=store, pid=pid, tcp=tcp, tokens=tokens, port=tcp.port, base=base,
+                          sock=data / "gumd.sock",
+                          http=httpx.Client(base_url=base),
+                          unix=httpx.Client(transport=httpx.HTTPTransport(uds=str(data / "gumd.sock")),
+                                            base_url="http://gumd"))
+    tcp.stop()
+    unix.stop()
+    store.close()
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def refused(r: httpx.Response, status: int, code: str) -> bool:
+    assert (r.status_code, r.json()["code"]) == (status, code), r.text
+    assert r.json()["message"]
+    return True
+
+
+def test_tcp_listens_on_loopback_only(both):
+    bound = [s.getsockname()[0] for server in both.tcp._server.servers for s in server.sockets]
+    assert bound == ["127.0.0.1"]
+
+
+def test_tcp_needs_a_valid_live_token(both):
+    assert refused(both.http.get("/v1/status"), 401, "missing_token")
+    assert both.http.get("/v1/status").headers["www-authenticate"].startswith("Bearer")
+    assert refused(both.http.get("/v1/status", headers=bearer("gumd_not-a-real-token")), 401, "invalid_token")
+    assert refused(both.http.get("/v1/status", headers={"Authorization": "Basic dXNlcjpwdw=="}), 401, "invalid_token")
+    assert refused(both.http.get("/v1/status", headers=bearer(both.tokens["gone"])), 401, "token_revoked")
+    assert refused(both.http.get("/openapi.json"), 401, "missing_token")
+    ok = both.http.get("/v1/propositions", params={"q": "bees"}, headers=bearer(both.tokens["reader"]))
+    assert ok.status_code == 200 and [p["id"] for p in ok.json()["items"]] == [both.pid]
+
+
+def test_revoking_stops_a_token_at_once(both):
+    with Client.loopback(both.port, both.tokens["reader"]) as client:
+        assert client.status()["propositions"] == 1
+        revoke_token(both.store, "reader")
+        with pytest.raises(ApiError) as e:
+            client.status()
+    assert e.value.code == "token_revoked"
+
+
+def test_read_token_cannot_write_and_write_token_can(both):
+    read, write = bearer(both.tokens["reader"]), bearer(both.tokens["writer"])
+    assert refused(both.http.post(f"/v1/propositions/{both.pid}/confirm", headers=read), 403, "insufficient_scope")
+    assert refused(both.http.delete(f"/v1/propositions/{both.pid}", headers=read), 403, "insufficient_scope")
+    assert refused(both.http.post("/v1/capture/pause", headers=read), 403, "insufficient_scope")
+    assert refused(both.http.get("/v1/export", headers=read), 403, "insufficient_scope")
+    assert refused(both.http.get("/v1/audit", headers=read), 403, "insufficient_scope")
+    assert both.store.get_proposition(both.pid).verdict is None
+    r = both.http.post(f"/v1/propositions/{both.pid}/confirm", headers=write)
+    assert r.status_code == 200 and r.json()["verdict"] == "confirmed"
+    assert both.http.get("/v1/audit", headers=write).status_code == 200
+
+
+def test_foreign_host_is_refused_on_both_transports(both):
+    token = bearer(both.tokens["writer"])
+    for host in ("evil.example", f"evil.example:{both.port}", "127.0.0.1.nip.io", "192.168.1.20"):
+        assert refused(both.http.get("/v1/status", headers=token | {"Host": host}), 421, "bad_host")
+        assert refused(both.unix.get("/v1/status", headers={"Host": host}), 421, "bad_host")
+    for host in (f"localhost:{both.port}", f"127.0.0.1:{both.port}"):
+        assert both.http.get("/v1/status", headers=token | {"Host": host}).status_code == 200
+    assert both.unix.get("/v1/status", headers={"Host": "localhost"}).status_code == 200
+
+
+def test_foreign_origin_and_cross_site_fetches_are_refused(both):
+    token = bearer(both.tokens["writer"])
+    for origin in ("https://evil.example", "null", f"http://localhost:{both.port + 1}",
+                   f"https://127.0.0.1:{both.port}"):
+        r = both.http.post(f"/v1/propositions/{both.pid}/reject", headers=token | {"Origin": origin})
+        assert refused(r, 403, "bad_origin") and "access-control-allow-origin" not in r.headers
+        assert refused(both.unix.post("/v1/capture/pause", headers={"Origin": origin}), 403, "bad_origin")
+    preflight = both.http.options("/v1/status", headers={"Origin": "https://evil.example",
+                                                         "Access-Control-Request-Method": "GET"})
+    assert preflight.status_code == 403 and "access-control-allow-origin" not in preflight.headers
+    r = both.http.get("/v1/status", headers=token | {"Sec-Fetch-Site": "cross-site"})
+    assert refused(r, 403, "cross_site")
+    assert both.store.get_proposition(both.pid).status == "active"
+    same = both.http.get("/v1/status", headers=token | {"Origin": both.base, "Sec-Fetch-Site": "same-origin"})
+    assert same.status_code == 200
+
+
+def test_unix_socket_is_the_user_but_a_token_sent_there_is_checked(both):
+    assert both.unix.post(f"/v1/propositions/{both.pid}/confirm").status_code == 200
+    assert refused(both.unix.get("/v1/status", headers=bearer("gumd_wrong")), 401, "invalid_token")
+    r = both.unix.post(f"/v1/propositions/{both.pid}/reject", headers=bearer(both.tokens["reader"]))
+    assert refused(r, 403, "insufficient_scope")
+    with Client(both.sock, token=both.tokens["reader"]) as client:
+        assert client.search("bees")[0]["id"] == both.pid
+    audit = [(e["client"], e["route"], e["status"]) for e in Client(both.sock).audit(limit=4)]
+    assert audit == [
+        ("reader", "/v1/propositions", 200),
+        ("reader", f"/v1/propositions/{both.pid}/reject", 403),  # refused before routing: the bare path
+        ("unknown-token", "/v1/status", 401),
+        ("local-socket", "/v1/propositions/{prop_id}/confirm", 200),
+    ]
+
+
+def test_audit_moves_a_tokens_last_use(both):
+    assert {t.name: t.last_used_at for t in list_tokens(both.store)}["writer"] is None
+    before = time.time()
+    both.http.get("/v1/status", headers=bearer(both.tokens["writer"]))
+    Client(both.sock).audit()  # reading the log writes what is buffered
+    assert {t.name: t.last_used_at for t in list_tokens(both.store)}["writer"] >= before
+
+
+def test_token_names_and_scopes_are_checked(both):
+    for name, scope in (("local-socket", "read"), ("has space", "read"), ("", "read"), ("ok", "admin")):
+        with pytest.raises(TokenError):
+            create_token(both.store, name, scope)
+    with pytest.raises(TokenError, match="already active"):
+        create_token(both.store, "reader", "read")
+    create_token(both.store, "gone", "read")  # a revoked name may be issued again
+    stored = both.store.db.execute("SELECT token_hash, prefix FROM api_tokens").fetchall()
+    assert all(secret not in (h, p) for h, p in stored for secret in both.tokens.values())
+
+
+def test_token_cli_creates_lists_and_revokes(tmp_path):
+    run = lambda *a: subprocess.run([*GUMD, "--data-dir", str(tmp_path / "d"), "token", *a],  # noqa: E731
+                                    capture_output=True, text=True, timeout=60, env={"GUMD_CONFIG": "/nonexistent"})
+    made = run("create", "claude-desktop", "--scope", "read")
+    secret = made.stdout.strip()
+    assert made.returncode == 0 and secret.startswith("gumd_") and "shown only now" in made.stderr
+    listed = run("list")
+    assert "claude-desktop" in listed.stdout and secret[:10] in listed.stdout and secret not in listed.stdout
+    assert "last used never" in listed.stdout and "active" in listed.stdout
+    assert run("create", "claude-desktop").returncode == 2
+    assert run("revoke", "claude-desktop").returncode == 0
+    assert "revoked" in run("list").stdout
+    again = run("revoke", "claude-desktop")
+    assert again.returncode == 1 and "no active token" in again.stderr
+
+
+def test_daemon_serves_tcp_only_when_asked_and_only_with_a_token(tmp_path, model_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    data = tmp_path / "data"
+    env = {"GUMD_CONFIG": str(tmp_path / "none.toml"), "PYTHONUNBUFFERED": "1"}
+    token = subprocess.run([*GUMD, "--data-dir", str(data), "token", "create", "probe"], capture_output=True,
+                           text=True, timeout=60, env=env).stdout.strip()
+    daemon = subprocess.Popen([*GUMD, "--data-dir", str(data), "--set", f"api_tcp_port={port}", "run", "--no-capture",
+                               "--model", str(model_path)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        client = Client(data / "gumd.sock")
+        wait_for(lambda: _answers(client), 120, what="the daemon's socket")
+        assert refused(httpx.get(f"http://127.0.0.1:{port}/v1/status"), 401, "missing_token")
+        with Client.loopback(port, token) as tcp:
+            assert tcp.status()["pid"] == daemon.pid
+        assert [e["client"] for e in client.audit(limit=2)] == ["probe", "anonymous"]
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=60)
+
+
+def _answers(client: Client) -> bool:
+    try:
+        return bool(client.status())
+    except ConnectionError:
+        return False

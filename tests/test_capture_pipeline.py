@@ -1,0 +1,198 @@
+"""The capture pipeline's decisions with a real store and real Tesseract; frames drawn with PIL, windows given."""
+
+import time
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from gumd.models.ocr import TesseractOcr
+from gumd.observers.base import FocusChange, Frame, InputBurst, Presence
+from gumd.observers.window import WindowInfo
+from gumd.pipeline import Pipeline
+from gumd.privacy import CaptureControl, Exclusions
+from gumd.retention import FrameArchive
+from gumd.store import NewProposition, Store
+from gumd.store.capture import CaptureStore
+from gumd.transcribe import Transcriber
+
+FONT = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 26)
+
+
+def screen(lines, size=(1280, 600), at=(40, 40)):
+    image = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(lines):
+        draw.text((at[0], at[1] + 44 * i), line, fill="black", font=FONT)
+    return image
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "g.db")
+    yield s
+    s.close()
+
+
+class Screens:
+    """A grab() that returns whatever image is 'on screen' now, and counts the grabs."""
+
+    def __init__(self, image):
+        self.image, self.grabs = image, 0
+
+    def __call__(self, reason):
+        self.grabs += 1
+        return Frame(at=time.time(), image=self.image, reason=reason)
+
+
+def pipeline(store, grab, **kw):
+    kw.setdefault("min_interval_s", 0)
+    return Pipeline(store, Transcriber(TesseractOcr()), Exclusions(), grab=grab, **kw)
+
+
+def test_identical_frames_are_skipped_and_their_input_waits_for_the_next_new_one(store):
+    screens = Screens(screen(["Invoice 2291 for Northwind"]))
+    p = pipeline(store, screens)
+    first = p.handle(FocusChange(at=1.0, app="xterm", title="invoices"))
+    assert first is not None
+    assert p.handle(InputBurst(started_at=2.0, ended_at=3.0, clicks=2)) is None  # the screen did not change
+    screens.image = screen(["Invoice 2291 for Northwind", "Paid on 12 March"])
+    later = p.handle(InputBurst(started_at=4.0, ended_at=5.0, keys=7))
+    assert screens.grabs == 3 and (p.counts.frames_new, p.counts.frames_duplicate) == (2, 1)
+    assert "Paid" in store.get_observation(later).text
+    assert store.get_observation(later).input_summary == "2 clicks; 7 keys"
+
+
+def test_heartbeat_captures_while_active_and_nothing_while_idle_or_locked(store):
+    screens = Screens(screen(["Reading the design review"]))
+    p = pipeline(store, screens, heartbeat_s=30, idle_s=120)
+    p.handle(FocusChange(at=1000.0, app="evince", title="review.pdf"))
+    p.handle(InputBurst(started_at=1000.0, ended_at=1001.0, scrolls=3))
+    assert screens.grabs == 2
+    assert p.tick(1020.0) is None and screens.grabs == 2  # heartbeat not due yet
+    screens.image = screen(["Reading the design review", "Section 3: storage"])
+    assert p.tick(1032.0) is not None and screens.grabs == 3  # 30 s heartbeat while active
+    p.tick(1125.0)  # 124 s without input: idle
+    assert p.presence == "idle"
+    p.handle(FocusChange(at=1130.0, app="evince", title="other.pdf"))
+    p.tick(1200.0)
+    assert screens.grabs == 3
+    p.handle(Presence(at=1210.0, state="active", since=1209.5))
+    p.handle(Presence(at=1211.0, state="locked", since=1209.5))
+    p.handle(FocusChange(at=1212.0, app="evince", title="third.pdf"))
+    p.tick(1300.0)
+    assert screens.grabs == 3 and p.presence == "locked"
+
+
+def test_an_excluded_window_elsewhere_on_screen_is_blanked_before_ocr(store, tmp_path):
+    image = screen(["Quarterly plan draft"], size=(1280, 700))
+    ImageDraw.Draw(image).text((700, 400), "Vault: Zorblax-Pineapple", fill="black", font=FONT)
+    windows = [WindowInfo("xterm", "plan", rect=(0, 0, 640, 700)),
+               WindowInfo("KeePassXC", "vault.kdbx", rect=(660, 380, 600, 100))]
+    p = pipeline(store, Screens(image), windows=lambda: windows)
+    obs_id = p.handle(FocusChange(at=1.0, app="xterm", title="plan"))
+    assert "Quarterly" in store.get_observation(obs_id).text
+    assert p.counts.blanked == 1
+    store.close()
+    raw = b"".join(f.read_bytes() for f in tmp_path.iterdir() if f.is_file())
+    assert b"Zorblax" not in raw and b"vault.kdbx" not in raw
+
+
+def test_excluded_window_that_cannot_be_placed_drops_the_frame(store):
+    windows = [WindowInfo("bitwarden", "Vault", rect=None)]
+    p = pipeline(store, Screens(screen(["anything"])), windows=lambda: windows)
+    assert p.handle(FocusChange(at=1.0, app="xterm", title="shell")) is None
+    assert p.counts.excluded == 1 and store.list_observations() == []
+
+
+def test_only_the_changed_rows_are_read_again_and_the_text_is_whole(store):
+    lines = [f"Line {i}: the harbour ledger entry {i * 37}" for i in range(10)]
+    screens = Screens(screen(lines, size=(1280, 560)))
+    p = pipeline(store, screens)
+    p.handle(FocusChange(at=1.0, app="xterm", title="ledger"))
+    lines[6] = "Line 6: AMENDED entry for Rotterdam"
+    screens.image = screen(lines, size=(1280, 560))
+    obs = store.get_observation(p.handle(InputBurst(started_at=2.0, ended_at=3.0, keys=20)))
+    stats = p.transcriber.stats
+    assert stats.partial == 1 and stats.rows_read < 560 + 560 // 4
+    full = Transcriber(TesseractOcr()).read(Frame(at=0, image=screens.image))
+    assert sorted(obs.text.split()) == sorted(" ".join(line.text for line in full).split())  # same words
+    assert "AMENDED entry for Rotterdam" in obs.text and "Line 9" in obs.text
+
+
+def test_focus_spans_merge_heartbeats_and_end_at_focus_change_gap_and_idle(store):
+    p = pipeline(store, None, heartbeat_s=30, idle_s=120, pulsetime_s=5)
+    p.handle(FocusChange(at=100.0, app="firefox", title="Inbox - Mail - Mozilla Firefox", page_title="Inbox - Mail"))
+    p.handle(InputBurst(started_at=100.0, ended_at=101.0, keys=3))
+    for t in range(101, 140):
+        p.tick(float(t))
+    p.handle(FocusChange(at=140.0, app="code", title="main.py"))
+    p.handle(InputBurst(started_at=140.0, ended_at=141.0, keys=1))
+    for t in range(141, 150):
+        p.tick(float(t))
+    p.tick(205.0)  # no tick for 55 s (the machine slept): the span ends at its last beat, a new one starts
+    p.tick(206.0)
+    p.tick(262.0)  # 121 s since the last input: idle, and the new span ends where the input stopped
+    assert p.presence == "idle"
+    spans = sorted(CaptureStore(store).list_spans(), key=lambda s: s.started_at)
+    assert [(s.app, s.started_at, s.ended_at) for s in spans] == [("firefox", 100.0, 140.0), ("code", 140.0, 149.0)]
+    assert spans[0].page_title == "Inbox - Mail"
+
+
+def test_pause_stops_spans_and_capture_and_a_forget_drops_what_is_in_flight(store):
+    control = CaptureControl()
+    screens = Screens(screen(["Before the pause"]))
+    p = pipeline(store, screens, control=control)
+    p.handle(FocusChange(at=1.0, app="xterm", title="a"))
+    control.pause()
+    p.tick(2.0)
+    p.handle(FocusChange(at=3.0, app="xterm", title="b"))
+    assert screens.grabs == 1 and [s.title for s in CaptureStore(store).list_spans()] == ["a"]
+    control.resume()
+    p.handle(InputBurst(started_at=4.0, ended_at=5.0, keys=4))
+    p.forgot(until=6.0)
+    screens.image = screen(["After the forget"])
+    assert p.handle(InputBurst(started_at=5.5, ended_at=6.5, keys=2)) is None  # started inside the forgotten span
+    assert p.handle(FocusChange(at=7.0, app="xterm", title="c")) is not None
+
+
+def test_forget_deletes_observations_evidence_orphaned_propositions_and_spans(store, tmp_path):
+    capture = CaptureStore(store)
+    from gumd.store import NewObservation
+
+    def obs(t, text):
+        return store.add_observation(NewObservation(t, t + 5, "xterm", "notes", text, "", "screen"))
+
+    old, inside, also = obs(100, "Harbourmaster schedule"), obs(1000, "Quibbleflux merger memo"), obs(1010, "zzz")
+    only_inside = store.add_proposition(NewProposition("Works on the Quibbleflux merger", "memo", 7, 5), [inside])
+    mixed = store.add_proposition(NewProposition("Reads schedules", "seen twice", 6, 5), [old, also])
+    from gumd.store.capture import FocusSpan
+    capture.add_spans([FocusSpan(90, 200, "xterm", "notes"), FocusSpan(950, 1100, "xterm", "Quibbleflux memo"),
+                       FocusSpan(500, 2000, "xterm", "long")])
+    done = capture.forget(900, 1200)
+    assert (done.observations, done.propositions, done.focus_spans) == (2, 1, 2)
+    assert store.get_observation(inside) is None and store.get_observation(old) is not None
+    assert store.get_proposition(only_inside) is None
+    assert store.get_proposition(mixed).evidence_count == 1
+    assert store.search_observations("Quibbleflux") == [] and store.search_propositions("Quibbleflux") == []
+    spans = sorted((s.started_at, s.ended_at, s.title) for s in capture.list_spans())
+    assert spans == [(90, 200, "notes"), (500, 900, "long"), (1200, 2000, "long")]
+    store.close()
+    raw = b"".join(f.read_bytes() for f in tmp_path.iterdir() if f.is_file()).lower()
+    assert b"quibbleflux" not in raw  # FTS5 index segments and the WAL included
+
+
+def test_kept_screenshots_have_secrets_blanked_and_stay_within_budget(store, tmp_path):
+    archive = FrameArchive(tmp_path / "frames", budget_bytes=20_000)
+    screens = Screens(screen(["Deploy notes", "password: Hunter2Zebra"]))
+    p = pipeline(store, screens, archive=archive)
+    obs_id = p.handle(FocusChange(at=1.0, app="xterm", title="deploy"))
+    [path] = archive.paths(obs_id)
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert oct((tmp_path / "frames").stat().st_mode & 0o777) == "0o700"
+    kept = Image.open(path).convert("RGB")
+    again = Transcriber(TesseractOcr()).read(Frame(at=0, image=kept))
+    assert any("Deploy" in line.text for line in again) and not any("Hunter2" in line.text for line in again)
+    for i in range(12):
+        screens.image = screen([f"Page {i} of the long manual", "x" * (i + 5)])
+        p.handle(FocusChange(at=2.0 + i, app="xterm", title=f"manual {i}"))
+    assert archive.used_bytes <= 20_000 and archive.paths(obs_id) == []

@@ -1,0 +1,275 @@
+"""The privacy dashboard in Debian's Chromium (Playwright) against a real `gumd run` seeded by `gumd replay`.
+
+The daemon captures on the test X server and serves the dashboard on a free loopback port; its
+propositions come from the packaged model over replayed screenshots. Screenshots of every view, wide
+and narrow, go to the test's tmp dir and to /tmp/dashboard-shots/.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import subprocess
+from pathlib import Path
+from types import SimpleNamespace
+
+import httpx
+import pytest
+from playwright import sync_api as playwright_sync
+
+from gumd.client import ApiError, Client, DaemonUnavailable
+from tests.conftest import GUMD, wait_for
+from tests.test_replay import make_session
+
+pytestmark = pytest.mark.slow
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SHOTS = Path("/tmp/dashboard-shots")
+WIDE, NARROW = {"width": 1280, "height": 800}, {"width": 420, "height": 800}
+MARKER = "Quokkafield"  # a word only the edited proposition holds
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def daemon(tmp_path_factory, model_path, xserver):
+    tmp = tmp_path_factory.mktemp("dashboard")
+    data, port = tmp / "data", _free_port()
+    env = {**xserver.env, "GUMD_CONFIG": str(tmp / "none.toml")}
+    make_session(tmp / "session")
+    seeded = subprocess.run([*GUMD, "--data-dir", str(data), "replay", str(tmp / "session"), "--model", str(model_path)],
+                            env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert seeded.returncode == 0, seeded.stderr
+    log = (tmp / "daemon.log").open("w")  # the daemon writes to it for the module's life
+    proc = subprocess.Popen([*GUMD, "--data-dir", str(data), "--set", f"api_tcp_port={port}", "run",
+                             "--model", str(model_path), "--batch-interval", "3600"],
+                            env=env, stdout=log, stderr=subprocess.STDOUT)
+    client = Client(data / "gumd.sock")
+
+    def up() -> bool:
+        assert proc.poll() is None, (tmp / "daemon.log").read_text()[-3000:]
+        try:
+            return client.status()["capture"]["state"] == "capturing"
+        except (DaemonUnavailable, ApiError):
+            return False
+
+    wait_for(up, 120, interval=0.5, what="gumd run to serve its socket")
+    assert client.search(limit=5), "the replay stored no proposition to review"
+    yield SimpleNamespace(tmp=tmp, data=data, port=port, base=f"http://127.0.0.1:{port}", client=client, env=env)
+    client.close()
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    with playwright_sync.sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+            headless=True, viewport=WIDE)
+        yield context
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("shots")
+    shutil.rmtree(SHOTS, ignore_errors=True)
+    SHOTS.mkdir(parents=True)
+    return folder
+
+
+def login_link(daemon) -> str:
+    r = subprocess.run([*GUMD, "--data-dir", str(daemon.data), "dashboard", "--no-open"], env=daemon.env,
+                       capture_output=True, text=True, timeout=60, check=False)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
+def screenshot(page, shots: Path, name: str) -> None:
+    for label, size in (("wide", WIDE), ("narrow", NARROW)):
+        page.set_viewport_size(size)
+        path = shots / f"{name}-{label}.png"
+        page.screenshot(path=str(path), full_page=label == "narrow")
+        shutil.copy(path, SHOTS / path.name)
+    page.set_viewport_size(WIDE)
+
+
+def open_view(page, view: str) -> None:
+    page.evaluate("document.body.dataset.ready = ''")
+    if page.url.endswith("#" + view):
+        page.reload()  # no hashchange for the same hash: load the view afresh
+    else:
+        page.goto(page.url.split("#")[0] + "#" + view)
+    page.wait_for_selector(f"body[data-view='{view}'][data-ready='1']", state="attached")
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture(scope="module")
+def page(daemon, browser, shots):
+    page = browser.new_page()
+    page.on("dialog", lambda d: d.accept())
+    response = page.goto(login_link(daemon))
+    assert response.ok and page.url == f"{daemon.base}/dashboard"
+    page.wait_for_selector("body[data-ready='1']", state="attached")
+    return page
+
+
+def test_dashboard_and_api_refuse_a_browser_without_login(daemon, browser):
+    page = browser.new_page()
+    response = page.goto(f"{daemon.base}/dashboard")
+    assert response.status == 401
+    assert "gumd dashboard" in page.locator("main").inner_text()
+    assert page.goto(f"{daemon.base}/v1/propositions").status == 401
+    assert page.goto(f"{daemon.base}/dashboard/login?code=made-up").status == 401
+    assert not [c for c in browser.cookies() if c["name"] == "gumd_session"]
+    page.close()
+
+
+def test_a_login_link_works_once_and_gives_a_strict_httponly_cookie(daemon, browser, page):
+    cookie = next(c for c in browser.cookies() if c["name"] == "gumd_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
+    assert page.evaluate("document.cookie") == ""
+    link = login_link(daemon)
+    other = browser.new_page()
+    assert other.goto(link).ok
+    assert other.goto(link).status == 401  # single use
+    other.close()
+    page.reload()  # the second login replaced the cookie: the page needs the new session's CSRF token
+    page.wait_for_selector("body[data-ready='1']", state="attached")
+    over_tcp = httpx.post(f"{daemon.base}/v1/dashboard/login")
+    assert over_tcp.status_code == 401  # minting a link needs the socket, not a browser
+
+
+def test_writes_without_the_csrf_token_are_refused(daemon, page):
+    pid = daemon.client.search(limit=1)[0]["id"]
+    status = page.evaluate("async (id) => (await fetch(`/v1/propositions/${id}/reject`, {method: 'POST'})).status", pid)
+    assert status == 403
+    assert daemon.client.proposition(pid)["verdict"] is None
+
+
+def test_review_queue_confirms_with_one_key_and_shows_evidence(daemon, page, shots):
+    open_view(page, "review")
+    first = page.locator("#queue .card").first
+    pid = int(first.get_attribute("data-id"))
+    assert first.locator(".evidence pre").count() >= 1
+    evidence = daemon.client.proposition(pid)["evidence"][0]
+    assert evidence["app"] in first.locator(".evidence .where").first.inner_text()
+    screenshot(page, shots, "review")
+    first.focus()
+    page.keyboard.press("c")
+    wait_for(lambda: daemon.client.proposition(pid)["verdict"] == "confirmed", 10, what="the confirm to land")
+    page.wait_for_selector(f"#queue .card[data-id='{pid}']", state="detached")  # it leaves the queue
+
+
+def test_edit_in_browse_then_delete_leaves_no_trace_in_api_or_file(daemon, page, shots):
+    pid = daemon.client.search(limit=1)[0]["id"]
+    open_view(page, "browse")
+    page.get_by_label("Confidence at least").select_option("2")
+    page.get_by_role("button", name="Search").click()
+    page.locator(f"#results button[data-id='{pid}']").click()
+    page.wait_for_selector("#detail h4")
+    page.locator("#detail [data-action='edit']").click()
+    page.get_by_label("What gumd should believe").fill(f"The user pairs with Priya {MARKER} on pull request 1423")
+    page.get_by_label("Confidence (1 to 10)").select_option("7")
+    page.get_by_role("button", name="Save").click()
+    wait_for(lambda: MARKER in daemon.client.proposition(pid)["text"], 10, what="the edit to land")
+    assert daemon.client.proposition(pid)["confidence"] == 7
+    page.wait_for_selector(f"#detail-title:text('{MARKER}')")
+    assert "Version history" in page.locator("#detail").inner_text()
+    screenshot(page, shots, "browse-detail")
+    page.locator("#detail [data-action='delete']").click()
+    wait_for(lambda: page.locator("#detail").is_hidden(), 10, what="the detail to close")
+    with pytest.raises(ApiError, match="not_found"):
+        daemon.client.proposition(pid)
+    assert daemon.client.search(MARKER) == []
+    stored = b"".join(f.read_bytes() for f in daemon.data.glob("gumd.db*"))
+    assert MARKER.encode() not in stored
+
+
+def test_capture_pause_and_resume_from_the_page(daemon, page, shots):
+    open_view(page, "capture")
+    page.get_by_role("button", name="Pause 15 min").click()
+    wait_for(lambda: daemon.client.capture_state()["state"] == "paused", 10, what="capture to pause")
+    page.wait_for_selector("#capture-state:text('Paused until')")
+    assert "Database on disk" in page.locator("#storage").inner_text()
+    screenshot(page, shots, "capture")
+    page.get_by_role("button", name="Resume", exact=True).click()
+    wait_for(lambda: daemon.client.capture_state()["state"] == "capturing", 10, what="capture to resume")
+
+
+def test_an_exclusion_added_on_the_page_takes_effect_and_the_live_check_says_so(daemon, page):
+    open_view(page, "capture")
+    page.get_by_label("Kind").select_option("app")
+    page.get_by_label("Pattern").fill("signal-desktop")
+    page.get_by_role("button", name="Add exclusion").click()
+    page.wait_for_selector("#exclusions code:text('signal-desktop')")
+    assert any(r["pattern"] == "signal-desktop" for r in daemon.client.capture_rules("app"))
+    assert daemon.client.would_capture("signal-desktop")["captured"] is False
+    page.locator("#c-app").fill("signal-desktop")
+    wait_for(lambda: "NOT be captured" in page.locator("#check-result").inner_text(), 10, what="the live check")
+
+
+def test_transparency_shows_who_read_the_model_and_export_downloads(daemon, page, shots):
+    open_view(page, "transparency")
+    page.wait_for_selector("#audit tbody tr")
+    assert "local-socket" in page.locator("#clients").inner_text()
+    assert "dashboard" in page.locator("#clients").inner_text()
+    assert page.locator("#prediction").inner_text().strip()
+    screenshot(page, shots, "transparency")
+    open_view(page, "erase")
+    screenshot(page, shots, "erase")
+    open_view(page, "export")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download export (JSON)").click()
+    exported = Path(download.value.path()).read_text()
+    assert '"format": "gumd-export/1"' in exported or '"format":"gumd-export/1"' in exported
+
+
+def test_every_control_is_labelled_and_reachable_by_keyboard(daemon, page):
+    for view in ("review", "browse", "erase", "capture", "transparency", "export"):
+        open_view(page, view)
+        unnamed = page.evaluate("""() => [...document.querySelectorAll(
+              'section:not([hidden]) :is(input, select, textarea, button, a[href])')]
+            .filter(e => e.offsetParent !== null)
+            .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())
+            .map(e => e.outerHTML.slice(0, 80))""")
+        assert unnamed == [], view
+    open_view(page, "review")
+    page.locator("body").focus()
+    reached = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.textContent.trim().slice(0, 30)"))
+    assert {"Review", "Browse", "Erase", "Capture", "Transparency", "Export"} <= set(reached)
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_palette_meets_wcag_aa_contrast():
+    css = (Path(__file__).parent.parent / "gumd/api/dashboard/static/dashboard.css").read_text()
+    colour = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-f]{6})", css))
+    text_pairs = [("ink", "bg"), ("ink", "surface"), ("muted", "surface"), ("muted", "bg"), ("accent", "surface"),
+                  ("accent", "accent-bg"), ("danger", "surface"), ("danger", "danger-bg"), ("ok", "ok-bg"),
+                  ("ok", "surface"), ("warn", "warn-bg"), ("warn", "surface")]
+    low = {f"{a} on {b}": round(contrast(colour[a], colour[b]), 2) for a, b in text_pairs
+           if contrast(colour[a], colour[b]) < 4.5}
+    assert low == {}
+    assert contrast("#ffffff", colour["accent"]) >= 4.5  # primary buttons, current tab
+    assert contrast(colour["field"], colour["surface"]) >= 3  # borders of inputs and buttons (non-text)

@@ -1,0 +1,118 @@
+"""The tray icon under a real X server (Xvfb + openbox + trayer as the system tray), pystray's xorg
+backend, against a real daemon capturing that screen."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import threading
+
+import pytest
+
+from gumd.config import load_settings
+from gumd.tray import COLORS, tray_state
+from tests.conftest import wait_for
+from tests.service_helpers import DaemonProcess, unit_command, write_config
+
+
+@pytest.fixture
+def tray_display(xserver, monkeypatch):
+    """DISPLAY for this process (pystray reads it), and a real system tray on it."""
+    trayer = shutil.which("trayer")
+    if trayer is None:
+        pytest.fail("trayer is not installed: run scripts/setup --test", pytrace=False)
+    monkeypatch.setenv("DISPLAY", xserver.display)
+    monkeypatch.setenv("PYSTRAY_BACKEND", "xorg")
+    proc = xserver.spawn(trayer, "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "24")
+    from Xlib import display as xdisplay
+
+    d = xdisplay.Display(xserver.display)
+    selection = d.intern_atom("_NET_SYSTEM_TRAY_S0")
+    wait_for(lambda: d.get_selection_owner(selection) != 0, 10, what="trayer to own the system tray")
+    yield d
+    d.close()
+    proc.terminate()
+
+
+def _item(tray, text):
+    return next(i for i in tray.icon.menu.items if i.text == text)
+
+
+def _colour(tray) -> tuple[int, int, int]:
+    return tray.icon.icon.getpixel((32, 32))[:3]
+
+
+def _parent(d, window_id: int) -> int:
+    return d.create_resource_object("window", window_id).query_tree().parent.id
+
+
+def test_tray_shows_state_and_its_menu_pauses_and_resumes_a_real_daemon(xserver, tray_display, tmp_path, model_path):
+    data = tmp_path / "data"
+    cmd, env = unit_command(tmp_path, data, write_config(tmp_path / "config.toml", model_path, capture=True))
+    env["DISPLAY"] = xserver.display
+    daemon = DaemonProcess(cmd, env, tmp_path / "daemon.log")
+    try:
+        client = daemon.client(data / "gumd.sock")
+        from gumd.tray import Tray
+
+        tray = Tray(load_settings({"data_dir": str(data)}, environ={}, config_file=tmp_path / "none.toml"), poll_s=0.3)
+        runner = threading.Thread(target=tray.run, daemon=True)
+        runner.start()
+        d = tray_display
+        window = wait_for(
+            lambda: xserver.run("xdotool", "search", "--name", "^gumd", check=False).stdout.split(), 10,
+            what="the tray icon's window",
+        )[0]
+        root = d.screen().root.id
+        wait_for(lambda: _parent(d, int(window)) != root, 10, what="the icon docked in trayer")
+
+        assert tray.refresh() in ("capturing", "processing")
+        wait_for(lambda: _colour(tray) in (COLORS["capturing"], COLORS["processing"]), 10, what="a green or blue icon")
+        assert _item(tray, "Pause for 15 minutes").enabled and not _item(tray, "Resume").enabled
+
+        _item(tray, "Pause for 15 minutes")(tray.icon)
+        capture = client.capture_state()
+        assert capture["state"] == "paused" and capture["paused_until"] is not None
+        assert tray.state == "paused" and tray.summary().startswith("gumd: paused until ")
+        wait_for(lambda: _colour(tray) == COLORS["paused"], 10, what="the amber icon")
+        wait_for(lambda: tray.icon.title.startswith("gumd: paused until "), 10, what="the paused tooltip")
+        assert _item(tray, "Resume").enabled and not _item(tray, "Pause for 1 hour").enabled
+
+        _item(tray, "Resume")(tray.icon)
+        assert client.capture_state()["state"] == "capturing"
+
+        _item(tray, "Pause until resumed")(tray.icon)
+        assert client.capture_state() == {"state": "paused", "paused_until": None}
+        wait_for(lambda: xserver.run("xprop", "-id", window, "WM_NAME", check=False).stdout.count("paused") == 1, 10,
+                 what="the paused state in the icon window's title")
+        _item(tray, "Resume")(tray.icon)
+
+        tray.icon()  # activating the icon (a left click) runs the default item: Open dashboard
+        assert "the dashboard is not part of this gumd yet" in tray.message
+        wait_for(lambda: "dashboard" in tray.icon.title, 10, what="the message in the tooltip")
+
+        daemon.proc.send_signal(signal.SIGTERM)
+        assert daemon.proc.wait(timeout=20) == 0
+        wait_for(lambda: tray.state == "stopped", 10, what="the tray to notice the daemon is gone")
+        wait_for(lambda: tray.icon.title == "gumd is not running (gumd service status)", 10, what="the stopped tooltip")
+        assert _colour(tray) == COLORS["stopped"]
+        _item(tray, "Pause until resumed")(tray.icon)  # disabled in the menu; called anyway, it explains
+        assert "no gumd daemon answers" in tray.message
+
+        _item(tray, "Quit")(tray.icon)
+        runner.join(timeout=10)
+        assert not runner.is_alive()
+    finally:
+        daemon.close()
+
+
+def test_state_names_follow_the_status_answer():
+    def status(capture="capturing", busy=False, error=None):
+        return {"capture": {"state": capture, "paused_until": None}, "engine": {"busy": busy, "last_error": error}}
+
+    assert tray_state(None) == "stopped"
+    assert tray_state(status()) == "capturing"
+    assert tray_state(status("paused")) == "paused"
+    assert tray_state(status(busy=True)) == "processing"
+    assert tray_state(status(busy=True, error="model: answer cut off")) == "error"
+    assert tray_state(status("off")) == "off"
