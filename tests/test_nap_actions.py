@@ -45,3 +45,11 @@ def test_recorded_actions_are_stored_in_order_with_their_screen_text(tmp_path):
     assert [a.key for a in stored] == ["switch|xterm|xterm", "command|xterm|pytest -q"]
     assert "pytest -q" in stored[1].screen_text
     assert [a.key for a in list_actions(store, limit=1)] == ["command|xterm|pytest -q"]
+
+
+def test_returning_to_a_terminal_does_not_repeat_the_commands_in_its_scrollback():
+    seg = Segmenter()
+    seg.feed(Moment(1, "xterm", "bash", text="me@box:~$ make test\n3 passed\n"))
+    seg.feed(Moment(2, "code", "a.py - Code", text="def f(): pass"))
+    back = seg.feed(Moment(3, "xterm", "bash", text="me@box:~$ make test\n3 passed\nme@box:~$ git commit -a\n"))
+    assert [(a.kind, a.target) for a in back] == [("switch", "xterm"), ("command", "git commit -a")]

@@ -1,6 +1,8 @@
 """The statistical predictors: counts, back-off, recency and exclusions behave as documented."""
 
-from gumd.nap.baselines import Counts, Markov, MostFrequent, VariableOrder
+import random
+
+from gumd.nap.baselines import Counts, Markov, MostFrequent, VariableOrder, dwell_band
 
 
 def feed(predictor, items, start=0.0):
@@ -50,3 +52,55 @@ def test_variable_order_gives_a_distribution_and_finds_long_contexts():
     assert ranked[0].item == "p"
     assert sum(c.probability for c in ranked) <= 1.0 + 1e-9
     assert all(a.probability >= b.probability for a, b in zip(ranked, ranked[1:]))
+
+
+def test_after_a_long_pause_the_session_start_is_the_context():
+    # Each morning: editor, then mail; the rest of the day editor and terminal alternate. Read as one stream,
+    # "terminal editor" is followed by "terminal" four times a day and by "mail" once (overnight).
+    day = ["editor", "mail"] + ["editor", "terminal"] * 4
+
+    def after_morning_editor(session_gap):
+        """What the context expert (the pool's first) expects after the first "editor" of day 30."""
+        vo = VariableOrder(session_gap=session_gap)
+        for d in range(30):
+            for i, item in enumerate(["editor"] if d == 29 else day):
+                vo.rank(3, at=d * 86400.0 + i * 60.0)
+                vo.learn(item, d * 86400.0 + i * 60.0)
+        contexts = vo.experts[0]
+        contexts.prepare(None)
+        return max(["mail", "terminal"], key=contexts.probability)
+
+    assert after_morning_editor(session_gap=1800.0) == "mail"
+    assert after_morning_editor(session_gap=float("inf")) == "terminal"  # without session starts
+
+
+def test_recency_position_is_learned_per_dwell_band():
+    # After a long stay on the previous app the user goes back to it (position 1 of the recently-used list,
+    # 0 being the current app); after a glance at it, on to the one before (position 2).
+    rng = random.Random(3)
+    vo = VariableOrder()
+    recent = ["a", "b", "c", "d", "e"]
+    t, dwells = 0.0, [60.0, 60.0]
+    for _ in range(400):
+        item = recent[1] if dwells[-2] >= 60.0 else recent[2]
+        vo.rank(3, exclude=[recent[0]], at=t)
+        vo.learn(item, t)
+        recent.remove(item)
+        recent.insert(0, item)
+        dwells.append(rng.choice([1.0, 60.0]))
+        t += dwells[-1]
+    bands = vo.experts[3].by_band
+    assert bands[dwell_band(60.0)].top(1, frozenset())[0][1] == 1
+    assert bands[dwell_band(1.0)].top(1, frozenset())[0][1] == 2
+    # And the pool follows: after a glance it no longer offers going back first.
+    expected = recent[1] if dwells[-2] >= 60.0 else recent[2]
+    assert vo.rank(1, exclude=[recent[0]], at=t)[0].item == expected
+
+
+def test_items_no_expert_offered_do_not_pull_the_pool_weights():
+    vo = VariableOrder()
+    for i in range(200):
+        vo.rank(5)
+        vo.learn(f"new-{i}")  # a stream of first uses: nothing to learn about the experts
+    assert vo.theta == [1.0, 0.0, 0.0, 0.0, 0.0]
+    assert all(t >= 0.0 for t in feed(VariableOrder(), ["a", "b", "c"] * 50).theta)

@@ -1,6 +1,7 @@
 """Prequential evaluation on the real D2U and SEA data in ../shared/data, and the readers for each format."""
 
 import argparse
+import importlib.util
 import json
 from pathlib import Path
 
@@ -35,8 +36,8 @@ def test_d2u_markov2_reproduces_the_baseline_and_variable_order_beats_it(data):
     # Measured on this file with this protocol: most-frequent 32.4%, Markov-2 54.5% top-1.
     assert abs(scores["markov-2"].top1 - 0.545) < 0.01
     assert abs(scores["most-frequent"].top1 - 0.324) < 0.01
-    assert scores["variable-order"].top1 > scores["markov-2"].top1 + 0.02
-    assert scores["variable-order"].top5 >= 0.90
+    assert scores["variable-order"].top1 > scores["markov-2"].top1 + 0.04  # measured: +4.7 points
+    assert scores["variable-order"].top5 >= 0.92
 
 
 def test_sea_variable_order_beats_markov2_on_the_clean_commands(data):
@@ -96,3 +97,36 @@ def test_gumd_format_reads_the_daemons_recorded_actions(tmp_path):
     stream = read_gumd(tmp_path / "gumd.db")
     assert stream.items == ["switch|xterm|xterm", "switch|firefox|firefox", "open|firefox|API"]
     assert stream.times == [1000.0, 1001.0, 1002.0]
+
+
+def _bench_session_module():
+    """bench/nap_session.py, the generator the documented in-context figure is measured on."""
+    spec = importlib.util.spec_from_file_location("nap_session", REPO / "bench" / "nap_session.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_eval_nap_in_context_scores_the_model_beside_the_statistics_on_a_recorded_session(tmp_path, settings, capsys):
+    db = tmp_path / "session.db"
+    actions = _bench_session_module().write_session(db, days=2, seed=5)
+    stream = read_gumd(db)
+    assert len(stream.items) == actions > 20
+    assert {"command|xterm|make test", "switch|code|code"} <= set(stream.items)
+    parser = argparse.ArgumentParser()
+    eval_command.register(parser.add_subparsers())
+    args = parser.parse_args(["eval", "nap", "--format", "gumd", str(db), "--in-context", "3", "--json"])
+    assert args.func(args, settings) == 0
+    rows = {r["predictor"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert rows["variable-order"]["n"] == actions - 1
+    for name in ("statistical (replay)", "in-context"):
+        assert rows[name]["n"] == 3
+        assert 0 <= rows[name]["top1"] <= rows[name]["top5"] <= 1
+
+
+def test_eval_nap_in_context_needs_recorded_actions_with_screen_text(data, tmp_path, capsys):
+    parser = argparse.ArgumentParser()
+    eval_command.register(parser.add_subparsers())
+    args = parser.parse_args(["eval", "nap", "--format", "sea", str(data / "sea" / "User1"), "--in-context", "3"])
+    assert args.func(args, Settings(data_dir=str(tmp_path))) == 2
+    assert "--format gumd" in capsys.readouterr().err

@@ -5,7 +5,7 @@ import pytest
 from gumd.models import LlamaCppModel
 from gumd.models.registry import PRESETS, assemble
 from gumd.nap.actions import Moment, Segmenter, record
-from gumd.nap.predict import Predictor
+from gumd.nap.predict import REASON_CHARS, Predictor
 from gumd.store import Store
 from gumd.store.nap import count_traces, scored_outcomes
 
@@ -44,7 +44,7 @@ def test_observed_actions_score_predictions_grow_traces_and_calibrate_confidence
     predictor = Predictor(store)
     replay(predictor, store, days=6)
     outcomes = scored_outcomes(store, "statistical")
-    assert len(outcomes) == 6 * 9 - 1  # every action but the first was predicted first
+    assert len(outcomes) == 6 * 8 - 1  # 8 actions a day; every action but the first was predicted first
     assert 0 < count_traces(store) < len(outcomes)  # repeated days replace near-duplicate traces
     hit_rate = sum(e for _, e in outcomes[:20]) / 20
     assert hit_rate > 0.7  # by the last days the loop is learned
@@ -63,16 +63,39 @@ def test_a_fresh_store_predicts_nothing_without_failing(tmp_path):
 
 def test_the_model_predicts_in_context_and_its_prediction_is_scored(tmp_path, model):
     store = Store(tmp_path / "gumd.db")
-    predictor = Predictor(store, model)
+    predictor = Predictor(store, model, consult_below=1.0)  # always ask the model
     replay(predictor, store, days=3)
     now = START + 3 * DAY - 1
     prediction = predictor.predict_next(screen_text="me@box:~/gumd$ ", now=now)
     assert prediction.source == "model", "the model's answer was not usable"
-    assert prediction.reasoning and len(prediction.reasoning) <= 90
+    assert prediction.reasoning and len(prediction.reasoning) <= REASON_CHARS
     assert prediction.trace_ids, "no past trace was retrieved for a moment seen three times"
     top = prediction.top
+    assert top.key in {c.key for c in predictor.candidates(now)}  # the model picks among the candidates
     assert top.kind in ("switch", "open", "command", "save", "search") and 0 < top.confidence <= 1
     assert len({a.key for a in prediction.actions}) == len(prediction.actions)  # no candidate twice
     (action,) = [a for a in record(store, Segmenter(), Moment(now + 1, "xterm", "bash")) if a.kind == "switch"]
     scored = predictor.observe(action)
     assert [p.source for p in scored] == ["model"] and scored[0].exact in (0, 1)
+
+
+class Unreachable:
+    """A model stand-in for one unit test: any call fails the test."""
+
+    name = "unreachable"
+
+    def complete_json(self, *args, **kwargs):
+        raise AssertionError("the model was asked although the statistics were sure")
+
+
+def test_the_model_is_asked_only_when_the_statistics_are_unsure(tmp_path):
+    store = Store(tmp_path / "gumd.db")
+    predictor = Predictor(store, Unreachable())
+    replay(predictor, store, days=6)
+    seg = Segmenter()
+    first = workday(START + 6 * DAY)[0]  # day 7 opens with git pull; the editor has followed it every day
+    for action in record(store, seg, first):
+        predictor.observe(action)
+    prediction = predictor.predict_next(screen_text=first.text, now=first.at + 1)
+    assert prediction.top.key == "switch|code|code"
+    assert prediction.source == "statistical" and prediction.top.raw_confidence >= predictor.consult_below

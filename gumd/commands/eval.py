@@ -46,6 +46,9 @@ def nap(args: argparse.Namespace, settings: Settings) -> int:
     from gumd.nap.baselines import standard_predictors
     from gumd.nap.evaluate import READERS, StreamFormatError, evaluate, evaluate_in_context
 
+    if args.in_context and args.format != "gumd":
+        print("gumd: --in-context needs --format gumd (recorded actions with screen text)", file=sys.stderr)
+        return 2
     try:
         streams = [READERS[args.format](path) for path in args.files]
     except (OSError, StreamFormatError) as e:
@@ -53,9 +56,6 @@ def nap(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     scores = evaluate(streams, standard_predictors)
     if args.in_context:
-        if args.format != "gumd":
-            print("gumd: --in-context needs --format gumd (recorded actions with screen text)", file=sys.stderr)
-            return 2
         from gumd.models import ModelNotFound, load_language_model
 
         try:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 
 from gumd.models import LanguageModel, ModelError
 from gumd.store import Store
+from gumd.store.models import Observation
 from gumd.store.nap import Action, actions_with_rule_captions, add_action, set_caption
 
 TERMINALS = {"xterm", "uxterm", "terminal", "gnome-terminal", "gnome-terminal-server", "konsole", "iterm2",
@@ -46,6 +47,11 @@ class Moment:
     title: str
     text: str = ""
     input_summary: str = ""
+
+
+def moment_of(obs: Observation) -> Moment:
+    """A stored observation as a moment of the action stream."""
+    return Moment(at=obs.started_at, app=obs.app, title=obs.title, text=obs.text, input_summary=obs.input_summary)
 
 
 def is_terminal(app: str) -> bool:
@@ -93,12 +99,12 @@ def make_action(at: float, kind: str, app: str, target: str, screen_text: str = 
 
 
 class Segmenter:
-    """Stateful: remembers the last app, title and terminal commands to tell what is new."""
+    """Stateful: remembers the last app, title and each terminal's commands to tell what is new."""
 
     def __init__(self):
         self.app: str | None = None
         self.title: str | None = None
-        self.commands: list[str] = []
+        self.commands: dict[str, list[str]] = {}  # terminal app -> commands on its last screen
 
     def feed(self, m: Moment) -> list[Action]:
         """The actions this moment shows, in order (often none)."""
@@ -108,11 +114,11 @@ class Segmenter:
             out.append(make_action(m.at, "switch", m.app, m.app, m.text))
         if is_terminal(m.app) and m.text:
             seen = typed_commands(m.text)
-            # Commands not on the last screen of this terminal: the screen scrolls, so compare as a tail.
-            known = self.commands if m.app == self.app else []
-            new = seen[_overlap(known, seen):]
+            # Commands not on the last screen of this terminal, even when the user was away in between
+            # (its scrollback still shows the old ones): the screen scrolls, so compare as a tail.
+            new = seen[_overlap(self.commands.get(m.app, []), seen):]
             out += [make_action(m.at, "command", m.app, c, m.text) for c in new[-3:]]
-            self.commands = seen
+            self.commands[m.app] = seen
         elif m.title != self.title or m.app != self.app:
             query = search_query(m.title)
             if query:

@@ -8,10 +8,11 @@ operations; ranking costs O(candidates seen after the current context).
 - `MostFrequent`: overall counts.
 - `Markov(order)`: counts after the last `order` items, backing off to shorter
   contexts to fill the list (Markov-1, Markov-2).
-- `VariableOrder`: interpolated contexts of every length up to `max_order`
-  (PPM-C escape weights), counts that decay with each new occurrence of their
-  context (IPAM-like recency), and an hour-of-day table, mixed by weights that
-  follow each part's online log-loss.
+- `VariableOrder`: interpolated contexts up to two lengths (PPM-C escape
+  weights), with counts that decay with each new occurrence of their context
+  (IPAM-like recency) and without, the most-recently-used position per dwell
+  time, and an hour-of-day table, pooled by weights that follow each part's
+  online log-loss; long pauses mark session starts.
 """
 
 from __future__ import annotations
@@ -81,9 +82,16 @@ class Counts:
     def probability(self, item: str) -> float:
         return self.weight(item) / self.total if self.total else 0.0
 
+    def weights(self) -> dict[str, float]:
+        """Every item's current weight."""
+        if self.decay == 1.0:
+            return {i: e[0] for i, e in self.items.items()}
+        d, n = self.decay, self.n
+        return {i: w * d ** (n - at) for i, (w, at) in self.items.items()}
+
     def top(self, k: int, exclude: frozenset[str]) -> list[tuple[float, str]]:
         """The k heaviest items not excluded, as (weight, item), heaviest first."""
-        pairs = ((self.weight(i), i) for i in self.items if i not in exclude)
+        pairs = ((w, i) for i, w in self.weights().items() if i not in exclude)
         return heapq.nlargest(k, pairs)
 
 
@@ -139,6 +147,19 @@ class Markov(SequencePredictor):
         self.history.append(item)
 
 
+SESSION_BREAK = "\x00session"  # marks a long pause in the context history; never counted as an item
+
+
+def dwell_band(seconds: float | None) -> int | None:
+    """A coarse band for how long the user stayed on an item: <2 s, <8 s, <64 s, <17 min, longer; None if unknown."""
+    if seconds is None:
+        return None
+    for band, limit in enumerate((2.0, 8.0, 64.0, 1024.0)):
+        if seconds < limit:
+            return band
+    return 4
+
+
 class _Expert(ABC):
     """One view of what comes next, for VariableOrder to pool: prepare for a moment, then answer."""
 
@@ -158,6 +179,9 @@ class _Expert(ABC):
     def learn(self, item: str, at: float | None) -> None:
         """Take in the item that came."""
 
+    def session_break(self) -> None:
+        """A long pause came before the item about to be learned (experts that keep a history mark it)."""
+
 
 class _Contexts(_Expert):
     """Expert: contexts of every length up to max_order, interpolated with PPM-C escape weights."""
@@ -169,9 +193,10 @@ class _Contexts(_Expert):
         self.tables: list[dict[tuple[str, ...], Counts]] = [{} for _ in range(max_order + 1)]
         self.contexts: list[Counts] = []
         self.coefs: list[float] = []
+        self.longer: dict[str, float] = {}  # blended probability from the contexts of length >= 1
 
     def prepare(self, at: float | None) -> None:
-        """Find the contexts that match the history (shortest first) and their blend weights."""
+        """Find the contexts that match the history (shortest first), their blend weights, and what they give."""
         hist = tuple(self.history)
         self.contexts = []
         for length in range(len(hist) + 1):
@@ -186,18 +211,24 @@ class _Contexts(_Expert):
             lam = c.total / (c.total + self.escape * len(c.items)) if i else 1.0
             self.coefs[i] = remaining * lam
             remaining *= 1.0 - lam
+        self.longer = {}
+        for coef, c in zip(self.coefs[1:], self.contexts[1:]):
+            scale = coef / c.total
+            for item, w in c.weights().items():
+                self.longer[item] = self.longer.get(item, 0.0) + scale * w
 
     def candidates(self, k: int, excluded: frozenset[str]) -> set[str]:
         if not self.contexts:
             return set()
         # Items absent from the longer contexts are ordered by their order-0 weight alone: its top k suffice.
         pool = {i for _, i in self.contexts[0].top(k, excluded)}
-        for c in self.contexts[1:]:
-            pool.update(i for i in c.items if i not in excluded)
+        pool.update(i for i in self.longer if i not in excluded)
         return pool
 
     def probability(self, item: str) -> float:
-        return sum(coef * c.probability(item) for coef, c in zip(self.coefs, self.contexts))
+        if not self.contexts:
+            return 0.0
+        return self.coefs[0] * self.contexts[0].probability(item) + self.longer.get(item, 0.0)
 
     def learn(self, item: str, at: float | None) -> None:
         hist = tuple(self.history)
@@ -206,41 +237,55 @@ class _Contexts(_Expert):
             self.tables[length].setdefault(key, Counts(self.decay)).add(item)
         self.history.append(item)
 
+    def session_break(self) -> None:
+        self.history.append(SESSION_BREAK)
+
 
 class _Recency(_Expert):
     """Expert: how far back in the most-recently-used list the next item tends to sit (alt-tab order).
 
     It learns a distribution over list positions, so it serves both app
-    switching (return to the previous app) and command streams (repeat the last).
+    switching (return to the previous app) and command streams (repeat the
+    last). The distribution is kept per dwell band of the item before the
+    current one, when items carry times: after a glance of under two seconds
+    people return to the previous app far less often than after a minute.
     """
 
-    def __init__(self, depth: int, decay: float):
+    def __init__(self, depth: int):
         self.depth = depth
         self.recent: list[str] = []
-        self.positions = Counts(decay)
+        self.by_band: dict[int | None, Counts] = {}
+        self.band: int | None = None  # dwell band of the item before the current one
+        self.last_at: float | None = None
         self.rank_of: dict[str, int] = {}
+        self.positions = Counts()
 
     def prepare(self, at: float | None) -> None:
         self.rank_of = {item: r for r, item in enumerate(self.recent)}
+        self.positions = self.by_band.get(self.band) or Counts()
 
     def candidates(self, k: int, excluded: frozenset[str]) -> set[str]:
-        ranked = sorted(((self.positions.weight(str(r)), item) for item, r in self.rank_of.items()
+        ranked = sorted(((self.positions.weight(r), item) for item, r in self.rank_of.items()
                          if item not in excluded), reverse=True)
         return {item for _, item in ranked[:k]}
 
     def probability(self, item: str) -> float:
         r = self.rank_of.get(item)
-        return self.positions.probability(str(r)) if r is not None else 0.0
+        return self.positions.probability(r) if r is not None else 0.0
 
     def learn(self, item: str, at: float | None) -> None:
+        positions = self.by_band.setdefault(self.band, Counts())
         if item in self.recent:
             r = self.recent.index(item)
-            self.positions.add(str(r))
+            positions.add(r)
             del self.recent[r]
         else:
-            self.positions.add("new")
+            positions.add(-1)  # new to the list
         self.recent.insert(0, item)
         del self.recent[self.depth:]
+        known = at is not None and self.last_at is not None
+        self.band = dwell_band(at - self.last_at) if known else None
+        self.last_at = at
 
 
 class _HourOfDay(_Expert):
@@ -274,49 +319,61 @@ class VariableOrder(SequencePredictor):
     """Several experts pooled log-linearly, with exponents learned online by the log-likelihood gradient.
 
     Experts:
-    - contexts of every length up to `max_order`, blended PPM-C style, twice:
-      with plain counts, and with counts that decay by `fast_decay` per
-      occurrence of their context (IPAM-like recency);
+    - contexts of every length up to `max_order`, blended PPM-C style, three
+      times: with counts that decay by `fast_decay` per occurrence of their
+      context (IPAM-like recency), with plain counts, and decayed again but
+      only up to `short_order` (app streams gain little from long contexts,
+      command streams a lot: the pool learns which to trust);
     - the position in the most-recently-used list the next item tends to have
-      (alt-tab order for apps, "the same again" for commands);
+      (alt-tab order for apps, "the same again" for commands), per dwell band
+      of the item before the current one;
     - an hour-of-day table, when items carry times.
+
+    A pause longer than `session_gap` seconds between two items is marked in
+    the context histories, so the first items of a session are read in the
+    context "start of a session" instead of whatever ended the last one.
 
     A candidate's score is sum_j theta_j * log(p_j + floor); the softmax of the
     scores over the pooled candidates is the probability returned. After each
-    real item, theta takes one gradient step, so the pool leans on whichever
-    expert has been judging this user's stream best. `learn` trains on the
-    distribution the preceding `rank` offered (its exclusions included).
+    real item that some expert offered, theta takes one gradient step and is
+    kept non-negative, so the pool leans on whichever experts have been
+    judging this user's stream best. Items no expert could offer (first uses)
+    teach theta nothing: they only pull the weights of every expert down.
+    `learn` trains on the distribution the preceding `rank` offered (its
+    exclusions included).
     """
 
     name = "variable-order"
 
-    def __init__(self, max_order: int = 6, fast_decay: float = 0.9, escape: float = 1.0,
-                 recency_depth: int = 50, hour_decay: float = 0.995, learning_rate: float = 0.01,
-                 pool: int = 10, floor: float = 1e-3):
+    def __init__(self, max_order: int = 6, short_order: int = 2, fast_decay: float = 0.9, escape: float = 1.0,
+                 recency_depth: int = 50, hour_decay: float = 0.995, session_gap: float = 1800.0,
+                 learning_rate: float = 0.01, pool: int = 10, floor: float = 1e-3):
         self.experts: list[_Expert] = [
-            _Contexts(max_order, 1.0, escape),
             _Contexts(max_order, fast_decay, escape),
-            _Recency(recency_depth, 1.0),
+            _Contexts(short_order, fast_decay, escape),
+            _Contexts(max_order, 1.0, escape),
+            _Recency(recency_depth),
             _HourOfDay(hour_decay),
         ]
         self.theta = [1.0] + [0.0] * (len(self.experts) - 1)
+        self.session_gap = session_gap
         self.learning_rate = learning_rate
         self.pool = pool
         self.floor = floor
+        self._last_at: float | None = None
         self._excluded: frozenset[str] = frozenset()
         self._offered: dict[str, tuple[float, list[float]]] | None = None  # what the last rank() scored
 
-    def _scored(self, at: float | None, excluded: frozenset[str], extra: str | None = None) -> dict[str, tuple[float, list[float]]]:
+    def _scored(self, at: float | None, excluded: frozenset[str]) -> dict[str, tuple[float, list[float]]]:
         """Softmax probability and feature vector of every pooled candidate."""
         for e in self.experts:
             e.prepare(at)
         pool: set[str] = set()
         for e in self.experts:
             pool |= e.candidates(self.pool, excluded)
-        if extra is not None:
-            pool.add(extra)
-        features = {i: [math.log(e.probability(i) + self.floor) for e in self.experts] for i in pool}
-        scores = {i: sum(t * x for t, x in zip(self.theta, f)) for i, f in features.items()}
+        floor, theta = self.floor, self.theta
+        features = {i: [math.log(e.probability(i) + floor) for e in self.experts] for i in pool}
+        scores = {i: sum(t * x for t, x in zip(theta, f)) for i, f in features.items()}
         top = max(scores.values(), default=0.0)
         exp = {i: math.exp(s - top) for i, s in scores.items()}
         z = sum(exp.values())
@@ -328,15 +385,18 @@ class VariableOrder(SequencePredictor):
         return [Candidate(i, p) for p, i in heapq.nlargest(k, ((p, i) for i, (p, _) in self._offered.items()))]
 
     def learn(self, item: str, at: float | None = None) -> None:
-        scored = self._offered
-        if scored is None or item not in scored:
-            scored = self._scored(at, self._excluded, extra=item)
-        gradient = list(scored[item][1])
-        for p, features in scored.values():
-            for j, x in enumerate(features):
-                gradient[j] -= p * x
-        self.theta = [t + self.learning_rate * g for t, g in zip(self.theta, gradient)]
+        scored = self._offered if self._offered is not None else self._scored(at, self._excluded)
+        if item in scored:
+            gradient = list(scored[item][1])
+            for p, features in scored.values():
+                for j, x in enumerate(features):
+                    gradient[j] -= p * x
+            self.theta = [max(0.0, t + self.learning_rate * g) for t, g in zip(self.theta, gradient)]
         self._offered, self._excluded = None, frozenset()
+        if at is not None and self._last_at is not None and at - self._last_at > self.session_gap:
+            for e in self.experts:
+                e.session_break()
+        self._last_at = at
         for e in self.experts:
             e.learn(item, at)
 

@@ -188,16 +188,20 @@ def evaluate_in_context(paths: Sequence[Path], model, last: int) -> list[Score]:
             predictor = Predictor(store, model)
             ranks: dict[str, list[int | None]] = {k: [] for k in per_source}
             start = max(1, len(actions) - last)
+            screen = ""
             for i, action in enumerate(actions):
-                if i >= start:
+                # The screen as it was before this action: actions segmented from one frame share its text,
+                # which already shows the later ones, so the screen of an earlier frame is the one to use.
+                if i and actions[i - 1].at < action.at:
                     screen = actions[i - 1].screen_text
+                if i >= start:
                     stat = predictor.predict_next(screen, now=actions[i - 1].at, use_model=False)
                     ctx = predictor.predict_next(screen, now=actions[i - 1].at, use_model=True)
                     for name, p in (("statistical (replay)", stat), ("in-context", ctx)):
                         keys = [a.key for a in p.actions]
                         ranks[name].append(keys.index(action.key) + 1 if action.key in keys else None)
                 elif i:
-                    predictor.predict_next(actions[i - 1].screen_text, now=actions[i - 1].at, use_model=False)
+                    predictor.predict_next(screen, now=actions[i - 1].at, use_model=False)
                 predictor.observe(action)
             store.close()
         for name, rs in ranks.items():

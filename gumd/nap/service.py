@@ -9,7 +9,7 @@ import logging
 import threading
 from typing import Any, Callable
 
-from gumd.nap.actions import Moment, Segmenter, record
+from gumd.nap.actions import Segmenter, moment_of, record
 from gumd.nap.predict import Predictor
 from gumd.store import Store
 
@@ -40,8 +40,7 @@ class NapService:
             actions = 0
             for o in self.store.observations_after(self._last_id):
                 self._last_id = o.id
-                for action in record(self.store, self.segmenter, Moment(o.started_at, o.app, o.title, o.text,
-                                                                          o.input_summary)):
+                for action in record(self.store, self.segmenter, moment_of(o)):
                     self.predictor.observe(action)
                     actions += 1
             return actions
