@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 import sys
 
-from gumd.client import ApiError, Client, DaemonUnavailable
+from gumd.commands import call_daemon
 from gumd.config import Settings, ensure_data_dir
 
 
@@ -54,14 +54,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.set_defaults(func=import_activitywatch)
 
 
-def _call(settings: Settings, fn):
-    try:
-        with Client(settings.socket_path) as client:
-            return fn(client)
-    except (DaemonUnavailable, ApiError) as e:
-        print(f"gumd: {e}", file=sys.stderr)
-        return None
-
 
 def _when(text: str) -> float:
     try:
@@ -83,7 +75,7 @@ def forget(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     since = _when(args.since) if args.since else None
     until = _when(args.until) if args.until else None
-    out = _call(settings, lambda c: c.forget(minutes=args.minutes, since=since, until=until))
+    out = call_daemon(settings, lambda c: c.forget(minutes=args.minutes, since=since, until=until))
     if out is None:
         return 1
     span = " to ".join(dt.datetime.fromtimestamp(out[k]).strftime("%Y-%m-%d %H:%M:%S") for k in ("since", "until"))
@@ -93,7 +85,7 @@ def forget(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def rules_list(args: argparse.Namespace, settings: Settings) -> int:
-    items = _call(settings, lambda c: c.capture_rules())
+    items = call_daemon(settings, lambda c: c.capture_rules())
     if items is None:
         return 1
     items = [r for r in items if r["kind"] in args.kinds]
@@ -105,7 +97,7 @@ def rules_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def rules_add(args: argparse.Namespace, settings: Settings) -> int:
-    r = _call(settings, lambda c: c.add_capture_rule(args.kind, args.pattern))
+    r = call_daemon(settings, lambda c: c.add_capture_rule(args.kind, args.pattern))
     if r is None:
         return 1
     print(f"[{r['id']}] {r['kind']}: {r['pattern']}")
@@ -113,11 +105,11 @@ def rules_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def rules_remove(args: argparse.Namespace, settings: Settings) -> int:
-    return 0 if _call(settings, lambda c: c.remove_capture_rule(args.rule_id)) is not None else 1
+    return 0 if call_daemon(settings, lambda c: c.remove_capture_rule(args.rule_id)) is not None else 1
 
 
 def check(args: argparse.Namespace, settings: Settings) -> int:
-    r = _call(settings, lambda c: c.would_capture(args.app, args.title))
+    r = call_daemon(settings, lambda c: c.would_capture(args.app, args.title))
     if r is None:
         return 1
     if r["captured"]:

@@ -44,7 +44,12 @@ EVALUATIONS = (_register_nap, _register_propositions)
 
 def nap(args: argparse.Namespace, settings: Settings) -> int:
     from gumd.nap.baselines import standard_predictors
-    from gumd.nap.evaluate import READERS, StreamFormatError, evaluate, evaluate_in_context
+    from gumd.nap.evaluate import (
+        READERS,
+        StreamFormatError,
+        evaluate,
+        evaluate_in_context,
+    )
 
     if args.in_context and args.format != "gumd":
         print("gumd: --in-context needs --format gumd (recorded actions with screen text)", file=sys.stderr)
@@ -78,7 +83,12 @@ def propositions(args: argparse.Namespace, settings: Settings) -> int:
     import dataclasses
 
     from gumd.models import ModelError, load_embedder, load_language_model
-    from gumd.propositions.evaluate import ScenarioError, as_json, evaluate, load_scenario
+    from gumd.propositions.evaluate import (
+        ScenarioError,
+        as_json,
+        evaluate,
+        load_scenario,
+    )
 
     try:
         scenarios = [load_scenario(path) for path in args.scenarios]

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import sys
 
-from gumd.client import ApiError, Client, DaemonUnavailable
+from gumd.commands import call_daemon
 from gumd.config import Settings
 
 
@@ -32,17 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=resume)
 
 
-def _call(settings: Settings, fn):
-    try:
-        with Client(settings.socket_path) as client:
-            return fn(client)
-    except (DaemonUnavailable, ApiError) as e:
-        print(f"gumd: {e}", file=sys.stderr)
-        return None
-
 
 def status(args: argparse.Namespace, settings: Settings) -> int:
-    st = _call(settings, lambda c: c.status())
+    st = call_daemon(settings, lambda c: c.status())
     if st is None:
         return 1
     if args.json:
@@ -60,7 +52,7 @@ def status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def query(args: argparse.Namespace, settings: Settings) -> int:
-    items = _call(settings, lambda c: c.search(args.text, limit=args.limit))
+    items = call_daemon(settings, lambda c: c.search(args.text, limit=args.limit))
     if items is None:
         return 1
     if args.json:
@@ -76,7 +68,7 @@ def query(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def observations(args: argparse.Namespace, settings: Settings) -> int:
-    items = _call(settings, lambda c: c.observations(app=args.app, limit=args.limit))
+    items = call_daemon(settings, lambda c: c.observations(app=args.app, limit=args.limit))
     if items is None:
         return 1
     if args.json:
@@ -99,7 +91,7 @@ def pause(args: argparse.Namespace, settings: Settings) -> int:
     if args.minutes is not None and args.minutes <= 0:
         print("gumd: minutes must be a positive number", file=sys.stderr)
         return 2
-    st = _call(settings, lambda c: c.pause(args.minutes))
+    st = call_daemon(settings, lambda c: c.pause(args.minutes))
     if st is None:
         return 1
     print(f"capture {_capture_line(st)}")
@@ -107,7 +99,7 @@ def pause(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def resume(args: argparse.Namespace, settings: Settings) -> int:
-    st = _call(settings, lambda c: c.resume())
+    st = call_daemon(settings, lambda c: c.resume())
     if st is None:
         return 1
     print(f"capture {_capture_line(st)}")

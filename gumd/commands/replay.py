@@ -18,7 +18,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from gumd.daemon import AlreadyRunning, DataDirLock, SharedModel, privacy_rules, setup_logging
+    from gumd.daemon import (
+        AlreadyRunning,
+        DataDirLock,
+        SharedModel,
+        privacy_rules,
+        setup_logging,
+    )
     from gumd.models import ModelNotFound, load_embedder, load_ocr
     from gumd.pipeline import Pipeline
     from gumd.propositions.engine import Engine

@@ -7,7 +7,7 @@ import json
 import time
 from dataclasses import dataclass
 
-from gumd.store.store import Store
+from gumd.store.store import Store, window_filter
 
 RULE_KINDS = ("app", "title", "redact")
 
@@ -85,16 +85,7 @@ class CaptureStore:
     def list_spans(self, since: float | None = None, until: float | None = None, app: str | None = None,
                    limit: int = 100, offset: int = 0) -> list[FocusSpan]:
         """Spans overlapping [since, until], newest first."""
-        where, params = ["1=1"], []
-        if since is not None:
-            where.append("ended_at >= ?")
-            params.append(since)
-        if until is not None:
-            where.append("started_at <= ?")
-            params.append(until)
-        if app:
-            where.append("app = ?")
-            params.append(app)
+        where, params = window_filter(since, until, app)
         sql = (f"SELECT * FROM focus_spans WHERE {' AND '.join(where)} "
                "ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?")
         return [FocusSpan(**r) for r in self.db.query(sql, params + [limit, offset])]

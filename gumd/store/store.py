@@ -40,6 +40,22 @@ def query_words(text: str) -> list[str]:
     return list(dict.fromkeys(w for w in words if w not in _STOPWORDS))[:16]
 
 
+def window_filter(since: float | None, until: float | None, app: str | None) -> tuple[list[str], list[Any]]:
+    """WHERE terms and parameters for rows with started_at/ended_at overlapping [since, until], of one app."""
+    where: list[str] = ["1=1"]
+    params: list[Any] = []
+    if since is not None:
+        where.append("ended_at >= ?")
+        params.append(since)
+    if until is not None:
+        where.append("started_at <= ?")
+        params.append(until)
+    if app:
+        where.append("app = ?")
+        params.append(app)
+    return where, params
+
+
 def fts_query(text: str) -> str:
     """Turn free text into a safe FTS5 query: content words quoted, any may match (BM25 ranks)."""
     return " OR ".join('"%s"' % w for w in query_words(text))
@@ -126,16 +142,7 @@ class Store:
         offset: int = 0,
     ) -> list[Observation]:
         """Observations, newest first, filtered by time window, app and status."""
-        where, params = ["1=1"], []
-        if since is not None:
-            where.append("ended_at >= ?")
-            params.append(since)
-        if until is not None:
-            where.append("started_at <= ?")
-            params.append(until)
-        if app:
-            where.append("app = ?")
-            params.append(app)
+        where, params = window_filter(since, until, app)
         if status:
             where.append("status = ?")
             params.append(status)
