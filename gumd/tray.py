@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import subprocess
-import sys
 import threading
+import webbrowser
 from typing import Any
 
 from PIL import Image, ImageDraw
@@ -54,14 +53,13 @@ def icon_image(state: str, size: int = 64) -> Image.Image:
     return image
 
 
-def open_dashboard(settings: Settings) -> str:
-    """Run `gumd dashboard` when this gumd has that command; otherwise say what to use instead."""
-    from gumd.cli import COMMAND_MODULES
-
-    if "dashboard" not in COMMAND_MODULES:
-        return "the dashboard is not part of this gumd yet: use `gumd status` and `gumd query` for now"
-    subprocess.Popen([sys.executable, "-m", "gumd.cli", "--data-dir", str(settings.data_path), "dashboard"])
-    return "opening the dashboard"
+def open_dashboard(client: Client) -> str:
+    """Open the dashboard with a one-time login link from the daemon; else say why it cannot open."""
+    try:
+        link = client.dashboard_login()
+    except (DaemonUnavailable, ApiError) as e:
+        return str(e)
+    return "opening the dashboard" if webbrowser.open(link["url"]) else f"open {link['url']} in your browser"
 
 
 class Tray:
@@ -90,7 +88,7 @@ class Tray:
                 *(item(text, self._pause_action(minutes), enabled=lambda _: self._capturing()) for text, minutes in PAUSES),
                 item("Resume", lambda: self._act(self.client.resume), enabled=lambda _: self._paused()),
                 pystray.Menu.SEPARATOR,
-                item("Open dashboard", lambda: self._say(open_dashboard(self.settings)), default=True),
+                item("Open dashboard", lambda: self._say(open_dashboard(self.client)), default=True),
                 item("Quit", lambda: self.stop()),
             ),
         )
