@@ -175,7 +175,7 @@ _RULES: dict[str, tuple[Any, str]] = {
     "api_tcp_port": (lambda v: v == 0 or 1024 <= v <= 65535, "0 (off) or a port from 1024 to 65535"),
 }
 
-_NOT_SETTINGS = {"GUMD_CONFIG", "GUMD_TOKEN"}  # where to read config; the API token `gumd mcp` uses
+_NOT_SETTINGS = {"GUMD_CONFIG", "GUMD_TOKEN", "GUMD_AW_PYTHON"}  # config path; `gumd mcp` token; the tests' aw-server
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
