@@ -58,6 +58,16 @@ class XServer:
         self.procs.append(p)
         return p
 
+    def stop(self) -> None:
+        """End every process started for this display, the server last."""
+        for p in reversed(self.procs):
+            p.terminate()
+        for p in self.procs:
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
     def window(self, name: str, timeout: float = 10) -> str:
         """The id of a visible window whose title matches `name`."""
         return wait_for(
@@ -96,13 +106,7 @@ def xserver():
     x.spawn(wm)
     wait_for(lambda: "_NET_SUPPORTING_WM_CHECK" in x.run("xprop", "-root", check=False).stdout, 10, what="openbox")
     yield x
-    for p in reversed(x.procs):
-        p.terminate()
-    for p in x.procs:
-        try:
-            p.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            p.kill()
+    x.stop()
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,17 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+class JsonHandler(BaseHTTPRequestHandler):
+    """A request handler that answers JSON bodies."""
+
+    def _send(self, status: int, payload: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+
 class LoopbackServer:
     """A threaded HTTP server on 127.0.0.1 running `handler`; use as a context manager."""
 
@@ -32,7 +43,7 @@ class LoopbackServer:
         self.httpd.server_close()
 
 
-class ProposingServer(BaseHTTPRequestHandler):
+class ProposingServer(JsonHandler):
     """An OpenAI-compatible endpoint that answers gumd's own prompts: one proposition per observation
     ("The user works on <window title>", confidence 5, evidence that observation), and "new" for every
     revise decision. `mode` switches it to failing: "http500" or "hang" (until `release` is set);
@@ -74,9 +85,3 @@ class ProposingServer(BaseHTTPRequestHandler):
         schema = body["response_format"]["json_schema"]["schema"]
         return schema["properties"]["decisions"]["minItems"]
 
-    def _send(self, status: int, payload: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)

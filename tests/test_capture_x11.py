@@ -35,13 +35,7 @@ def multihead():
         wait_for(lambda: "_NET_SUPPORTING_WM_CHECK" in x.run("xprop", "-root", check=False).stdout, 10, what="openbox")
         yield x
     finally:
-        for p in reversed(x.procs):
-            p.terminate()
-        for p in x.procs:
-            try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        x.stop()
 
 
 def term(x: XServer, title: str, text: str, tmp: Path, where: str = "+0+0", command: str = "") -> str:

@@ -7,12 +7,11 @@ import socket
 import subprocess
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler
 from typing import Literal
 
 import httpx
 import pytest
-from tests.models_support import LoopbackServer
+from tests.models_support import JsonHandler, LoopbackServer
 from tests.conftest import settings_for, wait_for
 from pydantic import BaseModel, Field
 
@@ -68,7 +67,7 @@ def test_real_llama_cpp_server_answers_schema_valid_json(llama_server, tmp_path)
     assert lm.usage.calls == 2 and lm.usage.prompt_tokens > 0 and lm.usage.completion_tokens > 0
 
 
-class Stub(BaseHTTPRequestHandler):
+class Stub(JsonHandler):
     """An OpenAI-compatible endpoint whose answer the test picks; it records what it was sent."""
 
     answer: str = "garbage"
@@ -93,12 +92,6 @@ class Stub(BaseHTTPRequestHandler):
                       "usage": {"prompt_tokens": 12, "completion_tokens": 5}}
         self._send(200, json.dumps(completion).encode())
 
-    def _send(self, status: int, payload: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
 
 
 @pytest.fixture
