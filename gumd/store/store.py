@@ -32,6 +32,7 @@ _STOPWORDS = frozenset(
 )
 COMMON_FRACTION = 0.2  # a query word in more than this share of propositions is left out of the match
 COMMON_MIN_ROWS = 1000  # below this many matches ranking everything is cheap: keep every word
+SOME_WORDS_ROWS = 5000  # the "some of the words" match ranks at most about this many rows
 
 
 def query_words(text: str) -> list[str]:
@@ -350,16 +351,14 @@ class Store:
 
     def fts_proposition_ids(self, q: str, limit: int) -> list[int]:
         """Ids of active propositions matching q's selective words, those with every word first, by BM25."""
-        words = self._selective_words(query_words(q))
-        if not words:
+        every, some = self._match_queries(query_words(q))
+        if not every:
             return []
         sql = ("SELECT p.id FROM (SELECT rowid, rank FROM propositions_fts WHERE propositions_fts MATCH ?) f "
                "JOIN propositions p ON p.id = f.rowid WHERE p.status = 'active' ORDER BY f.rank LIMIT ?")
-        every = " AND ".join('"%s"' % w for w in words)
         ids = [r[0] for r in self.db.execute(sql, [every, limit])]
-        if len(ids) < limit and len(words) > 1:
-            some = " OR ".join('"%s"' % w for w in words)
-            ids += [r[0] for r in self.db.execute(sql, [f"({some}) NOT ({every})", limit - len(ids)])]
+        if len(ids) < limit and some:
+            ids += [r[0] for r in self.db.execute(sql, [some, limit - len(ids)])]
         return ids
 
     def set_vector(self, prop_id: int, model: str, vector: bytes) -> None:
@@ -440,7 +439,7 @@ class Store:
         `since`/`until` bound when a proposition was last updated; `min_confidence` drops weaker ones;
         `app` keeps those with evidence from that app; `unreviewed` those the user has given no verdict.
         Words that most propositions share ("the", "user") are left out of the match (see
-        `_selective_words`); a query made only of such words lists the newest, as an empty one does.
+        `_match_queries`); a query made only of such words lists the newest, as an empty one does.
         """
         # The unary + keeps SQLite from picking the confidence index over the updated_at order.
         where, params = ["p.status = ?", "+p.confidence >= ?"], [status, min_confidence]
@@ -459,19 +458,16 @@ class Store:
         filters = " AND ".join(where)
         if q.strip() and not re.search(r"\w", q):
             return []  # only punctuation: nothing can match
-        words = self._selective_words(query_words(q))
-        if not words:
+        every, some = self._match_queries(query_words(q))
+        if not every:
             sql = _PROP_SELECT + f" WHERE {filters} ORDER BY p.updated_at DESC, p.id DESC LIMIT ? OFFSET ?"
             return [_proposition(r) for r in self._rows(sql, [*params, limit, offset])]
-        # Propositions with every word first, then those with only some: the first page rarely needs the
-        # second, much larger set, whose ranking is what costs time (BM25 over each match).
-        every, some = " AND ".join('"%s"' % w for w in words), " OR ".join('"%s"' % w for w in words)
         found = self._ranked(every, filters, params, limit, offset)
-        if len(found) == limit or len(words) == 1:
+        if len(found) == limit or not some:
             return found
         n_every = self.db.execute("SELECT COUNT(*) FROM propositions_fts WHERE propositions_fts MATCH ?",
                                   [every]).fetchone()[0]
-        rest = self._ranked(f"({some}) NOT ({every})", filters, params, limit - len(found), max(0, offset - n_every))
+        rest = self._ranked(some, filters, params, limit - len(found), max(0, offset - n_every))
         return found + rest
 
     def _ranked(self, match: str, filters: str, params: list, limit: int, offset: int) -> list[Proposition]:
@@ -486,19 +482,39 @@ class Store:
         )
         return [_proposition(r) for r in self._rows(sql, [match, *params, limit, offset])]
 
-    def _selective_words(self, words: list[str]) -> list[str]:
-        """The query words that match at most COMMON_FRACTION of propositions.
+    def _match_queries(self, words: list[str]) -> tuple[str | None, str | None]:
+        """FTS5 queries for propositions with every selective word, and for those with only some.
 
-        A word in most propositions adds next to nothing to BM25 (its IDF is near
-        zero) yet makes SQLite rank nearly every row: at 100k propositions "user"
-        alone takes ~140 ms. Each word's matches are counted only up to the cap.
+        Propositions with every word come first; the second query, much larger, is what costs time,
+        since SQLite computes BM25 for each of its matches, and the first page rarely needs it.
+
+        A word in more than COMMON_FRACTION of propositions adds next to nothing to BM25 (its IDF is
+        near zero) yet makes SQLite rank nearly every row ("user" alone took ~140 ms at 100k
+        propositions): it is left out of both. The "some words" query keeps only the rarest words
+        whose matches add up to at most SOME_WORDS_ROWS: a proposition holding none of those but
+        only common words is a weak match by BM25 anyway, and the semantic half of hybrid search
+        still finds it. Matches are counted only up to the cap, so the counting stays cheap.
         """
         total = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM propositions").fetchone()[0]
         cap = int(total * COMMON_FRACTION)
         if cap < COMMON_MIN_ROWS:
-            return words
-        count = "SELECT COUNT(*) FROM (SELECT 1 FROM propositions_fts WHERE propositions_fts MATCH ? LIMIT ?)"
-        return [w for w in words if self.db.execute(count, ['"%s"' % w, cap + 1]).fetchone()[0] <= cap]
+            counts = dict.fromkeys(words, 0)  # a small store: ranking everything is cheap
+        else:
+            count = "SELECT COUNT(*) FROM (SELECT 1 FROM propositions_fts WHERE propositions_fts MATCH ? LIMIT ?)"
+            counts = {w: self.db.execute(count, ['"%s"' % w, cap + 1]).fetchone()[0] for w in words}
+            counts = {w: n for w, n in counts.items() if n <= cap}
+        if not counts:
+            return None, None
+        every = " AND ".join('"%s"' % w for w in counts)
+        rare, rows = [], 0
+        for w in sorted(counts, key=counts.get):
+            rows += counts[w]
+            if rows > SOME_WORDS_ROWS:
+                break
+            rare.append(w)
+        if len(counts) == 1 or not rare:
+            return every, None
+        return every, "(%s) NOT (%s)" % (" OR ".join('"%s"' % w for w in rare), every)
 
     def top_propositions(self, limit: int = 5) -> list[Proposition]:
         """The active propositions held with most confidence, the most recently updated first among equals."""
