@@ -18,6 +18,7 @@ from typing import Any, Iterable, Iterator
 
 import sqlite_utils
 
+from gumd.store.connection import connect, errors
 from gumd.store.migrations import migrate
 from gumd.store.models import NewObservation, NewProposition, Observation, Proposition
 
@@ -63,10 +64,15 @@ def fts_query(text: str) -> str:
 
 
 class Store:
-    """The one SQLite database of a data dir."""
+    """The one SQLite database of a data dir; with `key` (32 bytes) an SQLCipher-encrypted one.
 
-    def __init__(self, path: Path | str):
+    Open a data dir's store with `gumd.store.encryption.open_store(settings)`, which
+    fetches the key from the OS keyring when `encrypt` is on.
+    """
+
+    def __init__(self, path: Path | str, key: bytes | None = None):
         self.path = Path(path)
+        self.key = key
         self._local = threading.local()
         self._all_conns: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -82,7 +88,7 @@ class Store:
         """This thread's connection, opened on first use."""
         db = getattr(self._local, "db", None)
         if db is None:
-            conn = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
+            conn = connect(self.path, self.key, timeout=10)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
@@ -100,7 +106,7 @@ class Store:
         for conn in conns:
             try:
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            except sqlite3.Error:
+            except errors("Error"):
                 pass
             conn.close()
         self._local = threading.local()
