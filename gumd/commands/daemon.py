@@ -30,9 +30,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except (AlreadyRunning, DisplayUnavailable, ModelNotFound) as e:
         print(f"gumd: {e}", file=sys.stderr)
         return 1
-    except StoreOpenError as e:  # encryption settings, keyring or key: one line in the log and on stderr
+    except StoreOpenError as e:  # encryption settings, keyring or key: one line, in the log and on stderr
         logging.getLogger("gumd").error("cannot open the database: %s", e)
-        print(f"gumd: {e}", file=sys.stderr)
         return e.exit_code
     # Everything is stored and closed. A model call may still be running in a daemon thread; letting
     # the interpreter tear down around native code (llama.cpp, torch) can crash, so leave at once.
