@@ -4,6 +4,7 @@ before, and every way it cannot open the store stops start-up with one line sayi
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -122,11 +123,16 @@ def test_a_wrong_or_missing_key_stops_start_up_with_one_line(secret_service, tmp
     assert done.returncode == 2 and _said_once(done, "is encrypted: set encrypt = true")
 
 
-def test_no_keyring_stops_start_up_with_one_line(secret_service, tmp_path, model_path):
+def test_no_keyring_stops_start_up_with_one_line_and_doctor_says_so(secret_service, tmp_path, model_path):
     env = secret_service.env | {"DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/no-bus-here"}
     config = write_config(tmp_path / "config.toml", model_path, encrypt=True)
     done = _gumd(env, tmp_path / "data", config, "run", "--no-capture")
     assert done.returncode == 1 and _said_once(done, "none is available")  # 1: a restart may find one
+    checks = {c["name"]: c for c in json.loads(_gumd(env, tmp_path / "data", config, "doctor", "--json").stdout)}
+    assert checks["encryption"]["level"] == "fail" and "none is available" in checks["encryption"]["detail"]
+    checks = {c["name"]: c for c in json.loads(_gumd(secret_service.env, tmp_path / "data", config, "doctor",
+                                                     "--json").stdout)}
+    assert checks["encryption"]["level"] == "ok", checks["encryption"]
 
 
 def test_sqlcipher_missing_says_how_to_install_it(tmp_path, monkeypatch):
