@@ -13,6 +13,7 @@ from pathlib import Path
 import keyring
 import pytest
 
+from gumd.client import Client
 from gumd.store import NewObservation, NewProposition, Store
 from gumd.store.connection import SQLITE_HEADER, StoreOpenError
 from gumd.store.encryption import KEYRING_SERVICE, key_name, open_store
@@ -56,6 +57,8 @@ def test_an_encrypted_store_keeps_no_readable_byte_and_searches_as_before(secret
     settings.data_path.mkdir(mode=0o700)
     store = open_store(settings)
     try:
+        pragmas = {p: store.db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("journal_mode", "secure_delete")}
+        assert pragmas == {"journal_mode": "wal", "secure_delete": 1}  # set by the store on SQLCipher's connection
         _seed(store)
         assert [p.text for p in store.search_propositions(SECRET)] == [f"The user sees Dr {SECRET} about a rash"]
         assert [o.app for o in store.search_observations(SECRET)] == ["firefox"]
@@ -97,7 +100,8 @@ def test_the_daemon_builds_its_model_in_an_encrypted_store(secret_service, tmp_p
         cmd, env = unit_command(tmp_path, data, config)
         daemon = DaemonProcess(cmd, env, tmp_path / "daemon.log")
         try:
-            client = daemon.client(data / "gumd.sock")
+            daemon.client(data / "gumd.sock")
+            client = Client(data / "gumd.sock", timeout=60)  # the first search loads MiniLM: ~10 s on a busy machine
             found = wait_for(lambda: client.search(SECRET), 60, what="the proposition from the encrypted store")
             assert found[0]["text"] == f"The user works on {SECRET} booking"
             assert client.export()["propositions"]  # the export's read-only connection has the key too

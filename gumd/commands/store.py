@@ -30,9 +30,12 @@ def encrypt(args: argparse.Namespace, settings: Settings) -> int:
         counts = encrypt_store(settings)
     finally:
         lock.release()
-    config = Path(args.config) if args.config else config_file_path()
-    if not settings.encrypt:
+    done = f"gumd: encrypted {settings.db_path} ({sum(counts.values())} rows in {len(counts)} tables); " \
+           "the plaintext was overwritten"
+    if settings.encrypt:
+        print(f"{done}; encrypt is already on")
+    else:
+        config = Path(args.config) if args.config else config_file_path()
         save_setting("encrypt", True, config)
-    print(f"gumd: encrypted {settings.db_path} ({sum(counts.values())} rows in {len(counts)} tables); "
-          f"the plaintext was overwritten; encrypt = true in {config}")
+        print(f"{done}; set encrypt = true in {config}")
     return 0

@@ -45,7 +45,13 @@ def _drivers() -> list[ModuleType]:
 
 
 def errors(name: str) -> tuple[type[Exception], ...]:
-    """One DB-API exception class (e.g. "IntegrityError") of every driver a store may be using."""
+    """One DB-API exception class (e.g. "IntegrityError") of every driver a store may be using.
+
+    sqlcipher3's exceptions do not derive from sqlite3's, so `except sqlite3.IntegrityError`
+    would miss them on an encrypted store. (sqlite-utils catches sqlite3's own in a few places:
+    dropping with ignore=True, feature probes, and releasing a savepoint after INSERT ... RETURNING
+    through `db.query`; gumd uses none of them on a live store.)
+    """
     return tuple(getattr(module, name) for module in _drivers())
 
 
