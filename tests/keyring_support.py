@@ -28,12 +28,13 @@ def _require(tool: str) -> str:
 class SecretService:
     """dbus-daemon + gnome-keyring-daemon under a private HOME; `env` points a process at them."""
 
-    def __init__(self, home: Path):
+    def __init__(self, home: Path, unlock: bool = True):
         home.mkdir(parents=True, exist_ok=True)
         runtime = home / "run"
         runtime.mkdir(mode=0o700, exist_ok=True)
         base = {k: v for k, v in os.environ.items() if not k.startswith(("DBUS_", "GNOME_KEYRING", "XDG_"))}
-        base.pop("PYTHON_KEYRING_BACKEND", None)
+        for name in ("PYTHON_KEYRING_BACKEND", "DISPLAY", "WAYLAND_DISPLAY"):  # no prompt window anywhere
+            base.pop(name, None)
         self.bus = subprocess.Popen(
             [_require("dbus-daemon"), "--session", "--nofork", "--print-address=1"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=base,
@@ -47,11 +48,14 @@ class SecretService:
             "XDG_CACHE_HOME": str(home / "cache"), "XDG_RUNTIME_DIR": str(runtime),
             "DBUS_SESSION_BUS_ADDRESS": address,
         }
+        # Without --unlock there is no unlocked keyring: opening one needs a password prompt, and a
+        # session with no display has no prompter, so the keyring refuses (as over SSH, or before log-in).
         self.keyring = subprocess.Popen(
-            [_require("gnome-keyring-daemon"), "--foreground", "--unlock", "--components=secrets"],
+            [_require("gnome-keyring-daemon"), "--foreground", *(["--unlock"] if unlock else []), "--components=secrets"],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env,
         )
-        self.keyring.stdin.write(b"gumd-test-login-password")
+        if unlock:
+            self.keyring.stdin.write(b"gumd-test-login-password")
         self.keyring.stdin.close()
         wait_for(self._answers, 20, what="gnome-keyring-daemon on the session bus")
 
@@ -77,12 +81,14 @@ class SecretService:
 
 
 @pytest.fixture
-def secret_service(tmp_path, monkeypatch):
-    """A real Secret Service for this test; this process's `keyring` uses it, and `.env` is for subprocesses."""
+def secret_service(request, tmp_path, monkeypatch):
+    """A real Secret Service for this test; this process's `keyring` uses it, and `.env` is for subprocesses.
+
+    Parametrize it indirectly with False for a keyring that is locked and cannot be unlocked."""
     import keyring
     from keyring.backends import fail
 
-    service = SecretService(tmp_path / "keyring-home")
+    service = SecretService(tmp_path / "keyring-home", unlock=getattr(request, "param", True))
     for name in list(os.environ):
         if name.startswith(("DBUS_", "GNOME_KEYRING", "XDG_")) or name == "PYTHON_KEYRING_BACKEND":
             monkeypatch.delenv(name)

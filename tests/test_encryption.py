@@ -139,6 +139,14 @@ def test_no_keyring_stops_start_up_with_one_line_and_doctor_says_so(secret_servi
     assert checks["encryption"]["level"] == "ok", checks["encryption"]
 
 
+@pytest.mark.parametrize("secret_service", [False], indirect=True)
+def test_a_locked_keyring_stops_start_up_with_one_line(secret_service, tmp_path, model_path):
+    config = write_config(tmp_path / "config.toml", model_path, encrypt=True)
+    done = _gumd(secret_service.env, tmp_path / "data", config, "run", "--no-capture")
+    assert done.returncode == 1 and _said_once(done, "the OS keyring failed while reading the database key")
+    assert "Prompt dismissed" in done.stderr  # gnome-keyring's own reason, on the same line
+
+
 def test_sqlcipher_missing_says_how_to_install_it(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "sqlcipher3", None)  # `import sqlcipher3` now fails as if not installed
     settings = settings_for(tmp_path, encrypt=True)

@@ -69,7 +69,7 @@ def _keyring_call(what: str, fn: Callable[..., Any], *args: Any) -> Any:
         )
     if "error" in result:
         e = result["error"]
-        detail = " ".join(str(e).split())[:200] or type(e).__name__
+        detail = " ".join(str(e).split())[:200].rstrip(".") or type(e).__name__
         raise KeyringUnavailable(f"the OS keyring failed while {what}: {detail}; unlock or start it, "
                                  "or set encrypt = false") from None
     return result.get("value")
