@@ -14,6 +14,7 @@ import keyring
 import pytest
 
 from gumd.client import Client
+from gumd.daemon import DataDirLock
 from gumd.store import NewObservation, NewProposition, Store
 from gumd.store.connection import SQLITE_HEADER, StoreOpenError
 from gumd.store.encryption import KEYRING_SERVICE, key_name, open_store
@@ -168,6 +169,14 @@ def test_gumd_store_encrypt_turns_a_plaintext_store_into_an_encrypted_one(secret
     assert done.returncode == 2 and _said_once(done, "run `gumd store encrypt`")
     assert keyring.get_password(KEYRING_SERVICE, key_name(data)) is None  # refused before a key was made
     assert _files_holding(data, SECRET) == ["gumd.db"]  # the plaintext, untouched
+    lock = DataDirLock(data / "gumd.lock")  # as a running daemon holds it
+    lock.acquire()
+    try:
+        done = _gumd(secret_service.env, data, config, "store", "encrypt")
+    finally:
+        lock.release()
+    assert done.returncode == 1 and "gumd is already running" in done.stderr
+    assert _files_holding(data, SECRET) == ["gumd.db"]
     done = _gumd(secret_service.env, data, config, "store", "encrypt")
     assert done.returncode == 0, done.stderr
     assert "encrypt = true" in config.read_text()
