@@ -46,28 +46,21 @@ SCREEN = ("Inbox - Thunderbird  From: Marta Silva  Subject: wedding in Lisbon on
           "TAP TP 218 and confirm the hotel Alfama Suites for three nights. ") * 12  # ~1.8 kB, an OCR'd screen
 
 
-class SqlcipherWithoutKey(Store):
-    """A Store whose connections come from the SQLCipher build, with no key: plaintext, SQLite 3.5x."""
-
-    def __init__(self, path: Path):
-        original = store_module.connect
-        store_module.connect = lambda p, key=None, **kw: _sqlcipher_plain(p, **kw)
-        try:
-            super().__init__(path)  # opens this thread's connection (migrations), the only one the bench uses
-        finally:
-            store_module.connect = original
+SQLCIPHER_NO_KEY = b"sqlcipher build, no key"  # a marker the bench's connect() below understands
 
 
-def _sqlcipher_plain(path, timeout: float = 10.0, **_):
-    return sqlcipher().connect(str(path), timeout=timeout, check_same_thread=False)
+def _bench_connect(path, key=None, **kw):
+    """gumd's connect(), plus the `sqlcipher` variant: the SQLCipher build opening plaintext SQLite."""
+    if key == SQLCIPHER_NO_KEY:
+        return sqlcipher().connect(str(path), timeout=kw.get("timeout", 10.0), check_same_thread=False)
+    return connect(path, key, **kw)
+
+
+store_module.connect = _bench_connect  # every thread's connection, the BM25 thread of hybrid search included
 
 
 def open_variant(variant: str, path: Path, key: bytes) -> Store:
-    if variant == "plaintext":
-        return Store(path)
-    if variant == "sqlcipher":
-        return SqlcipherWithoutKey(path)
-    return Store(path, key)
+    return Store(path, {"plaintext": None, "sqlcipher": SQLCIPHER_NO_KEY, "encrypted": key}[variant])
 
 
 def pct(samples: list[float]) -> tuple[float, float]:
