@@ -20,6 +20,10 @@ def encrypt(args: argparse.Namespace, settings: Settings) -> int:
     from gumd.daemon import AlreadyRunning, DataDirLock
     from gumd.store.encryption import encrypt_store
 
+    if not settings.db_path.exists():
+        print(f"gumd: {settings.db_path} does not exist: nothing to encrypt "
+              "(with encrypt = true gumd creates it encrypted)", file=sys.stderr)
+        return 2
     lock = DataDirLock(settings.lock_path)
     try:
         lock.acquire()
