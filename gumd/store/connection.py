@@ -67,8 +67,24 @@ def is_encrypted(path: Path) -> bool | None:
     return head != SQLITE_HEADER
 
 
+_checked: set[tuple[int, int, bool]] = set()  # (device, inode, encrypt) of files found as expected
+
+
 def check_file(path: Path, encrypt: bool) -> None:
-    """StoreOpenError when an existing database file is not what `encrypt` expects."""
+    """StoreOpenError when an existing database file is not what `encrypt` expects.
+
+    Reading the header opens and closes the file, and closing a descriptor drops every POSIX lock
+    this process holds on that file, SQLite's own included (sqlite.org/howtocorrupt.html, 2.2): a
+    connection opened later, beside live ones, then met "disk I/O error". So a file is read once per
+    process, before its first connection, and known again by its inode (`gumd store encrypt` swaps
+    in a new file, with a new inode). A new, empty file is known from its first connection on.
+    """
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return
+    if st.st_size < len(SQLITE_HEADER) or (st.st_dev, st.st_ino, encrypt) in _checked:
+        return
     encrypted = is_encrypted(path)
     if encrypted and not encrypt:
         raise StoreOpenError(
@@ -79,6 +95,13 @@ def check_file(path: Path, encrypt: bool) -> None:
             f"{path} is not encrypted but encrypt = true: stop gumd and run `gumd store encrypt` "
             "to encrypt it, or set encrypt = false"
         )
+    _checked.add((st.st_dev, st.st_ino, encrypt))
+
+
+def _known_good(path: Path, encrypt: bool) -> None:
+    """Remember a file a connection has just opened as `encrypt` says, so it is not read again."""
+    st = path.stat()
+    _checked.add((st.st_dev, st.st_ino, encrypt))
 
 
 def key_pragma(key: bytes) -> str:
@@ -109,4 +132,5 @@ def connect(path: Path | str, key: bytes | None = None, *, read_only: bool = Fal
                 f"the key in the OS keyring does not open {path}: restore the key it was made with, "
                 "or move the database away to start afresh"
             ) from None
+    _known_good(path, encrypt=key is not None)
     return conn
