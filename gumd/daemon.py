@@ -9,6 +9,7 @@ import logging.handlers
 import os
 import queue
 import re
+import shutil
 import signal
 import threading
 import time
@@ -29,7 +30,7 @@ from gumd.propositions import statistics
 from gumd.propositions.engine import Engine
 from gumd.propositions.retrieve import Retriever
 from gumd.retention import FrameArchive
-from gumd.store import Store
+from gumd.store import Store, write_failure
 from gumd.store.capture import CaptureStore
 from gumd.transcribe import Transcriber
 
@@ -160,8 +161,12 @@ class Daemon:
                 "redactions": dict(self.transcriber.redactions),
                 "dropped_events": self.dropped_events,
                 "display": self.display.state if self.display else None,
-                "last_error": self.display.error if self.display else None,
+                "observations_held": len(self.pipeline.held),
+                "observations_dropped": self.pipeline.counts.dropped,
+                "last_error": (self.display.error if self.display else None) or (
+                    f"cannot store observations: {self.pipeline.store_error}" if self.pipeline.store_error else None),
             },
+            "data_dir_free_bytes": shutil.disk_usage(s.data_path).free,
             "engine": {"busy": self.engine.busy, "last_error": self.engine.last_error},
         }
 
@@ -271,6 +276,7 @@ class Daemon:
         or supported goes out on the event stream."""
         s = self.settings
         last = time.monotonic()
+        write_error = None
         while not self.stopping.wait(min(s.batch_interval_s, 60)):
             interval = batch_interval(s.batch_interval_s, s.battery_batch_interval_s, on_battery())
             if interval is None or time.monotonic() - last < interval:
@@ -281,9 +287,16 @@ class Daemon:
                     for prop_id in outcome.propositions:
                         if (p := self.store.get_proposition(prop_id, with_evidence=False)) is not None:
                             self.bus.publish_proposition(p)
-            except Exception as e:  # e.g. a locked database: try again at the next interval
-                self.engine.last_error = f"{type(e).__name__}: {e}"  # shown in /v1/status until a batch succeeds
-                log.exception("the propositions engine failed; it tries again in %.0f s", interval)
+                if self.engine.last_error is not None and self.engine.last_error == write_error:
+                    self.engine.last_error = None  # the database takes writes again
+            except Exception as e:  # e.g. a locked or full database: try again at the next interval
+                error = f"{type(e).__name__}: {e}"
+                if write_failure(e) is None:
+                    log.exception("the propositions engine failed; it tries again in %.0f s", interval)
+                elif error != self.engine.last_error:  # one line while the same fault lasts
+                    log.warning("the propositions engine failed: %s; it tries again every %g s", error, interval)
+                write_error = error if write_failure(e) else None
+                self.engine.last_error = error  # shown in /v1/status until a batch succeeds
 
     def _refresh_statistics(self) -> None:
         written = statistics.refresh(self.store)

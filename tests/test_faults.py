@@ -146,4 +146,91 @@ def test_display_going_away_is_survived_and_capture_resumes_on_a_new_server(tmp_
         finally:
             if daemon is not None:
                 daemon.close()
+                print((data / "gumd.log").read_text()[-4000:])  # shown by pytest when the test fails
             x.stop()
+
+
+def _fill(folder: Path) -> Path:
+    """A file taking every free byte of folder's file system."""
+    filler = folder / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        for size in (1 << 16, 512):
+            while True:
+                try:
+                    os.write(fd, b"\0" * size)
+                except OSError:
+                    break
+    finally:
+        os.close(fd)
+    return filler
+
+
+def _observation_rows(db: Path) -> list[tuple[int, str, int]]:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT o.id, o.status, (SELECT COUNT(*) FROM evidence e WHERE e.observation_id = o.id) "
+                            "FROM observations o ORDER BY o.id").fetchall()
+    finally:
+        conn.close()
+
+
+def test_disk_full_while_capturing_is_reported_survived_and_nothing_is_lost(tmp_path, model_path):
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs", str(data)],
+                             capture_output=True, text=True)
+    assert mounted.returncode == 0, f"cannot mount a small tmpfs for the data dir (run as root): {mounted.stderr}"
+    x = None
+    try:
+        x = _desktop(_free_display(), "Ledger\n", tmp_path)
+        # a terminal whose text and title change every second: a steady stream of new observations
+        x.spawn(_require("xterm"), "-fa", "DejaVu Sans Mono", "-fs", "14", "-geometry", "80x20+0+0", "-T", "Ledger",
+                "-e", "bash", "-c", 'i=0; while :; do i=$((i+1)); printf "\\033]0;Ledger page %d\\007" $i; '
+                                    'echo "entry $i paid invoice $((i*37)) to Lindqvist"; sleep 1; done')
+        ProposingServer.mode, ProposingServer.delay_s = "ok", (0.0, 0.0)
+        with LoopbackServer(ProposingServer) as server:
+            _, daemon = _daemon(tmp_path, model_path, server, data=data, capture=True, capture_min_interval_s=0.5,
+                                capture_heartbeat_s=1.0, batch_interval_s=0.5, log_dir=str(tmp_path / "logs"),
+                                env={"DISPLAY": x.display})
+            log_file = tmp_path / "logs" / "gumd.log"
+            try:
+                client = daemon.client(data / "gumd.sock")
+                wait_for(lambda: client.status()["observations"].get("done", 0) >= 2, 90, what="first work done")
+                filler = _fill(data)
+                capture = wait_for(lambda: (c := client.status()["capture"])["observations_held"] >= 2 and c, 60,
+                                   what="observations held while the disk is full")
+                status = client.status()
+                assert "full" in capture["last_error"], capture["last_error"]
+                assert status["data_dir_free_bytes"] < 64 * 1024
+                assert daemon.proc.poll() is None and client.observations(limit=5)  # alive, reads answer
+                assert client.search("Ledger") is not None
+                conn = sqlite3.connect(f"file:{data / 'gumd.db'}?mode=ro", uri=True)
+                assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+                conn.close()
+                log = log_file.read_text()
+                assert log.count("the database refuses writes") == 1 and "Traceback" not in log, log[-3000:]
+
+                filler.unlink()  # space again: the held observations are written, the work resumes
+                wait_for(lambda: (c := client.status()["capture"])["observations_held"] == 0 and not c["last_error"],
+                         60, what="the held observations written")
+                client.pause()
+                time.sleep(1.5)  # a capture already in OCR finishes
+                wait_for(lambda: {s for _, s, _ in _observation_rows(data / "gumd.db")} == {"done"}, 90,
+                         what="every observation processed")
+                rows = _observation_rows(data / "gumd.db")
+                capture = client.status()["capture"]
+                assert capture["observations_dropped"] == 0
+                assert capture["observations_stored"] == len(rows)  # every captured observation is in the store
+                assert all(links <= 1 for _, _, links in rows), rows  # none processed twice
+                assert client.status()["engine"]["last_error"] is None
+                log = log_file.read_text()
+                assert "held observations written" in log and "Traceback" not in log, log[-3000:]
+            finally:
+                daemon.close()
+                if log_file.exists():  # shown by pytest when the test fails
+                    print(log_file.read_text()[-4000:])
+    finally:
+        if x is not None:
+            x.stop()
+        subprocess.run(["umount", "-l", str(data)], check=False)

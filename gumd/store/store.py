@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import os
 import re
 import sqlite3
@@ -32,6 +33,16 @@ _STOPWORDS = frozenset(
 )
 COMMON_FRACTION = 0.2  # a query word in more than this share of propositions is left out of the match
 COMMON_MIN_ROWS = 1000  # below this many matches ranking everything is cheap: keep every word
+
+
+def write_failure(error: BaseException) -> str | None:
+    """A short reason when `error` means the database cannot be written now (disk full, I/O error, locked,
+    read-only) and the write may succeed later; None for any other error."""
+    if isinstance(error, sqlite3.OperationalError):
+        return str(error)
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS):
+        return os.strerror(error.errno)
+    return None
 
 
 def query_words(text: str) -> list[str]:
