@@ -261,6 +261,11 @@ class Daemon:
             self.display.close()
         pipeline_thread.join(timeout=10)
         self.pipeline.close(time.time())
+        if self.pipeline.held:
+            self.pipeline.flush_held()
+        if self.pipeline.held:  # the database still refuses writes: say what is lost
+            log.warning("%d observations held in memory could not be stored and are lost (%s)",
+                        len(self.pipeline.held), self.pipeline.store_error)
         self.engine.stop()
         scheduler.shutdown(wait=False)
         for server in servers:
