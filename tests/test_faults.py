@@ -134,7 +134,9 @@ def test_display_going_away_is_survived_and_capture_resumes_on_a_new_server(tmp_
             stored = client.status()["capture"]["observations_stored"]
 
             x = _desktop(number, "Ferry timetable to Bergen\ndeparts 07:45 from pier 3\n", tmp_path)
+            back = time.monotonic()
             wait_for(lambda: client.status()["capture"]["display"] == "connected", 40, what="the reconnect")
+            reconnect_s = time.monotonic() - back
             assert client.status()["capture"]["last_error"] is None
             wait_for(lambda: any("Bergen" in o["text"] for o in client.observations(limit=10)), 30,
                      what="an observation from the new X server")
@@ -143,6 +145,7 @@ def test_display_going_away_is_survived_and_capture_resumes_on_a_new_server(tmp_
             assert log.count("cannot reach the X display") == 1, log[-3000:]
             assert "Traceback" not in log, log[-3000:]
             assert "capture reached the X display again" in log
+            print(f"\ndisplay gone: {spent:.2f} CPU-s in 4 s; reconnected {reconnect_s:.1f} s after the new server")
         finally:
             if daemon is not None:
                 daemon.close()
@@ -198,7 +201,7 @@ def test_disk_full_while_capturing_is_reported_survived_and_nothing_is_lost(tmp_
                 client = daemon.client(data / "gumd.sock")
                 wait_for(lambda: client.status()["observations"].get("done", 0) >= 2, 90, what="first work done")
                 filler = _fill(data)
-                capture = wait_for(lambda: (c := client.status()["capture"])["observations_held"] >= 2 and c, 60,
+                capture = wait_for(lambda: (c := client.status()["capture"])["observations_held"] >= 4 and c, 60,
                                    what="observations held while the disk is full")
                 status = client.status()
                 assert "full" in capture["last_error"], capture["last_error"]
@@ -211,9 +214,12 @@ def test_disk_full_while_capturing_is_reported_survived_and_nothing_is_lost(tmp_
                 log = log_file.read_text()
                 assert log.count("the database refuses writes") == 1 and "Traceback" not in log, log[-3000:]
 
+                held = client.status()["capture"]["observations_held"]
                 filler.unlink()  # space again: the held observations are written, the work resumes
+                freed = time.monotonic()
                 wait_for(lambda: (c := client.status()["capture"])["observations_held"] == 0 and not c["last_error"],
                          60, what="the held observations written")
+                written_s = time.monotonic() - freed
                 client.pause()
                 time.sleep(1.5)  # a capture already in OCR finishes
                 wait_for(lambda: {s for _, s, _ in _observation_rows(data / "gumd.db")} == {"done"}, 90,
@@ -226,6 +232,8 @@ def test_disk_full_while_capturing_is_reported_survived_and_nothing_is_lost(tmp_
                 assert client.status()["engine"]["last_error"] is None
                 log = log_file.read_text()
                 assert "held observations written" in log and "Traceback" not in log, log[-3000:]
+                print(f"\ndisk full: {held}+ observations held, written {written_s:.1f} s after space returned; "
+                      f"{len(rows)} observations in all, each done, none linked twice")
             finally:
                 daemon.close()
                 if log_file.exists():  # shown by pytest when the test fails
