@@ -2,6 +2,8 @@ import os
 import stat
 import time
 
+import pytest
+
 from gumd.store import NewObservation, NewProposition, Store
 from gumd.store.migrations import MIGRATIONS, applied
 
@@ -102,3 +104,13 @@ def test_deleting_a_proposition_removes_its_evidence_and_fts_row(tmp_path):
         store.db.execute("DELETE FROM propositions WHERE id = ?", [pid])
     assert store.search_propositions("zebras") == []
     assert store.db.execute("SELECT COUNT(*) FROM evidence").fetchone()[0] == 0
+
+
+def test_a_transaction_that_fails_half_way_writes_nothing(tmp_path):
+    store = Store(tmp_path / "g.db")
+    obs = store.add_observation(NewObservation(1.0, 2.0, "a", "t", "x", "", "test"))
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.add_proposition(NewProposition("The user tests transactions", "r", 5, 5), [obs])
+            raise RuntimeError("the disk filled up here")
+    assert store.counts()["propositions"] == 0

@@ -124,7 +124,10 @@ class Store:
             if depth:
                 yield
             else:
-                with self.db.conn:
+                # An explicit BEGIN: with `with conn:` alone the transaction opened only at the first plain
+                # statement, and sqlite-utils' own insert (BEGIN ... COMMIT when none is open) committed
+                # early, so a batch that failed half-way kept its first proposition.
+                with self.db.atomic():
                     yield
         finally:
             self._local.depth = depth
