@@ -15,9 +15,13 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from gumd.observers.base import Emit, Observer
+
+if TYPE_CHECKING:  # screen and window import mss and Xlib, which need a display
+    from gumd.observers.screen import Screen
+    from gumd.observers.window import WindowBackend
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +30,8 @@ log = logging.getLogger(__name__)
 class DisplayParts:
     """Everything that holds a connection to one X display; `close()` drops them all."""
 
-    backend: object  # a WindowBackend
-    screen: object  # a Screen
+    backend: WindowBackend
+    screen: Screen
     observers: list[Observer] = field(default_factory=list)
     closers: list[Callable[[], None]] = field(default_factory=list)
 
@@ -37,7 +41,7 @@ class DisplayParts:
                 observer.stop()
             except Exception:  # stopping an observer whose connection is dead may fail; it holds nothing else
                 log.debug("stopping %s failed", type(observer).__name__, exc_info=True)
-        for close in [self.screen.close, *self.closers, getattr(self.backend, "close", lambda: None)]:
+        for close in [self.screen.close, *self.closers, self.backend.close]:
             try:
                 close()
             except Exception:
