@@ -38,7 +38,9 @@ COMMON_MIN_ROWS = 1000  # below this many matches ranking everything is cheap: k
 def write_failure(error: BaseException) -> str | None:
     """A short reason when `error` means the database cannot be written now (disk full, I/O error, locked,
     read-only) and the write may succeed later; None for any other error."""
-    if isinstance(error, sqlite3.OperationalError):
+    kind = type(error)
+    if isinstance(error, sqlite3.OperationalError) or (  # SQLCipher's driver has its own exception classes
+            kind.__name__ == "OperationalError" and kind.__module__.split(".")[0] in ("sqlcipher3", "pysqlcipher3")):
         return str(error)
     if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS):
         return os.strerror(error.errno)
