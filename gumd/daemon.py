@@ -32,6 +32,7 @@ from gumd.propositions.retrieve import Retriever
 from gumd.retention import FrameArchive
 from gumd.store import Store, write_failure
 from gumd.store.capture import CaptureStore
+from gumd.store.encryption import open_store
 from gumd.transcribe import Transcriber
 
 log = logging.getLogger("gumd")
@@ -191,7 +192,7 @@ class Daemon:
         from gumd.api.sessions import Sessions
 
         s = self.settings
-        self.store = Store(s.db_path)
+        self.store = open_store(s)
         resumed = self.store.resume_interrupted()
         if resumed:
             log.info("resuming %d observations left in a batch by an earlier run", resumed)
