@@ -40,9 +40,7 @@ SOME_WORDS_ROWS = 5000  # the "some of the words" match ranks at most about this
 def write_failure(error: BaseException) -> str | None:
     """A short reason when `error` means the database cannot be written now (disk full, I/O error, locked,
     read-only) and the write may succeed later; None for any other error."""
-    kind = type(error)
-    if isinstance(error, sqlite3.OperationalError) or (  # SQLCipher's driver has its own exception classes
-            kind.__name__ == "OperationalError" and kind.__module__.split(".")[0] in ("sqlcipher3", "pysqlcipher3")):
+    if isinstance(error, errors("OperationalError")):  # sqlite3's, or SQLCipher's (not a subclass)
         return str(error)
     if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS):
         return os.strerror(error.errno)
