@@ -3,6 +3,8 @@ import sqlite3
 import stat
 import time
 
+import pytest
+
 from gumd.store import NewObservation, NewProposition, Store
 from gumd.store.migrations import MIGRATIONS, applied
 
@@ -130,3 +132,13 @@ def test_connections_opened_later_beside_live_ones_never_reopen_the_file(tmp_pat
     Store(other).search_propositions("x")
     Store(other).search_propositions("y")
     assert reads == [other]
+
+
+def test_a_transaction_that_fails_half_way_writes_nothing(tmp_path):
+    store = Store(tmp_path / "g.db")
+    obs = store.add_observation(NewObservation(1.0, 2.0, "a", "t", "x", "", "test"))
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.add_proposition(NewProposition("The user tests transactions", "r", 5, 5), [obs])
+            raise RuntimeError("the disk filled up here")
+    assert store.counts()["propositions"] == 0

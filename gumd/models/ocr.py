@@ -8,6 +8,11 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+# A larger image is read at a reduced scale (an integer factor, boxes mapped back): a 4K monitor is read
+# as is, an 8K one at half size. Tesseract's memory and time grow with the pixels; text on such screens is
+# drawn large (HiDPI), so it stays readable.
+MAX_OCR_PIXELS = 3840 * 2160
+
 # Tesseract's OpenMP threads make it ~7x slower on small machines (measured: 1.2 s vs 8 s per 1080p frame).
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
@@ -17,6 +22,14 @@ class OcrLine:
     box: tuple[int, int, int, int]  # left, top, width, height in image pixels
     text: str
     confidence: float  # 0..100, mean over the line's words
+
+
+def reduction(width: int, height: int, max_pixels: int = MAX_OCR_PIXELS) -> int:
+    """The smallest integer factor that brings a width x height image within max_pixels (1: as is)."""
+    factor = 1
+    while (width // factor) * (height // factor) > max_pixels:
+        factor += 1
+    return factor
 
 
 class Ocr(ABC):
@@ -44,9 +57,14 @@ class TesseractOcr(Ocr):
     def read(self, image: Image.Image) -> list[OcrLine]:
         import pytesseract
 
-        data = pytesseract.image_to_data(
-            image.convert("L"), lang=self.lang, nice=self.nice, output_type=pytesseract.Output.DICT
-        )
+        grey = image.convert("L")
+        factor = reduction(grey.width, grey.height)
+        if factor > 1:
+            grey = grey.reduce(factor)
+        data = pytesseract.image_to_data(grey, lang=self.lang, nice=self.nice, output_type=pytesseract.Output.DICT)
+        if factor > 1:
+            for key in ("left", "top", "width", "height"):
+                data[key] = [v * factor for v in data[key]]
         lines: dict[tuple[int, int, int], list[int]] = {}
         for i, word in enumerate(data["text"]):
             if word.strip() and float(data["conf"][i]) >= self.min_confidence:

@@ -75,6 +75,9 @@ class WindowBackend(ABC):
         """Where the mouse pointer is on the virtual screen, if the platform tells."""
         return None
 
+    def close(self) -> None:
+        """Release the connection to the window system, if one is held."""
+
 
 class X11Backend(WindowBackend):
     """EWMH through python-xlib: _NET_ACTIVE_WINDOW, _NET_CLIENT_LIST_STACKING, _NET_WM_NAME (else WM_NAME),
@@ -151,6 +154,14 @@ class X11Backend(WindowBackend):
             p = self._root.query_pointer()
             return (p.root_x, p.root_y)
 
+    def close(self) -> None:
+        """Drop the connection to the X server (it may be gone already)."""
+        with self._lock:
+            try:
+                self._d.close()
+            except Exception:  # a connection the server closed cannot be closed cleanly
+                log.debug("closing the X connection failed", exc_info=True)
+
 
 def default_backend() -> WindowBackend:
     """The backend for this session; raises DisplayUnavailable where none works."""
@@ -179,8 +190,8 @@ class FocusObserver(Observer):
         while not self._stop.is_set():
             try:
                 info = self.backend.active_window()
-            except Exception:
-                log.exception("reading the focused window failed")
+            except Exception as e:
+                self.failed("reading the focused window", e)
                 info = None
             if info is not None and (info.app, info.title) != last:
                 last = (info.app, info.title)

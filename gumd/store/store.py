@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import os
 import re
 import sqlite3
@@ -34,6 +35,16 @@ _STOPWORDS = frozenset(
 COMMON_FRACTION = 0.2  # a query word in more than this share of propositions is left out of the match
 COMMON_MIN_ROWS = 1000  # below this many matches ranking everything is cheap: keep every word
 SOME_WORDS_ROWS = 5000  # the "some of the words" match ranks at most about this many rows
+
+
+def write_failure(error: BaseException) -> str | None:
+    """A short reason when `error` means the database cannot be written now (disk full, I/O error, locked,
+    read-only) and the write may succeed later; None for any other error."""
+    if isinstance(error, errors("OperationalError")):  # sqlite3's, or SQLCipher's (not a subclass)
+        return str(error)
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS):
+        return os.strerror(error.errno)
+    return None
 
 
 def query_words(text: str) -> list[str]:
@@ -120,7 +131,10 @@ class Store:
             if depth:
                 yield
             else:
-                with self.db.conn:
+                # An explicit BEGIN: with `with conn:` alone the transaction opened only at the first plain
+                # statement, and sqlite-utils' own insert (BEGIN ... COMMIT when none is open) committed
+                # early, so a batch that failed half-way kept its first proposition.
+                with self.db.atomic():
                     yield
         finally:
             self._local.depth = depth
