@@ -2,6 +2,7 @@
 
 import json
 import os
+import socket
 import stat
 import threading
 import time
@@ -264,6 +265,36 @@ def test_errors_are_json_with_a_stable_code(api):
     r = api.raw.get("/v1/propositions", params={"q": "x", "pad": "y" * 5000})
     assert r.status_code == 414 and r.json()["code"] == "query_too_long"
     assert api.raw.get("/openapi.json").json()["info"]["title"] == "gumd"
+
+
+def _raw_get(socket_path, target: str) -> tuple[int, bytes]:
+    """GET a request target byte for byte (httpx would normalize the dot segments away)."""
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.settimeout(10)
+        sock.connect(str(socket_path))
+        sock.sendall(f"GET {target} HTTP/1.1\r\nHost: gumd\r\nConnection: close\r\n\r\n".encode())
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return int(answer.split(b" ", 2)[1]), answer
+
+
+@pytest.mark.parametrize("target", [
+    "/dashboard/static/../../../../../../etc/passwd",
+    "/dashboard/static/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "/dashboard/static/..%2f..%2f..%2f..%2fetc%2fpasswd",
+    "/dashboard/static/%2e%2e%2f%2e%2e%2fgumd.db",
+    "/dashboard/static/../../../../store/store.py",
+    "/dashboard/static/dashboard.js%00.png",
+    "/v1/propositions/..%2f..%2fgumd.db",
+    "/v1/../gumd.db",
+    "//etc/passwd",
+])
+def test_path_tricks_reach_no_file_outside_the_dashboard(api, target):
+    assert _raw_get(api.data / "gumd.sock", "/dashboard/static/dashboard.js")[0] == 200  # the route serves
+    status, answer = _raw_get(api.data / "gumd.sock", target)
+    assert status in (400, 401, 404, 422), answer[:300]
+    assert b"root:" not in answer and b"SQLite format 3" not in answer and b"import " not in answer
 
 
 def test_client_says_how_to_start_a_missing_daemon(tmp_path):
