@@ -5,7 +5,7 @@ import time
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from gumd.models.ocr import TesseractOcr
+from gumd.models.ocr import TesseractOcr, load_ocr
 from gumd.observers.base import FocusChange, Frame, InputBurst, Presence
 from gumd.observers.window import WindowInfo
 from gumd.pipeline import Pipeline
@@ -46,7 +46,7 @@ class Screens:
 
 def pipeline(store, grab, **kw):
     kw.setdefault("min_interval_s", 0)
-    return Pipeline(store, Transcriber(TesseractOcr()), Exclusions(), grab=grab, **kw)
+    return Pipeline(store, Transcriber(load_ocr("tesseract")), Exclusions(), grab=grab, **kw)
 
 
 def test_identical_frames_are_skipped_and_their_input_waits_for_the_next_new_one(store):
@@ -117,6 +117,28 @@ def test_only_the_changed_rows_are_read_again_and_the_text_is_whole(store):
     full = Transcriber(TesseractOcr()).read(Frame(at=0, image=screens.image))
     assert sorted(obs.text.split()) == sorted(" ".join(line.text for line in full).split())  # same words
     assert "AMENDED entry for Rotterdam" in obs.text and "Line 9" in obs.text
+
+
+def test_only_the_changed_region_of_a_row_is_read_again_and_the_side_text_is_kept(store):
+    left = [f"Notes {i}: harbour ledger" for i in range(8)]
+    right = [f"Queue {i}: ferry timetable" for i in range(8)]
+
+    def two_columns():
+        image = screen(left, size=(1600, 480))
+        for i, line in enumerate(right):  # the right column, far from the left one
+            ImageDraw.Draw(image).text((960, 40 + 44 * i), line, fill="black", font=FONT)
+        return image
+
+    screens = Screens(two_columns())
+    p = pipeline(store, screens)
+    p.handle(FocusChange(at=1.0, app="xterm", title="two panes"))
+    right[3] = "Queue 3: walrus almanac"
+    screens.image = two_columns()
+    before = p.transcriber.stats.pixels_read
+    obs = store.get_observation(p.handle(InputBurst(started_at=2.0, ended_at=3.0, keys=12)))
+    assert p.transcriber.stats.pixels_read - before < 1600 * 480 // 10  # one line of one column, not the row
+    assert "Queue 3: walrus almanac" in obs.text and "Notes 3: harbour ledger" in obs.text
+    assert obs.text.count("Queue 3") == 1  # the old line 3 is gone
 
 
 def test_focus_spans_merge_heartbeats_and_end_at_focus_change_gap_and_idle(store):
