@@ -20,7 +20,7 @@ from gumd.models import LanguageModel, load_embedder, load_language_model, load_
 from gumd.models.resources import batch_interval, on_battery
 from gumd.observers.base import Event
 from gumd.observers.screen import NearDuplicates
-from gumd.pipeline import Pipeline
+from gumd.pipeline import CpuBudget, Pipeline
 from gumd.privacy import CaptureControl, Exclusions, check_pattern
 from gumd.nap.predict import Predictor
 from gumd.nap.service import NapService
@@ -151,6 +151,13 @@ class Daemon:
                 "frames_captured": self.pipeline.counts.frames_new,
                 "frames_unchanged": self.pipeline.counts.frames_duplicate,
                 "frames_blanked": self.pipeline.counts.blanked,
+                "frames_deferred": self.pipeline.counts.deferred,
+                "deferred_wait_s": round(self.pipeline.counts.deferred_wait_s, 1),
+                "deferred_wait_max_s": round(self.pipeline.counts.deferred_wait_max_s, 1),
+                "locked_skips": self.pipeline.counts.locked,
+                "cpu_s": round(self.pipeline.counts.cpu_s, 2),
+                "cpu_share": round(self.pipeline.budget.used(time.time()), 4),
+                "cpu_budget": self.pipeline.budget.share,
                 "observations_stored": self.pipeline.stored,
                 "excluded": self.pipeline.excluded,
                 "ocr_partial_frames": self.transcriber.stats.partial,
@@ -210,6 +217,8 @@ class Daemon:
             control=self.control, windows=self._backend.visible_windows if self._backend else None,
             heartbeat_s=s.capture_heartbeat_s, idle_s=s.capture_idle_s,
             duplicates=NearDuplicates(s.capture_duplicate_cells), archive=archive,
+            budget=CpuBudget(s.capture_cpu_budget),
+            locker=self._backend.locker if self._backend else None,
         )
         self._apply_rules()
         self.control.listen(rules_changed=self._apply_rules, forgotten=self._forgotten(archive))
@@ -332,8 +341,8 @@ class Daemon:
 
     def _pipeline_loop(self) -> None:
         while not self.stopping.is_set():
-            try:
-                event = self.events.get(timeout=0.5)
+            try:  # while idle or locked only an event (or a pause ending) changes anything: wake rarely
+                event = self.events.get(timeout=0.5 if self.pipeline.presence == "active" else 5.0)
             except queue.Empty:
                 event = None
             try:
