@@ -217,7 +217,7 @@ class Daemon:
             control=self.control, windows=self._backend.visible_windows if self._backend else None,
             heartbeat_s=s.capture_heartbeat_s, idle_s=s.capture_idle_s,
             duplicates=NearDuplicates(s.capture_duplicate_cells), archive=archive,
-            budget=CpuBudget(s.capture_cpu_budget),
+            budget=CpuBudget(s.capture_cpu_budget, s.capture_cpu_window_s),
             locker=self._backend.locker if self._backend else None,
         )
         self._apply_rules()

@@ -8,7 +8,7 @@ from PIL import Image, ImageDraw, ImageFont
 from gumd.models.ocr import TesseractOcr, load_ocr
 from gumd.observers.base import FocusChange, Frame, InputBurst, Presence
 from gumd.observers.window import WindowInfo
-from gumd.pipeline import Pipeline
+from gumd.pipeline import CpuBudget, Pipeline
 from gumd.privacy import CaptureControl, Exclusions
 from gumd.retention import FrameArchive
 from gumd.store import NewProposition, Store
@@ -218,3 +218,50 @@ def test_kept_screenshots_have_secrets_blanked_and_stay_within_budget(store, tmp
         screens.image = screen([f"Page {i} of the long manual", "x" * (i + 5)])
         p.handle(FocusChange(at=2.0 + i, app="xterm", title=f"manual {i}"))
     assert archive.used_bytes <= 20_000 and archive.paths(obs_id) == []
+
+
+def test_cpu_budget_counts_the_window_and_says_how_long_to_wait():
+    b = CpuBudget(0.1, window_s=10)
+    b.spend(0.0, 0.5)
+    assert b.allows(0.0) and b.used(0.0) == pytest.approx(0.05)
+    b.spend(1.0, 0.6)
+    assert not b.allows(1.0) and b.wait_s(1.0) == pytest.approx(9.0)  # once the first capture leaves the window
+    assert not b.allows(9.9) and b.allows(10.0) and b.used(10.0) == pytest.approx(0.06)
+    assert CpuBudget(0.0).allows(0.0)  # 0 is no budget
+
+
+class FakeCpu:
+    """A CPU clock that a grab advances by `per_grab` seconds, as if grabbing and reading cost that much."""
+
+    def __init__(self, per_grab):
+        self.now, self.per_grab = 0.0, per_grab
+
+    def __call__(self):
+        return self.now
+
+
+def test_over_the_cpu_budget_a_capture_is_deferred_then_taken_with_the_newest_screen(store):
+    cpu = FakeCpu(per_grab=1.0)
+    screens = Screens(screen(["Draft one of the harbour memo"]))
+    grab = screens.__call__
+
+    def costly(reason):
+        cpu.now += cpu.per_grab
+        return grab(reason)
+
+    p = pipeline(store, costly, min_interval_s=2, heartbeat_s=1000, budget=CpuBudget(0.1, window_s=20),
+                 cpu_clock=cpu)
+    assert p.handle(FocusChange(at=100.0, app="xterm", title="memo")) is not None  # 1 CPU-s of 2 allowed
+    screens.image = screen(["Draft two of the harbour memo"])
+    assert p.handle(InputBurst(started_at=102.0, ended_at=103.0, keys=9)) is not None  # now 2 of 2: spent
+    screens.image = screen(["Draft three of the harbour memo"])
+    assert p.handle(InputBurst(started_at=105.0, ended_at=106.0, keys=5)) is None
+    screens.image = screen(["Draft four of the harbour memo"])
+    assert p.handle(InputBurst(started_at=107.0, ended_at=108.0, clicks=1)) is None
+    assert p.counts.deferred == 1 and screens.grabs == 2  # one capture put off, however often it was asked for
+    assert p.tick(115.0) is None and screens.grabs == 2  # still over budget
+    assert p.budget.wait_s(115.0) == pytest.approx(5.0)
+    obs = store.get_observation(p.tick(120.0))  # the first capture left the window: taken now
+    assert "four" in obs.text and "three" not in obs.text  # the screen as it is when taken
+    assert obs.input_summary == "5 keys; 1 clicks"  # the input while it waited is kept
+    assert p.counts.deferred_wait_s == pytest.approx(14.0) and p.counts.cpu_s == pytest.approx(3.0)
