@@ -163,6 +163,8 @@ class Daemon:
                 "ocr_partial_frames": self.transcriber.stats.partial,
                 "ocr_rows_read": self.transcriber.stats.rows_read,
                 "ocr_rows_total": self.transcriber.stats.rows_total,
+                "ocr_pixels_read": self.transcriber.stats.pixels_read,
+                "ocr_pixels_total": self.transcriber.stats.pixels_total,
                 "redactions": dict(self.transcriber.redactions),
                 "dropped_events": self.dropped_events,
             },
