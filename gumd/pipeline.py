@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import resource
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -66,9 +67,11 @@ class CpuBudget:
         self.share = share
         self.window_s = window_s
         self._spent: deque[tuple[float, float]] = deque()  # (when, CPU seconds)
+        self._lock = threading.Lock()  # the API reads `used` from its own thread
 
     def spend(self, at: float, cpu_s: float) -> None:
-        self._spent.append((at, max(cpu_s, 0.0)))
+        with self._lock:
+            self._spent.append((at, max(cpu_s, 0.0)))
 
     def _expire(self, now: float) -> None:
         while self._spent and self._spent[0][0] <= now - self.window_s:
@@ -76,8 +79,9 @@ class CpuBudget:
 
     def used(self, now: float) -> float:
         """The share of one core the capture path used over the window ending now."""
-        self._expire(now)
-        return sum(cpu for _, cpu in self._spent) / self.window_s
+        with self._lock:
+            self._expire(now)
+            return sum(cpu for _, cpu in self._spent) / self.window_s
 
     def allows(self, now: float) -> bool:
         return self.share <= 0 or self.used(now) < self.share
@@ -86,11 +90,12 @@ class CpuBudget:
         """Seconds until `allows` is True again (0 when it is now)."""
         if self.allows(now):
             return 0.0
-        over = sum(cpu for _, cpu in self._spent) - self.share * self.window_s
-        for at, cpu in self._spent:  # oldest first: the window drops them in this order
-            over -= cpu
-            if over < 0:
-                return at + self.window_s - now
+        with self._lock:
+            over = sum(cpu for _, cpu in self._spent) - self.share * self.window_s
+            for at, cpu in self._spent:  # oldest first: the window drops them in this order
+                over -= cpu
+                if over < 0:
+                    return at + self.window_s - now
         return 0.0
 
 
@@ -164,6 +169,7 @@ class Pipeline:
         self._span_written = 0.0
         self._was_allowed = True
         self._forgotten_until = float("-inf")
+        self._locker_shown = False  # a screen locker showed at the last capture: no focus span until it goes
 
     @property
     def stored(self) -> int:
@@ -250,6 +256,8 @@ class Pipeline:
     def _start_span(self, at: float) -> None:
         if self._span or self.focus is None or self.presence != "active" or not self.control.allows():
             return
+        if self._locker_shown:
+            return
         if self._focus_excluded():
             return
         f = self.focus
@@ -319,20 +327,14 @@ class Pipeline:
             self.budget.spend(at, spent)
 
     def _take(self, reason: str, at: float) -> int | None:
-        if self.locker is not None and (name := self.locker()):
-            self.counts.locked += 1  # a screen locker shows: what is behind it must not be read
-            self._last_capture = at
-            self.inputs.clear()
-            log.debug("no capture: the screen locker %s shows", name)
+        if self._locked_by_locker(at):
             return None
         before = self._visible()
         grabbed = self.grab(reason)
         after = self._visible()
         frames = [grabbed] if isinstance(grabbed, Frame) else list(grabbed or [])
         self._last_capture = at
-        if self.locker is not None and self.locker():  # it showed while the screen was read
-            self.counts.locked += 1
-            self.inputs.clear()
+        if self._locked_by_locker(at):  # it showed while the screen was read
             return None
         if not frames:
             return None
@@ -347,6 +349,22 @@ class Pipeline:
                 frames = [blank(f, stack) for f in frames]
             self.counts.blanked += sum(b is not f for b, f in zip(frames, original))
         return self._ingest(frames)
+
+    def _locked_by_locker(self, at: float) -> bool:
+        """True when a screen locker's window shows: then no capture, no focus span, and no input counts (what
+        is typed into a locker is a password)."""
+        name = self.locker() if self.locker is not None else None
+        if not name:
+            self._locker_shown = False
+            return False
+        if not self._locker_shown:
+            log.info("a screen locker shows (%s): no capture until it goes", name)
+        self._locker_shown = True
+        self.counts.locked += 1
+        self._last_capture = at
+        self.inputs.clear()
+        self._end_span(at)
+        return True
 
     def _visible(self) -> list[WindowInfo]:
         return (self.windows() or []) if self.windows else []

@@ -265,3 +265,16 @@ def test_over_the_cpu_budget_a_capture_is_deferred_then_taken_with_the_newest_sc
     assert "four" in obs.text and "three" not in obs.text  # the screen as it is when taken
     assert obs.input_summary == "5 keys; 1 clicks"  # the input while it waited is kept
     assert p.counts.deferred_wait_s == pytest.approx(14.0) and p.counts.cpu_s == pytest.approx(3.0)
+
+
+def test_while_a_screen_locker_shows_nothing_is_grabbed_and_no_focus_span_or_input_is_kept(store):
+    screens = Screens(screen(["Quarterly ledger for Northwind"]))
+    showing = {"locker": "i3lock"}
+    p = pipeline(store, screens, locker=lambda: showing["locker"], heartbeat_s=1000)
+    assert p.handle(FocusChange(at=1.0, app="xterm", title="ledger")) is None
+    p.handle(InputBurst(started_at=2.0, ended_at=3.0, keys=12))  # a password typed into the locker
+    p.tick(4.0)
+    assert screens.grabs == 0 and p.counts.locked == 2 and p.capture_store.list_spans() == []
+    showing["locker"] = None
+    obs = store.get_observation(p.handle(InputBurst(started_at=10.0, ended_at=11.0, clicks=1)))
+    assert "Northwind" in obs.text and obs.input_summary == "1 clicks"  # the keys typed while locked are gone
