@@ -58,24 +58,34 @@ def capture_cpu_seconds() -> float:
 class CpuBudget:
     """The capture path's CPU time over a sliding window of `window_s` seconds, against `share` of one core.
 
-    `allows(now)` is False while the CPU spent in the window is at or over share x window_s; the captures that
-    spent it age out of the window, so a deferred capture waits at most about one capture's cost / share.
-    A share of 0 turns the budget off.
+    A capture is allowed when the CPU spent in the window plus what a capture costs (the mean of the last 8)
+    stays within share x window_s, so the budget is not overshot by the capture that crosses it. The captures
+    that spent it age out of the window; a deferred capture waits at most about window_s. A share of 0 turns
+    the budget off.
     """
 
     def __init__(self, share: float, window_s: float = 300.0):
         self.share = share
         self.window_s = window_s
         self._spent: deque[tuple[float, float]] = deque()  # (when, CPU seconds)
+        self._costs: deque[float] = deque(maxlen=8)
         self._lock = threading.Lock()  # the API reads `used` from its own thread
 
     def spend(self, at: float, cpu_s: float) -> None:
         with self._lock:
             self._spent.append((at, max(cpu_s, 0.0)))
+            self._costs.append(max(cpu_s, 0.0))
 
     def _expire(self, now: float) -> None:
         while self._spent and self._spent[0][0] <= now - self.window_s:
             self._spent.popleft()
+
+    def _over(self, now: float) -> float:
+        """CPU seconds by which one more capture now would exceed the allowance (<= 0: it fits)."""
+        allowance = self.share * self.window_s
+        estimate = min(sum(self._costs) / len(self._costs), allowance) if self._costs else 0.0
+        self._expire(now)
+        return sum(cpu for _, cpu in self._spent) + estimate - allowance
 
     def used(self, now: float) -> float:
         """The share of one core the capture path used over the window ending now."""
@@ -84,17 +94,20 @@ class CpuBudget:
             return sum(cpu for _, cpu in self._spent) / self.window_s
 
     def allows(self, now: float) -> bool:
-        return self.share <= 0 or self.used(now) < self.share
+        if self.share <= 0:
+            return True
+        with self._lock:
+            return self._over(now) <= 1e-9
 
     def wait_s(self, now: float) -> float:
         """Seconds until `allows` is True again (0 when it is now)."""
         if self.allows(now):
             return 0.0
         with self._lock:
-            over = sum(cpu for _, cpu in self._spent) - self.share * self.window_s
+            over = self._over(now)
             for at, cpu in self._spent:  # oldest first: the window drops them in this order
                 over -= cpu
-                if over < 0:
+                if over <= 1e-9:
                     return at + self.window_s - now
         return 0.0
 

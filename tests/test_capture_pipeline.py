@@ -221,12 +221,16 @@ def test_kept_screenshots_have_secrets_blanked_and_stay_within_budget(store, tmp
 
 
 def test_cpu_budget_counts_the_window_and_says_how_long_to_wait():
-    b = CpuBudget(0.1, window_s=10)
-    b.spend(0.0, 0.5)
-    assert b.allows(0.0) and b.used(0.0) == pytest.approx(0.05)
-    b.spend(1.0, 0.6)
-    assert not b.allows(1.0) and b.wait_s(1.0) == pytest.approx(9.0)  # once the first capture leaves the window
-    assert not b.allows(9.9) and b.allows(10.0) and b.used(10.0) == pytest.approx(0.06)
+    b = CpuBudget(0.1, window_s=10)  # 1 CPU-s per 10 s
+    b.spend(0.0, 0.4)
+    assert b.allows(0.0) and b.used(0.0) == pytest.approx(0.04)  # 0.4 spent + 0.4 expected fit
+    b.spend(1.0, 0.4)
+    assert not b.allows(1.0)  # 0.8 spent + 0.4 expected would overshoot: not taken
+    assert b.wait_s(1.0) == pytest.approx(9.0)  # once the first capture leaves the window
+    assert not b.allows(9.9) and b.allows(10.0) and b.used(10.0) == pytest.approx(0.04)
+    huge = CpuBudget(0.1, window_s=10)
+    huge.spend(0.0, 5.0)  # one capture over the whole allowance
+    assert not huge.allows(9.0) and huge.allows(10.0)  # waits for the window, never forever
     assert CpuBudget(0.0).allows(0.0)  # 0 is no budget
 
 
