@@ -12,7 +12,7 @@ from gumd.config import ConfigError, Settings, load_settings
 # Modules in gumd.commands; each defines register(subparsers) and sets func(args, settings) -> int.
 COMMAND_MODULES = (
     "daemon", "query", "replay", "capture", "eval", "predict", "models", "token", "audit", "mcp", "service", "doctor",
-    "tray", "dashboard",
+    "tray", "dashboard", "store",
 )
 
 
@@ -57,6 +57,13 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args, settings)
     except KeyboardInterrupt:
         return 130
+    except Exception as e:
+        from gumd.store.connection import StoreOpenError  # imported here: most commands never open the store
+
+        if not isinstance(e, StoreOpenError):
+            raise
+        print(f"gumd: {e}", file=sys.stderr)
+        return e.exit_code
 
 
 if __name__ == "__main__":

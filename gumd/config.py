@@ -99,6 +99,7 @@ class Settings:
     hub_url: str = "https://huggingface.co"
     battery_batch_interval_s: float = 900.0
     log_dir: str = ""  # empty: the platform log dir, or the data dir when data_dir is not the default
+    encrypt: bool = False  # SQLCipher, with a random key kept in the OS keyring (README: Encryption at rest)
 
     @property
     def data_path(self) -> Path:

@@ -9,6 +9,7 @@ import logging.handlers
 import os
 import queue
 import re
+import shutil
 import signal
 import threading
 import time
@@ -19,6 +20,7 @@ from gumd.config import Settings, ensure_data_dir
 from gumd.models import LanguageModel, load_embedder, load_language_model, load_ocr
 from gumd.models.resources import batch_interval, on_battery
 from gumd.observers.base import Event
+from gumd.observers.display import DisplayLink, DisplayParts
 from gumd.observers.screen import NearDuplicates
 from gumd.pipeline import CpuBudget, Pipeline
 from gumd.privacy import CaptureControl, Exclusions, check_pattern
@@ -28,8 +30,9 @@ from gumd.propositions import statistics
 from gumd.propositions.engine import Engine
 from gumd.propositions.retrieve import Retriever
 from gumd.retention import FrameArchive
-from gumd.store import Store
+from gumd.store import Store, write_failure
 from gumd.store.capture import CaptureStore
+from gumd.store.encryption import open_store
 from gumd.transcribe import Transcriber
 
 log = logging.getLogger("gumd")
@@ -167,7 +170,13 @@ class Daemon:
                 "ocr_pixels_total": self.transcriber.stats.pixels_total,
                 "redactions": dict(self.transcriber.redactions),
                 "dropped_events": self.dropped_events,
+                "display": self.display.state if self.display else None,
+                "observations_held": len(self.pipeline.held),
+                "observations_dropped": self.pipeline.counts.dropped,
+                "last_error": (self.display.error if self.display else None) or (
+                    f"cannot store observations: {self.pipeline.store_error}" if self.pipeline.store_error else None),
             },
+            "data_dir_free_bytes": shutil.disk_usage(s.data_path).free,
             "engine": {"busy": self.engine.busy, "last_error": self.engine.last_error},
         }
 
@@ -192,7 +201,7 @@ class Daemon:
         from gumd.api.sessions import Sessions
 
         s = self.settings
-        self.store = Store(s.db_path)
+        self.store = open_store(s)
         resumed = self.store.resume_interrupted()
         if resumed:
             log.info("resuming %d observations left in a batch by an earlier run", resumed)
@@ -208,19 +217,19 @@ class Daemon:
 
             if note := wayland_warning(os.environ):
                 log.warning(note)
-        observers, self.screen = self._capture_parts()
+        self.display = self._display_link()
         capture_store = CaptureStore(self.store)
         self.control = CaptureControl(enabled=s.capture, on_change=capture_store.save_pause)
         self.control.restore(*capture_store.load_pause())
         archive = FrameArchive(s.frames_dir, s.keep_screenshots_mb * 1_000_000) if s.keep_screenshots else None
         self.pipeline = Pipeline(
             self.store, self.transcriber, Exclusions(),
-            grab=self._grab if self.screen else None, min_interval_s=s.capture_min_interval_s,
-            control=self.control, windows=self._backend.visible_windows if self._backend else None,
+            grab=self._grab if self.display else None, min_interval_s=s.capture_min_interval_s,
+            control=self.control, windows=self._visible_windows if self.display else None,
             heartbeat_s=s.capture_heartbeat_s, idle_s=s.capture_idle_s,
             duplicates=NearDuplicates(s.capture_duplicate_cells), archive=archive,
             budget=CpuBudget(s.capture_cpu_budget, s.capture_cpu_window_s),
-            locker=self._backend.locker if self._backend else None,
+            locker=self._locker if self.display else None,
         )
         self._apply_rules()
         self.control.listen(rules_changed=self._apply_rules, forgotten=self._forgotten(archive))
@@ -243,8 +252,9 @@ class Daemon:
             signal.signal(sig, lambda *_: self.stopping.set())
         pipeline_thread = threading.Thread(target=self._pipeline_loop, name="gumd-pipeline", daemon=True)
         pipeline_thread.start()
-        for o in observers:
-            o.start(self._emit)
+        threading.excepthook = self._thread_died
+        if self.display:
+            self.display.start(self._first_parts)
         # The engine runs in a daemon thread of its own, not in the scheduler's pool: at shutdown a batch
         # still inside the model is parked by engine.stop() and the process exits without waiting for it.
         engine_thread = threading.Thread(target=self._engine_loop, name="gumd-engine", daemon=True)
@@ -259,17 +269,20 @@ class Daemon:
         log.info("gumd running: data dir %s, capture %s, API on %s", s.data_path, "on" if s.capture else "off", s.socket_path)
         self.stopping.wait()
         log.info("stopping")
-        for o in observers:
-            o.stop()
+        if self.display:
+            self.display.close()
         pipeline_thread.join(timeout=10)
         self.pipeline.close(time.time())
+        if self.pipeline.held:
+            self.pipeline.flush_held()
+        if self.pipeline.held:  # the database still refuses writes: say what is lost
+            log.warning("%d observations held in memory could not be stored and are lost (%s)",
+                        len(self.pipeline.held), self.pipeline.store_error)
         self.engine.stop()
         scheduler.shutdown(wait=False)
         for server in servers:
             server.stop()
         audit.flush()
-        if self.screen:
-            self.screen.close()
         self.store.close()
         log.info("stopped")
         return 0
@@ -280,6 +293,7 @@ class Daemon:
         or supported goes out on the event stream."""
         s = self.settings
         last = time.monotonic()
+        write_error = None
         while not self.stopping.wait(min(s.batch_interval_s, 60)):
             interval = batch_interval(s.batch_interval_s, s.battery_batch_interval_s, on_battery())
             if interval is None or time.monotonic() - last < interval:
@@ -290,44 +304,105 @@ class Daemon:
                     for prop_id in outcome.propositions:
                         if (p := self.store.get_proposition(prop_id, with_evidence=False)) is not None:
                             self.bus.publish_proposition(p)
-            except Exception as e:  # e.g. a locked database: try again at the next interval
-                self.engine.last_error = f"{type(e).__name__}: {e}"  # shown in /v1/status until a batch succeeds
-                log.exception("the propositions engine failed; it tries again in %.0f s", interval)
+                if self.engine.last_error is not None and self.engine.last_error == write_error:
+                    self.engine.last_error = None  # the database takes writes again
+            except Exception as e:  # e.g. a locked or full database: try again at the next interval
+                error = f"{type(e).__name__}: {e}"
+                if write_failure(e) is None:
+                    log.exception("the propositions engine failed; it tries again in %.0f s", interval)
+                elif error != self.engine.last_error:  # one line while the same fault lasts
+                    log.warning("the propositions engine failed: %s; it tries again every %g s", error, interval)
+                write_error = error if write_failure(e) else None
+                self.engine.last_error = error  # shown in /v1/status until a batch succeeds
 
     def _refresh_statistics(self) -> None:
         written = statistics.refresh(self.store)
         if written:
             log.info("behaviour statistics: %d propositions written", len(written))
 
-    def _capture_parts(self) -> tuple[list, Any]:
-        """The observers and the screen, when capture is on (they need a display)."""
-        self._backend = None
+    def _display_link(self) -> DisplayLink | None:
+        """The link to the display when capture is on; it connects now, so that a missing display stops
+        start-up with its reason (DisplayUnavailable)."""
+        self._first_parts = None
         if not self.settings.capture:
-            return [], None
+            return None
+        self._first_parts = self._display_parts()
+        return DisplayLink(self._display_parts, self._emit)
+
+    def _display_parts(self) -> DisplayParts:
+        """Everything that talks to the display, connected: window backend, screen, and the observers."""
         from gumd.observers.input import InputObserver, Settle
         from gumd.observers.screen import Screen
         from gumd.observers.session import SessionObserver, X11SessionBackend
         from gumd.observers.window import DisplayUnavailable, FocusObserver, default_backend
 
         s = self.settings
-        self._backend = default_backend()
-        settle = Settle(click=s.capture_settle_click_s, keys=s.capture_settle_keys_s, scroll=s.capture_settle_scroll_s)
-        observers = [FocusObserver(self._backend, s.window_poll_s), InputObserver(settle)]
+        backend = default_backend()
+        screen = Screen()
         try:
-            observers.append(SessionObserver(X11SessionBackend(), s.capture_idle_s))
+            screen.monitors()  # connect now: a display that is gone fails here, not at the first grab
+        except Exception:
+            backend.close()
+            raise
+        settle = Settle(click=s.capture_settle_click_s, keys=s.capture_settle_keys_s, scroll=s.capture_settle_scroll_s)
+        parts = DisplayParts(backend, screen, [FocusObserver(backend, s.window_poll_s), InputObserver(settle)])
+        try:
+            session = X11SessionBackend()
+            parts.observers.append(SessionObserver(session, s.capture_idle_s))
+            parts.closers.append(session.close)
         except DisplayUnavailable as e:  # idle then comes from gumd's own input counts; a lock goes unseen
             log.warning("screen lock and idle time unavailable: %s", e)
-        return observers, Screen()
+        return parts
 
     def _grab(self, reason: str):
-        """Every monitor, the one holding the focused window (else the pointer) first."""
-        focused = self._backend.active_window()
-        if focused is not None and focused.rect is not None:
-            left, top, width, height = focused.rect
-            first = (left + width // 2, top + height // 2)
-        else:
-            first = self._backend.pointer()
-        return self.screen.grab(reason, first)
+        """Every monitor, the one holding the focused window (else the pointer) first; None while the display
+        cannot be reached."""
+        parts = self.display.parts
+        if parts is None:
+            return None
+        try:
+            focused = parts.backend.active_window()
+            if focused is not None and focused.rect is not None:
+                left, top, width, height = focused.rect
+                first = (left + width // 2, top + height // 2)
+            else:
+                first = parts.backend.pointer()
+            return parts.screen.grab(reason, first)
+        except Exception as e:
+            if self.display.report(e, parts):
+                return None
+            raise
+
+    def _visible_windows(self):
+        parts = self.display.parts
+        if parts is None:
+            return None
+        try:
+            return parts.backend.visible_windows()
+        except Exception as e:
+            if self.display.report(e, parts):
+                return None
+            raise
+
+    def _locker(self) -> str | None:
+        """A screen locker's WM_CLASS while one shows; None when none does or the display cannot be reached."""
+        parts = self.display.parts
+        if parts is None:
+            return None
+        try:
+            return parts.backend.locker()
+        except Exception as e:
+            if self.display.report(e, parts):
+                return None
+            raise
+
+    def _thread_died(self, args: threading.ExceptHookArgs) -> None:
+        """An exception no thread caught (pynput's listeners die this way when the display goes): to the display
+        link when the display went away, else to the log with its traceback."""
+        if self.display is not None and args.exc_value is not None and self.display.report(args.exc_value):
+            return
+        log.error("thread %s died", getattr(args.thread, "name", "?"),
+                  exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
 
     def _apply_rules(self) -> None:
         exclusions, patterns = privacy_rules(self.settings, self.store)

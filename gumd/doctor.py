@@ -201,6 +201,32 @@ def check_daemon(settings: Settings) -> list[Check]:
     return checks
 
 
+def check_encryption(settings: Settings) -> Check:
+    """Whether gumd.db is encrypted at rest, and, when `encrypt` is on, whether SQLCipher and the key are there."""
+    from gumd.store.connection import StoreOpenError, is_encrypted, sqlcipher
+    from gumd.store.encryption import KEYRING_SERVICE, key_name, load_key
+
+    db = settings.db_path
+    state = is_encrypted(db)
+    if not settings.encrypt:
+        if state:
+            return Check("encryption", "fail", f"{db} is encrypted but encrypt = false", "set encrypt = true")
+        return Check("encryption", "ok", "off: gumd.db is plaintext SQLite (on a laptop, consider encrypt = true; "
+                                         "README: Encryption at rest)")
+    try:
+        sqlcipher()
+        if state is False:
+            return Check("encryption", "fail", f"encrypt = true, but {db} is plaintext",
+                         "stop gumd, then `gumd store encrypt`")
+        load_key(settings.data_path, create=False)
+    except StoreOpenError as e:
+        if state is None and "not in the OS keyring" in str(e):
+            return Check("encryption", "ok", "on: gumd.db and its key are made at the first start")
+        return Check("encryption", "fail", str(e), "README: Encryption at rest")
+    return Check("encryption", "ok", f"on: SQLCipher, key in the OS keyring (service {KEYRING_SERVICE!r}, "
+                                     f"user {key_name(settings.data_path)!r})")
+
+
 def check_service() -> Check:
     from gumd.service import current_platform, service_path
 
@@ -218,6 +244,7 @@ def run_checks(settings: Settings, environ: Mapping[str, str] | None = None) -> 
         lambda: check_model(settings),
         lambda: check_ocr(settings),
         lambda: check_disk(settings),
+        lambda: check_encryption(settings),
         lambda: check_daemon(settings),
         check_service,
     ]

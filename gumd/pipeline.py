@@ -13,6 +13,11 @@ The pipeline owns the capture decision:
 It also keeps focus spans (ActivityWatch-style heartbeats). Everything is
 stored only after the privacy stage; the observation is stored before any
 model sees it.
+
+While the database cannot be written (disk full, I/O error), observations
+are held in memory, oldest first, up to `hold_max`, and written in order as
+soon as a write succeeds again; beyond that the oldest are dropped and
+counted. Focus spans are not kept while writes fail.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from gumd.observers.screen import NearDuplicates
 from gumd.observers.window import WindowInfo
 from gumd.privacy import CaptureControl, Exclusions, blank, redact
 from gumd.retention import FrameArchive
-from gumd.store import Store
+from gumd.store import NewObservation, Store, write_failure
 from gumd.store.capture import CaptureStore, FocusSpan
 from gumd.transcribe import Transcriber
 
@@ -125,6 +130,7 @@ class CaptureCounts:
     deferred_wait_max_s: float = 0.0
     locked: int = 0  # captures not taken because a screen locker showed
     cpu_s: float = 0.0  # CPU seconds of the capture path (grab, checks, OCR, redaction, the write)
+    dropped: int = 0  # observations that could not be stored and fell out of the in-memory hold
 
 
 class Pipeline:
@@ -152,6 +158,7 @@ class Pipeline:
         budget: CpuBudget | None = None,
         locker: Callable[[], str | None] | None = None,
         cpu_clock: Callable[[], float] = capture_cpu_seconds,
+        hold_max: int = 500,
     ):
         self.store = store
         self.capture_store = CaptureStore(store)
@@ -183,6 +190,10 @@ class Pipeline:
         self._was_allowed = True
         self._forgotten_until = float("-inf")
         self._locker_shown = False  # a screen locker showed at the last capture: no focus span until it goes
+        self.held: deque[NewObservation] = deque()  # not yet stored: the database refused the write
+        self.hold_max = hold_max
+        self.store_error: str | None = None  # why the last write failed, until one succeeds
+        self._next_flush = 0.0
 
     @property
     def stored(self) -> int:
@@ -214,6 +225,8 @@ class Pipeline:
 
     def tick(self, now: float) -> int | None:
         """Deferred captures once due, the idle check, span heartbeats, and the slow heartbeat capture."""
+        if self.held and time.monotonic() >= self._next_flush:
+            self.flush_held()
         allowed = self.control.allows()
         if allowed and not self._was_allowed:
             self.transcriber.forget()  # after a pause, nothing seen before it is reused
@@ -235,6 +248,7 @@ class Pipeline:
         """The user forgot a span of time ending at `until`: drop whatever is held in memory from it, and any
         observation in flight that started before it ends. Safe to call from another thread."""
         self._forgotten_until = until
+        self.held = deque(o for o in list(self.held) if o.started_at > until)
         self._span = None
         self.inputs = []
         self.transcriber.forget()
@@ -276,7 +290,7 @@ class Pipeline:
         f = self.focus
         span = FocusSpan(started_at=at, ended_at=at, app=f.app, title=redact(f.title).text,
                          page_title=redact(f.page_title).text, source="focus")
-        self._span = FocusSpan(**{**span.__dict__, "id": self.capture_store.add_span(span)})
+        self._span = FocusSpan(**{**span.__dict__, "id": self._write(self.capture_store.add_span, span)})
         self._span_written = at
 
     def _beat(self, now: float) -> None:
@@ -294,16 +308,16 @@ class Pipeline:
             return
         self._span = merged
         if now - self._span_written >= self.heartbeat_s:
-            self.capture_store.extend_span(merged.id, now)
+            self._write(self.capture_store.extend_span, merged.id, now)
             self._span_written = now
 
     def _end_span(self, at: float) -> None:
         if self._span is not None:
             end = max(self._span.started_at, at)
             if end > self._span.started_at:
-                self.capture_store.extend_span(self._span.id, end)
+                self._write(self.capture_store.extend_span, self._span.id, end)
             else:
-                self.capture_store.remove_span(self._span.id)  # no time spent there while present
+                self._write(self.capture_store.remove_span, self._span.id)  # no time spent there while present
             self._span = None
 
     # -- capture -----------------------------------------------------------
@@ -406,8 +420,55 @@ class Pipeline:
             return None
         if not (obs.text.strip() or obs.title.strip()):
             return None
-        obs_id = self.store.add_observation(obs)
+        if self.held:
+            self.flush_held()
+        if self.held or (obs_id := self._write(self.store.add_observation, obs)) is None:
+            self._hold(obs)
+            return None
         self.counts.stored += 1
+        self._writes_again()
         if self.archive is not None:
             self.archive.keep(obs_id, [f.image for f in new], transcript.secret_boxes)
         return obs_id
+
+    # -- the database refusing writes ---------------------------------------
+    def _write(self, write, *args):
+        """`write(*args)`; None when the database refuses the write for now (logged once, until one succeeds)."""
+        try:
+            result = write(*args)
+        except Exception as e:
+            reason = write_failure(e)
+            if reason is None:
+                raise
+            if self.store_error is None:
+                log.warning("the database refuses writes (%s): new observations are held in memory, up to %d, "
+                            "and written when it takes writes again", reason, self.hold_max)
+            self.store_error = reason
+            self._next_flush = time.monotonic() + 2.0
+            return None
+        return result
+
+    def _hold(self, obs: NewObservation) -> None:
+        if len(self.held) >= self.hold_max:
+            self.held.popleft()
+            self.counts.dropped += 1
+            if self.counts.dropped == 1:
+                log.warning("more than %d observations wait for the database: the oldest are dropped (counted in "
+                            "/v1/status as capture.observations_dropped)", self.hold_max)
+        self.held.append(obs)
+
+    def flush_held(self) -> None:
+        """Write the held observations, oldest first, until the database refuses one again."""
+        written = 0
+        while self.held:
+            if self._write(self.store.add_observation, self.held[0]) is None:
+                return
+            self.held.popleft()
+            self.counts.stored += 1
+            written += 1
+        self._writes_again(written)
+
+    def _writes_again(self, held_written: int = 0) -> None:
+        if self.store_error is not None:
+            log.info("the database takes writes again: %d held observations written", held_written)
+            self.store_error = None

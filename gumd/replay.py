@@ -23,6 +23,7 @@ from PIL import Image, UnidentifiedImageError
 from gumd.observers.base import Event, FocusChange, Frame, InputBurst
 from gumd.pipeline import Pipeline
 
+MAX_FRAME_PIXELS = 64_000_000  # 8K (7680x4320) is 33 million; a decoded RGB frame at the limit takes 192 MB
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp"}
 
 
@@ -38,10 +39,20 @@ class ReplayResult:
 
 
 def _load_image(path: Path) -> Image.Image:
+    """The image as RGB; one too large to be a screenshot is refused from its header, before it is decoded."""
     try:
         with Image.open(path) as im:
+            width, height = im.size
+            if width * height > MAX_FRAME_PIXELS:
+                raise ReplayError(f"{path}: too large for a screenshot ({width}x{height} pixels; gumd reads at most "
+                                  f"{MAX_FRAME_PIXELS // 1_000_000} million); remove or shrink it")
             return im.convert("RGB")
-    except (OSError, UnidentifiedImageError) as e:
+    except ReplayError:
+        raise
+    except Image.DecompressionBombError:
+        raise ReplayError(f"{path}: too large for a screenshot (over Pillow's decompression-bomb limit; gumd reads at "
+                          f"most {MAX_FRAME_PIXELS // 1_000_000} million pixels); remove or shrink it") from None
+    except (OSError, UnidentifiedImageError, SyntaxError, ValueError) as e:
         raise ReplayError(f"{path}: not a readable image ({e})") from None
 
 

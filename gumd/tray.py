@@ -39,15 +39,15 @@ PAUSES = (("Pause for 15 minutes", 15), ("Pause for 1 hour", 60), ("Pause until 
 def tray_state(status: dict[str, Any] | None) -> str:
     """One of COLORS' keys for a /v1/status answer (None: no daemon answers).
 
-    A failed batch shows first; then a capture that is paused or off, even while the model works
-    through what was captured before: whether the screen is being watched is what the icon is for.
+    A failed batch shows first; then a pause, even while the model works through what was captured
+    before it: a user who paused must see at a glance that the screen is not being watched.
     """
     if status is None:
         return "stopped"
     if status["engine"]["last_error"]:
         return "error"
     capture = status["capture"]["state"]
-    if capture == "capturing" and status["engine"]["busy"]:
+    if capture != "paused" and status["engine"]["busy"]:
         return "processing"
     return capture
 

@@ -83,7 +83,12 @@ class DaemonProcess:
             except ConnectionError:
                 return None
 
-        wait_for(served, 60, what="the daemon's socket")
+        try:
+            wait_for(served, 60, what="the daemon's socket")
+        except BaseException:
+            alive = "still running" if self.proc.poll() is None else f"exited with {self.proc.returncode}"
+            print(f"gumd {alive}; its log:\n{self.log_path.read_text()[-4000:]}")  # shown with the failure
+            raise
         return client
 
     def close(self) -> None:

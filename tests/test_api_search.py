@@ -26,3 +26,19 @@ def test_propositions_with_every_word_come_first_and_pages_continue_into_the_res
     assert {p.id for p in first + second} == set(both + one) and len(second) == 2
     assert [p.id for p in store.search_propositions("lisbon flight", limit=2, offset=3)] == [
         p.id for p in first[3:]] + [second[0].id]
+
+
+def test_the_some_words_match_keeps_the_rare_words_and_leaves_widely_shared_ones_to_the_embeddings(tmp_path, monkeypatch):
+    store = Store(tmp_path / "g.db")
+    store.add_propositions((NewProposition(f"The user reads note{i}", "seen", 5, 5), []) for i in range(5000))
+    budget = [store.add_proposition(NewProposition(f"The user edits the budget sheet {i}", "", 5, 5), [])
+              for i in range(800)]  # 14% of the rows: under COMMON_FRACTION, a selective word
+    both = store.add_proposition(NewProposition("Marta sent the budget", "", 5, 5), [])
+    marta = [store.add_proposition(NewProposition(f"Marta called about dinner {i}", "", 5, 5), []) for i in range(3)]
+    ids = store.fts_proposition_ids("marta budget", 50)
+    assert ids[0] == both and set(ids[1:4]) == set(marta)
+    assert set(ids[4:]) <= set(budget) and len(ids) == 50  # budget alone still fits the default row budget
+
+    monkeypatch.setattr("gumd.store.store.SOME_WORDS_ROWS", 100)
+    assert store.fts_proposition_ids("marta budget", 50) == ids[:4]  # "budget" matches 801 rows: left out
+    assert [p.id for p in store.search_propositions("marta budget", limit=10)] == ids[:4]

@@ -4,8 +4,10 @@ of any file of the data dir: not the database, its WAL or shared memory, the log
 from __future__ import annotations
 
 import logging
+import secrets
 
 import numpy as np
+import pytest
 
 from gumd.api.app import create_app
 from gumd.api.audit import AuditLog
@@ -25,13 +27,14 @@ def _files_holding(data_dir, word: str) -> list[str]:
                   if f.is_file() and not f.is_socket() and any(n in f.read_bytes() for n in needles))
 
 
-def test_a_deleted_proposition_leaves_no_byte_in_the_data_dir(tmp_path):
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plaintext", "sqlcipher"])
+def test_a_deleted_proposition_leaves_no_byte_in_the_data_dir(tmp_path, encrypted):
     data = tmp_path / "data"
     data.mkdir(mode=0o700)
     root = logging.getLogger()
     before = list(root.handlers)
     setup_logging(settings_for(tmp_path, log_level="INFO"))  # the daemon's own log, at INFO
-    store = Store(data / "gumd.db")
+    store = Store(data / "gumd.db", key=secrets.token_bytes(32) if encrypted else None)  # SQLCipher: delete works too
     try:
         o = store.add_observation(NewObservation(300.0, 301.0, "firefox", "clinic", "appointment at 9", "", "test"))
         first = store.add_proposition(NewProposition(f"The user sees Dr {SECRET} about a rash", "clinic", 6, 3), [o])
@@ -45,7 +48,8 @@ def test_a_deleted_proposition_leaves_no_byte_in_the_data_dir(tmp_path):
         try:
             with Client(data / "gumd.sock") as client:
                 assert [p["id"] for p in client.search(SECRET)] == [second]  # the log and audit saw this query
-                assert _files_holding(data, SECRET)  # the check sees the word while it is stored
+                # plaintext: the check sees the word while it is stored; encrypted: not even then
+                assert bool(_files_holding(data, SECRET)) != encrypted
                 assert client.delete(second) == 2  # both versions
                 assert client.search(SECRET) == []
         finally:

@@ -100,3 +100,30 @@ def test_shutdown_gives_a_batch_still_in_the_model_back_to_the_queue(tmp_path):
     worker.join(5)
     assert store.get_observation(obs_id).status == "pending"
     assert engine.run_once() is None
+
+
+def test_a_batch_whose_result_cannot_be_written_goes_back_to_the_queue_and_is_done_once(tmp_path, monkeypatch):
+    import sqlite3
+
+    store = Store(tmp_path / "g.db")
+    first = add(store, MAIL, "thunderbird", "Inbox", 1000.0)
+    answer = ('{"propositions": [{"text": "The user plans the Lisbon wedding", "reasoning": "mail", '
+              '"evidence": [1], "confidence": 7, "decay": 6}]}')
+    lm = Scripted([answer, answer])
+    engine = Engine(store, lambda: lm)
+    finish = store.finish_batch
+
+    def disk_full(batch_id):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store, "finish_batch", disk_full)
+    with pytest.raises(sqlite3.OperationalError):
+        engine.run_once()
+    assert store.get_observation(first).status == "processing"  # the write rolled back as a whole
+    assert store.counts()["propositions"] == 0
+    monkeypatch.setattr(store, "finish_batch", finish)
+    outcome = engine.run_once()  # space again: the stranded batch is given back, then done
+    assert outcome.error is None and len(outcome.propositions) == 1
+    assert store.get_observation(first).status == "done"
+    assert [len(store.get_proposition(p).evidence) for p in outcome.propositions] == [1]
+    assert engine.run_once() is None and lm.calls == 2

@@ -1,5 +1,8 @@
 """The capture pipeline with a real store and real Tesseract; frames drawn with PIL."""
 
+import sqlite3
+from collections import deque
+
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
@@ -94,3 +97,23 @@ def test_nothing_is_captured_while_paused_and_capture_returns_on_resume(store):
     clock[0] += 601  # the pause ran out
     obs_id = pipeline.handle(InputBurst(started_at=700.0, ended_at=701.0, keys=3))
     assert grabs == ["input"] and store.get_observation(obs_id).input_summary == "3 keys"
+
+
+def test_observations_wait_in_memory_while_the_database_refuses_writes_and_are_written_in_order(tmp_path, monkeypatch):
+    store = Store(tmp_path / "g.db")
+    pipeline = Pipeline(store, Transcriber(TesseractOcr()), Exclusions(), hold_max=2)
+    add = store.add_observation
+
+    def disk_full(obs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store, "add_observation", disk_full)
+    for i, line in enumerate(["Invoice 4471 paid by Halvorsen", "Ferry to Bergen at 07:45", "Crane tender due Thursday"]):
+        assert pipeline.handle(Frame(at=1000.0 + i, image=screen_with(line), reason="test")) is None
+    assert len(pipeline.held) == 2 and pipeline.counts.dropped == 1  # over hold_max: the oldest goes, counted
+    assert pipeline.store_error == "database or disk is full"
+    monkeypatch.setattr(store, "add_observation", add)
+    pipeline.flush_held()
+    assert pipeline.held == deque() and pipeline.store_error is None and pipeline.stored == 2
+    texts = [o.text for o in sorted(store.list_observations(), key=lambda o: o.started_at)]
+    assert "Bergen" in texts[0] and "Crane" in texts[1]

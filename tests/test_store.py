@@ -1,6 +1,9 @@
 import os
+import sqlite3
 import stat
 import time
+
+import pytest
 
 from gumd.store import NewObservation, NewProposition, Store
 from gumd.store.migrations import MIGRATIONS, applied
@@ -102,3 +105,40 @@ def test_deleting_a_proposition_removes_its_evidence_and_fts_row(tmp_path):
         store.db.execute("DELETE FROM propositions WHERE id = ?", [pid])
     assert store.search_propositions("zebras") == []
     assert store.db.execute("SELECT COUNT(*) FROM evidence").fetchone()[0] == 0
+
+
+def test_connections_opened_later_beside_live_ones_never_reopen_the_file(tmp_path, monkeypatch):
+    # Opening and closing the file to read its header would drop the POSIX locks this process's live
+    # connections hold on it (the cause of "disk I/O error" in the BM25 thread): once per inode only.
+    import threading
+
+    import gumd.store.connection as connection
+
+    reads = []
+    read_header = connection.is_encrypted
+    monkeypatch.setattr(connection, "is_encrypted", lambda path: reads.append(path) or read_header(path))
+    store = Store(tmp_path / "g.db")
+    store.add_proposition(NewProposition("The user plans a trip to Lisbon", "", 5, 5), [])
+    again = Store(tmp_path / "g.db")
+    found = []
+    threads = [threading.Thread(target=lambda s=s: found.append(s.search_propositions("lisbon"))) for s in (store, again)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [len(f) for f in found] == [1, 1] and reads == []  # the new file was known from its first connection
+    other = tmp_path / "other.db"  # made elsewhere: its header is read once, before its first connection
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    Store(other).search_propositions("x")
+    Store(other).search_propositions("y")
+    assert reads == [other]
+
+
+def test_a_transaction_that_fails_half_way_writes_nothing(tmp_path):
+    store = Store(tmp_path / "g.db")
+    obs = store.add_observation(NewObservation(1.0, 2.0, "a", "t", "x", "", "test"))
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.add_proposition(NewProposition("The user tests transactions", "r", 5, 5), [obs])
+            raise RuntimeError("the disk filled up here")
+    assert store.counts()["propositions"] == 0

@@ -23,7 +23,7 @@ from gumd.api.activity_routes import Predictor
 from gumd.api.audit import AuditLog
 from gumd.api.auth import AccessGuard
 from gumd.api.events import EventBus
-from gumd.api.schemas import CaptureState, ErrorOut, PauseIn
+from gumd.api.schemas import CaptureState, ErrorOut, PauseIn, StatusOut
 from gumd.api.sessions import Sessions
 from gumd.privacy import CaptureControl
 from gumd.propositions.retrieve import Retriever
@@ -75,7 +75,7 @@ def create_app(
             {"code": "invalid_request", "message": f"{where}: {first.get('msg', 'invalid')}"}, status_code=422
         )
 
-    @app.get("/v1/status")
+    @app.get("/v1/status", response_model=StatusOut, response_model_exclude_unset=True)
     def get_status() -> dict[str, Any]:
         return {"version": __version__, **store.counts(), "database_bytes": store.file_bytes(), **status()}
 

@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 
-from gumd.store import Store
+from gumd.store import Store, write_failure
 from gumd.store.access import AuditEntry, prune_audit, record_audit
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,7 @@ class AuditLog:
         self._buffer: list[AuditEntry] = []
         self._last_flush = time.monotonic()
         self._last_prune = 0.0
+        self._failing = False
 
     def record(self, entry: AuditEntry) -> None:
         with self._lock:
@@ -54,7 +55,14 @@ class AuditLog:
             if now - self._last_prune > 86400:
                 self._last_prune = now
                 prune_audit(self.store, now - KEEP_DAYS * 86400)
-        except Exception:
-            log.exception("could not write %d audit entries; will try again", len(entries))
+        except Exception as e:
+            if (reason := write_failure(e)) is None:
+                log.exception("could not write %d audit entries; will try again", len(entries))
+            elif not self._failing:  # one line while the database refuses writes
+                log.warning("could not write %d audit entries (%s); they are kept and written later",
+                            len(entries), reason)
+            self._failing = True
             with self._lock:
                 self._buffer[:0] = entries
+            return
+        self._failing = False

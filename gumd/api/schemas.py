@@ -134,6 +134,51 @@ class CaptureState(BaseModel):
     paused_until: float | None
 
 
+class CaptureStatus(BaseModel):
+    """The capture side of /v1/status (the fields a running daemon fills in)."""
+
+    model_config = ConfigDict(extra="allow")
+    state: str = Field(description="capturing | paused | off")
+    paused_until: float | None = None
+    presence: str | None = Field(None, description="active | idle | locked")
+    frames_captured: int | None = None
+    frames_unchanged: int | None = None
+    frames_blanked: int | None = None
+    observations_stored: int | None = None
+    excluded: int | None = None
+    redactions: dict[str, int] | None = None
+    dropped_events: int | None = None
+    display: str | None = Field(None, description="connected | unreachable; null when capture is off")
+    observations_held: int | None = Field(None, description="observations waiting in memory for the database")
+    observations_dropped: int | None = Field(None, description="observations dropped from that wait (over 500)")
+    last_error: str | None = Field(None, description="why capture cannot reach the display or store observations")
+
+
+class EngineStatus(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    busy: bool
+    last_error: str | None = Field(None, description="why the last batch or engine run failed, until one succeeds")
+
+
+class StatusOut(BaseModel):
+    """/v1/status: the store's counts always; the rest from the running daemon."""
+
+    model_config = ConfigDict(extra="allow")
+    version: str
+    observations: dict[str, int]
+    propositions: int
+    failed_batches: int
+    retrying_batches: int
+    database_bytes: int
+    data_dir_free_bytes: int | None = Field(None, description="free bytes on the data dir's file system")
+    pid: int | None = None
+    started_at: float | None = None
+    data_dir: str | None = None
+    model: str | None = None
+    capture: CaptureStatus | None = None
+    engine: EngineStatus | None = None
+
+
 class PauseIn(BaseModel):
     minutes: float | None = Field(None, gt=0, le=60 * 24 * 365, description="omit to pause until resumed")
 

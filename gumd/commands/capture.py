@@ -123,10 +123,10 @@ def import_activitywatch(args: argparse.Namespace, settings: Settings) -> int:
     from gumd.daemon import privacy_rules
     from gumd.importers.activitywatch import ImportFailed
     from gumd.importers.activitywatch import import_activitywatch as run_import
-    from gumd.store import Store
+    from gumd.store.encryption import open_store
 
     ensure_data_dir(settings)
-    store = Store(settings.db_path)
+    store = open_store(settings)
     try:
         exclusions, patterns = privacy_rules(settings, store)
         result = run_import(args.source, store, exclusions, patterns, observations=not args.spans_only)

@@ -23,12 +23,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from gumd.daemon import AlreadyRunning, Daemon
     from gumd.models import ModelNotFound
     from gumd.observers.window import DisplayUnavailable
+    from gumd.store.connection import StoreOpenError
 
     try:
         code = Daemon(settings).run()
     except (AlreadyRunning, DisplayUnavailable, ModelNotFound) as e:
         print(f"gumd: {e}", file=sys.stderr)
         return 1
+    except StoreOpenError as e:  # encryption settings, keyring or key: one line, in the log and on stderr
+        logging.getLogger("gumd").error("cannot open the database: %s", e)
+        return e.exit_code
     # Everything is stored and closed. A model call may still be running in a daemon thread; letting
     # the interpreter tear down around native code (llama.cpp, torch) can crash, so leave at once.
     logging.shutdown()

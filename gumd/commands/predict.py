@@ -24,10 +24,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from gumd.models import ModelNotFound, load_language_model
     from gumd.nap.predict import Predictor
-    from gumd.store import Store
+    from gumd.store.encryption import open_store
 
     ensure_data_dir(settings)
-    store = Store(settings.db_path)
+    store = open_store(settings)
     try:
         model = None
         if not args.no_model:

@@ -48,6 +48,11 @@ def status(args: argparse.Namespace, settings: Settings) -> int:
           f"CPU {100 * cap.get('cpu_share', 0):.1f}% of a core (budget {100 * cap.get('cpu_budget', 0):.1f}%)")
     print(f"observations: {sum(obs.values())} ({', '.join(f'{v} {k}' for k, v in sorted(obs.items())) or 'none'})")
     print(f"propositions: {st['propositions']}; failed batches: {st['failed_batches']}")
+    if st["capture"].get("last_error"):
+        print(f"capture problem: {st['capture']['last_error']}")
+    if st["capture"].get("observations_held") or st["capture"].get("observations_dropped"):
+        print(f"observations waiting in memory for the database: {st['capture']['observations_held']}, "
+              f"dropped: {st['capture']['observations_dropped']}")
     if st["engine"]["last_error"]:
         print(f"last model error: {st['engine']['last_error']}")
     return 0

@@ -30,7 +30,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from gumd.propositions.engine import Engine
     from gumd.propositions.retrieve import Retriever
     from gumd.replay import ReplayError, replay
-    from gumd.store import Store
+    from gumd.store.encryption import open_store
     from gumd.transcribe import Transcriber
 
     ensure_data_dir(settings)
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print("gumd: a daemon is running for this data dir; it will process the replayed observations",
               file=sys.stderr)
         process = False
-    store = Store(settings.db_path)
+    store = open_store(settings)
     try:
         exclusions, patterns = privacy_rules(settings, store)  # the user's own rules apply to replays too
         pipeline = Pipeline(store, Transcriber(load_ocr(settings.ocr, nice=settings.model_nice), extra_patterns=patterns),

@@ -32,10 +32,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _store(settings: Settings):
-    from gumd.store import Store
+    from gumd.store.encryption import open_store
 
     ensure_data_dir(settings)
-    return Store(settings.db_path)
+    return open_store(settings)
 
 
 def create(args: argparse.Namespace, settings: Settings) -> int:

@@ -21,6 +21,11 @@ from PIL import Image
 
 log = logging.getLogger(__name__)
 
+# A larger image is read at a reduced scale (an integer factor, boxes mapped back): a 4K monitor is read
+# as is, an 8K one at half size. Tesseract's memory and time grow with the pixels; text on such screens is
+# drawn large (HiDPI), so it stays readable.
+MAX_OCR_PIXELS = 3840 * 2160
+
 # Tesseract's OpenMP threads make it ~7x slower on small machines (measured: 1.2 s vs 8 s per 1080p frame).
 # Read by libtesseract when it loads, so it is set before either engine is used.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
@@ -31,6 +36,14 @@ class OcrLine:
     box: tuple[int, int, int, int]  # left, top, width, height in image pixels
     text: str
     confidence: float  # 0..100, mean over the line's words
+
+
+def reduction(width: int, height: int, max_pixels: int = MAX_OCR_PIXELS) -> int:
+    """The smallest integer factor that brings a width x height image within max_pixels (1: as is)."""
+    factor = 1
+    while (width // factor) * (height // factor) > max_pixels:
+        factor += 1
+    return factor
 
 
 class Ocr(ABC):
@@ -49,6 +62,20 @@ class Ocr(ABC):
 
 # One recognised word: (block, paragraph, line, left, top, width, height, confidence, text), as Tesseract's TSV.
 Word = tuple[int, int, int, int, int, int, int, float, str]
+
+
+def _grey(image: Image.Image) -> tuple[Image.Image, int]:
+    """The image in grey, reduced by `reduction` when it is too large to read as is, and the factor."""
+    grey = image.convert("L")
+    factor = reduction(grey.width, grey.height)
+    return (grey.reduce(factor) if factor > 1 else grey), factor
+
+
+def _scaled(words: list[Word], factor: int) -> list[Word]:
+    """Word boxes of a reduced image mapped back to the image's own pixels."""
+    if factor == 1:
+        return words
+    return [(b, p, ln, x * factor, y * factor, w * factor, h * factor, c, t) for b, p, ln, x, y, w, h, c, t in words]
 
 
 def group_lines(words: list[Word], min_confidence: float) -> list[OcrLine]:
@@ -80,12 +107,11 @@ class TesseractOcr(Ocr):
     def read(self, image: Image.Image) -> list[OcrLine]:
         import pytesseract
 
-        d = pytesseract.image_to_data(
-            image.convert("L"), lang=self.lang, nice=self.nice, output_type=pytesseract.Output.DICT
-        )
+        grey, factor = _grey(image)
+        d = pytesseract.image_to_data(grey, lang=self.lang, nice=self.nice, output_type=pytesseract.Output.DICT)
         words = [(d["block_num"][i], d["par_num"][i], d["line_num"][i], d["left"][i], d["top"][i], d["width"][i],
                   d["height"][i], float(d["conf"][i]), str(d["text"][i])) for i in range(len(d["text"]))]
-        return group_lines(words, self.min_confidence)
+        return group_lines(_scaled(words, factor), self.min_confidence)
 
 
 class LibTesseractUnavailable(RuntimeError):
@@ -151,7 +177,7 @@ class LibTesseractOcr(Ocr):
             self._niced.add(tid)
 
     def read(self, image: Image.Image) -> list[OcrLine]:
-        grey = image.convert("L")
+        grey, factor = _grey(image)
         pixels = grey.tobytes()
         with self._lock:
             self._nice_this_thread()
@@ -170,7 +196,7 @@ class LibTesseractOcr(Ocr):
             if len(f) >= 12 and f[0] == "5":
                 words.append((int(f[2]), int(f[3]), int(f[4]), int(f[6]), int(f[7]), int(f[8]), int(f[9]),
                               float(f[10]), f[11]))
-        return group_lines(words, self.min_confidence)
+        return group_lines(_scaled(words, factor), self.min_confidence)
 
     def close(self) -> None:
         with self._lock:

@@ -6,6 +6,7 @@ pipeline decides what becomes an observation.
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -81,7 +82,19 @@ Emit = Callable[[Event], None]
 
 
 class Observer(ABC):
-    """Watches one thing in its own thread and emits events until stopped."""
+    """Watches one thing in its own thread and emits events until stopped.
+
+    `on_error`, when set (by `gumd.observers.display.DisplayLink`), is told of an error the observer's thread
+    hit; it returns True when it takes the error over (the display went away), and the observer then logs
+    nothing itself.
+    """
+
+    on_error: Callable[[Exception], bool] | None = None
+
+    def failed(self, what: str, error: Exception) -> None:
+        """Report an error from the observer's thread: to `on_error`, else to the log with its traceback."""
+        if self.on_error is None or not self.on_error(error):
+            logging.getLogger(type(self).__module__).error("%s failed", what, exc_info=error)
 
     @abstractmethod
     def start(self, emit: Emit) -> None:

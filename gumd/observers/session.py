@@ -54,6 +54,12 @@ class X11SessionBackend(SessionBackend):
     def locked(self) -> bool:
         return self._info().state != 0  # ScreenSaverOff = 0; On = 1, Cycle = 2
 
+    def close(self) -> None:
+        try:
+            self._d.close()
+        except Exception:  # a connection the server closed cannot be closed cleanly
+            log.debug("closing the X connection failed", exc_info=True)
+
 
 class SessionObserver(Observer):
     """Polls the session and emits a Presence event whenever the state changes."""
@@ -86,8 +92,8 @@ class SessionObserver(Observer):
                 if p.state != last or (p.state == "active" and p.at - last_emit >= keepalive):
                     last, last_emit = p.state, p.at
                     emit(p)
-            except Exception:
-                log.exception("reading the session state failed")
+            except Exception as e:
+                self.failed("reading the session state", e)
             self._stop.wait(self.poll_s)
 
     def stop(self) -> None:

@@ -92,6 +92,9 @@ class WindowBackend(ABC):
     def wake(self) -> None:
         """End a wait_for_change early (from another thread)."""
 
+    def close(self) -> None:
+        """Release the connection to the window system, if one is held."""
+
 
 class X11Backend(WindowBackend):
     """EWMH through python-xlib: _NET_ACTIVE_WINDOW, _NET_CLIENT_LIST_STACKING, _NET_WM_NAME (else WM_NAME),
@@ -228,6 +231,17 @@ class X11Backend(WindowBackend):
     def wake(self) -> None:
         os.write(self._wake_w, b"x")
 
+    def close(self) -> None:
+        """Drop the connection to the X server (it may be gone already)."""
+        with self._lock:
+            for d in (self._d, self._events_display):
+                try:
+                    if d is not None:
+                        d.close()
+                except Exception:  # a connection the server closed cannot be closed cleanly
+                    log.debug("closing the X connection failed", exc_info=True)
+            self._events_display = None
+
 
 def default_backend() -> WindowBackend:
     """The backend for this session; raises DisplayUnavailable where none works."""
@@ -257,8 +271,8 @@ class FocusObserver(Observer):
         while not self._stop.is_set():
             try:
                 info = self.backend.active_window()
-            except Exception:
-                log.exception("reading the focused window failed")
+            except Exception as e:
+                self.failed("reading the focused window", e)
                 info = None
             if info is not None and (info.app, info.title) != last:
                 last = (info.app, info.title)
@@ -266,8 +280,8 @@ class FocusObserver(Observer):
                                  page_title=page_title(info.app, info.title), private=info.private))
             try:
                 self.backend.wait_for_change(30.0 if self.backend.events else self.poll_s, self._stop)
-            except Exception:
-                log.exception("waiting for a window change failed")
+            except Exception as e:
+                self.failed("waiting for a window change", e)
                 self._stop.wait(self.poll_s)
 
     def stop(self) -> None:

@@ -87,6 +87,7 @@ class Engine:
         self._commit = threading.Lock()
         self._current: int | None = None
         self._stopping = False
+        self._stranded: int | None = None  # a batch whose result could not be written; given back before the next
         self.last_error: str | None = None
 
     @classmethod
@@ -108,6 +109,9 @@ class Engine:
         with self._commit:
             if self._stopping:
                 return None
+            if self._stranded is not None:  # its write failed (disk full): back to the queue, to be done again
+                self.store.release_batch(self._stranded)
+                self._stranded = None
             claimed = self.store.claim_batch(self.max_observations, self.max_chars, self.window_s)
             if claimed is None:
                 return None
@@ -129,12 +133,16 @@ class Engine:
             if self._stopping:
                 log.info("batch %d finished after shutdown began; its result is discarded", batch_id)
                 return None
-            if error:
-                ids, status = [], self.store.fail_batch(batch_id, error, self.max_attempts, self.backoff_s)
-            else:
-                with self.store.transaction():  # a crash leaves the batch either fully applied or pending
-                    ids, status = apply_operations(self.store, operations), "done"
-                    self.store.finish_batch(batch_id)
+            try:
+                if error:
+                    ids, status = [], self.store.fail_batch(batch_id, error, self.max_attempts, self.backoff_s)
+                else:
+                    with self.store.transaction():  # a crash leaves the batch either fully applied or pending
+                        ids, status = apply_operations(self.store, operations), "done"
+                        self.store.finish_batch(batch_id)
+            except Exception:  # nothing of it was written (one transaction); it goes back to the queue first
+                self._stranded = batch_id
+                raise
         self.retriever.index_pending()
         self.last_error = error
         seconds = time.monotonic() - start

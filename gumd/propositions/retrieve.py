@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import time
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,6 +62,7 @@ class Retriever:
         self.min_similarity = min_similarity  # cosine below this is no match at all
         self._index: VectorIndex | None = None
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()  # assistants repeat their queries
+        self._lexical = ThreadPoolExecutor(1, thread_name_prefix="gumd-bm25")  # BM25 while the query is embedded
 
     @property
     def index(self) -> VectorIndex | None:
@@ -99,12 +101,16 @@ class Retriever:
         novelty (0 = pure relevance).
         """
         now = time.time() if now is None else now
-        fused: dict[int, float] = {}
-        for rank, pid in enumerate(self.store.fts_proposition_ids(q, self.pool)):
-            fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
-        if use_vectors and self.index is not None and q.strip():
+        semantic = use_vectors and self.index is not None and q.strip()
+        # The two halves run side by side (SQLite and torch both let go of the GIL); the BM25 thread has
+        # a connection of its own, so it sees committed rows only.
+        lexical = self._lexical.submit(self.store.fts_proposition_ids, q, self.pool) if semantic else None
+        near = []
+        if semantic:
             near = [pid for pid, cos in self.index.search(self._query_vector(q), self.pool) if cos >= self.min_similarity]
-            for rank, pid in enumerate(near):
+        fused: dict[int, float] = {}
+        for ranked in (lexical.result() if lexical else self.store.fts_proposition_ids(q, self.pool), near):
+            for rank, pid in enumerate(ranked):
                 fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
         hits = []
         for p in self.store.propositions_by_id(list(fused)):

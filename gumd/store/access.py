@@ -11,11 +11,11 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import sqlite3
 import time
 from dataclasses import dataclass
 from typing import Iterable
 
+from gumd.store.connection import errors
 from gumd.store.store import Store
 
 SCOPES = ("read", "write")
@@ -72,7 +72,7 @@ def create_token(store: Store, name: str, scope: str) -> tuple[Token, str]:
     try:
         with store.db.conn:
             token_id = store.db["api_tokens"].insert(row).last_pk
-    except sqlite3.IntegrityError:
+    except errors("IntegrityError"):
         raise TokenError(f"a token named {name!r} is already active: revoke it first or pick another name") from None
     return _token(next(store.db.query("SELECT * FROM api_tokens WHERE id = ?", [token_id]))), secret
 

@@ -13,10 +13,10 @@ Deleting with evidence also removes the observations behind every version
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from typing import Any
 
+from gumd.store.connection import errors
 from gumd.store.models import Proposition
 from gumd.store.store import _PROP_SELECT, Store, _proposition
 
@@ -108,7 +108,7 @@ def checkpoint(store: Store, attempts: int = 20) -> bool:
     for _ in range(attempts):
         try:
             busy, _, _ = store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        except sqlite3.OperationalError:
+        except errors("OperationalError"):
             busy = 1
         if not busy:
             return True

@@ -7,9 +7,9 @@ are left out: an export is meant to be read, not to sign in with.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Iterator
 
+from gumd.store.connection import connect
 from gumd.store.store import Store
 
 # Section name -> the SELECT that yields its rows, oldest first.
@@ -24,7 +24,7 @@ SECTIONS: dict[str, str] = {
 
 def export_rows(store: Store, chunk: int = 500) -> Iterator[tuple[str, list[dict]]]:
     """(section, rows) pairs, `chunk` rows at a time; every section appears, once with an empty list if empty."""
-    conn = sqlite3.connect(f"file:{store.path}?mode=ro", uri=True, check_same_thread=False)
+    conn = connect(store.path, store.key, read_only=True)
     try:
         conn.execute("BEGIN")
         for section, sql in SECTIONS.items():

@@ -113,7 +113,7 @@ def search_traces(store: Store, text: str, before: float, limit: int = 20) -> li
     if not query:
         return []
     rows = store.db.query(
-        "SELECT t.*, -bm25(traces_fts) AS bm25 FROM traces_fts JOIN traces t ON t.id = traces_fts.rowid "
+        "SELECT t.*, -bm25(traces_fts) AS bm25 FROM traces_fts CROSS JOIN traces t ON t.id = traces_fts.rowid "
         "WHERE traces_fts MATCH ? AND t.ended_at < ? ORDER BY bm25(traces_fts) LIMIT ?",
         [query, before, limit],
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import os
 import re
 import sqlite3
@@ -18,6 +19,7 @@ from typing import Any, Iterable, Iterator
 
 import sqlite_utils
 
+from gumd.store.connection import connect, errors
 from gumd.store.migrations import migrate
 from gumd.store.models import NewObservation, NewProposition, Observation, Proposition
 
@@ -32,6 +34,17 @@ _STOPWORDS = frozenset(
 )
 COMMON_FRACTION = 0.2  # a query word in more than this share of propositions is left out of the match
 COMMON_MIN_ROWS = 1000  # below this many matches ranking everything is cheap: keep every word
+SOME_WORDS_ROWS = 5000  # the "some of the words" match ranks at most about this many rows
+
+
+def write_failure(error: BaseException) -> str | None:
+    """A short reason when `error` means the database cannot be written now (disk full, I/O error, locked,
+    read-only) and the write may succeed later; None for any other error."""
+    if isinstance(error, errors("OperationalError")):  # sqlite3's, or SQLCipher's (not a subclass)
+        return str(error)
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS):
+        return os.strerror(error.errno)
+    return None
 
 
 def query_words(text: str) -> list[str]:
@@ -62,10 +75,15 @@ def fts_query(text: str) -> str:
 
 
 class Store:
-    """The one SQLite database of a data dir."""
+    """The one SQLite database of a data dir; with `key` (32 bytes) an SQLCipher-encrypted one.
 
-    def __init__(self, path: Path | str):
+    Open a data dir's store with `gumd.store.encryption.open_store(settings)`, which
+    fetches the key from the OS keyring when `encrypt` is on.
+    """
+
+    def __init__(self, path: Path | str, key: bytes | None = None):
         self.path = Path(path)
+        self.key = key
         self._local = threading.local()
         self._all_conns: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -81,7 +99,7 @@ class Store:
         """This thread's connection, opened on first use."""
         db = getattr(self._local, "db", None)
         if db is None:
-            conn = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
+            conn = connect(self.path, self.key, timeout=10)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
@@ -99,7 +117,7 @@ class Store:
         for conn in conns:
             try:
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            except sqlite3.Error:
+            except errors("Error"):
                 pass
             conn.close()
         self._local = threading.local()
@@ -113,7 +131,10 @@ class Store:
             if depth:
                 yield
             else:
-                with self.db.conn:
+                # An explicit BEGIN: with `with conn:` alone the transaction opened only at the first plain
+                # statement, and sqlite-utils' own insert (BEGIN ... COMMIT when none is open) committed
+                # early, so a batch that failed half-way kept its first proposition.
+                with self.db.atomic():
                     yield
         finally:
             self._local.depth = depth
@@ -163,7 +184,8 @@ class Store:
         if not query:
             return []
         sql = (
-            "SELECT observations.* FROM observations_fts JOIN observations ON observations.id = observations_fts.rowid "
+            "SELECT observations.* FROM observations_fts "
+            "CROSS JOIN observations ON observations.id = observations_fts.rowid "
             "WHERE observations_fts MATCH ? ORDER BY bm25(observations_fts) LIMIT ?"
         )
         return [_observation(r) for r in self._rows(sql, [query, limit])]
@@ -350,16 +372,14 @@ class Store:
 
     def fts_proposition_ids(self, q: str, limit: int) -> list[int]:
         """Ids of active propositions matching q's selective words, those with every word first, by BM25."""
-        words = self._selective_words(query_words(q))
-        if not words:
+        every, some = self._match_queries(query_words(q))
+        if not every:
             return []
         sql = ("SELECT p.id FROM (SELECT rowid, rank FROM propositions_fts WHERE propositions_fts MATCH ?) f "
-               "JOIN propositions p ON p.id = f.rowid WHERE p.status = 'active' ORDER BY f.rank LIMIT ?")
-        every = " AND ".join('"%s"' % w for w in words)
+               "CROSS JOIN propositions p ON p.id = f.rowid WHERE p.status = 'active' ORDER BY f.rank LIMIT ?")
         ids = [r[0] for r in self.db.execute(sql, [every, limit])]
-        if len(ids) < limit and len(words) > 1:
-            some = " OR ".join('"%s"' % w for w in words)
-            ids += [r[0] for r in self.db.execute(sql, [f"({some}) NOT ({every})", limit - len(ids)])]
+        if len(ids) < limit and some:
+            ids += [r[0] for r in self.db.execute(sql, [some, limit - len(ids)])]
         return ids
 
     def set_vector(self, prop_id: int, model: str, vector: bytes) -> None:
@@ -440,7 +460,7 @@ class Store:
         `since`/`until` bound when a proposition was last updated; `min_confidence` drops weaker ones;
         `app` keeps those with evidence from that app; `unreviewed` those the user has given no verdict.
         Words that most propositions share ("the", "user") are left out of the match (see
-        `_selective_words`); a query made only of such words lists the newest, as an empty one does.
+        `_match_queries`); a query made only of such words lists the newest, as an empty one does.
         """
         # The unary + keeps SQLite from picking the confidence index over the updated_at order.
         where, params = ["p.status = ?", "+p.confidence >= ?"], [status, min_confidence]
@@ -459,46 +479,67 @@ class Store:
         filters = " AND ".join(where)
         if q.strip() and not re.search(r"\w", q):
             return []  # only punctuation: nothing can match
-        words = self._selective_words(query_words(q))
-        if not words:
+        every, some = self._match_queries(query_words(q))
+        if not every:
             sql = _PROP_SELECT + f" WHERE {filters} ORDER BY p.updated_at DESC, p.id DESC LIMIT ? OFFSET ?"
             return [_proposition(r) for r in self._rows(sql, [*params, limit, offset])]
-        # Propositions with every word first, then those with only some: the first page rarely needs the
-        # second, much larger set, whose ranking is what costs time (BM25 over each match).
-        every, some = " AND ".join('"%s"' % w for w in words), " OR ".join('"%s"' % w for w in words)
         found = self._ranked(every, filters, params, limit, offset)
-        if len(found) == limit or len(words) == 1:
+        if len(found) == limit or not some:
             return found
         n_every = self.db.execute("SELECT COUNT(*) FROM propositions_fts WHERE propositions_fts MATCH ?",
                                   [every]).fetchone()[0]
-        rest = self._ranked(f"({some}) NOT ({every})", filters, params, limit - len(found), max(0, offset - n_every))
+        rest = self._ranked(some, filters, params, limit - len(found), max(0, offset - n_every))
         return found + rest
 
     def _ranked(self, match: str, filters: str, params: list, limit: int, offset: int) -> list[Proposition]:
-        """One page of BM25-ranked matches; evidence is counted only for the rows kept."""
+        """One page of BM25-ranked matches; evidence is counted only for the rows kept.
+
+        CROSS JOIN keeps the full-text match as the outer loop: newer SQLite (3.51, SQLCipher's) otherwise
+        walks the propositions by status and runs the MATCH once per row, 150x slower at 1k propositions.
+        """
         sql = (
             "WITH hits AS (SELECT p.id, f.rank FROM "
             "(SELECT rowid, rank FROM propositions_fts WHERE propositions_fts MATCH ?) f "
-            f"JOIN propositions p ON p.id = f.rowid WHERE {filters} ORDER BY f.rank LIMIT ? OFFSET ?) "
+            f"CROSS JOIN propositions p ON p.id = f.rowid WHERE {filters} ORDER BY f.rank LIMIT ? OFFSET ?) "
             "SELECT p.*, -hits.rank AS score, "
             "(SELECT COUNT(*) FROM evidence e WHERE e.proposition_id = p.id) AS evidence_count "
             "FROM hits JOIN propositions p ON p.id = hits.id ORDER BY hits.rank"
         )
         return [_proposition(r) for r in self._rows(sql, [match, *params, limit, offset])]
 
-    def _selective_words(self, words: list[str]) -> list[str]:
-        """The query words that match at most COMMON_FRACTION of propositions.
+    def _match_queries(self, words: list[str]) -> tuple[str | None, str | None]:
+        """FTS5 queries for propositions with every selective word, and for those with only some.
 
-        A word in most propositions adds next to nothing to BM25 (its IDF is near
-        zero) yet makes SQLite rank nearly every row: at 100k propositions "user"
-        alone takes ~140 ms. Each word's matches are counted only up to the cap.
+        Propositions with every word come first; the second query, much larger, is what costs time,
+        since SQLite computes BM25 for each of its matches, and the first page rarely needs it.
+
+        A word in more than COMMON_FRACTION of propositions adds next to nothing to BM25 (its IDF is
+        near zero) yet makes SQLite rank nearly every row ("user" alone took ~140 ms at 100k
+        propositions): it is left out of both. The "some words" query keeps only the rarest words
+        whose matches add up to at most SOME_WORDS_ROWS: a proposition holding none of those but
+        only common words is a weak match by BM25 anyway, and the semantic half of hybrid search
+        still finds it. Matches are counted only up to the cap, so the counting stays cheap.
         """
         total = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM propositions").fetchone()[0]
         cap = int(total * COMMON_FRACTION)
         if cap < COMMON_MIN_ROWS:
-            return words
-        count = "SELECT COUNT(*) FROM (SELECT 1 FROM propositions_fts WHERE propositions_fts MATCH ? LIMIT ?)"
-        return [w for w in words if self.db.execute(count, ['"%s"' % w, cap + 1]).fetchone()[0] <= cap]
+            counts = dict.fromkeys(words, 0)  # a small store: ranking everything is cheap
+        else:
+            count = "SELECT COUNT(*) FROM (SELECT 1 FROM propositions_fts WHERE propositions_fts MATCH ? LIMIT ?)"
+            counts = {w: self.db.execute(count, ['"%s"' % w, cap + 1]).fetchone()[0] for w in words}
+            counts = {w: n for w, n in counts.items() if n <= cap}
+        if not counts:
+            return None, None
+        every = " AND ".join('"%s"' % w for w in counts)
+        rare, rows = [], 0
+        for w in sorted(counts, key=counts.get):
+            rows += counts[w]
+            if rows > SOME_WORDS_ROWS:
+                break
+            rare.append(w)
+        if len(counts) == 1 or not rare:
+            return every, None
+        return every, "(%s) NOT (%s)" % (" OR ".join('"%s"' % w for w in rare), every)
 
     def top_propositions(self, limit: int = 5) -> list[Proposition]:
         """The active propositions held with most confidence, the most recently updated first among equals."""
