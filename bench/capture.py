@@ -1,14 +1,15 @@
-"""Capture-path benchmarks: OCR per 1920x1080 frame (full and changed-rows-only), and the CPU, frames and bytes
+"""Capture-path benchmarks: OCR per 1920x1080 frame (full and changed-region-only), and the CPU, frames and bytes
 of a real `gumd run` through a scripted xdotool session in Xvfb, then at rest.
 
-    PYTHONPATH=. python bench/capture.py --minutes 3 [--idle-minutes 1] [--variants default,baseline]
+    PYTHONPATH=. python bench/capture.py --minutes 10 [--idle-minutes 2] [--variants default,nobudget,baseline]
 
 The daemon runs with batch_interval_s=86400, so no model work is counted (the model is loaded at start-up,
 before measuring). CPU is the daemon's user+system time plus that of the Tesseract processes it waited for
 (/proc/PID/stat utime, stime, cutime, cstime), over wall time. "baseline" is the same daemon with the cell
 near-duplicate test reduced to exact repeats (capture_duplicate_cells=0) and OCR of the whole frame every time
-(capture_incremental_ocr=false); "interval10" is the default with capture_min_interval_s=10. All are driven by the
-same seeded script. Database growth is the file after the daemon folded its WAL in at shutdown; disk writes are
+(capture_incremental_ocr=false), budget off; "interval10" is the default with capture_min_interval_s=10;
+"nobudget" is the default with the CPU budget off (capture_cpu_budget=0). All are driven by the same seeded script.
+"stale" is how much later than asked the captures the budget put off were taken (mean / max). Database growth is the file after the daemon folded its WAL in at shutdown; disk writes are
 /proc/PID/io write_bytes (WAL, checkpoints and log included). Prints Markdown tables with the machine.
 """
 
@@ -30,7 +31,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from gumd.client import Client
-from gumd.models.ocr import TesseractOcr
+from gumd.models.ocr import LibTesseractOcr, TesseractOcr
 from gumd.models.registry import PRESETS, assemble
 from gumd.observers.base import Frame
 from gumd.store import Store
@@ -64,28 +65,35 @@ def bench_ocr(reps: int) -> list[tuple[str, str]]:
     first = text_screen(lines)
     lines[20] = "an edited line: the ferry leaves at 09:40 from pier 3"
     second = text_screen(lines)
-    ocr = TesseractOcr()
-    full, partial, rows = [], [], []
-    for _ in range(reps):
-        t = time.perf_counter()
-        ocr.read(first)
-        full.append(time.perf_counter() - t)
-        tr = Transcriber(ocr, incremental=True)
-        tr.read(Frame(at=0, image=first))
-        before = tr.stats.rows_read
-        t = time.perf_counter()
-        tr.read(Frame(at=1, image=second))
-        partial.append(time.perf_counter() - t)
-        rows.append(tr.stats.rows_read - before)
-    t = time.perf_counter()
+    out = []
+    for label, ocr in (("tesseract command (pytesseract)", TesseractOcr()), ("in-process libtesseract", LibTesseractOcr())):
+        full, partial, pixels = [], [], []
+        for _ in range(reps):
+            c = cpu_now()
+            ocr.read(first)
+            full.append(cpu_now() - c)
+            tr = Transcriber(ocr, incremental=True)
+            tr.read(Frame(at=0, image=first))
+            before = tr.stats.pixels_read
+            c = cpu_now()
+            tr.read(Frame(at=1, image=second))
+            partial.append(cpu_now() - c)
+            pixels.append(tr.stats.pixels_read - before)
+        out += [(f"whole frame, {label}", f"{statistics.median(full):.2f} CPU-s"),
+                (f"one changed line, changed region only ({100 * pixels[0] / (1920 * 1080):.1f}% of the pixels), "
+                 f"{label}", f"{statistics.median(partial) * 1000:.0f} CPU-ms")]
+        ocr.close()
+    t = time.process_time()
     for _ in range(20):
         Frame(at=0, image=second).cells
-    cells = (time.perf_counter() - t) / 20
-    return [
-        ("whole frame, Tesseract (OMP_THREAD_LIMIT=1)", f"{statistics.median(full):.2f} s"),
-        (f"one changed line, changed rows only ({rows[0]} of 1080 rows read)", f"{statistics.median(partial):.2f} s"),
-        ("cell hash of the frame (near-duplicate test)", f"{cells * 1000:.1f} ms"),
-    ]
+    cells = (time.process_time() - t) / 20
+    return out + [("cell hash of the frame (near-duplicate test)", f"{cells * 1000:.1f} CPU-ms")]
+
+
+def cpu_now() -> float:
+    """CPU seconds of this process and the tesseract processes it waited for."""
+    me = os.times()
+    return me.user + me.system + me.children_user + me.children_system
 
 
 def empty_db_size(work: Path) -> int:
@@ -207,8 +215,12 @@ def run_variant(name: str, sets: list[str], minutes: float, idle_minutes: float,
             "variant": name, "active_s": t1 - t0, "actions": actions,
             "cpu_active": 100 * (cpu1 - cpu0) / (t1 - t0), "cpu_idle": 100 * (cpu3 - cpu2) / max(t3 - t2, 1e-9),
             "idle_s": t3 - t2, "frames_new": cap["frames_captured"], "frames_dup": cap["frames_unchanged"],
+            "frames_deferred": cap["frames_deferred"], "stale_mean": cap["deferred_wait_s"] / max(cap["frames_deferred"], 1),
+            "stale_max": cap["deferred_wait_max_s"], "capture_cpu": 100 * cap["cpu_s"] / (t1 - t0),
+            "load": os.getloadavg()[0],
             "observations": cap["observations_stored"], "ocr_rows": cap["ocr_rows_read"],
-            "ocr_rows_total": cap["ocr_rows_total"], "db_per_hour": stored / hours,
+            "ocr_rows_total": cap["ocr_rows_total"],
+            "ocr_pixels": cap["ocr_pixels_read"] / max(cap["ocr_pixels_total"], 1), "db_per_hour": stored / hours,
             "io_per_hour": (io1 - io0) / hours,
         }
     finally:
@@ -234,7 +246,8 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="gumd-bench-"))
     model = assemble(PRESETS["qwen2.5-coder-0.5b"], work / "models")
     variants = {"default": [], "baseline": ["capture_duplicate_cells=0", "capture_incremental_ocr=false"],
-                "interval10": ["capture_min_interval_s=10"]}
+                "interval10": ["capture_min_interval_s=10"], "nobudget": ["capture_cpu_budget=0"]}
+    variants["baseline"].append("capture_cpu_budget=0")
     rows = []
     for i, name in enumerate(args.variants.split(",")):
         number = next(n for n in range(700 + i * 10, 999) if not Path(f"/tmp/.X11-unix/X{n}").exists())
@@ -242,15 +255,17 @@ def main() -> int:
                                 number))
     print(f"\n## Capture path of `gumd run` (Xvfb 1920x1080, 3 xterms; {args.minutes:g} min scripted session; "
           f"at rest: {args.idle_minutes:g} min once idle, first variant; no model work)\n")
-    print("| variant | actions | CPU active (% of one core) | CPU at rest | frames new / skipped | observations "
-          "| OCR rows read | database growth per hour | disk writes per hour |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| variant | actions | CPU active (% of one core) | of which the capture path | CPU at rest "
+          "| frames new / skipped / deferred | stale (mean / max) | observations | OCR pixels read "
+          "| database growth per hour | disk writes per hour | load average at end |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         rest = f"{r['cpu_idle']:.2f}% ({r['idle_s']:.0f} s)" if r["idle_s"] else "—"
+        stale = f"{r['stale_mean']:.0f} s / {r['stale_max']:.0f} s" if r["frames_deferred"] else "—"
         print(f"| {r['variant']} | {r['actions']} in {r['active_s']:.0f} s | {r['cpu_active']:.2f}% "
-              f"| {rest} | {r['frames_new']} / {r['frames_dup']} "
-              f"| {r['observations']} | {100 * r['ocr_rows'] / max(r['ocr_rows_total'], 1):.0f}% "
-              f"| {r['db_per_hour'] / 1e6:.2f} MB | {r['io_per_hour'] / 1e6:.2f} MB |")
+              f"| {r['capture_cpu']:.2f}% | {rest} | {r['frames_new']} / {r['frames_dup']} / {r['frames_deferred']} "
+              f"| {stale} | {r['observations']} | {100 * r['ocr_pixels']:.0f}% "
+              f"| {r['db_per_hour'] / 1e6:.2f} MB | {r['io_per_hour'] / 1e6:.2f} MB | {r['load']:.1f} |")
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

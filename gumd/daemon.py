@@ -22,7 +22,7 @@ from gumd.models.resources import batch_interval, on_battery
 from gumd.observers.base import Event
 from gumd.observers.display import DisplayLink, DisplayParts
 from gumd.observers.screen import NearDuplicates
-from gumd.pipeline import Pipeline
+from gumd.pipeline import CpuBudget, Pipeline
 from gumd.privacy import CaptureControl, Exclusions, check_pattern
 from gumd.nap.predict import Predictor
 from gumd.nap.service import NapService
@@ -154,11 +154,20 @@ class Daemon:
                 "frames_captured": self.pipeline.counts.frames_new,
                 "frames_unchanged": self.pipeline.counts.frames_duplicate,
                 "frames_blanked": self.pipeline.counts.blanked,
+                "frames_deferred": self.pipeline.counts.deferred,
+                "deferred_wait_s": round(self.pipeline.counts.deferred_wait_s, 1),
+                "deferred_wait_max_s": round(self.pipeline.counts.deferred_wait_max_s, 1),
+                "locked_skips": self.pipeline.counts.locked,
+                "cpu_s": round(self.pipeline.counts.cpu_s, 2),
+                "cpu_share": round(self.pipeline.budget.used(time.time()), 4),
+                "cpu_budget": self.pipeline.budget.share,
                 "observations_stored": self.pipeline.stored,
                 "excluded": self.pipeline.excluded,
                 "ocr_partial_frames": self.transcriber.stats.partial,
                 "ocr_rows_read": self.transcriber.stats.rows_read,
                 "ocr_rows_total": self.transcriber.stats.rows_total,
+                "ocr_pixels_read": self.transcriber.stats.pixels_read,
+                "ocr_pixels_total": self.transcriber.stats.pixels_total,
                 "redactions": dict(self.transcriber.redactions),
                 "dropped_events": self.dropped_events,
                 "display": self.display.state if self.display else None,
@@ -219,6 +228,8 @@ class Daemon:
             control=self.control, windows=self._visible_windows if self.display else None,
             heartbeat_s=s.capture_heartbeat_s, idle_s=s.capture_idle_s,
             duplicates=NearDuplicates(s.capture_duplicate_cells), archive=archive,
+            budget=CpuBudget(s.capture_cpu_budget, s.capture_cpu_window_s),
+            locker=self._locker if self.display else None,
         )
         self._apply_rules()
         self.control.listen(rules_changed=self._apply_rules, forgotten=self._forgotten(archive))
@@ -373,6 +384,18 @@ class Daemon:
                 return None
             raise
 
+    def _locker(self) -> str | None:
+        """A screen locker's WM_CLASS while one shows; None when none does or the display cannot be reached."""
+        parts = self.display.parts
+        if parts is None:
+            return None
+        try:
+            return parts.backend.locker()
+        except Exception as e:
+            if self.display.report(e, parts):
+                return None
+            raise
+
     def _thread_died(self, args: threading.ExceptHookArgs) -> None:
         """An exception no thread caught (pynput's listeners die this way when the display goes): to the display
         link when the display went away, else to the log with its traceback."""
@@ -395,8 +418,8 @@ class Daemon:
 
     def _pipeline_loop(self) -> None:
         while not self.stopping.is_set():
-            try:
-                event = self.events.get(timeout=0.5)
+            try:  # while idle or locked only an event (or a pause ending) changes anything: wake rarely
+                event = self.events.get(timeout=0.5 if self.pipeline.presence == "active" else 5.0)
             except queue.Empty:
                 event = None
             try:

@@ -6,7 +6,10 @@ The pipeline owns the capture decision:
   capture asked for sooner is deferred, not lost);
 - never while paused, idle, locked, or when the focused window is excluded;
   an excluded window that shows elsewhere on screen is blanked in the frame;
-- a frame that is a near-duplicate of a recent one of its monitor is skipped.
+- a frame that is a near-duplicate of a recent one of its monitor is skipped;
+- the capture path's own CPU time stays within a budget (a share of one core
+  over a sliding window): over it, the next capture is deferred until the
+  window allows it, and then shows the screen as it is at that moment.
 It also keeps focus spans (ActivityWatch-style heartbeats). Everything is
 stored only after the privacy stage; the observation is stored before any
 model sees it.
@@ -20,6 +23,8 @@ counted. Focus spans are not kept while writes fail.
 from __future__ import annotations
 
 import logging
+import resource
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -49,6 +54,69 @@ def heartbeat(last: FocusSpan, beat: FocusSpan, pulsetime: float) -> FocusSpan |
                      source=last.source, id=last.id)
 
 
+def capture_cpu_seconds() -> float:
+    """CPU seconds of the calling thread plus those of child processes waited for (a `tesseract` command)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.thread_time() + children.ru_utime + children.ru_stime
+
+
+class CpuBudget:
+    """The capture path's CPU time over a sliding window of `window_s` seconds, against `share` of one core.
+
+    A capture is allowed when the CPU spent in the window plus what a capture costs (the mean of the last 8)
+    stays within share x window_s, so the budget is not overshot by the capture that crosses it. The captures
+    that spent it age out of the window; a deferred capture waits at most about window_s. A share of 0 turns
+    the budget off.
+    """
+
+    def __init__(self, share: float, window_s: float = 300.0):
+        self.share = share
+        self.window_s = window_s
+        self._spent: deque[tuple[float, float]] = deque()  # (when, CPU seconds)
+        self._costs: deque[float] = deque(maxlen=8)
+        self._lock = threading.Lock()  # the API reads `used` from its own thread
+
+    def spend(self, at: float, cpu_s: float) -> None:
+        with self._lock:
+            self._spent.append((at, max(cpu_s, 0.0)))
+            self._costs.append(max(cpu_s, 0.0))
+
+    def _expire(self, now: float) -> None:
+        while self._spent and self._spent[0][0] <= now - self.window_s:
+            self._spent.popleft()
+
+    def _over(self, now: float) -> float:
+        """CPU seconds by which one more capture now would exceed the allowance (<= 0: it fits)."""
+        allowance = self.share * self.window_s
+        estimate = min(sum(self._costs) / len(self._costs), allowance) if self._costs else 0.0
+        self._expire(now)
+        return sum(cpu for _, cpu in self._spent) + estimate - allowance
+
+    def used(self, now: float) -> float:
+        """The share of one core the capture path used over the window ending now."""
+        with self._lock:
+            self._expire(now)
+            return sum(cpu for _, cpu in self._spent) / self.window_s
+
+    def allows(self, now: float) -> bool:
+        if self.share <= 0:
+            return True
+        with self._lock:
+            return self._over(now) <= 1e-9
+
+    def wait_s(self, now: float) -> float:
+        """Seconds until `allows` is True again (0 when it is now)."""
+        if self.allows(now):
+            return 0.0
+        with self._lock:
+            over = self._over(now)
+            for at, cpu in self._spent:  # oldest first: the window drops them in this order
+                over -= cpu
+                if over <= 1e-9:
+                    return at + self.window_s - now
+        return 0.0
+
+
 @dataclass
 class CaptureCounts:
     grabs: int = 0
@@ -57,6 +125,11 @@ class CaptureCounts:
     blanked: int = 0  # frames with an excluded window painted out
     excluded: int = 0  # captures dropped because the focused window is excluded
     stored: int = 0
+    deferred: int = 0  # captures put off because the CPU budget was spent (taken later, not lost)
+    deferred_wait_s: float = 0.0  # summed over deferred captures: how much later than asked they were taken
+    deferred_wait_max_s: float = 0.0
+    locked: int = 0  # captures not taken because a screen locker showed
+    cpu_s: float = 0.0  # CPU seconds of the capture path (grab, checks, OCR, redaction, the write)
     dropped: int = 0  # observations that could not be stored and fell out of the in-memory hold
 
 
@@ -82,6 +155,9 @@ class Pipeline:
         duplicates: NearDuplicates | None = None,
         archive: FrameArchive | None = None,
         pulsetime_s: float = 5.0,
+        budget: CpuBudget | None = None,
+        locker: Callable[[], str | None] | None = None,
+        cpu_clock: Callable[[], float] = capture_cpu_seconds,
         hold_max: int = 500,
     ):
         self.store = store
@@ -98,17 +174,22 @@ class Pipeline:
         self.duplicates = duplicates or NearDuplicates()
         self.archive = archive
         self.pulsetime_s = pulsetime_s
+        self.budget = budget or CpuBudget(0.0)
+        self.locker = locker
+        self.cpu_clock = cpu_clock
         self.focus: FocusChange | None = None
         self.presence = "active"
         self.last_activity: float | None = None
         self.inputs: list[InputBurst] = []
         self.counts = CaptureCounts()
         self._last_capture = float("-inf")
-        self._deferred: str | None = None  # a capture asked for inside the minimum interval
+        self._deferred: str | None = None  # a capture asked for inside the minimum interval, or over budget
+        self._over_budget_since: float | None = None  # when the pending capture was first put off by the budget
         self._span: FocusSpan | None = None
         self._span_written = 0.0
         self._was_allowed = True
         self._forgotten_until = float("-inf")
+        self._locker_shown = False  # a screen locker showed at the last capture: no focus span until it goes
         self.held: deque[NewObservation] = deque()  # not yet stored: the database refused the write
         self.hold_max = hold_max
         self.store_error: str | None = None  # why the last write failed, until one succeeds
@@ -157,7 +238,7 @@ class Pipeline:
         if self.presence != "active":
             return None
         self._beat(now)
-        if self._deferred and now - self._last_capture >= self.min_interval_s:
+        if self._deferred and now - self._last_capture >= self.min_interval_s and self.budget.allows(now):
             return self._capture(self._deferred, now)
         if now - self._last_capture >= self.heartbeat_s:
             return self._capture("heartbeat", now)
@@ -185,6 +266,7 @@ class Pipeline:
             self._end_span(event.since if event.state == "idle" else event.at)
         self.presence = event.state
         self._deferred = None
+        self._over_budget_since = None
         return None
 
     def _active(self, at: float) -> None:
@@ -200,6 +282,8 @@ class Pipeline:
 
     def _start_span(self, at: float) -> None:
         if self._span or self.focus is None or self.presence != "active" or not self.control.allows():
+            return
+        if self._locker_shown:
             return
         if self._focus_excluded():
             return
@@ -240,20 +324,45 @@ class Pipeline:
     def _capture(self, reason: str, at: float) -> int | None:
         if self.grab is None or not self.control.allows() or self.presence != "active":
             self._deferred = None
+            self._over_budget_since = None
             return None
         if at - self._last_capture < self.min_interval_s:
             self._deferred = reason
             return None
+        if not self.budget.allows(at):
+            if self._over_budget_since is None:  # counted once per capture put off, however long it waits
+                self._over_budget_since = at
+                self.counts.deferred += 1
+            self._deferred = reason
+            return None
+        if self._over_budget_since is not None:
+            waited = at - self._over_budget_since
+            self.counts.deferred_wait_s += waited
+            self.counts.deferred_wait_max_s = max(self.counts.deferred_wait_max_s, waited)
+            self._over_budget_since = None
         self._deferred = None
         if self._focus_excluded():
             self.counts.excluded += 1
             self.inputs.clear()
+            return None
+        start = self.cpu_clock()
+        try:
+            return self._take(reason, at)
+        finally:
+            spent = self.cpu_clock() - start
+            self.counts.cpu_s += spent
+            self.budget.spend(at, spent)
+
+    def _take(self, reason: str, at: float) -> int | None:
+        if self._locked_by_locker(at):
             return None
         before = self._visible()
         grabbed = self.grab(reason)
         after = self._visible()
         frames = [grabbed] if isinstance(grabbed, Frame) else list(grabbed or [])
         self._last_capture = at
+        if self._locked_by_locker(at):  # it showed while the screen was read
+            return None
         if not frames:
             return None
         self.counts.grabs += 1
@@ -267,6 +376,22 @@ class Pipeline:
                 frames = [blank(f, stack) for f in frames]
             self.counts.blanked += sum(b is not f for b, f in zip(frames, original))
         return self._ingest(frames)
+
+    def _locked_by_locker(self, at: float) -> bool:
+        """True when a screen locker's window shows: then no capture, no focus span, and no input counts (what
+        is typed into a locker is a password)."""
+        name = self.locker() if self.locker is not None else None
+        if not name:
+            self._locker_shown = False
+            return False
+        if not self._locker_shown:
+            log.info("a screen locker shows (%s): no capture until it goes", name)
+        self._locker_shown = True
+        self.counts.locked += 1
+        self._last_capture = at
+        self.inputs.clear()
+        self._end_span(at)
+        return True
 
     def _visible(self) -> list[WindowInfo]:
         return (self.windows() or []) if self.windows else []

@@ -2,8 +2,8 @@
 
 OCR reads only what changed when that is cheaper: each monitor's last frame
 and its OCR lines are kept (in memory), and when less than half of the screen's
-rows changed, only bands around the changed rows are read again; the lines
-outside them are reused.
+area changed, only rectangles around the changed cells (grown to hold whole any
+old line they cut) are read again; the lines outside them are reused.
 """
 
 from __future__ import annotations
@@ -26,7 +26,10 @@ log = logging.getLogger(__name__)
 _KEY_BEGIN = re.compile(r"BEGIN [A-Z ]*PRIVATE KEY")
 _KEY_END = re.compile(r"END [A-Z ]*PRIVATE KEY")
 PAD = 12  # pixels read above and below a changed row, so a band holds whole text lines
-MAX_BANDS = 4
+PAD_X = 16  # pixels read left and right of a changed cell
+MAX_REGIONS = 8
+
+Rect = tuple[int, int, int, int]  # left, top, right, bottom (exclusive)
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,8 @@ class OcrStats:
     partial: int = 0  # frames read only where they changed
     rows_read: int = 0
     rows_total: int = 0
+    pixels_read: int = 0
+    pixels_total: int = 0
 
 
 def changed_bands(mask: np.ndarray, height: int) -> list[tuple[int, int]]:
@@ -58,25 +63,50 @@ def changed_bands(mask: np.ndarray, height: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in bands]
 
 
-def _overlaps(line: OcrLine, top: int, bottom: int) -> bool:
-    return line.box[1] < bottom and line.box[1] + line.box[3] > top
-
-
-def _widen(bands: list[tuple[int, int]], lines: list[OcrLine]) -> list[tuple[int, int]]:
-    """Grow each band to hold whole any old line it cuts, so no line is read in half."""
+def changed_regions(mask: np.ndarray, width: int, height: int) -> list[Rect]:
+    """Rectangles around the changed cells: one per band of changed rows, as wide as the changes in it."""
     out = []
-    for top, bottom in bands:
-        for line in lines:
-            if _overlaps(line, top, bottom):
-                top, bottom = min(top, line.box[1]), max(bottom, line.box[1] + line.box[3])
-        out.append((top, bottom))
-    merged: list[tuple[int, int]] = []
-    for top, bottom in sorted(out):
-        if merged and top <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], bottom))
-        else:
-            merged.append((top, bottom))
-    return merged
+    for top, bottom in changed_bands(mask, height):
+        rows = mask[max(top - PAD, 0) // CELL:(bottom + PAD + CELL - 1) // CELL]
+        cols = np.flatnonzero(rows.any(axis=0))
+        out.append((max(int(cols[0]) * CELL - PAD_X, 0), top, min((int(cols[-1]) + 1) * CELL + PAD_X, width), bottom))
+    return out
+
+
+def _box(line: OcrLine) -> Rect:
+    x, y, w, h = line.box
+    return (x, y, x + w, y + h)
+
+
+def _meets(a: Rect, b: Rect) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _widen(regions: list[Rect], lines: list[OcrLine]) -> list[Rect]:
+    """Grow the regions to hold whole every old line they cut (so no line is read in half), merging those that
+    then overlap, until nothing changes."""
+    boxes = [_box(line) for line in lines]
+    out = list(regions)
+    changed = True
+    while changed:
+        changed = False
+        for i, r in enumerate(out):
+            for b in boxes:
+                if _meets(r, b) and not (r[0] <= b[0] and r[1] <= b[1] and b[2] <= r[2] and b[3] <= r[3]):
+                    r = (min(r[0], b[0]), min(r[1], b[1]), max(r[2], b[2]), max(r[3], b[3]))
+                    changed = True
+            out[i] = r
+        merged: list[Rect] = []
+        for r in out:
+            for j, m in enumerate(merged):
+                if _meets(r, m):
+                    merged[j] = (min(r[0], m[0]), min(r[1], m[1]), max(r[2], m[2]), max(r[3], m[3]))
+                    changed = True
+                    break
+            else:
+                merged.append(r)
+        out = merged
+    return sorted(out, key=lambda r: (r[1], r[0]))
 
 
 def _merge(kept: list[OcrLine], new: list[OcrLine]) -> list[OcrLine]:
@@ -117,29 +147,36 @@ class Transcriber:
         self._last: dict[int, tuple[np.ndarray, list[OcrLine]]] = {}
 
     def read(self, frame: Frame) -> list[OcrLine]:
-        """The frame's OCR lines, re-reading only the changed bands when under half the rows changed."""
-        height = frame.image.height
+        """The frame's OCR lines, re-reading only the changed regions when under half the area changed."""
+        width, height = frame.image.size
         self.stats.frames += 1
         self.stats.rows_total += height
+        self.stats.pixels_total += width * height
         lines = None
         prev = self._last.get(frame.monitor) if self.incremental else None
         if prev is not None:
             mask = changed_cells(prev[0], frame.cells)
-            if mask is not None:
-                bands = _widen(changed_bands(mask, height), prev[1])
-                if len(bands) <= MAX_BANDS and sum(b - a for a, b in bands) <= height // 2:
-                    kept = [ln for ln in prev[1] if not any(_overlaps(ln, a, b) for a, b in bands)]
+            if mask is not None and not mask.any():
+                lines = list(prev[1])  # nothing changed that the cells can see: the same lines
+                self.stats.partial += 1
+            elif mask is not None:
+                regions = _widen(changed_regions(mask, width, height), prev[1])
+                area = sum((r - l) * (b - t) for l, t, r, b in regions)
+                if len(regions) <= MAX_REGIONS and area <= width * height // 2:
+                    kept = [ln for ln in prev[1] if not any(_meets(_box(ln), r) for r in regions)]
                     new = []
-                    for top, bottom in bands:
-                        crop = frame.image.crop((0, top, frame.image.width, bottom))
-                        new += [OcrLine((x, y + top, w, h), t, c) for (x, y, w, h), t, c in
+                    for left, top, right, bottom in regions:
+                        crop = frame.image.crop((left, top, right, bottom))
+                        new += [OcrLine((x + left, y + top, w, h), t, c) for (x, y, w, h), t, c in
                                 ((ln.box, ln.text, ln.confidence) for ln in self.ocr.read(crop))]
                     lines = _merge(kept, new)
                     self.stats.partial += 1
-                    self.stats.rows_read += sum(b - a for a, b in bands)
+                    self.stats.rows_read += sum(b - t for _, t, _, b in regions)
+                    self.stats.pixels_read += area
         if lines is None:
             lines = self.ocr.read(frame.image)
             self.stats.rows_read += height
+            self.stats.pixels_read += width * height
         if self.incremental:
             self._last[frame.monitor] = (frame.cells, lines)
         return lines

@@ -5,10 +5,10 @@ import time
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from gumd.models.ocr import TesseractOcr
+from gumd.models.ocr import TesseractOcr, load_ocr
 from gumd.observers.base import FocusChange, Frame, InputBurst, Presence
 from gumd.observers.window import WindowInfo
-from gumd.pipeline import Pipeline
+from gumd.pipeline import CpuBudget, Pipeline
 from gumd.privacy import CaptureControl, Exclusions
 from gumd.retention import FrameArchive
 from gumd.store import NewProposition, Store
@@ -46,7 +46,7 @@ class Screens:
 
 def pipeline(store, grab, **kw):
     kw.setdefault("min_interval_s", 0)
-    return Pipeline(store, Transcriber(TesseractOcr()), Exclusions(), grab=grab, **kw)
+    return Pipeline(store, Transcriber(load_ocr("tesseract")), Exclusions(), grab=grab, **kw)
 
 
 def test_identical_frames_are_skipped_and_their_input_waits_for_the_next_new_one(store):
@@ -117,6 +117,28 @@ def test_only_the_changed_rows_are_read_again_and_the_text_is_whole(store):
     full = Transcriber(TesseractOcr()).read(Frame(at=0, image=screens.image))
     assert sorted(obs.text.split()) == sorted(" ".join(line.text for line in full).split())  # same words
     assert "AMENDED entry for Rotterdam" in obs.text and "Line 9" in obs.text
+
+
+def test_only_the_changed_region_of_a_row_is_read_again_and_the_side_text_is_kept(store):
+    left = [f"Notes {i}: harbour ledger" for i in range(8)]
+    right = [f"Queue {i}: ferry timetable" for i in range(8)]
+
+    def two_columns():
+        image = screen(left, size=(1600, 480))
+        for i, line in enumerate(right):  # the right column, far from the left one
+            ImageDraw.Draw(image).text((960, 40 + 44 * i), line, fill="black", font=FONT)
+        return image
+
+    screens = Screens(two_columns())
+    p = pipeline(store, screens)
+    p.handle(FocusChange(at=1.0, app="xterm", title="two panes"))
+    right[3] = "Queue 3: walrus almanac"
+    screens.image = two_columns()
+    before = p.transcriber.stats.pixels_read
+    obs = store.get_observation(p.handle(InputBurst(started_at=2.0, ended_at=3.0, keys=12)))
+    assert p.transcriber.stats.pixels_read - before < 1600 * 480 // 10  # one line of one column, not the row
+    assert "Queue 3: walrus almanac" in obs.text and "Notes 3: harbour ledger" in obs.text
+    assert obs.text.count("Queue 3") == 1  # the old line 3 is gone
 
 
 def test_focus_spans_merge_heartbeats_and_end_at_focus_change_gap_and_idle(store):
@@ -196,3 +218,67 @@ def test_kept_screenshots_have_secrets_blanked_and_stay_within_budget(store, tmp
         screens.image = screen([f"Page {i} of the long manual", "x" * (i + 5)])
         p.handle(FocusChange(at=2.0 + i, app="xterm", title=f"manual {i}"))
     assert archive.used_bytes <= 20_000 and archive.paths(obs_id) == []
+
+
+def test_cpu_budget_counts_the_window_and_says_how_long_to_wait():
+    b = CpuBudget(0.1, window_s=10)  # 1 CPU-s per 10 s
+    b.spend(0.0, 0.4)
+    assert b.allows(0.0) and b.used(0.0) == pytest.approx(0.04)  # 0.4 spent + 0.4 expected fit
+    b.spend(1.0, 0.4)
+    assert not b.allows(1.0)  # 0.8 spent + 0.4 expected would overshoot: not taken
+    assert b.wait_s(1.0) == pytest.approx(9.0)  # once the first capture leaves the window
+    assert not b.allows(9.9) and b.allows(10.0) and b.used(10.0) == pytest.approx(0.04)
+    huge = CpuBudget(0.1, window_s=10)
+    huge.spend(0.0, 5.0)  # one capture over the whole allowance
+    assert not huge.allows(9.0) and huge.allows(10.0)  # waits for the window, never forever
+    assert CpuBudget(0.0).allows(0.0)  # 0 is no budget
+
+
+class FakeCpu:
+    """A CPU clock that a grab advances by `per_grab` seconds, as if grabbing and reading cost that much."""
+
+    def __init__(self, per_grab):
+        self.now, self.per_grab = 0.0, per_grab
+
+    def __call__(self):
+        return self.now
+
+
+def test_over_the_cpu_budget_a_capture_is_deferred_then_taken_with_the_newest_screen(store):
+    cpu = FakeCpu(per_grab=1.0)
+    screens = Screens(screen(["Draft one of the harbour memo"]))
+    grab = screens.__call__
+
+    def costly(reason):
+        cpu.now += cpu.per_grab
+        return grab(reason)
+
+    p = pipeline(store, costly, min_interval_s=2, heartbeat_s=1000, budget=CpuBudget(0.1, window_s=20),
+                 cpu_clock=cpu)
+    assert p.handle(FocusChange(at=100.0, app="xterm", title="memo")) is not None  # 1 CPU-s of 2 allowed
+    screens.image = screen(["Draft two of the harbour memo"])
+    assert p.handle(InputBurst(started_at=102.0, ended_at=103.0, keys=9)) is not None  # now 2 of 2: spent
+    screens.image = screen(["Draft three of the harbour memo"])
+    assert p.handle(InputBurst(started_at=105.0, ended_at=106.0, keys=5)) is None
+    screens.image = screen(["Draft four of the harbour memo"])
+    assert p.handle(InputBurst(started_at=107.0, ended_at=108.0, clicks=1)) is None
+    assert p.counts.deferred == 1 and screens.grabs == 2  # one capture put off, however often it was asked for
+    assert p.tick(115.0) is None and screens.grabs == 2  # still over budget
+    assert p.budget.wait_s(115.0) == pytest.approx(5.0)
+    obs = store.get_observation(p.tick(120.0))  # the first capture left the window: taken now
+    assert "four" in obs.text and "three" not in obs.text  # the screen as it is when taken
+    assert obs.input_summary == "5 keys; 1 clicks"  # the input while it waited is kept
+    assert p.counts.deferred_wait_s == pytest.approx(14.0) and p.counts.cpu_s == pytest.approx(3.0)
+
+
+def test_while_a_screen_locker_shows_nothing_is_grabbed_and_no_focus_span_or_input_is_kept(store):
+    screens = Screens(screen(["Quarterly ledger for Northwind"]))
+    showing = {"locker": "i3lock"}
+    p = pipeline(store, screens, locker=lambda: showing["locker"], heartbeat_s=1000)
+    assert p.handle(FocusChange(at=1.0, app="xterm", title="ledger")) is None
+    p.handle(InputBurst(started_at=2.0, ended_at=3.0, keys=12))  # a password typed into the locker
+    p.tick(4.0)
+    assert screens.grabs == 0 and p.counts.locked == 2 and p.capture_store.list_spans() == []
+    showing["locker"] = None
+    obs = store.get_observation(p.handle(InputBurst(started_at=10.0, ended_at=11.0, clicks=1)))
+    assert "Northwind" in obs.text and obs.input_summary == "1 clicks"  # the keys typed while locked are gone

@@ -55,12 +55,14 @@ def data_bytes(data: Path) -> bytes:
 
 
 class Daemon:
-    def __init__(self, x: XServer, data: Path, tmp: Path, model_path: Path):
+    def __init__(self, x: XServer, data: Path, tmp: Path, model_path: Path, *settings: str):
         self.x, self.data, self.tmp = x, data, tmp
         self.env = {**x.env, "GUMD_CONFIG": str(tmp / "none.toml"), "PYTHONUNBUFFERED": "1"}
+        # No CPU budget unless a test sets one: on a busy test machine it would defer the captures tests wait for.
+        settings = ("capture_min_interval_s=0.5", "capture_heartbeat_s=3", "capture_idle_s=30",
+                    "capture_cpu_budget=0", *settings)
         self.cmd = [*GUMD, "--data-dir", str(data), "--set", "batch_interval_s=86400",
-                    "--set", "capture_min_interval_s=0.5", "--set", "capture_heartbeat_s=3",
-                    "--set", "capture_idle_s=30", "run", "--model", str(model_path)]
+                    *[a for s in settings for a in ("--set", s)], "run", "--model", str(model_path)]
         self.proc = None
         self.client = Client(data / "gumd.sock")
 
@@ -197,6 +199,65 @@ def test_a_locked_screen_is_not_captured(daemon, tmp_path):
     wait_for(lambda: daemon.client.status()["capture"]["presence"] == "active", 15, what="active again")
     daemon.type("y")
     wait_for(lambda: "Capybara" in daemon.texts(), 60, what="capture after unlocking")
+
+
+def test_a_screen_locker_window_stops_capture(daemon, tmp_path):
+    """An override-redirect window with i3lock's WM_CLASS, as i3lock maps it: no capture while it shows."""
+    from Xlib import display as xdisplay
+
+    term(daemon.x, "before the locker", "Shown before the locker\n", tmp_path, where="+1300+40")
+    wait_for(lambda: "Shown before the locker" in daemon.texts(), 60, what="capture before the locker")
+    d = xdisplay.Display(daemon.x.display)
+    scr = d.screen()
+    locker = scr.root.create_window(0, 0, 2560, 800, 0, scr.root_depth, override_redirect=True,
+                                    background_pixel=scr.black_pixel)
+    locker.set_wm_class("i3lock", "i3lock")
+    locker.map()
+    d.sync()
+    try:
+        skipped = daemon.client.status()["capture"]["locked_skips"]
+        term(daemon.x, "under the locker", "Lockertext Quokka\n", tmp_path, where="+40+40")
+        daemon.type("y")
+        wait_for(lambda: daemon.client.status()["capture"]["locked_skips"] > skipped, 30, what="a capture refused")
+        time.sleep(2)
+        assert "Quokka" not in daemon.texts()
+    finally:
+        locker.unmap()
+        d.sync()
+        d.close()
+    daemon.type("y")
+    wait_for(lambda: "Quokka" in daemon.texts(), 60, what="capture once the locker is gone")
+
+
+def test_a_managed_locker_window_is_found_by_its_class(multihead, tmp_path):
+    backend = X11Backend(multihead.display)
+    assert backend.locker() is None
+    proc = multihead.spawn(_require("xterm"), "-class", "XScreenSaver", "-T", "saver", "-e", "sleep", "600")
+    try:
+        assert wait_for(backend.locker, 15, what="the locker") == "xscreensaver"
+    finally:
+        proc.terminate()
+    wait_for(lambda: backend.locker() is None, 15, what="no locker")
+
+
+def test_over_the_cpu_budget_captures_are_deferred_and_taken_later(multihead, tmp_path, model_path):
+    d = Daemon(multihead, tmp_path / "data", tmp_path, model_path,
+               "capture_cpu_budget=0.01", "capture_cpu_window_s=10", "capture_heartbeat_s=600")
+    d.start()
+    try:
+        term(multihead, "budget pane", "Budget pane opened\n", tmp_path, where="+40+40",
+             command="exec bash --norc")
+        wait_for(lambda: "Budget pane opened" in d.texts(), 60, what="the first capture")
+        d.type("echo Walrusfirst\n")
+        time.sleep(1)
+        d.type("echo Walrussecond\n")
+        wait_for(lambda: d.client.status()["capture"]["frames_deferred"] >= 1, 30, what="a deferred capture")
+        cap = d.client.status()["capture"]
+        assert cap["cpu_budget"] == 0.01 and cap["cpu_share"] > 0 and cap["cpu_s"] > 0
+        wait_for(lambda: "Walrussecond" in d.texts(), 60, what="the deferred capture, taken later")
+        assert d.client.status()["capture"]["deferred_wait_s"] > 0
+    finally:
+        d.stop()
 
 
 def test_forget_the_last_minutes_removes_them_from_the_files(daemon, tmp_path):

@@ -144,6 +144,13 @@ class CaptureStatus(BaseModel):
     frames_captured: int | None = None
     frames_unchanged: int | None = None
     frames_blanked: int | None = None
+    frames_deferred: int | None = Field(None, description="captures put off by the CPU budget (taken later)")
+    deferred_wait_s: float | None = Field(None, description="summed: how much later deferred captures were taken")
+    deferred_wait_max_s: float | None = None
+    cpu_s: float | None = Field(None, description="CPU seconds of the capture path since start (OCR included)")
+    cpu_share: float | None = Field(None, description="share of one core the capture path used over the window")
+    cpu_budget: float | None = Field(None, description="capture_cpu_budget; 0 = no budget")
+    locked_skips: int | None = Field(None, description="captures not taken because a screen locker showed")
     observations_stored: int | None = None
     excluded: int | None = None
     redactions: dict[str, int] | None = None

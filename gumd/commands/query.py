@@ -42,8 +42,10 @@ def status(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     obs = st["observations"]
     print(f"gumd {st['version']} pid {st['pid']}, data dir {st['data_dir']}, model {st['model']}")
-    print(f"capture: {_capture_line(st['capture'])}, {st['capture']['frames_captured']} frames, "
-          f"{st['capture']['frames_unchanged']} unchanged, {st['capture']['excluded']} excluded")
+    cap = st["capture"]
+    print(f"capture: {_capture_line(cap)}, {cap['frames_captured']} frames, {cap['frames_unchanged']} unchanged, "
+          f"{cap.get('frames_deferred', 0)} deferred by the CPU budget, {cap['excluded']} excluded; "
+          f"CPU {100 * cap.get('cpu_share', 0):.1f}% of a core (budget {100 * cap.get('cpu_budget', 0):.1f}%)")
     print(f"observations: {sum(obs.values())} ({', '.join(f'{v} {k}' for k, v in sorted(obs.items())) or 'none'})")
     print(f"propositions: {st['propositions']}; failed batches: {st['failed_batches']}")
     if st["capture"].get("last_error"):

@@ -70,9 +70,11 @@ class Frame:
     @cached_property
     def cells(self) -> np.ndarray:
         """Mean grey level of every CELL x CELL block: a fine perceptual hash that a typed word still changes."""
-        grey = np.asarray(self.image.convert("L"), dtype=np.float32)
-        h, w = grey.shape[0] // CELL * CELL, grey.shape[1] // CELL * CELL
-        return grey[:h, :w].reshape(h // CELL, CELL, w // CELL, CELL).mean(axis=(1, 3)).astype(np.int16)
+        grey = self.image.convert("L")
+        w, h = grey.width // CELL * CELL, grey.height // CELL * CELL
+        if (w, h) != grey.size:
+            grey = grey.crop((0, 0, w, h))
+        return np.asarray(grey.reduce(CELL), dtype=np.int16)  # box averages in C: ~10x cheaper than numpy means
 
 
 Event = Union[InputBurst, FocusChange, Presence, Frame]

@@ -52,8 +52,9 @@ class BurstTracker:
     "alt+tab"); shift alone is not, since shift+letter is typing.
     """
 
-    def __init__(self, settle: Settle | None = None):
+    def __init__(self, settle: Settle | None = None, began: threading.Event | None = None):
         self.settle = settle or Settle()
+        self.began = began or threading.Event()  # set when a burst begins, so a waiter need not poll
         self._lock = threading.Lock()
         self._held: set[str] = set()
         self._reset()
@@ -67,6 +68,7 @@ class BurstTracker:
     def _touch(self, now: float, wait: float) -> None:
         if not self._start:
             self._start = now
+            self.began.set()
         self._last = now
         self._wait = wait
 
@@ -95,6 +97,13 @@ class BurstTracker:
         with self._lock:
             self._touch(now, self.settle.scroll)
             self._scrolls += 1
+
+    def due(self) -> float | None:
+        """When the open burst will have settled or run too long, if no more input comes; None when none is open."""
+        with self._lock:
+            if not self._start:
+                return None
+            return min(self._last + self._wait, self._start + self.settle.longest)
 
     def settled(self, now: float) -> InputBurst | None:
         """The finished burst, once it settled or ran too long; else None."""
@@ -141,13 +150,22 @@ class InputObserver(Observer):
         self._thread.start()
 
     def _run(self, emit: Emit) -> None:
-        while not self._stop.wait(0.15):
+        """Sleeps until a burst begins, then until it is due to settle (later input moves that on): no polling."""
+        began = self.tracker.began
+        while not self._stop.is_set():
+            due = self.tracker.due()
+            if due is None:
+                began.wait()
+                began.clear()
+                continue
+            self._stop.wait(max(due - time.time(), 0.0) + 0.01)
             burst = self.tracker.settled(time.time())
             if burst:
                 emit(burst)
 
     def stop(self) -> None:
         self._stop.set()
+        self.tracker.began.set()
         for listener in self._listeners:
             # Not joined: on Xorg a stopped pynput listener returns only at the next input
             # event (pynput issue #583); its threads are daemons and hold no gumd state.

@@ -26,6 +26,10 @@ BROWSERS = {"chromium", "chromium-browser", "google-chrome", "firefox", "firefox
 # A browser launched in private mode says so only on its command line (Chromium's incognito windows carry no X hint).
 PRIVATE_FLAGS = {"--incognito", "-incognito", "--private-window", "-private-window", "-private", "--inprivate"}
 _BROWSER_SUFFIX = re.compile(r"\s[-—–]\s[^-—–]*$")
+# Screen lockers by WM_CLASS (instance or class, lowercased). While one shows, nothing is captured.
+LOCKERS = {"i3lock", "xscreensaver", "xsecurelock", "light-locker", "xlock", "xtrlock", "slock", "physlock",
+           "gnome-screensaver", "mate-screensaver", "cinnamon-screensaver", "xfce4-screensaver",
+           "kscreenlocker_greet", "lightdm-gtk-greeter", "unity-greeter", "xss-lock"}
 
 
 class DisplayUnavailable(RuntimeError):
@@ -75,6 +79,19 @@ class WindowBackend(ABC):
         """Where the mouse pointer is on the virtual screen, if the platform tells."""
         return None
 
+    def locker(self) -> str | None:
+        """The WM_CLASS of a screen locker that shows now, or None (also where the platform cannot tell)."""
+        return None
+
+    events = False  # True when wait_for_change returns on a change rather than after its timeout
+
+    def wait_for_change(self, timeout: float, stop: threading.Event) -> None:
+        """Block until the focused window or its title may have changed, `timeout` passed, or `stop` is set."""
+        stop.wait(timeout)
+
+    def wake(self) -> None:
+        """End a wait_for_change early (from another thread)."""
+
     def close(self) -> None:
         """Release the connection to the window system, if one is held."""
 
@@ -92,6 +109,11 @@ class X11Backend(WindowBackend):
         except Exception as e:  # Xlib raises several unrelated types for a missing display
             raise DisplayUnavailable(f"cannot open X display {display or os.environ.get('DISPLAY')!r}: {e}") from e
         self._lock = threading.Lock()  # one Display is not safe to share between threads
+        self._display_name = display
+        self._events_display = None  # a second connection, for the thread that waits for changes
+        self._watched = 0
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
         self._root = self._d.screen().root
         atom = self._d.intern_atom
         self._active, self._name, self._pid = atom("_NET_ACTIVE_WINDOW"), atom("_NET_WM_NAME"), atom("_NET_WM_PID")
@@ -154,13 +176,71 @@ class X11Backend(WindowBackend):
             p = self._root.query_pointer()
             return (p.root_x, p.root_y)
 
+    def locker(self) -> str | None:
+        """A locker among the mapped windows: override-redirect ones on the root (i3lock, xscreensaver) and
+        managed ones (EWMH client list), by WM_CLASS."""
+        with self._lock:
+            managed = self._cardinals(self._root, self._stacking)
+            children = [c.id for c in self._root.query_tree().children]
+            for wid in children + managed:
+                try:
+                    win = self._d.create_resource_object("window", wid)
+                    attrs = win.get_attributes()
+                    if attrs.map_state != self._X.IsViewable or (wid in children and not attrs.override_redirect):
+                        continue  # a root child that is not override-redirect is a WM frame: its client is managed
+                    for name in win.get_wm_class() or ():
+                        if name and name.lower() in LOCKERS:
+                            return name.lower()
+                except self._error.XError:
+                    continue
+            return None
+
+    events = True
+
+    def wait_for_change(self, timeout: float, stop: threading.Event) -> None:
+        """Sleeps on the X connection until a property of the root (_NET_ACTIVE_WINDOW) or of the focused window
+        (its title) changes: no polling while nothing happens."""
+        import select
+
+        from Xlib import display as xdisplay
+
+        if stop.is_set():
+            return
+        if self._events_display is None:
+            self._events_display = xdisplay.Display(self._display_name)
+            self._events_display.screen().root.change_attributes(event_mask=self._X.PropertyChangeMask)
+        d = self._events_display
+        prop = d.screen().root.get_full_property(self._active, self._X.AnyPropertyType)
+        active = int(prop.value[0]) if prop and len(prop.value) else 0
+        if active and active != self._watched:  # its title changes come as PropertyNotify on it
+            d.create_resource_object("window", active).change_attributes(
+                event_mask=self._X.PropertyChangeMask, onerror=lambda *_: None)
+            self._watched = active
+        d.flush()
+        if not d.pending_events():
+            select.select([d, self._wake_r], [], [], timeout)
+            stop.wait(0.05)  # a focus change comes as several property changes: take them as one
+        while d.pending_events():
+            d.next_event()
+        try:
+            while os.read(self._wake_r, 64):
+                pass
+        except BlockingIOError:
+            pass
+
+    def wake(self) -> None:
+        os.write(self._wake_w, b"x")
+
     def close(self) -> None:
         """Drop the connection to the X server (it may be gone already)."""
         with self._lock:
-            try:
-                self._d.close()
-            except Exception:  # a connection the server closed cannot be closed cleanly
-                log.debug("closing the X connection failed", exc_info=True)
+            for d in (self._d, self._events_display):
+                try:
+                    if d is not None:
+                        d.close()
+                except Exception:  # a connection the server closed cannot be closed cleanly
+                    log.debug("closing the X connection failed", exc_info=True)
+            self._events_display = None
 
 
 def default_backend() -> WindowBackend:
@@ -173,7 +253,8 @@ def default_backend() -> WindowBackend:
 
 
 class FocusObserver(Observer):
-    """Polls the focused window and emits a FocusChange whenever app or title changes."""
+    """Reads the focused window whenever the backend says it may have changed (else every `poll_s`) and emits a
+    FocusChange whenever app or title changes; with an event-driven backend it also reads every 30 s."""
 
     def __init__(self, backend: WindowBackend, poll_s: float = 0.5):
         self.backend = backend
@@ -197,9 +278,14 @@ class FocusObserver(Observer):
                 last = (info.app, info.title)
                 emit(FocusChange(at=time.time(), app=info.app, title=info.title,
                                  page_title=page_title(info.app, info.title), private=info.private))
-            self._stop.wait(self.poll_s)
+            try:
+                self.backend.wait_for_change(30.0 if self.backend.events else self.poll_s, self._stop)
+            except Exception as e:
+                self.failed("waiting for a window change", e)
+                self._stop.wait(self.poll_s)
 
     def stop(self) -> None:
         self._stop.set()
+        self.backend.wake()
         if self._thread:
             self._thread.join(timeout=2)
