@@ -72,6 +72,8 @@ class Frame:
         """Mean grey level of every CELL x CELL block: a fine perceptual hash that a typed word still changes."""
         grey = self.image.convert("L")
         w, h = grey.width // CELL * CELL, grey.height // CELL * CELL
+        if not (w and h):
+            return np.zeros((h // CELL, w // CELL), dtype=np.int16)  # smaller than one cell: nothing to compare
         if (w, h) != grey.size:
             grey = grey.crop((0, 0, w, h))
         return np.asarray(grey.reduce(CELL), dtype=np.int16)  # box averages in C: ~10x cheaper than numpy means
