@@ -311,13 +311,15 @@ class LoadResult:
     load_after: tuple[float, float, float]
     clients: int
     tcp_clients: int
+    settings: dict
 
 
 def run_load(minutes: float = 6, speed: float = 10, clients: int = 20, tcp_clients: int = 2, seed: int = 1,
              stub_model: bool = False, think_s: float = 1.0, sample_s: float = 10.0, stream_s: float = 20.0,
-             work_dir: Path | None = None, log=print) -> LoadResult:
+             work_dir: Path | None = None, settings: dict[str, object] | None = None, log=print) -> LoadResult:
     """Generate `minutes × speed` minutes of activity, replay it at `speed` through a real daemon while
-    `clients` clients query it, and return what was measured (see the module docstring)."""
+    `clients` clients query it, and return what was measured (see the module docstring). `settings`
+    go into the daemon's config over the bench's own."""
     own_dir = work_dir is None
     work = Path(tempfile.mkdtemp(prefix="gumd-load-")) if own_dir else Path(work_dir)
     stub = None
@@ -341,6 +343,7 @@ def run_load(minutes: float = 6, speed: float = 10, clients: int = 20, tcp_clien
         else:
             values["model"] = str(_packaged_model())
             model = "packaged qwen2.5-coder-0.5b (Q4_K_M, llama.cpp)"
+        values.update(settings or {})
         config = work / "config.toml"
         config.write_text("".join(f"{k} = {json.dumps(v)}\n" for k, v in values.items()))
         env = {k: v for k, v in os.environ.items() if not k.startswith("GUMD_")}
@@ -422,7 +425,7 @@ def run_load(minutes: float = 6, speed: float = 10, clients: int = 20, tcp_clien
         if daemon.poll() is not None:
             tally.fail("daemon", "-", RuntimeError(f"gumd run exited with {daemon.returncode} during the run"))
         return LoadResult(model, activity, wall_s, replay_s, replay.returncode, (work / "replay.out").read_text(),
-                          samples, tally, final, load_before, load_after, clients, tcp_clients)
+                          samples, tally, final, load_before, load_after, clients, tcp_clients, values)
     finally:
         if daemon is not None and daemon.poll() is None:
             daemon.send_signal(signal.SIGTERM)
@@ -458,7 +461,7 @@ def report(r: LoadResult, out=print) -> None:
     la = lambda x: " ".join(f"{v:.2f}" for v in x)  # noqa: E731
     out(f"\nmachine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"load average {la(r.load_before)} at start, {la(r.load_after)} at end")
-    out(f"model: {r.model}")
+    out(f"model: {r.model}; daemon settings: {r.settings}")
     out(f"activity: {r.activity.seconds / 60:.0f} min ({r.activity.frames} frames, {r.activity.focus_changes} focus "
         f"changes, {r.activity.input_bursts} input bursts); replay took {r.replay_s:.0f} s (exit {r.replay_rc}); "
         f"run {r.wall_s:.0f} s; {r.clients} clients ({r.tcp_clients} over TCP with a token, 1 on /v1/events)")
@@ -503,10 +506,19 @@ def main() -> int:
     ap.add_argument("--sample", type=float, default=10.0, help="seconds between RSS samples")
     ap.add_argument("--stub-model", action="store_true", help="an OpenAI-compatible stub instead of the real model")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="a daemon setting, e.g. model_prompt_cache_mb=0 (VALUE read as JSON, else a string)")
     ap.add_argument("--keep", type=Path, help="work in this dir and keep it (activity, data dir, logs)")
     a = ap.parse_args()
+    settings = {}
+    for item in a.set:
+        key, _, value = item.partition("=")
+        try:
+            settings[key] = json.loads(value)
+        except ValueError:
+            settings[key] = value
     r = run_load(a.minutes, a.speed, a.clients, a.tcp_clients, a.seed, a.stub_model, a.think, a.sample,
-                 work_dir=a.keep)
+                 work_dir=a.keep, settings=settings)
     report(r)
     return 1 if r.tally.failures else 0
 
