@@ -115,3 +115,26 @@ def test_model_work_runs_at_the_configured_nice_value(model):
     model.complete_text(ask("Say yes."), max_tokens=2)
     assert os.getpriority(os.PRIO_PROCESS, model.describe()["worker_thread_id"]) >= max(own, 5)
     assert os.getpriority(os.PRIO_PROCESS, 0) == own  # the caller's thread is untouched
+
+
+def _rss_mb() -> float:
+    status = open("/proc/self/status").read()
+    return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+
+def test_a_prompt_served_from_the_kv_cache_does_not_grow_memory_by_the_logits_array(model_path):
+    # llama-cpp-python keeps a logits array of 512 rows x the vocabulary (311 MB for Qwen) that nothing reads
+    # without logits_all; restoring a cached state used to write every row of it, making all of it resident
+    # (the load test saw the daemon grow by 305 MB at its first cache hit).
+    engine = "You read screens and write facts about the user from what they do all day. " * 40  # > 512 tokens
+    predictor = "You predict the next action the user will take. " * 12
+    lm = LlamaCppModel(model_path, threads=2, context=2048, prompt_cache_mb=256)
+    try:
+        for system, user in [(engine, "one"), (predictor, "two")]:
+            lm.complete_text([{"role": "system", "content": system}, {"role": "user", "content": user}], 2)
+        before = _rss_mb()
+        lm.complete_text([{"role": "system", "content": engine}, {"role": "user", "content": "three"}], 2)
+        assert lm.usage.cached_prompt_tokens > 500  # it was a cache hit
+        assert _rss_mb() - before < 100
+    finally:
+        lm.unload()

@@ -33,7 +33,7 @@ def open_llama(path: Path, *, threads: int, context: int, gpu_layers: int = 0, *
     if not Path(path).is_file():
         raise ModelNotFound(f"model file {path} does not exist")
     log.info("loading %s (threads %d, context %d)", path, threads, context)
-    return Llama(
+    llm = Llama(
         model_path=str(path),
         n_ctx=context,
         n_threads=threads,
@@ -42,6 +42,20 @@ def open_llama(path: Path, *, threads: int, context: int, gpu_layers: int = 0, *
         verbose=False,
         **extra,
     )
+    if not extra.get("logits_all"):
+        _drop_logits_array(llm)
+    return llm
+
+
+def _drop_logits_array(llm: Any) -> None:
+    """Replace llama-cpp-python's logits array (n_batch x vocabulary floats: 311 MB for Qwen) by one row.
+
+    Without logits_all nothing reads it (sampling reads the context's own logits), but restoring a
+    prompt-cache state broadcasts the state's kept row into every row, making all 311 MB resident, and
+    saving a state copies it. One row keeps save_state/load_state's slicing valid."""
+    import numpy as np
+
+    llm.scores = np.zeros((1, llm.n_vocab()), dtype=np.single)
 
 
 def close_llama(llm: Any) -> None:
