@@ -261,11 +261,12 @@ def _events_loop(name: str, client: Client, stream_s: float, tally: Tally, stop:
 
 # -- the daemon and the run ------------------------------------------------------------------------
 
-def rss_mb(pid: int) -> float | None:
-    """The process's resident set size in MB, or None once it is gone."""
+def rss_mb(pid: int, field: str = "VmRSS") -> float | None:
+    """The process's resident set size in MB (or another /proc/PID/status field: RssAnon is the part
+    not backed by a file, i.e. without the model's mapped pages), or None once it is gone."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     except (FileNotFoundError, ProcessLookupError):
         return None
@@ -289,6 +290,7 @@ def _packaged_model() -> Path:
 class Sample:
     at: float
     daemon_mb: float | None
+    daemon_anon_mb: float | None
     replay_mb: float | None
     stored: int
     done: int
@@ -393,11 +395,12 @@ def run_load(minutes: float = 6, speed: float = 10, clients: int = 20, tcp_clien
         def sample() -> None:
             counts = probe.status()
             obs = counts["observations"]
-            samples.append(Sample(time.monotonic() - started, rss_mb(daemon.pid), rss_mb(replay.pid),
+            samples.append(Sample(time.monotonic() - started, rss_mb(daemon.pid), rss_mb(daemon.pid, "RssAnon"),
+                                  rss_mb(replay.pid),
                                   sum(obs.values()), obs.get("done", 0), counts["propositions"], tally.requests))
             s = samples[-1]
             replay_mb = f"{s.replay_mb:6.1f} MB" if s.replay_mb else "  (done)"
-            log(f"{s.at:6.0f} s  daemon {s.daemon_mb or 0:7.1f} MB  replay {replay_mb}  "
+            log(f"{s.at:6.0f} s  daemon {s.daemon_mb or 0:7.1f} MB (anon {s.daemon_anon_mb or 0:6.1f})  replay {replay_mb}  "
                 f"observations {s.stored:4d} stored {s.done:4d} done  propositions {s.propositions:4d}  "
                 f"requests {s.requests:6d}  failures {len(tally.failures)}")
 
@@ -466,11 +469,11 @@ def report(r: LoadResult, out=print) -> None:
         f"changes, {r.activity.input_bursts} input bursts); replay took {r.replay_s:.0f} s (exit {r.replay_rc}); "
         f"run {r.wall_s:.0f} s; {r.clients} clients ({r.tcp_clients} over TCP with a token, 1 on /v1/events)")
     out(f"replay said: {r.replay_output.strip().splitlines()[-1] if r.replay_output.strip() else '(nothing)'}")
-    out("\n| t (s) | daemon RSS MB | replay RSS MB | observations stored | processed | propositions | requests |")
-    out("|---:|---:|---:|---:|---:|---:|---:|")
+    out("\n| t (s) | daemon RSS MB | of it anonymous | replay RSS MB | observations stored | processed | propositions | requests |")
+    out("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for s in r.samples:
         replay = f"{s.replay_mb:.0f}" if s.replay_mb else "—"
-        out(f"| {s.at:.0f} | {s.daemon_mb or 0:.0f} | {replay} | {s.stored} | {s.done} | {s.propositions} | {s.requests} |")
+        out(f"| {s.at:.0f} | {s.daemon_mb or 0:.0f} | {s.daemon_anon_mb or 0:.0f} | {replay} | {s.stored} | {s.done} | {s.propositions} | {s.requests} |")
     t = r.tally
     out("\n| route | requests | p50 ms | p95 ms | p99 ms | max ms |")
     out("|---|---:|---:|---:|---:|---:|")
@@ -492,8 +495,10 @@ def report(r: LoadResult, out=print) -> None:
         f"propositions {r.final_status['propositions']}; failed batches {r.final_status['failed_batches']}; "
         f"engine last error: {r.final_status['engine']['last_error']}")
     at, first, last, growth = rss_growth(r.samples)
+    anon = {s.at: s.daemon_anon_mb for s in r.samples}
     out(f"daemon RSS: {first:.0f} MB at {at:.0f} s -> {last:.0f} MB at the end: {growth:+.0f} MB "
-        f"({growth / first * 100:+.1f}%); peak {max(s.daemon_mb or 0 for s in r.samples):.0f} MB")
+        f"({growth / first * 100:+.1f}%; anonymous {anon[at]:.0f} -> {r.samples[-1].daemon_anon_mb:.0f} MB); "
+        f"peak {max(s.daemon_mb or 0 for s in r.samples):.0f} MB")
 
 
 def main() -> int:
