@@ -47,9 +47,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from PIL import Image, ImageDraw, ImageFont  # noqa: E402
+from PIL import Image, ImageDraw, ImageFont
 
-from gumd.client import ApiError, Client  # noqa: E402
+from gumd.client import ApiError, Client
 
 GUMD = [sys.executable, "-m", "gumd.cli"]
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -78,7 +78,9 @@ MIX = {"status": 15, "search": 30, "context": 20, "observations": 15, "propositi
 # -- the synthetic hour ----------------------------------------------------------------------------
 
 def _line(rng: random.Random, style: str) -> str:
-    w = lambda n: " ".join(rng.sample(WORDS, n))  # noqa: E731
+    def w(n: int) -> str:
+        return " ".join(rng.sample(WORDS, n))
+
     if style == "code":
         a, b = rng.sample(WORDS, 2)
         return rng.choice([f"def {a}_{b}(self, {rng.choice(WORDS)}):", f"    return self.{a}.{b}({rng.randint(1, 99)})",
@@ -126,14 +128,14 @@ def generate_activity(folder: Path, seconds: float, seed: int = 1, end: float | 
              "mono": ImageFont.truetype(MONO, 19)}
     docs = {i: [_line(rng, style) for _ in range(rng.randint(4, 10))] for i, (_, _, style) in enumerate(WINDOWS)}
     end = time.time() if end is None else end
-    t = start = end - seconds
+    t = end - seconds
     events: list[dict] = []
     frames = focus = bursts = 0
     current = None
 
     def frame(at: float, index: int) -> None:
         nonlocal frames
-        app, title, style = WINDOWS[index]
+        _, title, style = WINDOWS[index]
         name = f"{frames:05d}.png"
         _render(title, docs[index], style in ("code", "shell"), fonts).save(folder / name)
         events.append({"t": round(at, 3), "type": "frame", "file": name})
@@ -354,8 +356,8 @@ def run_load(minutes: float = 6, speed: float = 10, clients: int = 20, tcp_clien
         token = subprocess.run([*base, "token", "create", "load-bench", "--scope", "read"], env=env, check=True,
                                capture_output=True, text=True, timeout=60).stdout.strip()
 
-        daemon_log = open(work / "daemon.out", "w")
-        daemon = subprocess.Popen([*base, "run"], env=env, stdout=daemon_log, stderr=subprocess.STDOUT)
+        with open(work / "daemon.out", "w") as daemon_log:  # the child keeps its own descriptor
+            daemon = subprocess.Popen([*base, "run"], env=env, stdout=daemon_log, stderr=subprocess.STDOUT)
         probe = Client(data / "gumd.sock", timeout=60)
         deadline = time.monotonic() + 60
         while True:
@@ -384,9 +386,9 @@ def run_load(minutes: float = 6, speed: float = 10, clients: int = 20, tcp_clien
                 target, args = _client_loop, (name, c, seed * 1000 + i, think_s, tally, stop)
             threads.append(threading.Thread(target=target, args=args, name=name, daemon=True))
 
-        replay_out = open(work / "replay.out", "w")
-        replay = subprocess.Popen([*base, "replay", str(activity.folder), "--speed", str(speed)], env=env,
-                                  stdout=replay_out, stderr=subprocess.STDOUT)
+        with open(work / "replay.out", "w") as replay_out:
+            replay = subprocess.Popen([*base, "replay", str(activity.folder), "--speed", str(speed)], env=env,
+                                      stdout=replay_out, stderr=subprocess.STDOUT)
         started = time.monotonic()
         for t in threads:
             t.start()
@@ -416,7 +418,6 @@ def run_load(minutes: float = 6, speed: float = 10, clients: int = 20, tcp_clien
             time.sleep(min(0.2, max(0.0, next_sample - time.monotonic())))
         replay_s = time.monotonic() - started
         replay.wait()
-        replay_out.close()
         stop.set()
         for t in threads:
             t.join(timeout=stream_s + 15)
@@ -461,7 +462,9 @@ def rss_growth(samples: list[Sample]) -> tuple[float, float, float, float]:
 
 
 def report(r: LoadResult, out=print) -> None:
-    la = lambda x: " ".join(f"{v:.2f}" for v in x)  # noqa: E731
+    def la(x: tuple[float, ...]) -> str:
+        return " ".join(f"{v:.2f}" for v in x)
+
     out(f"\nmachine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"load average {la(r.load_before)} at start, {la(r.load_after)} at end")
     out(f"model: {r.model}; daemon settings: {r.settings}")

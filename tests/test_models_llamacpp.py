@@ -118,7 +118,8 @@ def test_model_work_runs_at_the_configured_nice_value(model):
 
 
 def _rss_mb() -> float:
-    status = open("/proc/self/status").read()
+    with open("/proc/self/status") as f:
+        status = f.read()
     return int(status.split("VmRSS:")[1].split()[0]) / 1024
 
 
