@@ -395,7 +395,11 @@ def run_load(minutes: float = 6, speed: float = 10, clients: int = 20, tcp_clien
         samples: list[Sample] = []
 
         def sample() -> None:
-            counts = probe.status()
+            try:
+                counts = probe.status()
+            except Exception as e:  # noqa: BLE001 - the sampler's own request counts like any other
+                tally.fail("status (sampler)", "sampler", e)
+                return
             obs = counts["observations"]
             samples.append(Sample(time.monotonic() - started, rss_mb(daemon.pid), rss_mb(daemon.pid, "RssAnon"),
                                   rss_mb(replay.pid),
