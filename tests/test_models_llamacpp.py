@@ -139,3 +139,25 @@ def test_a_prompt_served_from_the_kv_cache_does_not_grow_memory_by_the_logits_ar
         assert _rss_mb() - before < 100
     finally:
         lm.unload()
+
+
+def test_memory_the_c_allocator_freed_goes_back_to_the_os():
+    # What a prompt-cache save or restore leaves behind: large transient buffers freed below a live one,
+    # which glibc keeps in its heap (RSS stays) until malloc_trim hands them back.
+    import ctypes
+
+    from gumd.models.llamacpp import release_freed_memory
+
+    libc = ctypes.CDLL(None)
+    libc.malloc.restype = ctypes.c_void_p
+    libc.free.argtypes = [ctypes.c_void_p]
+    chunks = [libc.malloc(100_000) for _ in range(2000)]  # under the mmap threshold: from the heap
+    for c in chunks:
+        ctypes.memset(c, 1, 100_000)
+    pin = libc.malloc(64)  # keeps the heap's top in use, so free() alone cannot shrink it
+    for c in chunks:
+        libc.free(c)
+    held = _rss_mb()
+    release_freed_memory()
+    assert held - _rss_mb() > 100
+    libc.free(pin)

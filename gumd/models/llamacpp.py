@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import logging
 from pathlib import Path
 from typing import Any
@@ -56,6 +58,25 @@ def _drop_logits_array(llm: Any) -> None:
     import numpy as np
 
     llm.scores = np.zeros((1, llm.n_vocab()), dtype=np.single)
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):  # not glibc (macOS, musl): nothing to do
+        return None
+
+
+def release_freed_memory() -> None:
+    """Hand memory the C allocator holds free back to the OS (glibc's malloc_trim; a no-op elsewhere).
+
+    Saving or restoring a prompt-cache state copies a 20-40 MB KV state through transient buffers, and
+    glibc keeps the freed space in its arenas: measured with 12 distinct 1,500-token prompts, the process
+    grew 343 MB for 219 MB of cached states without this, 247 MB with it."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def close_llama(llm: Any) -> None:
