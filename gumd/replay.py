@@ -8,13 +8,16 @@ with one event per line, in any order:
     {"t": 1764230004.5, "type": "frame", "file": "0001.png"}
 
 Without events.jsonl every image is a frame, in file-name order, timed by its
-modification time.
+modification time. With a speed, events are paced by their times (10: an hour
+of activity in six minutes); without one, they go through as fast as they can.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,13 +101,20 @@ def _event(folder: Path, t: float, kind: str, ev: dict) -> Event:
     return Frame(at=t, image=_load_image(folder / ev["file"]), reason="replay")
 
 
-def replay(folder: Path, pipeline: Pipeline) -> ReplayResult:
-    """Feed the folder's events to the pipeline in time order; identical consecutive frames are skipped."""
+def replay(folder: Path, pipeline: Pipeline, speed: float = 0.0,
+           clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> ReplayResult:
+    """Feed the folder's events to the pipeline in time order; identical consecutive frames are skipped.
+    With `speed` > 0 each event waits until its time, `speed` times faster than recorded, has come; an
+    event the pipeline is late for goes at once (the pace catches up, it is not reset)."""
     folder = Path(folder)
     frames = duplicates = 0
     stored: list[int] = []
     last_digest = None
-    for t, kind, ev in read_events(folder):
+    events = read_events(folder)
+    first, started = events[0][0], clock()
+    for t, kind, ev in events:
+        if speed > 0 and (wait := started + (t - first) / speed - clock()) > 0:
+            sleep(wait)
         event = _event(folder, t, kind, ev)
         if isinstance(event, Frame):
             digest = hashlib.blake2b(event.image.tobytes(), digest_size=16).digest()

@@ -115,3 +115,49 @@ def test_model_work_runs_at_the_configured_nice_value(model):
     model.complete_text(ask("Say yes."), max_tokens=2)
     assert os.getpriority(os.PRIO_PROCESS, model.describe()["worker_thread_id"]) >= max(own, 5)
     assert os.getpriority(os.PRIO_PROCESS, 0) == own  # the caller's thread is untouched
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        status = f.read()
+    return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+
+def test_a_prompt_served_from_the_kv_cache_does_not_grow_memory_by_the_logits_array(model_path):
+    # llama-cpp-python keeps a logits array of 512 rows x the vocabulary (311 MB for Qwen) that nothing reads
+    # without logits_all; restoring a cached state used to write every row of it, making all of it resident
+    # (the load test saw the daemon grow by 305 MB at its first cache hit).
+    engine = "You read screens and write facts about the user from what they do all day. " * 40  # > 512 tokens
+    predictor = "You predict the next action the user will take. " * 12
+    lm = LlamaCppModel(model_path, threads=2, context=2048, prompt_cache_mb=256)
+    try:
+        for system, user in [(engine, "one"), (predictor, "two")]:
+            lm.complete_text([{"role": "system", "content": system}, {"role": "user", "content": user}], 2)
+        before = _rss_mb()
+        lm.complete_text([{"role": "system", "content": engine}, {"role": "user", "content": "three"}], 2)
+        assert lm.usage.cached_prompt_tokens > 500  # it was a cache hit
+        assert _rss_mb() - before < 100
+    finally:
+        lm.unload()
+
+
+def test_memory_the_c_allocator_freed_goes_back_to_the_os():
+    # What a prompt-cache save or restore leaves behind: large transient buffers freed below a live one,
+    # which glibc keeps in its heap (RSS stays) until malloc_trim hands them back.
+    import ctypes
+
+    from gumd.models.llamacpp import release_freed_memory
+
+    libc = ctypes.CDLL(None)
+    libc.malloc.restype = ctypes.c_void_p
+    libc.free.argtypes = [ctypes.c_void_p]
+    chunks = [libc.malloc(100_000) for _ in range(2000)]  # under the mmap threshold: from the heap
+    for c in chunks:
+        ctypes.memset(c, 1, 100_000)
+    pin = libc.malloc(64)  # keeps the heap's top in use, so free() alone cannot shrink it
+    for c in chunks:
+        libc.free(c)
+    held = _rss_mb()
+    release_freed_memory()
+    assert held - _rss_mb() > 100
+    libc.free(pin)

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 
+from gumd.replay import replay
 from gumd.store import Store
 from tests.conftest import GUMD
 from tests.test_pipeline import screen_with
@@ -63,3 +64,24 @@ def test_a_broken_events_file_names_the_line(tmp_path):
     assert r.returncode == 2 and "events.jsonl:2" in r.stderr
     r = run_gumd(tmp_path, "replay", str(tmp_path / "missing"))
     assert r.returncode == 2 and "not a directory" in r.stderr
+
+
+def test_replay_at_a_speed_paces_events_by_their_recorded_times(tmp_path):
+    make_session(tmp_path / "session")
+    now = [0.0]
+    seen: list[tuple[str, float]] = []
+
+    class Recorder:
+        def handle(self, event):
+            seen.append((type(event).__name__, now[0]))
+
+    def sleep(seconds):
+        now[0] += seconds
+
+    replay(tmp_path / "session", Recorder(), speed=2, clock=lambda: now[0], sleep=sleep)
+    # recorded at 1000, 1001, (1003: a repeat of the frame before, skipped), 1009, 1010, 1011 s; at 2x:
+    assert seen == [("FocusChange", 0.0), ("Frame", 0.5), ("InputBurst", 4.5), ("FocusChange", 5.0),
+                    ("Frame", 5.5)]
+    seen.clear()
+    replay(tmp_path / "session", Recorder(), clock=lambda: now[0], sleep=sleep)  # no speed: no waiting
+    assert {t for _, t in seen} == {now[0]}

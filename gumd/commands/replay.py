@@ -13,6 +13,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("replay", help="feed a folder of screenshots (+ events.jsonl) through the pipeline")
     p.add_argument("folder", type=Path)
     p.add_argument("--no-process", action="store_true", help="store observations only; leave them pending")
+    p.add_argument("--speed", type=float, default=0.0, metavar="X",
+                   help="pace events by their times, X times faster than recorded (default: as fast as possible)")
     p.add_argument("--model", dest="set_model", metavar="MODEL", help="preset name or path to a .gguf file")
     p.set_defaults(func=run)
 
@@ -49,7 +51,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         pipeline = Pipeline(store, Transcriber(load_ocr(settings.ocr, nice=settings.model_nice), extra_patterns=patterns),
                             exclusions, source="replay")
         try:
-            result = replay(args.folder, pipeline)
+            result = replay(args.folder, pipeline, speed=args.speed)
         except ReplayError as e:
             print(f"gumd: {e}", file=sys.stderr)
             return 2

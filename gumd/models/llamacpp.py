@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import logging
 from pathlib import Path
 from typing import Any
@@ -33,7 +35,7 @@ def open_llama(path: Path, *, threads: int, context: int, gpu_layers: int = 0, *
     if not Path(path).is_file():
         raise ModelNotFound(f"model file {path} does not exist")
     log.info("loading %s (threads %d, context %d)", path, threads, context)
-    return Llama(
+    llm = Llama(
         model_path=str(path),
         n_ctx=context,
         n_threads=threads,
@@ -42,6 +44,39 @@ def open_llama(path: Path, *, threads: int, context: int, gpu_layers: int = 0, *
         verbose=False,
         **extra,
     )
+    if not extra.get("logits_all"):
+        _drop_logits_array(llm)
+    return llm
+
+
+def _drop_logits_array(llm: Any) -> None:
+    """Replace llama-cpp-python's logits array (n_batch x vocabulary floats: 311 MB for Qwen) by one row.
+
+    Without logits_all nothing reads it (sampling reads the context's own logits), but restoring a
+    prompt-cache state broadcasts the state's kept row into every row, making all 311 MB resident, and
+    saving a state copies it. One row keeps save_state/load_state's slicing valid."""
+    import numpy as np
+
+    llm.scores = np.zeros((1, llm.n_vocab()), dtype=np.single)
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):  # not glibc (macOS, musl): nothing to do
+        return None
+
+
+def release_freed_memory() -> None:
+    """Hand memory the C allocator holds free back to the OS (glibc's malloc_trim; a no-op elsewhere).
+
+    Saving or restoring a prompt-cache state copies a 20-40 MB KV state through transient buffers, and
+    glibc keeps the freed space in its arenas: measured with 12 distinct 1,500-token prompts, the process
+    grew 343 MB for 219 MB of cached states without this, 247 MB with it."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def close_llama(llm: Any) -> None:

@@ -28,6 +28,7 @@ from gumd.models.llamacpp import (
     held_prefixes,
     open_llama,
     prompt_cache,
+    release_freed_memory,
     reused_prefix,
 )
 from gumd.models.resources import LazyModel
@@ -209,6 +210,8 @@ def _chat(llm: Any, messages: Messages, schema: dict[str, Any] | None, max_token
         out = llm.create_chat_completion(**kwargs)
     except ValueError as e:  # prompt longer than the context window
         raise ModelError(str(e)) from e
+    finally:
+        release_freed_memory()
     choice = out["choices"][0]
     usage = out.get("usage") or {}
     prompt_tokens = usage.get("prompt_tokens", 0)
