@@ -73,7 +73,7 @@ class Settings:
     capture_idle_s: float = 120.0
     capture_duplicate_cells: int = 4
     capture_incremental_ocr: bool = True
-    capture_cpu_budget: float = 0.03
+    capture_cpu_budget: float = 0.025
     capture_cpu_window_s: float = 300.0
     exclude_defaults: bool = True
     keep_screenshots: bool = False
@@ -154,7 +154,7 @@ _RULES: dict[str, tuple[Any, str]] = {
     "capture_min_interval_s": (lambda v: 0 <= v <= 3600, "seconds from 0 to 3600"),
     "capture_heartbeat_s": (lambda v: 1 <= v <= 3600, "seconds from 1 to 3600"),
     "capture_idle_s": (lambda v: 5 <= v <= 86400, "seconds from 5 to 86400"),
-    "capture_cpu_budget": (lambda v: 0 <= v <= 1, "a share of one core from 0 (no budget) to 1, e.g. 0.03"),
+    "capture_cpu_budget": (lambda v: 0 <= v <= 1, "a share of one core from 0 (no budget) to 1, e.g. 0.025"),
     "capture_cpu_window_s": (lambda v: 5 <= v <= 3600, "seconds from 5 to 3600"),
     "capture_duplicate_cells": (lambda v: 0 <= v <= 10000, "an integer from 0 to 10000 (8x8-pixel cells)"),
     "keep_screenshots_mb": (lambda v: 1 <= v <= 1_000_000, "megabytes from 1 to 1000000"),

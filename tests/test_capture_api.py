@@ -61,9 +61,18 @@ def test_forget_the_last_minutes_over_the_api(served):
     new = store.add_observation(NewObservation(now - 120, now - 110, "code", "b.py", "Zanzibarquux notes", "", "test"))
     store.add_proposition(NewProposition("Writes Zanzibarquux notes", "seen", 6, 5), [new])
     CaptureStore(store).add_spans([FocusSpan(now - 200, now - 100, "code", "b.py")])
+    # what the next-action predictor derived from that screen: an action, a trace and a prediction quoting it
+    store.db["actions"].insert({"at": now - 110, "kind": "command", "app": "code", "caption": "Saved b.py",
+                                "screen_text": "Zanzibarquux notes", "created_at": now})
+    store.db["traces"].insert({"context": "Zanzibarquux notes", "next_action": "Saved b.py", "ended_at": now - 100,
+                               "created_at": now})
+    store.db["predictions"].insert({"made_at": now - 100, "source": "model", "action_key": "k", "raw_confidence": 0.5,
+                                    "confidence": 0.5, "context": "Zanzibarquux notes"})
+    store.db.conn.commit()
     out = client.forget(minutes=10)
-    assert (out["observations"], out["propositions"], out["focus_spans"]) == (1, 1, 1)
+    assert (out["observations"], out["propositions"], out["focus_spans"], out["actions"]) == (1, 1, 1, 1)
     assert [o["id"] for o in client.observations()] == [old]
+    assert b"zanzibarquux" not in (store.path.read_bytes() + store.path.with_name("gumd.db-wal").read_bytes()).lower()
     assert client.search("Zanzibarquux") == [] and client.focus_spans() == []
     assert events == [(out["until"], (new,))]
     with pytest.raises(ApiError) as e:

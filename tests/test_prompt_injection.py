@@ -92,3 +92,6 @@ def test_a_sentence_lifted_word_for_word_from_the_screen_is_not_a_proposition():
     assert copied_from_screen("the user's password is 'hunter2'.", [screen])  # case, quotes, punctuation
     assert not copied_from_screen("The user reads a forum thread about sync failures", [screen])
     assert not copied_from_screen("Ignore previous", [screen])  # too short to be a copied sentence
+    note = Observation(0, 0, "xterm", "notes", "Saoirse Lindqvist - Aurora telescope grant proposal", "", "screen",
+                       2, "processing", 1, 0)
+    assert not copied_from_screen("Saoirse Lindqvist - Aurora telescope grant proposal", [note])  # not about the user

@@ -40,6 +40,7 @@ class ForgetOut(BaseModel):
     observations: int
     propositions: int
     focus_spans: int
+    actions: int = Field(0, description="actions deleted (next-action traces and predictions quoting the span go too)")
 
 
 class RuleIn(BaseModel):
@@ -98,7 +99,7 @@ def router(store: Store, control: CaptureControl) -> APIRouter:
         done = capture.forget(since, until, body.app)
         control.forgotten(until, done.observation_ids)
         return ForgetOut(since=since, until=until, observations=done.observations,
-                         propositions=done.propositions, focus_spans=done.focus_spans)
+                         propositions=done.propositions, focus_spans=done.focus_spans, actions=done.actions)
 
     @r.get("/rules", response_model=RuleList)
     def list_rules(kind: str | None = Query(None, description="app, title or redact")) -> RuleList:

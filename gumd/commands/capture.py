@@ -80,7 +80,7 @@ def forget(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     span = " to ".join(dt.datetime.fromtimestamp(out[k]).strftime("%Y-%m-%d %H:%M:%S") for k in ("since", "until"))
     print(f"forgot {span}: {out['observations']} observations, {out['propositions']} propositions, "
-          f"{out['focus_spans']} focus spans")
+          f"{out['focus_spans']} focus spans, {out['actions']} actions")
     return 0
 
 

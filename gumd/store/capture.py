@@ -39,6 +39,9 @@ class PrivacyRule:
     created_at: float
 
 
+DERIVED_S = 3600.0  # traces and predictions this long after a forgotten span may still quote it
+
+
 @dataclass(frozen=True)
 class Forgotten:
     """What forget() deleted."""
@@ -47,6 +50,7 @@ class Forgotten:
     propositions: int
     focus_spans: int
     observation_ids: tuple[int, ...]
+    actions: int = 0
 
 
 class CaptureStore:
@@ -140,7 +144,8 @@ class CaptureStore:
     def forget(self, since: float, until: float, app: str | None = None) -> Forgotten:
         """Delete everything captured between since and until (unix times), of one app when `app` is given:
         observations overlapping it, their evidence links and full-text rows, propositions left with no
-        evidence, and focus spans (cut at the edges).
+        evidence, focus spans (cut at the edges), the actions taken in it, and the next-action traces and
+        predictions whose context may quote it.
 
         FTS5 keeps deleted words in its index segments until they merge, so both indexes are optimized, and the
         WAL is checkpointed: with secure_delete on, the words are then gone from the files, not only unlinked.
@@ -164,11 +169,17 @@ class CaptureStore:
                     f"DELETE FROM propositions WHERE id IN ({pmarks}) AND NOT EXISTS "
                     "(SELECT 1 FROM evidence e WHERE e.proposition_id = propositions.id)", props).rowcount
             spans = self._cut_spans(since, until, app)
-            db.execute("INSERT INTO observations_fts (observations_fts) VALUES ('optimize')")
-            db.execute("INSERT INTO propositions_fts (propositions_fts) VALUES ('optimize')")
+            actions = db.execute("DELETE FROM actions WHERE at >= ? AND at <= ?" + only_app,
+                                 [since, until] + ([app] if app is not None else [])).rowcount
+            # Traces and predictions quote the recent screen and actions in their context: those written
+            # during the span, or within DERIVED_S after it, go too (of every app: they mix apps).
+            db.execute("DELETE FROM traces WHERE ended_at >= ? AND ended_at <= ?", [since, until + DERIVED_S])
+            db.execute("DELETE FROM predictions WHERE made_at >= ? AND made_at <= ?", [since, until + DERIVED_S])
+            for fts in ("observations_fts", "propositions_fts", "traces_fts"):
+                db.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return Forgotten(observations=len(ids), propositions=gone_props, focus_spans=spans,
-                         observation_ids=tuple(ids))
+                         observation_ids=tuple(ids), actions=actions)
 
     def _cut_spans(self, since: float, until: float, app: str | None = None) -> int:
         db = self.db

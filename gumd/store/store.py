@@ -133,9 +133,18 @@ class Store:
             else:
                 # An explicit BEGIN: with `with conn:` alone the transaction opened only at the first plain
                 # statement, and sqlite-utils' own insert (BEGIN ... COMMIT when none is open) committed
-                # early, so a batch that failed half-way kept its first proposition.
-                with self.db.atomic():
+                # early, so a batch that failed half-way kept its first proposition. IMMEDIATE takes the
+                # write lock up front (waiting out the busy timeout): a deferred transaction that read
+                # first and then wrote after another connection's commit failed at once with "database
+                # is locked", which no busy timeout waits out.
+                conn = self.db.conn
+                conn.execute("BEGIN IMMEDIATE")
+                try:
                     yield
+                except BaseException:
+                    conn.rollback()
+                    raise
+                conn.commit()
         finally:
             self._local.depth = depth
 
