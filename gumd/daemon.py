@@ -354,13 +354,22 @@ class Daemon:
             log.warning("screen lock and idle time unavailable: %s", e)
         return parts
 
-    def _grab(self, reason: str):
-        """Every monitor, the one holding the focused window (else the pointer) first; None while the display
-        cannot be reached."""
+    def _on_display(self, use):
+        """use(parts) on the X display; None while it cannot be reached (the display reports the failure)."""
         parts = self.display.parts
         if parts is None:
             return None
         try:
+            return use(parts)
+        except Exception as e:
+            if self.display.report(e, parts):
+                return None
+            raise
+
+    def _grab(self, reason: str):
+        """Every monitor, the one holding the focused window (else the pointer) first; None while the display
+        cannot be reached."""
+        def grab(parts):
             focused = parts.backend.active_window()
             if focused is not None and focused.rect is not None:
                 left, top, width, height = focused.rect
@@ -368,33 +377,15 @@ class Daemon:
             else:
                 first = parts.backend.pointer()
             return parts.screen.grab(reason, first)
-        except Exception as e:
-            if self.display.report(e, parts):
-                return None
-            raise
+
+        return self._on_display(grab)
 
     def _visible_windows(self):
-        parts = self.display.parts
-        if parts is None:
-            return None
-        try:
-            return parts.backend.visible_windows()
-        except Exception as e:
-            if self.display.report(e, parts):
-                return None
-            raise
+        return self._on_display(lambda parts: parts.backend.visible_windows())
 
     def _locker(self) -> str | None:
         """A screen locker's WM_CLASS while one shows; None when none does or the display cannot be reached."""
-        parts = self.display.parts
-        if parts is None:
-            return None
-        try:
-            return parts.backend.locker()
-        except Exception as e:
-            if self.display.report(e, parts):
-                return None
-            raise
+        return self._on_display(lambda parts: parts.backend.locker())
 
     def _thread_died(self, args: threading.ExceptHookArgs) -> None:
         """An exception no thread caught (pynput's listeners die this way when the display goes): to the display
