@@ -159,5 +159,7 @@ def test_memory_the_c_allocator_freed_goes_back_to_the_os():
         libc.free(c)
     held = _rss_mb()
     release_freed_memory()
-    assert held - _rss_mb() > 100
+    # 200 MB were freed; how much of it the heap can hand back depends on what the test process did before
+    # (90 MB seen after the whole suite, ~200 MB alone); without the trim none of it comes back.
+    assert held - _rss_mb() > 50
     libc.free(pin)
