@@ -71,10 +71,11 @@ class ProposingServer(JsonHandler):
             answer = {"decisions": [{"new_statement": i, "operation": "new", "target": 0, "revised_text": "",
                                      "confidence": 5} for i in range(1, self._statements(body) + 1)]}
         else:
-            titles = re.findall(r"(?m)^\[(\d+)\] .*? window='(.*?)'", prompt)
+            # a title with a ' in it is quoted with "
+            titles = re.findall(r"(?m)^\[(\d+)\] .*? window=(['\"])(.*?)\2", prompt)
             answer = {"propositions": [
-                {"text": f"The user works on {title}", "reasoning": "seen on screen", "evidence": [int(n)],
-                 "confidence": 5, "decay": 5} for n, title in titles[:3]]}
+                {"text": f"The user works on {title or 'an untitled window'}", "reasoning": "seen on screen",
+                 "evidence": [int(n)], "confidence": 5, "decay": 5} for n, _, title in titles[:3]]}
         completion = {"choices": [{"message": {"role": "assistant", "content": json.dumps(answer)},
                                    "finish_reason": "stop"}], "usage": {"prompt_tokens": 1, "completion_tokens": 1}}
         self._send(200, json.dumps(completion).encode())
