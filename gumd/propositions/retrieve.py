@@ -137,27 +137,33 @@ class Retriever:
 
     def _diversify(self, hits: list[Hit], n: int, diversity: float) -> list[Hit]:
         """Maximal marginal relevance: trade a little relevance for not repeating the same belief."""
-        if diversity <= 0 or len(hits) <= 1:
+        if diversity <= 0 or len(hits) <= 1 or n <= 1:
             return hits[:n]
-        top = hits[: max(n * 3, n)]
-        vectors = self.index.vectors([h.proposition.id for h in top]) if self.index is not None else {}
-        words = {h.proposition.id: _words(h.proposition.text) for h in top}
-
-        def similarity(a: int, b: int) -> float:
-            if a in vectors and b in vectors:
-                return float(np.dot(vectors[a], vectors[b]))
-            wa, wb = words[a], words[b]
-            return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
-
-        best = top[0].score or 1.0
+        top = hits[: n * 3]
+        similar = self._similarities([h.proposition for h in top])
+        relevance = np.array([h.score for h in top]) / (top[0].score or 1.0)
+        redundancy = np.zeros(len(top))  # each hit's highest similarity to one already chosen
+        left = np.ones(len(top), dtype=bool)
         chosen: list[Hit] = []
-        rest = list(top)
-        while rest and len(chosen) < n:
-            def mmr(h: Hit) -> float:
-                redundancy = max((similarity(h.proposition.id, c.proposition.id) for c in chosen), default=0.0)
-                return (1 - diversity) * h.score / best - diversity * redundancy
-
-            pick = max(rest, key=mmr)
-            chosen.append(pick)
-            rest.remove(pick)
+        while len(chosen) < min(n, len(top)):
+            pick = int(np.argmax(np.where(left, (1 - diversity) * relevance - diversity * redundancy, -np.inf)))
+            chosen.append(top[pick])
+            left[pick] = False
+            redundancy = np.maximum(redundancy, similar[pick])
         return chosen
+
+    def _similarities(self, props: list[Proposition]) -> np.ndarray:
+        """Pairwise similarity: embedding cosine, or word overlap (Jaccard) where a vector is missing."""
+        held = self.index.vectors([p.id for p in props]) if self.index is not None else {}
+        similar = np.zeros((len(props), len(props)))
+        if held:
+            rows = np.stack([held.get(p.id, np.zeros(self.index.dim, dtype=np.float32)) for p in props])
+            similar = rows @ rows.T
+        words = [_words(p.text) for p in props]
+        for a, p in enumerate(props):
+            if p.id in held:
+                continue
+            for b in range(len(props)):
+                wa, wb = words[a], words[b]
+                similar[a, b] = similar[b, a] = len(wa & wb) / len(wa | wb) if wa and wb else 0.0
+        return similar

@@ -1,9 +1,15 @@
-"""Proposition embeddings of one model, held in memory as one float32 matrix for a vectorized scan.
+"""Proposition embeddings of one model, held in memory as one float16 matrix for a vectorized scan.
 
 Vectors live in SQLite (`proposition_vectors`, float32 BLOBs); the index loads
 them once and then only what was added since (ids only grow). Rows whose
 proposition stopped being active are filtered by the caller, which reads the
 propositions anyway.
+
+In memory they are float16, scanned by torch (a dependency already, through
+sentence-transformers): the scan reads half the bytes, and at 100k x 384 it took
+2.7 ms against 7.2 ms for numpy's float32 product plus argpartition on 2 cores,
+with 99 of the top 100 the same (numpy has no fast float16 product). Cosines
+come out within about 1e-3 of float32.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import torch
 
 from gumd.store.store import Store
 
@@ -21,7 +28,7 @@ class VectorIndex:
         self.model = model
         self.dim = dim
         self._ids = np.zeros(0, dtype=np.int64)
-        self._matrix = np.zeros((0, dim), dtype=np.float32)
+        self._matrix = torch.zeros((0, dim), dtype=torch.float16)
         self._last_id = 0
         self._pos: dict[int, int] = {}
         self._lock = threading.Lock()
@@ -45,7 +52,7 @@ class VectorIndex:
             block = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), self.dim)
             self._pos.update({int(i): len(self._ids) + n for n, i in enumerate(ids)})
             self._ids = np.concatenate([self._ids, ids])
-            self._matrix = np.vstack([self._matrix, block])
+            self._matrix = torch.cat([self._matrix, torch.from_numpy(block.astype(np.float16))])
             self._last_id = int(ids[-1])
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
@@ -55,13 +62,14 @@ class VectorIndex:
             ids, matrix = self._ids, self._matrix
         if not len(ids):
             return []
-        scores = matrix @ np.asarray(query, dtype=np.float32).reshape(self.dim)
-        k = min(k, len(ids))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top])]
-        return [(int(ids[i]), float(scores[i])) for i in top]
+        q = torch.tensor(np.asarray(query, dtype=np.float32).reshape(self.dim), dtype=torch.float16)
+        with torch.inference_mode():
+            scores, top = torch.topk(torch.mv(matrix, q).float(), min(k, len(ids)))  # best first
+        return [(int(ids[i]), float(c)) for i, c in zip(top.tolist(), scores.tolist())]
 
     def vectors(self, prop_ids: list[int]) -> dict[int, np.ndarray]:
-        """The vectors of the given ids that the index holds."""
+        """The vectors (float32) of the given ids that the index holds."""
         with self._lock:
-            return {i: self._matrix[self._pos[i]] for i in prop_ids if i in self._pos}
+            held = [i for i in prop_ids if i in self._pos]
+            rows = self._matrix[[self._pos[i] for i in held]].float().numpy()
+        return dict(zip(held, rows))
