@@ -67,6 +67,7 @@ def test_socket_is_private_and_removed_at_stop(tmp_path):
 def test_status_counts_what_is_stored(api):
     st = api.client.status()
     assert st["propositions"] == 1 and st["observations"] == {"pending": 2} and st["capture"]["state"] == "capturing"
+    assert st["encrypted"] is False
 
 
 def test_search_and_one_proposition_with_its_evidence_and_history(api):

@@ -106,6 +106,7 @@ def test_the_daemon_builds_its_model_in_an_encrypted_store(secret_service, tmp_p
             found = wait_for(lambda: client.search(SECRET), 60, what="the proposition from the encrypted store")
             assert found[0]["text"] == f"The user works on {SECRET} booking"
             assert client.export()["propositions"]  # the export's read-only connection has the key too
+            assert client.status()["encrypted"] is True
             assert _files_holding(data, SECRET) == []
         finally:
             daemon.close()

@@ -177,6 +177,7 @@ class StatusOut(BaseModel):
     failed_batches: int
     retrying_batches: int
     database_bytes: int
+    encrypted: bool = Field(description="whether the database is encrypted at rest (SQLCipher, `encrypt = true`)")
     data_dir_free_bytes: int | None = Field(None, description="free bytes on the data dir's file system")
     pid: int | None = None
     started_at: float | None = None
