@@ -94,7 +94,7 @@ class Settings:
     model_prompt_cache_mb: int = 256
     model_idle_unload_s: float = 900.0
     model_nice: int = 10
-    embedder: str = "minilm"  # "minilm" (packaged, sentence-transformers) or a path to a GGUF embedding model
+    embedder: str = "minilm"  # "minilm" (packaged, run by ONNX Runtime) or a path to a GGUF embedding model
     embed_batch_size: int = 64
     hub_url: str = "https://huggingface.co"
     battery_batch_interval_s: float = 900.0

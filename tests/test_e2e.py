@@ -45,21 +45,22 @@ def test_screen_to_proposition_served_over_the_socket(xserver, tmp_path, model_p
         changed = time.monotonic()
         xserver.xterm(TITLE, note)  # the screen changes: a new window with the note gets focus
         xserver.run("xdotool", "type", "--delay", "40", "ls")
-        obs = wait_for(
-            lambda: [o for o in client.observations(limit=50) if "Aurora" in o["text"] and "Lindqvist" in o["text"]],
-            60, what="an observation of the note",
-        )[0]
+        def of_note():
+            return [o for o in client.observations(limit=50) if "Aurora" in o["text"] and "Lindqvist" in o["text"]]
+
+        obs = wait_for(of_note, 60, what="an observation of the note")[0]
         to_observation = time.monotonic() - changed
         assert obs["app"] == "XTerm" and obs["title"] == TITLE
 
-        def linked():
+        def linked():  # the note may have been observed more than once; the model cites one or more of them
+            note = {o["id"] for o in of_note()}
             for p in client.search("", limit=50):
                 detail = client.proposition(p["id"])
-                if any(e["id"] == obs["id"] for e in detail["evidence"]):
+                if note & {e["id"] for e in detail["evidence"]}:
                     return detail
             return None
 
-        prop = wait_for(linked, 240, interval=1, what="a proposition linked to the observation")
+        prop = wait_for(linked, 240, interval=1, what="a proposition linked to an observation of the note")
         to_proposition = time.monotonic() - changed
         assert 1 <= prop["confidence"] <= 10 and 1 <= prop["decay"] <= 10 and prop["text"].strip()
         word = max(re.findall(r"[A-Za-z]{4,}", prop["text"]), key=len)

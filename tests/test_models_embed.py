@@ -1,12 +1,17 @@
-"""Embedders: the real packaged MiniLM through sentence-transformers, and a GGUF through llama.cpp."""
+"""Embedders: the real packaged MiniLM through ONNX Runtime (checked against sentence-transformers itself),
+and a GGUF through llama.cpp."""
 
 from __future__ import annotations
 
+import stat
+import subprocess
+import sys
+
 import numpy as np
 import pytest
-from tests.conftest import settings_for
+from tests.conftest import REPO, settings_for
 
-from gumd.models import LlamaCppEmbedder, SentenceTransformerEmbedder, load_embedder
+from gumd.models import LlamaCppEmbedder, OnnxEmbedder, load_embedder
 from gumd.models.embed import packaged_minilm_path
 
 TEXTS = [
@@ -23,8 +28,11 @@ def check_unit_rows(vectors: np.ndarray, n: int, dim: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def minilm():
-    embedder = SentenceTransformerEmbedder(packaged_minilm_path(), threads=2, batch_size=3)
+def minilm(tmp_path_factory):
+    embedder = OnnxEmbedder(packaged_minilm_path(), cache_dir=tmp_path_factory.mktemp("models"), threads=2, batch_size=3)
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # an export killed half-way left its partial file, named after its (now dead) process
+    (embedder.cache_dir / f".{embedder.onnx_path.name}.{gone.pid}.partial").write_bytes(b"half a graph")
     yield embedder
     embedder.unload()
 
@@ -37,6 +45,33 @@ def test_packaged_minilm_gives_normalized_float32_vectors_that_group_by_meaning(
     assert sims[0, 1] > sims[0, 2] + 0.2 and sims[2, 3] > sims[1, 3] + 0.2
 
 
+def test_the_onnx_graph_gives_sentence_transformers_own_vectors_and_is_exported_once(minilm):
+    from sentence_transformers import SentenceTransformer
+
+    texts = [*TEXTS, "x", "a long page of notes " * 120]  # a single token, and one past the 256-token limit
+    reference = SentenceTransformer(str(packaged_minilm_path()), device="cpu").encode(texts, normalize_embeddings=True)
+    assert np.abs(minilm.embed(texts) - reference).max() < 1e-5
+    graph = minilm.onnx_path
+    assert stat.S_IMODE(graph.stat().st_mode) == 0o600 and stat.S_IMODE(graph.parent.stat().st_mode) == 0o700
+    assert [p.name for p in graph.parent.iterdir()] == [graph.name]  # no partial file left, the stale one removed
+    written = graph.stat().st_mtime_ns
+    again = OnnxEmbedder(packaged_minilm_path(), cache_dir=graph.parent, threads=1)
+    assert np.allclose(again.embed(TEXTS), reference[:4], atol=1e-5) and graph.stat().st_mtime_ns == written
+
+
+def test_a_process_embedding_with_the_exported_graph_never_imports_torch(minilm):
+    minilm.embed(TEXTS[:1])  # the graph is in the cache
+    code = (
+        "import sys; from pathlib import Path; from gumd.models.embed import OnnxEmbedder, packaged_minilm_path\n"
+        f"e = OnnxEmbedder(packaged_minilm_path(), cache_dir=Path({str(minilm.cache_dir)!r}), threads=1)\n"
+        "assert e.embed(['hello']).shape == (1, 384)\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
 def test_batches_give_the_same_vectors_as_one_call(minilm):
     one_by_one = np.vstack([minilm.embed([t]) for t in TEXTS])  # batch_size 3 splits TEXTS into 3 + 1
     assert np.allclose(minilm.embed(TEXTS), one_by_one, atol=1e-5)
@@ -46,8 +81,9 @@ def test_batches_give_the_same_vectors_as_one_call(minilm):
 def test_load_embedder_shares_the_packaged_minilm(tmp_path):
     settings = settings_for(tmp_path)
     embedder = load_embedder(settings)
-    assert embedder is load_embedder(settings) and isinstance(embedder, SentenceTransformerEmbedder)
+    assert embedder is load_embedder(settings) and isinstance(embedder, OnnxEmbedder)
     assert embedder.path == packaged_minilm_path() and embedder.batch_size == settings.embed_batch_size
+    assert embedder.cache_dir == settings.models_dir
 
 
 def test_gguf_embedder_runs_without_torch_and_mean_pools(tmp_path, model_path):

@@ -11,7 +11,7 @@ import threading
 from typing import Any, Callable, TypeVar
 
 from gumd.config import Settings
-from gumd.models.embed import Embedder, LlamaCppEmbedder, SentenceTransformerEmbedder, packaged_minilm_path
+from gumd.models.embed import Embedder, LlamaCppEmbedder, OnnxEmbedder, packaged_minilm_path
 from gumd.models.errors import ModelError, ModelNotFound, ModelTimeout, SchemaViolation
 from gumd.models.lm import LanguageModel, LlamaCppModel
 from gumd.models.ocr import Ocr, OcrLine, load_ocr
@@ -55,7 +55,8 @@ def load_embedder(settings: Settings) -> Embedder:
     if s.embedder == "minilm":
         path = packaged_minilm_path()
         return _shared_instance(
-            ("st", str(path), *common.values()), lambda: SentenceTransformerEmbedder(path, **common)
+            ("onnx", str(path), str(s.models_dir), *common.values()),
+            lambda: OnnxEmbedder(path, cache_dir=s.models_dir, **common),
         )
     path = resolve(s.embedder, s.models_dir)
     return _shared_instance(
@@ -66,6 +67,6 @@ def load_embedder(settings: Settings) -> Embedder:
 
 __all__ = [
     "Embedder", "LanguageModel", "LlamaCppEmbedder", "LlamaCppModel", "ModelError", "ModelNotFound", "ModelTimeout",
-    "Ocr", "OcrLine", "OpenAICompatibleModel", "PRESETS", "SchemaViolation", "SentenceTransformerEmbedder",
+    "Ocr", "OcrLine", "OpenAICompatibleModel", "PRESETS", "SchemaViolation", "OnnxEmbedder",
     "load_embedder", "load_language_model", "load_ocr", "resolve",
 ]
