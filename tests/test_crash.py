@@ -92,7 +92,8 @@ def test_twenty_kill_9s_lose_nothing_and_process_nothing_twice(tmp_path, model_p
         # the stub's proposition for an observation says its title; one it judged a duplicate of an existing
         # proposition (cosine >= 0.95) supports that one instead, raising its confidence once per new link
         titles = dict(conn.execute("SELECT id, title FROM observations"))
-        for pid, text, confidence in conn.execute("SELECT id, text, confidence FROM propositions WHERE origin = 'model'"):
+        model_props = "SELECT id, text, confidence FROM propositions WHERE origin = 'model'"
+        for pid, text, confidence in conn.execute(model_props):
             evidence = [o for (o,) in conn.execute("SELECT observation_id FROM evidence WHERE proposition_id = ?",
                                                    [pid])]
             assert text in {f"The user works on {titles[o]}" for o in evidence}

@@ -29,7 +29,8 @@ def check_unit_rows(vectors: np.ndarray, n: int, dim: int) -> None:
 
 @pytest.fixture(scope="module")
 def minilm(tmp_path_factory):
-    embedder = OnnxEmbedder(packaged_minilm_path(), cache_dir=tmp_path_factory.mktemp("models"), threads=2, batch_size=3)
+    cache = tmp_path_factory.mktemp("models")
+    embedder = OnnxEmbedder(packaged_minilm_path(), cache_dir=cache, threads=2, batch_size=3)
     gone = subprocess.Popen(["true"])
     gone.wait()  # an export killed half-way left its partial file, named after its (now dead) process
     (embedder.cache_dir / f".{embedder.onnx_path.name}.{gone.pid}.partial").write_bytes(b"half a graph")
@@ -57,6 +58,16 @@ def test_the_onnx_graph_gives_sentence_transformers_own_vectors_and_is_exported_
     written = graph.stat().st_mtime_ns
     again = OnnxEmbedder(packaged_minilm_path(), cache_dir=graph.parent, threads=1)
     assert np.allclose(again.embed(TEXTS), reference[:4], atol=1e-5) and graph.stat().st_mtime_ns == written
+
+
+def test_a_cache_dir_it_cannot_write_costs_only_a_warning(tmp_path, caplog):
+    (tmp_path / "a-file").write_text("")  # a full disk or a read-only dir, as a root test can make one
+    embedder = OnnxEmbedder(packaged_minilm_path(), cache_dir=tmp_path / "a-file" / "models", threads=1)
+    try:
+        assert embedder.embed(TEXTS[:2]).shape == (2, 384)
+    finally:
+        embedder.unload()
+    assert "cannot keep the ONNX graph" in caplog.text and not embedder.onnx_path.exists()
 
 
 def test_a_process_embedding_with_the_exported_graph_never_imports_torch(minilm):

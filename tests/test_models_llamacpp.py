@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from typing import Literal
 
 import llama_cpp
 import pytest
-from tests.conftest import settings_for, wait_for
+from tests.conftest import REPO, settings_for, wait_for
 from pydantic import BaseModel, Field, field_validator
 
 from gumd.models import LlamaCppModel, SchemaViolation, load_language_model
@@ -141,25 +144,37 @@ def test_a_prompt_served_from_the_kv_cache_does_not_grow_memory_by_the_logits_ar
         lm.unload()
 
 
+_FREED_BELOW_A_LIVE_BLOCK = """
+import ctypes, json
+from gumd.models.llamacpp import release_freed_memory
+
+def rss_mb():
+    with open("/proc/self/status") as f:
+        return int(f.read().split("VmRSS:")[1].split()[0]) / 1024
+
+libc = ctypes.CDLL(None)
+libc.malloc.restype = ctypes.c_void_p
+libc.free.argtypes = [ctypes.c_void_p]
+chunks = [libc.malloc(100_000) for _ in range(2000)]  # under the mmap threshold: from the heap
+for c in chunks:
+    ctypes.memset(c, 1, 100_000)
+pin = libc.malloc(100_000)  # from the top of the heap: it stays in use, so free() alone cannot shrink it
+before = rss_mb()
+for c in chunks:
+    libc.free(c)
+freed = rss_mb()
+release_freed_memory()
+print(json.dumps({"before": before, "freed": freed, "trimmed": rss_mb()}))
+"""
+
+
 def test_memory_the_c_allocator_freed_goes_back_to_the_os():
     # What a prompt-cache save or restore leaves behind: large transient buffers freed below a live one,
-    # which glibc keeps in its heap (RSS stays) until malloc_trim hands them back.
-    import ctypes
-
-    from gumd.models.llamacpp import release_freed_memory
-
-    libc = ctypes.CDLL(None)
-    libc.malloc.restype = ctypes.c_void_p
-    libc.free.argtypes = [ctypes.c_void_p]
-    chunks = [libc.malloc(100_000) for _ in range(2000)]  # under the mmap threshold: from the heap
-    for c in chunks:
-        ctypes.memset(c, 1, 100_000)
-    pin = libc.malloc(64)  # keeps the heap's top in use, so free() alone cannot shrink it
-    for c in chunks:
-        libc.free(c)
-    held = _rss_mb()
-    release_freed_memory()
-    # 200 MB were freed; how much of it the heap can hand back depends on what the test process did before
-    # (90 MB seen after the whole suite, ~200 MB alone); without the trim none of it comes back.
-    assert held - _rss_mb() > 50
-    libc.free(pin)
+    # which glibc keeps in its heap (RSS stays) until malloc_trim hands them back. In a fresh process, so
+    # that what the test process allocated before does not decide how much of the heap can shrink.
+    done = subprocess.run([sys.executable, "-c", _FREED_BELOW_A_LIVE_BLOCK], capture_output=True, text=True,
+                          timeout=60, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    rss = json.loads(done.stdout)
+    assert rss["before"] - rss["freed"] < 20  # 200 MB freed, and free() alone gave (almost) none of it back
+    assert rss["freed"] - rss["trimmed"] > 150  # the trim did

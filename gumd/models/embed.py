@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import io
 import json
 import logging
 import os
@@ -90,8 +91,8 @@ class OnnxEmbedder(Embedder):
     """A sentence-transformers model directory (a BERT-style transformer, mean or CLS pooling) run by ONNX Runtime.
 
     The vectors are the ones sentence-transformers computes (to about 1e-7) in a third of PyTorch's
-    time per query on a CPU, and the daemon never imports torch. The ONNX graph is exported from the
-    directory's weights once (that step needs torch and transformers) into `cache_dir`, and reused.
+    time per query on a CPU, with no torch model code loaded. The ONNX graph is exported from the
+    directory's weights once (that step needs torch and transformers), kept in `cache_dir` and reused.
     """
 
     def __init__(self, path: Path, *, cache_dir: Path, threads: int, batch_size: int = 64, idle_unload_s: float = 0,
@@ -104,7 +105,7 @@ class OnnxEmbedder(Embedder):
 
     @property
     def onnx_path(self) -> Path:
-        """Where the exported graph is cached: named after the weights file's size and time, so new weights export anew."""
+        """Where the exported graph is kept: named after the weights' size and time, so new weights export anew."""
         st = (self.path / "model.safetensors").stat()
         return self.cache_dir / f"{self.name}-{st.st_size:x}-{st.st_mtime_ns:x}-opset{ONNX_OPSET}.onnx"
 
@@ -113,15 +114,18 @@ class OnnxEmbedder(Embedder):
         from tokenizers import Tokenizer
 
         pooling = _pooling(self.path)
-        graph = self.onnx_path
-        if not graph.exists():
-            export_onnx(self.path, graph)
+        cached = self.onnx_path
+        if cached.exists():
+            graph: str | bytes = str(cached)
+        else:
+            graph = export_onnx(self.path)
+            _cache(graph, cached)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
         # ORT's threads otherwise spin a while after each call, holding cores the search's other half needs
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        session = onnxruntime.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
         tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
         settings = json.loads((self.path / "sentence_bert_config.json").read_text())
         tokenizer.enable_truncation(settings.get("max_seq_length", 512))
@@ -183,16 +187,16 @@ def _pooling(model_dir: Path) -> str:
     return "mean" if chosen == ["mean_tokens"] else "cls"
 
 
-def export_onnx(model_dir: Path, target: Path) -> None:
-    """Export a transformer directory's weights to an ONNX graph at `target` (0600, written whole or not at all).
+def export_onnx(model_dir: Path) -> bytes:
+    """A transformer directory's weights as an ONNX graph (its token outputs; pooling is done by the caller).
 
-    Needs torch and transformers (sentence-transformers brings both); takes a few seconds, once.
+    Needs torch and transformers (sentence-transformers brings both); takes a few seconds.
     """
     os.environ["HF_HUB_OFFLINE"] = "1"  # a local directory must never turn into a hub download
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    log.info("exporting %s to ONNX at %s (once)", model_dir, target)
+    log.info("exporting %s to ONNX", model_dir)
     model = AutoModel.from_pretrained(str(model_dir), local_files_only=True).eval()
     tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
     names = tokenizer.model_input_names
@@ -206,24 +210,37 @@ def export_onnx(model_dir: Path, target: Path) -> None:
         def forward(self, *inputs):
             return self.model(**dict(zip(names, inputs))).last_hidden_state
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(target.parent, 0o700)
-    for stale in target.parent.glob(f".{target.name}.*.partial"):  # left by an export that was killed
-        if not _alive(int(stale.name.rsplit(".", 2)[-2])):
-            stale.unlink(missing_ok=True)
+    out = io.BytesIO()
+    with torch.inference_mode(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer's notes on shapes it fixes, which the graph keeps dynamic
+        torch.onnx.export(
+            Graph(), tuple(sample[n] for n in names), out, input_names=names, output_names=["tokens"],
+            opset_version=ONNX_OPSET, dynamo=False,
+            dynamic_axes={n: {0: "batch", 1: "length"} for n in [*names, "tokens"]},
+        )
+    return out.getvalue()
+
+
+def _cache(graph: bytes, target: Path) -> None:
+    """Keep an exported graph at `target` (0600 in a 0700 dir, whole or not at all); a full disk or an
+    unwritable dir only costs exporting again at the next start."""
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
-        with torch.inference_mode(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the tracer's notes on shapes it fixes, which the graph keeps dynamic
-            torch.onnx.export(
-                Graph(), tuple(sample[n] for n in names), str(partial), input_names=names,
-                output_names=["tokens"], opset_version=ONNX_OPSET, dynamo=False,
-                dynamic_axes={n: {0: "batch", 1: "length"} for n in [*names, "tokens"]},
-            )
-        os.chmod(partial, 0o600)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(target.parent, 0o700)
+        for stale in target.parent.glob(f".{target.name}.*.partial"):  # left by a process killed while writing
+            if not _alive(int(stale.name.rsplit(".", 2)[-2])):
+                stale.unlink(missing_ok=True)
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(graph)
         os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
+    except OSError as e:
+        log.warning("cannot keep the ONNX graph at %s (%s): it is exported again at each start", target, e)
+        try:
+            partial.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 class LlamaCppEmbedder(Embedder):

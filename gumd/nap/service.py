@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from gumd.nap.actions import Segmenter, moment_of, record
 from gumd.nap.predict import Predictor
-from gumd.store import Store
+from gumd.store import Store, write_failure
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +33,33 @@ class NapService:
         self.segmenter = Segmenter()
         self._last_id = store.newest_observation_id()
         self._lock = threading.Lock()
+        self.write_error: str | None = None
 
     def follow(self) -> int:
-        """Turn observations stored since the last call into actions and learn from them; returns how many actions."""
+        """Turn observations stored since the last call into actions and learn from them; returns how many actions.
+
+        While the database refuses writes (a full disk), the actions of the observations read meanwhile are
+        skipped, with one log line: they are derived data, and the observations themselves stay.
+        """
         with self._lock:
             actions = 0
             for o in self.store.observations_after(self._last_id):
                 self._last_id = o.id
-                for action in record(self.store, self.segmenter, moment_of(o)):
-                    self.predictor.observe(action)
-                    actions += 1
+                try:
+                    for action in record(self.store, self.segmenter, moment_of(o)):
+                        self.predictor.observe(action)
+                        actions += 1
+                except Exception as e:
+                    if (reason := write_failure(e)) is None:
+                        raise
+                    if self.write_error is None:
+                        log.warning("the next-action predictor cannot store actions (%s); it skips them until "
+                                    "the database takes writes again", reason)
+                    self.write_error = reason
+                    return actions
+            if self.write_error is not None and actions:
+                log.info("the next-action predictor stores actions again")
+                self.write_error = None
             return actions
 
     def predict_next(self) -> dict[str, Any]:
