@@ -162,8 +162,8 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except PermissionError:  # alive, another user's
+        pass
     return True
 
 
@@ -191,7 +191,7 @@ def export_onnx(model_dir: Path, timeout_s: float = 600) -> bytes:
     """A transformer directory's weights as an ONNX graph (its token outputs; pooling is done by the caller).
 
     The export runs in a child process (`gumd.models.onnx_export`): it needs torch and transformers and
-    peaks at about 500 MB more than the graph's user, and all of that ends with the child.
+    peaks near 800 MB (bench/models.py), and all of that ends with the child.
     """
     log.info("exporting %s to ONNX", model_dir)
     done = subprocess.run([sys.executable, "-m", "gumd.models.onnx_export", str(model_dir)], capture_output=True,

@@ -106,7 +106,7 @@ class Retriever:
         """
         now = time.time() if now is None else now
         semantic = use_vectors and self.index is not None and q.strip()
-        # The two halves run side by side (SQLite and torch both let go of the GIL); the BM25 thread has
+        # The two halves run side by side (SQLite, ONNX Runtime and torch let go of the GIL); the BM25 thread has
         # a connection of its own, so it sees committed rows only.
         pool = max(self.pool, 3 * (offset + limit))  # candidates from each half: enough for MMR's 3 per result
         lexical = self._lexical.submit(self.store.fts_proposition_ids, q, pool) if semantic else None
