@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import logging
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,42 @@ def effective_gpu_layers(requested: int) -> int:
     return requested
 
 
+@functools.cache
+def cpu_has_amx() -> bool:
+    """Whether the CPU has Intel AMX tiles (Sapphire Rapids and later), from /proc/cpuinfo (Linux only)."""
+    try:
+        return " amx_int8" in Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+
+
+_DEFAULT_PARAMS_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _without_extra_buffers():
+    """Make the Llama built inside load its weights without ggml's extra CPU buffer types.
+
+    llama-cpp-python 0.3.36 built with -march=native on a CPU with AMX puts the weights in the AMX buffer
+    type, and the first prompt of more than one token crashes the process (SIGSEGV in llama_decode).
+    Llama() takes no model parameters of that kind, so its default-params factory is wrapped while it runs."""
+    import llama_cpp
+
+    with _DEFAULT_PARAMS_LOCK:
+        original = llama_cpp.llama_cpp.llama_model_default_params
+
+        def without_extra_buffers():
+            params = original()
+            params.use_extra_bufts = False
+            return params
+
+        llama_cpp.llama_cpp.llama_model_default_params = without_extra_buffers
+        try:
+            yield
+        finally:
+            llama_cpp.llama_cpp.llama_model_default_params = original
+
+
 def open_llama(path: Path, *, threads: int, context: int, gpu_layers: int = 0, **extra: Any):
     """A llama_cpp.Llama for `path` with gumd's thread, context and offload settings."""
     from llama_cpp import Llama
@@ -35,15 +73,16 @@ def open_llama(path: Path, *, threads: int, context: int, gpu_layers: int = 0, *
     if not Path(path).is_file():
         raise ModelNotFound(f"model file {path} does not exist")
     log.info("loading %s (threads %d, context %d)", path, threads, context)
-    llm = Llama(
-        model_path=str(path),
-        n_ctx=context,
-        n_threads=threads,
-        n_threads_batch=threads,
-        n_gpu_layers=effective_gpu_layers(gpu_layers),
-        verbose=False,
-        **extra,
-    )
+    with _without_extra_buffers() if cpu_has_amx() else contextlib.nullcontext():
+        llm = Llama(
+            model_path=str(path),
+            n_ctx=context,
+            n_threads=threads,
+            n_threads_batch=threads,
+            n_gpu_layers=effective_gpu_layers(gpu_layers),
+            verbose=False,
+            **extra,
+        )
     if not extra.get("logits_all"):
         _drop_logits_array(llm)
     return llm
