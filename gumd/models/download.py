@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -18,6 +17,7 @@ from typing import TextIO
 import httpx
 
 from gumd.models.errors import ModelError
+from gumd.models.progress import Progress
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _BLOCK = 1 << 20
@@ -36,33 +36,6 @@ class Downloaded:
     path: Path
     sha256: str
     checked_against: str  # "expected" (given by the caller), "published" (by the server) or "" (first use)
-
-
-class Progress:
-    """A one-line progress bar on a text stream, redrawn at most every `interval_s`."""
-
-    def __init__(self, label: str, stream: TextIO | None, interval_s: float = 0.25):
-        self.label = label
-        self.stream = stream
-        self.interval_s = interval_s
-        self.started = time.monotonic()
-        self._drawn = 0.0
-
-    def update(self, done: int, total: int | None, final: bool = False) -> None:
-        now = time.monotonic()
-        if self.stream is None or (not final and now - self._drawn < self.interval_s):
-            return
-        self._drawn = now
-        rate = done / max(now - self.started, 1e-6) / 1e6
-        if total:
-            width = 30
-            filled = int(width * done / total)
-            line = (f"{self.label} [{'#' * filled}{'.' * (width - filled)}] {100 * done / total:5.1f}% "
-                    f"{done / 1e6:,.1f}/{total / 1e6:,.1f} MB {rate:.1f} MB/s")
-        else:
-            line = f"{self.label} {done / 1e6:,.1f} MB {rate:.1f} MB/s"
-        self.stream.write("\r" + line + ("\n" if final else ""))
-        self.stream.flush()
 
 
 def sidecar(path: Path) -> Path:

