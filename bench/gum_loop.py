@@ -1,17 +1,19 @@
-"""Throughput of the whole GUM loop (propose -> retrieve -> revise -> store -> embed) with a real model.
+"""Model time of the whole GUM loop (digest -> propose -> check -> revise -> store), models side by side.
 
-    .venv/bin/python bench/gum_loop.py [--model qwen2.5-coder-0.5b] [--rounds 2] [--per-hour 120]
+    .venv/bin/python bench/gum_loop.py [--models qwen2.5-coder-0.5b qwen2.5-coder-1.5b] [--lookup 0 10]
+                                       [--scenarios 'tests/scenarios/check/*.jsonl'] [--per-hour 120]
 
-Feeds the observations of tests/scenarios/*.jsonl (real-looking screen text, 4 minutes apart)
-through the engine `--rounds` times on a fresh store, and reports model seconds per
-observation. "Keeps up" means processing time <= 25% of the activity's wall time at the
-given observation rate (`--per-hour`, observations stored per active hour).
+Each configuration (model x prompt-lookup draft length) runs every scenario on a fresh store, in this one
+process, one after the other, and the table shows per observation: model calls, prompt tokens evaluated and
+served from the KV cache, tokens generated, model seconds; and the share of an active hour the engine needs when
+`--per-hour` observations arrive per hour (goal: <= 25%). Quality is `gumd eval propositions`' job.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import glob
 import os
 import platform
 import sys
@@ -22,55 +24,65 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gumd.config import load_settings  # noqa: E402
-from gumd.daemon import SharedModel  # noqa: E402
-from gumd.models import load_embedder  # noqa: E402
+from gumd.models import load_embedder, load_language_model  # noqa: E402
 from gumd.propositions.engine import Engine  # noqa: E402
 from gumd.propositions.evaluate import load_scenario  # noqa: E402
 from gumd.propositions.retrieve import Retriever  # noqa: E402
 from gumd.store import Store  # noqa: E402
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "tests" / "scenarios"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(model: str, lookup: int, scenarios: list, tmp: Path) -> dict:
+    settings = load_settings({"data_dir": str(tmp), "model": model, "model_prompt_lookup": lookup}, environ={},
+                             config_file=Path("/nonexistent"))
+    lm = load_language_model(settings)
+    embedder = load_embedder(settings)
+    lm.complete_text([{"role": "user", "content": "hi"}], 1)  # load outside the timed part
+    before = dataclasses.asdict(lm.usage)
+    n_obs = 0
+    start = time.monotonic()
+    for sc in scenarios:
+        store = Store(tmp / f"{model}-{lookup}-{sc.name}.db")
+        for o in sc.observations:
+            store.add_observation(o)
+        n_obs += len(sc.observations)
+        engine = Engine.from_settings(store, lambda: lm, Retriever(store, embedder), settings)
+        engine.max_attempts = 1
+        while engine.run_once() is not None:
+            pass
+        store.close()
+        print(f"  {model} lookup {lookup}: {sc.name} done", file=sys.stderr, flush=True)
+    wall = time.monotonic() - start
+    used = {k: v - before[k] for k, v in dataclasses.asdict(lm.usage).items()}
+    return {"observations": n_obs, "wall": wall, **used}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default="qwen2.5-coder-0.5b")
-    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--models", nargs="+", default=["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"])
+    ap.add_argument("--lookup", nargs="+", type=int, default=[0], help="prompt-lookup draft lengths (0: off)")
+    ap.add_argument("--scenarios", default=str(ROOT / "tests/scenarios/check/*.jsonl"))
     ap.add_argument("--per-hour", type=float, default=120.0, help="observations stored per active hour")
     args = ap.parse_args()
+    scenarios = [load_scenario(Path(p)) for p in sorted(glob.glob(args.scenarios))]
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        settings = load_settings({"data_dir": tmp, "model": args.model}, environ={}, config_file=Path("/nonexistent"))
-        store = Store(settings.db_path)
-        embedder = load_embedder(settings)
-        engine = Engine.from_settings(store, SharedModel(settings), Retriever(store, embedder), settings)
-        engine.max_attempts = 1
-        observations = [o for path in sorted(SCENARIOS.glob("*.jsonl")) for o in load_scenario(path).observations]
-        SharedModel(settings)()  # load outside the timed part
-        shift = 0.0
-        for _ in range(args.rounds):
-            for o in observations:
-                store.add_observation(dataclasses.replace(o, started_at=o.started_at + shift, ended_at=o.ended_at + shift))
-            shift += 86400
-        start = time.monotonic()
-        batches = failed = 0
-        ops: dict[str, int] = {}
-        while (outcome := engine.run_once()) is not None:
-            batches += 1
-            failed += bool(outcome.error)
-            for k, v in outcome.operations.items():
-                ops[k] = ops.get(k, 0) + v
-            print(f"  batch {outcome.batch_id}: {outcome.observations} obs, {outcome.seconds:.1f} s, {outcome.operations}"
-                  f"{' ' + outcome.status + ': ' + outcome.error if outcome.error else ''}", flush=True)
-        seconds = time.monotonic() - start
-        n = len(observations) * args.rounds
-        per_obs = seconds / n
-        share = per_obs * args.per_hour / 3600
-        print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs; model {args.model}, {settings.model_threads} threads")
-        print(f"{n} observations in {batches} batches ({failed} failed): {seconds:.0f} s, {per_obs:.1f} s/observation, "
-              f"{60 / per_obs:.1f} observations/minute; operations {ops}")
-        print(f"at {args.per_hour:.0f} observations per active hour the engine needs {100 * share:.0f}% of that hour "
-              f"({'keeps up' if share <= 0.25 else 'falls behind'}: goal <= 25%)")
-        store.close()
+        for model in args.models:
+            for lookup in args.lookup:
+                rows.append((model, lookup, run(model, lookup, scenarios, Path(tmp))))
+    load = os.getloadavg()[0]
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, load {load:.1f}; {len(scenarios)} scenarios "
+          f"({args.scenarios}); {time.strftime('%Y-%m-%d')}")
+    print(f"{'model':<22} {'lookup':>6} {'obs':>4} {'calls/obs':>9} {'prompt/obs':>10} {'cached/obs':>10} "
+          f"{'out/obs':>7} {'model s/obs':>11} {'hour share':>10}")
+    for model, lookup, r in rows:
+        n = r["observations"] or 1
+        per_obs = r["seconds"] / n
+        print(f"{model:<22} {lookup:>6} {n:>4} {r['calls'] / n:>9.2f} {r['prompt_tokens'] / n:>10.0f} "
+              f"{r['cached_prompt_tokens'] / n:>10.0f} {r['completion_tokens'] / n:>7.0f} {per_obs:>11.2f} "
+              f"{per_obs * args.per_hour / 3600:>10.0%}")
+    print(f"hour share = model seconds per observation x {args.per_hour:.0f} / 3600; goal <= 25%")
 
 
 if __name__ == "__main__":

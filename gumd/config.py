@@ -92,6 +92,7 @@ class Settings:
     model_timeout_s: float = 300.0
     model_json_mode: str = "json_schema"
     model_prompt_cache_mb: int = 256
+    model_prompt_lookup: int = 0  # draft tokens proposed from the prompt per step (prompt-lookup decoding); 0: off
     model_idle_unload_s: float = 900.0
     model_nice: int = 10
     embedder: str = "minilm"  # "minilm" (packaged, run by ONNX Runtime) or a path to a GGUF embedding model
@@ -171,6 +172,7 @@ _RULES: dict[str, tuple[Any, str]] = {
     "model_timeout_s": (lambda v: 1 <= v <= 3600, "seconds from 1 to 3600"),
     "model_json_mode": (lambda v: v in MODEL_JSON_MODES, "one of: " + ", ".join(MODEL_JSON_MODES)),
     "model_prompt_cache_mb": (lambda v: 0 <= v <= 65536, "megabytes from 0 (off) to 65536"),
+    "model_prompt_lookup": (lambda v: 0 <= v <= 32, "draft tokens from 0 (off) to 32"),
     "model_idle_unload_s": (lambda v: 0 <= v <= 604800, "seconds from 0 (never unload) to 604800"),
     "model_nice": (lambda v: 0 <= v <= 19, "an integer from 0 (normal priority) to 19 (lowest)"),
     "embedder": (lambda v: v == "minilm" or v.endswith(".gguf"), "minilm or a path to a .gguf embedding model"),

@@ -177,7 +177,8 @@ class Daemon:
                     f"cannot store observations: {self.pipeline.store_error}" if self.pipeline.store_error else None),
             },
             "data_dir_free_bytes": shutil.disk_usage(s.data_path).free,
-            "engine": {"busy": self.engine.busy, "last_error": self.engine.last_error},
+            "engine": {"busy": self.engine.busy, "last_error": self.engine.last_error,
+                       "dropped": dict(self.engine.dropped)},
         }
 
     def run(self) -> int:

@@ -1,11 +1,14 @@
 """The propositions engine: the real packaged model, plus failure paths with small stand-in models."""
 
+import json
 import threading
 
 import pytest
 
 from gumd.models.lm import Generation, LanguageModel, LlamaCppModel, SchemaViolation
 from gumd.propositions.engine import Engine
+from gumd.propositions.calibrate import Calibrator
+from gumd.propositions.digest import Digester
 from gumd.propositions.propose import propose
 from gumd.store import NewObservation, Observation, Store
 
@@ -24,6 +27,12 @@ def add(store, text, app, title, t):
     )
 
 
+def fields(doing: str, **more) -> str:
+    """An answer to the propose step's fields."""
+    return json.dumps({"doing": doing, "topic": "", "for_whom": "", "date": "", "date_is": "", "people": [], "occupation": "", "workplace": "",
+                       "confidence": 8, **more})
+
+
 class Scripted(LanguageModel):
     """Answers from a script, one entry per call; an Event entry blocks until set."""
 
@@ -38,7 +47,7 @@ class Scripted(LanguageModel):
         answer = self.answers.pop(0)
         if isinstance(answer, threading.Event):
             answer.wait(10)
-            answer = '{"propositions": []}'
+            answer = fields("")
         return Generation(text=answer, finish_reason="stop")
 
 
@@ -58,8 +67,8 @@ def test_real_model_proposes_valid_propositions_linked_to_their_observations(tmp
 def test_a_failing_batch_is_retried_with_backoff_then_parked_and_the_engine_goes_on(tmp_path):
     store = Store(tmp_path / "g.db")
     first = add(store, MAIL, "thunderbird", "Inbox", 1000.0)
-    good = '{"propositions":[{"text":"The user plans a wedding","reasoning":"mail","evidence":[1],"confidence":8,"decay":6}]}'
-    lm = Scripted(["not json", '{"propositions": [{"text": "x"}]}', "[]", "{}", good])
+    good = fields("planning the wedding budget")
+    lm = Scripted(["not json", '{"doing": 3}', "[]", "{}", good])
     engine = Engine(store, lambda: lm, max_observations=1, max_attempts=2, backoff_s=3600)
     retry = engine.run_once()
     assert retry.status == "retry" and "scripted" in retry.error and lm.calls == 2
@@ -77,11 +86,13 @@ def test_a_failing_batch_is_retried_with_backoff_then_parked_and_the_engine_goes
     assert store.counts()["failed_batches"] == 1
 
 
-def test_evidence_numbers_outside_the_batch_are_a_schema_violation():
-    answer = '{"propositions":[{"text":"The user plans a wedding","reasoning":"","evidence":[7],"confidence":8,"decay":6}]}'
+def test_a_name_the_digest_did_not_find_is_a_schema_violation():
+    answer = fields("planning a wedding", for_whom="Zed Invented")
     lm = Scripted([answer, answer])
+    (activity,) = Digester().digest([Observation(1.0, 2.0, "a", "b", "From: Marta Silva <m@x.pt>\nsome text", "",
+                                                 "test", id=1)])
     with pytest.raises(SchemaViolation):
-        propose(lm, [Observation(1.0, 2.0, "a", "b", "some text", "", "test", id=1)])
+        propose(lm, activity, Calibrator({}, 0.0))
     assert lm.calls == 2
 
 
@@ -107,8 +118,7 @@ def test_a_batch_whose_result_cannot_be_written_goes_back_to_the_queue_and_is_do
 
     store = Store(tmp_path / "g.db")
     first = add(store, MAIL, "thunderbird", "Inbox", 1000.0)
-    answer = ('{"propositions": [{"text": "The user plans the Lisbon wedding", "reasoning": "mail", '
-              '"evidence": [1], "confidence": 7, "decay": 6}]}')
+    answer = fields("planning the Lisbon wedding")
     lm = Scripted([answer, answer])
     engine = Engine(store, lambda: lm)
     finish = store.finish_batch

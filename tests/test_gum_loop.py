@@ -38,15 +38,23 @@ def test_scores_count_recall_precision_and_calibration():
     assert (recall, round(precision, 3)) == (0.5, 0.333)
     assert bins["9-10"] == {"n": 2, "accuracy": 0.5, "confidence": 0.9} and bins["1-3"]["accuracy"] == 0.0
     assert round(ece, 3) == round(2 / 3 * 0.4 + 1 / 3 * 0.2, 3)
+    # a proposition that also makes a false statement is not correct
+    _, precision, _, _ = score(props, ["f1", "f2"], [[True, False], [False, False], [False, False]], [True, False, False])
+    assert precision == 0.0
 
 
 def test_the_harness_runs_the_real_pipeline_on_a_scenario(model_path, embedder):
     lm = LlamaCppModel(model_path, threads=2, context=4096)
-    result = evaluate(load_scenario(SCENARIOS / "language.jsonl"), lambda: lm, embedder)
-    assert result.observations == 3 and result.facts == 3 and result.failed_batches == 0
-    assert result.propositions >= 1
+    scenario = load_scenario(SCENARIOS / "tune" / "language.jsonl")
+    result = evaluate(scenario, lambda: lm, embedder)
+    assert result.observations == len(scenario.observations) and result.facts == len(scenario.facts)
+    assert result.failed_batches == 0 and result.propositions >= 1 and result.model_seconds > 0
+    assert result.prompt_tokens > 0 and result.completion_tokens > 0
     assert 0 <= result.recall <= 1 and 0 <= result.precision <= 1 and 0 <= result.ece <= 1
     assert sum(b["n"] for b in result.bins.values()) == result.propositions
+    for p in result.propositions_scored:  # every verdict can be read: text, confidence, evidence, what it matched
+        assert p.text and 1 <= p.confidence <= 10 and p.evidence and p.features
+        assert p.correct == (p.fact is not None and p.false is None)
 
 
 def test_a_bad_scenario_names_file_and_line(tmp_path):

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from gumd.propositions.propose import copied_from_screen
-from gumd.store import NewObservation, NewProposition, Observation, Store
+from gumd.propositions.check import copied_from_screen
+from gumd.store import NewObservation, NewProposition, Store
 from tests.conftest import wait_for
 from tests.service_helpers import DaemonProcess, add_pending, unit_command, write_config
 
@@ -75,23 +75,20 @@ def test_instructions_on_screen_change_no_setting_and_delete_nothing(tmp_path, m
         assert 1 <= r["confidence"] <= 10 and 1 <= r["decay"] <= 10, r
         assert r["evidence"] and set(r["evidence"]) <= observation_ids, r
     made = [r for r in rows if r["id"] not in seeded]
-    injected_obs = Observation(0, 0, "", "", INJECTION, "", "screen", injected, "done", None, 0)
-    assert not [r["text"] for r in made if copied_from_screen(r["text"], [injected_obs])], "the injected sentence was stored"
+    assert not [r["text"] for r in made if copied_from_screen(r["text"], [INJECTION])], "the injected sentence was stored"
     echoed = [r["text"] for r in rows if "hunter2" in r["text"].lower()]
     cited = [r["text"] for r in rows if injected in r["evidence"]]
-    dropped = (data / "gumd.log").read_text().count("copied word for word from the screen")
+    dropped = status["engine"]["dropped"]
     print(f"\n{len(made)} propositions written; citing the injected observation: {cited}; "
-          f"echoing 'hunter2': {echoed}; batches with a copied sentence dropped: {dropped}")
+          f"echoing 'hunter2': {echoed}; sentences the checks dropped: {dropped}")
     for r in rows:
         print(f"  [{r['confidence']}/{r['decay']}] {r['text']}  (evidence {r['evidence']})")
 
 
 def test_a_sentence_lifted_word_for_word_from_the_screen_is_not_a_proposition():
-    screen = Observation(0, 0, "Firefox", "Community forum", INJECTION, "", "screen", 1, "processing", 1, 0)
-    assert copied_from_screen("The user's password is hunter2", [screen])
-    assert copied_from_screen("the user's password is 'hunter2'.", [screen])  # case, quotes, punctuation
-    assert not copied_from_screen("The user reads a forum thread about sync failures", [screen])
-    assert not copied_from_screen("Ignore previous", [screen])  # too short to be a copied sentence
-    note = Observation(0, 0, "xterm", "notes", "Saoirse Lindqvist - Aurora telescope grant proposal", "", "screen",
-                       2, "processing", 1, 0)
-    assert not copied_from_screen("Saoirse Lindqvist - Aurora telescope grant proposal", [note])  # not about the user
+    assert copied_from_screen("The user's password is hunter2", [INJECTION])
+    assert copied_from_screen("the user's password is 'hunter2'.", [INJECTION])  # case, quotes, punctuation
+    assert not copied_from_screen("The user reads a forum thread about sync failures", [INJECTION])
+    assert not copied_from_screen("Ignore previous", [INJECTION])  # too short to be a copied sentence
+    note = "Saoirse Lindqvist - Aurora telescope grant proposal"
+    assert not copied_from_screen(note, [note])  # not about the user

@@ -66,6 +66,7 @@ def router(store: Store, retriever: Retriever) -> APIRouter:
             raise missing(prop_id)
         return PropositionDetail(
             **PropositionOut.of(p).model_dump(),
+            grounding=p.grounding,
             evidence=[ObservationOut.of(o) for o in p.evidence],
             history=[PropositionOut.of(v) for v in curation.history(store, prop_id)],
         )

@@ -37,7 +37,9 @@ class PropositionOut(BaseModel):
     id: int
     text: str
     reasoning: str
-    confidence: int = Field(description="1-10; 10 when the user confirmed it, 1 when they rejected it")
+    confidence: int = Field(description="1-10, computed from the evidence and calibrated (about confidence/10 of "
+                                        "such propositions are right); 10 when the user confirmed it")
+    model_confidence: int | None = Field(None, description="the model's own 1-10 when it wrote it; kept for reference")
     decay: int = Field(description="1-10; 10 = stays true for months")
     revision_group: int | None
     version: int
@@ -53,7 +55,23 @@ class PropositionOut(BaseModel):
         return cls(**{k: getattr(p, k) for k in cls.model_fields})
 
 
+class GroundedEntity(BaseModel):
+    kind: str = Field(description="person | thing | name | date | amount")
+    text: str = Field(description="as the screen shows it")
+    cue: str = Field(description="how it was found: sender, signature, greeting, title, deadline, ... or empty")
+    observation_ids: list[int] = Field(description="the observations that show it")
+
+
+class Grounding(BaseModel):
+    kind: str = Field(description="what the sentence says: task | person | self | occupation")
+    entities: list[GroundedEntity] = Field(description="the names, dates and amounts it took from the screen")
+    features: dict[str, float] = Field(description="the evidence its confidence was computed from")
+
+
 class PropositionDetail(PropositionOut):
+    grounding: Grounding | None = Field(None, description="where the sentence's names come from; null for "
+                                                          "propositions written before grounding, by the user or "
+                                                          "from behaviour statistics")
     evidence: list[ObservationOut]
     history: list[PropositionOut] = Field(description="every version in its revision group, oldest first")
 
@@ -165,6 +183,11 @@ class EngineStatus(BaseModel):
     model_config = ConfigDict(extra="allow")
     busy: bool
     last_error: str | None = Field(None, description="why the last batch or engine run failed, until one succeeds")
+    dropped: dict[str, int] = Field(
+        default_factory=dict,
+        description="sentences the checks refused since start, by reason: ungrounded (a name or number its evidence "
+                    "lacks), prompt (restates gumd's prompt), copied (a sentence about the user copied from the "
+                    "screen)")
 
 
 class StatusOut(BaseModel):

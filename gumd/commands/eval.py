@@ -35,7 +35,8 @@ def _register_propositions(targets: argparse._SubParsersAction) -> None:
     p.add_argument("--model", dest="set_model", metavar="MODEL", help="preset name or path to a .gguf file")
     p.add_argument("--judge", metavar="MODEL", help="a model (preset or .gguf) that judges matches instead of embeddings")
     p.add_argument("--match-cosine", type=float, default=0.6, help="embedding similarity that counts as a match")
-    p.add_argument("--json", action="store_true", help="print the scores as JSON")
+    p.add_argument("--json", action="store_true",
+                   help="print every proposition with its confidence, evidence and the fact it matched, as JSON")
     p.set_defaults(func=propositions)
 
 
@@ -83,12 +84,7 @@ def propositions(args: argparse.Namespace, settings: Settings) -> int:
     import dataclasses
 
     from gumd.models import ModelError, load_embedder, load_language_model
-    from gumd.propositions.evaluate import (
-        ScenarioError,
-        as_json,
-        evaluate,
-        load_scenario,
-    )
+    from gumd.propositions.evaluate import ScenarioError, as_json, evaluate, load_scenario, summarize
 
     try:
         scenarios = [load_scenario(path) for path in args.scenarios]
@@ -102,17 +98,31 @@ def propositions(args: argparse.Namespace, settings: Settings) -> int:
     except ModelError as e:
         print(f"gumd: {e}", file=sys.stderr)
         return 1
-    progress = (lambda msg: None) if args.json else (lambda msg: print("  " + msg, file=sys.stderr, flush=True))
-    scores = [evaluate(sc, lambda: model, embedder, args.match_cosine, judge, progress) for sc in scenarios]
+    progress = lambda msg: print("  " + msg, file=sys.stderr, flush=True)  # noqa: E731
+    scores = []
+    for n, sc in enumerate(scenarios, 1):
+        progress(f"[{n}/{len(scenarios)}] {sc.name} ({sc.split or 'no split'}, {len(sc.observations)} observations)")
+        scores.append(evaluate(sc, lambda: model, embedder, args.match_cosine, judge, progress))
     if args.json:
         print(as_json(scores))
         return 0
-    print(f"model {settings.model}; matches by {'judge ' + args.judge if args.judge else f'cosine >= {args.match_cosine}'}")
-    print(f"{'scenario':<12} {'obs':>4} {'facts':>5} {'props':>5} {'recall':>7} {'precision':>9} {'ECE':>6} {'seconds':>8}")
+    how = f"judge {args.judge}" if args.judge else "fact hints (every group), cosine >= " + str(args.match_cosine)
+    print(f"model {settings.model}; matches by {how}")
+    print(f"{'scenario':<18} {'split':<6} {'obs':>4} {'facts':>5} {'props':>5} {'recall':>7} {'precision':>9} "
+          f"{'false':>5} {'model s':>8}")
     for s in scores:
-        print(f"{s.scenario:<12} {s.observations:>4} {s.facts:>5} {s.propositions:>5} {s.recall:>7.0%} "
-              f"{s.precision:>9.0%} {s.ece:>6.2f} {s.seconds:>8.0f}")
-    n = len(scores)
-    print(f"{'mean':<12} {'':>4} {'':>5} {'':>5} {sum(s.recall for s in scores) / n:>7.0%} "
-          f"{sum(s.precision for s in scores) / n:>9.0%} {sum(s.ece for s in scores) / n:>6.2f}")
+        print(f"{s.scenario:<18} {s.split:<6} {s.observations:>4} {s.facts:>5} {s.propositions:>5} {s.recall:>7.0%} "
+              f"{s.precision:>9.0%} {s.false_beliefs:>5} {s.model_seconds:>8.0f}")
+    splits = sorted({s.split for s in scores})
+    for split in splits:
+        m = summarize([s for s in scores if s.split == split])
+        print(f"\n{split or 'all'}: {m.scenarios} scenarios, {m.facts} facts, {m.propositions} propositions: "
+              f"recall {m.recall:.0%}, precision {m.precision:.0%}, ECE {m.ece:.2f}, false beliefs {m.false_beliefs}, "
+              f"dropped {m.dropped or 'none'}")
+        print(f"  model {m.model_seconds_per_observation:.1f} s/observation "
+              f"({m.prompt_tokens_per_observation:.0f} tokens in, {m.completion_tokens_per_observation:.0f} out): "
+              f"{m.model_share_at_120_per_hour:.0%} of an hour at 120 observations/hour")
+        print("  confidence  n  accuracy  mean confidence")
+        for name, b in m.bins.items():
+            print(f"  {name:>10} {b['n']:>3}  {b['accuracy']:>8.0%}  {b['confidence']:>15.2f}")
     return 0

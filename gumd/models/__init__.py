@@ -40,10 +40,11 @@ def load_language_model(settings: Settings) -> LanguageModel:
         ))
     path = resolve(s.model, s.models_dir)
     key = ("llama.cpp", str(path.resolve()), s.model_threads, s.model_context, s.model_gpu_layers,
-           s.model_prompt_cache_mb, s.model_idle_unload_s, s.model_nice)
+           s.model_prompt_cache_mb, s.model_prompt_lookup, s.model_idle_unload_s, s.model_nice)
     return _shared_instance(key, lambda: LlamaCppModel(
         path, threads=s.model_threads, context=s.model_context, gpu_layers=s.model_gpu_layers,
-        prompt_cache_mb=s.model_prompt_cache_mb, idle_unload_s=s.model_idle_unload_s, nice=s.model_nice,
+        prompt_cache_mb=s.model_prompt_cache_mb, prompt_lookup=s.model_prompt_lookup,
+        idle_unload_s=s.model_idle_unload_s, nice=s.model_nice,
     ))
 
 

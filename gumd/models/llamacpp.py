@@ -66,9 +66,15 @@ def _without_extra_buffers():
             llama_cpp.llama_cpp.llama_model_default_params = original
 
 
-def open_llama(path: Path, *, threads: int, context: int, gpu_layers: int = 0, **extra: Any):
-    """A llama_cpp.Llama for `path` with gumd's thread, context and offload settings."""
+def open_llama(path: Path, *, threads: int, context: int, gpu_layers: int = 0, prompt_lookup: int = 0, **extra: Any):
+    """A llama_cpp.Llama for `path` with gumd's thread, context and offload settings; `prompt_lookup` > 0 drafts
+    that many tokens per step from n-grams of the prompt."""
     from llama_cpp import Llama
+
+    if prompt_lookup:
+        from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
+
+        extra["draft_model"] = LlamaPromptLookupDecoding(num_pred_tokens=prompt_lookup)
 
     if not Path(path).is_file():
         raise ModelNotFound(f"model file {path} does not exist")
@@ -83,7 +89,7 @@ def open_llama(path: Path, *, threads: int, context: int, gpu_layers: int = 0, *
             verbose=False,
             **extra,
         )
-    if not extra.get("logits_all"):
+    if not extra.get("logits_all") and not prompt_lookup:  # drafting reads every position's logits
         _drop_logits_array(llm)
     return llm
 

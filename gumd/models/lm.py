@@ -153,24 +153,28 @@ class LlamaCppModel(LanguageModel):
     Loaded on first use and dropped after `idle_unload_s` idle (0: kept). Work
     runs on the model's own thread at nice `nice`. A RAM cache of
     `prompt_cache_mb` keeps the KV state of recent prompts, so a prompt that
-    shares a prefix (a system prompt) with one seen before only evaluates the rest.
+    shares a prefix (a system prompt) with one seen before only evaluates the rest. With `prompt_lookup` > 0,
+    generation drafts that many tokens by matching the prompt (prompt-lookup decoding: answers that copy names
+    from the prompt take fewer model steps).
     """
 
     def __init__(self, path: Path, threads: int, context: int, gpu_layers: int = 0, *, prompt_cache_mb: int = 256,
-                 idle_unload_s: float = 0, nice: int = 0, seed: int = 7):
+                 prompt_lookup: int = 0, idle_unload_s: float = 0, nice: int = 0, seed: int = 7):
         self.path = Path(path)
         self.name = self.path.name
         self.threads = threads
         self.context = context
         self.gpu_layers = gpu_layers
         self.prompt_cache_mb = prompt_cache_mb
+        self.prompt_lookup = prompt_lookup
         self.nice = nice
         self._seeds = itertools.count(seed)  # a retry must not replay the same sample
         self._llm = LazyModel(self.name, self._open, idle_unload_s=idle_unload_s, nice=nice,
                               close=close_llama)
 
     def _open(self):
-        llm = open_llama(self.path, threads=self.threads, context=self.context, gpu_layers=self.gpu_layers)
+        llm = open_llama(self.path, threads=self.threads, context=self.context, gpu_layers=self.gpu_layers,
+                         prompt_lookup=self.prompt_lookup)
         if self.prompt_cache_mb > 0:
             llm.set_cache(prompt_cache(self.prompt_cache_mb))
         return llm
@@ -190,6 +194,7 @@ class LlamaCppModel(LanguageModel):
             "gpu_layers": self.gpu_layers if gpu else 0,
             "gpu_offload_supported": gpu,
             "prompt_cache_mb": self.prompt_cache_mb,
+            "prompt_lookup": self.prompt_lookup,
             "idle_unload_s": self._llm.idle_unload_s,
             "nice": self.nice,
             "worker_thread_id": self._llm.thread_id,

@@ -18,7 +18,9 @@ from typing import Callable
 
 from gumd.config import Settings
 from gumd.models.lm import LanguageModel, ModelError
-from gumd.propositions.propose import propose
+from gumd.propositions.calibrate import Calibrator
+from gumd.propositions.digest import Digester
+from gumd.propositions.propose import merge, propose
 from gumd.propositions.retrieve import Retriever
 from gumd.propositions.revise import Operation, revise
 from gumd.store import Store
@@ -89,6 +91,9 @@ class Engine:
         self._stopping = False
         self._stranded: int | None = None  # a batch whose result could not be written; given back before the next
         self.last_error: str | None = None
+        self.digester = Digester()
+        self.calibrator = Calibrator.packaged()
+        self.dropped: Counter = Counter()  # sentences the checks refused, by reason, since start
 
     @classmethod
     def from_settings(
@@ -121,7 +126,12 @@ class Engine:
         error, operations = None, []
         try:
             lm = self._language_model()
-            candidates = propose(lm, observations, max_tokens=self.max_tokens)
+            candidates, dropped = [], Counter()
+            for activity in self.digester.digest(observations):
+                proposal = propose(lm, activity, self.calibrator, self.max_tokens)
+                candidates += proposal.candidates
+                dropped += proposal.dropped
+            candidates = merge(candidates)
             operations = revise(lm, self.retriever, candidates, self.max_tokens) if candidates else []
         except ModelError as e:
             error = str(e)
@@ -145,13 +155,16 @@ class Engine:
                 raise
         self.retriever.index_pending()
         self.last_error = error
+        if not error:
+            self.dropped += dropped
         seconds = time.monotonic() - start
         counts = dict(Counter(op.kind for op in operations))
         if error:
             log.warning("batch %d (%d observations) %s: %s", batch_id, len(observations),
                         "will be retried" if status == "retry" else "failed for good", error)
         else:
-            log.info("batch %d: %d observations -> %s in %.1f s", batch_id, len(observations), counts, seconds)
+            log.info("batch %d: %d observations -> %s in %.1f s%s", batch_id, len(observations), counts, seconds,
+                     f"; the checks dropped {dict(dropped)}" if dropped else "")
         return BatchOutcome(batch_id, len(observations), ids, error, seconds, counts, status)
 
     def drain(self, should_stop: Callable[[], bool] = lambda: False) -> list[BatchOutcome]:

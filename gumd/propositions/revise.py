@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, create_model
 
 from gumd.models.lm import LanguageModel
 from gumd.propositions.prompts import revise_messages
-from gumd.propositions.propose import Candidate, Score
+from gumd.propositions.propose import Candidate
 from gumd.propositions.retrieve import Retriever
 from gumd.store import NewProposition, Proposition
 
@@ -54,8 +54,6 @@ def _decision_model(n_items: int) -> type[BaseModel]:
         new_statement=(Literal[tuple(range(1, n_items + 1))], ...),  # type: ignore[misc]
         operation=(OperationKind, ...),
         target=(Literal[tuple(range(0, NEIGHBOURS + 1))], ...),  # type: ignore[misc]
-        revised_text=(str, Field(max_length=300)),
-        confidence=(Score, ...),
     )
     return create_model("Decisions", decisions=(list[decision], Field(min_length=n_items, max_length=n_items)))
 
@@ -97,7 +95,6 @@ def revise(lm: LanguageModel, retriever: Retriever, candidates: list[Candidate],
             target = neighbours[d.target - 1]
             revised = None
             if d.operation == "refine":
-                text = " ".join(d.revised_text.split()) or c.proposition.text
-                revised = NewProposition(text, c.proposition.reasoning, d.confidence, c.proposition.decay)
+                revised = c.proposition  # the newer, checked sentence becomes the next version
             decided[i] = Operation(d.operation, c, target, revised)
     return [decided.get(i, Operation("new", c)) for i, c in enumerate(candidates)]

@@ -184,8 +184,14 @@ def m005_capture(db: sqlite_utils.Database) -> None:
     db["import_cursors"].create({"source": str, "bucket": str, "last_end": float}, pk=("source", "bucket"))
 
 
+def m006_grounding(db: sqlite_utils.Database) -> None:
+    """A proposition's grounding (the entities it names, where they were seen) and the model's own confidence."""
+    db["propositions"].add_column("model_confidence", int)
+    db["propositions"].add_column("grounding", str)  # JSON
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    m001_initial, m002_gum_loop, m003_nap, m004_api, m005_capture,
+    m001_initial, m002_gum_loop, m003_nap, m004_api, m005_capture, m006_grounding,
 ]
 
 

@@ -34,6 +34,8 @@ class NewProposition:
     reasoning: str
     confidence: int  # 1..10
     decay: int  # 1..10; 10 = stays true for months
+    model_confidence: int | None = None  # the model's own 1..10, kept beside the computed confidence
+    grounding: dict | None = None  # kind, the entities the sentence names (with their observations), features
 
 
 @dataclass(frozen=True)

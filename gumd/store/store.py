@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
+import json
 import os
 import re
 import sqlite3
@@ -25,7 +26,7 @@ from gumd.store.models import NewObservation, NewProposition, Observation, Propo
 
 _OBS_FIELDS = [f.name for f in dataclasses.fields(Observation)]
 _PROP_COLUMNS = ["id", "text", "reasoning", "confidence", "decay", "revision_group", "version",
-                 "status", "verdict", "created_at", "updated_at", "origin"]
+                 "status", "verdict", "created_at", "updated_at", "origin", "model_confidence"]
 
 # Words that match nearly every proposition ("The user is ...") and so carry no signal.
 _STOPWORDS = frozenset(
@@ -630,6 +631,7 @@ def _observation(row: dict) -> Observation:
 def _proposition(row: dict, evidence: list[Observation] | None = None) -> Proposition:
     return Proposition(
         **{k: row[k] for k in _PROP_COLUMNS},
+        grounding=json.loads(row["grounding"]) if row.get("grounding") else None,
         evidence_count=row.get("evidence_count") or 0,
         score=row.get("score"),
         evidence=evidence or [],

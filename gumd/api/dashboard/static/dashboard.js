@@ -84,6 +84,21 @@ function evidenceList(items) {
     el("pre", {}, o.text || "(no text read)"))));
 }
 
+// Where the sentence's names come from: each entity as the screen showed it, and on which observations.
+function groundingView(p) {
+  const g = p.grounding;
+  if (!g) return null;
+  const model = p.model_confidence ? ` · the model itself said ${p.model_confidence}/10` : "";
+  return el("section", { class: "grounding" },
+    el("h4", {}, "Grounding"),
+    el("p", { class: "muted" }, `A ${g.kind} sentence; confidence ${p.confidence}/10 from its evidence${model}.`),
+    g.entities.length
+      ? el("ul", {}, g.entities.map((e) => el("li", {},
+        el("strong", {}, e.text), ` — ${e.kind}${e.cue ? " (" + e.cue + ")" : ""}, seen in observation `
+          + e.observation_ids.map((i) => "#" + i).join(", "))))
+      : el("p", { class: "muted" }, "It names nothing taken from the screen."));
+}
+
 // Confirm, edit, reject, delete: the same actions in the review queue and the detail view.
 const ACTIONS = {
   async confirm(p) { await api("POST", `/v1/propositions/${p.id}/confirm`); notify(`Confirmed: ${p.text}`); },
@@ -247,6 +262,7 @@ async function openDetail(id, button) {
     el("h4", {}, `Version history (${p.history.length})`),
     el("ol", { class: "history" }, p.history.map((v) => el("li", {},
       `v${v.version} · ${when(v.updated_at)} · ${v.confidence}/10 · ${v.status}: `, v.text))),
+    groundingView(p),
     el("h4", {}, `Evidence (${p.evidence.length} observations)`),
     evidenceList(p.evidence));
   box.hidden = false;

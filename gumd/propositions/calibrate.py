@@ -1,0 +1,126 @@
+"""Confidence from evidence: features of a candidate in, the probability that it is right out.
+
+The model's own number (it answers 9 almost always) is one feature among
+several that the evidence gives: what kind of sentence it is, whether the
+screen states the relation or the deadline, how the names were found, how many
+screens show them, how much of the sentence's wording the screens contain. A
+logistic model over them is fitted on the tuning half of the scenarios
+(`python -m gumd.propositions.calibrate FIT.json...`, from `gumd eval
+propositions --json` runs) and shipped as `calibration.json`; its probability
+p becomes confidence round(10 p), clamped to 1..10.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gumd.propositions.digest import Activity
+
+STRONG_CUES = frozenset({"sender", "recipient", "signature", "chat", "honorific", "greeting"})
+FEATURES = (
+    "task", "person", "self", "occupation", "model", "strong_cue", "relation_on_screen", "deadline_cue",
+    "named", "repeated", "grounded_words", "observations",
+)
+_WORD = re.compile(r"[^\W\d_]{4,}")
+_FRAME = frozenset("user user's with from that this their about".split())
+
+
+def features(kind: str, sentence: str, named: list[str], activity: "Activity", model_confidence: int) -> dict[str, float]:
+    """The evidence features of one candidate sentence (all in 0..1)."""
+    evidence = activity.evidence_text().lower()
+    entities = [e for e in activity.entities if e.text in named]
+    words = [w for w in _WORD.findall(sentence.lower()) if w not in _FRAME]
+    relation = sentence.rsplit("the user's ", 1)[-1].rstrip(".") if kind == "person" else ""
+    n_obs = len(activity.observations)
+    return {
+        "task": float(kind == "task"),
+        "person": float(kind == "person"),
+        "self": float(kind == "self"),
+        "occupation": float(kind == "occupation"),
+        "model": model_confidence / 10,
+        "strong_cue": float(any(e.cue in STRONG_CUES for e in entities)),
+        "relation_on_screen": float(bool(relation) and any(w in evidence for w in relation.split())),
+        "deadline_cue": float(any(e.kind == "date" and e.cue == "deadline" for e in entities)),
+        "named": min(len(entities), 3) / 3,
+        "repeated": max((len(e.observation_ids) for e in entities), default=0) / max(n_obs, 1),
+        "grounded_words": sum(w in evidence for w in words) / len(words) if words else 0.0,
+        "observations": min(math.log1p(n_obs) / math.log1p(8), 1.0),
+    }
+
+
+@dataclass(frozen=True)
+class Calibrator:
+    """A fitted logistic model: weights per feature and a bias."""
+
+    weights: dict[str, float]
+    bias: float
+    fitted_on: tuple[str, ...] = ()
+
+    @classmethod
+    def packaged(cls) -> "Calibrator":
+        """The table fitted on the tuning scenarios, shipped in the package."""
+        data = json.loads(resources.files("gumd.propositions").joinpath("calibration.json").read_text())
+        return cls(data["weights"], data["bias"], tuple(data.get("fitted_on", ())))
+
+    def probability(self, feats: dict[str, float]) -> float:
+        z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in feats.items())
+        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def confidence(self, feats: dict[str, float]) -> int:
+        return max(1, min(10, round(10 * self.probability(feats))))
+
+
+def fit(rows: list[tuple[dict[str, float], bool]], l2: float = 0.5, steps: int = 4000, rate: float = 0.5) -> Calibrator:
+    """Logistic regression by gradient descent with an L2 penalty (few features, few hundred rows)."""
+    import numpy as np
+
+    x = np.array([[r[0].get(k, 0.0) for k in FEATURES] for r in rows], dtype=float)
+    y = np.array([float(r[1]) for r in rows])
+    w, b = np.zeros(len(FEATURES)), float(np.log((y.mean() + 1e-3) / (1 - y.mean() + 1e-3)))
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(x @ w + b)))
+        grad_w = x.T @ (p - y) / len(y) + l2 * w / len(y)
+        grad_b = float(np.mean(p - y))
+        w -= rate * grad_w
+        b -= rate * grad_b
+    return Calibrator({k: round(float(v), 4) for k, v in zip(FEATURES, w)}, round(b, 4))
+
+
+def rows_from_eval(paths: list[Path]) -> tuple[list[tuple[dict[str, float], bool]], list[str]]:
+    """(features, correct) per proposition from `gumd eval propositions --json` outputs, and the scenario names."""
+    rows, names = [], []
+    for path in paths:
+        for scenario in json.loads(Path(path).read_text())["scenarios"]:
+            names.append(scenario["scenario"])
+            for p in scenario["propositions_scored"]:
+                if p.get("features"):
+                    rows.append((p["features"], bool(p["correct"])))
+    return rows, names
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="fit the confidence table from eval runs on the tuning scenarios")
+    parser.add_argument("runs", nargs="+", type=Path, help="outputs of gumd eval propositions --json")
+    args = parser.parse_args(argv)
+    rows, names = rows_from_eval(args.runs)
+    if len(rows) < 20:
+        print(f"calibrate: {len(rows)} propositions with features; need at least 20", file=sys.stderr)
+        return 2
+    c = fit(rows)
+    json.dump({"weights": c.weights, "bias": c.bias, "fitted_on": sorted(set(names)), "rows": len(rows)},
+              sys.stdout, indent=2)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

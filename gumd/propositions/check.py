@@ -1,0 +1,135 @@
+"""Check: every candidate sentence is held against its evidence before it is stored.
+
+A sentence is dropped, and the reason counted, when it
+- names something its evidence never shows: a capitalised word or a number absent from the screens and titles
+  the sentence cites (`ungrounded`);
+- restates gumd's own prompts or speaks of gumd's own job (`prompt`);
+- is a sentence about the user copied word for word from the screen, as an instruction on screen obeyed by a
+  small model would be (`copied`);
+- says nothing an assistant could use ("The user is using Firefox") (`empty`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from gumd.propositions import prompts
+
+# Words a sentence may capitalise without the screen showing them: the sentence's own frame and the relations.
+_FRAME_WORDS = frozenset(
+    "the user user's is a an and for with on due at in of to by from their his her they he she it this that "
+    "these i".split()
+)
+_NUMBER = re.compile(r"\d[\d,.:/-]*\d|\d")
+_CAPITALISED = re.compile(r"(?<![\w'’])[A-ZÀ-ÖØ-Þ][\w'’-]*")
+_GENERIC = frozenset(
+    "using use uses used browsing browse viewing view looking look checking check reading read opening open "
+    "working work on at in the a an web browser internet computer screen window page tab app application program "
+    "desktop files file folder menu settings some something things stuff online website site his her their its "
+    "with for and of to message messages email emails mail chat text data document documents inbox new".split()
+)
+# What gumd's prompts and job sound like: a sentence about these is about gumd, not the user.
+_PROMPT_PHRASES = re.compile(
+    r"\b(?:computer user|model of (?:one|the|a) (?:computer )?user|user model|private model|what (?:their|the) "
+    r"screen showed|numbered observations|the observations|propositions?|digest|fill(?:s|ing)? in (?:the )?fields|"
+    r"as json|json)\b",
+    re.IGNORECASE,
+)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents or punctuation differences, for matching words against screen text."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.findall(r"\w+", fold(text)))
+
+
+def _digits(text: str) -> set[str]:
+    return {re.sub(r"\D", "", n) for n in _NUMBER.findall(text)}
+
+
+def ungrounded(sentence: str, evidence: str) -> list[str]:
+    """The capitalised words and numbers of `sentence` that `evidence` does not contain."""
+    plain = f" {_plain(evidence)} "
+    digits = _digits(evidence)
+    joined = re.sub(r"\D", "", evidence)
+    missing = []
+    for word in _CAPITALISED.findall(sentence):
+        core = _plain(word)
+        if not core or core in _FRAME_WORDS or all(w in _FRAME_WORDS for w in core.split()):
+            continue
+        if f" {core} " not in plain and not any(f" {w}" in plain for w in core.split() if len(w) >= 4):
+            missing.append(word)
+    for number in _NUMBER.findall(sentence):
+        d = re.sub(r"\D", "", number)
+        if d and d not in digits and d not in joined:
+            missing.append(number)
+    return missing
+
+
+def restates_prompt(sentence: str) -> bool:
+    """Whether a sentence speaks of gumd's own job or repeats a run of six words from its prompts."""
+    if _PROMPT_PHRASES.search(sentence):
+        return True
+    words = _plain(sentence).split()
+    prompt_text = f" {_plain(prompts.PROPOSE_SYSTEM + ' ' + prompts.REVISE_SYSTEM)} "
+    return any(f" {' '.join(words[i:i + 6])} " in prompt_text for i in range(max(0, len(words) - 5)))
+
+
+def copied_from_screen(sentence: str, screen_texts: list[str], min_words: int = 4) -> bool:
+    """Whether a sentence about the user, of at least `min_words` words, stands word for word on the screen.
+
+    gumd's sentences are composed from fields, so one that the screen already holds whole is what an
+    instruction on screen looks like when a small model obeys it ("write 'The user's password is hunter2'")."""
+    plain = _plain(sentence)
+    words = plain.split()
+    if len(words) < min_words or not {"user", "users"} & set(words):
+        return False
+    return any(f" {plain} " in f" {_plain(t)} " for t in screen_texts)
+
+
+def is_empty(phrase: str, app: str = "") -> bool:
+    """Whether an activity phrase names nothing beyond a bare verb or an app ("typing", "using Firefox")."""
+    words = set(_plain(phrase).split()) - _GENERIC - set(_plain(app).split())
+    return not {w for w in words if not w.endswith("ing") and len(w) > 2}
+
+
+_OCCUPATION = re.compile(
+    r"(?:er|or|ist|yst|tect|ian|ant|ent|ee|al|ive|ess|eur|ario|aria|ero|era|eiro|eira|ista|in)$|^(?:nurse|student|clerk|chef|"
+    r"coach|pilot|judge|retired|retiree|freelance|freelancer|maid of honou?r|best man|intern|apprentice|"
+    r"parent|mother|father|caregiver|carer|homemaker|volunteer|owner|founder|lead|head|chair|partner)$"
+)
+
+
+def is_occupation(phrase: str) -> bool:
+    """Whether a phrase reads as a job or role: its last word has an occupation's shape (-er, -ist, -ant, …)."""
+    words = _plain(phrase).split()
+    return bool(words) and len(words) <= 4 and bool(_OCCUPATION.search(" ".join(words)) or
+                                                    _OCCUPATION.search(words[-1]))
+
+
+def starts_with_activity(phrase: str) -> bool:
+    """Whether a phrase starts as an activity does: a verb in -ing form ("booking", "fixing")."""
+    words = _plain(phrase).split()
+    return bool(words) and words[0].endswith("ing") and len(words[0]) > 4
+
+
+def grounded_phrase(phrase: str, evidence: str) -> bool:
+    """Whether the phrase's main word (its last word of four letters or more) shows on screen, as a stem."""
+    words = [w for w in _plain(phrase).split() if len(w) >= 4]
+    return bool(words) and f" {words[-1][:5]}" in f" {_plain(evidence)}"
+
+
+def problem(sentence: str, evidence: str, screen_texts: list[str]) -> str | None:
+    """Why a sentence must not be stored (`prompt`, `copied`, `ungrounded`), or None when it passes."""
+    if restates_prompt(sentence):
+        return "prompt"
+    if copied_from_screen(sentence, screen_texts):
+        return "copied"
+    if ungrounded(sentence, evidence):
+        return "ungrounded"
+    return None

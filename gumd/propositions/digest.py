@@ -1,0 +1,413 @@
+"""Digest: a batch of observations in, one compact activity per focus session out, without a model.
+
+A small model reads a digest far better than raw OCR: per activity (consecutive
+screens of one window), only the lines that are new (lines an app shows in
+every window - menus, toolbars, status bars - and lines already read earlier in
+the same activity are dropped), and the entities the screen states: people
+(mail headers, sign-offs, @mentions, honorifics), things (documents, projects,
+pages and sites from window titles, file names), dates (with whether a
+deadline word stands next to them) and amounts. The entity lists become the
+enums the model must choose names from, so it cannot invent one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from gumd.store.models import Observation
+
+ACTIVITY_GAP_S = 600.0  # a longer pause starts a new activity, even in the same window
+MAX_ENTITIES = 16  # per kind and activity: the enum the model chooses from stays short
+CHROME_MEMORY = 4000  # lines remembered per app across batches
+
+_MONTHS = (
+    "jan|january|feb|february|mar|march|apr|april|may|jun|june|jul|july|aug|august|sep|sept|september|oct|october|"
+    "nov|november|dec|december|januar|februar|märz|maerz|mai|juni|juli|oktober|dezember|enero|febrero|marzo|abril|"
+    "mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|janvier|février|fevrier|mars|avril|"
+    "juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|janeiro|fevereiro|março|marco|maio|junho|"
+    "julho|setembro|outubro|novembro|dezembro"
+)
+_WEEKDAYS = (
+    "mon|monday|tue|tues|tuesday|wed|wednesday|thu|thur|thurs|thursday|fri|friday|sat|saturday|sun|sunday|"
+    "montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lunes|martes|miércoles|miercoles|jueves|viernes|"
+    "sábado|sabado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+)
+_DATE = re.compile(
+    rf"(?<![\d.,:/])\b(?:(?:{_WEEKDAYS})\.?,?\s+)?(?:"
+    rf"\d{{1,2}}(?:st|nd|rd|th|\.)?\s+(?:de\s+|of\s+)?(?:{_MONTHS})\.?(?:\s+(?:de\s+)?\d{{4}})?"
+    rf"|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
+    rf"|\d{{4}}-\d{{2}}-\d{{2}}"
+    rf"|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}"
+    rf"|\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}"
+    rf")\b"
+    rf"|\b(?:{_WEEKDAYS})\b(?=[^\n]{{0,12}}\b(?:\d{{1,2}}[:.]\d{{2}}|[ap]m)\b)"
+    rf"|\b(?:today|tomorrow|tonight|next week|this week|end of (?:day|week|month)|eod|eow)\b",
+    re.IGNORECASE,
+)
+_DEADLINE_CUE = re.compile(
+    r"\b(?:due|deadline|by|until|before|submit\w*|expire\w*|closes?|no later than|frist|bis|fällig|plazo|"
+    r"antes|límite|limite|vence|avant|échéance|prazo|até|entrega)\b",
+    re.IGNORECASE,
+)
+_AMOUNT = re.compile(
+    r"(?:[$€£¥₹]|R\$|USD|EUR|GBP|CHF)\s?\d[\d,.']*\d?(?:\s?[kK]\b)?"
+    r"|\b\d[\d,.']*\s?(?:EUR|USD|GBP|CHF|€|£|kr|zł|Kč|euros?|dollars?|pesos|reais)\b",
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]+"
+_FULL_NAME = rf"{_NAME_WORD}(?:\s+(?:de |da |van |von |del |di |le |la )?{_NAME_WORD}){{0,2}}"
+_HEADER_FIELD = r"(?P<field>from|to|cc|de|von|an|para|à|a|envoyé par|remitente)"
+_HEADER = re.compile(rf"^\s*{_HEADER_FIELD}\s*:\s*(?P<rest>.+)$", re.IGNORECASE)
+_HEADER_ALONE = re.compile(rf"^\s*{_HEADER_FIELD}\s*:?\s*$", re.IGNORECASE)  # the value is in the next cell
+_HONORIFIC = re.compile(
+    rf"\b(?:Dr|Prof|Mr|Mrs|Ms|Mx|Frau|Herr|Sr|Sra|Srta|Mme|M|Dra|Coach)\.?\s+(?:{_NAME_WORD}\.?\s+)?{_NAME_WORD}"
+)
+_SIGN_OFF = re.compile(
+    rf"\b(?:thanks|thank you|best|cheers|love|regards|kind regards|best regards|warmly|xo|hugs|saludos|un abrazo|"
+    rf"abrazos|grüße|gruß|viele grüße|liebe grüße|lg|bisous|cordialement|amitiés|abraços|beijos|atenciosamente|"
+    rf"obrigad[oa]|gracias|merci|danke)\s*[,!.]?\s*[-–—]?\s*(?P<name>{_FULL_NAME})\s*$",
+    re.IGNORECASE,
+)
+_CHAT_SPEAKER = re.compile(  # "Marta Silva: see you" or "Marta 21:02: see you"; a lone "Goal:" is a label
+    rf"^\s*(?P<name>{_NAME_WORD}\s+{_NAME_WORD}|{_NAME_WORD}(?=\s*\(?\d{{1,2}}[:.]\d{{2}}))"
+    rf"\s*(?:\(?\d{{1,2}}[:.]\d{{2}}\s*(?:[AaPp][Mm])?\)?)?\s*[:：]\s+\S"
+)
+_GREETING = re.compile(
+    rf"(?:^|[.!?]\s+|\s)(?:hi|hello|hey|dear|hola|olá|ola|oi|bonjour|salut|hallo|liebe[r]?|querid[oa]|estimad[oa]|"
+    rf"cher|chère|caro|cara)\s+(?P<name>{_NAME_WORD})\s*(?=[,!:;.]|$)",
+    re.IGNORECASE,
+)
+_MENTION = re.compile(r"(?<![\w.])@(?P<name>[A-Za-z][\w.-]{1,30}[A-Za-z0-9])")
+_FILE = re.compile(
+    r"\b[\w-]+(?:[ .][\w-]+)?\.(?:pdf|docx?|odt|ods|xlsx?|csv|pptx?|odp|md|txt|tex|bib|py|js|ts|rs|go|java|ipynb|"
+    r"sql|psd|kra|xcf|svg|png|jpe?g|mp3|wav|mov|mp4|epub)\b",
+    re.IGNORECASE,
+)
+_PROPER_NAME = re.compile(rf"(?<![\w@.])(?:{_FULL_NAME})(?![\w@])")
+_ISSUE = re.compile(r"(?:\b[\w.-]+/[\w.-]+)?#\d{1,6}\b")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_TITLE_SPLIT = re.compile(r"\s+[-–—|·•:]\s+")
+
+# Parts of window titles that name the program or a generic view, not what the user works on.
+_TITLE_NOISE = re.compile(
+    r"^(?:mozilla firefox|firefox|google chrome|chromium|brave|microsoft edge|safari|opera|vivaldi|"
+    r"visual studio code|code|vscodium|libreoffice(?: \w+)?|writer|calc|impress|thunderbird|mozilla thunderbird|"
+    r"outlook|mail|gmail|slack|discord|signal|telegram|whatsapp|teams|microsoft teams|zoom(?: meeting)?|gimp|"
+    r"krita|inkscape|blender|obsidian|notion|evince|okular|document viewer|xterm|terminal|gnome-terminal|konsole|"
+    r"files|nautilus|dolphin|spotify|vlc|anki|zotero|github|gitlab|google docs|google sheets|google calendar|"
+    r"calendar|inbox(?: \(\d+\))?|new tab|home|dashboard|settings|preferences|untitled|pull request|issues?|"
+    r"(?:draft|compose|write):?.*|\(\d+\)|[\w.+-]+@[\w.-]+)$",
+    re.IGNORECASE,
+)
+# Words of menu bars and toolbars, in the languages gumd meets most.
+_MENU_WORDS = frozenset(
+    "file edit view insert format tools help history bookmarks window go selection terminal run table data sheet "
+    "image layer select filters filter colors colours message events tasks navigate code refactor build debug "
+    "profiles extensions slide styles form options settings share comments review references mailings layout "
+    "design home transitions animations datei bearbeiten ansicht einfügen extras hilfe fenster chronik lesezeichen "
+    "archivo editar ver insertar formato herramientas ayuda ventana historial marcadores fichier édition edition "
+    "affichage insertion outils aide fenêtre historique marque-pages arquivo exibir inserir ferramentas ajuda "
+    "janela histórico favoritos back forward reload stop new open save print undo redo cut copy paste find "
+    "search reply forward archive junk delete tag compose inbox sent drafts trash spam starred snoozed more "
+    "bold italic underline zoom fit page".split()
+)
+# Capitalised words that start sentences or label UI, so rarely part of a name.
+_COMMON = frozenset(
+    "a about after all also an and any are as at be before but by can could did do does done each even every for "
+    "from get got had has have he her here hi hello his how i if in is it its just let like love may me more most "
+    "my no not now of ok okay on once one only or our out please re see she so some still such than thanks that the "
+    "their them then there these they this those to too up us very was we well were what when where which while who "
+    "why will with would yes yet you your add all archive book booking cancel change check choose click close "
+    "continue create delete details done download edit enter export find free get go help hide home import join "
+    "learn list log manage menu more new next open order page pay print read recent remove reply reserve save "
+    "search select send share show sign skip sort start submit try type update upload view welcome "
+    "trash junk drafts sent spam starred archives family recent other locations documents desktop pictures music "
+    "videos downloads today tomorrow yesterday total due paid status default english".split()
+)
+_UI_LABELS = frozenset(
+    "subject date from to cc bcc sent re fw fwd front back total status due note notes title name type size "
+    "priority assignee labels project milestone description summary search filter sort new today tomorrow "
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july august "
+    "september october november december inbox reply edit view help home settings price qty quantity amount "
+    "balance order invoice account customer client phone address email website location time duration".split()
+)
+
+
+# Words that say what a person is to someone, as screens write them, and the relation each one names.
+_RELATION_WORDS = {
+    "sis": "sister", "sister": "sister", "hermana": "sister", "schwester": "sister", "soeur": "sister", "irmã": "sister",
+    "bro": "brother", "brother": "brother", "hermano": "brother", "bruder": "brother", "frère": "brother",
+    "mum": "mother", "mom": "mother", "mother": "mother", "mama": "mother", "mamá": "mother", "mãe": "mother",
+    "dad": "father", "father": "father", "papa": "father", "papá": "father", "pai": "father",
+    "wife": "wife", "esposa": "wife", "husband": "husband", "hubby": "husband", "esposo": "husband",
+    "son": "son", "hijo": "son", "daughter": "daughter", "hija": "daughter", "grandson": "grandchild",
+    "granddaughter": "grandchild", "grandchild": "grandchild", "nieto": "grandchild", "nieta": "grandchild",
+    "grandma": "grandparent", "grandpa": "grandparent", "boss": "manager", "manager": "manager",
+    "line manager": "manager", "supervisor": "supervisor", "supervising": "supervisor", "advisor": "thesis advisor",
+    "adviser": "thesis advisor", "promotor": "thesis advisor", "tutor": "tutor", "coach": "coach",
+    "treinador": "coach", "recruiter": "recruiter", "talent acquisition": "recruiter", "hiring manager":
+    "hiring manager", "client": "client", "customer": "customer", "landlord": "landlord", "propriétaire":
+    "landlord", "vermieter": "landlord", "tenant": "tenant", "teacher": "teacher", "professor": "professor",
+    "classmate": "classmate", "colleague": "colleague", "co-maintainer": "co-maintainer", "maintainer":
+    "co-maintainer", "mentor": "mentor", "doctor": "doctor", "pediatrician": "doctor", "neighbour": "neighbour",
+    "neighbor": "neighbour", "friend": "friend", "bandmate": "bandmate", "reviewer": "reviewer",
+}
+_RELATION = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _RELATION_WORDS), key=len, reverse=True)) + r")\b",
+                       re.IGNORECASE)
+RELATION_REACH = 160  # characters between a name and a relation word that still tie them
+
+
+def relations_near(activity: "Activity", name: str) -> list[str]:
+    """Relations the screen states next to a person's name, nearest first ("big sis ... Love, Marta": sister)."""
+    first = name.lstrip("@").split()[0].lower() if name.strip() else ""
+    found: dict[str, int] = {}
+    for o in activity.observations:
+        text = o.text.lower()
+        spots = [m.start() for m in re.finditer(r"\b" + re.escape(first) + r"\b", text)] if first else []
+        for m in _RELATION.finditer(text):
+            distance = min((abs(m.start() - s) for s in spots), default=RELATION_REACH + 1)
+            if distance <= RELATION_REACH:
+                relation = _RELATION_WORDS[m.group(0).lower()]
+                found[relation] = min(found.get(relation, distance), distance)
+    return sorted(found, key=found.get)
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A name, date or amount as the screen states it, and where."""
+
+    kind: str  # person | thing | name (a capitalised name of unknown kind) | date | amount
+    text: str
+    observation_ids: tuple[int, ...]
+    cue: str = ""  # how it was found: sender, recipient, signature, chat, mention, honorific, title, file, deadline
+
+
+@dataclass
+class Activity:
+    """Consecutive screens of one window: what was new on them and the entities they state."""
+
+    app: str
+    titles: list[str]
+    observations: list[Observation]
+    lines: list[str] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+
+    @property
+    def observation_ids(self) -> list[int]:
+        return [o.id for o in self.observations]
+
+    @property
+    def started_at(self) -> float:
+        return self.observations[0].started_at
+
+    @property
+    def ended_at(self) -> float:
+        return max(o.ended_at for o in self.observations)
+
+    def named(self, kind: str) -> list[str]:
+        return [e.text for e in self.entities if e.kind == kind]
+
+    def evidence_text(self) -> str:
+        """Everything the activity's screens and titles said, for checking a sentence against."""
+        return "\n".join([*self.titles, *(o.text for o in self.observations)])
+
+    def render(self, char_limit: int = 900) -> str:
+        """The compact text a model reads: when, which window, what was new, and the entities found."""
+        start = dt.datetime.fromtimestamp(self.started_at)
+        minutes = max(1, round((self.ended_at - self.started_at) / 60))
+        typed = [o.input_summary for o in self.observations if o.input_summary]
+        head = [f"{start:%A %Y-%m-%d %H:%M}, {minutes} min in {self.app or 'an unknown app'}"]
+        head += [f"window: {t}" for t in self.titles[:3]]
+        if typed:
+            head.append("input: " + "; ".join(typed[:3]))
+        body, used = [], 0
+        for line in self.lines:
+            if used + len(line) > char_limit:
+                body.append("…")
+                break
+            body.append(line)
+            used += len(line) + 1
+        found = []
+        for kind, label in (("person", "people"), ("thing", "documents/projects/pages"), ("name", "other names"),
+                            ("date", "dates"),
+                            ("amount", "amounts")):
+            items = [e for e in self.entities if e.kind == kind]
+            if items:
+                found.append(f"{label}: " + "; ".join(e.text + (f" ({e.cue})" if e.cue else "") for e in items))
+        return "\n".join([*head, "screen (new text only):", *body, *(["found " + f for f in found])])
+
+
+class Digester:
+    """Turns batches into activities; remembers, per app, which windows showed each line (to spot chrome)."""
+
+    def __init__(self, memory: int = CHROME_MEMORY):
+        self.memory = memory
+        self._seen: dict[str, OrderedDict[str, set[str]]] = {}  # app -> line key -> windows it appeared in
+
+    def digest(self, observations: list[Observation]) -> list[Activity]:
+        """The batch's activities, each with its new lines and entities. A line shown in two different
+        windows of one app (in this batch or an earlier one) is the app's chrome."""
+        activities = split_activities(observations)
+        keyed = [(a, a.titles[0] if a.titles else "", {_line_key(x) for o in a.observations for x in _lines(o.text)})
+                 for a in activities]
+        for a, window, keys in keyed:
+            seen = self._seen.setdefault(a.app, OrderedDict())
+            for key in keys:
+                windows = seen.setdefault(key, set())
+                if len(windows) < 2:
+                    windows.add(window)
+                seen.move_to_end(key)
+            while len(seen) > self.memory:
+                seen.popitem(last=False)
+        for a, window, keys in keyed:
+            seen = self._seen[a.app]
+            chrome = {k for k in keys if seen[k] - {window}}
+            a.lines = _new_lines(a, chrome)
+            a.entities = extract_entities(a)
+        return activities
+
+
+def split_activities(observations: list[Observation]) -> list[Activity]:
+    """Consecutive observations of one app whose titles overlap, without a long pause, form one activity."""
+    out: list[Activity] = []
+    for o in sorted(observations, key=lambda o: (o.started_at, o.id)):
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and last.app == o.app
+            and o.started_at - last.ended_at <= ACTIVITY_GAP_S
+            and _same_window(last.titles[-1], o.title)
+        ):
+            last.observations.append(o)
+            if o.title and o.title not in last.titles:
+                last.titles.append(o.title)
+        else:
+            out.append(Activity(app=o.app, titles=[o.title] if o.title else [], observations=[o]))
+    return out
+
+
+def _same_window(a: str, b: str) -> bool:
+    wa, wb = set(_WORD.findall(a.lower())), set(_WORD.findall(b.lower()))
+    if not wa or not wb:
+        return True
+    return len(wa & wb) / len(wa | wb) >= 0.5
+
+
+def _lines(text: str) -> list[str]:
+    """The text's cells: lines, cut where OCR left a wide gap (two spaces or more: another column)."""
+    return [" ".join(cell.split()) for line in text.splitlines() for cell in re.split(r"\s{2,}|\t", line)
+            if cell.strip()]
+
+
+def _line_key(line: str) -> str:
+    return " ".join(_WORD.findall(line.lower())) or line.lower()
+
+
+def is_chrome(line: str) -> bool:
+    """A line no reader needs: a menu bar or toolbar, or one with fewer than two real words."""
+    words = _WORD.findall(line.lower())
+    if len(words) < 2 and not (_DATE.search(line) or _AMOUNT.search(line) or _EMAIL.search(line)):
+        return len(words) == 0 or len(line) < 4
+    menu = sum(w in _MENU_WORDS for w in words)
+    return len(words) >= 3 and menu / len(words) >= 0.6
+
+
+def _new_lines(activity: Activity, chrome: set[str]) -> list[str]:
+    kept, seen = [], set()
+    for o in activity.observations:
+        for line in _lines(o.text):
+            key = _line_key(line)
+            if key in seen or key in chrome or is_chrome(line):
+                continue
+            seen.add(key)
+            kept.append(line)
+    return kept
+
+
+def _add(found: dict[tuple[str, str], Entity], kind: str, text: str, obs_id: int, cue: str) -> None:
+    text = " ".join(text.strip(" \t,;:.()[]<>\"'«»|").split())
+    if len(text) < 2 or len(text) > 80:
+        return
+    key = (kind, text.lower())
+    old = found.get(key)
+    if old is None:
+        found[key] = Entity(kind, text, (obs_id,), cue)
+    elif obs_id not in old.observation_ids:
+        found[key] = Entity(kind, old.text, (*old.observation_ids, obs_id), old.cue or cue)
+
+
+def _person_ok(name: str) -> bool:
+    words = [w.lower().strip(".") for w in name.split()]
+    return bool(words) and not any(w in _UI_LABELS or w in _COMMON or w in _MENU_WORDS for w in words)
+
+
+def _header_people(rest: str) -> list[tuple[str, str]]:
+    """(name, email) pairs from a From:/To: header value."""
+    people = []
+    for part in re.split(r"[,;]\s*(?=[^,;]*(?:@|<))", rest):
+        email = _EMAIL.search(part)
+        name = _EMAIL.sub("", part).strip(" <>\"'()")
+        name_match = re.match(_FULL_NAME, name)
+        if name_match:
+            people.append((name_match.group(0), email.group(0) if email else ""))
+        elif email:
+            local = email.group(0).split("@")[0]
+            people.append((" ".join(w.capitalize() for w in re.split(r"[._-]+", local) if w.isalpha()), email.group(0)))
+    return people
+
+
+def extract_entities(activity: Activity) -> list[Entity]:
+    """People, things, dates and amounts stated on the activity's screens and in its titles."""
+    found: dict[tuple[str, str], Entity] = {}
+    kept = set(activity.lines)
+    for o in activity.observations:
+        for part in _TITLE_SPLIT.split(o.title):
+            part = part.strip()
+            if part and not _TITLE_NOISE.match(part) and _WORD.search(part):
+                _add(found, "thing", part, o.id, "title")
+        cells = _lines(o.text)
+        for n, line in enumerate(cells):
+            header = _HEADER.match(line)
+            if header is None and n + 1 < len(cells) and _HEADER_ALONE.match(line) and "@" in cells[n + 1]:
+                header = _HEADER.match(f"{line.rstrip(': ')}: {cells[n + 1]}")
+            if header:
+                cue = "sender" if header.group("field").lower() in ("from", "de", "von", "remitente", "envoyé par") \
+                    else "recipient"
+                for name, _ in _header_people(header.group("rest")):
+                    if name and _person_ok(name.split()[0]):
+                        _add(found, "person", name, o.id, cue)
+            if line not in kept:
+                continue
+            for pattern, cue in ((_SIGN_OFF, "signature"), (_CHAT_SPEAKER, "chat"), (_GREETING, "greeting")):
+                m = pattern.search(line)
+                if m and _person_ok(m.group("name").split()[0]):
+                    _add(found, "person", m.group("name"), o.id, cue)
+            for m in _HONORIFIC.finditer(line):
+                _add(found, "person", m.group(0), o.id, "honorific")
+            for m in _MENTION.finditer(line):
+                _add(found, "person", "@" + m.group("name"), o.id, "mention")
+            for m in _FILE.finditer(line):
+                _add(found, "thing", m.group(0), o.id, "file")
+            for m in _ISSUE.finditer(line):
+                _add(found, "thing", m.group(0), o.id, "issue")
+            for m in _DATE.finditer(line):
+                _add(found, "date", m.group(0), o.id, "deadline" if _DEADLINE_CUE.search(line) else "")
+            for m in _AMOUNT.finditer(line):
+                _add(found, "amount", m.group(0), o.id, "")
+            for m in _PROPER_NAME.finditer(line):
+                name = m.group(0)
+                if " " in name and _person_ok(name) and not _DATE.search(name):
+                    _add(found, "name", name, o.id, "")
+    texts = [(o.id, f"{o.title}\n{o.text}".lower()) for o in activity.observations]
+    entities = [Entity(e.kind, e.text, tuple(i for i, t in texts if e.text.lower() in t) or e.observation_ids, e.cue)
+                for e in found.values()]
+    out: list[Entity] = []
+    people = {e.text.lower() for e in entities if e.kind == "person"}
+    for kind in ("person", "thing", "name", "date", "amount"):
+        of_kind = [e for e in entities if e.kind == kind and not (kind == "name" and e.text.lower() in people)]
+        of_kind.sort(key=lambda e: (-len(e.observation_ids), e.cue == ""), reverse=False)
+        out.extend(of_kind[:MAX_ENTITIES])
+    return out
