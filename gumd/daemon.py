@@ -8,7 +8,6 @@ import logging
 import logging.handlers
 import os
 import queue
-import re
 import shutil
 import signal
 import threading
@@ -23,7 +22,7 @@ from gumd.observers.base import Event
 from gumd.observers.display import DisplayLink, DisplayParts
 from gumd.observers.screen import NearDuplicates
 from gumd.pipeline import CpuBudget, Pipeline
-from gumd.privacy import CaptureControl, Exclusions, check_pattern
+from gumd.privacy import CaptureControl, Exclusions, InvalidRule, UserPattern, check_app, check_pattern
 from gumd.nap.predict import Predictor
 from gumd.nap.service import NapService
 from gumd.propositions import statistics
@@ -98,16 +97,23 @@ def setup_logging(settings: Settings) -> None:
         logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
-def privacy_rules(settings: Settings, store: Store) -> tuple[Exclusions, tuple[re.Pattern, ...]]:
+def privacy_rules(settings: Settings, store: Store) -> tuple[Exclusions, tuple[UserPattern, ...]]:
     """The exclusions and extra redaction patterns in force: built-in defaults (unless turned off) plus the
-    user's rules stored in the database."""
-    rules = CaptureStore(store).rules()
+    user's rules stored in the database. A stored pattern RE2 cannot compile (one saved before gumd used RE2)
+    is left out with a warning that says how to replace it."""
+    usable = []
+    for rule in CaptureStore(store).rules():
+        try:
+            usable.append((rule, check_app(rule.pattern) if rule.kind == "app" else check_pattern(rule.pattern)))
+        except InvalidRule as e:
+            log.warning("privacy rule [%d] is not applied: %s; remove it (`gumd exclude remove %d` or "
+                        "`gumd redact remove %d`) and add a version without it", rule.id, e, rule.id, rule.id)
     exclusions = Exclusions.build(
         settings.exclude_defaults,
-        apps=[r.pattern for r in rules if r.kind == "app"],
-        title_patterns=[r.pattern for r in rules if r.kind == "title"],
+        apps=[r.pattern for r, _ in usable if r.kind == "app"],
+        title_patterns=[r.pattern for r, _ in usable if r.kind == "title"],
     )
-    return exclusions, tuple(check_pattern(r.pattern) for r in rules if r.kind == "redact")
+    return exclusions, tuple(compiled for r, compiled in usable if r.kind == "redact")
 
 
 class SharedModel:
