@@ -288,7 +288,7 @@ class Daemon:
         scheduler.shutdown(wait=False)
         for server in servers:
             server.stop()
-        audit.flush()
+        audit.close()
         self.store.close()
         log.info("stopped")
         return 0
