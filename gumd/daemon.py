@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from gumd.config import Settings, ensure_data_dir
+from gumd.config import Settings, check_private_dir, ensure_data_dir
 from gumd.models import LanguageModel, load_embedder, load_language_model, load_ocr
 from gumd.models.resources import batch_interval, on_battery
 from gumd.observers.base import Event
@@ -49,7 +49,7 @@ class DataDirLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -74,7 +74,7 @@ class PrivateRotatingLog(logging.handlers.RotatingFileHandler):
     """A size-rotated log whose files, rotated ones included, are readable by the user alone."""
 
     def _open(self):
-        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
         os.fchmod(fd, 0o600)
         return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
 
@@ -86,6 +86,7 @@ def setup_logging(settings: Settings) -> None:
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
         settings.log_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        check_private_dir(settings.log_path.parent, "log dir")
         fh = PrivateRotatingLog(settings.log_path, maxBytes=5_000_000, backupCount=3)
         fh.setFormatter(fmt)
         root.addHandler(fh)

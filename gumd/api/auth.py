@@ -174,8 +174,8 @@ class AccessGuard:
         scope.setdefault("state", {})["principal"] = who
 
         async def send_and_record(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                self._record(scope, who, message["status"])
+            if message["type"] == "http.response.start":  # the login route names the session it began
+                self._record(scope, scope["state"]["principal"], message["status"])
             await send_secured(message)
 
         try:

@@ -8,6 +8,7 @@ gumd/api/auth.py and docs/security.md).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from importlib import resources
 
 from typing import Literal
@@ -61,8 +62,10 @@ def router(sessions: Sessions) -> APIRouter:
         return LoginLink(url=f"{sessions.url}{LOGIN_PATH}?code={code.code}", expires_at=code.expires_at)
 
     @r.get(LOGIN_PATH, include_in_schema=False)
-    def login(code: str = Query("", max_length=100)) -> Response:
+    def login(request: Request, code: str = Query("", max_length=100)) -> Response:
         login = sessions.redeem(code) if code else None
+        if login is not None:
+            request.scope["state"]["principal"] = replace(principal(request), session=login.session)
         if login is None:
             return Refused(401, "login_code", "this login link is unknown, used or expired; run `gumd dashboard` "
                                               "for a new one").response(LOGIN_PATH)
