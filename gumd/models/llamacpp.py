@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import logging
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -35,18 +37,58 @@ def open_llama(path: Path, *, threads: int, context: int, gpu_layers: int = 0, *
     if not Path(path).is_file():
         raise ModelNotFound(f"model file {path} does not exist")
     log.info("loading %s (threads %d, context %d)", path, threads, context)
-    llm = Llama(
-        model_path=str(path),
-        n_ctx=context,
-        n_threads=threads,
-        n_threads_batch=threads,
-        n_gpu_layers=effective_gpu_layers(gpu_layers),
-        verbose=False,
-        **extra,
-    )
+    with _without_amx_repacking():
+        llm = Llama(
+            model_path=str(path),
+            n_ctx=context,
+            n_threads=threads,
+            n_threads_batch=threads,
+            n_gpu_layers=effective_gpu_layers(gpu_layers),
+            verbose=False,
+            **extra,
+        )
     if not extra.get("logits_all"):
         _drop_logits_array(llm)
     return llm
+
+
+_params_lock = threading.Lock()
+
+
+@functools.cache
+def _cpu_has_amx() -> bool:
+    try:
+        return " amx_int8" in Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def _without_amx_repacking():
+    """Load with llama.cpp's extra buffer types off on CPUs with AMX.
+
+    With them on, llama.cpp repacks the weights for AMX, and decoding (ggml_backend_amx_mul_mat) died
+    with SIGSEGV on this project's machine depending on the heap's layout alone: `gumd replay` with
+    the packaged model crashed after any few extra stdlib imports. Llama() takes no such argument, so
+    its default model params are wrapped while it loads."""
+    if not _cpu_has_amx():
+        yield
+        return
+    import llama_cpp.llama_cpp as lib
+
+    with _params_lock:
+        default = lib.llama_model_default_params
+
+        def params():
+            p = default()
+            p.use_extra_bufts = False
+            return p
+
+        lib.llama_model_default_params = params
+        try:
+            yield
+        finally:
+            lib.llama_model_default_params = default
 
 
 def _drop_logits_array(llm: Any) -> None:
