@@ -7,7 +7,7 @@ import importlib
 import sys
 from pathlib import Path
 
-from gumd.config import ConfigError, Settings, load_settings
+from gumd.config import ConfigError, Settings, UnsafeDataDir, load_settings
 
 # Modules in gumd.commands; each defines register(subparsers) and sets func(args, settings) -> int.
 COMMAND_MODULES = (
@@ -57,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args, settings)
     except KeyboardInterrupt:
         return 130
+    except UnsafeDataDir as e:
+        print(f"gumd: {e}", file=sys.stderr)
+        return 2
     except Exception as e:
         from gumd.store.connection import StoreOpenError  # imported here: most commands never open the store
 

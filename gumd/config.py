@@ -255,11 +255,36 @@ def load_settings(
     return Settings(**values)
 
 
+class UnsafeDataDir(ConfigError):
+    """The data dir (or the log dir) is not the user's own, or a file gumd writes there is a symlink."""
+
+
+# The files gumd opens by name in the data dir and log dir; none may be a symlink (it would write through it).
+PRIVATE_FILES = ("gumd.db", "gumd.db-wal", "gumd.db-shm", "gumd.db-journal", "gumd.lock", "gumd.sock", "gumd.log",
+                 *(f"gumd.log.{i}" for i in range(1, 4)))
+
+
+def check_private_dir(path: Path, what: str = "data dir") -> None:
+    """Raise UnsafeDataDir unless `path` belongs to this user and holds no symlink where gumd writes a file."""
+    owner = path.stat().st_uid
+    if owner != os.getuid():
+        raise UnsafeDataDir(f"the {what} {path} belongs to uid {owner}, not to you (uid {os.getuid()}): "
+                            "pick a directory of your own with --data-dir")
+    for name in PRIVATE_FILES:
+        if (path / name).is_symlink():
+            raise UnsafeDataDir(f"{path / name} is a symlink; gumd will not write through it: remove it "
+                                f"(`rm {path / name}`) and start again")
+
+
 def ensure_data_dir(settings: Settings) -> Path:
-    """Create the data dir (and models dir) readable by the user alone."""
+    """Create the data dir (and models dir) readable by the user alone; refuse one owned by another user or
+    with a symlink where gumd writes a file."""
     path = settings.data_path
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    check_private_dir(path)
     os.chmod(path, 0o700)
+    if settings.log_path.parent != path and settings.log_path.parent.exists():
+        check_private_dir(settings.log_path.parent, "log dir")
     return path
 
 

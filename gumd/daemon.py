@@ -8,7 +8,6 @@ import logging
 import logging.handlers
 import os
 import queue
-import re
 import shutil
 import signal
 import threading
@@ -16,14 +15,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from gumd.config import Settings, ensure_data_dir
+from gumd.config import Settings, check_private_dir, ensure_data_dir
 from gumd.models import LanguageModel, load_embedder, load_language_model, load_ocr
 from gumd.models.resources import batch_interval, on_battery
 from gumd.observers.base import Event
 from gumd.observers.display import DisplayLink, DisplayParts
 from gumd.observers.screen import NearDuplicates
 from gumd.pipeline import CpuBudget, Pipeline
-from gumd.privacy import CaptureControl, Exclusions, check_pattern
+from gumd.privacy import CaptureControl, Exclusions, InvalidRule, UserPattern, check_app, check_pattern
 from gumd.nap.predict import Predictor
 from gumd.nap.service import NapService
 from gumd.propositions import statistics
@@ -50,7 +49,7 @@ class DataDirLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -75,7 +74,7 @@ class PrivateRotatingLog(logging.handlers.RotatingFileHandler):
     """A size-rotated log whose files, rotated ones included, are readable by the user alone."""
 
     def _open(self):
-        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
         os.fchmod(fd, 0o600)
         return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
 
@@ -87,6 +86,7 @@ def setup_logging(settings: Settings) -> None:
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
         settings.log_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        check_private_dir(settings.log_path.parent, "log dir")
         fh = PrivateRotatingLog(settings.log_path, maxBytes=5_000_000, backupCount=3)
         fh.setFormatter(fmt)
         root.addHandler(fh)
@@ -98,16 +98,23 @@ def setup_logging(settings: Settings) -> None:
         logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
-def privacy_rules(settings: Settings, store: Store) -> tuple[Exclusions, tuple[re.Pattern, ...]]:
+def privacy_rules(settings: Settings, store: Store) -> tuple[Exclusions, tuple[UserPattern, ...]]:
     """The exclusions and extra redaction patterns in force: built-in defaults (unless turned off) plus the
-    user's rules stored in the database."""
-    rules = CaptureStore(store).rules()
+    user's rules stored in the database. A stored pattern RE2 cannot compile (one saved before gumd used RE2)
+    is left out with a warning that says how to replace it."""
+    usable = []
+    for rule in CaptureStore(store).rules():
+        try:
+            usable.append((rule, check_app(rule.pattern) if rule.kind == "app" else check_pattern(rule.pattern)))
+        except InvalidRule as e:
+            log.warning("privacy rule [%d] is not applied: %s; remove it (`gumd exclude remove %d` or "
+                        "`gumd redact remove %d`) and add a version without it", rule.id, e, rule.id, rule.id)
     exclusions = Exclusions.build(
         settings.exclude_defaults,
-        apps=[r.pattern for r in rules if r.kind == "app"],
-        title_patterns=[r.pattern for r in rules if r.kind == "title"],
+        apps=[r.pattern for r, _ in usable if r.kind == "app"],
+        title_patterns=[r.pattern for r, _ in usable if r.kind == "title"],
     )
-    return exclusions, tuple(check_pattern(r.pattern) for r in rules if r.kind == "redact")
+    return exclusions, tuple(compiled for r, compiled in usable if r.kind == "redact")
 
 
 class SharedModel:
@@ -283,7 +290,7 @@ class Daemon:
         scheduler.shutdown(wait=False)
         for server in servers:
             server.stop()
-        audit.flush()
+        audit.close()
         self.store.close()
         log.info("stopped")
         return 0

@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
+import re2
 from PIL import Image, ImageDraw
 
 from gumd.observers.base import Frame
@@ -26,25 +27,75 @@ DEFAULT_EXCLUDED_TITLES = (
     r"\bprivate window\b",
 )
 MAX_PATTERN = 500
+# RE2's budget for one compiled pattern; a pattern that needs more is refused ("too large").
+PATTERN_MAX_MEM = 8 << 20
+UserPattern = re2._Regexp  # a user's pattern, compiled by RE2 (matching is linear in the text's length)
+
+# What RE2 cannot do, by the operator its error names: each would allow exponential matching time.
+_UNSUPPORTED = {
+    "(?=": "lookahead (?=...)", "(?!": "negative lookahead (?!...)", "(?<=": "lookbehind (?<=...)",
+    "(?<!": "negative lookbehind (?<!...)", "(?P=": "a named backreference (?P=name)",
+    "(?>": "an atomic group (?>...)", "(?#": "a comment group (?#...)",
+}
 
 
 class InvalidRule(ValueError):
     """A rule the user gave cannot be used; the message says why."""
 
 
-def check_pattern(pattern: str) -> re.Pattern:
-    """Compile a user's regular expression (case-insensitive), or raise InvalidRule saying what is wrong."""
-    if not pattern.strip():
-        raise InvalidRule("the pattern is empty")
+def _options() -> re2.Options:
+    options = re2.Options()
+    options.case_sensitive = False
+    options.max_mem = PATTERN_MAX_MEM
+    options.log_errors = False
+    return options
+
+
+def _unsupported(pattern: str, error: str) -> str:
+    """RE2's complaint, said as the construct the user wrote."""
+    operator = error.rpartition(": ")[2]
+    if error.startswith("invalid perl operator"):
+        construct = next((name for op, name in _UNSUPPORTED.items() if op.startswith(operator)
+                          or operator.startswith(op)), f"the operator {operator}")
+    elif error.startswith("invalid escape sequence") and operator[1:2].isdigit():
+        construct = f"a backreference ({operator})"
+    elif error.startswith("bad repetition operator") and operator.endswith("+"):
+        construct = f"a possessive quantifier ({operator})"
+    else:
+        return f"{pattern!r} is not a valid regular expression: {error}"
+    return (f"{pattern!r} uses {construct}, which gumd does not support: patterns run on RE2, whose matching time "
+            "stays linear in the text; rewrite the pattern without it")
+
+
+def compile_pattern(pattern: str) -> UserPattern:
+    """Compile a regular expression with RE2, case-insensitive; raise InvalidRule naming what RE2 cannot do."""
     if len(pattern) > MAX_PATTERN:
         raise InvalidRule(f"the pattern is longer than {MAX_PATTERN} characters")
     try:
-        compiled = re.compile(pattern, re.I)
-    except re.error as e:
-        raise InvalidRule(f"{pattern!r} is not a valid regular expression: {e}") from None
+        return re2.compile(pattern, _options())
+    except re2.error as e:
+        message = e.args[0].decode(errors="replace") if e.args and isinstance(e.args[0], bytes) else str(e)
+        raise InvalidRule(_unsupported(pattern, message)) from None
+
+
+def check_pattern(pattern: str) -> UserPattern:
+    """Compile a user's regular expression (case-insensitive, RE2), or raise InvalidRule saying what is wrong."""
+    if not pattern.strip():
+        raise InvalidRule("the pattern is empty")
+    compiled = compile_pattern(pattern)
     if compiled.search(""):
         raise InvalidRule(f"{pattern!r} matches the empty string, so it would match everything")
     return compiled
+
+
+def check_app(name: str) -> str:
+    """An app rule's name, trimmed; raise InvalidRule when nothing is left."""
+    name = name.strip()
+    if not name:
+        raise InvalidRule("the app name is empty")
+    if len(name) > MAX_PATTERN:
+        raise InvalidRule(f"the app name is longer than {MAX_PATTERN} characters")
+    return name
 
 
 @dataclass(frozen=True)
@@ -54,10 +105,10 @@ class Exclusions:
     apps: tuple[str, ...] = DEFAULT_EXCLUDED_APPS
     title_patterns: tuple[str, ...] = DEFAULT_EXCLUDED_TITLES
     private_windows: bool = True
-    _compiled: tuple[tuple[str, re.Pattern], ...] = field(default=(), init=False, repr=False, compare=False)
+    _compiled: tuple[tuple[str, UserPattern], ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_compiled", tuple((p, re.compile(p, re.I)) for p in self.title_patterns))
+        object.__setattr__(self, "_compiled", tuple((p, compile_pattern(p)) for p in self.title_patterns))
 
     @classmethod
     def build(cls, defaults: bool = True, apps: Sequence[str] = (), title_patterns: Sequence[str] = ()) -> "Exclusions":
@@ -159,17 +210,17 @@ class Redacted:
     counts: dict[str, int]
 
 
-def redact(text: str, extra: Sequence[re.Pattern] = ()) -> Redacted:
+def redact(text: str, extra: Sequence[UserPattern] = ()) -> Redacted:
     """Replace secrets in `text` with [REDACTED:kind]; count what was taken, never keep it.
 
     `extra` are the user's own patterns (kind "custom"); a group named "secret" limits what is replaced.
     """
     counts: Counter[str] = Counter()
     for kind, pattern in [*_PATTERNS, *(("custom", x) for x in extra)]:
-        def repl(m: re.Match, kind: str = kind, pattern: re.Pattern = pattern) -> str:
+        def repl(m, kind: str = kind, pattern=pattern) -> str:
             counts[kind] += 1
             if "secret" in pattern.groupindex and m.group("secret"):
-                start, end = m.span("secret")
+                start, end = m.span(pattern.groupindex["secret"])  # RE2's span() takes a number only
                 s = m.group(0)
                 return s[: start - m.start()] + f"[REDACTED:{kind}]" + s[end - m.start():]
             return f"[REDACTED:{kind}]"

@@ -18,7 +18,7 @@ import numpy as np
 from gumd.models.ocr import Ocr, OcrLine
 from gumd.observers.base import CELL, FocusChange, Frame, InputBurst
 from gumd.observers.screen import changed_cells
-from gumd.privacy import redact
+from gumd.privacy import UserPattern, redact
 from gumd.store.models import NewObservation
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ def _merge(kept: list[OcrLine], new: list[OcrLine]) -> list[OcrLine]:
     return out + new[i:]
 
 
-def secret_lines(lines: list[OcrLine], extra: tuple[re.Pattern, ...] = ()) -> list[int]:
+def secret_lines(lines: list[OcrLine], extra: tuple[UserPattern, ...] = ()) -> list[int]:
     """Indexes of lines that hold a secret, counting every line of a private key block."""
     out, in_key = [], False
     for i, line in enumerate(lines):
@@ -138,7 +138,7 @@ def secret_lines(lines: list[OcrLine], extra: tuple[re.Pattern, ...] = ()) -> li
 class Transcriber:
     """OCR (incremental where cheaper), then redaction; counts what was redacted, never the secrets."""
 
-    def __init__(self, ocr: Ocr, incremental: bool = True, extra_patterns: tuple[re.Pattern, ...] = ()):
+    def __init__(self, ocr: Ocr, incremental: bool = True, extra_patterns: tuple[UserPattern, ...] = ()):
         self.ocr = ocr
         self.incremental = incremental
         self.extra_patterns = extra_patterns

@@ -14,13 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-import webbrowser
+from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageDraw
 
 from gumd.client import ApiError, Client, DaemonUnavailable
 from gumd.config import Settings
+from gumd.login_link import open_login_link
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +59,15 @@ def icon_image(state: str, size: int = 64) -> Image.Image:
     return image
 
 
-def open_dashboard(client: Client) -> str:
+def open_dashboard(client: Client, data_dir: Path) -> str:
     """Open the dashboard with a one-time login link from the daemon; else say why it cannot open."""
     try:
         link = client.dashboard_login()
     except (DaemonUnavailable, ApiError) as e:
         return str(e)
-    return "opening the dashboard" if webbrowser.open(link["url"]) else f"open {link['url']} in your browser"
+    if open_login_link(link["url"], data_dir):
+        return "opening the dashboard"
+    return "no browser could be opened: run `gumd dashboard --no-open` and paste the link into one"
 
 
 class Tray:
@@ -93,7 +96,7 @@ class Tray:
                 *(item(text, self._pause_action(minutes), enabled=lambda _: self._capturing()) for text, minutes in PAUSES),
                 item("Resume", lambda: self._act(self.client.resume), enabled=lambda _: self._paused()),
                 pystray.Menu.SEPARATOR,
-                item("Open dashboard", lambda: self._say(open_dashboard(self.client)), default=True),
+                item("Open dashboard", lambda: self._say(open_dashboard(self.client, settings.data_path)), default=True),
                 item("Quit", lambda: self.stop()),
             ),
         )

@@ -1,5 +1,6 @@
 """Who may use the API: real uvicorn on loopback TCP and on a unix socket, real tokens, real refusals."""
 
+import re
 import socket
 import subprocess
 import time
@@ -9,7 +10,9 @@ import httpx
 import pytest
 
 from gumd.api.app import create_app
+from gumd.api.audit import AuditLog
 from gumd.api.server import LoopbackServer, SocketServer
+from gumd.api.sessions import Sessions
 from gumd.client import ApiError, Client
 from gumd.privacy import CaptureControl
 from gumd.store import NewProposition, Store
@@ -27,13 +30,15 @@ def both(tmp_path):
               (("reader", "read"), ("writer", "write"), ("gone", "read"))}
     revoke_token(store, "gone")
     control = CaptureControl()
-    app = create_app(store, dict, control)
+    sessions = Sessions()
+    app = create_app(store, dict, control, sessions=sessions)
     unix, tcp = SocketServer(app, data / "gumd.sock"), LoopbackServer(app, 0)
     unix.start()
     tcp.start()
     base = f"http://127.0.0.1:{tcp.port}"
+    sessions.url = base
     yield SimpleNamespace(store=store, pid=pid, tcp=tcp, tokens=tokens, port=tcp.port, base=base,
-                          sock=data / "gumd.sock",
+                          sock=data / "gumd.sock", data=data,
                           http=httpx.Client(base_url=base),
                           unix=httpx.Client(transport=httpx.HTTPTransport(uds=str(data / "gumd.sock")),
                                             base_url="http://gumd"))
@@ -95,7 +100,10 @@ def test_foreign_host_is_refused_on_both_transports(both):
     for host in ("evil.example", f"evil.example:{both.port}", "127.0.0.1.nip.io", "192.168.1.20"):
         assert refused(both.http.get("/v1/status", headers=token | {"Host": host}), 421, "bad_host")
         assert refused(both.unix.get("/v1/status", headers={"Host": host}), 421, "bad_host")
-    for host in (f"localhost:{both.port}", f"127.0.0.1:{both.port}"):
+    for host in ("[::1].evil.com", f"[::1]:{both.port}.evil.com", "[::1]evil.com", "[::1", "localhost:80:80",
+                 "localhost:", "localhost:http", "localhost.", "localhost@evil.com"):
+        assert refused(both.http.get("/v1/status", headers=token | {"Host": host}), 421, "bad_host"), host
+    for host in (f"localhost:{both.port}", f"127.0.0.1:{both.port}", f"[::1]:{both.port}", "[::1]"):
         assert both.http.get("/v1/status", headers=token | {"Host": host}).status_code == 200
     assert both.unix.get("/v1/status", headers={"Host": "localhost"}).status_code == 200
 
@@ -196,3 +204,91 @@ def _answers(client: Client) -> bool:
         return bool(client.status())
     except ConnectionError:
         return False
+
+
+def test_a_dashboard_cookie_replayed_without_the_page_key_reads_and_writes_nothing(both):
+    link = both.unix.post("/v1/dashboard/login").json()["url"]
+    login = both.http.get(link.removeprefix(both.base))
+    assert login.status_code == 200
+    key = re.search(r'name="gumd-key" content="([^"]+)"', login.text)[1]
+    stolen = {"Cookie": f"gumd_session={login.cookies['gumd_session']}"}  # what a server on another port receives
+    page = both.http.get("/dashboard", headers=stolen)
+    assert page.status_code == 200 and key not in page.text and "gumd-key" not in page.text
+    assert refused(both.http.get("/v1/export", headers=stolen), 403, "session_key")
+    assert refused(both.http.get("/v1/propositions", headers=stolen), 403, "session_key")
+    assert refused(both.http.get("/v1/audit", headers=stolen), 403, "session_key")
+    assert refused(both.http.post("/v1/capture/rules", json={"kind": "app", "pattern": "x"}, headers=stolen),
+                   403, "session_key")
+    assert refused(both.http.delete(f"/v1/propositions/{both.pid}", headers=stolen), 403, "session_key")
+    assert refused(both.http.post("/dashboard/confirm", json={"action": "delete"}, headers=stolen), 403, "session_key")
+    assert refused(both.http.get("/v1/propositions", headers=stolen | {"X-Gumd-Key": "guess"}), 403, "session_key")
+    assert both.store.get_proposition(both.pid) is not None
+    assert both.unix.get("/v1/capture/rules").json()["items"] == []
+
+    # the page itself, with its key: reads and writes; export and deletes need a fresh confirmation each
+    mine = stolen | {"X-Gumd-Key": key}
+    assert both.http.get("/v1/propositions", headers=mine).status_code == 200
+    assert refused(both.http.get("/v1/export", headers=mine), 403, "confirmation_needed")
+    assert refused(both.http.delete(f"/v1/propositions/{both.pid}", headers=mine), 403, "confirmation_needed")
+    confirm = lambda action: both.http.post("/dashboard/confirm", json={"action": action},  # noqa: E731
+                                            headers=mine).json()["token"]
+    assert refused(both.http.delete(f"/v1/propositions/{both.pid}", headers=mine | {"X-Gumd-Confirm": confirm("export")}),
+                   403, "confirmation_needed")
+    assert both.http.get("/v1/export", headers=mine | {"X-Gumd-Confirm": confirm("export")}).status_code == 200
+    token = confirm("delete")
+    assert both.http.delete(f"/v1/propositions/{both.pid}", headers=mine | {"X-Gumd-Confirm": token}).status_code == 200
+    assert refused(both.http.delete(f"/v1/propositions/{both.pid}", headers=mine | {"X-Gumd-Confirm": token}),
+                   403, "confirmation_needed")  # single use
+
+    audit = Client(both.sock).audit(limit=50)
+    sessions = {e["session"] for e in audit if e["client"] == "dashboard" and e["status"] == 200}
+    assert len(sessions) == 1 and "" not in sessions
+    assert {e["transport"] for e in audit if e["client"] == "dashboard"} == {"tcp"}
+    assert {e["transport"] for e in audit if e["client"] == "local-socket"} == {"unix"}
+
+
+def test_every_response_has_a_strict_csp_and_no_docs_page_loads_scripts_from_elsewhere(both):
+    token = bearer(both.tokens["reader"])
+    for r in (both.http.get("/dashboard"), both.http.get("/v1/status", headers=token),
+              both.http.get("/v1/status"), both.unix.get("/v1/status")):
+        csp = r.headers["content-security-policy"]
+        assert "default-src 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert r.headers["x-content-type-options"] == "nosniff" and r.headers["x-frame-options"] == "DENY"
+    login_needed = both.http.get("/dashboard")
+    assert login_needed.status_code == 401 and "style-src 'sha256-" in login_needed.headers["content-security-policy"]
+    for path in ("/docs", "/redoc", "/docs/oauth2-redirect"):
+        assert both.http.get(path, headers=token).status_code == 404
+        assert both.unix.get(path).status_code == 404
+    assert both.http.get("/openapi.json", headers=token).json()["info"]["title"] == "gumd"
+
+
+def test_refused_requests_cost_constant_storage_and_reach_the_log_within_a_second(both):
+    files = lambda: sum(f.stat().st_size for f in both.data.glob("gumd.db*"))  # noqa: E731
+    both.unix.get("/v1/status")
+    Client(both.sock).audit(limit=1)  # settle what is buffered
+    rows_before, size_before = both.store.db["api_audit"].count, files()
+    path = "/v1/" + "x" * 195  # 199 characters, as in the issue
+    for _ in range(3000):
+        r = both.http.get(path, headers={"Origin": "https://evil.example"})
+        assert r.status_code == 403
+    time.sleep(1.5)  # no further request: the timer writes what is left
+    counted = list(both.store.db.query(
+        "SELECT client, route, status, count, transport FROM api_audit WHERE id > (SELECT MAX(id) - 10 FROM api_audit)"
+        " AND status = 403"))
+    assert sum(r["count"] for r in counted) == 3000  # before: 2,505 rows after 5 s, the rest at the next request
+    assert both.store.db["api_audit"].count - rows_before <= 2  # one row a minute (the burst may cross one)
+    assert all(len(r["route"]) <= 49 and r["client"] == "anonymous" and r["transport"] == "tcp" for r in counted)
+    assert files() - size_before < 64 * 1024  # before: ~320 bytes a request, ~960 KB
+    assert Client(both.sock).audit(limit=1)[0]["count"] in {r["count"] for r in counted}
+
+
+def test_the_audit_table_keeps_its_newest_rows_only(both):
+    log = AuditLog(both.store, max_rows=50)
+    from gumd.store.access import AuditEntry
+
+    for i in range(120):
+        log.record(AuditEntry(time.time(), "local-socket", "GET", "/v1/status", 200, transport="unix"))
+        if i % 40 == 39:
+            log.flush()
+    log.close()
+    assert both.store.db["api_audit"].count == 50

@@ -1,15 +1,20 @@
 """The capture routes (forget, rules, check, spans) on real uvicorn over a unix socket, through the real client."""
 
+import os
+import subprocess
+import threading
 import time
 
+import httpx
 import pytest
 
 from gumd.api.app import create_app
 from gumd.api.server import SocketServer
 from gumd.client import ApiError, Client
-from gumd.privacy import CaptureControl, Exclusions
+from gumd.privacy import CaptureControl, Exclusions, check_pattern, redact
 from gumd.store import NewObservation, NewProposition, Store
 from gumd.store.capture import CaptureStore, FocusSpan
+from tests.conftest import GUMD
 
 
 @pytest.fixture
@@ -101,3 +106,71 @@ def test_focus_spans_newest_first_with_durations(served):
     spans = client.focus_spans()
     assert [(s["app"], s["duration"], s["page_title"]) for s in spans] == [("xterm", 10, ""), ("firefox", 60, "Inbox")]
     assert [s["app"] for s in client.focus_spans(since=165)] == ["xterm"]
+
+
+# The classic catastrophic patterns: each takes exponential time per character in a backtracking engine.
+CATASTROPHIC = [r"^(a+)+$", r"(a|aa)+$", r"(a|a?)+b", r"^(([a-z])+.)+[A-Z]([a-z])+$", r"(x+x+)+y", r"(\w+\d*)+#",
+                r"(.*a){20}"]
+
+
+def test_a_catastrophic_title_rule_answers_at_once_and_blocks_nothing(served, tmp_path):
+    client, _, _ = served
+    for pattern in CATASTROPHIC:
+        client.add_capture_rule("title", pattern)
+    raw = httpx.Client(transport=httpx.HTTPTransport(uds=str(tmp_path / "data" / "gumd.sock")),
+                       base_url="http://gumd", timeout=5)  # before RE2: ^(a+)+$ on 26 characters took 1.76 s
+    slowest = 0.0
+    for title in ("a" * 1999 + "!", "x" * 2000, "ab " * 666, "a" * 26 + "!"):
+        started = time.perf_counter()
+        r = raw.get("/v1/capture/check", params={"app": "firefox", "title": title})
+        slowest = max(slowest, time.perf_counter() - started)
+        assert r.status_code == 200
+    assert slowest < 0.25, f"/v1/capture/check took {slowest:.3f} s"
+    checking = threading.Thread(target=raw.get, args=("/v1/capture/check",),
+                                kwargs={"params": {"title": "a" * 30 + "!"}})
+    checking.start()
+    started = time.perf_counter()
+    assert raw.get("/v1/status").status_code == 200  # before RE2: 1.55 s behind one check
+    assert time.perf_counter() - started < 0.25
+    checking.join()
+    exclusions = Exclusions.build(title_patterns=CATASTROPHIC)
+    started = time.perf_counter()
+    assert exclusions.match("firefox", "x" * 1999 + "!") is None
+    assert exclusions.match("firefox", "a" * 2000) == r"title /^(a+)+$/"
+    assert time.perf_counter() - started < 0.005  # the matching itself, without HTTP
+
+
+def test_catastrophic_redaction_patterns_on_captured_text_stay_linear():
+    extra = tuple(check_pattern(p) for p in CATASTROPHIC)
+    text = ("a" * 30_000 + "!\n") + ("x" * 30_000 + "\n") + "word 123 " * 4000
+    started = time.perf_counter()
+    redact(text)
+    builtin = time.perf_counter() - started
+    started = time.perf_counter()
+    out = redact(text, extra)
+    assert time.perf_counter() - started < builtin + 0.5
+    assert out.counts.get("custom")  # "(.*a){20}" matches the run of a's
+
+
+@pytest.mark.parametrize("pattern, construct", [
+    (r"(a)\1", "backreference"), (r"(?=secret)\w+", "lookahead"), (r"(?<!zip )\d{5}", "negative lookbehind"),
+    (r"(?<=pin )\d+", "lookbehind"), (r"(?P<w>\w)(?P=w)", "named backreference"), (r"a++", "possessive"),
+])
+def test_patterns_re2_cannot_run_are_refused_naming_the_construct(served, tmp_path, pattern, construct):
+    client, _, _ = served
+    for kind in ("title", "redact"):
+        with pytest.raises(ApiError) as e:
+            client.add_capture_rule(kind, pattern)
+        assert e.value.status == 422 and e.value.code == "invalid_rule" and construct in str(e.value)
+    cli = subprocess.run([*GUMD, "--data-dir", str(tmp_path / "data"), "redact", "add", pattern],
+                         capture_output=True, text=True, timeout=60, env={**os.environ, "GUMD_CONFIG": "/nonexistent"})
+    assert cli.returncode == 1 and construct in cli.stderr and "Traceback" not in cli.stderr
+    assert client.capture_rules() == []
+
+
+def test_an_app_rule_of_spaces_is_refused(served):
+    client, _, _ = served
+    with pytest.raises(ApiError) as e:
+        client.add_capture_rule("app", "   ")
+    assert e.value.status == 422 and "app name is empty" in str(e.value)
+    assert client.add_capture_rule("app", "  signal  ")["pattern"] == "signal"

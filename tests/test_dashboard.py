@@ -7,10 +7,16 @@ and narrow, go to the test's tmp dir and to /tmp/dashboard-shots/.
 
 from __future__ import annotations
 
+import http.server
+import json
+import os
 import re
 import shutil
 import socket
+import stat
 import subprocess
+import sys
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -112,13 +118,19 @@ def open_view(page, view: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def log_in(page, daemon) -> None:
+    """Open a fresh login link in `page`: the login page hands the tab its key and moves on to /dashboard."""
+    response = page.goto(login_link(daemon))
+    assert response.ok
+    page.wait_for_url(f"{daemon.base}/dashboard")
+    page.wait_for_selector("body[data-ready='1']", state="attached")
+
+
 @pytest.fixture(scope="module")
 def page(daemon, browser, shots):
     page = browser.new_page()
     page.on("dialog", lambda d: d.accept())
-    response = page.goto(login_link(daemon))
-    assert response.ok and page.url == f"{daemon.base}/dashboard"
-    page.wait_for_selector("body[data-ready='1']", state="attached")
+    log_in(page, daemon)
     return page
 
 
@@ -137,22 +149,142 @@ def test_a_login_link_works_once_and_gives_a_strict_httponly_cookie(daemon, brow
     cookie = next(c for c in browser.cookies() if c["name"] == "gumd_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
     assert page.evaluate("document.cookie") == ""
+    assert page.evaluate("sessionStorage.getItem('gumd.key')")  # this tab's page key
     link = login_link(daemon)
     other = browser.new_page()
     assert other.goto(link).ok
     assert other.goto(link).status == 401  # single use
     other.close()
-    page.reload()  # the second login replaced the cookie: the page needs the new session's CSRF token
-    page.wait_for_selector("body[data-ready='1']", state="attached")
+    log_in(page, daemon)  # the second login replaced the cookie: this tab needs a session of its own again
     over_tcp = httpx.post(f"{daemon.base}/v1/dashboard/login")
     assert over_tcp.status_code == 401  # minting a link needs the socket, not a browser
 
 
-def test_writes_without_the_csrf_token_are_refused(daemon, page):
+def test_api_calls_without_the_page_key_are_refused(daemon, page):
     pid = daemon.client.search(limit=1)[0]["id"]
     status = page.evaluate("async (id) => (await fetch(`/v1/propositions/${id}/reject`, {method: 'POST'})).status", pid)
     assert status == 403
+    assert page.evaluate("async () => (await fetch('/v1/propositions')).status") == 403
     assert daemon.client.proposition(pid)["verdict"] is None
+
+
+class CookieCatcher(http.server.BaseHTTPRequestHandler):
+    """A page on another loopback port, as a dev server or another local user might run: it keeps the cookies."""
+
+    caught: list[str] = []
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        CookieCatcher.caught.append(self.headers.get("Cookie", ""))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(b"<!doctype html><title>a dev server</title><p>hello")
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_cookie_captured_on_another_loopback_port_reads_and_writes_nothing(daemon, browser, page):
+    catcher = http.server.ThreadingHTTPServer(("127.0.0.1", 0), CookieCatcher)
+    threading.Thread(target=catcher.serve_forever, daemon=True).start()
+    visit = browser.new_page()
+    try:
+        visit.goto(f"http://127.0.0.1:{catcher.server_address[1]}/")  # the user opens another local page
+    finally:
+        visit.close()
+        catcher.shutdown()
+    stolen = next(c for c in CookieCatcher.caught if "gumd_session=" in c)  # cookies ignore ports: it got it
+    replay = httpx.Client(base_url=daemon.base, headers={"Cookie": stolen})
+    page_html = replay.get("/dashboard")
+    assert page_html.status_code == 200 and "gumd-key" not in page_html.text  # the page holds no secret
+    pid = daemon.client.search(limit=1)[0]["id"]
+    attempts = {
+        "export": replay.get("/v1/export"),
+        "search": replay.get("/v1/propositions"),
+        "audit": replay.get("/v1/audit"),
+        "add rule": replay.post("/v1/capture/rules", json={"kind": "app", "pattern": "firefox"}),
+        "delete": replay.delete(f"/v1/propositions/{pid}"),
+        "confirm": replay.post("/dashboard/confirm", json={"action": "delete"}),
+    }
+    assert {name: r.status_code for name, r in attempts.items()} == {name: 403 for name in attempts}
+    assert daemon.client.proposition(pid)["id"] == pid
+    assert not any(r["pattern"] == "firefox" for r in daemon.client.capture_rules())
+    # the page itself still works: its key stayed in its own origin's sessionStorage
+    open_view(page, "browse")
+    assert page.locator("#results button").count() >= 1
+
+
+WATCHER = r"""
+import json, os, sys, threading
+stop = threading.Event()
+threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+leaks, seen_browser, could_read = set(), False, []
+while not stop.wait(0.005):
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        if int(pid) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                line = f.read()
+        except OSError:
+            continue
+        if b"code=" in line or b"dashboard/login" in line:
+            leaks.add(line.replace(b"\0", b" ").decode(errors="replace"))
+        if b"open-in-chromium" in line:
+            seen_browser = True
+        if b"dashboard-login-" in line:
+            path = next(a for a in line.split(b"\0") if b"dashboard-login-" in a).decode().removeprefix("file://")
+            try:
+                could_read.append(open(path).read()[:80])
+            except OSError:
+                pass
+print(json.dumps({"leaks": sorted(leaks), "seen_browser": seen_browser, "could_read": could_read}))
+"""
+
+BROWSER = """#!{python}
+# $BROWSER for `gumd dashboard`: real Chromium (Playwright drives it over a pipe, so the URL is in no argv).
+import json, pathlib, sys
+from playwright import sync_api
+url = sys.argv[1]
+with sync_api.sync_playwright() as pw:
+    browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args={args!r})
+    page = browser.new_page()
+    page.goto(url)
+    page.wait_for_url("{base}/dashboard", timeout=30000)
+    page.wait_for_selector("body[data-ready='1']", state="attached", timeout=30000)
+    result = {{"argv": sys.argv[1:], "url": page.url, "summary": page.locator("#summary").inner_text(),
+              "key": bool(page.evaluate("sessionStorage.getItem('gumd.key')"))}}
+    browser.close()
+pathlib.Path({out!r}).write_text(json.dumps(result))
+"""
+
+
+def test_the_login_link_never_appears_in_any_process_command_line(daemon, tmp_path):
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    out = tmp_path / "browser.json"
+    fake = tmp_path / "open-in-chromium"
+    fake.write_text(BROWSER.format(python=sys.executable, args=CHROMIUM_ARGS, base=daemon.base, out=str(out)))
+    fake.chmod(0o755)
+
+    def as_nobody():
+        os.setgid(65534)
+        os.setuid(65534)
+
+    watcher = subprocess.Popen(["/usr/bin/python3", "-c", WATCHER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               text=True, preexec_fn=as_nobody)  # another local user, polling every 5 ms
+    opened = subprocess.run([*GUMD, "--data-dir", str(daemon.data), "dashboard"], capture_output=True, text=True,
+                            timeout=120, env={**daemon.env, "BROWSER": str(fake), "XDG_RUNTIME_DIR": str(runtime)})
+    seen = json.loads(watcher.communicate("", timeout=30)[0])
+    assert opened.returncode == 0, opened.stderr
+    assert seen["seen_browser"], "the watcher never saw the browser start: it proves nothing"
+    assert seen["leaks"] == [] and seen["could_read"] == []  # before: the browser's argv held the code
+    assert "code=" not in opened.stdout + opened.stderr
+    result = json.loads(out.read_text())
+    assert result["url"] == f"{daemon.base}/dashboard" and result["key"] and "belief" in result["summary"]
+    login_file = Path(result["argv"][0].removeprefix("file://"))
+    assert login_file.parent == runtime / "gumd" and "code=" in login_file.read_text()
+    assert stat.S_IMODE(login_file.stat().st_mode) == 0o600 and stat.S_IMODE(login_file.parent.stat().st_mode) == 0o700
 
 
 def test_review_queue_confirms_with_one_key_and_shows_evidence(daemon, page, shots):
@@ -227,8 +359,8 @@ def test_transparency_shows_who_read_the_model_and_export_downloads(daemon, page
     open_view(page, "erase")
     screenshot(page, shots, "erase")
     open_view(page, "export")
-    with page.expect_download() as download:
-        page.get_by_role("link", name="Download export (JSON)").click()
+    with page.expect_download() as download:  # the page asks for a confirmation first (the dialog is accepted)
+        page.get_by_role("button", name="Download export (JSON)").click()
     exported = Path(download.value.path()).read_text()
     assert '"format": "gumd-export/1"' in exported or '"format":"gumd-export/1"' in exported
 

@@ -48,13 +48,15 @@ def create_app(
 
     `status()` supplies the daemon's live state, `control` pauses capture,
     `predictor` (optional) answers /v1/predictions/next, `bus` carries events to
-    /v1/events, `audit` buffers the audit log (the caller flushes it at shutdown), `sessions` holds the
+    /v1/events, `audit` buffers the audit log (the caller closes it at shutdown), `sessions` holds the
     dashboard's logins (the caller sets its `url` once the loopback listener is bound).
     """
     bus = bus or EventBus()
     audit = audit or AuditLog(store)
+    # No /docs or /redoc: FastAPI's load scripts from a CDN on the dashboard's origin. The schema is at
+    # /openapi.json, for any viewer the user trusts.
     app = FastAPI(title="gumd", version=__version__, description="Ask gumd what it knows about its user.",
-                  responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}})
+                  responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}}, docs_url=None, redoc_url=None)
     app.state.bus, app.state.audit = bus, audit
     sessions = sessions or Sessions()
     app.add_middleware(AccessGuard, store=store, audit=audit, sessions=sessions)

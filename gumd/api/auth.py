@@ -7,19 +7,29 @@ routers added later.
   is the local user, named "local-socket", with write scope. A token sent over
   the socket is checked and used (the MCP server does this), so a bad one fails.
 - TCP (127.0.0.1 only) needs `Authorization: Bearer <token>` on every request,
-  or a dashboard session cookie (gumd/api/sessions.py): a browser session has
-  write scope, and every state-changing request of it must carry the session's
-  CSRF token in the X-Gumd-CSRF header. /dashboard/login alone is open: it
-  checks the one-time code itself. Without either, /dashboard pages answer
-  with a page that says to run `gumd dashboard`.
+  or a dashboard session (gumd/api/sessions.py): its cookie alone opens only
+  the page's HTML and static files; every other request must also carry the
+  page key in X-Gumd-Key, and export and deletes a single-use confirmation in
+  X-Gumd-Confirm. /dashboard/login alone is open: it checks the one-time code
+  itself. Without a session, /dashboard pages answer with a page that says to
+  run `gumd dashboard`.
 - GET and HEAD need the read scope; every other method needs write.
 - Host must name this machine (DNS rebinding); an Origin, when a browser sends
   one, must be the listener's own origin, and cross-site fetches
   (Sec-Fetch-Site) are refused. No CORS headers are ever sent.
+- Every response carries a strict Content-Security-Policy (nothing from
+  elsewhere, no inline script), nosniff, no framing and no referrer.
+- A request refused here is counted, not logged one row each (gumd/api/audit.py).
+
+See docs/security.md for the threat model.
 """
 
 from __future__ import annotations
 
+import base64
+import html
+import hashlib
+import re
 import time
 from dataclasses import dataclass
 from importlib import resources
@@ -32,8 +42,10 @@ from starlette.requests import cookie_parser
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gumd.api.audit import AuditLog
-from gumd.api.sessions import COOKIE, CSRF_HEADER, DASHBOARD_CLIENT, Session, Sessions, csrf_matches
+from gumd.api.audit import AuditLog, route_prefix
+from gumd.api.sessions import (
+    CONFIRM_HEADER, COOKIE, DASHBOARD_CLIENT, KEY_HEADER, Session, Sessions, key_matches,
+)
 from gumd.store import Store
 from gumd.store.access import LOCAL_CLIENT, AuditEntry, find_token
 
@@ -45,6 +57,24 @@ UNIX_HOSTS = frozenset({"gumd", "localhost", "127.0.0.1", "::1"})
 TCP_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 DASHBOARD_PREFIX = "/dashboard"
 LOGIN_PATH = "/dashboard/login"
+STATIC_PREFIX = "/dashboard/static/"
+# Only this origin's own files; no inline script, no framing, nothing fetched from elsewhere.
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+SECURITY_HEADERS = {"content-security-policy": CSP, "x-content-type-options": "nosniff",
+                    "x-frame-options": "DENY", "referrer-policy": "no-referrer"}
+_PORT = re.compile(r"[0-9]{1,5}")
+
+
+def _login_needed_page() -> tuple[str, str]:
+    """The page that says to run `gumd dashboard`, and a CSP that admits its one inline style by hash."""
+    page = resources.files("gumd.api.dashboard").joinpath("login_needed.html").read_text()
+    style = page[page.index("<style>") + len("<style>"):page.index("</style>")]
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    return page, CSP.replace("style-src 'self'", f"style-src 'sha256-{digest}'")
+
+
+LOGIN_NEEDED, LOGIN_NEEDED_CSP = _login_needed_page()
 
 
 @dataclass(frozen=True)
@@ -52,12 +82,12 @@ class Principal:
     """The client behind a request: a token's name, or "local-socket" for the user on the socket."""
 
     client: str
-    scope: str  # read | write
+    scope: str  # read | write | page (a dashboard cookie without its page key: the page's files only)
     token_id: int | None = None
     session: Session | None = None  # a dashboard session in a browser
 
     def may(self, method: str) -> bool:
-        return self.scope == "write" or method in READ_METHODS
+        return self.scope == "write" or (self.scope == "read" and method in READ_METHODS)
 
 
 class Refused(Exception):
@@ -67,8 +97,8 @@ class Refused(Exception):
 
     def response(self, path: str = "") -> Response:
         if self.status == 401 and path.startswith(DASHBOARD_PREFIX):
-            page = resources.files("gumd.api.dashboard").joinpath("login_needed.html").read_text()
-            return HTMLResponse(page.replace("{message}", self.message), 401)
+            return HTMLResponse(LOGIN_NEEDED.replace("{message}", html.escape(self.message)), 401,
+                                headers={"Content-Security-Policy": LOGIN_NEEDED_CSP, "Cache-Control": "no-store"})
         headers = {"WWW-Authenticate": 'Bearer realm="gumd"'} if self.status == 401 else None
         return JSONResponse({"code": self.code, "message": self.message}, self.status, headers=headers)
 
@@ -87,12 +117,32 @@ def require_write(request: Request) -> Principal:
     return who
 
 
-def _hostname(value: str) -> str:
+def _hostname(value: str) -> str | None:
+    """The host of a Host header ("host", "host:port", "[v6]" or "[v6]:port"); None for anything else."""
     value = value.strip().lower()
     if value.startswith("["):
-        return value[1:value.find("]")] if "]" in value else value
-    host, sep, port = value.rpartition(":")
-    return host if sep and port.isdigit() else value
+        end = value.find("]")
+        rest = value[end + 1:] if end > 0 else "?"
+        if rest and not (rest[0] == ":" and _PORT.fullmatch(rest[1:])):
+            return None  # "[::1].evil.com", "[::1]x", an unclosed bracket
+        return value[1:end]
+    host, sep, port = value.partition(":")
+    if sep and not _PORT.fullmatch(port):
+        return None
+    return host
+
+
+def confirmation_needed(method: str, path: str) -> str | None:
+    """The confirmation a dashboard session needs for this request: "export", "delete" or None."""
+    if method == "DELETE" or (method == "POST" and path == "/v1/capture/forget"):
+        return "delete"
+    if method in READ_METHODS and path == "/v1/export":
+        return "export"
+    return None
+
+
+def _transport(scope: Scope) -> str:
+    return "unix" if scope.get(TRANSPORT) == "unix" else "tcp"
 
 
 class AccessGuard:
@@ -106,19 +156,27 @@ class AccessGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+
+        async def send_secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                have = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []), *(
+                    (k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items() if k.encode() not in have)]
+            await send(message)
+
         try:
             who = self._admit(scope, Headers(scope=scope))
         except Refused as r:
-            self._record(scope, r.client, None, r.status)
-            await r.response(scope.get("path", ""))(scope, receive, send)
-            await self._maybe_flush()
+            self.audit.record_refusal(AuditEntry(time.time(), r.client, scope["method"], scope.get("path", ""),
+                                                 r.status, transport=_transport(scope)))
+            await r.response(scope.get("path", ""))(scope, receive, send_secured)
             return
         scope.setdefault("state", {})["principal"] = who
 
         async def send_and_record(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                self._record(scope, who.client, who.token_id, message["status"])
-            await send(message)
+            if message["type"] == "http.response.start":  # the login route names the session it began
+                self._record(scope, scope["state"]["principal"], message["status"])
+            await send_secured(message)
 
         try:
             await self.app(scope, receive, send_and_record)
@@ -140,26 +198,39 @@ class AccessGuard:
         if host is None or _hostname(host) not in allowed:
             raise Refused(421, "bad_host",
                           f"Host {host!r} is not this machine; use one of: {', '.join(sorted(allowed))}")
-        self._check_origin(scope, headers, over_tcp)
-        if over_tcp and scope.get("path") == LOGIN_PATH and scope["method"] in READ_METHODS:
-            return Principal(DASHBOARD_CLIENT, "read")  # the route checks the one-time code
+        login = over_tcp and scope.get("path") == LOGIN_PATH and scope["method"] in READ_METHODS
+        # The login link is opened from a local file (file://), a cross-site navigation; the code is the check.
+        self._check_origin(scope, headers, over_tcp, navigation=login)
+        if login:
+            return Principal(DASHBOARD_CLIENT, "page")  # the route checks the one-time code
         if over_tcp and "authorization" not in headers and COOKIE in cookie_parser(headers.get("cookie", "")):
-            return self._session(scope["method"], headers)
+            return self._session(scope, headers)
         return self._identify(scope["method"], headers, over_tcp)
 
-    def _session(self, method: str, headers: Headers) -> Principal:
+    def _session(self, scope: Scope, headers: Headers) -> Principal:
+        """A dashboard session: the cookie finds it, the page key proves the page, a confirmation allows export
+        and deletes. The cookie alone reaches the page's HTML and static files, which hold no data."""
+        method, path = scope["method"], scope.get("path", "")
         session = self.sessions.find(cookie_parser(headers.get("cookie", ""))[COOKIE])
         if session is None:
             raise Refused(401, "session_expired", "this dashboard session has ended; run `gumd dashboard` to log in",
                           client=DASHBOARD_CLIENT)
-        if method not in READ_METHODS and not csrf_matches(session, headers.get(CSRF_HEADER)):
-            raise Refused(403, "csrf_token", f"send the page's CSRF token in {CSRF_HEADER}; reload the dashboard",
+        if method in READ_METHODS and (path == DASHBOARD_PREFIX or path.startswith(STATIC_PREFIX)):
+            return Principal(DASHBOARD_CLIENT, "page", session=session)
+        if not key_matches(session, headers.get(KEY_HEADER)):
+            raise Refused(403, "session_key", f"a dashboard request needs the page's key in {KEY_HEADER}: use the "
+                                              "dashboard page, or run `gumd dashboard` to log in again",
+                          client=DASHBOARD_CLIENT)
+        action = confirmation_needed(method, path)
+        if action and not self.sessions.take_confirmation(session, action, headers.get(CONFIRM_HEADER)):
+            raise Refused(403, "confirmation_needed", f"{action} needs a fresh confirmation from the dashboard page "
+                                                      f"(POST /dashboard/confirm, then {CONFIRM_HEADER})",
                           client=DASHBOARD_CLIENT)
         return Principal(DASHBOARD_CLIENT, "write", session=session)
 
     @staticmethod
-    def _check_origin(scope: Scope, headers: Headers, over_tcp: bool) -> None:
-        if headers.get("sec-fetch-site", "").lower() in ("cross-site", "same-site"):
+    def _check_origin(scope: Scope, headers: Headers, over_tcp: bool, navigation: bool = False) -> None:
+        if not navigation and headers.get("sec-fetch-site", "").lower() in ("cross-site", "same-site"):
             raise Refused(403, "cross_site", "cross-site requests are refused; call gumd from a local program")
         origin = headers.get("origin")
         if origin is None:
@@ -201,11 +272,13 @@ class AccessGuard:
                           f"token {token.name!r} has read scope; {method} needs a write token", client=token.name)
         return who
 
-    def _record(self, scope: Scope, client: str, token_id: int | None, status: int) -> None:
-        # The matched route's template (/v1/propositions/{prop_id}); the bare path for a request refused
-        # before routing or matching no route. Never the query string or the body.
-        route = getattr(scope.get("route"), "path", None) or scope.get("path", "")[:200]
-        self.audit.record(AuditEntry(time.time(), client, scope["method"], route, status, token_id))
+    def _record(self, scope: Scope, who: Principal, status: int) -> None:
+        # The matched route's template (/v1/propositions/{prop_id}); a short prefix of the path for one matching
+        # no route. Never the query string or the body.
+        template = getattr(scope.get("route"), "path", None)
+        route = template or route_prefix(scope.get("path", ""))
+        self.audit.record(AuditEntry(time.time(), who.client, scope["method"], route, status, who.token_id,
+                                     transport=_transport(scope), session=who.session.id if who.session else ""))
 
     async def _maybe_flush(self) -> None:
         if self.audit.due:

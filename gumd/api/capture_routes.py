@@ -8,7 +8,7 @@ import time
 from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, Field, model_validator
 
-from gumd.privacy import CaptureControl, InvalidRule, check_pattern
+from gumd.privacy import CaptureControl, InvalidRule, check_app, check_pattern
 from gumd.store import Store
 from gumd.store.capture import RULE_KINDS, CaptureStore
 
@@ -109,12 +109,12 @@ def router(store: Store, control: CaptureControl) -> APIRouter:
     def add_rule(body: RuleIn) -> RuleOut:
         if body.kind not in RULE_KINDS:
             raise _bad(f"kind must be one of {', '.join(RULE_KINDS)}, not {body.kind!r}")
-        pattern = body.pattern.strip()
-        if body.kind != "app":
-            try:
+        try:
+            pattern = check_app(body.pattern) if body.kind == "app" else body.pattern.strip()
+            if body.kind != "app":
                 check_pattern(pattern)
-            except InvalidRule as e:
-                raise _bad(str(e)) from None
+        except InvalidRule as e:
+            raise _bad(str(e)) from None
         rule = capture.add_rule(body.kind, pattern)
         control.rules_changed()
         return RuleOut(**rule.__dict__)

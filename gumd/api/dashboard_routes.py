@@ -2,21 +2,25 @@
 
 The page is plain HTML, CSS and JavaScript from package data (gumd/api/dashboard/);
 everything it shows comes from the /v1 API, called with the session cookie and the
-CSRF token the page carries (see gumd/api/sessions.py and gumd/api/auth.py).
+page key the login handed to the page's script once (see gumd/api/sessions.py,
+gumd/api/auth.py and docs/security.md).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from importlib import resources
 
+from typing import Literal
+
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from gumd.api.auth import LOGIN_PATH, TRANSPORT, Refused, principal
 from gumd.api.schemas import ErrorOut
-from gumd.api.sessions import COOKIE, Sessions
+from gumd.api.sessions import CONFIRM_TTL_S, COOKIE, Sessions
 
 PAGE = resources.files("gumd.api.dashboard")
 
@@ -24,6 +28,16 @@ PAGE = resources.files("gumd.api.dashboard")
 class LoginLink(BaseModel):
     url: str
     expires_at: float
+
+
+class ConfirmIn(BaseModel):
+    action: Literal["export", "delete"]
+
+
+class Confirmation(BaseModel):
+    token: str
+    expires_in: float
+
 
 
 def static_files() -> StaticFiles:
@@ -48,16 +62,28 @@ def router(sessions: Sessions) -> APIRouter:
         return LoginLink(url=f"{sessions.url}{LOGIN_PATH}?code={code.code}", expires_at=code.expires_at)
 
     @r.get(LOGIN_PATH, include_in_schema=False)
-    def login(code: str = Query("", max_length=100)) -> Response:
-        redeemed = sessions.redeem(code) if code else None
-        if redeemed is None:
+    def login(request: Request, code: str = Query("", max_length=100)) -> Response:
+        login = sessions.redeem(code) if code else None
+        if login is not None:
+            request.scope["state"]["principal"] = replace(principal(request), session=login.session)
+        if login is None:
             return Refused(401, "login_code", "this login link is unknown, used or expired; run `gumd dashboard` "
                                               "for a new one").response(LOGIN_PATH)
-        secret, session = redeemed
-        page = RedirectResponse("/dashboard", status_code=303)
-        page.set_cookie(COOKIE, secret, max_age=int(session.expires_at - session.created_at), path="/",
-                        httponly=True, samesite="strict")
+        # The page key goes to this page's script once; it keeps it in sessionStorage and opens /dashboard.
+        page = HTMLResponse(PAGE.joinpath("login.html").read_text().replace("{key}", login.key),
+                            headers=NO_STORE)
+        page.set_cookie(COOKIE, login.cookie, max_age=int(login.session.expires_at - login.session.created_at),
+                        path="/", httponly=True, samesite="strict")
         return page
+
+    @r.post("/dashboard/confirm", include_in_schema=False, response_model=Confirmation)
+    def confirm(body: ConfirmIn, request: Request) -> Confirmation:
+        """A single-use confirmation for one export or delete, asked for by the page after the user said yes."""
+        session = principal(request).session
+        if session is None:
+            raise HTTPException(403, {"code": "dashboard_only",
+                                      "message": "confirmations are for dashboard sessions; tokens need none"})
+        return Confirmation(token=sessions.confirm(session, body.action), expires_in=CONFIRM_TTL_S)
 
     @r.post("/dashboard/logout", include_in_schema=False)
     def logout(request: Request) -> Response:
@@ -68,15 +94,10 @@ def router(sessions: Sessions) -> APIRouter:
         return done
 
     @r.get("/dashboard", include_in_schema=False, response_class=HTMLResponse)
-    def dashboard(request: Request) -> HTMLResponse:
-        session = principal(request).session
-        html = PAGE.joinpath("index.html").read_text().replace("{csrf}", session.csrf if session else "")
-        return HTMLResponse(html, headers={"Cache-Control": "no-store", "Content-Security-Policy": CSP,
-                                           "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"})
+    def dashboard() -> HTMLResponse:
+        return HTMLResponse(PAGE.joinpath("index.html").read_text(), headers=NO_STORE)
 
     return r
 
 
-# Only the page's own files; no inline script, no framing, nothing fetched from elsewhere.
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+NO_STORE = {"Cache-Control": "no-store"}  # the security headers (CSP...) come from AccessGuard on every response

@@ -135,6 +135,9 @@ class AuditOut(BaseModel):
     method: str
     route: str
     status: int
+    transport: str = Field("", description="unix or tcp")
+    session: str = Field("", description="the dashboard session's id, for a browser")
+    count: int = Field(1, description="requests refused in the same minute share one row")
 
     @classmethod
     def of(cls, e: AuditEntry) -> "AuditOut":

@@ -31,5 +31,7 @@ def audit(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     for e in items:
         when = dt.datetime.fromtimestamp(e["at"]).strftime("%Y-%m-%d %H:%M:%S")
-        print(f"{when}  {e['client']:20} {e['method']:6} {e['route']:40} {e['status']}")
+        who = e["client"] + (f" ({e['session']})" if e.get("session") else "")
+        times = f" x{e['count']}" if e.get("count", 1) > 1 else ""  # refusals of one minute share a row
+        print(f"{when}  {who:20} {e.get('transport', ''):4} {e['method']:6} {e['route']:40} {e['status']}{times}")
     return 0

@@ -28,7 +28,7 @@ from urllib.parse import quote
 import httpx
 
 from gumd.pipeline import heartbeat
-from gumd.privacy import Exclusions, redact
+from gumd.privacy import Exclusions, UserPattern, redact
 from gumd.store import NewObservation, Store
 from gumd.store.capture import CaptureStore, FocusSpan
 
@@ -183,7 +183,7 @@ def session_observation(spans: list[FocusSpan]) -> NewObservation:
 
 
 def import_buckets(buckets: list[AwBucket], store: Store, exclusions: Exclusions,
-                   extra_patterns: tuple[re.Pattern, ...] = (), observations: bool = True) -> ImportResult:
+                   extra_patterns: tuple[UserPattern, ...] = (), observations: bool = True) -> ImportResult:
     """Write the buckets' new events as focus spans (and session observations) through the privacy stage."""
     capture = CaptureStore(store)
     present: dict[str, list[tuple[float, float]]] = defaultdict(list)
@@ -231,7 +231,7 @@ def import_buckets(buckets: list[AwBucket], store: Store, exclusions: Exclusions
 
 
 def import_activitywatch(source: str, store: Store, exclusions: Exclusions,
-                         extra_patterns: tuple[re.Pattern, ...] = (), observations: bool = True) -> ImportResult:
+                         extra_patterns: tuple[UserPattern, ...] = (), observations: bool = True) -> ImportResult:
     """Import from an export file path or an aw-server URL (http://host:port)."""
     if re.match(r"https?://", source):
         capture = CaptureStore(store)

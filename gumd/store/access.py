@@ -52,6 +52,9 @@ class AuditEntry:
     status: int
     token_id: int | None = None  # not stored; used to update the token's last use
     id: int = 0
+    transport: str = ""  # unix | tcp
+    session: str = ""  # a dashboard session's public id
+    count: int = 1  # refused requests of one minute share a row
 
 
 def hash_token(secret: str) -> str:
@@ -112,13 +115,32 @@ def record_audit(store: Store, entries: Iterable[AuditEntry]) -> None:
             last_use[e.token_id] = max(e.at, last_use.get(e.token_id, 0.0))
     with store.db.conn:
         store.db.conn.executemany(
-            "INSERT INTO api_audit (at, client, method, route, status) VALUES (?, ?, ?, ?, ?)",
-            [(e.at, e.client, e.method, e.route, e.status) for e in entries],
+            "INSERT INTO api_audit (at, client, method, route, status, transport, session, count) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(e.at, e.client, e.method, e.route, e.status, e.transport, e.session, e.count) for e in entries],
         )
         store.db.conn.executemany(
             "UPDATE api_tokens SET last_used_at = MAX(COALESCE(last_used_at, 0), ?) WHERE id = ?",
             [(at, token_id) for token_id, at in last_use.items()],
         )
+
+
+def record_audit_counts(store: Store, entries: Iterable[AuditEntry]) -> list[int]:
+    """Write counted rows: an entry with an id adds its count to that row, one without is inserted. Returns
+    each entry's row id, in order, so later counts of the same minute land on the same row."""
+    ids = []
+    with store.db.conn:
+        for e in entries:
+            if e.id:
+                store.db.execute("UPDATE api_audit SET count = count + ? WHERE id = ?", [e.count, e.id])
+                ids.append(e.id)
+            else:
+                cur = store.db.execute(
+                    "INSERT INTO api_audit (at, client, method, route, status, transport, session, count) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [e.at, e.client, e.method, e.route, e.status, e.transport, e.session, e.count])
+                ids.append(cur.lastrowid)
+    return ids
 
 
 def read_audit(
@@ -137,13 +159,20 @@ def read_audit(
         [*params, limit, offset],
     )
     return [AuditEntry(at=r["at"], client=r["client"], method=r["method"], route=r["route"], status=r["status"],
-                       id=r["id"]) for r in rows]
+                       id=r["id"], transport=r["transport"], session=r["session"], count=r["count"]) for r in rows]
 
 
 def prune_audit(store: Store, before: float) -> int:
     """Drop audit entries older than `before`; returns how many."""
     with store.db.conn:
         return store.db.execute("DELETE FROM api_audit WHERE at < ?", [before]).rowcount
+
+
+def cap_audit(store: Store, keep: int) -> int:
+    """Keep only the newest `keep` audit rows; returns how many went."""
+    with store.db.conn:
+        return store.db.execute(
+            "DELETE FROM api_audit WHERE id <= (SELECT MAX(id) FROM api_audit) - ?", [keep]).rowcount
 
 
 def _token(row: dict) -> Token:

@@ -190,8 +190,16 @@ def m006_grounding(db: sqlite_utils.Database) -> None:
     db["propositions"].add_column("grounding", str)  # JSON
 
 
+def m007_audit_detail(db: sqlite_utils.Database) -> None:
+    """Audit rows say how the request came (unix | tcp) and which dashboard session sent it; one row can count
+    many refused requests of the same minute."""
+    db.execute("ALTER TABLE api_audit ADD COLUMN transport TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE api_audit ADD COLUMN session TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE api_audit ADD COLUMN count INTEGER NOT NULL DEFAULT 1")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    m001_initial, m002_gum_loop, m003_nap, m004_api, m005_capture, m006_grounding,
+    m001_initial, m002_gum_loop, m003_nap, m004_api, m005_capture, m006_grounding, m007_audit_detail,
 ]
 
 

@@ -1,8 +1,9 @@
-// gumd dashboard: every view reads and writes through the /v1 API with the session cookie; writes carry
-// the page's CSRF token. Data is put into the page as text nodes only, never as HTML.
+// gumd dashboard: every view reads and writes through the /v1 API with the session cookie and the page key
+// the login gave this tab (sessionStorage: this origin only); export and deletes first ask the daemon for a
+// single-use confirmation, once the user said yes. Data is put into the page as text nodes only, never as HTML.
 "use strict";
 
-const CSRF = document.querySelector('meta[name="gumd-csrf"]').content;
+const KEY = sessionStorage.getItem("gumd.key");
 const $ = (sel, root = document) => root.querySelector(sel);
 const VIEWS = ["review", "browse", "erase", "capture", "transparency", "export"];
 const LAST_VISIT = "gumd.lastVisit";
@@ -13,20 +14,31 @@ class ApiError extends Error {
   constructor(status, code, message) { super(message); this.status = status; this.code = code; }
 }
 
-async function api(method, path, body) {
-  const init = { method, headers: {}, credentials: "same-origin" };
-  if (method !== "GET") init.headers["X-Gumd-CSRF"] = CSRF;
+const LOGGED_OUT = "This tab has no dashboard session (it ended, or the dashboard was opened in another tab): " +
+  "run `gumd dashboard` to log in again.";
+
+// `confirmed`: "export" or "delete" for a request that needs the daemon's single-use confirmation.
+async function call(method, path, body, confirmed) {
+  if (!KEY) throw new ApiError(401, "session_key", LOGGED_OUT);
+  const init = { method, headers: { "X-Gumd-Key": KEY }, credentials: "same-origin" };
+  if (confirmed) {
+    init.headers["X-Gumd-Confirm"] = (await api("POST", "/dashboard/confirm", { action: confirmed })).token;
+  }
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
   const r = await fetch(path, init);
-  const data = await r.json().catch(() => ({}));
   if (!r.ok) {
-    if (r.status === 401) notify("Your dashboard session has ended: run `gumd dashboard` to log in again.", true);
+    const data = await r.json().catch(() => ({}));
+    if (r.status === 401 || data.code === "session_key") notify(LOGGED_OUT, true);
     throw new ApiError(r.status, data.code || "error", data.message || `${method} ${path}: HTTP ${r.status}`);
   }
-  return data;
+  return r;
+}
+
+async function api(method, path, body, confirmed) {
+  return (await call(method, path, body, confirmed)).json().catch(() => ({}));
 }
 
 // A route another gumd version may lack (404/405) gets a note instead of an error.
@@ -106,7 +118,7 @@ const ACTIONS = {
   async delete(p, withEvidence = false) {
     const what = withEvidence ? "this belief and the observations behind it" : "this belief";
     if (!confirm(`Delete ${what} for good?\n\n${p.text}`)) return false;
-    const r = await api("DELETE", `/v1/propositions/${p.id}${withEvidence ? "?with_evidence=true" : ""}`);
+    const r = await api("DELETE", `/v1/propositions/${p.id}${withEvidence ? "?with_evidence=true" : ""}`, undefined, "delete");
     notify(`Deleted ${r.deleted} version(s)${withEvidence ? ` and ${r.observations_deleted} observation(s)` : ""}.`);
   },
 };
@@ -277,7 +289,7 @@ async function forget(form, body, what) {
   const note = form.querySelector(".unavailable");
   if (!confirm(`Forget ${what}? This cannot be undone.`)) return;
   try {
-    const r = await api("POST", "/v1/capture/forget", body);
+    const r = await api("POST", "/v1/capture/forget", body, "delete");
     note.hidden = true;
     notify(`Forgotten: ${what}${r.observations !== undefined ? ` (${r.observations} observations)` : ""}.`);
     loadApps().catch(fail);
@@ -358,7 +370,8 @@ async function loadExclusions() {
     el("span", {}, el("span", { class: "badge" }, x.kind === "app" ? "app" : "title"), " ", el("code", {}, x.pattern)),
     el("button", { type: "button", class: "danger", "aria-label": `Remove exclusion ${x.pattern}`,
       onclick: async () => {
-        try { await api("DELETE", `/v1/capture/rules/${x.id}`); notify(`Removed ${x.pattern}.`); await loadExclusions(); } catch (e) { fail(e); }
+        if (!confirm(`Capture what ${x.pattern} keeps out again?`)) return;
+        try { await api("DELETE", `/v1/capture/rules/${x.id}`, undefined, "delete"); notify(`Removed ${x.pattern}.`); await loadExclusions(); } catch (e) { fail(e); }
       } }, "Remove"))));
   if (!items.length) $("#exclusions").append(el("li", { class: "muted" }, "No exclusions."));
 }
@@ -425,8 +438,21 @@ async function loadTransparency() {
   }
 }
 
+$("#export").addEventListener("click", async () => {
+  if (!confirm("Download everything gumd holds about you as one JSON file?")) return;
+  try {
+    const blob = await (await call("GET", "/v1/export", undefined, "export")).blob();
+    const link = el("a", { href: URL.createObjectURL(blob), download: "gumd-export.json", hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+    notify("Export downloaded.");
+  } catch (e) { fail(e); }
+});
+
 $("#logout").addEventListener("click", async () => {
-  try { await api("POST", "/dashboard/logout"); location.reload(); } catch (e) { fail(e); }
+  try { await api("POST", "/dashboard/logout"); sessionStorage.removeItem("gumd.key"); location.reload(); } catch (e) { fail(e); }
 });
 
 // ---- views ----------------------------------------------------------------------
