@@ -326,6 +326,23 @@ def test_edit_in_browse_then_delete_leaves_no_trace_in_api_or_file(daemon, page,
     assert MARKER.encode() not in stored
 
 
+def test_the_detail_view_shows_where_a_propositions_names_come_from(daemon, page, shots):
+    details = [daemon.client.proposition(p["id"]) for p in daemon.client.search(limit=50)]
+    grounded = [d for d in details if d.get("grounding")]
+    assert grounded, "no proposition from the model carries its grounding"
+    p = grounded[0]
+    open_view(page, "browse")
+    page.get_by_label("Confidence at least").select_option("1")
+    page.get_by_role("button", name="Search").click()
+    page.locator(f"#results button[data-id='{p['id']}']").click()
+    page.wait_for_selector("#detail .grounding")
+    shown = page.locator("#detail .grounding").inner_text()
+    assert f"confidence {p['confidence']}/10" in shown and p["grounding"]["kind"] in shown
+    for entity in p["grounding"]["entities"]:
+        assert entity["text"] in shown and all(f"#{i}" in shown for i in entity["observation_ids"])
+    screenshot(page, shots, "browse-grounding")
+
+
 def test_capture_pause_and_resume_from_the_page(daemon, page, shots):
     open_view(page, "capture")
     page.get_by_role("button", name="Pause 15 min").click()

@@ -22,6 +22,7 @@ MAIL = (
     "Sent           Hi Alex!\n"
     "Archives       We confirmed Quinta da Regaleira for September 12. Please send the guest list by July 15.\n"
     "               The caterer quoted 9,600 EUR. And yes, you are my maid of honour!\n"
+    "               No backing out now, big sis!\n"
     "Trash          Love, Marta"
 )
 
@@ -100,9 +101,21 @@ def test_fields_become_checked_grounded_sentences_with_computed_confidence():
                                                "observation_ids": [1]}
     assert set(person.grounding["features"]) == set(FEATURES)
     assert all(c.observation_ids == [1] for c in proposal.candidates)
+    guessed = {**answer, "people": [{"name": "Marta Silva", "relation": "manager"}]}
+    proposal = propose(Scripted([json.dumps(guessed)]), activity, Calibrator({}, 0.0))
+    assert "Marta Silva is the user's sister." in [c.proposition.text for c in proposal.candidates]  # the screen's word
     unseen = {**answer, "occupation": "astronaut", "people": []}
     proposal = propose(Scripted([json.dumps(unseen)]), activity, Calibrator({}, 0.0))
     assert [c.proposition.text for c in proposal.candidates] == texts[:1]  # an occupation the screen never shows
+
+
+def test_a_relation_nothing_on_screen_states_is_not_proposed():
+    note = "From: Dana Whitfield <dana@acme.io>\nThe Q3 report is attached."
+    answer = {"doing": "", "topic": "", "for_whom": "", "date": "", "date_is": "",
+              "people": [{"name": "Dana Whitfield", "relation": "manager"}], "occupation": "", "workplace": "",
+              "confidence": 9}
+    (a,) = Digester().digest([obs(1, 0, "thunderbird", "Q3 report - Thunderbird", note)])
+    assert propose(Scripted([json.dumps(answer)]), a, Calibrator({}, 0.0)).candidates == []
 
 
 def test_the_user_is_named_only_where_the_screen_addresses_them():

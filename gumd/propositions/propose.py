@@ -115,7 +115,9 @@ def compose(activity: Activity, answer: BaseModel) -> list[tuple[str, str, list[
             out.append(("self", f"The user's name is {p.name.lstrip('@')}.", [p.name]))
             continue
         stated = relations_near(activity, p.name)
-        relation = p.relation if p.relation in stated or not stated else stated[0]  # the screen's word wins
+        if not stated:  # a relation nothing on screen states is a guess: small models answer "manager" to anyone
+            continue
+        relation = p.relation if p.relation in stated else stated[0]  # else the screen's nearest word
         out.append(("person", f"{p.name} is the user's {relation}.", [p.name]))
     things = {t.lower() for t in activity.named("thing") + activity.named("name")}
     occupation = " ".join(answer.occupation.split()).strip(" .")
