@@ -44,9 +44,9 @@ class LoopbackServer:
 
 
 class ProposingServer(JsonHandler):
-    """An OpenAI-compatible endpoint that answers gumd's own prompts: one proposition per observation
-    ("The user works on <window title>", confidence 5, evidence that observation), and "new" for every
-    revise decision. `mode` switches it to failing: "http500" or "hang" (until `release` is set);
+    """An OpenAI-compatible endpoint that answers gumd's own prompts: for each activity's fields, doing =
+    "working on <its window title>" (so one proposition per activity, "The user is working on <title>."), and
+    "new" for every revise decision. `mode` switches it to failing: "http500" or "hang" (until `release` is set);
     `delay_s` is a (low, high) range of seconds to wait before each answer."""
 
     mode: str = "ok"
@@ -71,11 +71,10 @@ class ProposingServer(JsonHandler):
             answer = {"decisions": [{"new_statement": i, "operation": "new", "target": 0, "revised_text": "",
                                      "confidence": 5} for i in range(1, self._statements(body) + 1)]}
         else:
-            # a title with a ' in it is quoted with "
-            titles = re.findall(r"(?m)^\[(\d+)\] .*? window=(['\"])(.*?)\2", prompt)
-            answer = {"propositions": [
-                {"text": f"The user works on {title or 'an untitled window'}", "reasoning": "seen on screen",
-                 "evidence": [int(n)], "confidence": 5, "decay": 5} for n, _, title in titles[:3]]}
+            title = re.search(r"(?m)^window: (.*)$", prompt)
+            answer = {"doing": f"working on {title.group(1) if title else 'an untitled window'}"[:90], "topic": "",
+                      "for_whom": "", "date": "", "date_is": "", "people": [], "occupation": "", "workplace": "",
+                      "confidence": 5}
         completion = {"choices": [{"message": {"role": "assistant", "content": json.dumps(answer)},
                                    "finish_reason": "stop"}], "usage": {"prompt_tokens": 1, "completion_tokens": 1}}
         self._send(200, json.dumps(completion).encode())

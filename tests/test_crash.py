@@ -9,10 +9,12 @@ model's kill -9 mid-batch is tests/test_lifecycle.py::test_kill_9_mid_batch_then
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 import time
 
+from gumd.propositions.calibrate import Calibrator
 from gumd.store import NewObservation, Store
 from tests.conftest import wait_for
 from tests.models_support import LoopbackServer, ProposingServer
@@ -89,15 +91,18 @@ def test_twenty_kill_9s_lose_nothing_and_process_nothing_twice(tmp_path, model_p
                                   "ON p.id = e.proposition_id WHERE p.origin = 'model' GROUP BY e.observation_id"))
         odd = sorted(i for i in ids if links.get(i) != 1)
         assert not odd, _explain(conn, odd, links, tmp_path / "daemon.log")
-        # the stub's proposition for an observation says its title; one it judged a duplicate of an existing
-        # proposition (cosine >= 0.95) supports that one instead, raising its confidence once per new link
+        # the stub's proposition for an activity says its window title; one judged a duplicate of an existing
+        # proposition (cosine >= 0.95) supports that one instead, raising its confidence once per new link above
+        # the confidence its evidence gave it at first
         titles = dict(conn.execute("SELECT id, title FROM observations"))
-        model_props = "SELECT id, text, confidence FROM propositions WHERE origin = 'model'"
-        for pid, text, confidence in conn.execute(model_props):
+        calibrator = Calibrator.packaged()
+        model_props = "SELECT id, text, confidence, grounding FROM propositions WHERE origin = 'model'"
+        for pid, text, confidence, grounding in conn.execute(model_props):
             evidence = [o for (o,) in conn.execute("SELECT observation_id FROM evidence WHERE proposition_id = ?",
                                                    [pid])]
-            assert text in {f"The user works on {titles[o]}" for o in evidence}
-            assert confidence == min(10, 4 + len(evidence))
+            assert text in {f"The user is working on {titles[o]}." for o in evidence}
+            start = calibrator.confidence(json.loads(grounding)["features"])
+            assert start <= confidence <= min(10, start + len(evidence) - 1), (text, confidence, start, evidence)
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         conn.close()

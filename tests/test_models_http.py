@@ -34,10 +34,11 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def llama_server(model_path):
-    """llama-cpp-python's own OpenAI-compatible server with the packaged model, on loopback."""
+    """llama-cpp-python's own OpenAI-compatible server with the packaged model, on loopback (started through
+    tests/llama_server.py, which loads the model as gumd does)."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path), "--host", "127.0.0.1",
+        [sys.executable, "-m", "tests.llama_server", "--model", str(model_path), "--host", "127.0.0.1",
          "--port", str(port), "--n_ctx", "2048", "--n_threads", "2"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )

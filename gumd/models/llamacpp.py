@@ -43,7 +43,7 @@ _DEFAULT_PARAMS_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
-def _without_extra_buffers():
+def without_extra_buffers():
     """Make the Llama built inside load its weights without ggml's extra CPU buffer types.
 
     llama-cpp-python 0.3.36 built with -march=native on a CPU with AMX puts the weights in the AMX buffer
@@ -79,7 +79,7 @@ def open_llama(path: Path, *, threads: int, context: int, gpu_layers: int = 0, p
     if not Path(path).is_file():
         raise ModelNotFound(f"model file {path} does not exist")
     log.info("loading %s (threads %d, context %d)", path, threads, context)
-    with _without_extra_buffers() if cpu_has_amx() else contextlib.nullcontext():
+    with without_extra_buffers() if cpu_has_amx() else contextlib.nullcontext():
         llm = Llama(
             model_path=str(path),
             n_ctx=context,

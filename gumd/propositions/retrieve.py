@@ -101,8 +101,8 @@ class Retriever:
     ) -> list[Hit]:
         """The best `limit` active propositions for q (after `offset`), within the time window.
 
-        `min_confidence` applies to effective confidence; `diversity` is MMR's weight on
-        novelty (0 = pure relevance).
+        `min_confidence` applies to effective confidence (1, the scale's floor, keeps everything); `diversity`
+        is MMR's weight on novelty (0 = pure relevance).
         """
         now = time.time() if now is None else now
         semantic = use_vectors and self.index is not None and q.strip()
@@ -124,7 +124,7 @@ class Retriever:
             if since is not None and p.updated_at < since or until is not None and p.created_at > until:
                 continue
             eff = effective_confidence(p, now)
-            if eff < min_confidence:
+            if min_confidence > 1 and eff < min_confidence:
                 continue
             hits.append(Hit(p, fused[p.id] * (0.3 + 0.7 * eff / 10), fused[p.id], eff))
         hits.sort(key=lambda h: h.score, reverse=True)
