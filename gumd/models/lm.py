@@ -175,8 +175,8 @@ class LlamaCppModel(LanguageModel):
     def _open(self):
         llm = open_llama(self.path, threads=self.threads, context=self.context, gpu_layers=self.gpu_layers,
                          prompt_lookup=self.prompt_lookup)
-        if self.prompt_cache_mb > 0:
-            llm.set_cache(prompt_cache(self.prompt_cache_mb))
+        if self.prompt_cache_mb > 0 and not self.prompt_lookup:  # a cached state keeps one row of logits, and
+            llm.set_cache(prompt_cache(self.prompt_cache_mb))  # drafting needs them all: they do not mix
         return llm
 
     def unload(self) -> None:
