@@ -218,6 +218,7 @@ WATCHER = r"""
 import json, os, sys, threading
 stop = threading.Event()
 threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+login = sys.argv[1].encode()  # the daemon's own login URL: other processes on the machine may say "code="
 leaks, seen_browser, could_read = set(), False, []
 while not stop.wait(0.005):
     for pid in filter(str.isdigit, os.listdir("/proc")):
@@ -228,7 +229,7 @@ while not stop.wait(0.005):
                 line = f.read()
         except OSError:
             continue
-        if b"code=" in line or b"dashboard/login" in line:
+        if login in line:
             leaks.add(line.replace(b"\0", b" ").decode(errors="replace"))
         if b"open-in-chromium" in line:
             seen_browser = True
@@ -271,8 +272,8 @@ def test_the_login_link_never_appears_in_any_process_command_line(daemon, tmp_pa
         os.setgid(65534)
         os.setuid(65534)
 
-    watcher = subprocess.Popen(["/usr/bin/python3", "-c", WATCHER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               text=True, preexec_fn=as_nobody)  # another local user, polling every 5 ms
+    watcher = subprocess.Popen(["/usr/bin/python3", "-c", WATCHER, f"{daemon.base}/dashboard/login"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, preexec_fn=as_nobody)  # another local user, polling every 5 ms
     opened = subprocess.run([*GUMD, "--data-dir", str(daemon.data), "dashboard"], capture_output=True, text=True,
                             timeout=120, env={**daemon.env, "BROWSER": str(fake), "XDG_RUNTIME_DIR": str(runtime)})
     seen = json.loads(watcher.communicate("", timeout=30)[0])
