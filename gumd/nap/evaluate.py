@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from gumd.nap.baselines import SequencePredictor
+from gumd.nap.sequence import SequencePredictor
 from gumd.store import Store
 from gumd.store.nap import list_actions
 
