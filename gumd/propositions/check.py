@@ -72,11 +72,12 @@ def ungrounded(sentence: str, evidence: str) -> list[str]:
 
 
 def restates_prompt(sentence: str) -> bool:
-    """Whether a sentence speaks of gumd's own job or repeats a run of six words from its instructions."""
+    """Whether a sentence speaks of gumd's own job or repeats a run of six words from its prompts (a small
+    model that echoes a worked example applies it to whatever it reads)."""
     if _PROMPT_PHRASES.search(sentence):
         return True
     words = _plain(sentence).split()
-    prompt_text = f" {_plain(prompts.PROPOSE_INSTRUCTIONS + ' ' + prompts.REVISE_SYSTEM)} "  # not the examples
+    prompt_text = f" {_plain(prompts.PROPOSE_SYSTEM + ' ' + prompts.REVISE_SYSTEM)} "  # examples echoed count too
     return any(f" {' '.join(words[i:i + 6])} " in prompt_text for i in range(max(0, len(words) - 5)))
 
 

@@ -18,11 +18,11 @@ PROPOSE_EXAMPLES = """Examples:
 Monday 2024-03-04, thunderbird, window: Hive inspection schedule - Mozilla Thunderbird
 people on screen: Chidi Okonkwo (sender); Ife (greeting)
 Dear Ife,
-As our apiary supervisor, please finish the spring inspection of the Ridge hives by Friday 8 March.
+As our apiary supervisor, please send the spring inspection report for the Ridge hives by Friday 8 March.
 Regards, Chidi Okonkwo
 </passage>
-{"statement": "Chidi Okonkwo asked the user, the apiary supervisor, to finish the spring inspection of the Ridge \
-hives by Friday 8 March.", "confidence": 8}
+{"statement": "The user must send Chidi Okonkwo the spring inspection report for the Ridge hives by Friday 8 \
+March.", "confidence": 8}
 
 <passage>
 Tuesday 2024-03-05, firefox, window: Evening Herald - Mozilla Firefox
@@ -32,12 +32,12 @@ Harbour Minister Dana Kowal resigns over port deal
 {"statement": "", "confidence": 2}
 
 <passage>
-Wednesday 2024-03-06, signal, window: Signal
-people on screen: Tomás Oyelaran (chat)
-Tomás Oyelaran: your big brother is buying the cake, you bring the candles on Sunday 10 March at 16:00
+Wednesday 2024-03-06, calendar, window: Calendar
+Thu 14 Mar
+16:00 Dentist - Dr. Sofia Marin (cleaning)
 </passage>
-{"statement": "Tomás Oyelaran is the user's big brother; the user brings the candles on Sunday 10 March at \
-16:00.", "confidence": 7}
+{"statement": "The user sees Dr. Sofia Marin, dentist, for a cleaning on Thursday 14 March at 16:00.", \
+"confidence": 7}
 
 <passage>
 Thursday 2024-03-07, texstudio, window: ch3-yield.tex - TeXstudio (input: 420 keys)
