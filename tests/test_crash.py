@@ -14,6 +14,7 @@ import random
 import sqlite3
 import time
 
+from gumd.models.embed import OnnxEmbedder, packaged_minilm_path
 from gumd.propositions.calibrate import Calibrator
 from gumd.store import NewObservation, Store
 from tests.conftest import wait_for
@@ -53,6 +54,9 @@ def test_twenty_kill_9s_lose_nothing_and_process_nothing_twice(tmp_path, model_p
     data = tmp_path / "data"
     data.mkdir(mode=0o700)
     db = data / "gumd.db"
+    # The embedder's ONNX graph is exported once, before the kills: an export (seconds on a busy machine) killed
+    # at every start would keep batches from ever reaching the model
+    OnnxEmbedder(packaged_minilm_path(), cache_dir=data / "models", threads=1).embed(["warm"])
     ProposingServer.mode, ProposingServer.delay_s = "ok", (0.0, 0.3)
     with LoopbackServer(ProposingServer) as server:
         config = write_config(tmp_path / "config.toml", model_path, model_url=server.url + "/v1", model="stub",

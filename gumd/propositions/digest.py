@@ -198,7 +198,8 @@ def snippets(activity: "Activity", limit: int = MAX_SNIPPETS, reach: int = 1) ->
     within two lines of a person's name, with `reach` lines before and after (lines of fewer than two words, such
     as a folder list's, are skipped), dated lines first, with one place kept for a relation; two passages never
     share their middle line. An activity
-    that shows no such line gives its first lines instead (what the user worked on in that window)."""
+    that shows no such line gives its first lines instead, or only its window title when every line is the app's
+    chrome (what the user worked on in that window)."""
     lines = [line for line in activity.lines if len(_WORD.findall(line)) >= 2 or _DATE.search(line)]
     people = [p.lstrip("@").split()[0].lower() for p in activity.named("person") + activity.named("name")]
     scored = []
@@ -214,7 +215,7 @@ def snippets(activity: "Activity", limit: int = MAX_SNIPPETS, reach: int = 1) ->
         if all(abs(i - j) > reach for j, _ in taken):
             taken.append((i, cue))
     chosen = [Snippet(tuple(lines[max(0, i - reach): i + reach + 1]), cue) for i, cue in sorted(taken)]
-    if not chosen and lines:
+    if not chosen and (lines or activity.titles):
         chosen.append(Snippet(tuple(lines[:3]), "work"))
     return chosen
 

@@ -94,7 +94,10 @@ def problem(sentence: str, evidence: str, screens: list[str], app: str) -> str |
 
 
 def _evidence_for(activity: Activity, snippet: Snippet, named: list[str]) -> list[int]:
-    """The observations that show the snippet's lines or the entities it names; else all the activity's."""
+    """The observations that show the snippet's lines or the entities it names; all the activity's for what the
+    window as a whole showed (a `work` snippet) or when none does."""
+    if snippet.cue == "work":
+        return activity.observation_ids
     keys = [line.lower() for line in snippet.lines]
     ids = {o.id for o in activity.observations if any(k in " ".join(o.text.lower().split()) for k in keys)}
     ids |= {i for e in activity.entities if e.text in named for i in e.observation_ids}
