@@ -24,7 +24,7 @@ from gumd.propositions import check
 from gumd.propositions.calibrate import Calibrator, features
 from gumd.propositions.digest import Activity, relations_near
 from gumd.propositions.prompts import RELATIONS, propose_messages
-from gumd.store.models import NewProposition
+from gumd.store.records import NewProposition
 
 log = logging.getLogger(__name__)
 
