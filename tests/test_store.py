@@ -6,6 +6,7 @@ import time
 import pytest
 
 from gumd.store import NewObservation, NewProposition, Store
+from gumd.store.database import errors
 from gumd.store.migrations import MIGRATIONS, applied
 
 
@@ -143,3 +144,15 @@ def test_a_transaction_that_fails_half_way_writes_nothing(tmp_path):
             raise RuntimeError("the disk filled up here")
     assert store.counts()["propositions"] == 0
 
+
+def test_a_commit_that_fails_is_rolled_back_and_leaves_the_file_writable(tmp_path):
+    # A COMMIT can fail and leave the transaction open (disk full; here a deferred foreign key): the
+    # connection would hold the write lock, and every other writer would wait and fail with "locked".
+    store = Store(tmp_path / "g.db")
+    with pytest.raises(errors("IntegrityError")):
+        with store.database.transaction():
+            store.database.execute("PRAGMA defer_foreign_keys = ON")
+            store.database.execute("INSERT INTO evidence (proposition_id, observation_id, created_at) VALUES (9, 9, 0)")
+    assert not store.database.sqlite.conn.in_transaction
+    other = Store(tmp_path / "g.db")
+    assert other.observations.add(NewObservation(1.0, 2.0, "a", "t", "x", "", "test")) == 1

@@ -217,14 +217,16 @@ class Database:
                 # write lock up front (waiting out the busy timeout): a deferred transaction that read
                 # first and then wrote after another connection's commit failed at once with "database
                 # is locked", which no busy timeout waits out.
+                # A COMMIT that fails (disk full) may leave the transaction open, holding the write lock
+                # for as long as the connection lives: it is rolled back too.
                 conn = self.sqlite.conn
                 conn.execute("BEGIN IMMEDIATE")
                 try:
                     yield
+                    conn.commit()
                 except BaseException:
                     conn.rollback()
                     raise
-                conn.commit()
         finally:
             self._local.depth = depth
 
