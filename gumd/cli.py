@@ -12,7 +12,7 @@ from gumd.config import ConfigError, Settings, UnsafeDataDir, load_settings
 # Modules in gumd.commands; each defines register(subparsers) and sets func(args, settings) -> int.
 COMMAND_MODULES = (
     "daemon", "query", "replay", "capture", "eval", "predict", "models", "token", "audit", "mcp", "service", "doctor",
-    "tray", "dashboard", "store",
+    "tray", "dashboard", "store", "config",
 )
 
 

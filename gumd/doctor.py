@@ -212,7 +212,7 @@ def check_encryption(settings: Settings) -> Check:
         if state:
             return Check("encryption", "fail", f"{db} is encrypted but encrypt = false", "set encrypt = true")
         return Check("encryption", "ok", "off: gumd.db is plaintext SQLite (on a laptop, consider encrypt = true; "
-                                         "README: Encryption at rest)")
+                                         "docs/privacy.md: Encryption at rest)")
     try:
         sqlcipher()
         if state is False:
@@ -222,7 +222,7 @@ def check_encryption(settings: Settings) -> Check:
     except StoreOpenError as e:
         if state is None and "not in the OS keyring" in str(e):
             return Check("encryption", "ok", "on: gumd.db and its key are made at the first start")
-        return Check("encryption", "fail", str(e), "README: Encryption at rest")
+        return Check("encryption", "fail", str(e), "docs/privacy.md: Encryption at rest")
     return Check("encryption", "ok", f"on: SQLCipher, key in the OS keyring (service {KEYRING_SERVICE!r}, "
                                      f"user {key_name(settings.data_path)!r})")
 

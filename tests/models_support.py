@@ -44,8 +44,8 @@ class LoopbackServer:
 
 
 class ProposingServer(JsonHandler):
-    """An OpenAI-compatible endpoint that answers gumd's own prompts: for each activity's fields, doing =
-    "working on <its window title>" (so one proposition per activity, "The user is working on <title>."), and
+    """An OpenAI-compatible endpoint that answers gumd's own prompts: for each passage, the statement
+    "The user is working on <its window title>" (so one proposition per activity), and
     "new" for every revise decision. `mode` switches it to failing: "http500" or "hang" (until `release` is set);
     `delay_s` is a (low, high) range of seconds to wait before each answer."""
 
@@ -71,9 +71,8 @@ class ProposingServer(JsonHandler):
             answer = {"decisions": [{"new_statement": i, "operation": "new", "target": 0, "revised_text": "",
                                      "confidence": 5} for i in range(1, self._statements(body) + 1)]}
         else:
-            title = re.search(r"(?m)^window: (.*)$", prompt)
-            answer = {"doing": f"working on {title.group(1) if title else 'an untitled window'}"[:90], "topic": "",
-                      "for_whom": "", "date": "", "date_is": "", "people": [], "occupation": "", "workplace": "",
+            title = re.search(r"(?m)^[^\n]*, window: (.*?)(?: \(input: [^)]*\))?$", prompt)
+            answer = {"statement": f"The user is working on {title.group(1) if title else 'an untitled window'}"[:200],
                       "confidence": 5}
         completion = {"choices": [{"message": {"role": "assistant", "content": json.dumps(answer)},
                                    "finish_reason": "stop"}], "usage": {"prompt_tokens": 1, "completion_tokens": 1}}

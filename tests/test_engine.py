@@ -27,10 +27,9 @@ def add(store, text, app, title, t):
     )
 
 
-def fields(doing: str, **more) -> str:
-    """An answer to the propose step's fields."""
-    return json.dumps({"doing": doing, "topic": "", "for_whom": "", "date": "", "date_is": "", "people": [], "occupation": "", "workplace": "",
-                       "confidence": 8, **more})
+def said(statement: str) -> str:
+    """An answer to the propose step: one statement about the user."""
+    return json.dumps({"statement": statement, "confidence": 8})
 
 
 class Scripted(LanguageModel):
@@ -41,13 +40,15 @@ class Scripted(LanguageModel):
     def __init__(self, answers):
         self.answers = list(answers)
         self.calls = 0
+        self.prompts = []  # the last message of each call
 
     def _generate(self, messages, schema, max_tokens):
         self.calls += 1
+        self.prompts.append(messages[-1]["content"])
         answer = self.answers.pop(0)
         if isinstance(answer, threading.Event):
             answer.wait(10)
-            answer = fields("")
+            answer = said("")
         return Generation(text=answer, finish_reason="stop")
 
 
@@ -67,8 +68,8 @@ def test_real_model_proposes_valid_propositions_linked_to_their_observations(tmp
 def test_a_failing_batch_is_retried_with_backoff_then_parked_and_the_engine_goes_on(tmp_path):
     store = Store(tmp_path / "g.db")
     first = add(store, MAIL, "thunderbird", "Inbox", 1000.0)
-    good = fields("planning the wedding budget")
-    lm = Scripted(["not json", '{"doing": 3}', "[]", "{}", good])
+    good = said("The user is planning the wedding budget")
+    lm = Scripted(["not json", '{"statement": 3}', "[]", "{}", good])
     engine = Engine(store, lambda: lm, max_observations=1, max_attempts=2, backoff_s=3600)
     retry = engine.run_once()
     assert retry.status == "retry" and "scripted" in retry.error and lm.calls == 2
@@ -86,11 +87,17 @@ def test_a_failing_batch_is_retried_with_backoff_then_parked_and_the_engine_goes
     assert store.counts()["failed_batches"] == 1
 
 
-def test_a_name_the_digest_did_not_find_is_a_schema_violation():
-    answer = fields("planning a wedding", for_whom="Zed Invented")
-    lm = Scripted([answer, answer])
+def test_a_statement_naming_what_its_passage_never_shows_is_dropped_and_counted():
+    lm = Scripted([said("The user is planning a wedding with Zed Invented")])
     (activity,) = Digester().digest([Observation(1.0, 2.0, "a", "b", "From: Marta Silva <m@x.pt>\nsome text", "",
                                                  "test", id=1)])
+    proposal = propose(lm, activity, Calibrator({}, 0.0))
+    assert proposal.candidates == [] and proposal.dropped == {"ungrounded": 1} and lm.calls == 1
+
+
+def test_an_answer_outside_the_schema_is_a_schema_violation():
+    lm = Scripted(['{"statement": "x", "confidence": 11}'] * 2)
+    (activity,) = Digester().digest([Observation(1.0, 2.0, "a", "b", "Report due Friday 8 May", "", "test", id=1)])
     with pytest.raises(SchemaViolation):
         propose(lm, activity, Calibrator({}, 0.0))
     assert lm.calls == 2
@@ -118,7 +125,7 @@ def test_a_batch_whose_result_cannot_be_written_goes_back_to_the_queue_and_is_do
 
     store = Store(tmp_path / "g.db")
     first = add(store, MAIL, "thunderbird", "Inbox", 1000.0)
-    answer = fields("planning the Lisbon wedding")
+    answer = said("The user is planning the Lisbon wedding")
     lm = Scripted([answer, answer])
     engine = Engine(store, lambda: lm)
     finish = store.batches.finish

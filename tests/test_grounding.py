@@ -1,16 +1,14 @@
-"""Digest, grounded fields, checks, calibrated confidence and the strict scorer: one module each, small inputs.
+"""Digest, passages, checks, calibrated confidence and the strict scorer: one module each, small inputs.
 The real model runs through the same code in test_engine, test_gum_loop and test_prompt_injection."""
 
 import json
 
-import pytest
-from pydantic import ValidationError
 
 from gumd.propositions import check
 from gumd.propositions.calibrate import FEATURES, Calibrator, fit
-from gumd.propositions.digest import Digester, split_activities
+from gumd.propositions.digest import Digester, snippets, split_activities
 from gumd.propositions.evaluate import Fact, calibration, load_scenario, states, summarize
-from gumd.propositions.propose import answer_model, merge, propose
+from gumd.propositions.propose import merge, propose
 from gumd.store import Observation
 from tests.test_engine import Scripted
 
@@ -64,68 +62,50 @@ def test_the_digest_finds_people_things_dates_and_amounts_the_screen_states():
     dates = {e.text: e.cue for e in a.entities if e.kind == "date"}
     assert dates["July 15"] == "deadline" and "September 12" in dates
     assert a.named("amount") == ["9,600 EUR"]
-    text = a.render()
-    assert "Marta Silva (sender)" in text and "July 15 (deadline)" in text and "Edit View" not in text
 
 
-def test_names_outside_the_digest_cannot_be_chosen():
-    (a,) = Digester().digest([obs(1, 0, "thunderbird", "Venue and flights - Thunderbird", MAIL)])
-    shape = answer_model(a)
-    good = {"doing": "planning the guest list", "topic": "Quinta da Regaleira", "for_whom": "Marta Silva",
-            "date": "July 15", "date_is": "due", "people": [{"name": "Marta Silva", "relation": "sister"}],
-            "occupation": "", "workplace": "", "confidence": 9}
-    assert shape.model_validate(good).for_whom == "Marta Silva"
-    for field, invented in (("for_whom", "Jordan Blake"), ("date", "June 3"), ("topic", "Acme merger")):
-        with pytest.raises(ValidationError):
-            shape.model_validate({**good, field: invented})
+def test_the_passages_worth_reading_are_dated_lines_and_relations_beside_a_person():
+    (a,) = Digester().digest([obs(1, 0, "thunderbird", "Venue and flights - Mozilla Thunderbird", MAIL)])
+    (deadline, relation) = snippets(a)
+    assert deadline.cue == "deadline" and any("guest list by July 15" in line for line in deadline.lines)
+    assert relation.cue == "relation" and "No backing out now, big sis!" in relation.lines
+    assert not any("Edit" in line for s in snippets(a) for line in s.lines)  # the menu bar is never read
+    assert len(snippets(a, limit=1)) == 1
+    (plain,) = Digester().digest([obs(2, 0, "writer", "ch2.odt - LibreOffice Writer", "Soil moisture in dry years")])
+    assert [(s.cue, s.lines) for s in snippets(plain)] == [("work", ("Soil moisture in dry years",))]
 
 
-def test_fields_become_checked_grounded_sentences_with_computed_confidence():
+def test_each_passage_becomes_one_checked_statement_with_computed_confidence():
     observations = [obs(1, 0, "thunderbird", "Venue and flights - Thunderbird", MAIL),
                     obs(2, 300, "firefox", "Sintra hotels - Booking.com - Firefox", "Tivoli Seteais 1,940 EUR Reserve")]
-    answer = {"doing": "planning the guest list", "topic": "", "for_whom": "Marta Silva", "date": "July 15",
-              "date_is": "due", "people": [{"name": "Marta Silva", "relation": "sister"},
-                                            {"name": "Alex", "relation": "self"},
-                                            {"name": "Marta", "relation": "unknown"}],
-              "occupation": "maid of honour", "workplace": "", "confidence": 10}
-    lm = Scripted([json.dumps(answer)])
-    activity = Digester().digest(observations)[0]
-    proposal = propose(lm, activity, Calibrator({"person": 2.0}, -1.0))
+    mail = Digester().digest(observations)[0]
+    lm = Scripted([json.dumps({"statement": "The user must send Marta Silva the guest list by July 15",
+                               "confidence": 10}),
+                   json.dumps({"statement": "Marta is the user's sister", "confidence": 9})])
+    proposal = propose(lm, mail, Calibrator({"person": 2.0}, -1.0))
     texts = [c.proposition.text for c in proposal.candidates]
-    assert texts == ["The user is planning the guest list for Marta Silva, due July 15.",
-                     "Marta Silva is the user's sister.", "The user's name is Alex.", "The user is a maid of honour."]
-    person = proposal.candidates[1].proposition
-    assert person.model_confidence == 10 and person.confidence == 7  # sigmoid(2 - 1) = 0.73, not the model's 10
-    assert person.grounding["kind"] == "person"
-    assert person.grounding["entities"][0] == {"kind": "person", "text": "Marta Silva", "cue": "sender",
-                                               "observation_ids": [1]}
-    assert set(person.grounding["features"]) == set(FEATURES)
+    assert texts == ["The user must send Marta Silva the guest list by July 15.", "Marta is the user's sister."]
+    assert "Thunderbird" in lm.prompts[0] and "guest list by July 15" in lm.prompts[0]  # the model read the passage
+    sister = proposal.candidates[1].proposition
+    assert sister.model_confidence == 9 and sister.confidence == 7  # sigmoid(2 - 1) = 0.73, not the model's 9
+    assert sister.grounding["kind"] == "person" and sister.grounding["cue"] == "relation"
+    assert {"kind": "person", "text": "Marta", "cue": "signature", "observation_ids": [1]} in \
+        sister.grounding["entities"]
+    assert set(sister.grounding["features"]) == set(FEATURES)
     assert all(c.observation_ids == [1] for c in proposal.candidates)
-    guessed = {**answer, "people": [{"name": "Marta Silva", "relation": "manager"}]}
-    proposal = propose(Scripted([json.dumps(guessed)]), activity, Calibrator({}, 0.0))
-    assert "Marta Silva is the user's sister." in [c.proposition.text for c in proposal.candidates]  # the screen's word
-    unseen = {**answer, "occupation": "astronaut", "people": []}
-    proposal = propose(Scripted([json.dumps(unseen)]), activity, Calibrator({}, 0.0))
-    assert [c.proposition.text for c in proposal.candidates] == texts[:1]  # an occupation the screen never shows
 
 
-def test_a_relation_nothing_on_screen_states_is_not_proposed():
-    note = "From: Dana Whitfield <dana@acme.io>\nThe Q3 report is attached."
-    answer = {"doing": "", "topic": "", "for_whom": "", "date": "", "date_is": "",
-              "people": [{"name": "Dana Whitfield", "relation": "manager"}], "occupation": "", "workplace": "",
-              "confidence": 9}
+def test_a_statement_is_dropped_when_it_guesses_a_relation_or_is_not_about_the_user():
+    note = "From: Dana Whitfield <dana@acme.io>\nThe Q3 report is due Friday 8 May."
     (a,) = Digester().digest([obs(1, 0, "thunderbird", "Q3 report - Thunderbird", note)])
-    assert propose(Scripted([json.dumps(answer)]), a, Calibrator({}, 0.0)).candidates == []
-
-
-def test_the_user_is_named_only_where_the_screen_addresses_them():
-    sent = "From: Dana Whitfield <dana@acme.io>\nTo: Sam Ortiz <sam@acme.io>\nThe Q3 report is attached."
-    answer = {"doing": "", "topic": "", "for_whom": "", "date": "", "date_is": "",
-              "people": [{"name": "Dana Whitfield", "relation": "self"}, {"name": "Sam Ortiz", "relation": "self"}],
-              "occupation": "", "workplace": "", "confidence": 9}
-    (a,) = Digester().digest([obs(1, 0, "thunderbird", "Q3 report - Thunderbird", sent)])
-    proposal = propose(Scripted([json.dumps(answer)]), a, Calibrator({}, 0.0))
-    assert [c.proposition.text for c in proposal.candidates] == ["The user's name is Sam Ortiz."]  # the recipient
+    for statement, reason in (("Dana Whitfield is the user's manager", "relation"),
+                              ("Dana Whitfield sent the Q3 report", "not_about_user"),
+                              ("The user is using Thunderbird", "empty"),
+                              ("The user must send the Q3 report to Omar Haddad by Friday 8 May", "ungrounded")):
+        proposal = propose(Scripted([json.dumps({"statement": statement, "confidence": 9})]), a, Calibrator({}, 0.0))
+        assert proposal.candidates == [] and proposal.dropped == {reason: 1}, statement
+    said_nothing = propose(Scripted([json.dumps({"statement": "", "confidence": 2})]), a, Calibrator({}, 0.0))
+    assert said_nothing.candidates == [] and not said_nothing.dropped
 
 
 def test_the_checks_drop_invented_names_prompt_echoes_copies_and_empty_phrases():

@@ -2,7 +2,7 @@
 through `gumd replay --speed` into a real daemon while clients query it over the socket and TCP.
 
 The model is the loopback stub (tests/models_support.py); the full run with the packaged model is
-`python bench/load.py` (figures in the README)."""
+`python bench/load.py` (figures in docs/benchmarks.md)."""
 
 from __future__ import annotations
 

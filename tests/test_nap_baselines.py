@@ -2,7 +2,9 @@
 
 import random
 
-from gumd.nap.baselines import Counts, Markov, MostFrequent, VariableOrder, dwell_band
+from gumd.nap.baselines import Markov, MostFrequent
+from gumd.nap.sequence import Counts
+from gumd.nap.variable_order import VariableOrder, dwell_band
 
 
 def feed(predictor, items, start=0.0):

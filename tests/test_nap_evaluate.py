@@ -10,7 +10,8 @@ import pytest
 from gumd.commands import eval as eval_command
 from gumd.config import Settings
 from gumd.nap.actions import Moment, Segmenter, record
-from gumd.nap.baselines import Markov, MostFrequent, VariableOrder
+from gumd.nap.baselines import Markov, MostFrequent
+from gumd.nap.variable_order import VariableOrder
 from gumd.nap.evaluate import evaluate, read_activitywatch, read_d2u, read_gumd, read_sea
 from gumd.store import Store
 

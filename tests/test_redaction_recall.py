@@ -9,7 +9,7 @@ from __future__ import annotations
 from bench.redaction import measure
 from tests.redaction_corpus import corpus
 
-# measured with seed 10 (see README, "What gumd promises"): caught / total per kind
+# measured with seed 10 (see docs/benchmarks.md, "Redaction recall"): caught / total per kind
 RECALL_FLOOR = {
     "card_number": 1.0, "iban": 1.0, "aws_key": 1.0, "github_token": 1.0, "slack_token": 1.0, "stripe_key": 1.0,
     "jwt": 1.0, "private_key": 1.0, "password": 1.0, "otp": 1.0, "aws_secret": 1.0,

@@ -63,7 +63,8 @@ class GroundedEntity(BaseModel):
 
 
 class Grounding(BaseModel):
-    kind: str = Field(description="what the sentence says: task | person | self | occupation")
+    kind: str = Field(description="what the passage behind the sentence held: dated (a deadline, event or date) "
+                                  "| person (a relation word beside a name) | work (what the window showed)")
     entities: list[GroundedEntity] = Field(description="the names, dates and amounts it took from the screen")
     features: dict[str, float] = Field(description="the evidence its confidence was computed from")
 

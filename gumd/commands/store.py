@@ -1,4 +1,4 @@
-"""`gumd store encrypt`: turn a plaintext store into an encrypted one (see README: Encryption at rest)."""
+"""`gumd store encrypt`: turn a plaintext store into an encrypted one (see docs/privacy.md: Encryption at rest)."""
 
 from __future__ import annotations
 

@@ -117,8 +117,7 @@ def release_freed_memory() -> None:
     """Hand memory the C allocator holds free back to the OS (glibc's malloc_trim; a no-op elsewhere).
 
     Saving or restoring a prompt-cache state copies a 20-40 MB KV state through transient buffers, and
-    glibc keeps the freed space in its arenas: measured with 12 distinct 1,500-token prompts, the process
-    grew 343 MB for 219 MB of cached states without this, 247 MB with it."""
+    glibc keeps the freed space in its arenas (what this saves: docs/benchmarks.md, "Under load")."""
     trim = _malloc_trim()
     if trim is not None:
         trim(0)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from gumd.nap.baselines import SequencePredictor
+from gumd.nap.sequence import SequencePredictor
 from gumd.store import Store
 
 SEA_CLEAN_COMMANDS = 5000  # commands 1-5000 of each SEA user hold no masquerade blocks

@@ -33,7 +33,8 @@ from pydantic import BaseModel, Field, create_model
 
 from gumd.models import LanguageModel, ModelError
 from gumd.nap.actions import rule_caption
-from gumd.nap.baselines import SequencePredictor, VariableOrder
+from gumd.nap.sequence import SequencePredictor
+from gumd.nap.variable_order import VariableOrder
 from gumd.nap.traces import Embedder, Retrieved, TraceLibrary
 from gumd.store import Store
 from gumd.store.actions import Action, PredictionRecord, Trace

@@ -20,39 +20,37 @@ import sys
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from gumd.propositions.digest import Activity
+from gumd.propositions.digest import Activity, relations_in
 
 STRONG_CUES = frozenset({"sender", "recipient", "signature", "chat", "honorific", "greeting"})
 FEATURES = (
-    "task", "person", "self", "occupation", "model", "strong_cue", "relation_on_screen", "deadline_cue",
-    "named", "repeated", "grounded_words", "observations",
+    "dated", "person", "work", "model", "strong_cue", "relation_on_screen", "deadline_cue", "named", "repeated",
+    "grounded_words", "observations",
 )
 _WORD = re.compile(r"[^\W\d_]{4,}")
-_FRAME = frozenset("user user's with from that this their about".split())
+_FRAME = frozenset("user user's with from that this their about must will".split())
 
 
-def features(kind: str, sentence: str, named: list[str], activity: "Activity", model_confidence: int) -> dict[str, float]:
-    """The evidence features of one candidate sentence (all in 0..1)."""
-    evidence = activity.evidence_text().lower()
+def features(kind: str, sentence: str, named: list[str], activity: Activity, passage: str,
+             model_confidence: int) -> dict[str, float]:
+    """The evidence features of one candidate sentence (all in 0..1); `passage` is what the model read."""
+    seen = passage.lower()
     entities = [e for e in activity.entities if e.text in named]
     words = [w for w in _WORD.findall(sentence.lower()) if w not in _FRAME]
-    relation = sentence.rsplit("the user's ", 1)[-1].rstrip(".") if kind == "person" else ""
     n_obs = len(activity.observations)
     return {
-        "task": float(kind == "task"),
+        "dated": float(kind == "dated"),
         "person": float(kind == "person"),
-        "self": float(kind == "self"),
-        "occupation": float(kind == "occupation"),
+        "work": float(kind == "work"),
         "model": model_confidence / 10,
         "strong_cue": float(any(e.cue in STRONG_CUES for e in entities)),
-        "relation_on_screen": float(bool(relation) and any(w in evidence for w in relation.split())),
-        "deadline_cue": float(any(e.kind == "date" and e.cue == "deadline" for e in entities)),
+        "relation_on_screen": float(bool(set(relations_in(sentence)) & set(relations_in(passage)))),
+        "deadline_cue": float(any(e.kind == "date" and e.cue == "deadline" and e.text.lower() in seen
+                                  for e in entities)),
         "named": min(len(entities), 3) / 3,
         "repeated": max((len(e.observation_ids) for e in entities), default=0) / max(n_obs, 1),
-        "grounded_words": sum(w in evidence for w in words) / len(words) if words else 0.0,
+        "grounded_words": sum(w in seen for w in words) / len(words) if words else 0.0,
         "observations": min(math.log1p(n_obs) / math.log1p(8), 1.0),
     }
 

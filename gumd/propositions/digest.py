@@ -1,13 +1,12 @@
 """Digest: a batch of observations in, one compact activity per focus session out, without a model.
 
-A small model reads a digest far better than raw OCR: per activity (consecutive
-screens of one window), only the lines that are new (lines an app shows in
-every window - menus, toolbars, status bars - and lines already read earlier in
-the same activity are dropped), and the entities the screen states: people
-(mail headers, sign-offs, @mentions, honorifics), things (documents, projects,
-pages and sites from window titles, file names), dates (with whether a
-deadline word stands next to them) and amounts. The entity lists become the
-enums the model must choose names from, so it cannot invent one.
+Per activity (consecutive screens of one window) gumd keeps only the lines that
+are new (lines an app shows in every window - menus, toolbars, status bars -
+and lines already read earlier in the same activity are dropped), finds the
+entities the screen states: people (mail headers, sign-offs, @mentions,
+honorifics), things (documents, projects, pages and sites from window titles,
+file names), dates (with whether a deadline word stands next to them) and
+amounts, and picks the few passages worth a model's reading (`snippets`).
 """
 
 from __future__ import annotations
@@ -157,22 +156,67 @@ _RELATION_WORDS = {
 }
 _RELATION = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _RELATION_WORDS), key=len, reverse=True)) + r")\b",
                        re.IGNORECASE)
-RELATION_REACH = 160  # characters between a name and a relation word that still tie them
 
 
-def relations_near(activity: "Activity", name: str) -> list[str]:
-    """Relations the screen states next to a person's name, nearest first ("big sis ... Love, Marta": sister)."""
-    first = name.lstrip("@").split()[0].lower() if name.strip() else ""
-    found: dict[str, int] = {}
-    for o in activity.observations:
-        text = o.text.lower()
-        spots = [m.start() for m in re.finditer(r"\b" + re.escape(first) + r"\b", text)] if first else []
-        for m in _RELATION.finditer(text):
-            distance = min((abs(m.start() - s) for s in spots), default=RELATION_REACH + 1)
-            if distance <= RELATION_REACH:
-                relation = _RELATION_WORDS[m.group(0).lower()]
-                found[relation] = min(found.get(relation, distance), distance)
-    return sorted(found, key=found.get)
+def relations_in(text: str) -> list[str]:
+    """The relations a text names, by the words screens use for them ("big sis": sister)."""
+    return list(dict.fromkeys(_RELATION_WORDS[m.group(0).lower()] for m in _RELATION.finditer(text)))
+
+
+MAX_SNIPPETS = 3  # per activity: each is one short model call
+_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\b\.?)?|\b\d{1,2}\s*[ap]\.?m\b\.?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A few neighbouring lines of one activity that may say something about the user, and why they were chosen:
+    `deadline` (a date with a deadline word), `event` (a date with a time), `relation` (a relation word beside a
+    person), `date`, or `work` (the first lines of a window that shows none of those)."""
+
+    lines: tuple[str, ...]
+    cue: str
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def _line_cue(line: str, people_near: list[str]) -> tuple[int, str]:
+    """How much a line may say about the user's plans or people (0: nothing), and why; `people_near` are the
+    first names of the people named within two lines of it."""
+    if _DATE.search(line):
+        if _DEADLINE_CUE.search(line):
+            return 3, "deadline"
+        return (2, "event") if _TIME.search(line) else (1, "date")
+    if _RELATION.search(line) and people_near:
+        return 2, "relation"
+    return 0, ""
+
+
+def snippets(activity: "Activity", limit: int = MAX_SNIPPETS, reach: int = 1) -> list[Snippet]:
+    """The activity's most telling passages, in screen order: each line that carries a date or a relation word
+    within two lines of a person's name, with `reach` lines before and after (lines of fewer than two words, such
+    as a folder list's, are skipped), dated lines first, with one place kept for a relation; two passages never
+    share their middle line. An activity
+    that shows no such line gives its first lines instead (what the user worked on in that window)."""
+    lines = [line for line in activity.lines if len(_WORD.findall(line)) >= 2 or _DATE.search(line)]
+    people = [p.lstrip("@").split()[0].lower() for p in activity.named("person") + activity.named("name")]
+    scored = []
+    for i, line in enumerate(lines):
+        near = " ".join(lines[max(0, i - 2): i + 3]).lower()
+        scored.append((*_line_cue(line, [p for p in people if re.search(rf"\b{re.escape(p)}\b", near)]), i))
+    ranked = sorted(scored, key=lambda x: (-x[0], x[2]))
+    relation = [x for x in ranked if x[1] == "relation"][:1]  # one place is kept for who someone is to the user
+    taken: list[tuple[int, str]] = []
+    for score, cue, i in relation + [x for x in ranked if x not in relation]:
+        if score == 0 or len(taken) >= limit:
+            break
+        if all(abs(i - j) > reach for j, _ in taken):
+            taken.append((i, cue))
+    chosen = [Snippet(tuple(lines[max(0, i - reach): i + reach + 1]), cue) for i, cue in sorted(taken)]
+    if not chosen and lines:
+        chosen.append(Snippet(tuple(lines[:3]), "work"))
+    return chosen
 
 
 @dataclass(frozen=True)
@@ -213,31 +257,6 @@ class Activity:
     def evidence_text(self) -> str:
         """Everything the activity's screens and titles said, for checking a sentence against."""
         return "\n".join([*self.titles, *(o.text for o in self.observations)])
-
-    def render(self, char_limit: int = 900) -> str:
-        """The compact text a model reads: when, which window, what was new, and the entities found."""
-        start = dt.datetime.fromtimestamp(self.started_at)
-        minutes = max(1, round((self.ended_at - self.started_at) / 60))
-        typed = [o.input_summary for o in self.observations if o.input_summary]
-        head = [f"{start:%A %Y-%m-%d %H:%M}, {minutes} min in {self.app or 'an unknown app'}"]
-        head += [f"window: {t}" for t in self.titles[:3]]
-        if typed:
-            head.append("input: " + "; ".join(typed[:3]))
-        body, used = [], 0
-        for line in self.lines:
-            if used + len(line) > char_limit:
-                body.append("…")
-                break
-            body.append(line)
-            used += len(line) + 1
-        found = []
-        for kind, label in (("person", "people"), ("thing", "documents/projects/pages"), ("name", "other names"),
-                            ("date", "dates"),
-                            ("amount", "amounts")):
-            items = [e for e in self.entities if e.kind == kind]
-            if items:
-                found.append(f"{label}: " + "; ".join(e.text + (f" ({e.cue})" if e.cue else "") for e in items))
-        return "\n".join([*head, "screen (new text only):", *body, *(["found " + f for f in found])])
 
 
 class Digester:

@@ -3,7 +3,7 @@ weighted by effective confidence (confidence faded by staleness) and diversified
 
 Used by revision (neighbours of a candidate), the API and the predictor.
 
-How confidence is used (see also README, "Confidence"):
+How confidence is used (see also docs/propositions.md, "Confidence over time"):
 - effective confidence = confidence x freshness, freshness = 0.5 ** (age_days / half_life(decay)),
   where age counts from the last supporting evidence (updated_at) and
   half_life(decay) = 0.5 day x 2 ** (decay - 1): decay 1 halves in 12 hours,
@@ -55,8 +55,8 @@ def _words(text: str) -> set[str]:
 class Retriever:
     """Searches the store's propositions; `embedder` (optional) adds the semantic half and MMR by cosine.
 
-    Each half brings its best `pool` candidates (more when a page asks for more than a third of that):
-    with 50, hybrid p99 at 100k was 17.8-20.2 ms in seven runs; with 100, 20-24 ms in two runs between them.
+    Each half brings its best `pool` candidates (more when a page asks for more than a third of that);
+    docs/benchmarks.md ("Search") has the latency this pool size gives.
     """
 
     def __init__(self, store: Store, embedder=None, pool: int = 50, min_similarity: float = 0.3):
