@@ -54,10 +54,10 @@ def seed(data: Path, n: int) -> float:
     start = time.perf_counter()
     store = Store(data / "gumd.db")
     now = time.time()
-    obs = [store.add_observation(NewObservation(now - 3600 + i, now - 3590 + i, rng.choice(APPS), "window",
-                                                " ".join(rng.sample(TOPICS, 12)), "", "bench")) for i in range(500)]
+    obs = [store.observations.add(NewObservation(now - 3600 + i, now - 3590 + i, rng.choice(APPS), "window",
+                                                 " ".join(rng.sample(TOPICS, 12)), "", "bench")) for i in range(500)]
     for done in range(0, n, 10_000):
-        store.add_propositions((proposition(rng), rng.sample(obs, 2)) for _ in range(min(10_000, n - done)))
+        store.propositions.add_many((proposition(rng), rng.sample(obs, 2)) for _ in range(min(10_000, n - done)))
     store.close()
     return time.perf_counter() - start
 
@@ -76,12 +76,12 @@ def serve(data: Path, ingest: bool) -> None:
     while True:
         if ingest:  # one engine batch: 8 observations stored, 3 propositions with evidence, published
             now = time.time()
-            ids = [store.add_observation(NewObservation(now, now + 1, rng.choice(APPS), "w",
-                                                        " ".join(rng.sample(TOPICS, 12)), "", "bench"))
+            ids = [store.observations.add(NewObservation(now, now + 1, rng.choice(APPS), "w",
+                                                         " ".join(rng.sample(TOPICS, 12)), "", "bench"))
                    for _ in range(8)]
             for _ in range(3):
-                bus.publish_proposition(store.get_proposition(store.add_proposition(proposition(rng), ids[:2]),
-                                                              with_evidence=False))
+                bus.publish_proposition(store.propositions.get(store.propositions.add(proposition(rng), ids[:2]),
+                                                               with_evidence=False))
         time.sleep(0.2)
 
 
@@ -152,9 +152,9 @@ def bench(n: int, requests: int, clients: int, seconds: float) -> list[tuple[str
         rng = random.Random(7)
         qs = queries(rng, requests)
         store = Store(data / "gumd.db")
-        base = timed(lambda q: store.search_propositions(q, limit=20), qs)
+        base = timed(lambda q: store.search.propositions(q, limit=20), qs)
         store.close()
-        rows.append((f"{n:,}", "baseline: store.search_propositions, no HTTP", f"{pct(base, 50):.1f}",
+        rows.append((f"{n:,}", "baseline: store.search.propositions, no HTTP", f"{pct(base, 50):.1f}",
                      f"{pct(base, 99):.1f}", f"{len(base)} calls"))
         proc = start_server(data, ingest=False)
         try:

@@ -38,8 +38,8 @@ from gumd.config import load_settings  # noqa: E402
 from gumd.models import load_embedder  # noqa: E402
 from gumd.propositions.retrieve import Retriever  # noqa: E402
 from gumd.store import NewObservation, Store  # noqa: E402
-from gumd.store import store as store_module  # noqa: E402
-from gumd.store.connection import connect, sqlcipher  # noqa: E402
+from gumd.store import database  # noqa: E402
+from gumd.store.database import connect, sqlcipher  # noqa: E402
 
 VARIANTS = ("plaintext", "sqlcipher", "encrypted")
 SCREEN = ("Inbox - Thunderbird  From: Marta Silva  Subject: wedding in Lisbon on June 14. Please book flights "
@@ -56,7 +56,7 @@ def _bench_connect(path, key=None, **kw):
     return connect(path, key, **kw)
 
 
-store_module.connect = _bench_connect  # every thread's connection, the BM25 thread of hybrid search included
+database.connect = _bench_connect  # every thread's connection, the BM25 thread of hybrid search included
 
 
 def open_variant(variant: str, path: Path, key: bytes) -> Store:
@@ -131,7 +131,7 @@ def main() -> None:
                     obs = NewObservation(now + i, now + i + 1, "thunderbird", f"Inbox ({i})", SCREEN, "12 keys",
                                          "screen")
                     t = time.perf_counter()
-                    store.add_observation(obs)
+                    store.observations.add(obs)
                     insert_times[v].append(time.perf_counter() - t)
         for v, store in stores.items():
             store.close()
@@ -171,7 +171,7 @@ def main() -> None:
             for v in VARIANTS:
                 t = time.perf_counter()
                 store = open_variant(v, base / f"props-{v}.db", key)
-                store.search_propositions("wedding", limit=5)
+                store.search.propositions("wedding", limit=5)
                 open_times[v].append(time.perf_counter() - t)
                 store.close()
         for v in VARIANTS:

@@ -45,7 +45,7 @@ def run(model: str, lookup: int, scenarios: list, tmp: Path) -> dict:
     for sc in scenarios:
         store = Store(tmp / f"{model}-{lookup}-{sc.name}.db")
         for o in sc.observations:
-            store.add_observation(o)
+            store.observations.add(o)
         n_obs += len(sc.observations)
         engine = Engine.from_settings(store, lambda: lm, Retriever(store, embedder), settings)
         engine.max_attempts = 1

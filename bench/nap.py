@@ -28,7 +28,6 @@ from gumd.nap.baselines import standard_predictors  # noqa: E402
 from gumd.nap.evaluate import Stream, evaluate_stream, macro_average, read_d2u, read_sea  # noqa: E402
 from gumd.nap.predict import Predictor  # noqa: E402
 from gumd.store import Store  # noqa: E402
-from gumd.store.nap import add_action  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data"
 SCREEN = ("me@box:~/thesis$ make figures\npython plot.py --all\nwrote fig/accuracy.pdf\n"
@@ -72,7 +71,7 @@ def in_context_latency(calls: int) -> tuple[float, float, list[float], str]:
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "bench.db")
         for action in switches[:300]:
-            add_action(store, action)
+            store.actions.add(action)
         predictor = Predictor(store, model, consult_below=1.0)  # time the model path on every call
         t = time.perf_counter()
         model.complete_text([{"role": "user", "content": "hi"}], max_tokens=1)  # loads the model
@@ -83,7 +82,7 @@ def in_context_latency(calls: int) -> tuple[float, float, list[float], str]:
             p = predictor.predict_next(screen_text=SCREEN, now=action.at - 1)
             latencies.append(time.perf_counter() - t)
             sources.append(p.source)
-            predictor.observe(dataclasses.replace(action, id=add_action(store, action)))
+            predictor.observe(dataclasses.replace(action, id=store.actions.add(action)))
         store.close()
     answered = f"{sources.count('model')}/{len(sources)} answered by the model"
     return load, latencies[0], latencies[1:], f"{model.name} ({settings.model_threads} threads), {answered}"

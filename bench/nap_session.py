@@ -44,7 +44,7 @@ class Day:
 
     def see(self, app: str, title: str, text: str, keys: str = "") -> None:
         self.at += self.rng.uniform(8, 90)
-        self.store.add_observation(NewObservation(self.at, self.at + 2, app, title, text, keys, "replay"))
+        self.store.observations.add(NewObservation(self.at, self.at + 2, app, title, text, keys, "replay"))
 
     def run(self, command: str, output: list[str]) -> None:
         self.scrollback += [PROMPT + command] + output
@@ -101,7 +101,7 @@ def write_session(path: Path, days: int = 12, seed: int = 1) -> int:
                 if rng.random() < 0.6:
                     day.mail()
         seg = Segmenter()
-        observations = store.list_observations(limit=1_000_000)[::-1]
+        observations = store.observations.newest(limit=1_000_000)[::-1]
         return sum(len(record(store, seg, moment_of(o))) for o in observations)
     finally:
         store.close()

@@ -57,9 +57,10 @@ def seed(store: Store, n: int, model: str, base_vectors: np.ndarray, rng: random
                      "origin": "model"})
         v = base_vectors[i % len(base_vectors)] + nprng.normal(0, 0.02, base_vectors.shape[1]).astype(np.float32)
         vectors.append({"proposition_id": i, "model": model, "vector": (v / np.linalg.norm(v)).astype(np.float32).tobytes()})
-    with store.db.conn:
-        store.db["propositions"].insert_all(rows, batch_size=5000)
-        store.db["proposition_vectors"].insert_all(vectors, batch_size=5000)
+    with store.database.transaction():
+        store.database.sqlite["propositions"].insert_all(rows, batch_size=5000)
+        store.database.sqlite["proposition_vectors"].insert_all(vectors, batch_size=5000)
+    store.database.checkpoint()  # the whole seed sits in the WAL (~24 MB at 10k), where no daemon's store keeps it
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -120,7 +121,7 @@ def main() -> None:
 
 def scan_figures(store: Store, retriever: Retriever, vectors: list[np.ndarray]) -> tuple[float, float, float, float, float]:
     """Median ms of the index's scan and of a float32 numpy scan, mean top-100 agreement, both matrices' MB."""
-    rows = store.vectors_after(retriever.index.model, 0)
+    rows = store.vectors.after(retriever.index.model, 0)
     ids = np.array([r[0] for r in rows])
     matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
     f16, f32, agree = [], [], []

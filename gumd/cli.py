@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"gumd: {e}", file=sys.stderr)
         return 2
     except Exception as e:
-        from gumd.store.connection import StoreOpenError  # imported here: most commands never open the store
+        from gumd.store.database import StoreOpenError  # imported here: most commands never open the store
 
         if not isinstance(e, StoreOpenError):
             raise

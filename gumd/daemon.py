@@ -29,8 +29,7 @@ from gumd.propositions import statistics
 from gumd.propositions.engine import Engine
 from gumd.propositions.retrieve import Retriever
 from gumd.retention import FrameArchive
-from gumd.store import Store, write_failure
-from gumd.store.capture import CaptureStore
+from gumd.store import Store, retryable_write_error
 from gumd.store.encryption import open_store
 from gumd.transcribe import Transcriber
 
@@ -103,7 +102,7 @@ def privacy_rules(settings: Settings, store: Store) -> tuple[Exclusions, tuple[U
     user's rules stored in the database. A stored pattern RE2 cannot compile (one saved before gumd used RE2)
     is left out with a warning that says how to replace it."""
     usable = []
-    for rule in CaptureStore(store).rules():
+    for rule in store.capture.rules():
         try:
             usable.append((rule, check_app(rule.pattern) if rule.kind == "app" else check_pattern(rule.pattern)))
         except InvalidRule as e:
@@ -210,7 +209,7 @@ class Daemon:
 
         s = self.settings
         self.store = open_store(s)
-        resumed = self.store.resume_interrupted()
+        resumed = self.store.batches.resume_interrupted()
         if resumed:
             log.info("resuming %d observations left in a batch by an earlier run", resumed)
         self.transcriber = Transcriber(
@@ -226,9 +225,8 @@ class Daemon:
             if note := wayland_warning(os.environ):
                 log.warning(note)
         self.display = self._display_link()
-        capture_store = CaptureStore(self.store)
-        self.control = CaptureControl(enabled=s.capture, on_change=capture_store.save_pause)
-        self.control.restore(*capture_store.load_pause())
+        self.control = CaptureControl(enabled=s.capture, on_change=self.store.capture.save_pause)
+        self.control.restore(*self.store.capture.load_pause())
         archive = FrameArchive(s.frames_dir, s.keep_screenshots_mb * 1_000_000) if s.keep_screenshots else None
         self.pipeline = Pipeline(
             self.store, self.transcriber, Exclusions(),
@@ -310,17 +308,17 @@ class Daemon:
             try:
                 while not self.stopping.is_set() and (outcome := self.engine.run_once()) is not None:
                     for prop_id in outcome.propositions:
-                        if (p := self.store.get_proposition(prop_id, with_evidence=False)) is not None:
+                        if (p := self.store.propositions.get(prop_id, with_evidence=False)) is not None:
                             self.bus.publish_proposition(p)
                 if self.engine.last_error is not None and self.engine.last_error == write_error:
                     self.engine.last_error = None  # the database takes writes again
             except Exception as e:  # e.g. a locked or full database: try again at the next interval
                 error = f"{type(e).__name__}: {e}"
-                if write_failure(e) is None:
+                if retryable_write_error(e) is None:
                     log.exception("the propositions engine failed; it tries again in %.0f s", interval)
                 elif error != self.engine.last_error:  # one line while the same fault lasts
                     log.warning("the propositions engine failed: %s; it tries again every %g s", error, interval)
-                write_error = error if write_failure(e) else None
+                write_error = error if retryable_write_error(e) else None
                 self.engine.last_error = error  # shown in /v1/status until a batch succeeds
 
     def _refresh_statistics(self) -> None:

@@ -203,7 +203,7 @@ def check_daemon(settings: Settings) -> list[Check]:
 
 def check_encryption(settings: Settings) -> Check:
     """Whether gumd.db is encrypted at rest, and, when `encrypt` is on, whether SQLCipher and the key are there."""
-    from gumd.store.connection import StoreOpenError, is_encrypted, sqlcipher
+    from gumd.store.database import StoreOpenError, is_encrypted, sqlcipher
     from gumd.store.encryption import KEYRING_SERVICE, key_name, load_key
 
     db = settings.db_path

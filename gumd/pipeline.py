@@ -35,8 +35,8 @@ from gumd.observers.screen import NearDuplicates
 from gumd.observers.window import WindowInfo
 from gumd.privacy import CaptureControl, Exclusions, blank, redact
 from gumd.retention import FrameArchive
-from gumd.store import NewObservation, Store, write_failure
-from gumd.store.capture import CaptureStore, FocusSpan
+from gumd.store import NewObservation, Store, retryable_write_error
+from gumd.store.capture import FocusSpan
 from gumd.transcribe import Transcriber
 
 log = logging.getLogger(__name__)
@@ -161,7 +161,6 @@ class Pipeline:
         hold_max: int = 500,
     ):
         self.store = store
-        self.capture_store = CaptureStore(store)
         self.transcriber = transcriber
         self.exclusions = exclusions
         self.grab = grab
@@ -290,7 +289,7 @@ class Pipeline:
         f = self.focus
         span = FocusSpan(started_at=at, ended_at=at, app=f.app, title=redact(f.title).text,
                          page_title=redact(f.page_title).text, source="focus")
-        self._span = FocusSpan(**{**span.__dict__, "id": self._write(self.capture_store.add_span, span)})
+        self._span = FocusSpan(**{**span.__dict__, "id": self._write(self.store.capture.add_span, span)})
         self._span_written = at
 
     def _beat(self, now: float) -> None:
@@ -308,16 +307,16 @@ class Pipeline:
             return
         self._span = merged
         if now - self._span_written >= self.heartbeat_s:
-            self._write(self.capture_store.extend_span, merged.id, now)
+            self._write(self.store.capture.extend_span, merged.id, now)
             self._span_written = now
 
     def _end_span(self, at: float) -> None:
         if self._span is not None:
             end = max(self._span.started_at, at)
             if end > self._span.started_at:
-                self._write(self.capture_store.extend_span, self._span.id, end)
+                self._write(self.store.capture.extend_span, self._span.id, end)
             else:
-                self._write(self.capture_store.remove_span, self._span.id)  # no time spent there while present
+                self._write(self.store.capture.remove_span, self._span.id)  # no time spent there while present
             self._span = None
 
     # -- capture -----------------------------------------------------------
@@ -422,7 +421,7 @@ class Pipeline:
             return None
         if self.held:
             self.flush_held()
-        if self.held or (obs_id := self._write(self.store.add_observation, obs)) is None:
+        if self.held or (obs_id := self._write(self.store.observations.add, obs)) is None:
             self._hold(obs)
             return None
         self.counts.stored += 1
@@ -437,7 +436,7 @@ class Pipeline:
         try:
             result = write(*args)
         except Exception as e:
-            reason = write_failure(e)
+            reason = retryable_write_error(e)
             if reason is None:
                 raise
             if self.store_error is None:
@@ -461,7 +460,7 @@ class Pipeline:
         """Write the held observations, oldest first, until the database refuses one again."""
         written = 0
         while self.held:
-            if self._write(self.store.add_observation, self.held[0]) is None:
+            if self._write(self.store.observations.add, self.held[0]) is None:
                 return
             self.held.popleft()
             self.counts.stored += 1

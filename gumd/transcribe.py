@@ -19,7 +19,7 @@ from gumd.models.ocr import Ocr, OcrLine
 from gumd.observers.base import CELL, FocusChange, Frame, InputBurst
 from gumd.observers.screen import changed_cells
 from gumd.privacy import UserPattern, redact
-from gumd.store.models import NewObservation
+from gumd.store.records import NewObservation
 
 log = logging.getLogger(__name__)
 

@@ -43,7 +43,7 @@ def add_pending(db_path: Path, count: int = 4) -> list[int]:
     try:
         now = time.time()
         return [
-            store.add_observation(NewObservation(now - 60 + i, now - 55 + i, app, title, text, "12 keys", "screen"))
+            store.observations.add(NewObservation(now - 60 + i, now - 55 + i, app, title, text, "12 keys", "screen"))
             for i, (app, title, text) in enumerate(NOTES[i % len(NOTES)] for i in range(count))
         ]
     finally:
@@ -53,7 +53,7 @@ def add_pending(db_path: Path, count: int = 4) -> list[int]:
 def statuses(db_path: Path, ids: list[int]) -> dict[int, str]:
     store = Store(db_path)
     try:
-        return {i: store.get_observation(i).status for i in ids}
+        return {i: store.observations.get(i).status for i in ids}
     finally:
         store.close()
 

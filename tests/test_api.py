@@ -39,11 +39,11 @@ def api(tmp_path):
     data.mkdir(mode=0o700)
     store = Store(data / "gumd.db")
     now = time.time()
-    o = store.add_observation(NewObservation(100.0, 105.0, "thunderbird", "Inbox", "Flight TP 218 to Lisbon", "",
-                                             "test"))
-    store.add_observation(NewObservation(now - 60, now - 50, "code", "main.rs", "fn main() {\n    println!()\n}", "",
-                                         "test"))
-    pid = store.add_proposition(NewProposition("The user is flying to Lisbon on TP 218", "mail", 8, 4), [o])
+    o = store.observations.add(NewObservation(100.0, 105.0, "thunderbird", "Inbox", "Flight TP 218 to Lisbon", "",
+                                              "test"))
+    store.observations.add(NewObservation(now - 60, now - 50, "code", "main.rs", "fn main() {\n    println!()\n}", "",
+                                          "test"))
+    pid = store.propositions.add(NewProposition("The user is flying to Lisbon on TP 218", "mail", 8, 4), [o])
     store.close()
     store, app, server = serve(data)
     with Client(data / "gumd.sock") as client:
@@ -82,7 +82,7 @@ def test_search_and_one_proposition_with_its_evidence_and_history(api):
 
 
 def test_search_filters_by_confidence_and_time_window(api):
-    weak = api.store.add_proposition(NewProposition("The user may like Lisbon trams", "one tab", 3, 5), [])
+    weak = api.store.propositions.add(NewProposition("The user may like Lisbon trams", "one tab", 3, 5), [])
     assert {h["id"] for h in api.client.search("lisbon")} == {api.pid, weak}
     assert [h["id"] for h in api.client.search("lisbon", min_confidence=5)] == [api.pid]
     later = api.client.proposition(weak)["updated_at"]
@@ -133,8 +133,8 @@ def test_edit_changes_only_the_fields_sent(api):
 
 def test_delete_leaves_no_trace_in_the_database_or_its_wal(api):
     secret = "Zqxjvrk"  # a word the porter stemmer leaves alone
-    o = api.store.add_observation(NewObservation(300.0, 301.0, "firefox", "clinic", "appointment", "", "test"))
-    pid = api.store.add_proposition(
+    o = api.store.observations.add(NewObservation(300.0, 301.0, "firefox", "clinic", "appointment", "", "test"))
+    pid = api.store.propositions.add(
         NewProposition(f"The user sees Dr {secret} about a rash", f"{secret} clinic", 7, 3), [o])
     files = [api.data / "gumd.db", api.data / "gumd.db-wal"]
 
@@ -149,7 +149,7 @@ def test_delete_leaves_no_trace_in_the_database_or_its_wal(api):
         api.client.proposition(pid)
     assert e.value.code == "not_found"
     assert api.client.search(secret) == [] and api.client.observations(app="firefox")  # evidence stays
-    assert api.store.db.execute("SELECT COUNT(*) FROM evidence WHERE proposition_id = ?", [pid]).fetchone()[0] == 0
+    assert api.store.database.execute("SELECT COUNT(*) FROM evidence WHERE proposition_id = ?", [pid]).fetchone()[0] == 0
     with pytest.raises(ApiError) as e:
         api.client.delete(pid)
     assert e.value.status == 404
@@ -157,9 +157,9 @@ def test_delete_leaves_no_trace_in_the_database_or_its_wal(api):
 
 def test_delete_with_evidence_takes_the_observations_text_out_of_the_file(api):
     secret = "Vrelkmoss"
-    o = api.store.add_observation(NewObservation(400.0, 401.0, "signal", "chat", f"meet {secret} at noon", "", "test"))
-    kept = api.store.add_observation(NewObservation(402.0, 403.0, "signal", "chat", "unrelated", "", "test"))
-    pid = api.store.add_proposition(NewProposition("The user has a lunch date", "chat", 6, 2), [o])
+    o = api.store.observations.add(NewObservation(400.0, 401.0, "signal", "chat", f"meet {secret} at noon", "", "test"))
+    kept = api.store.observations.add(NewObservation(402.0, 403.0, "signal", "chat", "unrelated", "", "test"))
+    pid = api.store.propositions.add(NewProposition("The user has a lunch date", "chat", 6, 2), [o])
 
     def blob() -> bytes:
         return b"".join(f.read_bytes() for f in api.data.glob("gumd.db*"))
@@ -172,7 +172,7 @@ def test_delete_with_evidence_takes_the_observations_text_out_of_the_file(api):
 
 
 def test_filters_for_status_app_and_unreviewed(api):
-    other = api.store.add_proposition(NewProposition("The user writes Rust", "editor", 6, 5), [])
+    other = api.store.propositions.add(NewProposition("The user writes Rust", "editor", 6, 5), [])
     api.client.reject(other)
     assert [p["id"] for p in api.client._get("/v1/propositions", app="thunderbird")["items"]] == [api.pid]
     assert api.client._get("/v1/propositions", app="code")["items"] == []
@@ -190,9 +190,8 @@ def test_a_dashboard_link_needs_the_loopback_listener(api):
 
 
 def test_export_holds_everything_but_token_hashes(api):
-    from gumd.store.access import create_token
 
-    create_token(api.store, "exporter", "read")
+    api.store.access.create_token("exporter", "read")
     api.client.status()
     dump = api.client.export()
     assert dump["format"] == "gumd-export/1"
@@ -217,7 +216,7 @@ def test_audit_log_names_client_route_and_status_but_not_the_query(api):
 
 def test_events_stream_new_propositions(api):
     bus = api.app.state.bus
-    prop = api.store.get_proposition(api.pid, with_evidence=False)
+    prop = api.store.propositions.get(api.pid, with_evidence=False)
 
     def publish():
         wait_for(lambda: bus.subscribers == 1, 10, interval=0.02, what="a subscriber")

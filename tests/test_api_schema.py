@@ -19,7 +19,6 @@ from gumd.api.app import create_app
 from gumd.api.server import LoopbackServer
 from gumd.privacy import CaptureControl
 from gumd.store import NewObservation, NewProposition, Store
-from gumd.store.access import create_token
 
 
 class FixedPredictor:
@@ -34,13 +33,13 @@ def served(tmp_path_factory):
     data = tmp_path_factory.mktemp("schema")
     store = Store(data / "gumd.db")
     now = time.time()
-    obs = [store.add_observation(NewObservation(now - 600 + i, now - 590 + i, app, f"{app} window", text, "", "test"))
+    obs = [store.observations.add(NewObservation(now - 600 + i, now - 590 + i, app, f"{app} window", text, "", "test"))
            for i, (app, text) in enumerate([("firefox", "Lisbon flights TP 218"), ("code", "def main(): pass"),
                                              ("thunderbird", "Re: grant budget 48,000 EUR")])]
     for i in range(30):
-        store.add_proposition(NewProposition(f"The user works on topic {i} in Lisbon", "seen on screen",
-                                             1 + i % 10, 1 + (i * 3) % 10), obs[i % 3: i % 3 + 1])
-    _, token = create_token(store, "schemathesis", "write")
+        store.propositions.add(NewProposition(f"The user works on topic {i} in Lisbon", "seen on screen",
+                                              1 + i % 10, 1 + (i * 3) % 10), obs[i % 3: i % 3 + 1])
+    _, token = store.access.create_token("schemathesis", "write")
     control = CaptureControl()
     server = LoopbackServer(create_app(store, lambda: {"capture": control.state()}, control,
                                        predictor=FixedPredictor()), 0)

@@ -16,7 +16,7 @@ from gumd.api.sessions import Sessions
 from gumd.client import ApiError, Client
 from gumd.privacy import CaptureControl
 from gumd.store import NewProposition, Store
-from gumd.store.access import TokenError, create_token, list_tokens, revoke_token
+from gumd.store.access import TokenError
 from tests.conftest import GUMD, wait_for
 
 
@@ -25,10 +25,10 @@ def both(tmp_path):
     data = tmp_path / "data"
     data.mkdir(mode=0o700)
     store = Store(data / "gumd.db")
-    pid = store.add_proposition(NewProposition("The user keeps bees in Ghent", "hive app", 7, 8), [])
-    tokens = {name: create_token(store, name, scope)[1] for name, scope in
+    pid = store.propositions.add(NewProposition("The user keeps bees in Ghent", "hive app", 7, 8), [])
+    tokens = {name: store.access.create_token(name, scope)[1] for name, scope in
               (("reader", "read"), ("writer", "write"), ("gone", "read"))}
-    revoke_token(store, "gone")
+    store.access.revoke_token("gone")
     control = CaptureControl()
     sessions = Sessions()
     app = create_app(store, dict, control, sessions=sessions)
@@ -76,7 +76,7 @@ def test_tcp_needs_a_valid_live_token(both):
 def test_revoking_stops_a_token_at_once(both):
     with Client.loopback(both.port, both.tokens["reader"]) as client:
         assert client.status()["propositions"] == 1
-        revoke_token(both.store, "reader")
+        both.store.access.revoke_token("reader")
         with pytest.raises(ApiError) as e:
             client.status()
     assert e.value.code == "token_revoked"
@@ -89,7 +89,7 @@ def test_read_token_cannot_write_and_write_token_can(both):
     assert refused(both.http.post("/v1/capture/pause", headers=read), 403, "insufficient_scope")
     assert refused(both.http.get("/v1/export", headers=read), 403, "insufficient_scope")
     assert refused(both.http.get("/v1/audit", headers=read), 403, "insufficient_scope")
-    assert both.store.get_proposition(both.pid).verdict is None
+    assert both.store.propositions.get(both.pid).verdict is None
     r = both.http.post(f"/v1/propositions/{both.pid}/confirm", headers=write)
     assert r.status_code == 200 and r.json()["verdict"] == "confirmed"
     assert both.http.get("/v1/audit", headers=write).status_code == 200
@@ -120,7 +120,7 @@ def test_foreign_origin_and_cross_site_fetches_are_refused(both):
     assert preflight.status_code == 403 and "access-control-allow-origin" not in preflight.headers
     r = both.http.get("/v1/status", headers=token | {"Sec-Fetch-Site": "cross-site"})
     assert refused(r, 403, "cross_site")
-    assert both.store.get_proposition(both.pid).status == "active"
+    assert both.store.propositions.get(both.pid).status == "active"
     same = both.http.get("/v1/status", headers=token | {"Origin": both.base, "Sec-Fetch-Site": "same-origin"})
     assert same.status_code == 200
 
@@ -142,21 +142,21 @@ def test_unix_socket_is_the_user_but_a_token_sent_there_is_checked(both):
 
 
 def test_audit_moves_a_tokens_last_use(both):
-    assert {t.name: t.last_used_at for t in list_tokens(both.store)}["writer"] is None
+    assert {t.name: t.last_used_at for t in both.store.access.list_tokens()}["writer"] is None
     before = time.time()
     both.http.get("/v1/status", headers=bearer(both.tokens["writer"]))
     Client(both.sock).audit()  # reading the log writes what is buffered
-    assert {t.name: t.last_used_at for t in list_tokens(both.store)}["writer"] >= before
+    assert {t.name: t.last_used_at for t in both.store.access.list_tokens()}["writer"] >= before
 
 
 def test_token_names_and_scopes_are_checked(both):
     for name, scope in (("local-socket", "read"), ("has space", "read"), ("", "read"), ("ok", "admin")):
         with pytest.raises(TokenError):
-            create_token(both.store, name, scope)
+            both.store.access.create_token(name, scope)
     with pytest.raises(TokenError, match="already active"):
-        create_token(both.store, "reader", "read")
-    create_token(both.store, "gone", "read")  # a revoked name may be issued again
-    stored = both.store.db.execute("SELECT token_hash, prefix FROM api_tokens").fetchall()
+        both.store.access.create_token("reader", "read")
+    both.store.access.create_token("gone", "read")  # a revoked name may be issued again
+    stored = both.store.database.execute("SELECT token_hash, prefix FROM api_tokens").fetchall()
     assert all(secret not in (h, p) for h, p in stored for secret in both.tokens.values())
 
 
@@ -222,7 +222,7 @@ def test_a_dashboard_cookie_replayed_without_the_page_key_reads_and_writes_nothi
     assert refused(both.http.delete(f"/v1/propositions/{both.pid}", headers=stolen), 403, "session_key")
     assert refused(both.http.post("/dashboard/confirm", json={"action": "delete"}, headers=stolen), 403, "session_key")
     assert refused(both.http.get("/v1/propositions", headers=stolen | {"X-Gumd-Key": "guess"}), 403, "session_key")
-    assert both.store.get_proposition(both.pid) is not None
+    assert both.store.propositions.get(both.pid) is not None
     assert both.unix.get("/v1/capture/rules").json()["items"] == []
 
     # the page itself, with its key: reads and writes; export and deletes need a fresh confirmation each
@@ -266,17 +266,17 @@ def test_refused_requests_cost_constant_storage_and_reach_the_log_within_a_secon
     files = lambda: sum(f.stat().st_size for f in both.data.glob("gumd.db*"))  # noqa: E731
     both.unix.get("/v1/status")
     Client(both.sock).audit(limit=1)  # settle what is buffered
-    rows_before, size_before = both.store.db["api_audit"].count, files()
+    rows_before, size_before = both.store.database.sqlite["api_audit"].count, files()
     path = "/v1/" + "x" * 195  # 199 characters, as in the issue
     for _ in range(3000):
         r = both.http.get(path, headers={"Origin": "https://evil.example"})
         assert r.status_code == 403
     time.sleep(1.5)  # no further request: the timer writes what is left
-    counted = list(both.store.db.query(
+    counted = list(both.store.database.rows(
         "SELECT client, route, status, count, transport FROM api_audit WHERE id > (SELECT MAX(id) - 10 FROM api_audit)"
         " AND status = 403"))
     assert sum(r["count"] for r in counted) == 3000  # before: 2,505 rows after 5 s, the rest at the next request
-    assert both.store.db["api_audit"].count - rows_before <= 2  # one row a minute (the burst may cross one)
+    assert both.store.database.sqlite["api_audit"].count - rows_before <= 2  # one row a minute (the burst may cross one)
     assert all(len(r["route"]) <= 49 and r["client"] == "anonymous" and r["transport"] == "tcp" for r in counted)
     assert files() - size_before < 64 * 1024  # before: ~320 bytes a request, ~960 KB
     assert Client(both.sock).audit(limit=1)[0]["count"] in {r["count"] for r in counted}
@@ -291,4 +291,4 @@ def test_the_audit_table_keeps_its_newest_rows_only(both):
         if i % 40 == 39:
             log.flush()
     log.close()
-    assert both.store.db["api_audit"].count == 50
+    assert both.store.database.sqlite["api_audit"].count == 50

@@ -12,7 +12,6 @@ from gumd.pipeline import CpuBudget, Pipeline
 from gumd.privacy import CaptureControl, Exclusions
 from gumd.retention import FrameArchive
 from gumd.store import NewProposition, Store
-from gumd.store.capture import CaptureStore
 from gumd.transcribe import Transcriber
 
 FONT = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 26)
@@ -58,8 +57,8 @@ def test_identical_frames_are_skipped_and_their_input_waits_for_the_next_new_one
     screens.image = screen(["Invoice 2291 for Northwind", "Paid on 12 March"])
     later = p.handle(InputBurst(started_at=4.0, ended_at=5.0, keys=7))
     assert screens.grabs == 3 and (p.counts.frames_new, p.counts.frames_duplicate) == (2, 1)
-    assert "Paid" in store.get_observation(later).text
-    assert store.get_observation(later).input_summary == "2 clicks; 7 keys"
+    assert "Paid" in store.observations.get(later).text
+    assert store.observations.get(later).input_summary == "2 clicks; 7 keys"
 
 
 def test_heartbeat_captures_while_active_and_nothing_while_idle_or_locked(store):
@@ -90,7 +89,7 @@ def test_an_excluded_window_elsewhere_on_screen_is_blanked_before_ocr(store, tmp
                WindowInfo("KeePassXC", "vault.kdbx", rect=(660, 380, 600, 100))]
     p = pipeline(store, Screens(image), windows=lambda: windows)
     obs_id = p.handle(FocusChange(at=1.0, app="xterm", title="plan"))
-    assert "Quarterly" in store.get_observation(obs_id).text
+    assert "Quarterly" in store.observations.get(obs_id).text
     assert p.counts.blanked == 1
     store.close()
     raw = b"".join(f.read_bytes() for f in tmp_path.iterdir() if f.is_file())
@@ -101,7 +100,7 @@ def test_excluded_window_that_cannot_be_placed_drops_the_frame(store):
     windows = [WindowInfo("bitwarden", "Vault", rect=None)]
     p = pipeline(store, Screens(screen(["anything"])), windows=lambda: windows)
     assert p.handle(FocusChange(at=1.0, app="xterm", title="shell")) is None
-    assert p.counts.excluded == 1 and store.list_observations() == []
+    assert p.counts.excluded == 1 and store.observations.newest() == []
 
 
 def test_only_the_changed_rows_are_read_again_and_the_text_is_whole(store):
@@ -111,7 +110,7 @@ def test_only_the_changed_rows_are_read_again_and_the_text_is_whole(store):
     p.handle(FocusChange(at=1.0, app="xterm", title="ledger"))
     lines[6] = "Line 6: AMENDED entry for Rotterdam"
     screens.image = screen(lines, size=(1280, 560))
-    obs = store.get_observation(p.handle(InputBurst(started_at=2.0, ended_at=3.0, keys=20)))
+    obs = store.observations.get(p.handle(InputBurst(started_at=2.0, ended_at=3.0, keys=20)))
     stats = p.transcriber.stats
     assert stats.partial == 1 and stats.rows_read < 560 + 560 // 4
     full = Transcriber(TesseractOcr()).read(Frame(at=0, image=screens.image))
@@ -135,7 +134,7 @@ def test_only_the_changed_region_of_a_row_is_read_again_and_the_side_text_is_kep
     right[3] = "Queue 3: walrus almanac"
     screens.image = two_columns()
     before = p.transcriber.stats.pixels_read
-    obs = store.get_observation(p.handle(InputBurst(started_at=2.0, ended_at=3.0, keys=12)))
+    obs = store.observations.get(p.handle(InputBurst(started_at=2.0, ended_at=3.0, keys=12)))
     assert p.transcriber.stats.pixels_read - before < 1600 * 480 // 10  # one line of one column, not the row
     assert "Queue 3: walrus almanac" in obs.text and "Notes 3: harbour ledger" in obs.text
     assert obs.text.count("Queue 3") == 1  # the old line 3 is gone
@@ -155,7 +154,7 @@ def test_focus_spans_merge_heartbeats_and_end_at_focus_change_gap_and_idle(store
     p.tick(206.0)
     p.tick(262.0)  # 121 s since the last input: idle, and the new span ends where the input stopped
     assert p.presence == "idle"
-    spans = sorted(CaptureStore(store).list_spans(), key=lambda s: s.started_at)
+    spans = sorted(store.capture.list_spans(), key=lambda s: s.started_at)
     assert [(s.app, s.started_at, s.ended_at) for s in spans] == [("firefox", 100.0, 140.0), ("code", 140.0, 149.0)]
     assert spans[0].page_title == "Inbox - Mail"
 
@@ -168,7 +167,7 @@ def test_pause_stops_spans_and_capture_and_a_forget_drops_what_is_in_flight(stor
     control.pause()
     p.tick(2.0)
     p.handle(FocusChange(at=3.0, app="xterm", title="b"))
-    assert screens.grabs == 1 and [s.title for s in CaptureStore(store).list_spans()] == ["a"]
+    assert screens.grabs == 1 and [s.title for s in store.capture.list_spans()] == ["a"]
     control.resume()
     p.handle(InputBurst(started_at=4.0, ended_at=5.0, keys=4))
     p.forgot(until=6.0)
@@ -178,24 +177,24 @@ def test_pause_stops_spans_and_capture_and_a_forget_drops_what_is_in_flight(stor
 
 
 def test_forget_deletes_observations_evidence_orphaned_propositions_and_spans(store, tmp_path):
-    capture = CaptureStore(store)
+    capture = store.capture
     from gumd.store import NewObservation
 
     def obs(t, text):
-        return store.add_observation(NewObservation(t, t + 5, "xterm", "notes", text, "", "screen"))
+        return store.observations.add(NewObservation(t, t + 5, "xterm", "notes", text, "", "screen"))
 
     old, inside, also = obs(100, "Harbourmaster schedule"), obs(1000, "Quibbleflux merger memo"), obs(1010, "zzz")
-    only_inside = store.add_proposition(NewProposition("Works on the Quibbleflux merger", "memo", 7, 5), [inside])
-    mixed = store.add_proposition(NewProposition("Reads schedules", "seen twice", 6, 5), [old, also])
+    only_inside = store.propositions.add(NewProposition("Works on the Quibbleflux merger", "memo", 7, 5), [inside])
+    mixed = store.propositions.add(NewProposition("Reads schedules", "seen twice", 6, 5), [old, also])
     from gumd.store.capture import FocusSpan
     capture.add_spans([FocusSpan(90, 200, "xterm", "notes"), FocusSpan(950, 1100, "xterm", "Quibbleflux memo"),
                        FocusSpan(500, 2000, "xterm", "long")])
     done = capture.forget(900, 1200)
     assert (done.observations, done.propositions, done.focus_spans) == (2, 1, 2)
-    assert store.get_observation(inside) is None and store.get_observation(old) is not None
-    assert store.get_proposition(only_inside) is None
-    assert store.get_proposition(mixed).evidence_count == 1
-    assert store.search_observations("Quibbleflux") == [] and store.search_propositions("Quibbleflux") == []
+    assert store.observations.get(inside) is None and store.observations.get(old) is not None
+    assert store.propositions.get(only_inside) is None
+    assert store.propositions.get(mixed).evidence_count == 1
+    assert store.search.observations("Quibbleflux") == [] and store.search.propositions("Quibbleflux") == []
     spans = sorted((s.started_at, s.ended_at, s.title) for s in capture.list_spans())
     assert spans == [(90, 200, "notes"), (500, 900, "long"), (1200, 2000, "long")]
     store.close()
@@ -265,7 +264,7 @@ def test_over_the_cpu_budget_a_capture_is_deferred_then_taken_with_the_newest_sc
     assert p.counts.deferred == 1 and screens.grabs == 2  # one capture put off, however often it was asked for
     assert p.tick(115.0) is None and screens.grabs == 2  # still over budget
     assert p.budget.wait_s(115.0) == pytest.approx(5.0)
-    obs = store.get_observation(p.tick(120.0))  # the first capture left the window: taken now
+    obs = store.observations.get(p.tick(120.0))  # the first capture left the window: taken now
     assert "four" in obs.text and "three" not in obs.text  # the screen as it is when taken
     assert obs.input_summary == "5 keys; 1 clicks"  # the input while it waited is kept
     assert p.counts.deferred_wait_s == pytest.approx(14.0) and p.counts.cpu_s == pytest.approx(3.0)
@@ -278,7 +277,7 @@ def test_while_a_screen_locker_shows_nothing_is_grabbed_and_no_focus_span_or_inp
     assert p.handle(FocusChange(at=1.0, app="xterm", title="ledger")) is None
     p.handle(InputBurst(started_at=2.0, ended_at=3.0, keys=12))  # a password typed into the locker
     p.tick(4.0)
-    assert screens.grabs == 0 and p.counts.locked == 2 and p.capture_store.list_spans() == []
+    assert screens.grabs == 0 and p.counts.locked == 2 and p.store.capture.list_spans() == []
     showing["locker"] = None
-    obs = store.get_observation(p.handle(InputBurst(started_at=10.0, ended_at=11.0, clicks=1)))
+    obs = store.observations.get(p.handle(InputBurst(started_at=10.0, ended_at=11.0, clicks=1)))
     assert "Northwind" in obs.text and obs.input_summary == "1 clicks"  # the keys typed while locked are gone

@@ -32,7 +32,7 @@ def _add_observations(db_path, rng: random.Random, first: int, count: int) -> li
     try:
         now = time.time()
         return [
-            store.add_observation(NewObservation(
+            store.observations.add(NewObservation(
                 now + i, now + i + 5, "Firefox", f"ledger {first + i} {' '.join(rng.sample(WORDS, 3))}",
                 "screen text of a page", "12 keys", "screen"))
             for i in range(count)

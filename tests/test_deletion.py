@@ -36,12 +36,12 @@ def test_a_deleted_proposition_leaves_no_byte_in_the_data_dir(tmp_path, encrypte
     setup_logging(settings_for(tmp_path, log_level="INFO"))  # the daemon's own log, at INFO
     store = Store(data / "gumd.db", key=secrets.token_bytes(32) if encrypted else None)  # SQLCipher: delete works too
     try:
-        o = store.add_observation(NewObservation(300.0, 301.0, "firefox", "clinic", "appointment at 9", "", "test"))
-        first = store.add_proposition(NewProposition(f"The user sees Dr {SECRET} about a rash", "clinic", 6, 3), [o])
-        second = store.refine_proposition(
+        o = store.observations.add(NewObservation(300.0, 301.0, "firefox", "clinic", "appointment at 9", "", "test"))
+        first = store.propositions.add(NewProposition(f"The user sees Dr {SECRET} about a rash", "clinic", 6, 3), [o])
+        second = store.propositions.refine(
             first, NewProposition(f"The user sees Dr {SECRET} every Tuesday", f"{SECRET} again", 7, 3), [o])
         for pid in (first, second):
-            store.set_vector(pid, "minilm", np.ones(384, dtype=np.float32).tobytes())
+            store.vectors.set(pid, "minilm", np.ones(384, dtype=np.float32).tobytes())
         audit = AuditLog(store)
         server = SocketServer(create_app(store, dict, CaptureControl(), audit=audit), data / "gumd.sock")
         server.start()
@@ -55,8 +55,8 @@ def test_a_deleted_proposition_leaves_no_byte_in_the_data_dir(tmp_path, encrypte
         finally:
             server.stop()
         audit.flush()
-        assert store.db.execute("SELECT COUNT(*) FROM proposition_vectors").fetchone()[0] == 0
-        assert store.get_observation(o) is not None  # the evidence is the user's to forget separately
+        assert store.database.execute("SELECT COUNT(*) FROM proposition_vectors").fetchone()[0] == 0
+        assert store.observations.get(o) is not None  # the evidence is the user's to forget separately
     finally:
         store.close()
         for handler in set(root.handlers) - set(before):

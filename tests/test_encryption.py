@@ -16,7 +16,7 @@ import pytest
 from gumd.client import Client
 from gumd.daemon import DataDirLock
 from gumd.store import NewObservation, NewProposition, Store
-from gumd.store.connection import SQLITE_HEADER, StoreOpenError
+from gumd.store.database import SQLITE_HEADER, StoreOpenError
 from gumd.store.encryption import KEYRING_SERVICE, key_name, open_store
 from gumd.store.export import export_rows
 from tests.conftest import GUMD, settings_for, wait_for
@@ -48,9 +48,9 @@ def _said_once(done: subprocess.CompletedProcess, message: str) -> bool:
 
 
 def _seed(store: Store) -> None:
-    o = store.add_observation(NewObservation(300.0, 301.0, "firefox", f"{SECRET} clinic", f"Dr {SECRET} at 9", "",
-                                             "test"))
-    store.add_proposition(NewProposition(f"The user sees Dr {SECRET} about a rash", "clinic", 6, 3), [o])
+    o = store.observations.add(NewObservation(300.0, 301.0, "firefox", f"{SECRET} clinic", f"Dr {SECRET} at 9", "",
+                                              "test"))
+    store.propositions.add(NewProposition(f"The user sees Dr {SECRET} about a rash", "clinic", 6, 3), [o])
 
 
 def test_an_encrypted_store_keeps_no_readable_byte_and_searches_as_before(secret_service, tmp_path):
@@ -58,12 +58,12 @@ def test_an_encrypted_store_keeps_no_readable_byte_and_searches_as_before(secret
     settings.data_path.mkdir(mode=0o700)
     store = open_store(settings)
     try:
-        pragmas = {p: store.db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("journal_mode", "secure_delete")}
+        pragmas = {p: store.database.execute(f"PRAGMA {p}").fetchone()[0] for p in ("journal_mode", "secure_delete")}
         assert pragmas == {"journal_mode": "wal", "secure_delete": 1}  # set by the store on SQLCipher's connection
         _seed(store)
-        assert [p.text for p in store.search_propositions(SECRET)] == [f"The user sees Dr {SECRET} about a rash"]
-        assert [o.app for o in store.search_observations(SECRET)] == ["firefox"]
-        exported = {section: rows for section, rows in export_rows(store) if rows}  # its own read-only connection
+        assert [p.text for p in store.search.propositions(SECRET)] == [f"The user sees Dr {SECRET} about a rash"]
+        assert [o.app for o in store.search.observations(SECRET)] == ["firefox"]
+        exported = {section: rows for section, rows in export_rows(store.database) if rows}  # its own read-only connection
         assert SECRET in exported["propositions"][0]["text"]
         assert (settings.data_path / "gumd.db-wal").stat().st_size > 0  # the words are in the WAL right now ...
         assert _files_holding(settings.data_path, SECRET) == []  # ... and in no byte of it
@@ -75,8 +75,8 @@ def test_an_encrypted_store_keeps_no_readable_byte_and_searches_as_before(secret
     assert stored and len(bytes.fromhex(stored)) == 32
     again = open_store(settings)  # the same key, from the keyring
     try:
-        assert again.search_propositions(SECRET)[0].confidence == 6
-        assert again.db.execute("PRAGMA cipher_version").fetchone()[0]  # SQLCipher, not plain sqlite3
+        assert again.search.propositions(SECRET)[0].confidence == 6
+        assert again.database.execute("PRAGMA cipher_version").fetchone()[0]  # SQLCipher, not plain sqlite3
     finally:
         again.close()
     with pytest.raises(StoreOpenError, match="is encrypted: set encrypt = true"):
@@ -94,8 +94,8 @@ def test_the_daemon_builds_its_model_in_an_encrypted_store(secret_service, tmp_p
         store = open_store(settings)  # observations stored before the daemon starts, as the pipeline would
         try:
             now = time.time()
-            store.add_observation(NewObservation(now - 60, now - 55, "firefox", f"{SECRET} booking", "3 nights, 412 EUR",
-                                                 "12 keys", "screen"))
+            store.observations.add(NewObservation(now - 60, now - 55, "firefox", f"{SECRET} booking", "3 nights, 412 EUR",
+                                                  "12 keys", "screen"))
         finally:
             store.close()
         cmd, env = unit_command(tmp_path, data, config)
@@ -186,8 +186,8 @@ def test_gumd_store_encrypt_turns_a_plaintext_store_into_an_encrypted_one(secret
     assert _gumd(secret_service.env, data, config, "token", "list").returncode == 0
     store = open_store(settings_for(tmp_path, encrypt=True))
     try:
-        assert [o.title for o in store.search_observations(SECRET)] == [f"{SECRET} clinic"]
-        assert store.search_propositions(SECRET)[0].reasoning == "clinic"
+        assert [o.title for o in store.search.observations(SECRET)] == [f"{SECRET} clinic"]
+        assert store.search.propositions(SECRET)[0].reasoning == "clinic"
     finally:
         store.close()
     done = _gumd(secret_service.env, data, config, "store", "encrypt")

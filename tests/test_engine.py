@@ -21,7 +21,7 @@ SHEET = "wedding-budget.ods - LibreOffice Calc. Venue 12000 EUR. Flights TP 218 
 
 
 def add(store, text, app, title, t):
-    return store.add_observation(
+    return store.observations.add(
         NewObservation(started_at=t, ended_at=t + 5, app=app, title=title, text=text, input_summary="40 keys",
                        source="test")
     )
@@ -59,10 +59,10 @@ def test_real_model_proposes_valid_propositions_linked_to_their_observations(tmp
     outcome = Engine(store, lambda: lm).run_once()
     assert outcome.error is None and outcome.observations == 2 and outcome.propositions
     for pid in outcome.propositions:
-        p = store.get_proposition(pid)
+        p = store.propositions.get(pid)
         assert 1 <= p.confidence <= 10 and 1 <= p.decay <= 10 and len(p.text) >= 10
         assert p.evidence and {o.id for o in p.evidence} <= set(ids)
-    assert {o.status for o in store.list_observations()} == {"done"}
+    assert {o.status for o in store.observations.newest()} == {"done"}
 
 
 def test_a_failing_batch_is_retried_with_backoff_then_parked_and_the_engine_goes_on(tmp_path):
@@ -73,17 +73,17 @@ def test_a_failing_batch_is_retried_with_backoff_then_parked_and_the_engine_goes
     engine = Engine(store, lambda: lm, max_observations=1, max_attempts=2, backoff_s=3600)
     retry = engine.run_once()
     assert retry.status == "retry" and "scripted" in retry.error and lm.calls == 2
-    assert store.get_observation(first).status == "waiting"
+    assert store.observations.get(first).status == "waiting"
     assert engine.run_once() is None  # not due for an hour; nothing else pending
-    with store.db.conn:  # the hour passes
-        store.db.execute("UPDATE batches SET next_attempt_at = 0")
+    with store.database.transaction():  # the hour passes
+        store.database.execute("UPDATE batches SET next_attempt_at = 0")
     parked = engine.run_once()
     assert parked.batch_id == retry.batch_id and parked.status == "failed" and lm.calls == 4
-    assert store.get_observation(first).status == "failed"
+    assert store.observations.get(first).status == "failed"
     second = add(store, SHEET, "soffice", "budget", 2000.0)
     ok = engine.run_once()
     assert ok.error is None and len(ok.propositions) == 1 and ok.operations == {"new": 1}
-    assert [o.id for o in store.get_proposition(ok.propositions[0]).evidence] == [second]
+    assert [o.id for o in store.propositions.get(ok.propositions[0]).evidence] == [second]
     assert store.counts()["failed_batches"] == 1
 
 
@@ -113,10 +113,10 @@ def test_shutdown_gives_a_batch_still_in_the_model_back_to_the_queue(tmp_path):
     while not engine.busy:
         pass
     engine.stop()
-    assert store.get_observation(obs_id).status == "pending"
+    assert store.observations.get(obs_id).status == "pending"
     release.set()
     worker.join(5)
-    assert store.get_observation(obs_id).status == "pending"
+    assert store.observations.get(obs_id).status == "pending"
     assert engine.run_once() is None
 
 
@@ -128,19 +128,19 @@ def test_a_batch_whose_result_cannot_be_written_goes_back_to_the_queue_and_is_do
     answer = said("The user is planning the Lisbon wedding")
     lm = Scripted([answer, answer])
     engine = Engine(store, lambda: lm)
-    finish = store.finish_batch
+    finish = store.batches.finish
 
     def disk_full(batch_id):
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(store, "finish_batch", disk_full)
+    monkeypatch.setattr(store.batches, "finish", disk_full)
     with pytest.raises(sqlite3.OperationalError):
         engine.run_once()
-    assert store.get_observation(first).status == "processing"  # the write rolled back as a whole
+    assert store.observations.get(first).status == "processing"  # the write rolled back as a whole
     assert store.counts()["propositions"] == 0
-    monkeypatch.setattr(store, "finish_batch", finish)
+    monkeypatch.setattr(store.batches, "finish", finish)
     outcome = engine.run_once()  # space again: the stranded batch is given back, then done
     assert outcome.error is None and len(outcome.propositions) == 1
-    assert store.get_observation(first).status == "done"
-    assert [len(store.get_proposition(p).evidence) for p in outcome.propositions] == [1]
+    assert store.observations.get(first).status == "done"
+    assert [len(store.propositions.get(p).evidence) for p in outcome.propositions] == [1]
     assert engine.run_once() is None and lm.calls == 2

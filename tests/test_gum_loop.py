@@ -24,8 +24,8 @@ def embedder(tmp_path_factory):
 
 def test_embeddings_find_a_belief_that_shares_no_word_with_the_query(tmp_path, embedder):
     store = Store(tmp_path / "g.db")
-    wedding = store.add_proposition(NewProposition("The user is organising Marta's wedding in Sintra", "", 8, 6), [])
-    store.add_proposition(NewProposition("The user writes Rust code at work", "", 8, 9), [])
+    wedding = store.propositions.add(NewProposition("The user is organising Marta's wedding in Sintra", "", 8, 6), [])
+    store.propositions.add(NewProposition("The user writes Rust code at work", "", 8, 9), [])
     hybrid = Retriever(store, embedder)
     assert hybrid.index_pending() == 2
     assert Retriever(store).search("marriage ceremony plans") == []  # BM25 alone: no shared word

@@ -94,7 +94,7 @@ def test_an_8k_frame_is_read_in_bounded_memory(tmp_path):
     done, peak = _replay_peak_rss(tmp_path, folder)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
-    texts = " ".join(o.text for o in Store(tmp_path / "data" / "gumd.db").list_observations())
+    texts = " ".join(o.text for o in Store(tmp_path / "data" / "gumd.db").observations.newest())
     assert "Tromso harbour crane" in texts, texts
     assert peak < 2_000_000_000, f"peak RSS {peak / 1e6:.0f} MB"
     print(f"8K frame: peak RSS {peak / 1e6:.0f} MB")

@@ -15,7 +15,6 @@ import httpx
 import pytest
 
 from gumd.store import Store
-from gumd.store.capture import CaptureStore
 from tests.conftest import GUMD, REPO, wait_for
 
 T0 = 1795000000.0  # 2026-11-19 09:46:40 UTC
@@ -100,8 +99,8 @@ def gumd(data: Path, *args: str) -> subprocess.CompletedProcess:
 def spans_of(data: Path) -> list[tuple]:
     store = Store(data / "gumd.db")
     try:
-        spans = CaptureStore(store).list_spans(limit=1000)
-        obs = store.list_observations(limit=100)
+        spans = store.capture.list_spans(limit=1000)
+        obs = store.observations.newest(limit=100)
     finally:
         store.close()
     return sorted((s.started_at - T0, s.ended_at - T0, s.app, s.title, s.page_title) for s in spans), obs

@@ -13,7 +13,6 @@ from mcp.client.stdio import stdio_client
 
 from gumd.client import Client
 from gumd.store import NewObservation, NewProposition, Store
-from gumd.store.access import revoke_token
 from tests.conftest import GUMD, REPO, wait_for
 
 
@@ -24,12 +23,12 @@ def daemon(tmp_path_factory, model_path):
     data.mkdir(mode=0o700)
     store = Store(data / "gumd.db")
     now = time.time()
-    o = store.add_observation(NewObservation(now - 120, now - 110, "firefox", "TAP - Manage booking",
-                                             "Booking TP 218 Lisbon, 14 September, seat 23A", "", "test"))
-    store.add_observation(NewObservation(now - 30, now - 20, "libreoffice", "aurora-budget.ods",
-                                         "Aurora grant budget: spectrograph 48,000 EUR", "", "test"))
-    pid = store.add_proposition(NewProposition("The user is flying to Lisbon on TP 218 in September",
-                                               "booking page", 8, 4), [o])
+    o = store.observations.add(NewObservation(now - 120, now - 110, "firefox", "TAP - Manage booking",
+                                              "Booking TP 218 Lisbon, 14 September, seat 23A", "", "test"))
+    store.observations.add(NewObservation(now - 30, now - 20, "libreoffice", "aurora-budget.ods",
+                                          "Aurora grant budget: spectrograph 48,000 EUR", "", "test"))
+    pid = store.propositions.add(NewProposition("The user is flying to Lisbon on TP 218 in September",
+                                                "booking page", 8, 4), [o])
     store.close()
     env = {**os.environ, "GUMD_CONFIG": str(data.parent / "none.toml"), "PYTHONPATH": str(REPO)}
     token = subprocess.run([*GUMD, "--data-dir", str(data), "token", "create", "mcp-test", "--scope", "read"],
@@ -95,7 +94,7 @@ def test_mcp_tools_and_resource_answer_from_the_daemon(daemon):
 def test_mcp_with_a_revoked_token_says_so(daemon):
     data, env, token, _, _ = daemon
     store = Store(data / "gumd.db")
-    revoke_token(store, "mcp-test")
+    store.access.revoke_token("mcp-test")
     store.close()
 
     async def session():

@@ -2,7 +2,6 @@
 
 from gumd.nap.actions import Moment, Segmenter, record, segment
 from gumd.store import Store
-from gumd.store.nap import list_actions
 
 
 def test_moments_become_switch_open_command_save_and_search_actions():
@@ -41,10 +40,10 @@ def test_recorded_actions_are_stored_in_order_with_their_screen_text(tmp_path):
     seg = Segmenter()
     first = record(store, seg, Moment(10.0, "xterm", "bash", text="me@box:~$ pytest -q\n"))
     assert [a.kind for a in first] == ["switch", "command"] and all(a.id for a in first)
-    stored = list_actions(store)
+    stored = store.actions.recorded()
     assert [a.key for a in stored] == ["switch|xterm|xterm", "command|xterm|pytest -q"]
     assert "pytest -q" in stored[1].screen_text
-    assert [a.key for a in list_actions(store, limit=1)] == ["command|xterm|pytest -q"]
+    assert [a.key for a in store.actions.recorded(limit=1)] == ["command|xterm|pytest -q"]
 
 
 def test_returning_to_a_terminal_does_not_repeat_the_commands_in_its_scrollback():

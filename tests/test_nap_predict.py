@@ -7,7 +7,6 @@ from gumd.models.registry import PRESETS, assemble
 from gumd.nap.actions import Moment, Segmenter, record
 from gumd.nap.predict import REASON_CHARS, Predictor
 from gumd.store import Store
-from gumd.store.nap import count_traces, scored_outcomes
 
 DAY = 86400.0
 START = 1_700_000_000.0
@@ -43,9 +42,9 @@ def test_observed_actions_score_predictions_grow_traces_and_calibrate_confidence
     store = Store(tmp_path / "gumd.db")
     predictor = Predictor(store)
     replay(predictor, store, days=6)
-    outcomes = scored_outcomes(store, "statistical")
+    outcomes = store.actions.scored_outcomes("statistical")
     assert len(outcomes) == 6 * 8 - 1  # 8 actions a day; every action but the first was predicted first
-    assert 0 < count_traces(store) < len(outcomes)  # repeated days replace near-duplicate traces
+    assert 0 < store.actions.count_traces() < len(outcomes)  # repeated days replace near-duplicate traces
     hit_rate = sum(e for _, e in outcomes[:20]) / 20
     assert hit_rate > 0.7  # by the last days the loop is learned
     prediction = predictor.predict_next(now=START + 6 * DAY - 1, use_model=False)

@@ -4,7 +4,7 @@ import numpy as np
 
 from gumd.nap.traces import TraceLibrary, trigram_similarity
 from gumd.store import Store
-from gumd.store.nap import Trace, count_traces, search_traces
+from gumd.store.actions import Trace
 
 
 def trace(context, next_key="switch|xterm|xterm", ended_at=100.0, score=0.5):
@@ -34,11 +34,11 @@ def test_a_near_duplicate_replaces_a_worse_trace_and_never_a_better_one(tmp_path
     lib = TraceLibrary(store)
     lib.add(trace("Saved main.py in code, then switched", score=0.3))
     lib.add(trace("Saved main.py in code, then switched", score=0.9, ended_at=300.0))
-    assert [(t.score, t.ended_at) for t in search_traces(store, "main.py", before=1e9)] == [(0.9, 300.0)]
+    assert [(t.score, t.ended_at) for t in store.actions.search_traces("main.py", before=1e9)] == [(0.9, 300.0)]
     lib.add(trace("Saved main.py in code, then switched", score=0.1, ended_at=400.0))
-    assert [(t.score, t.ended_at) for t in search_traces(store, "main.py", before=1e9)] == [(0.9, 300.0)]
+    assert [(t.score, t.ended_at) for t in store.actions.search_traces("main.py", before=1e9)] == [(0.9, 300.0)]
     lib.add(trace("Saved main.py in code, then switched", next_key="command|xterm|ls"))
-    assert count_traces(store) == 2  # same moment, different next action: both kept
+    assert store.actions.count_traces() == 2  # same moment, different next action: both kept
 
 
 class LetterCounts:

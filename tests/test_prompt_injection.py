@@ -41,10 +41,10 @@ def test_instructions_on_screen_change_no_setting_and_delete_nothing(tmp_path, m
     ids = add_pending(data / "gumd.db", count=3)
     store = Store(data / "gumd.db")
     try:
-        seeded = [store.add_proposition(NewProposition(text, "seeded by the test", 7, 6), [ids[0]]) for text in (
+        seeded = [store.propositions.add(NewProposition(text, "seeded by the test", 7, 6), [ids[0]]) for text in (
             "The user is attending a wedding in Lisbon on June 14", "The user writes a best man speech")]
-        at = store.get_observation(ids[0]).started_at + 120  # over batch_window_s after the notes
-        injected = store.add_observation(NewObservation(
+        at = store.observations.get(ids[0]).started_at + 120  # over batch_window_s after the notes
+        injected = store.observations.add(NewObservation(
             at, at + 4, "Firefox", "Re: sync keeps failing - Community forum - Firefox", INJECTION,
             "3 scrolls", "screen"))
     finally:

@@ -38,7 +38,7 @@ def test_replay_stores_observations_with_their_window_and_input(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "2 frames (1 identical skipped" in r.stdout
     store = Store(tmp_path / "data" / "gumd.db")
-    first, second = sorted(store.list_observations(), key=lambda o: o.started_at)
+    first, second = sorted(store.observations.newest(), key=lambda o: o.started_at)
     assert (first.app, first.title, first.source, first.status) == ("firefox", "PR 1423 - GitHub", "replay", "pending")
     assert "Priya" in first.text
     assert (second.app, second.title) == ("obsidian", "standup.md")
@@ -52,7 +52,7 @@ def test_replay_runs_the_model_over_what_it_stored(tmp_path, model_path):
     assert "failed" not in r.stdout.split("done:")[0]
     store = Store(tmp_path / "data" / "gumd.db")
     assert store.counts()["propositions"] >= 1
-    assert {o.status for o in store.list_observations()} == {"done"}
+    assert {o.status for o in store.observations.newest()} == {"done"}
 
 
 def test_a_broken_events_file_names_the_line(tmp_path):

@@ -33,11 +33,11 @@ def store(tmp_path):
 
 
 def add(store, text, confidence=5, decay=5, age_days=0.0):
-    pid = store.add_proposition(NewProposition(text, "", confidence, decay), [])
+    pid = store.propositions.add(NewProposition(text, "", confidence, decay), [])
     if age_days:
-        with store.db.conn:
+        with store.database.transaction():
             t = time.time() - age_days * DAY
-            store.db.execute("UPDATE propositions SET updated_at = ?, created_at = ? WHERE id = ?", [t, t, pid])
+            store.database.execute("UPDATE propositions SET updated_at = ?, created_at = ? WHERE id = ?", [t, t, pid])
     return pid
 
 
@@ -90,6 +90,6 @@ def test_filters_time_window_min_confidence_and_status(store):
     retriever = Retriever(store)
     assert [h.proposition.id for h in retriever.search("German", since=time.time() - DAY)] == [new]
     assert [h.proposition.id for h in retriever.search("German", min_confidence=5)] == [old]
-    store.refine_proposition(old, NewProposition("The user studies German grammar daily", "", 8, 10), [])
+    store.propositions.refine(old, NewProposition("The user studies German grammar daily", "", 8, 10), [])
     ids = [h.proposition.id for h in retriever.search("German grammar")]
     assert old not in ids and len(ids) == 2

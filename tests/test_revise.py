@@ -14,8 +14,8 @@ from tests.test_engine import Scripted
 
 def setup(tmp_path):
     store = Store(tmp_path / "g.db")
-    obs = [store.add_observation(NewObservation(t, t + 1, "app", "t", f"o{t}", "", "test")) for t in (1.0, 2.0, 3.0)]
-    held = store.add_proposition(NewProposition("The user is planning a trip to Lisbon", "mail", 6, 5), [obs[0]])
+    obs = [store.observations.add(NewObservation(t, t + 1, "app", "t", f"o{t}", "", "test")) for t in (1.0, 2.0, 3.0)]
+    held = store.propositions.add(NewProposition("The user is planning a trip to Lisbon", "mail", 6, 5), [obs[0]])
     return store, obs, held
 
 
@@ -33,10 +33,10 @@ def test_same_words_is_a_duplicate_without_asking_the_model_and_raises_confidenc
     ops = revise(lm, Retriever(store), [candidate("The user is planning a trip to Lisbon.", obs[1])])
     assert [(op.kind, op.target.id) for op in ops] == [("duplicate", held)] and lm.calls == 0
     apply_operations(store, ops)
-    p = store.get_proposition(held)
+    p = store.propositions.get(held)
     assert p.confidence == 7 and [o.id for o in p.evidence] == obs[:2]
     apply_operations(store, ops)  # the same evidence again is not independent: no further rise
-    assert store.get_proposition(held).confidence == 7
+    assert store.propositions.get(held).confidence == 7
 
 
 def test_unrelated_candidate_is_new_without_asking_the_model(tmp_path):
@@ -52,10 +52,10 @@ def test_refine_makes_a_new_version_and_keeps_the_old_as_history(tmp_path):
     ops = revise(Scripted([json.dumps(answer)]), Retriever(store),
                  [candidate("The user books a Lisbon trip for June with Marta", obs[1])])
     [new_id] = apply_operations(store, ops)
-    history = store.proposition_history(held)
+    history = store.propositions.history(held)
     assert [(p.id, p.version, p.status) for p in history] == [(held, 1, "superseded"), (new_id, 2, "active")]
     assert history[1].text.endswith("with Marta") and history[1].revision_group == held
-    assert {o.id for o in store.get_proposition(new_id).evidence} == {obs[0], obs[1]}
+    assert {o.id for o in store.propositions.get(new_id).evidence} == {obs[0], obs[1]}
     assert [h.proposition.id for h in Retriever(store).search("Lisbon")] == [new_id]
 
 
@@ -65,8 +65,8 @@ def test_contradiction_lowers_the_old_belief_and_keeps_both(tmp_path):
     ops = revise(Scripted([json.dumps(answer)]), Retriever(store),
                  [candidate("The user cancelled the trip to Lisbon", obs[2])])
     [new_id] = apply_operations(store, ops)
-    assert store.get_proposition(held).confidence == 3 and store.get_proposition(held).status == "active"
-    assert store.get_proposition(new_id).text == "The user cancelled the trip to Lisbon"
+    assert store.propositions.get(held).confidence == 3 and store.propositions.get(held).status == "active"
+    assert store.propositions.get(new_id).text == "The user cancelled the trip to Lisbon"
 
 
 def test_a_target_the_model_invents_counts_as_new(tmp_path):
@@ -85,23 +85,21 @@ def test_real_model_returns_a_valid_operation(tmp_path, model_path):
     if ops[0].kind != "new":
         assert ops[0].target.id == held
     ids = apply_operations(store, ops)
-    assert all(store.get_proposition(i) for i in ids)
+    assert all(store.propositions.get(i) for i in ids)
 
 
 def test_the_users_verdict_binds_the_model(tmp_path):
-    from gumd.store import curation
-
     store, obs, held = setup(tmp_path)
-    curation.confirm(store, held)
+    store.curation.confirm(held)
     refine = {"decisions": [decision(1, "refine", 1, "The user is planning a trip to Lisbon and Porto", 9)]}
     ops = revise(Scripted([json.dumps(refine)]), Retriever(store), [candidate("The user adds Porto to the Lisbon trip", obs[1])])
     assert apply_operations(store, ops) == [held]  # evidence only: the confirmed text stays
-    assert store.get_proposition(held).text == "The user is planning a trip to Lisbon"
+    assert store.propositions.get(held).text == "The user is planning a trip to Lisbon"
     contradict = {"decisions": [decision(1, "contradict", 1)]}
     ops = revise(Scripted([json.dumps(contradict)]), Retriever(store), [candidate("The user dropped the Lisbon trip", obs[2])])
     apply_operations(store, ops)
-    assert store.get_proposition(held).confidence == 10
-    rejected = store.add_proposition(NewProposition("The user dislikes spreadsheets", "", 5, 5), [obs[0]])
-    curation.reject(store, rejected)
+    assert store.propositions.get(held).confidence == 10
+    rejected = store.propositions.add(NewProposition("The user dislikes spreadsheets", "", 5, 5), [obs[0]])
+    store.curation.reject(rejected)
     lm = Scripted([])
     assert revise(lm, Retriever(store), [candidate("The user dislikes spreadsheets.", obs[1])]) == [] and lm.calls == 0

@@ -13,10 +13,10 @@ def seed(store, now, days=4):
     for d in range(days):
         base = now - (d + 1) * DAY
         for i in range(24):
-            store.add_observation(NewObservation(base + i * 300, base + i * 300 + 5, "code", "gumd - main.py", "x", "", "test"))
+            store.observations.add(NewObservation(base + i * 300, base + i * 300 + 5, "code", "gumd - main.py", "x", "", "test"))
         for i in range(12):
             t = base + 7200 + i * 300
-            store.add_observation(NewObservation(t, t + 5, "firefox", f"Search {i}", "y", "", "test"))
+            store.observations.add(NewObservation(t, t + 5, "firefox", f"Search {i}", "y", "", "test"))
 
 
 def test_main_apps_rhythm_and_recurring_titles_with_confidence_from_counts(tmp_path):
@@ -38,11 +38,11 @@ def test_refresh_writes_once_and_versions_a_change(tmp_path):
     seed(store, now, days=2)
     first = refresh(store, now)
     assert first and refresh(store, now) == []
-    code = store.proposition_by_stat_key("app:code")
-    assert code.origin == "statistics" and store.get_proposition(code.id).evidence
+    code = store.propositions.by_stat_key("app:code")
+    assert code.origin == "statistics" and store.propositions.get(code.id).evidence
     for i in range(60):  # a long afternoon in firefox shifts the shares
         t = now - 3600 * 5 + i * 60
-        store.add_observation(NewObservation(t, t + 5, "firefox", "Docs", "z", "", "test"))
+        store.observations.add(NewObservation(t, t + 5, "firefox", "Docs", "z", "", "test"))
     refresh(store, now)
-    history = store.proposition_history(code.id)
+    history = store.propositions.history(code.id)
     assert [p.status for p in history] == ["superseded", "active"] and history[0].text != history[1].text

@@ -43,14 +43,14 @@ def build_context(
     if q.strip():
         props = [dataclasses.replace(h.proposition, score=h.score) for h in retriever.search(q, limit=limit, now=now)]
     else:
-        props = store.top_propositions(limit)
-    newest = store.list_observations(limit=1)
+        props = store.propositions.top(limit)
+    newest = store.observations.newest(limit=1)
     current = None
     if newest:
         o = newest[0]
         current = CurrentActivity(app=o.app, title=o.title, started_at=o.started_at, ended_at=o.ended_at,
                                   excerpt=" ".join(o.text.split())[:EXCERPT_CHARS])
-    apps = [RecentApp(**a) for a in store.recent_apps(now - RECENT_APPS_WINDOW_S)]
+    apps = [RecentApp(**a) for a in store.behaviour.recent_apps(now - RECENT_APPS_WINDOW_S)]
     return Context(query=q, generated_at=now, propositions=[PropositionOut.of(p) for p in props],
                    current_activity=current, recent_apps=apps, prompt=_render(props, current, apps, now))
 
@@ -93,13 +93,13 @@ def router(store: Store, retriever: Retriever, predictor: Predictor | None) -> A
         offset: int = Query(0, ge=0, le=1_000_000),
     ) -> ObservationPage:
         """Observations, newest first, by time window and app."""
-        items = store.list_observations(since=since, until=until, app=app_name, limit=limit, offset=offset)
+        items = store.observations.newest(since=since, until=until, app=app_name, limit=limit, offset=offset)
         return ObservationPage(items=[ObservationOut.of(o) for o in items], limit=limit, offset=offset)
 
     @r.get("/apps", response_model=list[RecentApp])
     def list_apps() -> list[RecentApp]:
         """Every app seen in the observations, with its last sighting and count, latest first."""
-        return [RecentApp(**a) for a in store.observed_apps()]
+        return [RecentApp(**a) for a in store.behaviour.observed_apps()]
 
     @r.get("/context", response_model=Context, responses={422: {"model": ErrorOut}})
     def get_context(

@@ -79,8 +79,8 @@ def create_app(
 
     @app.get("/v1/status", response_model=StatusOut, response_model_exclude_unset=True)
     def get_status() -> dict[str, Any]:
-        return {"version": __version__, **store.counts(), "database_bytes": store.file_bytes(),
-                "encrypted": store.key is not None, **status()}
+        return {"version": __version__, **store.counts(), "database_bytes": store.database.file_bytes(),
+                "encrypted": store.database.key is not None, **status()}
 
     @app.get("/v1/capture", response_model=CaptureState)
     def capture_state() -> CaptureState:

@@ -19,8 +19,8 @@ import re
 import threading
 import time
 
-from gumd.store import Store, write_failure
-from gumd.store.access import AuditEntry, cap_audit, prune_audit, record_audit, record_audit_counts
+from gumd.store import Store, retryable_write_error
+from gumd.store.access import AuditEntry
 
 log = logging.getLogger(__name__)
 
@@ -107,15 +107,15 @@ class AuditLog:
         if not entries and not counted:
             return
         try:
-            record_audit(self.store, entries)
-            ids = record_audit_counts(self.store, [e for _, e in counted])
-            cap_audit(self.store, self.max_rows)
+            self.store.access.record_audit(entries)
+            ids = self.store.access.record_audit_counts([e for _, e in counted])
+            self.store.access.cap_audit(self.max_rows)
             now = time.time()
             if now - self._last_prune > 86400:
                 self._last_prune = now
-                prune_audit(self.store, now - KEEP_DAYS * 86400)
+                self.store.access.prune_audit(now - KEEP_DAYS * 86400)
         except Exception as e:
-            if (reason := write_failure(e)) is None:
+            if (reason := retryable_write_error(e)) is None:
                 log.exception("could not write %d audit entries; will try again", len(entries) + len(counted))
             elif not self._failing:  # one line while the database refuses writes
                 log.warning("could not write %d audit entries (%s); they are kept and written later",

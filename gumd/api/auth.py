@@ -47,7 +47,7 @@ from gumd.api.sessions import (
     CONFIRM_HEADER, COOKIE, DASHBOARD_CLIENT, KEY_HEADER, Session, Sessions, key_matches,
 )
 from gumd.store import Store
-from gumd.store.access import LOCAL_CLIENT, AuditEntry, find_token
+from gumd.store.access import LOCAL_CLIENT, AuditEntry
 
 TRANSPORT = "gumd.transport"  # scope key the server sets: "unix" or "tcp"; anything else is treated as tcp
 READ_METHODS = frozenset({"GET", "HEAD"})
@@ -258,7 +258,7 @@ class AccessGuard:
         secret = secret.strip()
         if scheme.lower() != "bearer" or not secret:
             raise Refused(401, "invalid_token", "the Authorization header must be 'Bearer <token>'")
-        token = find_token(self.store, secret)
+        token = self.store.access.find_token(secret)
         if token is None:
             raise Refused(401, "invalid_token", "this token is unknown; create one with `gumd token create NAME`",
                           client="unknown-token")

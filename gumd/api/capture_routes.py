@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from gumd.privacy import CaptureControl, InvalidRule, check_app, check_pattern
 from gumd.store import Store
-from gumd.store.capture import RULE_KINDS, CaptureStore
+from gumd.store.capture import RULE_KINDS
 
 MAX_MINUTES = 60 * 24 * 365 * 10
 
@@ -89,7 +89,7 @@ def _bad(message: str, code: str = "invalid_rule", status: int = 422) -> HTTPExc
 def router(store: Store, control: CaptureControl) -> APIRouter:
     """The routes under /v1/capture/ that `control` (pause state, exclusions, listeners) and the store serve."""
     r = APIRouter(prefix="/v1/capture", tags=["capture"])
-    capture = CaptureStore(store)
+    capture = store.capture
 
     @r.post("/forget", response_model=ForgetOut)
     def forget(body: ForgetIn) -> ForgetOut:

@@ -14,7 +14,6 @@ from gumd.api.audit import AuditLog
 from gumd.api.auth import require_write
 from gumd.api.schemas import MAX_PAGE, AuditOut, AuditPage, ErrorOut
 from gumd.store import Store
-from gumd.store.access import read_audit
 from gumd.store.export import export_rows
 
 EXPORT_FORMAT = "gumd-export/1"
@@ -24,7 +23,7 @@ def export_json(store: Store) -> Iterator[bytes]:
     """The export as one JSON object, streamed: format, version, time, then one array per section."""
     yield json.dumps({"format": EXPORT_FORMAT, "version": __version__, "exported_at": time.time()})[:-1].encode()
     current, first = None, True
-    for section, rows in export_rows(store):
+    for section, rows in export_rows(store.database):
         if section != current:
             yield (("]" if current else "") + f',"{section}":[').encode()
             current, first = section, True
@@ -56,7 +55,7 @@ def router(store: Store, audit: AuditLog) -> APIRouter:
     ) -> AuditPage:
         """Who called which route and when (never what they sent), newest first."""
         audit.flush()
-        items = read_audit(store, limit=limit, offset=offset, client=client, since=since)
+        items = store.access.read_audit(limit=limit, offset=offset, client=client, since=since)
         return AuditPage(items=[AuditOut.of(e) for e in items], limit=limit, offset=offset)
 
     return r

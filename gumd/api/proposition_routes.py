@@ -19,7 +19,8 @@ from gumd.api.schemas import (
     PropositionPage,
 )
 from gumd.propositions.retrieve import Retriever
-from gumd.store import Store, curation
+from gumd.store import Store
+from gumd.store.curation import NotFound
 
 PropId = Path(ge=1, le=2**63 - 1, description="a proposition id")
 NOT_FOUND = {404: {"model": ErrorOut}}
@@ -53,7 +54,7 @@ def router(store: Store, retriever: Retriever) -> APIRouter:
             items = [dataclasses.replace(h.proposition, score=h.score) for h in retriever.search(
                 q, limit=limit, offset=offset, since=since, until=until, min_confidence=min_confidence)]
         else:
-            items = store.search_propositions(q, limit=limit, offset=offset, since=since, until=until,
+            items = store.search.propositions(q, limit=limit, offset=offset, since=since, until=until,
                                               min_confidence=min_confidence, status=status, app=app_name,
                                               unreviewed=unreviewed)
         return PropositionPage(items=[PropositionOut.of(p) for p in items], limit=limit, offset=offset)
@@ -61,23 +62,23 @@ def router(store: Store, retriever: Retriever) -> APIRouter:
     @r.get("/{prop_id}", response_model=PropositionDetail, responses=NOT_FOUND)
     def get_proposition(prop_id: int = PropId) -> PropositionDetail:
         """One proposition with the observations that support it and every version of it."""
-        p = store.get_proposition(prop_id)
+        p = store.propositions.get(prop_id)
         if p is None:
             raise missing(prop_id)
         return PropositionDetail(
             **PropositionOut.of(p).model_dump(),
             grounding=p.grounding,
             evidence=[ObservationOut.of(o) for o in p.evidence],
-            history=[PropositionOut.of(v) for v in curation.history(store, prop_id)],
+            history=[PropositionOut.of(v) for v in store.propositions.history(prop_id)],
         )
 
     @r.get("/{prop_id}/history", response_model=list[PropositionOut], responses=NOT_FOUND)
     def proposition_history(prop_id: int = PropId) -> list[PropositionOut]:
         """Every version in the proposition's revision group, oldest first."""
-        try:
-            return [PropositionOut.of(v) for v in curation.history(store, prop_id)]
-        except curation.NotFound:
-            raise missing(prop_id) from None
+        versions = store.propositions.history(prop_id)
+        if not versions:
+            raise missing(prop_id)
+        return [PropositionOut.of(v) for v in versions]
 
     @r.patch("/{prop_id}", response_model=PropositionOut, responses=NOT_FOUND | INVALID)
     def edit_proposition(body: PropositionEdit, prop_id: int = PropId) -> PropositionOut:
@@ -87,24 +88,24 @@ def router(store: Store, retriever: Retriever) -> APIRouter:
             raise HTTPException(422, {"code": "invalid_request",
                                       "message": "nothing to change: send text, reasoning, confidence or decay"})
         try:
-            return PropositionOut.of(curation.edit(store, prop_id, changes))
-        except curation.NotFound:
+            return PropositionOut.of(store.curation.edit(prop_id, changes))
+        except NotFound:
             raise missing(prop_id) from None
 
     @r.post("/{prop_id}/confirm", response_model=PropositionOut, responses=NOT_FOUND)
     def confirm_proposition(prop_id: int = PropId) -> PropositionOut:
         """The user says it is true: confidence 10, active, verdict "confirmed"."""
         try:
-            return PropositionOut.of(curation.confirm(store, prop_id))
-        except curation.NotFound:
+            return PropositionOut.of(store.curation.confirm(prop_id))
+        except NotFound:
             raise missing(prop_id) from None
 
     @r.post("/{prop_id}/reject", response_model=PropositionOut, responses=NOT_FOUND)
     def reject_proposition(prop_id: int = PropId) -> PropositionOut:
         """The user says it is false: confidence 1, status "rejected", hidden from search and context."""
         try:
-            return PropositionOut.of(curation.reject(store, prop_id))
-        except curation.NotFound:
+            return PropositionOut.of(store.curation.reject(prop_id))
+        except NotFound:
             raise missing(prop_id) from None
 
     @r.delete("/{prop_id}", response_model=Deleted, responses=NOT_FOUND)
@@ -115,9 +116,9 @@ def router(store: Store, retriever: Retriever) -> APIRouter:
         """Forget it: every version, its evidence links and its index entries leave the database and its WAL;
         with `with_evidence`, the observations behind it go too."""
         try:
-            props, observations = curation.delete(store, prop_id, with_evidence)
+            props, observations = store.curation.delete(prop_id, with_evidence)
             return Deleted(deleted=props, observations_deleted=observations)
-        except curation.NotFound:
+        except NotFound:
             raise missing(prop_id) from None
 
     return r

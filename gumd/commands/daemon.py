@@ -23,7 +23,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from gumd.daemon import AlreadyRunning, Daemon
     from gumd.models import ModelNotFound
     from gumd.observers.window import DisplayUnavailable
-    from gumd.store.connection import StoreOpenError
+    from gumd.store.database import StoreOpenError
 
     try:
         code = Daemon(settings).run()

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 return 1
         screen = args.screen_text
         if screen is None:
-            newest = store.list_observations(limit=1)
+            newest = store.observations.newest(limit=1)
             screen = newest[0].text if newest else ""
         prediction = Predictor(store, model).predict_next(screen_text=screen)
     finally:

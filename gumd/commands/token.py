@@ -39,11 +39,11 @@ def _store(settings: Settings):
 
 
 def create(args: argparse.Namespace, settings: Settings) -> int:
-    from gumd.store.access import TokenError, create_token
+    from gumd.store.access import TokenError
 
     store = _store(settings)
     try:
-        token, secret = create_token(store, args.name, args.scope)
+        token, secret = store.access.create_token(args.name, args.scope)
     except TokenError as e:
         print(f"gumd: {e}", file=sys.stderr)
         return 2
@@ -62,11 +62,9 @@ def _when(t: float | None) -> str:
 def list_(args: argparse.Namespace, settings: Settings) -> int:
     from dataclasses import asdict
 
-    from gumd.store.access import list_tokens
-
     store = _store(settings)
     try:
-        tokens = list_tokens(store)
+        tokens = store.access.list_tokens()
     finally:
         store.close()
     if args.json:
@@ -82,11 +80,11 @@ def list_(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def revoke(args: argparse.Namespace, settings: Settings) -> int:
-    from gumd.store.access import TokenError, revoke_token
+    from gumd.store.access import TokenError
 
     store = _store(settings)
     try:
-        token = revoke_token(store, args.name)
+        token = store.access.revoke_token(args.name)
     except TokenError as e:
         print(f"gumd: {e}", file=sys.stderr)
         return 1

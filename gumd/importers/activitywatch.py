@@ -30,7 +30,7 @@ import httpx
 from gumd.pipeline import heartbeat
 from gumd.privacy import Exclusions, UserPattern, redact
 from gumd.store import NewObservation, Store
-from gumd.store.capture import CaptureStore, FocusSpan
+from gumd.store.capture import FocusSpan
 
 SOURCE = "activitywatch"
 PULSETIME_S = 1.0  # adjacent events of one window closer than this are one span
@@ -185,7 +185,7 @@ def session_observation(spans: list[FocusSpan]) -> NewObservation:
 def import_buckets(buckets: list[AwBucket], store: Store, exclusions: Exclusions,
                    extra_patterns: tuple[UserPattern, ...] = (), observations: bool = True) -> ImportResult:
     """Write the buckets' new events as focus spans (and session observations) through the privacy stage."""
-    capture = CaptureStore(store)
+    capture = store.capture
     present: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for b in buckets:
         if b.type == "afkstatus":
@@ -223,7 +223,7 @@ def import_buckets(buckets: list[AwBucket], store: Store, exclusions: Exclusions
     if observations:
         windows = [s for s in spans if not s.page_title]  # web spans repeat what the window spans hold
         for group in _sessions(windows or spans):
-            store.add_observation(session_observation(group))
+            store.observations.add(session_observation(group))
             made += 1
     for bid, end in cursors.items():
         capture.set_import_cursor(SOURCE, bid, end)
@@ -234,7 +234,7 @@ def import_activitywatch(source: str, store: Store, exclusions: Exclusions,
                          extra_patterns: tuple[UserPattern, ...] = (), observations: bool = True) -> ImportResult:
     """Import from an export file path or an aw-server URL (http://host:port)."""
     if re.match(r"https?://", source):
-        capture = CaptureStore(store)
+        capture = store.capture
         buckets = fetch_server(source, lambda bucket_id: capture.import_cursor(SOURCE, bucket_id))
     else:
         buckets = read_export(Path(source))

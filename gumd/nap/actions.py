@@ -22,8 +22,8 @@ from pydantic import BaseModel, Field
 
 from gumd.models import LanguageModel, ModelError
 from gumd.store import Store
-from gumd.store.models import Observation
-from gumd.store.nap import Action, actions_with_rule_captions, add_action, set_caption
+from gumd.store.records import Observation
+from gumd.store.actions import Action
 
 TERMINALS = {"xterm", "uxterm", "terminal", "gnome-terminal", "gnome-terminal-server", "konsole", "iterm2",
              "alacritty", "kitty", "wezterm", "tilix", "xfce4-terminal", "terminator", "foot", "urxvt"}
@@ -147,7 +147,7 @@ def segment(moments: list[Moment]) -> list[Action]:
 
 def record(store: Store, segmenter: Segmenter, moment: Moment) -> list[Action]:
     """Segment one moment and store the actions it shows; returns them with their ids."""
-    return [dataclasses.replace(a, id=add_action(store, a)) for a in segmenter.feed(moment)]
+    return [dataclasses.replace(a, id=store.actions.add(a)) for a in segmenter.feed(moment)]
 
 
 class _Caption(BaseModel):
@@ -157,7 +157,7 @@ class _Caption(BaseModel):
 def caption_with_model(store: Store, model: LanguageModel, limit: int = 10) -> int:
     """Rewrite up to `limit` rule captions with the model (idle-time work); returns how many it rewrote."""
     done = 0
-    for action in actions_with_rule_captions(store, limit):
+    for action in store.actions.with_rule_captions(limit):
         screen = " ".join(action.screen_text.split())[:600]
         messages = [
             {"role": "system", "content": "Write a one-line caption of a computer user's action, past tense, "
@@ -169,7 +169,7 @@ def caption_with_model(store: Store, model: LanguageModel, limit: int = 10) -> i
         except ModelError:
             continue  # logged by the model; the rule caption stays
         if answer.caption.strip():
-            set_caption(store, action.id, answer.caption.strip(), "model")
+            store.actions.set_caption(action.id, answer.caption.strip(), "model")
             done += 1
     return done
 

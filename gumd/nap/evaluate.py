@@ -18,7 +18,6 @@ from typing import Callable, Iterable, Sequence
 
 from gumd.nap.sequence import SequencePredictor
 from gumd.store import Store
-from gumd.store.nap import list_actions
 
 SEA_CLEAN_COMMANDS = 5000  # commands 1-5000 of each SEA user hold no masquerade blocks
 RANK_DEPTH = 10  # MRR counts ranks up to this depth
@@ -108,7 +107,7 @@ def read_gumd(path: Path) -> Stream:
         raise StreamFormatError(f"{path}: no such gumd database")
     store = Store(path)
     try:
-        actions = list_actions(store)
+        actions = store.actions.recorded()
     finally:
         store.close()
     if not actions:
@@ -180,7 +179,7 @@ def evaluate_in_context(paths: Sequence[Path], model, last: int) -> list[Score]:
     for path in paths:
         source = Store(path)
         try:
-            actions = list_actions(source)
+            actions = source.actions.recorded()
         finally:
             source.close()
         with tempfile.TemporaryDirectory() as tmp:

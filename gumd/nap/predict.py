@@ -37,10 +37,7 @@ from gumd.nap.sequence import SequencePredictor
 from gumd.nap.variable_order import VariableOrder
 from gumd.nap.traces import Embedder, Retrieved, TraceLibrary
 from gumd.store import Store
-from gumd.store.nap import (
-    Action, PredictionRecord, Trace, add_prediction, list_actions, score_prediction, scored_outcomes,
-    unscored_predictions,
-)
+from gumd.store.actions import Action, PredictionRecord, Trace
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +112,7 @@ class Calibrator:
 
     def refresh(self, source: str) -> None:
         table = [(0, 0)] * self.bands
-        for raw, exact in scored_outcomes(self.store, source):
+        for raw, exact in self.store.actions.scored_outcomes(source):
             b = self._band(raw)
             n, hits = table[b]
             table[b] = (n + 1, hits + int(exact))
@@ -155,9 +152,9 @@ class Predictor:
         self.traces = TraceLibrary(store, embedder)
         self.statistical = statistical or VariableOrder()
         self.calibrator = Calibrator(store)
-        self.proposition_search = proposition_search or (lambda q: store.search_propositions(q, limit=3))
+        self.proposition_search = proposition_search or (lambda q: store.search.propositions(q, limit=3))
         self.recent: list[Action] = []
-        for action in list_actions(store, limit=history):
+        for action in store.actions.recorded(limit=history):
             self._learn(action)
 
     def _learn(self, action: Action) -> None:
@@ -201,7 +198,7 @@ class Predictor:
         if not actions:
             return prediction
         top = actions[0]
-        record_id = add_prediction(self.store, PredictionRecord(
+        record_id = self.store.actions.add_prediction(PredictionRecord(
             made_at=now, source=source, action_key=top.key, caption=top.caption, raw_confidence=top.raw_confidence,
             confidence=top.confidence, reasoning=reasoning, context=context,
         ))
@@ -233,11 +230,11 @@ class Predictor:
         Returns the predictions it scored.
         """
         scored = []
-        for p in unscored_predictions(self.store, before=action.at):
+        for p in self.store.actions.unscored_predictions(before=action.at):
             kind, app, target = _split_key(p.action_key)
             exact = (app, target) == (action.app, action.target)
             similarity = 1.0 if exact else self.traces.similarity(p.caption, [action.caption])[0]
-            score_prediction(self.store, p.id, action.id, exact, similarity)
+            self.store.actions.score_prediction(p.id, action.id, exact, similarity)
             p = dataclasses.replace(p, outcome_action_id=action.id, exact=int(exact), similarity=similarity)
             scored.append((similarity, p))
         if scored:

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from gumd.nap.actions import Segmenter, moment_of, record
 from gumd.nap.predict import Predictor
-from gumd.store import Store, write_failure
+from gumd.store import Store, retryable_write_error
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ class NapService:
         self.model_free = model_free
         self.publish = publish
         self.segmenter = Segmenter()
-        self._last_id = store.newest_observation_id()
+        self._last_id = store.observations.newest_id()
         self._lock = threading.Lock()
         self.write_error: str | None = None
 
@@ -43,14 +43,14 @@ class NapService:
         """
         with self._lock:
             actions = 0
-            for o in self.store.observations_after(self._last_id):
+            for o in self.store.observations.after(self._last_id):
                 self._last_id = o.id
                 try:
                     for action in record(self.store, self.segmenter, moment_of(o)):
                         self.predictor.observe(action)
                         actions += 1
                 except Exception as e:
-                    if (reason := write_failure(e)) is None:
+                    if (reason := retryable_write_error(e)) is None:
                         raise
                     if self.write_error is None:
                         log.warning("the next-action predictor cannot store actions (%s); it skips them until "
@@ -64,7 +64,7 @@ class NapService:
 
     def predict_next(self) -> dict[str, Any]:
         """The next action(s) as a dict for the API; the model is used only when it is not busy with a batch."""
-        newest = self.store.list_observations(limit=1)
+        newest = self.store.observations.newest(limit=1)
         screen = newest[0].text if newest else ""
         with self._lock:
             prediction = self.predictor.predict_next(screen_text=screen, use_model=self.model_free())

@@ -17,7 +17,7 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from gumd.store import Store
-from gumd.store.nap import Trace, add_trace, search_traces
+from gumd.store.actions import Trace
 
 
 class Embedder(Protocol):
@@ -67,7 +67,7 @@ class TraceLibrary:
 
     def retrieve(self, moment: str, now: float, k: int = 3, pool: int = 20) -> list[Retrieved]:
         """The k traces most relevant to `moment` among those that ended before `now`."""
-        found = search_traces(self.store, moment, before=now, limit=pool)
+        found = self.store.actions.search_traces(moment, before=now, limit=pool)
         if not found:
             return []
         top_bm25 = max(t.bm25 for t in found) or 1.0
@@ -85,7 +85,7 @@ class TraceLibrary:
 
         Returns the id of the trace kept.
         """
-        same_next = [t for t in search_traces(self.store, trace.context, before=float("inf"), limit=20)
+        same_next = [t for t in self.store.actions.search_traces(trace.context, before=float("inf"), limit=20)
                      if t.next_key == trace.next_key]
         sims = self.similarity(trace.context, [t.context for t in same_next])
         duplicates = [t for t, s in zip(same_next, sims) if s >= self.duplicate_similarity]
@@ -93,5 +93,5 @@ class TraceLibrary:
             best = max(duplicates, key=lambda t: t.score)
             if best.score > trace.score:
                 return best.id
-            return add_trace(self.store, trace, replaces=best.id)
-        return add_trace(self.store, trace)
+            return self.store.actions.add_trace(trace, replaces=best.id)
+        return self.store.actions.add_trace(trace)

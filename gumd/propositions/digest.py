@@ -16,7 +16,7 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from gumd.store.models import Observation
+from gumd.store.records import Observation
 
 ACTIVITY_GAP_S = 600.0  # a longer pause starts a new activity, even in the same window
 MAX_ENTITIES = 16  # per kind and activity: the enum the model chooses from stays short

@@ -52,14 +52,14 @@ def apply_operations(store: Store, operations: list[Operation]) -> list[int]:
         evidence = op.candidate.observation_ids
         confirmed = op.target is not None and op.target.verdict == "confirmed"
         if (op.kind == "duplicate" or op.kind == "refine" and confirmed) and op.target is not None:
-            store.support_proposition(op.target.id, evidence)
+            store.propositions.support(op.target.id, evidence)
             touched.append(op.target.id)
         elif op.kind == "refine" and op.target is not None and op.revised is not None:
-            touched.append(store.refine_proposition(op.target.id, op.revised, evidence))
+            touched.append(store.propositions.refine(op.target.id, op.revised, evidence))
         else:
             if op.kind == "contradict" and op.target is not None and not confirmed:
-                store.weaken_proposition(op.target.id, CONTRADICTION_PENALTY)
-            touched.append(store.add_proposition(op.candidate.proposition, evidence))
+                store.propositions.weaken(op.target.id, CONTRADICTION_PENALTY)
+            touched.append(store.propositions.add(op.candidate.proposition, evidence))
     return touched
 
 
@@ -115,9 +115,9 @@ class Engine:
             if self._stopping:
                 return None
             if self._stranded is not None:  # its write failed (disk full): back to the queue, to be done again
-                self.store.release_batch(self._stranded)
+                self.store.batches.release(self._stranded)
                 self._stranded = None
-            claimed = self.store.claim_batch(self.max_observations, self.max_chars, self.window_s)
+            claimed = self.store.batches.claim(self.max_observations, self.max_chars, self.window_s)
             if claimed is None:
                 return None
             batch_id, observations = claimed
@@ -145,11 +145,11 @@ class Engine:
                 return None
             try:
                 if error:
-                    ids, status = [], self.store.fail_batch(batch_id, error, self.max_attempts, self.backoff_s)
+                    ids, status = [], self.store.batches.fail(batch_id, error, self.max_attempts, self.backoff_s)
                 else:
-                    with self.store.transaction():  # a crash leaves the batch either fully applied or pending
+                    with self.store.database.transaction():  # a crash leaves the batch either fully applied or pending
                         ids, status = apply_operations(self.store, operations), "done"
-                        self.store.finish_batch(batch_id)
+                        self.store.batches.finish(batch_id)
             except Exception:  # nothing of it was written (one transaction); it goes back to the queue first
                 self._stranded = batch_id
                 raise
@@ -181,6 +181,6 @@ class Engine:
         """Refuse new batches; give a batch still in the model back to the queue."""
         with self._commit:
             if self._current is not None:
-                self.store.release_batch(self._current)
+                self.store.batches.release(self._current)
                 log.info("batch %d abandoned at shutdown; its observations stay pending", self._current)
             self._stopping = True

@@ -217,7 +217,7 @@ def evaluate(
         store = Store(Path(tmp) / "eval.db")
         try:
             for obs in scenario.observations:
-                store.add_observation(obs)
+                store.observations.add(obs)
             engine = Engine(store, lambda: lm, Retriever(store, embedder), max_attempts=1)
             start = time.monotonic()
             failed = 0
@@ -226,7 +226,7 @@ def evaluate(
                 progress(f"{scenario.name}: batch {outcome.batch_id} {outcome.status} {outcome.operations}"
                          + (f" {outcome.error}" if outcome.error else ""))
             seconds = time.monotonic() - start
-            props = [store.get_proposition(p.id) for p in store.search_propositions("", limit=1000)
+            props = [store.propositions.get(p.id) for p in store.search.propositions("", limit=1000)
                      if p.origin == "model"]
         finally:
             store.close()

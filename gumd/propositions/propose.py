@@ -25,7 +25,7 @@ from gumd.propositions import check
 from gumd.propositions.calibrate import Calibrator, features
 from gumd.propositions.digest import Activity, Snippet, relations_in, snippets
 from gumd.propositions.prompts import propose_messages
-from gumd.store.models import NewProposition
+from gumd.store.records import NewProposition
 
 log = logging.getLogger(__name__)
 

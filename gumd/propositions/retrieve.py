@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gumd.store import Proposition, Store
-from gumd.store.vectors import VectorIndex
+from gumd.store.vector_index import VectorIndex
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant (Cormack et al. 2009)
 DAY = 86400.0
@@ -72,18 +72,18 @@ class Retriever:
     def index(self) -> VectorIndex | None:
         """The embedding index, or None without an embedder; the embedder loads on first use."""
         if self._index is None and self.embedder is not None:
-            self._index = VectorIndex(self.store, self.embedder.name, self.embedder.dim)
+            self._index = VectorIndex(self.store.vectors, self.embedder.name, self.embedder.dim)
         return self._index
 
     def index_pending(self, limit: int = 1000) -> int:
         """Embed active propositions that have no vector yet; returns how many were embedded."""
         if self.index is None:
             return 0
-        todo = self.store.ids_without_vector(self.index.model, limit)
+        todo = self.store.vectors.missing(self.index.model, limit)
         if todo:
             vectors = self.embedder.embed([text for _, text in todo])
             for (prop_id, _), vector in zip(todo, vectors):
-                self.store.set_vector(prop_id, self.index.model, vector.tobytes())
+                self.store.vectors.set(prop_id, self.index.model, vector.tobytes())
             self.index.refresh()
         return len(todo)
 
@@ -109,16 +109,16 @@ class Retriever:
         # The two halves run side by side (SQLite, ONNX Runtime and torch let go of the GIL); the BM25 thread has
         # a connection of its own, so it sees committed rows only.
         pool = max(self.pool, 3 * (offset + limit))  # candidates from each half: enough for MMR's 3 per result
-        lexical = self._lexical.submit(self.store.fts_proposition_ids, q, pool) if semantic else None
+        lexical = self._lexical.submit(self.store.search.proposition_ids, q, pool) if semantic else None
         near = []
         if semantic:
             near = [pid for pid, cos in self.index.search(self._query_vector(q), pool) if cos >= self.min_similarity]
         fused: dict[int, float] = {}
-        for ranked in (lexical.result() if lexical else self.store.fts_proposition_ids(q, pool), near):
+        for ranked in (lexical.result() if lexical else self.store.search.proposition_ids(q, pool), near):
             for rank, pid in enumerate(ranked):
                 fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
         hits = []
-        for p in self.store.propositions_by_id(list(fused)):
+        for p in self.store.propositions.by_ids(list(fused)):
             if p.status != "active":
                 continue
             if since is not None and p.updated_at < since or until is not None and p.created_at > until:

@@ -45,7 +45,7 @@ def _same_words(a: str, b: str) -> bool:
 
 def _rejected_before(retriever: Retriever, text: str) -> bool:
     """Whether the user rejected a proposition saying the same thing (the same words)."""
-    return any(_same_words(text, p.text) for p in retriever.store.search_propositions(text, limit=3, status="rejected"))
+    return any(_same_words(text, p.text) for p in retriever.store.search.propositions(text, limit=3, status="rejected"))
 
 
 def _decision_model(n_items: int) -> type[BaseModel]:

@@ -30,7 +30,7 @@ def compute(store: Store, now: float | None = None) -> list[tuple[str, NewPropos
     now = time.time() if now is None else now
     since = now - WINDOW_DAYS * 86400
     facts: list[tuple[str, NewProposition, list[int]]] = []
-    usage = store.app_usage(since)
+    usage = store.behaviour.app_usage(since)
     total = sum(u["seconds"] or 0 for u in usage)
     for u in usage[:5]:
         share = _share(u["seconds"] or 0, total)
@@ -44,13 +44,13 @@ def compute(store: Store, now: float | None = None) -> list[tuple[str, NewPropos
                 confidence=_confidence(u["observations"], u["days"]),
                 decay=7,
             ),
-            store.latest_observation_ids(u["app"]),
+            store.observations.latest_ids(u["app"]),
         ))
-    hours = store.hour_histogram(since)
-    days = hours.pop(-1, 0)
-    counted = sum(hours.values())
+    histogram = store.behaviour.hour_histogram(since)
+    days = histogram.days
+    counted = sum(histogram.hours.values())
     if counted >= 20:
-        busy = sorted(h for h, n in hours.items() if n >= 0.05 * counted)
+        busy = sorted(h for h, n in histogram.hours.items() if n >= 0.05 * counted)
         if busy:
             facts.append((
                 "rhythm:hours",
@@ -62,7 +62,7 @@ def compute(store: Store, now: float | None = None) -> list[tuple[str, NewPropos
                 ),
                 [],
             ))
-    for t in store.recurring_titles(since, min_observations=5, limit=5):
+    for t in store.behaviour.recurring_titles(since, min_observations=5, limit=5):
         facts.append((
             f"title:{t['app']}:{t['title']}",
             NewProposition(
@@ -71,7 +71,7 @@ def compute(store: Store, now: float | None = None) -> list[tuple[str, NewPropos
                 confidence=_confidence(t["observations"], t["days"]),
                 decay=5,
             ),
-            store.latest_observation_ids(t["app"], t["title"]),
+            store.observations.latest_ids(t["app"], t["title"]),
         ))
     return facts
 
@@ -83,9 +83,9 @@ def refresh(store: Store, now: float | None = None) -> list[int]:
     """
     written = []
     for key, prop, evidence in compute(store, now):
-        held = store.proposition_by_stat_key(key)
+        held = store.propositions.by_stat_key(key)
         if held is None:
-            written.append(store.add_proposition(prop, evidence, origin="statistics", stat_key=key))
+            written.append(store.propositions.add(prop, evidence, origin="statistics", stat_key=key))
         elif held.origin == "statistics" and (held.text != prop.text or held.confidence != prop.confidence):
-            written.append(store.refine_proposition(held.id, prop, evidence, origin="statistics"))
+            written.append(store.propositions.refine(held.id, prop, evidence, origin="statistics"))
     return written

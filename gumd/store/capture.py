@@ -7,7 +7,8 @@ import json
 import time
 from dataclasses import dataclass
 
-from gumd.store.store import Store, window_filter
+from gumd.store.database import Database
+from gumd.store.rows import marks, window_filter
 
 RULE_KINDS = ("app", "title", "redact")
 
@@ -53,37 +54,37 @@ class Forgotten:
     actions: int = 0
 
 
-class CaptureStore:
-    """Capture's tables in a Store (same file, same connections)."""
+class Capture:
+    """Capture's tables: focus spans, privacy rules, saved capture state, import cursors; and forgetting."""
 
-    def __init__(self, store: Store):
-        self.store = store
-
-    @property
-    def db(self):
-        return self.store.db
+    def __init__(self, db: Database):
+        self.db = db
 
     # -- focus spans -------------------------------------------------------
     def add_span(self, span: FocusSpan) -> int:
-        with self.db.conn:
-            return self.db["focus_spans"].insert(
+        """Store a span; returns its id."""
+        with self.db.transaction():
+            return self.db.sqlite["focus_spans"].insert(
                 {"started_at": span.started_at, "ended_at": span.ended_at, "app": span.app, "title": span.title,
                  "page_title": span.page_title, "source": span.source}
             ).last_pk
 
     def add_spans(self, spans: list[FocusSpan]) -> int:
+        """Store many spans in one transaction (imports); returns how many."""
         rows = [{"started_at": s.started_at, "ended_at": s.ended_at, "app": s.app, "title": s.title,
                  "page_title": s.page_title, "source": s.source} for s in spans]
-        with self.db.conn:
-            self.db["focus_spans"].insert_all(rows, batch_size=500)
+        with self.db.transaction():
+            self.db.sqlite["focus_spans"].insert_all(rows, batch_size=500)
         return len(rows)
 
     def extend_span(self, span_id: int, ended_at: float) -> None:
-        with self.db.conn:
+        """Move a span's end to `ended_at`."""
+        with self.db.transaction():
             self.db.execute("UPDATE focus_spans SET ended_at = ? WHERE id = ?", [ended_at, span_id])
 
     def remove_span(self, span_id: int) -> None:
-        with self.db.conn:
+        """Delete a span."""
+        with self.db.transaction():
             self.db.execute("DELETE FROM focus_spans WHERE id = ?", [span_id])
 
     def list_spans(self, since: float | None = None, until: float | None = None, app: str | None = None,
@@ -92,53 +93,58 @@ class CaptureStore:
         where, params = window_filter(since, until, app)
         sql = (f"SELECT * FROM focus_spans WHERE {' AND '.join(where)} "
                "ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?")
-        return [FocusSpan(**r) for r in self.db.query(sql, params + [limit, offset])]
+        return [FocusSpan(**r) for r in self.db.rows(sql, params + [limit, offset])]
 
     # -- privacy rules -----------------------------------------------------
     def add_rule(self, kind: str, pattern: str) -> PrivacyRule:
         """Store a rule (checked by the caller); adding one that exists returns the existing one."""
         if kind not in RULE_KINDS:
             raise ValueError(f"rule kind must be one of {', '.join(RULE_KINDS)}, not {kind!r}")
-        with self.db.conn:
+        with self.db.transaction():
             self.db.execute(
                 "INSERT OR IGNORE INTO privacy_rules (kind, pattern, created_at) VALUES (?, ?, ?)",
                 [kind, pattern, time.time()],
             )
-        row = next(self.db.query("SELECT * FROM privacy_rules WHERE kind = ? AND pattern = ?", [kind, pattern]))
+        row = self.db.rows("SELECT * FROM privacy_rules WHERE kind = ? AND pattern = ?", [kind, pattern])[0]
         return PrivacyRule(**row)
 
     def rules(self, kind: str | None = None) -> list[PrivacyRule]:
+        """The user's rules (of one kind), oldest first."""
         sql, params = "SELECT * FROM privacy_rules", []
         if kind:
             sql, params = sql + " WHERE kind = ?", [kind]
-        return [PrivacyRule(**r) for r in self.db.query(sql + " ORDER BY id", params)]
+        return [PrivacyRule(**r) for r in self.db.rows(sql + " ORDER BY id", params)]
 
     def remove_rule(self, rule_id: int) -> bool:
-        with self.db.conn:
+        """Delete a rule; False when there was none with this id."""
+        with self.db.transaction():
             return self.db.execute("DELETE FROM privacy_rules WHERE id = ?", [rule_id]).rowcount > 0
 
     # -- saved state -------------------------------------------------------
     def save_pause(self, paused: bool, until: float | None) -> None:
-        with self.db.conn:
-            self.db["capture_state"].upsert({"key": "pause", "value": json.dumps({"paused": paused, "until": until})},
-                                            pk="key")
+        """Keep the pause state across restarts."""
+        with self.db.transaction():
+            self.db.sqlite["capture_state"].upsert(
+                {"key": "pause", "value": json.dumps({"paused": paused, "until": until})}, pk="key")
 
     def load_pause(self) -> tuple[bool, float | None]:
-        rows = list(self.db.query("SELECT value FROM capture_state WHERE key = 'pause'"))
+        """The saved pause state: (paused, until); not paused when none was saved."""
+        rows = self.db.rows("SELECT value FROM capture_state WHERE key = 'pause'")
         if not rows:
             return False, None
         value = json.loads(rows[0]["value"])
         return bool(value.get("paused")), value.get("until")
 
     def import_cursor(self, source: str, bucket: str) -> float | None:
-        rows = list(self.db.query("SELECT last_end FROM import_cursors WHERE source = ? AND bucket = ?",
-                                  [source, bucket]))
+        """The end of the last event imported from a source's bucket, or None."""
+        rows = self.db.rows("SELECT last_end FROM import_cursors WHERE source = ? AND bucket = ?", [source, bucket])
         return rows[0]["last_end"] if rows else None
 
     def set_import_cursor(self, source: str, bucket: str, last_end: float) -> None:
-        with self.db.conn:
-            self.db["import_cursors"].upsert({"source": source, "bucket": bucket, "last_end": last_end},
-                                             pk=("source", "bucket"))
+        """Remember the end of the last event imported from a source's bucket."""
+        with self.db.transaction():
+            self.db.sqlite["import_cursors"].upsert(
+                {"source": source, "bucket": bucket, "last_end": last_end}, pk=("source", "bucket"))
 
     # -- forgetting --------------------------------------------------------
     def forget(self, since: float, until: float, app: str | None = None) -> Forgotten:
@@ -151,22 +157,20 @@ class CaptureStore:
         WAL is checkpointed: with secure_delete on, the words are then gone from the files, not only unlinked.
         """
         db = self.db
-        with db.conn:
+        with db.transaction():
             only_app = " AND app = ?" if app is not None else ""
-            ids = [r["id"] for r in db.query(
+            ids = [r["id"] for r in db.rows(
                 "SELECT id FROM observations WHERE ended_at >= ? AND started_at <= ?" + only_app,
                 [since, until] + ([app] if app is not None else []))]
-            marks = ",".join("?" * len(ids))
             props: list[int] = []
             if ids:
-                props = [r["proposition_id"] for r in db.query(
-                    f"SELECT DISTINCT proposition_id FROM evidence WHERE observation_id IN ({marks})", ids)]
-                db.execute(f"DELETE FROM observations WHERE id IN ({marks})", ids)
+                props = [r["proposition_id"] for r in db.rows(
+                    f"SELECT DISTINCT proposition_id FROM evidence WHERE observation_id IN ({marks(ids)})", ids)]
+                db.execute(f"DELETE FROM observations WHERE id IN ({marks(ids)})", ids)
             gone_props = 0
             if props:
-                pmarks = ",".join("?" * len(props))
                 gone_props = db.execute(
-                    f"DELETE FROM propositions WHERE id IN ({pmarks}) AND NOT EXISTS "
+                    f"DELETE FROM propositions WHERE id IN ({marks(props)}) AND NOT EXISTS "
                     "(SELECT 1 FROM evidence e WHERE e.proposition_id = propositions.id)", props).rowcount
             spans = self._cut_spans(since, until, app)
             actions = db.execute("DELETE FROM actions WHERE at >= ? AND at <= ?" + only_app,
@@ -182,8 +186,9 @@ class CaptureStore:
                          observation_ids=tuple(ids), actions=actions)
 
     def _cut_spans(self, since: float, until: float, app: str | None = None) -> int:
+        """Delete the spans inside [since, until] and trim those crossing its edges (inside forget's transaction)."""
         db = self.db
-        rows = [r for r in db.query("SELECT * FROM focus_spans WHERE ended_at > ? AND started_at < ?", [since, until])
+        rows = [r for r in db.rows("SELECT * FROM focus_spans WHERE ended_at > ? AND started_at < ?", [since, until])
                 if app is None or r["app"] == app]
         for r in rows:
             if r["started_at"] >= since and r["ended_at"] <= until:
@@ -194,5 +199,5 @@ class CaptureStore:
             else:
                 db.execute("UPDATE focus_spans SET started_at = ? WHERE id = ?", [until, r["id"]])
             if r["started_at"] < since and r["ended_at"] > until:  # it ran across the whole span: keep the far end
-                db["focus_spans"].insert({k: v for k, v in r.items() if k != "id"} | {"started_at": until})
+                db.sqlite["focus_spans"].insert({k: v for k, v in r.items() if k != "id"} | {"started_at": until})
         return len(rows)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from gumd.config import Settings
-from gumd.store.connection import (
+from gumd.store.database import (
     KEY_BYTES, StoreOpenError, check_file, connect, is_encrypted, key_pragma, sqlcipher,
 )
 from gumd.store.store import Store

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from gumd.store.connection import connect
-from gumd.store.store import Store
+from gumd.store.database import Database, connect
 
 # Section name -> the SELECT that yields its rows, oldest first.
 SECTIONS: dict[str, str] = {
@@ -22,9 +21,9 @@ SECTIONS: dict[str, str] = {
 }
 
 
-def export_rows(store: Store, chunk: int = 500) -> Iterator[tuple[str, list[dict]]]:
+def export_rows(database: Database, chunk: int = 500) -> Iterator[tuple[str, list[dict]]]:
     """(section, rows) pairs, `chunk` rows at a time; every section appears, once with an empty list if empty."""
-    conn = connect(store.path, store.key, read_only=True)
+    conn = connect(database.path, database.key, read_only=True)
     try:
         conn.execute("BEGIN")
         for section, sql in SECTIONS.items():

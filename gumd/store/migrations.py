@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import time
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import sqlite_utils
+
+if TYPE_CHECKING:
+    from gumd.store.database import Database
 
 
 def m001_initial(db: sqlite_utils.Database) -> None:
@@ -210,15 +213,16 @@ def applied(db: sqlite_utils.Database) -> list[str]:
     return [r["name"] for r in db.query("SELECT name FROM _migrations ORDER BY id")]
 
 
-def migrate(db: sqlite_utils.Database) -> list[str]:
+def migrate(database: Database) -> list[str]:
     """Apply every migration not yet applied, each in its own transaction; return their names."""
+    db = database.sqlite
     db["_migrations"].create({"id": int, "name": str, "applied_at": float}, pk="id", if_not_exists=True)
     done = set(applied(db))
     ran = []
     for step in MIGRATIONS:
         if step.__name__ in done:
             continue
-        with db.conn:
+        with database.transaction():
             step(db)
             db["_migrations"].insert({"name": step.__name__, "applied_at": time.time()})
         ran.append(step.__name__)
