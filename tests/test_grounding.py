@@ -113,6 +113,8 @@ def test_the_checks_drop_invented_names_prompt_echoes_copies_and_empty_phrases()
     assert check.ungrounded("The user is planning Marta's wedding on September 12.", evidence) == []
     assert check.ungrounded("Jordan Blake is the user's manager.", evidence) == ["Jordan", "Blake"]
     assert check.ungrounded("The user booked 3 rooms for September 14.", evidence) == ["3", "14"]
+    assert check.ungrounded("The user meets Marta on Thursday 11 September.", "Thu 11 Sep: Marta") == []
+    assert check.ungrounded("The user meets Marta on Thursday.", "Tuesday: Marta") == ["Thursday"]
     assert check.problem("The user is a computer user who is building a private model of one computer user.",
                          evidence, [evidence]) == "prompt"
     assert check.problem("The user has a private model of one computer user built from what their screen showed.",

@@ -21,6 +21,11 @@ _FRAME_WORDS = frozenset(
     "the user user's is a an and for with on due at in of to by from their his her they he she it this that "
     "these i".split()
 )
+# Weekdays and months, which a sentence may spell out where the screen abbreviates them.
+_CALENDAR_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april june july august "
+    "september october november december".split()
+)
 _NUMBER = re.compile(r"\d[\d,.:/-]*\d|\d")
 _CAPITALISED = re.compile(r"(?<![\w'’])[A-ZÀ-ÖØ-Þ][\w'’-]*")
 _GENERIC = frozenset(
@@ -62,8 +67,11 @@ def ungrounded(sentence: str, evidence: str) -> list[str]:
         core = _plain(word)
         if not core or core in _FRAME_WORDS or all(w in _FRAME_WORDS for w in core.split()):
             continue
-        if f" {core} " not in plain and not any(f" {w}" in plain for w in core.split() if len(w) >= 4):
-            missing.append(word)
+        if f" {core} " in plain or any(f" {w}" in plain for w in core.split() if len(w) >= 4):
+            continue
+        if core in _CALENDAR_WORDS and f" {core[:3]} " in plain:  # "Thursday" for the screen's "Thu"
+            continue
+        missing.append(word)
     for number in _NUMBER.findall(sentence):
         d = re.sub(r"\D", "", number)
         if d and d not in digits and d not in joined:
