@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 from pathlib import Path
 
@@ -59,20 +60,21 @@ class XServer:
 
 
 def start_desktop() -> XServer:
-    """Xvfb at 1280x800 on a free display with openbox (it sets the EWMH properties gumd reads)."""
+    """Xvfb at 1280x800 with openbox (it sets the EWMH properties gumd reads), on a display number Xvfb picks
+    itself (-displayfd), so that test runs side by side never race for the same one."""
     xvfb, wm = require("Xvfb"), require("openbox")
     require("xdotool")
-    number = next(
-        n for n in range(110, 400)
-        if not Path(f"/tmp/.X{n}-lock").exists() and not Path(f"/tmp/.X11-unix/X{n}").exists()
-    )
+    read, write = os.pipe()
     server = subprocess.Popen(
-        [xvfb, f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [xvfb, "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    wait_for(lambda: Path(f"/tmp/.X11-unix/X{number}").exists() or server.poll() is not None, 10, what="Xvfb")
-    if server.poll() is not None:
-        pytest.fail(f"Xvfb :{number} exited with {server.returncode}", pytrace=False)
+    os.close(write)
+    with os.fdopen(read) as chosen:
+        wait_for(lambda: select.select([chosen], [], [], 0)[0] or server.poll() is not None, 10, what="Xvfb")
+        number = chosen.readline().strip()
+    if server.poll() is not None or not number:
+        pytest.fail(f"Xvfb exited with {server.returncode} before it chose a display", pytrace=False)
     x = XServer(f":{number}", [server])
     x.spawn(wm)
     wait_for(lambda: "_NET_SUPPORTING_WM_CHECK" in x.run("xprop", "-root", check=False).stdout, 10, what="openbox")
