@@ -1,10 +1,11 @@
-"""Settings the `gumd` command refuses before it starts: a bad value, a data dir of another user, a symlinked
-log or database. Each stops with one line and writes nothing."""
+"""Settings through the `gumd` command: what it refuses before it starts (a bad value, a data dir of another
+user, a symlinked log or database; each stops with one line and writes nothing), and `gumd config reference`."""
 
 import os
 import stat
 import subprocess
 
+from gumd.settings import reference
 from tests.support.environment import GUMD
 
 
@@ -43,3 +44,10 @@ def test_a_symlinked_log_or_database_in_the_data_dir_is_refused_and_not_written_
                            text=True, timeout=60)
         assert r.returncode == 2 and "is a symlink" in r.stderr and "Traceback" not in r.stderr, r.stderr
         assert target.read_text() == "" and sorted(p.name for p in data.iterdir()) == [name]
+
+
+def test_gumd_config_reference_prints_the_reference(tmp_path):
+    env = {**os.environ, "GUMD_CONFIG": str(tmp_path / "none.toml")}
+    r = subprocess.run([*GUMD, "--data-dir", str(tmp_path), "config", "reference"], env=env, capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0 and r.stdout == reference(), r.stderr

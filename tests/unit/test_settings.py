@@ -1,13 +1,11 @@
-"""Each setting is declared once (default, check, help); loading and docs/configuration.md follow from it."""
+"""Each setting is declared once (default, check, help); loading and docs/configuration.md follow from it.
+`gumd config reference` itself: tests/integration/test_config_cli.py."""
 
-import os
-import subprocess
 from pathlib import Path
 
 import gumd
 from gumd.config import load_settings
 from gumd.settings import AREAS, DECLARED, Settings, declaration, reference
-from tests.conftest import GUMD
 
 REFERENCE = Path(gumd.__file__).resolve().parent.parent / "docs" / "configuration.md"
 
@@ -15,13 +13,6 @@ REFERENCE = Path(gumd.__file__).resolve().parent.parent / "docs" / "configuratio
 def test_the_committed_configuration_reference_is_what_the_declarations_generate():
     assert REFERENCE.read_text() == reference(), \
         "docs/configuration.md is out of date: run `gumd config reference > docs/configuration.md`"
-
-
-def test_gumd_config_reference_prints_the_reference(tmp_path):
-    env = {**os.environ, "GUMD_CONFIG": str(tmp_path / "none.toml")}
-    r = subprocess.run([*GUMD, "--data-dir", str(tmp_path), "config", "reference"], env=env, capture_output=True,
-                       text=True, timeout=60)
-    assert r.returncode == 0 and r.stdout == reference(), r.stderr
 
 
 def test_every_setting_is_in_the_reference_under_a_known_area_with_help():
