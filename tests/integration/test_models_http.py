@@ -35,7 +35,7 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def llama_server(model_path):
     """llama-cpp-python's own OpenAI-compatible server with the packaged model, on loopback (started through
-    tests/llama_server.py, which loads the model as gumd does)."""
+    tests/support/llama_server.py, which loads the model as gumd does)."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.support.llama_server", "--model", str(model_path), "--host", "127.0.0.1",
