@@ -9,7 +9,7 @@
    apps' windows whose documents grow as the user types, focus changes, input bursts and idle gaps,
    as a replay folder (`events.jsonl` + PNGs);
 2. starts a real `gumd run --no-capture` on a fresh data dir, with the packaged 0.5B model (default)
-   or, with `--stub-model`, an OpenAI-compatible stub on loopback (tests/models_support.py);
+   or, with `--stub-model`, an OpenAI-compatible stub on loopback (tests/support/model_server.py);
    batches every 60 s / speed, so the engine keeps the hour's pace;
 3. runs `gumd replay FOLDER --speed N` as a second process on the same data dir: it finds the daemon's
    lock, stores the observations (OCR and redaction in its own process) and leaves the model work to
@@ -338,12 +338,12 @@ def run_load(minutes: float = 6, speed: float = 10, clients: int = 20, tcp_clien
         values: dict[str, object] = {"capture": False, "batch_interval_s": max(1.0, 60.0 / speed),
                                      "api_tcp_port": port, "log_level": "INFO"}
         if stub_model:
-            from tests.models_support import LoopbackServer, ProposingServer
+            from tests.support.model_server import LoopbackServer, ProposingServer
 
             ProposingServer.mode, ProposingServer.delay_s = "ok", (0.5, 2.0)
             stub = LoopbackServer(ProposingServer).__enter__()
             values.update(model="stub", model_url=stub.url + "/v1")
-            model = "stub (tests/models_support.py ProposingServer, 0.5-2 s per answer)"
+            model = "stub (tests/support/model_server.py ProposingServer, 0.5-2 s per answer)"
         else:
             values["model"] = str(_packaged_model())
             model = "packaged qwen2.5-coder-0.5b (Q4_K_M, llama.cpp)"

@@ -1,4 +1,4 @@
-"""Redaction recall and false-positive rate over the generated corpus (tests/redaction_corpus.py).
+"""Redaction recall and false-positive rate over the generated corpus (tests/support/redaction_corpus.py).
 
     python bench/redaction.py [--seed 10] [--per-kind 25] [--misses]
 
@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gumd.privacy import redact  # noqa: E402
-from tests.redaction_corpus import Sample, corpus, leaked  # noqa: E402
+from tests.support.redaction_corpus import Sample, corpus, leaked  # noqa: E402
 
 
 def measure(secrets: list[Sample], innocents: list[Sample], redactor=lambda t: redact(t).text):

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import select
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +73,32 @@ def open_dashboard(client: Client, data_dir: Path) -> str:
     return "no browser could be opened: run `gumd dashboard --no-open` and paste the link into one"
 
 
+class Wakeup:
+    """A threading.Event that also wakes a select() waiting on it (through a pipe), so that one loop can wait
+    for a wake-up and for the X connection at once."""
+
+    def __init__(self):
+        self._event = threading.Event()
+        self._read, self._write = os.pipe()
+
+    def set(self) -> None:
+        if not self._event.is_set():  # one byte per wake-up at most, so the pipe never fills
+            self._event.set()
+            os.write(self._write, b"!")
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def wait(self, timeout: float, *files) -> None:
+        """Until set, one of `files` is readable, or `timeout` seconds pass."""
+        select.select([self._read, *files], [], [], timeout)
+
+    def clear(self) -> None:
+        self._event.clear()
+        if select.select([self._read], [], [], 0)[0]:
+            os.read(self._read, 4096)
+
+
 class Tray:
     """The icon and its menu over one daemon's socket; call run() (blocking) or drive `icon` yourself."""
 
@@ -84,7 +113,7 @@ class Tray:
         self.message: str | None = None
         self._stop = threading.Event()
         self._lock = threading.Lock()  # status, state and message: read by the poll thread, set by actions
-        self._wake = threading.Event()
+        self._wake = Wakeup()
         self._drawn = self.state
         self._poller: threading.Thread | None = None
         item = pystray.MenuItem
@@ -101,7 +130,8 @@ class Tray:
             ),
         )
 
-        if type(self.icon).__module__ == "pystray._xorg":
+        self._xorg = type(self.icon).__module__ == "pystray._xorg"
+        if self._xorg:
             # pystray's xorg backend (it has no menu) never asks X for button presses, so a click on the
             # icon would do nothing (moses-palmer/pystray#151); ask for them, before its event loop owns
             # the connection, so a click runs the default item.
@@ -175,7 +205,7 @@ class Tray:
         self.icon.update_menu()
 
     def _poll(self) -> None:
-        """The one thread that redraws the icon: pystray's xorg backend mixes up calls from several threads."""
+        """Poll the daemon and redraw, on one thread (the backends whose loop pystray runs; xorg: _run_xorg)."""
         while not self._stop.is_set():
             self.refresh()
             self._draw()
@@ -189,11 +219,8 @@ class Tray:
 
     def run(self) -> None:
         """Show the icon and keep it current until Quit."""
-        if type(self.icon).__module__ == "pystray._xorg":
-            # pystray's xorg loop does not always see its window go at stop() (seen under Xvfb + trayer);
-            # it runs in a daemon thread here, and Quit returns from run() whether or not it noticed.
-            threading.Thread(target=self.icon.run, kwargs={"setup": self._setup}, name="gumd-tray-x", daemon=True).start()
-            self._stop.wait()
+        if self._xorg:
+            self._run_xorg()
         else:
             self.icon.run(setup=self._setup)
         self._stop.set()
@@ -203,10 +230,55 @@ class Tray:
         if not (self._poller and self._poller.is_alive()):
             self.client.close()
 
+    def _run_xorg(self) -> None:
+        """pystray's xorg icon, driven by this thread alone: it polls the daemon, redraws, and reads X events.
+
+        pystray's own xorg loop has every update made on another thread sent to its loop thread over their
+        shared X connection; when that thread then waits for a reply while the other is still flushing,
+        python-xlib can leave it waiting forever (its flush returns early, on data to read, without waking
+        the waiter), and the icon never changes again. With one thread making every X call, that cannot happen.
+        """
+        from Xlib.error import ConnectionClosedError
+
+        icon = self.icon
+        icon._thread = threading.current_thread()  # pystray runs its X calls directly on its loop's thread
+        try:
+            self.refresh()
+            self._draw()  # the state at start, while the window is not shown: pystray keeps it without X calls
+            icon._update_title()
+            # Shown with one dock request, and painted once docked: pystray's `visible` would draw first, which
+            # docks too, and two dock requests close together leave trayer holding no icon.
+            icon._icon_valid = True
+            icon.visible = True
+            while self._handle_x_events(self.poll_s):
+                self.refresh()
+                self._draw()
+            icon._stop()  # destroys the icon's window
+        except ConnectionClosedError as e:
+            log.warning("tray: the X display went away: %s", e)
+
+    def _handle_x_events(self, timeout: float) -> bool:
+        """Dispatch the icon's X events (a click, an expose, the tray restarting) for up to `timeout` seconds,
+        or until woken; False once the tray is to stop."""
+        display, handlers = self.icon._display, self.icon._message_handlers
+        deadline = time.monotonic() + timeout
+        while not self._wake.is_set():
+            while display.pending_events():
+                event = display.next_event()
+                handlers.get(event.type, lambda e: None)(event)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            self._wake.wait(left, display)
+        self._wake.clear()
+        return not self._stop.is_set()
+
     def stop(self) -> None:
         """Close the tray (the daemon runs on)."""
         self._stop.set()
         self._wake.set()
+        if self._xorg:
+            return  # run()'s own thread closes the icon
         if self._poller and self._poller is not threading.current_thread():
             # let a redraw in flight finish first; from pystray's own loop thread that redraw may be
             # waiting for this very thread, hence the bound

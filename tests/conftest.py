@@ -1,126 +1,53 @@
-"""Shared fixtures: a real X server (Xvfb + openbox), the packaged model, temporary data dirs.
+"""Fixtures for every tier: a real X server (Xvfb + openbox), the packaged model, settings on a fresh data dir.
 
-A missing Xvfb, window manager or model fails the suite: nothing is skipped.
+A missing Xvfb, window manager or model fails the suite: nothing is skipped. The unit tier
+(tests/unit) uses neither the model nor an X server; collection refuses a unit test that asks for one.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from gumd.config import Settings, load_settings
+from gumd.config import Settings
 from gumd.models.registry import PRESETS, assemble
+from tests.support.environment import settings_for
+from tests.support.xserver import start_desktop
 
-REPO = Path(__file__).resolve().parent.parent
-GUMD = [sys.executable, "-m", "gumd.cli"]
-
-
-def _require(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        pytest.fail(f"{tool} is not installed: run scripts/setup --test", pytrace=False)
-    return path
+UNIT = Path(__file__).resolve().parent / "unit"
+HEAVY = {"xserver", "model_path", "model_settings"}
 
 
-def wait_for(predicate, timeout: float, interval: float = 0.2, what: str = "condition"):
-    """Poll until predicate() is truthy; return its value, or fail the test after timeout seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
-class XServer:
-    """A running Xvfb with openbox; `display` is its DISPLAY value."""
-
-    def __init__(self, display: str, procs: list[subprocess.Popen]):
-        self.display = display
-        self.procs = procs
-
-    @property
-    def env(self) -> dict[str, str]:
-        return {**os.environ, "DISPLAY": self.display}
-
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        return subprocess.run(args, env=self.env, check=check, capture_output=True, text=True, timeout=30)
-
-    def spawn(self, *args: str) -> subprocess.Popen:
-        p = subprocess.Popen(args, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.procs.append(p)
-        return p
-
-    def stop(self) -> None:
-        """End every process started for this display, the server last."""
-        for p in reversed(self.procs):
-            p.terminate()
-        for p in self.procs:
-            try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                p.kill()
-
-    def window(self, name: str, timeout: float = 10) -> str:
-        """The id of a visible window whose title matches `name`."""
-        return wait_for(
-            lambda: self.run("xdotool", "search", "--onlyvisible", "--name", name, check=False).stdout.split()[:1],
-            timeout, what=f"window {name!r}",
-        )[0]
-
-    def xterm(self, title: str, text_file: Path) -> str:
-        """An xterm with a large font showing text_file; returns its window id."""
-        self.spawn(
-            _require("xterm"), "-fa", "DejaVu Sans Mono", "-fs", "14", "-geometry", "100x25+0+0",
-            "-T", title, "-e", "bash", "-c", f"cat {text_file}; exec sleep 600",
-        )
-        wid = self.window(title)
-        self.run("xdotool", "windowactivate", "--sync", wid)
-        return wid
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        heavy = HEAVY & set(getattr(item, "fixturenames", ()))
+        if heavy and UNIT in item.path.parents:
+            raise pytest.UsageError(f"{item.nodeid} uses {', '.join(sorted(heavy))}: a unit test runs without "
+                                    "the model or an X server; put it in tests/integration or tests/system")
 
 
 @pytest.fixture(scope="session")
 def xserver():
-    """Xvfb at 1280x800 with openbox (it sets the EWMH properties gumd reads)."""
-    xvfb, wm = _require("Xvfb"), _require("openbox")
-    _require("xdotool")
-    number = next(
-        n for n in range(110, 400)
-        if not Path(f"/tmp/.X{n}-lock").exists() and not Path(f"/tmp/.X11-unix/X{n}").exists()
-    )
-    server = subprocess.Popen(
-        [xvfb, f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    wait_for(lambda: Path(f"/tmp/.X11-unix/X{number}").exists() or server.poll() is not None, 10, what="Xvfb")
-    if server.poll() is not None:
-        pytest.fail(f"Xvfb :{number} exited with {server.returncode}", pytrace=False)
-    x = XServer(f":{number}", [server])
-    x.spawn(wm)
-    wait_for(lambda: "_NET_SUPPORTING_WM_CHECK" in x.run("xprop", "-root", check=False).stdout, 10, what="openbox")
+    """Xvfb at 1280x800 with openbox, shared by the session."""
+    x = start_desktop()
     yield x
     x.stop()
 
 
 @pytest.fixture(scope="session")
 def model_path(tmp_path_factory) -> Path:
-    """The packaged default model, assembled and checksum-verified once for the whole session."""
+    """The packaged default model (491 MB), assembled and checksum-verified once for the whole session."""
     return assemble(PRESETS["qwen2.5-coder-0.5b"], tmp_path_factory.mktemp("models"))
 
 
-def settings_for(tmp_path: Path, **values) -> Settings:
-    """Settings on a fresh data dir, ignoring the user's own config file and environment."""
-    return load_settings({"data_dir": str(tmp_path / "data"), **values}, environ={}, config_file=tmp_path / "absent.toml")
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    """Settings on a fresh data dir, ignoring the user's config and environment; no model is assembled."""
+    return settings_for(tmp_path)
 
 
 @pytest.fixture
-def settings(tmp_path, model_path) -> Settings:
-    """Settings on a fresh data dir with the packaged model, ignoring the user's config and environment."""
+def model_settings(tmp_path, model_path) -> Settings:
+    """`settings` with the packaged model."""
     return settings_for(tmp_path, model=str(model_path))

@@ -1,0 +1,1 @@
+"""What the tests of every tier share: helpers, servers and data generators; no tests here."""

@@ -1,0 +1,81 @@
+"""Revision: explicit operations, history kept, confidence moved by evidence. Scripted answers here;
+the real model in tests/integration/test_engine_model.py."""
+
+import json
+
+from gumd.propositions.engine import apply_operations
+from gumd.propositions.retrieve import Retriever
+from gumd.propositions.revise import revise
+from gumd.store import NewProposition
+from tests.support.propositions import Scripted, candidate, trip_store
+
+
+def decision(n, op, target, text="", confidence=8):
+    return {"new_statement": n, "operation": op, "target": target, "revised_text": text, "confidence": confidence}
+
+
+def test_same_words_is_a_duplicate_without_asking_the_model_and_raises_confidence(tmp_path):
+    store, obs, held = trip_store(tmp_path)
+    lm = Scripted([])
+    ops = revise(lm, Retriever(store), [candidate("The user is planning a trip to Lisbon.", obs[1])])
+    assert [(op.kind, op.target.id) for op in ops] == [("duplicate", held)] and lm.calls == 0
+    apply_operations(store, ops)
+    p = store.propositions.get(held)
+    assert p.confidence == 7 and [o.id for o in p.evidence] == obs[:2]
+    apply_operations(store, ops)  # the same evidence again is not independent: no further rise
+    assert store.propositions.get(held).confidence == 7
+
+
+def test_unrelated_candidate_is_new_without_asking_the_model(tmp_path):
+    store, obs, held = trip_store(tmp_path)
+    lm = Scripted([])
+    ops = revise(lm, Retriever(store), [candidate("The user writes Rust in Helix", obs[1])])
+    assert [op.kind for op in ops] == ["new"] and lm.calls == 0
+
+
+def test_refine_makes_a_new_version_and_keeps_the_old_as_history(tmp_path):
+    store, obs, held = trip_store(tmp_path)
+    answer = {"decisions": [decision(1, "refine", 1, "The user is planning a trip to Lisbon in June with Marta", 8)]}
+    ops = revise(Scripted([json.dumps(answer)]), Retriever(store),
+                 [candidate("The user books a Lisbon trip for June with Marta", obs[1])])
+    [new_id] = apply_operations(store, ops)
+    history = store.propositions.history(held)
+    assert [(p.id, p.version, p.status) for p in history] == [(held, 1, "superseded"), (new_id, 2, "active")]
+    assert history[1].text.endswith("with Marta") and history[1].revision_group == held
+    assert {o.id for o in store.propositions.get(new_id).evidence} == {obs[0], obs[1]}
+    assert [h.proposition.id for h in Retriever(store).search("Lisbon")] == [new_id]
+
+
+def test_contradiction_lowers_the_old_belief_and_keeps_both(tmp_path):
+    store, obs, held = trip_store(tmp_path)
+    answer = {"decisions": [decision(1, "contradict", 1)]}
+    ops = revise(Scripted([json.dumps(answer)]), Retriever(store),
+                 [candidate("The user cancelled the trip to Lisbon", obs[2])])
+    [new_id] = apply_operations(store, ops)
+    assert store.propositions.get(held).confidence == 3 and store.propositions.get(held).status == "active"
+    assert store.propositions.get(new_id).text == "The user cancelled the trip to Lisbon"
+
+
+def test_a_target_the_model_invents_counts_as_new(tmp_path):
+    store, obs, held = trip_store(tmp_path)
+    answer = {"decisions": [decision(1, "duplicate", 0)]}
+    ops = revise(Scripted([json.dumps(answer)]), Retriever(store),
+                 [candidate("The user compares Lisbon hotels", obs[1])])
+    assert [op.kind for op in ops] == ["new"]
+
+
+def test_the_users_verdict_binds_the_model(tmp_path):
+    store, obs, held = trip_store(tmp_path)
+    store.curation.confirm(held)
+    refine = {"decisions": [decision(1, "refine", 1, "The user is planning a trip to Lisbon and Porto", 9)]}
+    ops = revise(Scripted([json.dumps(refine)]), Retriever(store), [candidate("The user adds Porto to the Lisbon trip", obs[1])])
+    assert apply_operations(store, ops) == [held]  # evidence only: the confirmed text stays
+    assert store.propositions.get(held).text == "The user is planning a trip to Lisbon"
+    contradict = {"decisions": [decision(1, "contradict", 1)]}
+    ops = revise(Scripted([json.dumps(contradict)]), Retriever(store), [candidate("The user dropped the Lisbon trip", obs[2])])
+    apply_operations(store, ops)
+    assert store.propositions.get(held).confidence == 10
+    rejected = store.propositions.add(NewProposition("The user dislikes spreadsheets", "", 5, 5), [obs[0]])
+    store.curation.reject(rejected)
+    lm = Scripted([])
+    assert revise(lm, Retriever(store), [candidate("The user dislikes spreadsheets.", obs[1])]) == [] and lm.calls == 0
