@@ -11,7 +11,6 @@ amounts, and picks the few passages worth a model's reading (`snippets`).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from dataclasses import dataclass, field
 from gumd.store.records import Observation
 
 ACTIVITY_GAP_S = 600.0  # a longer pause starts a new activity, even in the same window
-MAX_ENTITIES = 16  # per kind and activity: the enum the model chooses from stays short
+MAX_ENTITIES = 16  # per kind and activity
 CHROME_MEMORY = 4000  # lines remembered per app across batches
 
 _MONTHS = (
@@ -197,9 +196,8 @@ def snippets(activity: "Activity", limit: int = MAX_SNIPPETS, reach: int = 1) ->
     """The activity's most telling passages, in screen order: each line that carries a date or a relation word
     within two lines of a person's name, with `reach` lines before and after (lines of fewer than two words, such
     as a folder list's, are skipped), dated lines first, with one place kept for a relation; two passages never
-    share their middle line. An activity
-    that shows no such line gives its first lines instead, or only its window title when every line is the app's
-    chrome (what the user worked on in that window)."""
+    share their middle line. An activity that shows no such line gives its first lines instead, or only its
+    window title when every line is the app's chrome (what the user worked on in that window)."""
     lines = [line for line in activity.lines if len(_WORD.findall(line)) >= 2 or _DATE.search(line)]
     people = [p.lstrip("@").split()[0].lower() for p in activity.named("person") + activity.named("name")]
     scored = []
@@ -254,10 +252,6 @@ class Activity:
 
     def named(self, kind: str) -> list[str]:
         return [e.text for e in self.entities if e.kind == kind]
-
-    def evidence_text(self) -> str:
-        """Everything the activity's screens and titles said, for checking a sentence against."""
-        return "\n".join([*self.titles, *(o.text for o in self.observations)])
 
 
 class Digester:
