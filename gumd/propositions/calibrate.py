@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from gumd.propositions.digest import Activity, relations_in
+from gumd.propositions.digest import Activity
+from gumd.propositions.relations import relations_in
 
 STRONG_CUES = frozenset({"sender", "recipient", "signature", "chat", "honorific", "greeting"})
 FEATURES = (
-    "dated", "person", "work", "model", "strong_cue", "relation_on_screen", "deadline_cue", "named", "repeated",
+    "dated", "person", "work", "model", "told", "strong_cue", "relation_on_screen", "deadline_cue", "named", "repeated",
     "grounded_words", "observations",
 )
 _WORD = re.compile(r"[^\W\d_]{4,}")
@@ -33,8 +34,10 @@ _FRAME = frozenset("user user's with from that this their about must will".split
 
 
 def features(kind: str, sentence: str, named: list[str], activity: Activity, passage: str,
-             model_confidence: int) -> dict[str, float]:
-    """The evidence features of one candidate sentence (all in 0..1); `passage` is what the model read."""
+             model_confidence: int | None, told: bool = False) -> dict[str, float]:
+    """The evidence features of one candidate sentence (all in 0..1); `passage` is what it was read from,
+    `model_confidence` the model's own number (None: read without a model), `told` whether the screen says it to
+    the user ("your tutor")."""
     seen = passage.lower()
     entities = [e for e in activity.entities if e.text in named]
     words = [w for w in _WORD.findall(sentence.lower()) if w not in _FRAME]
@@ -43,7 +46,8 @@ def features(kind: str, sentence: str, named: list[str], activity: Activity, pas
         "dated": float(kind == "dated"),
         "person": float(kind == "person"),
         "work": float(kind == "work"),
-        "model": model_confidence / 10,
+        "model": (model_confidence or 0) / 10,
+        "told": float(told),
         "strong_cue": float(any(e.cue in STRONG_CUES for e in entities)),
         "relation_on_screen": float(bool(set(relations_in(sentence)) & set(relations_in(passage)))),
         "deadline_cue": float(any(e.kind == "date" and e.cue == "deadline" and e.text.lower() in seen

@@ -21,6 +21,11 @@ _FRAME_WORDS = frozenset(
     "the user user's is a an and for with on due at in of to by from their his her they he she it this that "
     "these i".split()
 )
+# Words any statement about the user is built with: six of them in a row are no echo of a worked example.
+_FUNCTION_WORDS = _FRAME_WORDS | frozenset(
+    "has have had must will would should can to be been are was were not or as so one what who when which by "
+    "into about".split()
+)
 # Weekdays and months, which a sentence may spell out where the screen abbreviates them.
 _CALENDAR_WORDS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday january february march april june july august "
@@ -86,7 +91,8 @@ def restates_prompt(sentence: str) -> bool:
         return True
     words = _plain(sentence).split()
     prompt_text = f" {_plain(prompts.PROPOSE_SYSTEM + ' ' + prompts.REVISE_SYSTEM)} "  # examples echoed count too
-    return any(f" {' '.join(words[i:i + 6])} " in prompt_text for i in range(max(0, len(words) - 5)))
+    return any(f" {' '.join(run)} " in prompt_text and sum(w not in _FUNCTION_WORDS for w in run) >= 3
+               for run in (words[i:i + 6] for i in range(max(0, len(words) - 5))))
 
 
 def copied_from_screen(sentence: str, screen_texts: list[str], min_words: int = 4) -> bool:

@@ -55,27 +55,27 @@ _AMOUNT = re.compile(
     r"|\b\d[\d,.']*\s?(?:EUR|USD|GBP|CHF|€|£|kr|zł|Kč|euros?|dollars?|pesos|reais)\b",
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]+"
-_FULL_NAME = rf"{_NAME_WORD}(?:\s+(?:de |da |van |von |del |di |le |la )?{_NAME_WORD}){{0,2}}"
+NAME_WORD = r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]+"
+FULL_NAME = rf"{NAME_WORD}(?:\s+(?:de |da |van |von |del |di |le |la )?{NAME_WORD}){{0,2}}"
 _HEADER_FIELD = r"(?P<field>from|to|cc|de|von|an|para|à|a|envoyé par|remitente)"
 _HEADER = re.compile(rf"^\s*{_HEADER_FIELD}\s*:\s*(?P<rest>.+)$", re.IGNORECASE)
 _HEADER_ALONE = re.compile(rf"^\s*{_HEADER_FIELD}\s*:?\s*$", re.IGNORECASE)  # the value is in the next cell
 _HONORIFIC = re.compile(
-    rf"\b(?:Dr|Prof|Mr|Mrs|Ms|Mx|Frau|Herr|Sr|Sra|Srta|Mme|M|Dra|Coach)\.?\s+(?:{_NAME_WORD}\.?\s+)?{_NAME_WORD}"
+    rf"\b(?:Dr|Prof|Mr|Mrs|Ms|Mx|Frau|Herr|Sr|Sra|Srta|Mme|M|Dra|Coach)\.?\s+(?:{NAME_WORD}\.?\s+)?{NAME_WORD}"
 )
 _SIGN_OFF = re.compile(
     rf"\b(?:thanks|thank you|best|cheers|love|regards|kind regards|best regards|warmly|xo|hugs|saludos|un abrazo|"
     rf"abrazos|grüße|gruß|viele grüße|liebe grüße|lg|bisous|cordialement|amitiés|abraços|beijos|atenciosamente|"
-    rf"obrigad[oa]|gracias|merci|danke)\s*[,!.]?\s*[-–—]?\s*(?P<name>{_FULL_NAME})\s*$",
+    rf"obrigad[oa]|gracias|merci|danke)\s*[,!.]?\s*[-–—]?\s*(?P<name>{FULL_NAME})\s*$",
     re.IGNORECASE,
 )
 _CHAT_SPEAKER = re.compile(  # "Marta Silva: see you" or "Marta 21:02: see you"; a lone "Goal:" is a label
-    rf"^\s*(?P<name>{_NAME_WORD}\s+{_NAME_WORD}|{_NAME_WORD}(?=\s*\(?\d{{1,2}}[:.]\d{{2}}))"
+    rf"^\s*(?P<name>{NAME_WORD}\s+{NAME_WORD}|{NAME_WORD}(?=\s*\(?\d{{1,2}}[:.]\d{{2}}))"
     rf"\s*(?:\(?\d{{1,2}}[:.]\d{{2}}\s*(?:[AaPp][Mm])?\)?)?\s*[:：]\s+\S"
 )
 _GREETING = re.compile(
     rf"(?:^|[.!?]\s+|\s)(?:hi|hello|hey|dear|hola|olá|ola|oi|bonjour|salut|hallo|liebe[r]?|querid[oa]|estimad[oa]|"
-    rf"cher|chère|caro|cara)\s+(?P<name>{_NAME_WORD})\s*(?=[,!:;.]|$)",
+    rf"cher|chère|caro|cara)\s+(?P<name>{NAME_WORD})\s*(?=[,!:;.]|$)",
     re.IGNORECASE,
 )
 _MENTION = re.compile(r"(?<![\w.])@(?P<name>[A-Za-z][\w.-]{1,30}[A-Za-z0-9])")
@@ -84,7 +84,7 @@ _FILE = re.compile(
     r"sql|psd|kra|xcf|svg|png|jpe?g|mp3|wav|mov|mp4|epub)\b",
     re.IGNORECASE,
 )
-_PROPER_NAME = re.compile(rf"(?<![\w@.])(?:{_FULL_NAME})(?![\w@])")
+_PROPER_NAME = re.compile(rf"(?<![\w@.])(?:{FULL_NAME})(?![\w@])")
 _ISSUE = re.compile(r"(?:\b[\w.-]+/[\w.-]+)?#\d{1,6}\b")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _TITLE_SPLIT = re.compile(r"\s+[-–—|·•:]\s+")
@@ -134,34 +134,6 @@ _UI_LABELS = frozenset(
 )
 
 
-# Words that say what a person is to someone, as screens write them, and the relation each one names.
-_RELATION_WORDS = {
-    "sis": "sister", "sister": "sister", "hermana": "sister", "schwester": "sister", "soeur": "sister", "irmã": "sister",
-    "bro": "brother", "brother": "brother", "hermano": "brother", "bruder": "brother", "frère": "brother",
-    "mum": "mother", "mom": "mother", "mother": "mother", "mama": "mother", "mamá": "mother", "mãe": "mother",
-    "dad": "father", "father": "father", "papa": "father", "papá": "father", "pai": "father",
-    "wife": "wife", "esposa": "wife", "husband": "husband", "hubby": "husband", "esposo": "husband",
-    "son": "son", "hijo": "son", "daughter": "daughter", "hija": "daughter", "grandson": "grandchild",
-    "granddaughter": "grandchild", "grandchild": "grandchild", "nieto": "grandchild", "nieta": "grandchild",
-    "grandma": "grandparent", "grandpa": "grandparent", "boss": "manager", "manager": "manager",
-    "line manager": "manager", "supervisor": "supervisor", "supervising": "supervisor", "advisor": "thesis advisor",
-    "adviser": "thesis advisor", "promotor": "thesis advisor", "tutor": "tutor", "coach": "coach",
-    "treinador": "coach", "recruiter": "recruiter", "talent acquisition": "recruiter", "hiring manager":
-    "hiring manager", "client": "client", "customer": "customer", "landlord": "landlord", "propriétaire":
-    "landlord", "vermieter": "landlord", "tenant": "tenant", "teacher": "teacher", "professor": "professor",
-    "classmate": "classmate", "colleague": "colleague", "co-maintainer": "co-maintainer", "maintainer":
-    "co-maintainer", "mentor": "mentor", "doctor": "doctor", "pediatrician": "doctor", "neighbour": "neighbour",
-    "neighbor": "neighbour", "friend": "friend", "bandmate": "bandmate", "reviewer": "reviewer",
-}
-_RELATION = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _RELATION_WORDS), key=len, reverse=True)) + r")\b",
-                       re.IGNORECASE)
-
-
-def relations_in(text: str) -> list[str]:
-    """The relations a text names, by the words screens use for them ("big sis": sister)."""
-    return list(dict.fromkeys(_RELATION_WORDS[m.group(0).lower()] for m in _RELATION.finditer(text)))
-
-
 MAX_SNIPPETS = 3  # per activity: each is one short model call
 _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\b\.?)?|\b\d{1,2}\s*[ap]\.?m\b\.?", re.IGNORECASE)
 
@@ -169,8 +141,8 @@ _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\b\.?)?|\b\d{1,2}\s*[ap]\.?
 @dataclass(frozen=True)
 class Snippet:
     """A few neighbouring lines of one activity that may say something about the user, and why they were chosen:
-    `deadline` (a date with a deadline word), `event` (a date with a time), `relation` (a relation word beside a
-    person), `date`, or `work` (the first lines of a window that shows none of those)."""
+    `deadline` (a date with a deadline word), `event` (a date with a time), `date`, or `work` (the first lines
+    of a window that shows none of those)."""
 
     lines: tuple[str, ...]
     cue: str
@@ -180,34 +152,25 @@ class Snippet:
         return "\n".join(self.lines)
 
 
-def _line_cue(line: str, people_near: list[str]) -> tuple[int, str]:
-    """How much a line may say about the user's plans or people (0: nothing), and why; `people_near` are the
-    first names of the people named within two lines of it."""
+def _line_cue(line: str) -> tuple[int, str]:
+    """How much a line may say about the user's plans (0: nothing), and why."""
     if _DATE.search(line):
         if _DEADLINE_CUE.search(line):
             return 3, "deadline"
         return (2, "event") if _TIME.search(line) else (1, "date")
-    if _RELATION.search(line) and people_near:
-        return 2, "relation"
     return 0, ""
 
 
 def snippets(activity: "Activity", limit: int = MAX_SNIPPETS, reach: int = 1) -> list[Snippet]:
-    """The activity's most telling passages, in screen order: each line that carries a date or a relation word
-    within two lines of a person's name, with `reach` lines before and after (lines of fewer than two words, such
-    as a folder list's, are skipped), dated lines first, with one place kept for a relation; two passages never
-    share their middle line. An activity that shows no such line gives its first lines instead, or only its
-    window title when every line is the app's chrome (what the user worked on in that window)."""
+    """The activity's most telling passages, in screen order: each line that carries a date, with `reach` lines
+    before and after (lines of fewer than two words, such as a folder list's, are skipped), a date beside a
+    deadline word first, then one beside a time; two passages never share their middle line. An activity that
+    shows no date gives its first lines instead, or only its window title when every line is the app's chrome
+    (what the user worked on in that window)."""
     lines = [line for line in activity.lines if len(_WORD.findall(line)) >= 2 or _DATE.search(line)]
-    people = [p.lstrip("@").split()[0].lower() for p in activity.named("person") + activity.named("name")]
-    scored = []
-    for i, line in enumerate(lines):
-        near = " ".join(lines[max(0, i - 2): i + 3]).lower()
-        scored.append((*_line_cue(line, [p for p in people if re.search(rf"\b{re.escape(p)}\b", near)]), i))
-    ranked = sorted(scored, key=lambda x: (-x[0], x[2]))
-    relation = [x for x in ranked if x[1] == "relation"][:1]  # one place is kept for who someone is to the user
+    ranked = sorted(((*_line_cue(line), i) for i, line in enumerate(lines)), key=lambda x: (-x[0], x[2]))
     taken: list[tuple[int, str]] = []
-    for score, cue, i in relation + [x for x in ranked if x not in relation]:
+    for score, cue, i in ranked:
         if score == 0 or len(taken) >= limit:
             break
         if all(abs(i - j) > reach for j, _ in taken):
@@ -353,7 +316,7 @@ def _add(found: dict[tuple[str, str], Entity], kind: str, text: str, obs_id: int
         found[key] = Entity(kind, old.text, (*old.observation_ids, obs_id), old.cue or cue)
 
 
-def _person_ok(name: str) -> bool:
+def person_ok(name: str) -> bool:
     words = [w.lower().strip(".") for w in name.split()]
     return bool(words) and not any(w in _UI_LABELS or w in _COMMON or w in _MENU_WORDS for w in words)
 
@@ -364,7 +327,7 @@ def _header_people(rest: str) -> list[tuple[str, str]]:
     for part in re.split(r"[,;]\s*(?=[^,;]*(?:@|<))", rest):
         email = _EMAIL.search(part)
         name = _EMAIL.sub("", part).strip(" <>\"'()")
-        name_match = re.match(_FULL_NAME, name)
+        name_match = re.match(FULL_NAME, name)
         if name_match:
             people.append((name_match.group(0), email.group(0) if email else ""))
         elif email:
@@ -391,13 +354,13 @@ def extract_entities(activity: Activity) -> list[Entity]:
                 cue = "sender" if header.group("field").lower() in ("from", "de", "von", "remitente", "envoyé par") \
                     else "recipient"
                 for name, _ in _header_people(header.group("rest")):
-                    if name and _person_ok(name.split()[0]):
+                    if name and person_ok(name.split()[0]):
                         _add(found, "person", name, o.id, cue)
             if line not in kept:
                 continue
             for pattern, cue in ((_SIGN_OFF, "signature"), (_CHAT_SPEAKER, "chat"), (_GREETING, "greeting")):
                 m = pattern.search(line)
-                if m and _person_ok(m.group("name").split()[0]):
+                if m and person_ok(m.group("name").split()[0]):
                     _add(found, "person", m.group("name"), o.id, cue)
             for m in _HONORIFIC.finditer(line):
                 _add(found, "person", m.group(0), o.id, "honorific")
@@ -413,7 +376,7 @@ def extract_entities(activity: Activity) -> list[Entity]:
                 _add(found, "amount", m.group(0), o.id, "")
             for m in _PROPER_NAME.finditer(line):
                 name = m.group(0)
-                if " " in name and _person_ok(name) and not _DATE.search(name):
+                if " " in name and person_ok(name) and not _DATE.search(name):
                     _add(found, "name", name, o.id, "")
     texts = [(o.id, f"{o.title}\n{o.text}".lower()) for o in activity.observations]
     entities = [Entity(e.kind, e.text, tuple(i for i, t in texts if e.text.lower() in t) or e.observation_ids, e.cue)

@@ -23,18 +23,21 @@ from pydantic import BaseModel, Field
 from gumd.models.lm import LanguageModel
 from gumd.propositions import check
 from gumd.propositions.calibrate import Calibrator, features
-from gumd.propositions.digest import Activity, Snippet, relations_in, snippets
+from gumd.propositions.digest import Activity, Snippet, snippets
+from gumd.propositions.relations import relations, relations_in
 from gumd.propositions.prompts import propose_messages
 from gumd.store.records import NewProposition
 
 log = logging.getLogger(__name__)
 
 Score = Literal[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
-KINDS = {"deadline": "dated", "event": "dated", "date": "dated", "relation": "person", "work": "work"}
+KINDS = {"deadline": "dated", "event": "dated", "date": "dated", "work": "work"}
 DECAY = {"dated": 3, "person": 8, "work": 4}
-CUED = frozenset({"sender", "recipient", "signature", "greeting", "chat"})  # how a name showed who writes to whom
-MAX_PEOPLE = 4
+WRITERS = ("sender", "signature", "chat")  # how a name showed who wrote the passage
+MAX_WRITERS = 2
 _ABOUT_USER = re.compile(r"\bthe user(?:'s|’s)?\b", re.IGNORECASE)
+_VOICE = re.compile(r"(?<![\w'’])(?:I|I['’](?:m|ve|ll|d)|me|my|we|our|us|you|your)(?![\w'’])")
+_LIST = re.compile(r"(?:[A-ZÀ-ÖØ-Þ][\w'’-]*(?: [A-ZÀ-ÖØ-Þ][\w'’-]*)*,\s+){2,}(?:and |or )?[A-ZÀ-ÖØ-Þ]")
 
 
 class Statement(BaseModel):
@@ -59,16 +62,20 @@ class Proposal:
 
 
 def passage(activity: Activity, snippet: Snippet) -> str:
-    """What the model reads for one snippet: the day, the app and window, who writes to whom on screen (mail
-    headers, greetings, sign-offs, chat speakers), then the snippet's lines."""
+    """What the model reads for one snippet: the day, the app and window, who wrote what the screen shows (mail
+    senders, sign-offs, chat speakers), then the snippet's lines."""
     day = dt.datetime.fromtimestamp(activity.started_at)
     window = activity.titles[0] if activity.titles else ""
     head = f"{day:%A %Y-%m-%d}, {activity.app or 'an unknown app'}, window: {window}"
     typed = [o.input_summary for o in activity.observations if o.input_summary]
     if snippet.cue == "work" and typed:
         head += f" (input: {typed[0]})"
-    people = [f"{e.text} ({e.cue})" for e in activity.entities if e.kind == "person" and e.cue in CUED][:MAX_PEOPLE]
-    return "\n".join([head, *(["people on screen: " + "; ".join(people)] if people else []), snippet.text])
+    writers: list[str] = []
+    for e in activity.entities:
+        if e.kind == "person" and e.cue in WRITERS and not any(e.text.split()[0] in w for w in writers):
+            writers.append(e.text)
+    return "\n".join([head, *([f"written by: {'; '.join(writers[:MAX_WRITERS])}"] if writers else []),
+                       snippet.text])
 
 
 def sentence_of(statement: str) -> str:
@@ -79,13 +86,18 @@ def sentence_of(statement: str) -> str:
 
 def problem(sentence: str, evidence: str, screens: list[str], app: str) -> str | None:
     """Why a statement must not be stored: the checks of check.py, then `not_about_user` (it does not speak of
-    the user), `relation` (it names a relation its passage does not) and `empty` (it names nothing an assistant
-    could use)."""
+    the user), `voice` (it keeps the screen's I, we or you: a line lifted, not restated), `list` (it strings
+    three or more names together, as a copied header does), `relation` (it names a relation its passage does
+    not) and `empty` (it names nothing an assistant could use)."""
     reason = check.problem(sentence, evidence, screens)
     if reason:
         return reason
     if not _ABOUT_USER.search(sentence):
         return "not_about_user"
+    if _VOICE.search(sentence):
+        return "voice"
+    if _LIST.search(sentence):
+        return "list"
     if set(relations_in(sentence)) - set(relations_in(evidence)):  # small models answer "manager" to anyone
         return "relation"
     rest = _ABOUT_USER.sub(" ", sentence)
@@ -104,9 +116,39 @@ def _evidence_for(activity: Activity, snippet: Snippet, named: list[str]) -> lis
     return sorted(ids) or activity.observation_ids
 
 
+def _candidate(kind: str, sentence: str, activity: Activity, source: str, ids: list[int], calibrator: Calibrator,
+               model_confidence: int | None, cue: str) -> Candidate:
+    named = [e.text for e in activity.entities if e.text.lower().lstrip("@") in sentence.lower()]
+    feats = features(kind, sentence, named, activity, source, model_confidence, told=cue == "your")
+    grounding = {
+        "kind": kind,
+        "cue": cue,
+        "entities": [{"kind": e.kind, "text": e.text, "cue": e.cue, "observation_ids": list(e.observation_ids)}
+                     for e in activity.entities if e.text in named],
+        "features": feats,
+    }
+    return Candidate(
+        NewProposition(
+            text=sentence, reasoning=f"From {activity.app or 'the screen'}: {source}"[:300],
+            confidence=calibrator.confidence(feats), decay=DECAY[kind], model_confidence=model_confidence,
+            grounding=grounding,
+        ),
+        ids,
+    )
+
+
+def _showing(activity: Activity, keys: list[str]) -> list[int]:
+    keys = [k.lower() for k in keys]
+    return [o.id for o in activity.observations if all(k in f"{o.title}\n{o.text}".lower() for k in keys)]
+
+
 def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_tokens: int = 128) -> Proposal:
-    """Ask the model to restate each of the activity's passages; check and score each statement."""
+    """The relations the screen states (relations.py), then the model's restatement of each of the activity's
+    passages, checked and scored."""
     result = Proposal()
+    for r in relations(activity):
+        ids = _showing(activity, [r.person]) or activity.observation_ids
+        result.candidates.append(_candidate("person", r.sentence, activity, r.line, ids, calibrator, None, r.cue))
     screens = [*activity.titles, *(o.text for o in activity.observations)]
     for snippet in snippets(activity):
         text = passage(activity, snippet)
@@ -118,24 +160,10 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
         if reason:
             result.dropped[reason] += 1
             continue
-        kind = KINDS[snippet.cue]
         named = [e.text for e in activity.entities if e.text.lower().lstrip("@") in sentence.lower()]
-        feats = features(kind, sentence, named, activity, text, answer.confidence)
-        grounding = {
-            "kind": kind,
-            "cue": snippet.cue,
-            "entities": [{"kind": e.kind, "text": e.text, "cue": e.cue, "observation_ids": list(e.observation_ids)}
-                         for e in activity.entities if e.text in named],
-            "features": feats,
-        }
-        result.candidates.append(Candidate(
-            NewProposition(
-                text=sentence, reasoning=f"From {activity.app or 'the screen'}: {snippet.text}"[:300],
-                confidence=calibrator.confidence(feats), decay=DECAY[kind], model_confidence=answer.confidence,
-                grounding=grounding,
-            ),
-            _evidence_for(activity, snippet, named),
-        ))
+        result.candidates.append(_candidate(KINDS[snippet.cue], sentence, activity, snippet.text,
+                                            _evidence_for(activity, snippet, named), calibrator,
+                                            answer.confidence, snippet.cue))
     return result
 
 

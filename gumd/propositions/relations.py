@@ -1,0 +1,119 @@
+"""Relations: who the people on screen are to the user, read from how screens write it, without a model.
+
+A relation counts only where the screen ties a relation word to a named person the way people write it: "your
+teacher Camila Rocha", "Camila Rocha, your teacher", "as your tutor" (said by the sender), "Priya Nair (manager)",
+"Karin Lund · Hiring manager at Spotify", "Treinador: Marcelo Prado", or a name with its title in the next cell.
+A relation said of someone else ("Noah's mom", "her husband") or used to greet the user ("Hola papá") is not one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from gumd.propositions.digest import FULL_NAME, Activity, person_ok
+
+# Words that say what a person is to someone, as screens write them, and the relation each one names.
+RELATION_WORDS = {
+    "sis": "sister", "sister": "sister", "hermana": "sister", "schwester": "sister", "soeur": "sister", "irmã": "sister",
+    "bro": "brother", "brother": "brother", "hermano": "brother", "bruder": "brother", "frère": "brother",
+    "mum": "mother", "mom": "mother", "mother": "mother", "mama": "mother", "mamá": "mother", "mãe": "mother",
+    "dad": "father", "father": "father", "papa": "father", "papá": "father", "pai": "father",
+    "wife": "wife", "esposa": "wife", "husband": "husband", "hubby": "husband", "esposo": "husband",
+    "son": "son", "hijo": "son", "daughter": "daughter", "hija": "daughter", "grandson": "grandchild",
+    "granddaughter": "grandchild", "grandchild": "grandchild", "nieto": "grandchild", "nieta": "grandchild",
+    "grandma": "grandparent", "grandpa": "grandparent", "boss": "manager", "manager": "manager",
+    "line manager": "manager", "supervisor": "supervisor", "supervising": "supervisor", "advisor": "thesis advisor",
+    "adviser": "thesis advisor", "promotor": "thesis advisor", "tutor": "tutor", "coach": "coach",
+    "treinador": "coach", "recruiter": "recruiter", "talent acquisition": "recruiter", "hiring manager":
+    "hiring manager", "client": "client", "customer": "customer", "landlord": "landlord", "propriétaire":
+    "landlord", "vermieter": "landlord", "tenant": "tenant", "teacher": "teacher", "professor": "professor",
+    "classmate": "classmate", "colleague": "colleague", "co-maintainer": "co-maintainer", "maintainer":
+    "co-maintainer", "mentor": "mentor", "doctor": "doctor", "pediatrician": "doctor", "neighbour": "neighbour",
+    "neighbor": "neighbour", "friend": "friend", "bandmate": "bandmate", "reviewer": "reviewer",
+    "cónyuge": "spouse", "spouse": "spouse", "art director": "art director", "editor": "editor",
+    "dept. chair": "department chair", "department chair": "department chair", "department head": "department head",
+}
+RELATION = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, RELATION_WORDS), key=len, reverse=True)) + r")\b",
+                       re.IGNORECASE)
+
+
+def relations_in(text: str) -> list[str]:
+    """The relations a text names, by the words screens use for them ("big sis": sister)."""
+    return list(dict.fromkeys(RELATION_WORDS[m.group(0).lower()] for m in RELATION.finditer(text)))
+
+
+_REL = r"\b(?P<rel>(?i:" + "|".join(sorted(map(re.escape, RELATION_WORDS), key=len, reverse=True)) + r"))\b"
+_NAME = rf"(?P<name>{FULL_NAME})(?![\w@])"
+_YOUR = r"(?i:\byour|\bvotre|\bton|\bta|\btu|\btua|\bteu|\bdein\w*|\bihr\w*)"
+_SOME = r"(?:[\w.&'’-]+\s+){0,3}?"  # a few words between, as in "Talent Acquisition Partner at"
+_PATTERNS = (
+    (re.compile(rf"{_YOUR}\s+{_SOME}{_REL}\s*,?\s+{_NAME}"), "your"),  # your teacher Camila Rocha
+    (re.compile(rf"{_NAME}\s*,\s*{_YOUR}\s+{_SOME}{_REL}"), "your"),  # Camila Rocha, your teacher
+    (re.compile(rf"{_NAME}\s*(?:\(|·|\||,|—|–)\s*(?i:(?:the|a|an)\s+)?{_SOME}{_REL}"), "title"),  # Name (title)
+    (re.compile(rf"(?<![\w.@-])(?P<name>@?[a-z][\w.-]{{2,30}})\s*\(\s*{_REL}\s*\)"), "title"),  # lena-k (co-maintainer)
+    (re.compile(rf"{_REL}\s*:\s*{_NAME}"), "title"),  # Treinador: Marcelo Prado
+)
+_AS_YOUR = re.compile(rf"(?i:\bas\s+){_YOUR}\s+{_SOME}{_REL}")  # "as your personal tutor": said by the sender
+_OTHERS = re.compile(r"(?:\b\w+['’]s|\b(?:his|her|their|its|su|sus|seu|sua|sein|seine)|(?i:\bmy|\bmi|\bmeu|\bminha))"
+                     r"\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
+_GREETED = re.compile(r"(?i:\b(?:hi|hello|hey|dear|hola|olá|ola|oi|querid[oa]|liebe[rs]?|cher|chère|caro|cara))\s+$")
+
+
+def relations_in(text: str) -> list[str]:
+    """The relations a text names, by the words screens use for them ("big sis": sister)."""
+    return list(dict.fromkeys(RELATION_WORDS[m.group(0).lower()] for m in RELATION.finditer(text)))
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A person on screen, what the screen says they are to the user, how it said so (`your`: addressed to the
+    user; `title`: the person's title beside their name) and the line that says it."""
+
+    person: str
+    relation: str
+    cue: str
+    line: str
+
+    @property
+    def sentence(self) -> str:
+        return f"{self.person} is the user's {self.relation}."
+
+
+def _said_of_user(line: str, at: int) -> bool:
+    before = line[max(0, at - 30): at]
+    return not (_OTHERS.search(before) or _GREETED.search(before))
+
+
+def _is_person(name: str) -> bool:
+    """A name, not a title ("Engineering Manager") nor a pronoun ("I'd")."""
+    name = name.lstrip("@")
+    return bool(re.match(r"[^\W\d_][^\W\d_]", name)) and person_ok(name) and not relations_in(name)
+
+
+def relations(activity: Activity) -> list[Relation]:
+    """The relations the activity's new lines state, one per person and relation."""
+    senders = [e.text for cue in ("sender", "signature") for e in activity.entities
+               if e.kind == "person" and e.cue == cue]
+    found: dict[tuple[str, str], Relation] = {}
+
+    def keep(name: str, word: str, cue: str, line: str) -> None:
+        relation = RELATION_WORDS[word.lower()]
+        if _is_person(name) and (name.lower(), relation) not in found:
+            found[(name.lower(), relation)] = Relation(name, relation, cue, line)
+
+    lines = activity.lines
+    for i, line in enumerate(lines):
+        for pattern, cue in _PATTERNS:
+            for m in pattern.finditer(line):
+                if _said_of_user(line, m.start("rel")):
+                    keep(m.group("name"), m.group("rel"), cue, line)
+        m = _AS_YOUR.search(line)
+        if m and senders:
+            keep(senders[0], m.group("rel"), "your", line)
+        title = lines[i + 1] if i + 1 < len(lines) else ""
+        m = RELATION.search(title)
+        if m and re.fullmatch(FULL_NAME, line) and " " in line and len(title.split()) <= 5 \
+                and _said_of_user(title, m.start()):
+            keep(line, m.group(0), "title", f"{line} · {title}")
+    return list(found.values())
