@@ -12,7 +12,7 @@ amounts, and picks the few passages worth a model's reading (`snippets`).
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
 from gumd.store.records import Observation
@@ -60,6 +60,7 @@ FULL_NAME = rf"{NAME_WORD}(?:\s+(?:de |da |van |von |del |di |le |la )?{NAME_WOR
 _HEADER_FIELD = r"(?P<field>from|to|cc|de|von|an|para|à|a|envoyé par|remitente)"
 _HEADER = re.compile(rf"^\s*{_HEADER_FIELD}\s*:\s*(?P<rest>.+)$", re.IGNORECASE)
 _HEADER_ALONE = re.compile(rf"^\s*{_HEADER_FIELD}\s*:?\s*$", re.IGNORECASE)  # the value is in the next cell
+_HONORIFICS = frozenset("mr mrs ms mx dr prof frau herr sr sra srta mme dra coach".split())
 _HONORIFIC = re.compile(
     rf"\b(?:Dr|Prof|Mr|Mrs|Ms|Mx|Frau|Herr|Sr|Sra|Srta|Mme|M|Dra|Coach)\.?\s+(?:{NAME_WORD}\.?\s+)?{NAME_WORD}"
 )
@@ -200,6 +201,7 @@ class Activity:
     observations: list[Observation]
     lines: list[str] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
+    user: str = ""  # the user's own name, as far as the screens have shown it so far
 
     @property
     def observation_ids(self) -> list[int]:
@@ -223,6 +225,14 @@ class Digester:
     def __init__(self, memory: int = CHROME_MEMORY):
         self.memory = memory
         self._seen: dict[str, OrderedDict[str, set[str]]] = {}  # app -> line key -> windows it appeared in
+        self._user_votes: Counter[str] = Counter()  # first name -> screens that addressed the user by it
+        self._full_names: dict[str, str] = {}  # first name -> the longest name seen with it
+
+    @property
+    def user(self) -> str:
+        """The name the screens address the user by most ('' while no name leads by two)."""
+        (top, n), *rest = self._user_votes.most_common(2) or [("", 0)]
+        return self._full_names.get(top, "") if n >= 2 and (not rest or n >= rest[0][1] + 2) else ""
 
     def digest(self, observations: list[Observation]) -> list[Activity]:
         """The batch's activities, each with its new lines and entities. A line shown in two different
@@ -244,7 +254,32 @@ class Digester:
             chrome = {k for k in keys if seen[k] - {window}}
             a.lines = _new_lines(a, chrome)
             a.entities = extract_entities(a)
+            for name in names_of_user(a):
+                first = name.split()[0].lower()
+                self._user_votes[first] += 1
+                if len(name) > len(self._full_names.get(first, "")):
+                    self._full_names[first] = name
+        for a in activities:
+            a.user = self.user
         return activities
+
+
+_COMPOSE = re.compile(r"^\s*(?:write|compose|new message|reply|draft|redactar|verfassen|écrire|escrever)\b\s*:?",
+                      re.IGNORECASE | re.MULTILINE)
+
+
+def names_of_user(activity: Activity) -> list[str]:
+    """The names an activity shows for the user: the recipient and the greeted person of a mail the user reads,
+    the sender and the signature of one the user writes."""
+    writing = any(_COMPOSE.search(o.title) or _COMPOSE.search(o.text) for o in activity.observations)
+    cues = ("sender", "signature") if writing else ("recipient", "greeting")
+    return [e.text for e in activity.entities if e.kind == "person" and e.cue in cues and _first_name(e.text)]
+
+
+def _first_name(name: str) -> str:
+    """A name's first word when it can be a given name (not an honorific such as "Ms" or a two-letter word)."""
+    first = name.split()[0].strip(".")
+    return first if len(first) >= 3 and person_ok(first) and first.lower() not in _HONORIFICS else ""
 
 
 def split_activities(observations: list[Observation]) -> list[Activity]:

@@ -24,7 +24,7 @@ from gumd.models.lm import LanguageModel
 from gumd.propositions import check
 from gumd.propositions.calibrate import Calibrator, features
 from gumd.propositions.digest import Activity, Snippet, snippets
-from gumd.propositions.relations import relations, relations_in
+from gumd.propositions.relations import relations, relations_in, roles
 from gumd.propositions.prompts import propose_messages
 from gumd.store.records import NewProposition
 
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 Score = Literal[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
 KINDS = {"deadline": "dated", "event": "dated", "date": "dated", "work": "work"}
-DECAY = {"dated": 3, "person": 8, "work": 4}
+DECAY = {"dated": 3, "person": 8, "role": 9, "work": 4}
 WRITERS = ("sender", "signature", "chat")  # how a name showed who wrote the passage
 MAX_WRITERS = 2
 _ABOUT_USER = re.compile(r"\bthe user(?:'s|’s)?\b", re.IGNORECASE)
@@ -62,8 +62,9 @@ class Proposal:
 
 
 def passage(activity: Activity, snippet: Snippet) -> str:
-    """What the model reads for one snippet: the day, the app and window, who wrote what the screen shows (mail
-    senders, sign-offs, chat speakers), then the snippet's lines."""
+    """What the model reads for one snippet: the day, the app and window, the user's name when the screens have
+    shown it, who wrote what the screen shows (mail senders, sign-offs, chat speakers), then the snippet's
+    lines."""
     day = dt.datetime.fromtimestamp(activity.started_at)
     window = activity.titles[0] if activity.titles else ""
     head = f"{day:%A %Y-%m-%d}, {activity.app or 'an unknown app'}, window: {window}"
@@ -74,8 +75,8 @@ def passage(activity: Activity, snippet: Snippet) -> str:
     for e in activity.entities:
         if e.kind == "person" and e.cue in WRITERS and not any(e.text.split()[0] in w for w in writers):
             writers.append(e.text)
-    return "\n".join([head, *([f"written by: {'; '.join(writers[:MAX_WRITERS])}"] if writers else []),
-                       snippet.text])
+    return "\n".join([head, *([f"the user: {activity.user}"] if activity.user else []),
+                       *([f"written by: {'; '.join(writers[:MAX_WRITERS])}"] if writers else []), snippet.text])
 
 
 def sentence_of(statement: str) -> str:
@@ -143,12 +144,15 @@ def _showing(activity: Activity, keys: list[str]) -> list[int]:
 
 
 def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_tokens: int = 128) -> Proposal:
-    """The relations the screen states (relations.py), then the model's restatement of each of the activity's
-    passages, checked and scored."""
+    """The relations and the user's roles the screen states (relations.py), then the model's restatement of each
+    of the activity's passages, checked and scored."""
     result = Proposal()
     for r in relations(activity):
         ids = _showing(activity, [r.person]) or activity.observation_ids
         result.candidates.append(_candidate("person", r.sentence, activity, r.line, ids, calibrator, None, r.cue))
+    for role in roles(activity):
+        ids = _showing(activity, [role.user, role.title]) or activity.observation_ids
+        result.candidates.append(_candidate("role", role.sentence, activity, role.line, ids, calibrator, None, "your"))
     screens = [*activity.titles, *(o.text for o in activity.observations)]
     for snippet in snippets(activity):
         text = passage(activity, snippet)

@@ -1,4 +1,5 @@
-"""Relations: who the people on screen are to the user, read from how screens write it, without a model.
+"""Relations and roles: who the people on screen are to the user, and what the user does for a living, read
+from how screens write it, without a model.
 
 A relation counts only where the screen ties a relation word to a named person the way people write it: "your
 teacher Camila Rocha", "Camila Rocha, your teacher", "as your tutor" (said by the sender), "Priya Nair (manager)",
@@ -99,7 +100,8 @@ def relations(activity: Activity) -> list[Relation]:
 
     def keep(name: str, word: str, cue: str, line: str) -> None:
         relation = RELATION_WORDS[word.lower()]
-        if _is_person(name) and (name.lower(), relation) not in found:
+        is_user = activity.user and name.split()[0] == activity.user.split()[0]
+        if _is_person(name) and not is_user and (name.lower(), relation) not in found:
             found[(name.lower(), relation)] = Relation(name, relation, cue, line)
 
     lines = activity.lines
@@ -116,4 +118,51 @@ def relations(activity: Activity) -> list[Relation]:
         if m and re.fullmatch(FULL_NAME, line) and " " in line and len(title.split()) <= 5 \
                 and _said_of_user(title, m.start()):
             keep(line, m.group(0), "title", f"{line} · {title}")
+    return list(found.values())
+
+
+# Words that name an occupation, as titles and signatures write them.
+_OCCUPATIONS = (
+    "developer|engineer|programmer|designer|illustrator|artist|painter|photographer|writer|author|editor|"
+    "journalist|reporter|translator|interpreter|teacher|professor|lecturer|student|researcher|scientist|analyst|"
+    "accountant|bookkeeper|consultant|lawyer|attorney|paralegal|solicitor|nurse|physician|pharmacist|therapist|"
+    "dentist|architect|plumber|electrician|carpenter|mechanic|technician|chef|cook|barista|baker|musician|composer|"
+    "producer|coordinator|administrator|assistant|officer|agent|realtor|broker|founder|owner|freelancer|maintainer|"
+    "caregiver|manager|director|specialist|clerk|librarian|secretary|receptionist|counsell?or|instructor|midwife|"
+    "veterinarian|surveyor|planner|marketer|entrepreneur|fot[oó]grafo|fot[oó]grafa|diseñador|diseñadora|"
+    "ingenier[oa]|profesora?|enfermer[oa]|abogad[oa]|médic[oa]|maestr[oa]|lehrer(?:in)?|ingenieur(?:in)?|"
+    "entwickler(?:in)?|übersetzer(?:in)?|traduct(?:or|ora)|tradutora?|desarrollador(?:a)?|desenvolvedora?|"
+    "jubilad[oa]|retired|pensioner"
+)
+_OCCUPATION = re.compile(rf"\b(?i:{_OCCUPATIONS})s?\b")
+_TITLE_CELL = re.compile(r"\s*(?:—|–|-|·|\||,)\s*(?P<title>[^—–·|,▾()\n]{3,60})")
+
+
+@dataclass(frozen=True)
+class Role:
+    """The user's occupation as a title beside the user's own name on screen, and the line that says it."""
+
+    user: str
+    title: str
+    line: str
+
+    @property
+    def sentence(self) -> str:
+        title = " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in self.title.split())
+        return f"The user, {self.user}, is {'an' if title[:1] in 'aeiou' else 'a'} {title}."
+
+
+def roles(activity: Activity) -> list[Role]:
+    """The occupations the activity's lines give the user: a title with an occupation word right after the
+    user's own name ("Dara Quinn — Freelance Illustrator", "Tanya Brooks · Paralegal ▾")."""
+    if not activity.user:
+        return []
+    found: dict[str, Role] = {}
+    name = re.compile(rf"(?<!\w){re.escape(activity.user)}(?!\w)")
+    for line in activity.lines:
+        for m in name.finditer(line):
+            cell = _TITLE_CELL.match(line, m.end())
+            title = " ".join(cell.group("title").split()) if cell else ""
+            if title and _OCCUPATION.search(title) and len(title.split()) <= 5:
+                found.setdefault(title.lower(), Role(activity.user, title, line))
     return list(found.values())

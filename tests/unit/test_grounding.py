@@ -8,8 +8,8 @@ from gumd.propositions import check
 from gumd.propositions.calibrate import FEATURES, Calibrator, fit
 from gumd.propositions.digest import Digester, snippets, split_activities
 from gumd.propositions.evaluate import Fact, calibration, load_scenario, score, states, summarize
-from gumd.propositions.propose import merge, propose
-from gumd.propositions.relations import relations
+from gumd.propositions.propose import merge, passage, propose
+from gumd.propositions.relations import relations, roles
 from gumd.store import Observation, Proposition
 from tests.support.environment import REPO
 from tests.support.propositions import Scripted
@@ -96,6 +96,19 @@ def test_relations_are_read_where_the_screen_ties_a_relation_word_to_a_name():
     assert found("Thanks! Rachel (Noah's mom)\nMayor Lena Ortiz and her husband, Tomas Ortiz, opened it") == []
     assert found("Hola papá, Elena Martínez aquí") == []
     assert found("Karin Lund · Engineering Manager") != found("Engineering Manager · Karin Lund") == []
+
+
+def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_beside_it():
+    read = "From: Tom Becker <tom@press.com>\nHi Dara,\nthe sketches look great."
+    write = ("Write: Re: sketches\nFrom: Dara Quinn <hello@dq.ie>\nTo: Tom Becker <tom@press.com>\nHi Tom,\n"
+             "thanks, see you soon\nDara Quinn — Freelance Illustrator · dq.ie")
+    digester = Digester()
+    (first,) = digester.digest([obs(1, 0, "thunderbird", "Sketches - Thunderbird", read)])
+    assert digester.user == "" and roles(first) == []  # one greeting is not enough to know
+    (reply,) = digester.digest([obs(2, 900, "thunderbird", "Re: sketches - Thunderbird", write)])
+    assert digester.user == reply.user == "Dara Quinn"  # the greeted reader, then the writer: never Tom
+    assert [r.sentence for r in roles(reply)] == ["The user, Dara Quinn, is a freelance illustrator."]
+    assert "the user: Dara Quinn" in passage(reply, snippets(reply)[0])
 
 
 def test_relations_are_read_and_each_passage_becomes_one_checked_statement_with_computed_confidence():
