@@ -157,15 +157,15 @@ class CaptureState(BaseModel):
 
 
 class CaptureStatus(BaseModel):
-    """The capture side of /v1/status (the fields a running daemon fills in)."""
+    """The capture side of /v1/status: a running daemon fills in every field."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
     state: str = Field(description="capturing | paused | off")
     paused_until: float | None = None
     presence: str | None = Field(None, description="active | idle | locked")
-    frames_captured: int | None = None
-    frames_unchanged: int | None = None
-    frames_blanked: int | None = None
+    frames_captured: int | None = Field(None, description="new frames transcribed")
+    frames_unchanged: int | None = Field(None, description="near-duplicates of a recent frame, skipped")
+    frames_blanked: int | None = Field(None, description="frames with an excluded window painted out")
     frames_deferred: int | None = Field(None, description="captures put off by the CPU budget (taken later)")
     deferred_wait_s: float | None = Field(None, description="summed: how much later deferred captures were taken")
     deferred_wait_max_s: float | None = None
@@ -174,9 +174,14 @@ class CaptureStatus(BaseModel):
     cpu_budget: float | None = Field(None, description="capture_cpu_budget; 0 = no budget")
     locked_skips: int | None = Field(None, description="captures not taken because a screen locker showed")
     observations_stored: int | None = None
-    excluded: int | None = None
-    redactions: dict[str, int] | None = None
-    dropped_events: int | None = None
+    excluded: int | None = Field(None, description="captures dropped because of an excluded window")
+    ocr_partial_frames: int | None = Field(None, description="frames read only where they changed")
+    ocr_rows_read: int | None = None
+    ocr_rows_total: int | None = None
+    ocr_pixels_read: int | None = None
+    ocr_pixels_total: int | None = None
+    redactions: dict[str, int] | None = Field(None, description="secrets redacted since start, by kind")
+    dropped_events: int | None = Field(None, description="observer events dropped because the queue was full")
     display: str | None = Field(None, description="connected | unreachable; null when capture is off")
     observations_held: int | None = Field(None, description="observations waiting in memory for the database")
     observations_dropped: int | None = Field(None, description="observations dropped from that wait (over 500)")
@@ -184,7 +189,7 @@ class CaptureStatus(BaseModel):
 
 
 class EngineStatus(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
     busy: bool
     last_error: str | None = Field(None, description="why the last batch or engine run failed, until one succeeds")
     dropped: dict[str, int] = Field(
@@ -197,7 +202,7 @@ class EngineStatus(BaseModel):
 class StatusOut(BaseModel):
     """/v1/status: the store's counts always; the rest from the running daemon."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
     version: str
     observations: dict[str, int]
     propositions: int

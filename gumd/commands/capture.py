@@ -120,7 +120,7 @@ def check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def import_activitywatch(args: argparse.Namespace, settings: Settings) -> int:
-    from gumd.daemon import privacy_rules
+    from gumd.capture.rules import privacy_rules
     from gumd.importers.activitywatch import ImportFailed
     from gumd.importers.activitywatch import import_activitywatch as run_import
     from gumd.store.encryption import open_store
