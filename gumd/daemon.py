@@ -25,6 +25,7 @@ from gumd.config import Settings, check_private_dir, ensure_data_dir
 from gumd.models import LanguageModel, load_language_model
 from gumd.privacy import CaptureControl
 from gumd.store import Store
+from gumd.usecases.rules import CaptureRules
 from gumd.workers import EngineLoop
 
 if TYPE_CHECKING:
@@ -157,13 +158,13 @@ def build(settings: Settings, status: Callable[[], dict[str, Any]]) -> Parts:
     model()  # a missing or corrupt model file stops start-up here, with its reason
     retriever = Retriever(store, load_embedder(s))
     engine = Engine.from_settings(store, model, retriever, s)
-    control, capture, display = build_capture(s, store, transcriber)
+    control, rules, capture, display = build_capture(s, store, transcriber)
     bus, audit, sessions = EventBus(), AuditLog(store), Sessions()
     predictor = Predictor(store, model=model(), embedder=retriever.embedder,
                           proposition_search=lambda q: [h.proposition for h in retriever.search(q, limit=3)])
     nap = NapService(store, predictor, model_free=lambda: not engine.busy, publish=bus.publish)
     app = create_app(store, status, control, bus=bus, audit=audit, retriever=retriever, predictor=nap,
-                     sessions=sessions)
+                     sessions=sessions, rules=rules, pipeline=capture.pipeline)
     engine_loop = EngineLoop(engine, store, s, bus.publish_proposition)
     services: list[Service] = [ApiServers(app, s.socket_path, s.api_tcp_port, sessions), PeriodicJobs(store, nap),
                                capture, *([display] if display else []), engine_loop]
@@ -171,14 +172,14 @@ def build(settings: Settings, status: Callable[[], dict[str, Any]]) -> Parts:
 
 
 def build_capture(settings: Settings, store: Store,
-                  transcriber: Transcriber) -> tuple[CaptureControl, CaptureLoop, Display | None]:
-    """The capture side: its control (pause state restored), the pipeline's loop over the capture parts, and
-    the display when capture is on (connected now: a missing one stops start-up with its reason)."""
+                  transcriber: Transcriber) -> tuple[CaptureControl, CaptureRules, CaptureLoop, Display | None]:
+    """The capture side: its control (pause state restored), the privacy rules in force, the pipeline's loop
+    over the capture parts, and the display when capture is on (connected now: a missing one stops start-up
+    with its reason)."""
     from gumd.capture.guard import WindowGuard
     from gumd.capture.handoff import Handoff
     from gumd.capture.pipeline import Pipeline
     from gumd.capture.presence import UserPresence
-    from gumd.capture.rules import apply_rules
     from gumd.capture.schedule import CpuBudget, Schedule
     from gumd.capture.writes import HeldWrites
     from gumd.observers.screen import NearDuplicates
@@ -203,15 +204,9 @@ def build_capture(settings: Settings, store: Store,
                           CpuBudget(s.capture_cpu_budget, s.capture_cpu_window_s)),
         presence=UserPresence(s.capture_idle_s, display.locker if display else None),
     )
-    apply_rules(s, store, control, pipeline)
-
-    def forgotten(until: float, observation_ids: tuple[int, ...]) -> None:
-        pipeline.forgot(until)
-        if archive is not None:
-            archive.forget(observation_ids)
-
-    control.listen(rules_changed=lambda: apply_rules(s, store, control, pipeline), forgotten=forgotten)
-    return control, CaptureLoop(pipeline, events), display
+    rules = CaptureRules(store, control, pipeline, s.exclude_defaults)
+    rules.apply()
+    return control, rules, CaptureLoop(pipeline, events), display
 
 
 class Daemon:

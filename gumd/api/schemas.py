@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from gumd.store import Observation, Proposition
 from gumd.store.access import AuditEntry
+from gumd.usecases.context import ContextBundle
 
 MAX_PAGE = 200
 MAX_QUERY = 500
 MAX_TEXT = 2000
+MAX_MINUTES = 60 * 24 * 365 * 10
 
 
 class ErrorOut(BaseModel):
@@ -128,6 +132,33 @@ class Context(BaseModel):
     recent_apps: list[RecentApp]
     prompt: str
 
+    @classmethod
+    def of(cls, b: ContextBundle) -> "Context":
+        current = b.current_activity
+        return cls(query=b.query, generated_at=b.generated_at, propositions=[PropositionOut.of(p) for p in b.propositions],
+                   current_activity=CurrentActivity(**current.__dict__) if current else None,
+                   recent_apps=[RecentApp(**a.__dict__) for a in b.recent_apps], prompt=b.prompt)
+
+
+class PredictedActionOut(BaseModel):
+    kind: str = Field(description="switch | open | command | save | search")
+    app: str
+    target: str
+    caption: str = Field(description="the action in words")
+    confidence: float = Field(description="0-1, calibrated")
+    raw_confidence: float = Field(description="0-1, before calibration")
+
+
+class PredictionOut(BaseModel):
+    """What the user will probably do next, best first."""
+
+    made_at: float
+    source: Literal["model", "statistical"] = Field(description="who chose the first action")
+    actions: list[PredictedActionOut]
+    reasoning: str = ""
+    trace_ids: list[int] = Field(default_factory=list, description="the past moments the model was shown")
+    id: int = Field(0, description="the stored prediction record of the first action")
+
 
 class AuditOut(BaseModel):
     id: int
@@ -151,11 +182,7 @@ class AuditPage(BaseModel):
     offset: int
 
 
-class CaptureState(BaseModel):
-    state: str  # capturing | paused | off
-    paused_until: float | None
-
-
+# -- status -----------------------------------------------------------------
 class CaptureStatus(BaseModel):
     """The capture side of /v1/status: a running daemon fills in every field."""
 
@@ -219,7 +246,93 @@ class StatusOut(BaseModel):
     engine: EngineStatus | None = None
 
 
+# -- capture ----------------------------------------------------------------
+class CaptureState(BaseModel):
+    state: str  # capturing | paused | off
+    paused_until: float | None
+
+
 class PauseIn(BaseModel):
     minutes: float | None = Field(None, gt=0, le=60 * 24 * 365, description="omit to pause until resumed")
 
 
+class ForgetIn(BaseModel):
+    """Either the last `minutes`, an explicit span of unix times, or (with `app` alone) all of one app's history."""
+
+    minutes: float | None = Field(None, gt=0, le=MAX_MINUTES, description="forget the last N minutes")
+    since: float | None = Field(None, ge=0, description="unix time; with `until` instead of `minutes`")
+    until: float | None = Field(None, ge=0, description="unix time; defaults to now")
+    app: str | None = Field(None, min_length=1, max_length=200, description="only this app's captures")
+
+    @model_validator(mode="after")
+    def one_span(self) -> "ForgetIn":
+        if self.app is not None and self.minutes is None and self.since is None:
+            self.since = 0.0  # an app alone: all of its history
+        if (self.minutes is None) == (self.since is None):
+            raise ValueError("give either minutes or since (and optionally until), or an app")
+        if self.since is not None and self.until is not None and self.until < self.since:
+            raise ValueError("until is before since")
+        return self
+
+
+class ForgetOut(BaseModel):
+    since: float
+    until: float
+    observations: int
+    propositions: int
+    focus_spans: int
+    actions: int = Field(0, description="actions deleted (next-action traces and predictions quoting the span go too)")
+
+
+class RuleIn(BaseModel):
+    kind: str = Field(..., description="app (an app name), title (a window-title regex) or redact (a text regex)")
+    pattern: str = Field(..., min_length=1, max_length=500)
+
+
+class RuleOut(BaseModel):
+    id: int
+    kind: str
+    pattern: str
+    created_at: float
+
+
+class RuleList(BaseModel):
+    items: list[RuleOut]
+
+
+class CheckOut(BaseModel):
+    captured: bool
+    state: str
+    rule: str | None
+
+
+class SpanOut(BaseModel):
+    id: int
+    started_at: float
+    ended_at: float
+    duration: float
+    app: str
+    title: str
+    page_title: str
+    source: str
+
+
+class SpanPage(BaseModel):
+    items: list[SpanOut]
+    limit: int
+    offset: int
+
+
+# -- dashboard --------------------------------------------------------------
+class LoginLink(BaseModel):
+    url: str
+    expires_at: float
+
+
+class ConfirmIn(BaseModel):
+    action: Literal["export", "delete"]
+
+
+class Confirmation(BaseModel):
+    token: str
+    expires_in: float

@@ -6,7 +6,8 @@
 - `guard`: the exclusions applied to the focused window and to windows elsewhere on screen;
 - `handoff`: dedupe, transcription and kept screenshots;
 - `writes`: the write, and observations held in memory while the database refuses writes;
-- `pipeline`: the capture decision that ties them together; `loop`: the thread that feeds it events.
+- `pipeline`: the capture decision that ties them together; `loop`: the thread that feeds it events;
+- `display`: the X display the pipeline grabs from, and its observers.
 
 Each part reports a typed status; the daemon assembles /v1/status from them.
 """

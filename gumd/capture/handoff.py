@@ -65,6 +65,14 @@ class Handoff:
         self.transcriber.forget()
         self.duplicates.forget()
 
+    def forgot(self, until: float, observation_ids: tuple[int, ...]) -> None:
+        """The user forgot the time up to `until`: nothing in flight from it comes out, nothing seen is reused,
+        and the screenshots kept of those observations are deleted."""
+        self.forgotten_until = until
+        self.forget()
+        if self.archive is not None:
+            self.archive.forget(observation_ids)
+
     def status(self) -> HandoffStatus:
         stats = self.transcriber.stats
         return HandoffStatus(

@@ -86,14 +86,14 @@ class Pipeline:
         reason = self.schedule.due(now)
         return self._capture(reason, now) if reason else None
 
-    def forgot(self, until: float) -> None:
-        """The user forgot a span of time ending at `until`: drop whatever is held in memory from it, and any
-        observation in flight that started before it ends. Safe to call from another thread."""
-        self.handoff.forgotten_until = until
+    def forgot(self, until: float, observation_ids: tuple[int, ...] = ()) -> None:
+        """The user forgot a span of time ending at `until` (its stored `observation_ids` are deleted): drop
+        whatever is held in memory from it, any observation in flight that started before it ends, and the
+        screenshots kept of them. Safe to call from another thread."""
+        self.handoff.forgot(until, observation_ids)
         self.writes.forget(until)
         self.spans.drop()
         self.inputs = []
-        self.handoff.forget()
 
     def close(self, now: float) -> None:
         """Write the open focus span and whatever the database now takes of the held observations; call at

@@ -23,7 +23,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from gumd.capture.guard import WindowGuard
     from gumd.capture.handoff import Handoff
     from gumd.capture.pipeline import Pipeline
-    from gumd.capture.rules import privacy_rules
     from gumd.capture.writes import HeldWrites
     from gumd.daemon import AlreadyRunning, DataDirLock, SharedModel, setup_logging
     from gumd.models import ModelNotFound, load_embedder, load_ocr
@@ -32,6 +31,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from gumd.replay import ReplayError, replay
     from gumd.store.encryption import open_store
     from gumd.transcribe import Transcriber
+    from gumd.usecases.rules import privacy_rules
 
     ensure_data_dir(settings)
     setup_logging(settings)
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         process = False
     store = open_store(settings)
     try:
-        exclusions, patterns = privacy_rules(settings, store)  # the user's own rules apply to replays too
+        exclusions, patterns = privacy_rules(store, settings.exclude_defaults)  # the user's own rules apply to replays too
         transcriber = Transcriber(load_ocr(settings.ocr, nice=settings.model_nice), extra_patterns=patterns)
         pipeline = Pipeline(Handoff(transcriber, source="replay"), HeldWrites(store), guard=WindowGuard(exclusions))
         try:
