@@ -16,20 +16,31 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Protocol
+from typing import Any, Callable, Protocol
 
 from gumd.api.audit import AuditLog
 from gumd.capture.display import Display, DisplayStatus, log_thread_deaths
+from gumd.capture.guard import WindowGuard
+from gumd.capture.handoff import Handoff
 from gumd.capture.loop import CaptureLoop, Events
+from gumd.capture.pipeline import Pipeline
+from gumd.capture.presence import UserPresence
+from gumd.capture.schedule import CpuBudget, Schedule
+from gumd.capture.writes import HeldWrites
 from gumd.config import Settings, check_private_dir, ensure_data_dir
-from gumd.models import LanguageModel, load_language_model
+from gumd.models import LanguageModel, load_embedder, load_language_model, load_ocr
+from gumd.nap.predict import Predictor
+from gumd.nap.service import NapService
+from gumd.observers.screen import NearDuplicates
 from gumd.privacy import CaptureControl
+from gumd.propositions.engine import Engine
+from gumd.propositions.retrieve import Retriever
+from gumd.retention import FrameArchive
 from gumd.store import Store
+from gumd.store.encryption import open_store
+from gumd.transcribe import Transcriber
 from gumd.usecases.rules import CaptureRules
-from gumd.workers import EngineLoop
-
-if TYPE_CHECKING:
-    from gumd.transcribe import Transcriber
+from gumd.workers import EngineLoop, PeriodicJobs
 
 log = logging.getLogger("gumd")
 
@@ -110,8 +121,6 @@ class SharedModel:
             return self._lm
 
 
-
-
 class Service(Protocol):
     """A part of the running daemon that starts and stops."""
 
@@ -140,14 +149,6 @@ def build(settings: Settings, status: Callable[[], dict[str, Any]]) -> Parts:
     from gumd.api.events import EventBus
     from gumd.api.server import ApiServers
     from gumd.api.sessions import Sessions
-    from gumd.models import load_embedder, load_ocr
-    from gumd.nap.predict import Predictor
-    from gumd.nap.service import NapService
-    from gumd.propositions.engine import Engine
-    from gumd.propositions.retrieve import Retriever
-    from gumd.store.encryption import open_store
-    from gumd.transcribe import Transcriber
-    from gumd.workers import PeriodicJobs
 
     s = settings
     store = open_store(s)
@@ -176,15 +177,6 @@ def build_capture(settings: Settings, store: Store,
     """The capture side: its control (pause state restored), the privacy rules in force, the pipeline's loop
     over the capture parts, and the display when capture is on (connected now: a missing one stops start-up
     with its reason)."""
-    from gumd.capture.guard import WindowGuard
-    from gumd.capture.handoff import Handoff
-    from gumd.capture.pipeline import Pipeline
-    from gumd.capture.presence import UserPresence
-    from gumd.capture.schedule import CpuBudget, Schedule
-    from gumd.capture.writes import HeldWrites
-    from gumd.observers.screen import NearDuplicates
-    from gumd.retention import FrameArchive
-
     s = settings
     if s.capture:
         from gumd.doctor import wayland_warning
