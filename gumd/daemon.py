@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from gumd.api.audit import AuditLog
-from gumd.capture.display import Display, DisplayStatus, log_thread_deaths
+from gumd.capture.display import Display, log_thread_deaths
 from gumd.capture.guard import WindowGuard
 from gumd.capture.handoff import Handoff
-from gumd.capture.loop import CaptureLoop, Events
+from gumd.capture.loop import CaptureLoop, Events, capture_status
 from gumd.capture.pipeline import Pipeline
 from gumd.capture.presence import UserPresence
 from gumd.capture.schedule import CpuBudget, Schedule
@@ -245,15 +245,12 @@ class Daemon:
         """The running daemon's part of /v1/status, from its parts' own statuses (schema: api.schemas.StatusOut)."""
         parts, s = self.parts, self.settings
         assert parts is not None, "status() is served only once the daemon is built"
-        display = parts.display.status() if parts.display else DisplayStatus(display=None, error=None)
-        capture = parts.capture.status(time.time()).fields()
         return {
             "pid": os.getpid(),
             "started_at": self.started_at,
             "data_dir": str(s.data_path),
             "model": s.model,
-            "capture": {**parts.control.state(), **capture, "display": display.display,
-                        "last_error": display.error or capture["last_error"]},
+            "capture": capture_status(parts.control, parts.capture, parts.display, time.time()),
             "data_dir_free_bytes": shutil.disk_usage(s.data_path).free,
             "engine": asdict(parts.engine.status()),
         }

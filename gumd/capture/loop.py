@@ -9,6 +9,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from gumd.capture.display import Display, DisplayStatus
 from gumd.capture.guard import GuardStatus
 from gumd.capture.handoff import HandoffStatus
 from gumd.capture.pipeline import Pipeline
@@ -16,6 +17,7 @@ from gumd.capture.presence import PresenceStatus
 from gumd.capture.schedule import ScheduleStatus
 from gumd.capture.writes import WritesStatus
 from gumd.observers.base import Event
+from gumd.privacy import CaptureControl
 
 log = logging.getLogger(__name__)
 
@@ -94,3 +96,11 @@ class CaptureLoop:
                 self.pipeline.tick(time.time())
             except Exception:  # one bad frame must not stop capture
                 log.exception("the capture pipeline failed on an event")
+
+
+def capture_status(control: CaptureControl, loop: CaptureLoop, display: Display | None, now: float) -> dict[str, Any]:
+    """The `capture` of /v1/status (schema: gumd.api.schemas.CaptureStatus): the pause state, every capture
+    part's status, the display's, and the first reason capture is failing."""
+    shown = display.status() if display is not None else DisplayStatus(display=None, error=None)
+    parts = loop.status(now).fields()
+    return {**control.state(), **parts, "display": shown.display, "last_error": shown.error or parts["last_error"]}
