@@ -247,8 +247,7 @@ def redact(text: str, extra: Sequence[UserPattern] = ()) -> Redacted:
 
 class CaptureControl:
     """The capture's control surface, shared by the daemon and the API: whether capture may run now (off by
-    setting, paused by the user for a while or until resumed, or on), the exclusions in force, and the
-    listeners told when the user's rules change or data is forgotten.
+    setting, paused by the user for a while or until resumed, or on), and the exclusions in force.
 
     `on_change(paused, until)` is called after every pause and resume, so the
     state can outlive a restart; `restore()` puts a saved state back.
@@ -263,24 +262,6 @@ class CaptureControl:
         self._lock = threading.Lock()
         self._paused = False
         self._until: float | None = None
-        self._on_rules: list[Callable[[], None]] = []
-        self._on_forget: list[Callable[[float, tuple[int, ...]], None]] = []
-
-    def listen(self, rules_changed: Callable[[], None] | None = None,
-               forgotten: Callable[[float, tuple[int, ...]], None] | None = None) -> None:
-        """Register callbacks for rule changes, and for a forget (the end of the span, the observation ids)."""
-        if rules_changed:
-            self._on_rules.append(rules_changed)
-        if forgotten:
-            self._on_forget.append(forgotten)
-
-    def rules_changed(self) -> None:
-        for fn in self._on_rules:
-            fn()
-
-    def forgotten(self, until: float, observation_ids: tuple[int, ...]) -> None:
-        for fn in self._on_forget:
-            fn(until, observation_ids)
 
     def check(self, app: str, title: str, private: bool = False) -> dict[str, Any]:
         """Would a window of this app and title be captured now? {"captured", "state", "rule"}."""

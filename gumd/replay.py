@@ -24,7 +24,7 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from gumd.observers.base import Event, FocusChange, Frame, InputBurst
-from gumd.pipeline import Pipeline
+from gumd.capture.pipeline import Pipeline
 
 MAX_FRAME_PIXELS = 64_000_000  # 8K (7680x4320) is 33 million; a decoded RGB frame at the limit takes 192 MB
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp"}

@@ -165,7 +165,7 @@ class AccessGuard:
             await send(message)
 
         try:
-            who = self._admit(scope, Headers(scope=scope))
+            who = await self._admit(scope, Headers(scope=scope))
         except Refused as r:
             self.audit.record_refusal(AuditEntry(time.time(), r.client, scope["method"], scope.get("path", ""),
                                                  r.status, transport=_transport(scope)))
@@ -183,7 +183,7 @@ class AccessGuard:
         finally:
             await self._maybe_flush()
 
-    def _admit(self, scope: Scope, headers: Headers) -> Principal:
+    async def _admit(self, scope: Scope, headers: Headers) -> Principal:
         over_tcp = scope.get(TRANSPORT) != "unix"
         if len(scope.get("query_string", b"")) > MAX_QUERY_STRING:
             raise Refused(414, "query_too_long", f"the query string is over {MAX_QUERY_STRING} bytes; ask for less")
@@ -205,7 +205,7 @@ class AccessGuard:
             return Principal(DASHBOARD_CLIENT, "page")  # the route checks the one-time code
         if over_tcp and "authorization" not in headers and COOKIE in cookie_parser(headers.get("cookie", "")):
             return self._session(scope, headers)
-        return self._identify(scope["method"], headers, over_tcp)
+        return await self._identify(scope["method"], headers, over_tcp)
 
     def _session(self, scope: Scope, headers: Headers) -> Principal:
         """A dashboard session: the cookie finds it, the page key proves the page, a confirmation allows export
@@ -246,7 +246,7 @@ class AccessGuard:
             raise Refused(403, "bad_origin",
                           f"Origin {origin!r} may not call this API; no cross-origin access is allowed")
 
-    def _identify(self, method: str, headers: Headers, over_tcp: bool) -> Principal:
+    async def _identify(self, method: str, headers: Headers, over_tcp: bool) -> Principal:
         auth = headers.get("authorization")
         if auth is None:
             if over_tcp:
@@ -258,7 +258,7 @@ class AccessGuard:
         secret = secret.strip()
         if scheme.lower() != "bearer" or not secret:
             raise Refused(401, "invalid_token", "the Authorization header must be 'Bearer <token>'")
-        token = self.store.access.find_token(secret)
+        token = await anyio.to_thread.run_sync(self.store.access.find_token, secret)  # SQL: off the event loop
         if token is None:
             raise Refused(401, "invalid_token", "this token is unknown; create one with `gumd token create NAME`",
                           client="unknown-token")

@@ -11,33 +11,15 @@ from __future__ import annotations
 from dataclasses import replace
 from importlib import resources
 
-from typing import Literal
-
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel
 
 from gumd.api.auth import LOGIN_PATH, TRANSPORT, Refused, principal
-from gumd.api.schemas import ErrorOut
+from gumd.api.schemas import Confirmation, ConfirmIn, ErrorOut, LoginLink
 from gumd.api.sessions import CONFIRM_TTL_S, COOKIE, Sessions
 
 PAGE = resources.files("gumd.api.dashboard")
-
-
-class LoginLink(BaseModel):
-    url: str
-    expires_at: float
-
-
-class ConfirmIn(BaseModel):
-    action: Literal["export", "delete"]
-
-
-class Confirmation(BaseModel):
-    token: str
-    expires_in: float
-
 
 
 def static_files() -> StaticFiles:

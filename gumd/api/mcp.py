@@ -16,6 +16,7 @@ from pydantic import Field
 
 from gumd import __version__
 from gumd.client import ApiError, Client, DaemonUnavailable
+from gumd.usecases.context import excerpt
 
 T = TypeVar("T")
 CURRENT_ACTIVITY = "gumd://activity/current"
@@ -68,7 +69,7 @@ def build_server(client: Client) -> MCPServer:
         items = _ask(lambda: client.observations(since=time.time() - minutes * 60, limit=limit))
         return {"observations": [
             {"app": o["app"], "title": o["title"], "started_at": o["started_at"], "ended_at": o["ended_at"],
-             "excerpt": " ".join(o["text"].split())[:280]}
+             "excerpt": excerpt(o["text"])}
             for o in items
         ]}
 

@@ -28,11 +28,18 @@ INVALID = {422: {"model": ErrorOut}}
 
 
 def router(store: Store, retriever: Retriever) -> APIRouter:
+    """Reading propositions (ranked by `retriever` when there is a query) and the user's curation of them."""
     r = APIRouter(prefix="/v1/propositions", tags=["propositions"])
+    _reading(r, store, retriever)
+    _curation(r, store)
+    return r
 
-    def missing(prop_id: int) -> HTTPException:
-        return HTTPException(404, {"code": "not_found", "message": f"no proposition with id {prop_id}"})
 
+def missing(prop_id: int) -> HTTPException:
+    return HTTPException(404, {"code": "not_found", "message": f"no proposition with id {prop_id}"})
+
+
+def _reading(r: APIRouter, store: Store, retriever: Retriever) -> None:
     @r.get("", response_model=PropositionPage, responses=INVALID)
     def search_propositions(
         q: str = Query("", max_length=MAX_QUERY, description="full-text query; empty lists the newest"),
@@ -80,6 +87,8 @@ def router(store: Store, retriever: Retriever) -> APIRouter:
             raise missing(prop_id)
         return [PropositionOut.of(v) for v in versions]
 
+
+def _curation(r: APIRouter, store: Store) -> None:
     @r.patch("/{prop_id}", response_model=PropositionOut, responses=NOT_FOUND | INVALID)
     def edit_proposition(body: PropositionEdit, prop_id: int = PropId) -> PropositionOut:
         """Change text, reasoning, confidence or decay; fields left out stay as they are."""
@@ -120,5 +129,3 @@ def router(store: Store, retriever: Retriever) -> APIRouter:
             return Deleted(deleted=props, observations_deleted=observations)
         except NotFound:
             raise missing(prop_id) from None
-
-    return r

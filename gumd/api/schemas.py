@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from gumd.store import Observation, Proposition
 from gumd.store.access import AuditEntry
+from gumd.usecases.context import ContextBundle
 
 MAX_PAGE = 200
 MAX_QUERY = 500
 MAX_TEXT = 2000
+MAX_MINUTES = 60 * 24 * 365 * 10
 
 
 class ErrorOut(BaseModel):
@@ -128,6 +132,33 @@ class Context(BaseModel):
     recent_apps: list[RecentApp]
     prompt: str
 
+    @classmethod
+    def of(cls, b: ContextBundle) -> "Context":
+        current = b.current_activity
+        return cls(query=b.query, generated_at=b.generated_at, propositions=[PropositionOut.of(p) for p in b.propositions],
+                   current_activity=CurrentActivity(**current.__dict__) if current else None,
+                   recent_apps=[RecentApp(**a.__dict__) for a in b.recent_apps], prompt=b.prompt)
+
+
+class PredictedActionOut(BaseModel):
+    kind: str = Field(description="switch | open | command | save | search")
+    app: str
+    target: str
+    caption: str = Field(description="the action in words")
+    confidence: float = Field(description="0-1, calibrated")
+    raw_confidence: float = Field(description="0-1, before calibration")
+
+
+class PredictionOut(BaseModel):
+    """What the user will probably do next, best first."""
+
+    made_at: float
+    source: Literal["model", "statistical"] = Field(description="who chose the first action")
+    actions: list[PredictedActionOut]
+    reasoning: str = ""
+    trace_ids: list[int] = Field(default_factory=list, description="the past moments the model was shown")
+    id: int = Field(0, description="the stored prediction record of the first action")
+
 
 class AuditOut(BaseModel):
     id: int
@@ -151,21 +182,17 @@ class AuditPage(BaseModel):
     offset: int
 
 
-class CaptureState(BaseModel):
-    state: str  # capturing | paused | off
-    paused_until: float | None
-
-
+# -- status -----------------------------------------------------------------
 class CaptureStatus(BaseModel):
-    """The capture side of /v1/status (the fields a running daemon fills in)."""
+    """The capture side of /v1/status: a running daemon fills in every field."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
     state: str = Field(description="capturing | paused | off")
     paused_until: float | None = None
     presence: str | None = Field(None, description="active | idle | locked")
-    frames_captured: int | None = None
-    frames_unchanged: int | None = None
-    frames_blanked: int | None = None
+    frames_captured: int | None = Field(None, description="new frames transcribed")
+    frames_unchanged: int | None = Field(None, description="near-duplicates of a recent frame, skipped")
+    frames_blanked: int | None = Field(None, description="frames with an excluded window painted out")
     frames_deferred: int | None = Field(None, description="captures put off by the CPU budget (taken later)")
     deferred_wait_s: float | None = Field(None, description="summed: how much later deferred captures were taken")
     deferred_wait_max_s: float | None = None
@@ -174,9 +201,14 @@ class CaptureStatus(BaseModel):
     cpu_budget: float | None = Field(None, description="capture_cpu_budget; 0 = no budget")
     locked_skips: int | None = Field(None, description="captures not taken because a screen locker showed")
     observations_stored: int | None = None
-    excluded: int | None = None
-    redactions: dict[str, int] | None = None
-    dropped_events: int | None = None
+    excluded: int | None = Field(None, description="captures dropped because of an excluded window")
+    ocr_partial_frames: int | None = Field(None, description="frames read only where they changed")
+    ocr_rows_read: int | None = None
+    ocr_rows_total: int | None = None
+    ocr_pixels_read: int | None = None
+    ocr_pixels_total: int | None = None
+    redactions: dict[str, int] | None = Field(None, description="secrets redacted since start, by kind")
+    dropped_events: int | None = Field(None, description="observer events dropped because the queue was full")
     display: str | None = Field(None, description="connected | unreachable; null when capture is off")
     observations_held: int | None = Field(None, description="observations waiting in memory for the database")
     observations_dropped: int | None = Field(None, description="observations dropped from that wait (over 500)")
@@ -184,7 +216,7 @@ class CaptureStatus(BaseModel):
 
 
 class EngineStatus(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
     busy: bool
     last_error: str | None = Field(None, description="why the last batch or engine run failed, until one succeeds")
     dropped: dict[str, int] = Field(
@@ -197,7 +229,7 @@ class EngineStatus(BaseModel):
 class StatusOut(BaseModel):
     """/v1/status: the store's counts always; the rest from the running daemon."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
     version: str
     observations: dict[str, int]
     propositions: int
@@ -214,7 +246,93 @@ class StatusOut(BaseModel):
     engine: EngineStatus | None = None
 
 
+# -- capture ----------------------------------------------------------------
+class CaptureState(BaseModel):
+    state: str  # capturing | paused | off
+    paused_until: float | None
+
+
 class PauseIn(BaseModel):
     minutes: float | None = Field(None, gt=0, le=60 * 24 * 365, description="omit to pause until resumed")
 
 
+class ForgetIn(BaseModel):
+    """Either the last `minutes`, an explicit span of unix times, or (with `app` alone) all of one app's history."""
+
+    minutes: float | None = Field(None, gt=0, le=MAX_MINUTES, description="forget the last N minutes")
+    since: float | None = Field(None, ge=0, description="unix time; with `until` instead of `minutes`")
+    until: float | None = Field(None, ge=0, description="unix time; defaults to now")
+    app: str | None = Field(None, min_length=1, max_length=200, description="only this app's captures")
+
+    @model_validator(mode="after")
+    def one_span(self) -> "ForgetIn":
+        if self.app is not None and self.minutes is None and self.since is None:
+            self.since = 0.0  # an app alone: all of its history
+        if (self.minutes is None) == (self.since is None):
+            raise ValueError("give either minutes or since (and optionally until), or an app")
+        if self.since is not None and self.until is not None and self.until < self.since:
+            raise ValueError("until is before since")
+        return self
+
+
+class ForgetOut(BaseModel):
+    since: float
+    until: float
+    observations: int
+    propositions: int
+    focus_spans: int
+    actions: int = Field(0, description="actions deleted (next-action traces and predictions quoting the span go too)")
+
+
+class RuleIn(BaseModel):
+    kind: str = Field(..., description="app (an app name), title (a window-title regex) or redact (a text regex)")
+    pattern: str = Field(..., min_length=1, max_length=500)
+
+
+class RuleOut(BaseModel):
+    id: int
+    kind: str
+    pattern: str
+    created_at: float
+
+
+class RuleList(BaseModel):
+    items: list[RuleOut]
+
+
+class CheckOut(BaseModel):
+    captured: bool
+    state: str
+    rule: str | None
+
+
+class SpanOut(BaseModel):
+    id: int
+    started_at: float
+    ended_at: float
+    duration: float
+    app: str
+    title: str
+    page_title: str
+    source: str
+
+
+class SpanPage(BaseModel):
+    items: list[SpanOut]
+    limit: int
+    offset: int
+
+
+# -- dashboard --------------------------------------------------------------
+class LoginLink(BaseModel):
+    url: str
+    expires_at: float
+
+
+class ConfirmIn(BaseModel):
+    action: Literal["export", "delete"]
+
+
+class Confirmation(BaseModel):
+    token: str
+    expires_in: float

@@ -17,6 +17,7 @@ import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gumd.api.auth import TRANSPORT
+from gumd.api.sessions import Sessions
 
 log = logging.getLogger(__name__)
 
@@ -131,3 +132,24 @@ class LoopbackServer(_Listener):
         self._run(timeout)
         self.port = self._server.servers[0].sockets[0].getsockname()[1]
         log.info("API listening on %s (bearer token required)", self)
+
+
+class ApiServers:
+    """The API on the unix socket and, when `tcp_port` is set, on 127.0.0.1 (a bearer token, or a dashboard
+    session); once bound, the loopback address is what the dashboard's login links point at."""
+
+    def __init__(self, app: ASGIApp, socket_path: Path, tcp_port: int, sessions: Sessions):
+        self.servers: list[SocketServer | LoopbackServer] = [SocketServer(app, socket_path)]
+        if tcp_port:
+            self.servers.append(LoopbackServer(app, tcp_port))
+        self.sessions = sessions
+
+    def start(self) -> None:
+        for server in self.servers:
+            server.start()
+        if isinstance(self.servers[-1], LoopbackServer):
+            self.sessions.url = str(self.servers[-1])
+
+    def stop(self) -> None:
+        for server in self.servers:
+            server.stop()

@@ -120,15 +120,15 @@ def check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def import_activitywatch(args: argparse.Namespace, settings: Settings) -> int:
-    from gumd.daemon import privacy_rules
     from gumd.importers.activitywatch import ImportFailed
     from gumd.importers.activitywatch import import_activitywatch as run_import
     from gumd.store.encryption import open_store
+    from gumd.usecases.rules import privacy_rules
 
     ensure_data_dir(settings)
     store = open_store(settings)
     try:
-        exclusions, patterns = privacy_rules(settings, store)
+        exclusions, patterns = privacy_rules(store, settings.exclude_defaults)
         result = run_import(args.source, store, exclusions, patterns, observations=not args.spans_only)
     except ImportFailed as e:
         print(f"gumd: {e}", file=sys.stderr)

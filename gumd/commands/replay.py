@@ -20,20 +20,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from gumd.daemon import (
-        AlreadyRunning,
-        DataDirLock,
-        SharedModel,
-        privacy_rules,
-        setup_logging,
-    )
+    from gumd.capture.guard import WindowGuard
+    from gumd.capture.handoff import Handoff
+    from gumd.capture.pipeline import Pipeline
+    from gumd.capture.writes import HeldWrites
+    from gumd.daemon import AlreadyRunning, DataDirLock, SharedModel, setup_logging
     from gumd.models import ModelNotFound, load_embedder, load_ocr
-    from gumd.pipeline import Pipeline
     from gumd.propositions.engine import Engine
     from gumd.propositions.retrieve import Retriever
     from gumd.replay import ReplayError, replay
     from gumd.store.encryption import open_store
     from gumd.transcribe import Transcriber
+    from gumd.usecases.rules import privacy_rules
 
     ensure_data_dir(settings)
     setup_logging(settings)
@@ -47,16 +45,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         process = False
     store = open_store(settings)
     try:
-        exclusions, patterns = privacy_rules(settings, store)  # the user's own rules apply to replays too
-        pipeline = Pipeline(store, Transcriber(load_ocr(settings.ocr, nice=settings.model_nice), extra_patterns=patterns),
-                            exclusions, source="replay")
+        exclusions, patterns = privacy_rules(store, settings.exclude_defaults)  # the user's own rules apply to replays too
+        transcriber = Transcriber(load_ocr(settings.ocr, nice=settings.model_nice), extra_patterns=patterns)
+        pipeline = Pipeline(Handoff(transcriber, source="replay"), HeldWrites(store), guard=WindowGuard(exclusions))
         try:
             result = replay(args.folder, pipeline, speed=args.speed)
         except ReplayError as e:
             print(f"gumd: {e}", file=sys.stderr)
             return 2
         print(f"replayed {result.frames} frames ({result.duplicates} identical skipped, "
-              f"{pipeline.excluded} excluded) -> {len(result.observations)} observations")
+              f"{pipeline.guard.excluded} excluded) -> {len(result.observations)} observations")
         if not process:
             return 0
         engine = Engine.from_settings(store, SharedModel(settings), Retriever(store, load_embedder(settings)), settings)

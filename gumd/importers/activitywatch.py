@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 import httpx
 
-from gumd.pipeline import heartbeat
+from gumd.capture.focus import heartbeat
 from gumd.privacy import Exclusions, UserPattern, redact
 from gumd.store import NewObservation, Store
 from gumd.store.capture import FocusSpan

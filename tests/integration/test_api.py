@@ -6,6 +6,7 @@ import socket
 import stat
 import threading
 import time
+from dataclasses import asdict
 from types import SimpleNamespace
 
 import httpx
@@ -14,14 +15,18 @@ import pytest
 from gumd.api.app import create_app
 from gumd.api.server import SocketServer
 from gumd.client import ApiError, Client, DaemonUnavailable
+from gumd.nap.predict import PredictedAction, Prediction
 from gumd.privacy import CaptureControl
 from gumd.store import NewObservation, NewProposition, Store
 from tests.support.environment import wait_for
 
 
 class FixedPredictor:
+    """Answers as gumd.nap's service does: a Prediction's fields."""
+
     def predict_next(self) -> dict:
-        return {"action": "Opened the 'TP 218' booking in Firefox", "confidence": 0.4, "reasoning": "mail about it"}
+        action = PredictedAction("open", "firefox", "TP 218", "Opened the 'TP 218' booking in Firefox", 0.4, 0.5)
+        return asdict(Prediction(made_at=time.time(), source="model", actions=[action], reasoning="mail about it"))
 
 
 def serve(data, predictor=None):
@@ -242,7 +247,9 @@ def test_predictions_need_a_predictor(api, tmp_path):
     store, _, server = serve(data, predictor=FixedPredictor())
     try:
         with Client(data / "gumd.sock") as client:
-            assert client.predict_next()["action"].startswith("Opened the 'TP 218'")
+            prediction = client.predict_next()
+            assert prediction["actions"][0]["caption"].startswith("Opened the 'TP 218'")
+            assert set(prediction) == {"made_at", "source", "actions", "reasoning", "trace_ids", "id"}
     finally:
         server.stop()
         store.close()

@@ -6,6 +6,7 @@ observations and propositions so that ids and searches hit real rows.
 
 import tempfile
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import httpx
@@ -17,15 +18,19 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 
 from gumd.api.app import create_app
 from gumd.api.server import LoopbackServer
+from gumd.nap.predict import PredictedAction, Prediction
 from gumd.privacy import CaptureControl
 from gumd.store import NewObservation, NewProposition, Store
 
 
 class FixedPredictor:
-    """Wired so that /v1/predictions/next answers; its documented 503s are tested in test_api.py."""
+    """Wired so that /v1/predictions/next answers, as gumd.nap's service does; its documented 503s are tested in
+    test_api.py."""
 
     def predict_next(self) -> dict:
-        return {"action": "Opened the grant budget in LibreOffice Calc", "confidence": 0.3}
+        action = PredictedAction("open", "libreoffice", "budget.ods", "Opened the grant budget in LibreOffice Calc",
+                                 0.3, 0.3)
+        return asdict(Prediction(made_at=time.time(), source="statistical", actions=[action]))
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,20 @@ import time
 
 import httpx
 import pytest
+from PIL import Image
 
 from gumd.api.app import create_app
 from gumd.api.server import SocketServer
 from gumd.client import ApiError, Client
+from gumd.capture.handoff import Handoff
+from gumd.capture.pipeline import Pipeline
+from gumd.capture.writes import HeldWrites
+from gumd.models.ocr import TesseractOcr
 from gumd.privacy import CaptureControl, Exclusions, check_pattern, redact
+from gumd.retention import FrameArchive
 from gumd.store import NewObservation, NewProposition, Store
 from gumd.store.capture import FocusSpan
+from gumd.transcribe import Transcriber
 from tests.support.environment import GUMD
 
 
@@ -23,18 +30,12 @@ def served(tmp_path):
     data.mkdir(mode=0o700)
     store = Store(data / "gumd.db")
     control = CaptureControl()
-    events = []
-    # what the daemon does when told: rebuild the exclusions from the stored rules, drop what it holds in memory
-    control.listen(
-        rules_changed=lambda: setattr(control, "exclusions", Exclusions.build(
-            apps=[r.pattern for r in store.capture.rules("app")],
-            title_patterns=[r.pattern for r in store.capture.rules("title")])),
-        forgotten=lambda until, ids: events.append((until, ids)),
-    )
-    server = SocketServer(create_app(store, dict, control), data / "gumd.sock")
+    archive = FrameArchive(tmp_path / "frames", budget_bytes=1_000_000)
+    pipeline = Pipeline(Handoff(Transcriber(TesseractOcr()), archive=archive), HeldWrites(store), control=control)
+    server = SocketServer(create_app(store, dict, control, pipeline=pipeline), data / "gumd.sock")
     server.start()
     with Client(data / "gumd.sock") as client:
-        yield client, store, events
+        yield client, store, pipeline
     server.stop()
     store.close()
 
@@ -60,12 +61,13 @@ def test_rules_are_checked_added_applied_at_once_and_removed(served):
 
 
 def test_forget_the_last_minutes_over_the_api(served):
-    client, store, events = served
+    client, store, pipeline = served
     now = time.time()
     old = store.observations.add(NewObservation(now - 3600, now - 3590, "code", "a.py", "an hour ago", "", "test"))
     new = store.observations.add(NewObservation(now - 120, now - 110, "code", "b.py", "Zanzibarquux notes", "", "test"))
     store.propositions.add(NewProposition("Writes Zanzibarquux notes", "seen", 6, 5), [new])
     store.capture.add_spans([FocusSpan(now - 200, now - 100, "code", "b.py")])
+    pipeline.handoff.archive.keep(new, [Image.new("RGB", (64, 32), "white")], [[]])
     # what the next-action predictor derived from that screen: an action, a trace and a prediction quoting it
     with store.database.transaction():
         store.database.sqlite["actions"].insert({"at": now - 110, "kind": "command", "app": "code",
@@ -82,7 +84,8 @@ def test_forget_the_last_minutes_over_the_api(served):
     path = store.database.path
     assert b"zanzibarquux" not in (path.read_bytes() + path.with_name("gumd.db-wal").read_bytes()).lower()
     assert client.search("Zanzibarquux") == [] and client.focus_spans() == []
-    assert events == [(out["until"], (new,))]
+    assert pipeline.handoff.forgotten_until == out["until"]  # the running capture drops what it holds from it
+    assert pipeline.handoff.archive.paths(new) == []  # and the screenshot kept of it
     with pytest.raises(ApiError) as e:
         client.forget()
     assert e.value.status == 422 and "minutes or since" in str(e.value)

@@ -8,8 +8,13 @@ from PIL import Image, ImageDraw, ImageFont
 from gumd.models.ocr import TesseractOcr, load_ocr
 from gumd.observers.base import FocusChange, Frame, InputBurst, Presence
 from gumd.observers.window import WindowInfo
-from gumd.pipeline import CpuBudget, Pipeline
-from gumd.privacy import CaptureControl, Exclusions
+from gumd.capture.guard import WindowGuard
+from gumd.capture.handoff import Handoff
+from gumd.capture.pipeline import Pipeline
+from gumd.capture.presence import UserPresence
+from gumd.capture.schedule import CpuBudget, Schedule, capture_cpu_seconds
+from gumd.capture.writes import HeldWrites
+from gumd.privacy import CaptureControl
 from gumd.retention import FrameArchive
 from gumd.store import NewProposition, Store
 from gumd.transcribe import Transcriber
@@ -43,9 +48,13 @@ class Screens:
         return Frame(at=time.time(), image=self.image, reason=reason)
 
 
-def pipeline(store, grab, **kw):
-    kw.setdefault("min_interval_s", 0)
-    return Pipeline(store, Transcriber(load_ocr("tesseract")), Exclusions(), grab=grab, **kw)
+def pipeline(store, grab, min_interval_s=0, heartbeat_s=30.0, idle_s=120.0, windows=None, locker=None, budget=None,
+             cpu_clock=capture_cpu_seconds, control=None, archive=None):
+    """A pipeline over real parts, each set up from the keywords that concern it."""
+    return Pipeline(Handoff(Transcriber(load_ocr("tesseract")), archive=archive), HeldWrites(store), grab=grab,
+                    control=control, guard=WindowGuard(windows=windows),
+                    schedule=Schedule(min_interval_s, heartbeat_s, budget, cpu_clock),
+                    presence=UserPresence(idle_s, locker))
 
 
 def test_identical_frames_are_skipped_and_their_input_waits_for_the_next_new_one(store):
@@ -56,7 +65,7 @@ def test_identical_frames_are_skipped_and_their_input_waits_for_the_next_new_one
     assert p.handle(InputBurst(started_at=2.0, ended_at=3.0, clicks=2)) is None  # the screen did not change
     screens.image = screen(["Invoice 2291 for Northwind", "Paid on 12 March"])
     later = p.handle(InputBurst(started_at=4.0, ended_at=5.0, keys=7))
-    assert screens.grabs == 3 and (p.counts.frames_new, p.counts.frames_duplicate) == (2, 1)
+    assert screens.grabs == 3 and (p.handoff.frames_new, p.handoff.frames_duplicate) == (2, 1)
     assert "Paid" in store.observations.get(later).text
     assert store.observations.get(later).input_summary == "2 clicks; 7 keys"
 
@@ -71,7 +80,7 @@ def test_heartbeat_captures_while_active_and_nothing_while_idle_or_locked(store)
     screens.image = screen(["Reading the design review", "Section 3: storage"])
     assert p.tick(1032.0) is not None and screens.grabs == 3  # 30 s heartbeat while active
     p.tick(1125.0)  # 124 s without input: idle
-    assert p.presence == "idle"
+    assert p.presence.state == "idle"
     p.handle(FocusChange(at=1130.0, app="evince", title="other.pdf"))
     p.tick(1200.0)
     assert screens.grabs == 3
@@ -79,7 +88,7 @@ def test_heartbeat_captures_while_active_and_nothing_while_idle_or_locked(store)
     p.handle(Presence(at=1211.0, state="locked", since=1209.5))
     p.handle(FocusChange(at=1212.0, app="evince", title="third.pdf"))
     p.tick(1300.0)
-    assert screens.grabs == 3 and p.presence == "locked"
+    assert screens.grabs == 3 and p.presence.state == "locked"
 
 
 def test_an_excluded_window_elsewhere_on_screen_is_blanked_before_ocr(store, tmp_path):
@@ -90,7 +99,7 @@ def test_an_excluded_window_elsewhere_on_screen_is_blanked_before_ocr(store, tmp
     p = pipeline(store, Screens(image), windows=lambda: windows)
     obs_id = p.handle(FocusChange(at=1.0, app="xterm", title="plan"))
     assert "Quarterly" in store.observations.get(obs_id).text
-    assert p.counts.blanked == 1
+    assert p.guard.blanked == 1
     store.close()
     raw = b"".join(f.read_bytes() for f in tmp_path.iterdir() if f.is_file())
     assert b"Zorblax" not in raw and b"vault.kdbx" not in raw
@@ -100,7 +109,7 @@ def test_excluded_window_that_cannot_be_placed_drops_the_frame(store):
     windows = [WindowInfo("bitwarden", "Vault", rect=None)]
     p = pipeline(store, Screens(screen(["anything"])), windows=lambda: windows)
     assert p.handle(FocusChange(at=1.0, app="xterm", title="shell")) is None
-    assert p.counts.excluded == 1 and store.observations.newest() == []
+    assert p.guard.excluded == 1 and store.observations.newest() == []
 
 
 def test_only_the_changed_rows_are_read_again_and_the_text_is_whole(store):
@@ -111,7 +120,7 @@ def test_only_the_changed_rows_are_read_again_and_the_text_is_whole(store):
     lines[6] = "Line 6: AMENDED entry for Rotterdam"
     screens.image = screen(lines, size=(1280, 560))
     obs = store.observations.get(p.handle(InputBurst(started_at=2.0, ended_at=3.0, keys=20)))
-    stats = p.transcriber.stats
+    stats = p.handoff.transcriber.stats
     assert stats.partial == 1 and stats.rows_read < 560 + 560 // 4
     full = Transcriber(TesseractOcr()).read(Frame(at=0, image=screens.image))
     assert sorted(obs.text.split()) == sorted(" ".join(line.text for line in full).split())  # same words
@@ -133,15 +142,15 @@ def test_only_the_changed_region_of_a_row_is_read_again_and_the_side_text_is_kep
     p.handle(FocusChange(at=1.0, app="xterm", title="two panes"))
     right[3] = "Queue 3: walrus almanac"
     screens.image = two_columns()
-    before = p.transcriber.stats.pixels_read
+    before = p.handoff.transcriber.stats.pixels_read
     obs = store.observations.get(p.handle(InputBurst(started_at=2.0, ended_at=3.0, keys=12)))
-    assert p.transcriber.stats.pixels_read - before < 1600 * 480 // 10  # one line of one column, not the row
+    assert p.handoff.transcriber.stats.pixels_read - before < 1600 * 480 // 10  # one line of one column, not the row
     assert "Queue 3: walrus almanac" in obs.text and "Notes 3: harbour ledger" in obs.text
     assert obs.text.count("Queue 3") == 1  # the old line 3 is gone
 
 
 def test_focus_spans_merge_heartbeats_and_end_at_focus_change_gap_and_idle(store):
-    p = pipeline(store, None, heartbeat_s=30, idle_s=120, pulsetime_s=5)
+    p = pipeline(store, None, heartbeat_s=30, idle_s=120)  # spans merge beats up to 5 s apart
     p.handle(FocusChange(at=100.0, app="firefox", title="Inbox - Mail - Mozilla Firefox", page_title="Inbox - Mail"))
     p.handle(InputBurst(started_at=100.0, ended_at=101.0, keys=3))
     for t in range(101, 140):
@@ -153,7 +162,7 @@ def test_focus_spans_merge_heartbeats_and_end_at_focus_change_gap_and_idle(store
     p.tick(205.0)  # no tick for 55 s (the machine slept): the span ends at its last beat, a new one starts
     p.tick(206.0)
     p.tick(262.0)  # 121 s since the last input: idle, and the new span ends where the input stopped
-    assert p.presence == "idle"
+    assert p.presence.state == "idle"
     spans = sorted(store.capture.list_spans(), key=lambda s: s.started_at)
     assert [(s.app, s.started_at, s.ended_at) for s in spans] == [("firefox", 100.0, 140.0), ("code", 140.0, 149.0)]
     assert spans[0].page_title == "Inbox - Mail"
@@ -261,13 +270,13 @@ def test_over_the_cpu_budget_a_capture_is_deferred_then_taken_with_the_newest_sc
     assert p.handle(InputBurst(started_at=105.0, ended_at=106.0, keys=5)) is None
     screens.image = screen(["Draft four of the harbour memo"])
     assert p.handle(InputBurst(started_at=107.0, ended_at=108.0, clicks=1)) is None
-    assert p.counts.deferred == 1 and screens.grabs == 2  # one capture put off, however often it was asked for
+    assert p.schedule.deferred == 1 and screens.grabs == 2  # one capture put off, however often it was asked for
     assert p.tick(115.0) is None and screens.grabs == 2  # still over budget
-    assert p.budget.wait_s(115.0) == pytest.approx(5.0)
+    assert p.schedule.budget.wait_s(115.0) == pytest.approx(5.0)
     obs = store.observations.get(p.tick(120.0))  # the first capture left the window: taken now
     assert "four" in obs.text and "three" not in obs.text  # the screen as it is when taken
     assert obs.input_summary == "5 keys; 1 clicks"  # the input while it waited is kept
-    assert p.counts.deferred_wait_s == pytest.approx(14.0) and p.counts.cpu_s == pytest.approx(3.0)
+    assert p.schedule.deferred_wait_s == pytest.approx(14.0) and p.schedule.cpu_s == pytest.approx(3.0)
 
 
 def test_while_a_screen_locker_shows_nothing_is_grabbed_and_no_focus_span_or_input_is_kept(store):
@@ -277,7 +286,7 @@ def test_while_a_screen_locker_shows_nothing_is_grabbed_and_no_focus_span_or_inp
     assert p.handle(FocusChange(at=1.0, app="xterm", title="ledger")) is None
     p.handle(InputBurst(started_at=2.0, ended_at=3.0, keys=12))  # a password typed into the locker
     p.tick(4.0)
-    assert screens.grabs == 0 and p.counts.locked == 2 and p.store.capture.list_spans() == []
+    assert screens.grabs == 0 and p.presence.locked_skips == 2 and store.capture.list_spans() == []
     showing["locker"] = None
     obs = store.observations.get(p.handle(InputBurst(started_at=10.0, ended_at=11.0, clicks=1)))
     assert "Northwind" in obs.text and obs.input_summary == "1 clicks"  # the keys typed while locked are gone

@@ -7,8 +7,11 @@ import pytest
 
 from gumd.models.ocr import TesseractOcr
 from gumd.observers.base import FocusChange, Frame, InputBurst
-from gumd.pipeline import Pipeline
-from gumd.privacy import CaptureControl, Exclusions
+from gumd.capture.handoff import Handoff
+from gumd.capture.pipeline import Pipeline
+from gumd.capture.schedule import Schedule
+from gumd.capture.writes import HeldWrites
+from gumd.privacy import CaptureControl
 from gumd.store import Store
 from gumd.transcribe import Transcriber
 from tests.support.screens import screen_with
@@ -25,9 +28,9 @@ def frames_from(images):
 
 
 def test_focus_change_captures_and_stores_text_app_title_and_input(store):
-    pipeline = Pipeline(store, Transcriber(TesseractOcr()), Exclusions(),
+    pipeline = Pipeline(Handoff(Transcriber(TesseractOcr())), HeldWrites(store),
                         grab=frames_from([screen_with("Quarterly report"), screen_with("Quarterly report for Northwind")]),
-                        min_interval_s=0)
+                        schedule=Schedule(min_interval_s=0))
     first = pipeline.handle(FocusChange(at=100.0, app="libreoffice", title="report.odt"))
     assert store.observations.get(first).input_summary == ""
     obs_id = pipeline.handle(InputBurst(started_at=101.0, ended_at=104.0, keys=12, shortcuts=("ctrl+s",)))
@@ -39,19 +42,19 @@ def test_focus_change_captures_and_stores_text_app_title_and_input(store):
 
 def test_excluded_window_is_never_captured(store):
     grabs = []
-    pipeline = Pipeline(store, Transcriber(TesseractOcr()), Exclusions(),
-                        grab=lambda reason: grabs.append(reason), min_interval_s=0)
+    pipeline = Pipeline(Handoff(Transcriber(TesseractOcr())), HeldWrites(store),
+                        grab=lambda reason: grabs.append(reason), schedule=Schedule(min_interval_s=0))
     assert pipeline.handle(FocusChange(at=1.0, app="KeePassXC", title="Passwords.kdbx")) is None
     assert pipeline.handle(FocusChange(at=2.0, app="firefox", title="Bank (Private Browsing)")) is None
     assert pipeline.handle(InputBurst(started_at=2.0, ended_at=3.0, keys=8)) is None
-    assert grabs == [] and pipeline.excluded == 3
+    assert grabs == [] and pipeline.guard.excluded == 3
     assert store.observations.newest() == []
 
 
 def test_capture_inside_the_minimum_interval_is_deferred_not_lost(store):
-    pipeline = Pipeline(store, Transcriber(TesseractOcr()), Exclusions(),
+    pipeline = Pipeline(Handoff(Transcriber(TesseractOcr())), HeldWrites(store),
                         grab=frames_from([screen_with("first screen"), screen_with("second screen typed")]),
-                        min_interval_s=5)
+                        schedule=Schedule(min_interval_s=5))
     assert pipeline.handle(FocusChange(at=100.0, app="xterm", title="shell")) is not None
     assert pipeline.handle(InputBurst(started_at=101.0, ended_at=102.0, keys=20)) is None
     assert pipeline.tick(103.0) is None
@@ -61,9 +64,9 @@ def test_capture_inside_the_minimum_interval_is_deferred_not_lost(store):
 
 
 def test_secrets_on_screen_are_redacted_before_storage(store, tmp_path):
-    pipeline = Pipeline(store, Transcriber(TesseractOcr()), Exclusions(),
+    pipeline = Pipeline(Handoff(Transcriber(TesseractOcr())), HeldWrites(store),
                         grab=frames_from([screen_with("Deploy key AKIAIOSFODNN7EXAMPLE", "password: Tr0ub4dor&3")]),
-                        min_interval_s=0)
+                        schedule=Schedule(min_interval_s=0))
     obs_id = pipeline.handle(FocusChange(at=1.0, app="xterm", title="deploy"))
     text = store.observations.get(obs_id).text
     assert "AKIAIOSFODNN7EXAMPLE" not in text and "Tr0ub4dor" not in text
@@ -77,8 +80,8 @@ def test_nothing_is_captured_while_paused_and_capture_returns_on_resume(store):
     clock = [1000.0]
     control = CaptureControl(clock=lambda: clock[0])
     grabs = []
-    pipeline = Pipeline(store, Transcriber(TesseractOcr()), Exclusions(), min_interval_s=0, control=control,
-                        grab=lambda reason: grabs.append(reason) or Frame(0.0, screen_with("after resume"), reason))
+    pipeline = Pipeline(Handoff(Transcriber(TesseractOcr())), HeldWrites(store), schedule=Schedule(min_interval_s=0),
+                        control=control, grab=lambda reason: grabs.append(reason) or Frame(0.0, screen_with("after resume"), reason))
     control.pause(minutes=10)
     assert pipeline.handle(FocusChange(at=1.0, app="xterm", title="shell")) is None
     assert pipeline.handle(InputBurst(started_at=1.0, ended_at=2.0, keys=30)) is None
@@ -90,7 +93,8 @@ def test_nothing_is_captured_while_paused_and_capture_returns_on_resume(store):
 
 def test_observations_wait_in_memory_while_the_database_refuses_writes_and_are_written_in_order(tmp_path, monkeypatch):
     store = Store(tmp_path / "g.db")
-    pipeline = Pipeline(store, Transcriber(TesseractOcr()), Exclusions(), hold_max=2)
+    writes = HeldWrites(store, hold_max=2)
+    pipeline = Pipeline(Handoff(Transcriber(TesseractOcr())), writes)
     add = store.observations.add
 
     def disk_full(obs):
@@ -99,10 +103,10 @@ def test_observations_wait_in_memory_while_the_database_refuses_writes_and_are_w
     monkeypatch.setattr(store.observations, "add", disk_full)
     for i, line in enumerate(["Invoice 4471 paid by Halvorsen", "Ferry to Bergen at 07:45", "Crane tender due Thursday"]):
         assert pipeline.handle(Frame(at=1000.0 + i, image=screen_with(line), reason="test")) is None
-    assert len(pipeline.held) == 2 and pipeline.counts.dropped == 1  # over hold_max: the oldest goes, counted
-    assert pipeline.store_error == "database or disk is full"
+    assert len(writes.held) == 2 and writes.dropped == 1  # over hold_max: the oldest goes, counted
+    assert writes.store_error == "database or disk is full"
     monkeypatch.setattr(store.observations, "add", add)
-    pipeline.flush_held()
-    assert pipeline.held == deque() and pipeline.store_error is None and pipeline.stored == 2
+    writes.flush()
+    assert writes.held == deque() and writes.store_error is None and writes.stored == 2
     texts = [o.text for o in sorted(store.observations.newest(), key=lambda o: o.started_at)]
     assert "Bergen" in texts[0] and "Crane" in texts[1]

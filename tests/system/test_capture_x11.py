@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from gumd.api.schemas import CaptureStatus, EngineStatus, StatusOut
 from gumd.client import Client
 from gumd.observers.screen import Screen
 from gumd.observers.window import X11Backend
@@ -117,6 +118,14 @@ def test_every_monitor_is_grabbed_the_focused_one_first(multihead, tmp_path, mon
     frames = screen.grab("test", (left + width // 2, top + height // 2))
     screen.close()
     assert [(f.origin, f.image.size) for f in frames] == [((1280, 0), (1280, 800)), ((0, 0), (1280, 800))]
+
+
+def test_status_fills_every_field_of_its_schema_and_no_other(daemon):
+    status = daemon.client.status()
+    StatusOut.model_validate(status)  # extra="forbid" throughout: a field the schema lacks fails here
+    assert set(status["capture"]) == set(CaptureStatus.model_fields)
+    assert set(status["engine"]) == set(EngineStatus.model_fields)
+    assert status["capture"]["display"] == "connected"
 
 
 def test_excluded_windows_never_reach_the_store(daemon, tmp_path):
