@@ -27,8 +27,8 @@ RELATION_WORDS = {
     "line manager": "manager", "supervisor": "supervisor", "supervising": "supervisor", "advisor": "thesis advisor",
     "adviser": "thesis advisor", "promotor": "thesis advisor", "tutor": "tutor", "coach": "coach",
     "treinador": "coach", "recruiter": "recruiter", "talent acquisition": "recruiter", "hiring manager":
-    "hiring manager", "client": "client", "customer": "customer", "landlord": "landlord", "propriétaire":
-    "landlord", "vermieter": "landlord", "tenant": "tenant", "teacher": "teacher", "professor": "professor",
+    "hiring manager", "client": "client", "customer": "customer", "landlord": "landlord",
+    "vermieter": "landlord", "tenant": "tenant", "teacher": "teacher", "professor": "professor",
     "classmate": "classmate", "colleague": "colleague", "co-maintainer": "co-maintainer", "maintainer":
     "co-maintainer", "mentor": "mentor", "doctor": "doctor", "pediatrician": "doctor", "neighbour": "neighbour",
     "neighbor": "neighbour", "friend": "friend", "bandmate": "bandmate", "reviewer": "reviewer",
@@ -45,7 +45,7 @@ def relations_in(text: str) -> list[str]:
 
 
 _REL = r"\b(?P<rel>(?i:" + "|".join(sorted(map(re.escape, RELATION_WORDS), key=len, reverse=True)) + r"))\b"
-_NAME = rf"(?P<name>{FULL_NAME})(?![\w@])"
+_NAME = rf"(?<![\w@.])(?P<name>{FULL_NAME})(?![\w@])"
 _YOUR = r"(?i:\byour|\bvotre|\bton|\bta|\btu|\btua|\bteu|\bdein\w*|\bihr\w*)"
 _SOME = r"(?:[\w.&'’-]+\s+){0,3}?"  # a few words between, as in "Talent Acquisition Partner at"
 _PATTERNS = (
@@ -86,10 +86,17 @@ def _said_of_user(line: str, at: int) -> bool:
     return not (_OTHERS.search(before) or _GREETED.search(before))
 
 
+_NOT_NAMES = frozenset(
+    "mon tue tues wed thu thur thurs fri sat sun jan feb mar apr jun jul aug sep sept oct nov dec "
+    "mr mrs ms mx dr prof sr sra srta mme dra herr frau".split()
+)
+
+
 def _is_person(name: str) -> bool:
-    """A name, not a title ("Engineering Manager") nor a pronoun ("I'd")."""
+    """A name, not a title ("Engineering Manager"), a pronoun ("I'd"), a weekday ("Mon") or a bare "Mr"."""
     name = name.lstrip("@")
-    return bool(re.match(r"[^\W\d_][^\W\d_]", name)) and person_ok(name) and not relations_in(name)
+    return bool(re.match(r"[^\W\d_][^\W\d_]", name)) and person_ok(name) and not relations_in(name) \
+        and not all(w.lower().strip(".") in _NOT_NAMES for w in name.split())
 
 
 def relations(activity: Activity) -> list[Relation]:

@@ -95,6 +95,7 @@ def test_relations_are_read_where_the_screen_ties_a_relation_word_to_a_name():
     # Relations said of someone else, greetings and titles are not the user's relations
     assert found("Thanks! Rachel (Noah's mom)\nMayor Lena Ortiz and her husband, Tomas Ortiz, opened it") == []
     assert found("Hola papá, Elena Martínez aquí") == []
+    assert found("I'm with your dad Mon/Wed/Fri\nCustomer: Mr & Mrs Davies\nFreshCart — Customer churn") == []
     assert found("Karin Lund · Engineering Manager") != found("Engineering Manager · Karin Lund") == []
 
 
