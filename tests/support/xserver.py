@@ -62,7 +62,7 @@ class XServer:
 def start_desktop() -> XServer:
     """Xvfb at 1280x800 with openbox (it sets the EWMH properties gumd reads), on a display number Xvfb picks
     itself (-displayfd), so that test runs side by side never race for the same one."""
-    xvfb, wm = require("Xvfb"), require("openbox")
+    xvfb = require("Xvfb")
     require("xdotool")
     read, write = os.pipe()
     server = subprocess.Popen(
@@ -76,6 +76,15 @@ def start_desktop() -> XServer:
     if server.poll() is not None or not number:
         pytest.fail(f"Xvfb exited with {server.returncode} before it chose a display", pytrace=False)
     x = XServer(f":{number}", [server])
-    x.spawn(wm)
-    wait_for(lambda: "_NET_SUPPORTING_WM_CHECK" in x.run("xprop", "-root", check=False).stdout, 10, what="openbox")
+    try:
+        start_window_manager(x)
+    except BaseException:
+        x.stop()  # a desktop that failed to come up leaves no server behind
+        raise
     return x
+
+
+def start_window_manager(x: XServer) -> None:
+    """openbox on `x`, once it has set the EWMH properties gumd reads (it can take seconds on a loaded machine)."""
+    x.spawn(require("openbox"))
+    wait_for(lambda: "_NET_SUPPORTING_WM_CHECK" in x.run("xprop", "-root", check=False).stdout, 30, what="openbox")

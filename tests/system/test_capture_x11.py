@@ -14,13 +14,13 @@ from gumd.client import Client
 from gumd.observers.screen import Screen
 from gumd.observers.window import X11Backend
 from tests.support.environment import GUMD, require, wait_for
-from tests.support.xserver import XServer
+from tests.support.xserver import XServer, start_window_manager
 
 
 @pytest.fixture(scope="module")
 def multihead():
     """Xvfb 2560x800 split into two 1280x800 monitors with `xrandr --setmonitor`, and openbox."""
-    xvfb, wm, xrandr = require("Xvfb"), require("openbox"), require("xrandr")
+    xvfb, xrandr = require("Xvfb"), require("xrandr")
     number = next(n for n in range(400, 700)
                   if not Path(f"/tmp/.X{n}-lock").exists() and not Path(f"/tmp/.X11-unix/X{n}").exists())
     # -noreset: Xvfb otherwise resets when its last client leaves, and the monitors set by xrandr go with it
@@ -33,8 +33,7 @@ def multihead():
         x.run(xrandr, "--setmonitor", "left", "1280/338x800/211+0+0", "screen")
         x.run(xrandr, "--setmonitor", "right", "1280/338x800/211+1280+0", "none")
         assert "Monitors: 2" in x.run(xrandr, "--listmonitors").stdout
-        x.spawn(wm)
-        wait_for(lambda: "_NET_SUPPORTING_WM_CHECK" in x.run("xprop", "-root", check=False).stdout, 10, what="openbox")
+        start_window_manager(x)
         yield x
     finally:
         x.stop()

@@ -13,7 +13,7 @@ from pathlib import Path
 from tests.support.daemon import DaemonProcess, add_pending, statuses, unit_command, write_config
 from tests.support.environment import require, wait_for
 from tests.support.model_server import LoopbackServer, ProposingServer
-from tests.support.xserver import XServer
+from tests.support.xserver import XServer, start_window_manager
 
 
 def _one_link_each(db, ids) -> bool:
@@ -95,13 +95,16 @@ def _desktop(number: int, text: str, tmp: Path) -> XServer:
     server = subprocess.Popen([require("Xvfb"), f":{number}", "-screen", "0", "1024x600x24", "-nolisten", "tcp"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     x = XServer(f":{number}", [server])
-    wait_for(lambda: Path(f"/tmp/.X11-unix/X{number}").exists() or server.poll() is not None, 10, what="Xvfb")
-    assert server.poll() is None, f"Xvfb :{number} exited with {server.returncode}"
-    x.spawn(require("openbox"))
-    wait_for(lambda: "_NET_SUPPORTING_WM_CHECK" in x.run("xprop", "-root", check=False).stdout, 10, what="openbox")
-    note = tmp / f"note-{number}-{time.monotonic_ns()}.txt"
-    note.write_text(text)
-    x.xterm(text.splitlines()[0], note)
+    try:
+        wait_for(lambda: Path(f"/tmp/.X11-unix/X{number}").exists() or server.poll() is not None, 10, what="Xvfb")
+        assert server.poll() is None, f"Xvfb :{number} exited with {server.returncode}"
+        start_window_manager(x)
+        note = tmp / f"note-{number}-{time.monotonic_ns()}.txt"
+        note.write_text(text)
+        x.xterm(text.splitlines()[0], note)
+    except BaseException:
+        x.stop()  # a desktop that failed to come up leaves no server behind
+        raise
     return x
 
 
