@@ -49,7 +49,7 @@ class Day:
     def run(self, command: str, output: list[str]) -> None:
         self.scrollback += [PROMPT + command] + output
         self.scrollback = self.scrollback[-14:]
-        self.see("xterm", "me@box: ~/gumd", "\n".join(self.scrollback))
+        self.see("xterm", "me@box: ~/gumd", "\n".join(self.scrollback + [PROMPT]), f"{len(command) + 1} keys")
 
     def edit(self, module: str) -> None:
         body = f"def {module}_main(args):\n    result = {module}.load(args.path)\n    return result\n"

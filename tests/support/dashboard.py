@@ -1,58 +1,21 @@
-"""A real `gumd run` serving the dashboard on a free loopback port, Debian's Chromium driven by Playwright,
-and the steps every dashboard test takes: log in with a fresh link, open a view and wait until it is loaded."""
+"""Debian's Chromium driven by Playwright, and the steps every dashboard test takes: log in with a fresh
+link, open a view and wait until it is loaded."""
 
 from __future__ import annotations
 
 import contextlib
-import socket
 import subprocess
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Iterator
 
 from playwright import sync_api as playwright_sync
 
-from gumd.client import ApiError, Client, DaemonUnavailable
-from tests.support.environment import GUMD, wait_for
+from tests.support.environment import GUMD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 WIDE, NARROW = {"width": 1280, "height": 800}, {"width": 420, "height": 800}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def dashboard_daemon(tmp: Path, data: Path, env: dict[str, str], model_path: Path, *run_flags: str,
-                     ready_state: str = "capturing") -> Iterator[SimpleNamespace]:
-    """`gumd run` on `data` with the dashboard on a free port, up once its capture state is `ready_state`."""
-    port = free_port()
-    log = (tmp / "daemon.log").open("w")  # the daemon writes to it while it runs
-    proc = subprocess.Popen([*GUMD, "--data-dir", str(data), "--set", f"api_tcp_port={port}", "run",
-                             "--model", str(model_path), "--batch-interval", "3600", *run_flags],
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
-    client = Client(data / "gumd.sock")
-
-    def up() -> bool:
-        assert proc.poll() is None, (tmp / "daemon.log").read_text()[-3000:]
-        try:
-            return client.status()["capture"]["state"] == ready_state
-        except (DaemonUnavailable, ApiError):
-            return False
-
-    try:
-        wait_for(up, 120, interval=0.5, what="gumd run to serve its socket")
-        yield SimpleNamespace(tmp=tmp, data=data, port=port, base=f"http://127.0.0.1:{port}", client=client, env=env)
-    finally:
-        client.close()
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
 
 
 @contextlib.contextmanager

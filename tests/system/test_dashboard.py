@@ -21,8 +21,8 @@ import httpx
 import pytest
 
 from gumd.client import ApiError
-from tests.support.dashboard import (CHROMIUM_ARGS, NARROW, WIDE, chromium, dashboard_daemon, log_in, login_link,
-                                     open_view)
+from tests.support.daemon import gumd_run
+from tests.support.dashboard import CHROMIUM_ARGS, NARROW, WIDE, chromium, log_in, login_link, open_view
 from tests.support.environment import GUMD, wait_for
 from tests.support.replay_session import make_session
 
@@ -40,7 +40,7 @@ def daemon(tmp_path_factory, model_path, xserver):
                              "--model", str(model_path)], env=env, capture_output=True, text=True, timeout=600,
                             check=False)
     assert seeded.returncode == 0, seeded.stderr
-    with dashboard_daemon(tmp, tmp / "data", env, model_path) as running:
+    with gumd_run(tmp, tmp / "data", env, model_path) as running:
         assert running.client.search(limit=5), "the replay stored no proposition to review"
         yield running
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.dashboard import chromium, dashboard_daemon, log_in, open_view
+from tests.support.daemon import gumd_run
+from tests.support.dashboard import chromium, log_in, open_view
 
 pytestmark = pytest.mark.slow
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.slow
 def daemon(tmp_path_factory, model_path, xserver):
     tmp = tmp_path_factory.mktemp("dashboard-empty")
     env = {**xserver.env, "GUMD_CONFIG": str(tmp / "none.toml")}
-    with dashboard_daemon(tmp, tmp / "data", env, model_path, "--no-capture", ready_state="off") as running:
+    with gumd_run(tmp, tmp / "data", env, model_path, "--no-capture", ready_state="off") as running:
         yield running
 
 
