@@ -2,6 +2,7 @@
 The in-context model call itself is in tests/integration/test_nap_predict_model.py."""
 
 from gumd.nap.actions import Segmenter, record
+from gumd.nap.novel import screen_names, unnamed_by_history
 from gumd.nap.predict import Predictor
 from gumd.store import Store
 from tests.support.workday import DAY, START, replay, workday
@@ -49,3 +50,22 @@ def test_the_model_is_asked_only_when_the_statistics_are_unsure(tmp_path):
     prediction = predictor.predict_next(screen_text=first.text, now=first.at + 1)
     assert prediction.top.key == "switch|code|code"
     assert prediction.source == "statistical" and prediction.top.raw_confidence >= predictor.consult_below
+
+
+def test_the_model_is_not_consulted_where_the_statistics_name_every_action_the_screen_does(tmp_path):
+    store = Store(tmp_path / "gumd.db")
+    predictor = Predictor(store, Unreachable())
+    replay(predictor, store, days=3)
+    screen = "me@box:~/gumd$ make test\n3 passed\nopen main.py next, then `make test` and `git pull`\n"
+    prediction = predictor.predict_next(screen_text=screen, now=START + 3 * DAY - 1)
+    assert prediction.source == "statistical" and prediction.top is not None
+
+
+def test_documents_and_commands_the_screen_names_but_no_action_had_are_what_the_model_is_asked_about():
+    screen = ("From: Ana\nPlease fill in budget-2027.xlsx and run `make migrate` before Friday; see docs/setup.md.\n"
+              "  $ pip install gumd\nFAILED tests/test_parser.py::test_roundtrip - 1 failed in 3.2s (v1.2.3)\n")
+    assert [(n.kind, n.target) for n in screen_names(screen)] == [
+        ("open", "budget-2027.xlsx"), ("command", "make migrate"), ("open", "setup.md"),
+        ("command", "pip install gumd"), ("open", "test_parser.py")]
+    known = {"test_parser.py - gumd - Visual Studio Code", "make migrate"}
+    assert [n.target for n in unnamed_by_history(screen, known)] == ["budget-2027.xlsx", "setup.md", "pip install gumd"]
