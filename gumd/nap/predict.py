@@ -13,8 +13,10 @@ recorded action has (`novel.unnamed_by_history`: a document never opened, a
 command never run). The context — the last actions, the current screen, the
 most relevant propositions and past traces retrieved for this moment — goes
 to the model with those names numbered, and it picks the one the user will act
-on next, or none, and says why in a few words; a pick goes first, before the
-statistical candidates. Choosing among the statistical candidates themselves
+on next, or none, and says why in a few words. Its pick is as likely as
+something new has been after an action in the current app (`novelty_rate`),
+and takes its place by that among the statistical candidates, whose
+probabilities share the rest. Choosing among the statistical candidates themselves
 (`consult_below` > 0: when the top one is less likely than that) is off by
 default: on a recorded session it did not beat the statistics by more than
 noise (docs/nap.md). The answer is kept to about
@@ -164,13 +166,23 @@ class Predictor:
         self.proposition_search = proposition_search or (lambda q: store.search.propositions(q, limit=3))
         self.recent: list[Action] = []
         self.known_targets: set[str] = set()  # every target a recorded action had
+        self.novelty: dict[str, list[int]] = {}  # app of the last action -> [next ones that were new, all next ones]
         for action in store.actions.recorded(limit=history):
             self._learn(action)
 
     def _learn(self, action: Action) -> None:
         self.statistical.learn(action.key, action.at)
+        if self.recent:
+            counts = self.novelty.setdefault(self.recent[-1].app, [0, 0])
+            counts[0] += action.target not in self.known_targets
+            counts[1] += 1
         self.recent = (self.recent + [action])[-RECENT_ACTIONS:]
         self.known_targets.add(action.target)
+
+    def novelty_rate(self) -> float:
+        """How often an action never seen before followed an action in the current app (shrunk toward 0.1)."""
+        new, total = self.novelty.get(self.recent[-1].app, [0, 0]) if self.recent else [0, 0]
+        return (new + 0.1) / (total + 1.0)
 
     def candidates(self, now: float, k: int = CANDIDATES) -> list[PredictedAction]:
         """The statistical predictor's k best next actions, calibrated."""
@@ -207,9 +219,9 @@ class Predictor:
                     now: float) -> tuple[str, str, list[PredictedAction], list[int]] | None:
         """Ask the model where it is consulted: (source, reasoning, actions, trace ids), or None when it is not
         asked, answers "none of these", or fails (logged; the statistical prediction stands)."""
-        # A new action gets the statistical mass left off the candidates: how likely "something else" was.
-        rest = max(0.0, 1.0 - sum(c.raw_confidence for c in candidates))
-        novel = [self._predicted(self._named_key(n), rest, "model")
+        # A new action is as likely as something new has been after this app; the statistics share the rest.
+        new = self.novelty_rate()
+        novel = [self._predicted(self._named_key(n), new, "model")
                  for n in unnamed_by_history(screen_text, self.known_targets)]
         unsure = bool(candidates) and candidates[0].raw_confidence < self.consult_below
         if not novel and not unsure:
@@ -228,8 +240,11 @@ class Predictor:
         # The model states no confidence of its own (a 0.5B model says 9 of 10 to everything): its pick keeps the
         # raw probability it was offered with, calibrated on the model's own record.
         chosen = self._predicted(picked.key, picked.raw_confidence, "model")
-        actions = [chosen] + [c for c in candidates if c.key != chosen.key]
-        return "model", answer.why.strip(), actions, [r.trace.id for r in retrieved]
+        rest = [c for c in candidates if c.key != chosen.key]
+        # A new action goes where its probability ranks it among the statistical ones, scaled to what is left.
+        at = sum((1.0 - new) * c.raw_confidence > chosen.raw_confidence for c in rest) if novel else 0
+        source, why = ("model", answer.why.strip()) if at == 0 else ("statistical", "")
+        return source, why, rest[:at] + [chosen] + rest[at:], [r.trace.id for r in retrieved]
 
     def _named_key(self, named: Named) -> str:
         """A document or command from the screen as an action key: a document opens in the app in front, a

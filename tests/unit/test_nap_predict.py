@@ -1,7 +1,9 @@
 """The on-device predictor: statistical candidates, online scoring and calibration, and when the model is asked.
 The in-context model call itself is in tests/integration/test_nap_predict_model.py."""
 
-from gumd.nap.actions import Segmenter, record
+import dataclasses
+
+from gumd.nap.actions import Segmenter, make_action, record
 from gumd.nap.novel import screen_names, unnamed_by_history
 from gumd.nap.predict import Predictor
 from gumd.store import Store
@@ -69,3 +71,16 @@ def test_documents_and_commands_the_screen_names_but_no_action_had_are_what_the_
         ("command", "pip install gumd"), ("open", "test_parser.py")]
     known = {"test_parser.py - gumd - Visual Studio Code", "make migrate"}
     assert [n.target for n in unnamed_by_history(screen, known)] == ["budget-2027.xlsx", "setup.md", "pip install gumd"]
+
+
+def test_the_novelty_rate_is_how_often_something_new_followed_an_action_in_the_current_app(tmp_path):
+    store = Store(tmp_path / "gumd.db")
+    predictor = Predictor(store)
+    for i in range(9):
+        for action in (make_action(100.0 * i, "switch", "evince", "evince"),
+                       make_action(100.0 * i + 1, "open", "evince", f"spec-{i}.pdf"),
+                       make_action(100.0 * i + 2, "switch", "code", "code")):
+            predictor.observe(dataclasses.replace(action, id=store.actions.add(action)))
+    assert predictor.novelty_rate() < 0.2  # after the editor: the viewer again, every time
+    predictor.observe(make_action(901.0, "switch", "evince", "evince"))
+    assert predictor.novelty_rate() > 0.4  # in the viewer: something new came next ten times in eighteen
