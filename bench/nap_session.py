@@ -49,7 +49,7 @@ class Day:
     def run(self, command: str, output: list[str]) -> None:
         self.scrollback += [PROMPT + command] + output
         self.scrollback = self.scrollback[-14:]
-        self.see("xterm", "me@box: ~/gumd", "\n".join(self.scrollback))
+        self.see("xterm", "me@box: ~/gumd", "\n".join(self.scrollback + [PROMPT]), f"{len(command) + 1} keys")
 
     def edit(self, module: str) -> None:
         body = f"def {module}_main(args):\n    result = {module}.load(args.path)\n    return result\n"
@@ -82,6 +82,16 @@ class Day:
         else:
             self.see("thunderbird", f"Re: {subject} - Mozilla Thunderbird", f"To: {person}\nCount me in!")
 
+    def spec(self) -> None:
+        """A mail that sends a document never opened before; the developer opens it next."""
+        number = self.rng.randint(100, 999)
+        name = f"spec-{number}.pdf"
+        self.see("thunderbird", "Spec for the parser - Mozilla Thunderbird",
+                 f"From: {self.rng.choice(PEOPLE)}\nSubject: Spec for the parser\n"
+                 f"The new format is described in {name}, attached. Please read it before Friday.")
+        self.see("evince", "Open Document — Document Viewer", f"Open Document\nDownloads\n{name}\nnotes.txt\nCancel Open")
+        self.see("evince", f"{name} — Document Viewer", f"Parser format {number}\n1 Scope\n2 Grammar")
+
 
 def write_session(path: Path, days: int = 12, seed: int = 1) -> int:
     """Write `days` working days into a fresh gumd database at `path`; returns the number of actions."""
@@ -100,6 +110,8 @@ def write_session(path: Path, days: int = 12, seed: int = 1) -> int:
                 day.run("git commit -a", ["[main 1a2b3c4] work", " 1 file changed"])
                 if rng.random() < 0.6:
                     day.mail()
+                if rng.random() < 0.15:
+                    day.spec()
         seg = Segmenter()
         observations = store.observations.newest(limit=1_000_000)[::-1]
         return sum(len(record(store, seg, moment_of(o))) for o in observations)

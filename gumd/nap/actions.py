@@ -4,7 +4,7 @@
 change with no screen text) into zero or more actions, by rule:
 
 - the app changed: "switched to X";
-- a terminal shows a new command after its prompt, or its title names one: "ran Z";
+- a terminal shows a command that ran after its shell's prompt (`terminal.Terminal`): "ran Z";
 - a title that reads as a web search: "searched for W";
 - otherwise a new window title in the same app: "opened Y";
 - ctrl+s / super+s in the input summary: "saved Y".
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, Field
 
 from gumd.models import LanguageModel, ModelError
+from gumd.nap.terminal import Terminal
 from gumd.store import Store
 from gumd.store.records import Observation
 from gumd.store.actions import Action
@@ -29,7 +30,6 @@ TERMINALS = {"xterm", "uxterm", "terminal", "gnome-terminal", "gnome-terminal-se
              "alacritty", "kitty", "wezterm", "tilix", "xfce4-terminal", "terminator", "foot", "urxvt"}
 SCREEN_TEXT_KEPT = 2000  # characters of screen text kept with an action, for the in-context predictor
 
-_PROMPT_LINE = re.compile(r"^.{0,80}?[$#%❯>]\s+(\S.{0,200})$")
 _SEARCH_TITLES = [
     re.compile(r"^(?P<q>.+?) [-–—] (Google|Bing|DuckDuckGo|Startpage|Brave|Ecosia)( Search)?\b", re.I),
     re.compile(r"^(Search|Results) (for|results for)\s+[\"“']?(?P<q>.+?)[\"”']?(\s[-–—].*)?$", re.I),
@@ -72,16 +72,6 @@ def search_query(title: str) -> str | None:
     return None
 
 
-def typed_commands(text: str) -> list[str]:
-    """Commands after a shell prompt on a terminal screen, top to bottom."""
-    out = []
-    for line in text.splitlines():
-        m = _PROMPT_LINE.match(line.rstrip())
-        if m:
-            out.append(" ".join(m.group(1).split()))
-    return out
-
-
 def rule_caption(kind: str, app: str, target: str) -> str:
     """A one-line caption from the action's parts alone."""
     return {
@@ -99,12 +89,12 @@ def make_action(at: float, kind: str, app: str, target: str, screen_text: str = 
 
 
 class Segmenter:
-    """Stateful: remembers the last app, title and each terminal's commands to tell what is new."""
+    """Stateful: remembers the last app, title and each terminal's prompts and commands to tell what is new."""
 
     def __init__(self):
         self.app: str | None = None
         self.title: str | None = None
-        self.commands: dict[str, list[str]] = {}  # terminal app -> commands on its last screen
+        self.terminals: dict[str, Terminal] = {}
 
     def feed(self, m: Moment) -> list[Action]:
         """The actions this moment shows, in order (often none)."""
@@ -113,12 +103,8 @@ class Segmenter:
         if m.app != self.app:
             out.append(make_action(m.at, "switch", m.app, m.app, m.text))
         if is_terminal(m.app) and m.text:
-            seen = typed_commands(m.text)
-            # Commands not on the last screen of this terminal, even when the user was away in between
-            # (its scrollback still shows the old ones): the screen scrolls, so compare as a tail.
-            new = seen[_overlap(self.commands.get(m.app, []), seen):]
-            out += [make_action(m.at, "command", m.app, c, m.text) for c in new[-3:]]
-            self.commands[m.app] = seen
+            ran = self.terminals.setdefault(m.app, Terminal()).ran(m.text, typed="keys" in m.input_summary)
+            out += [make_action(m.at, "command", m.app, c, m.text) for c in ran[-3:]]
         elif m.title != self.title or m.app != self.app:
             query = search_query(m.title)
             if query:
@@ -129,14 +115,6 @@ class Segmenter:
             out.append(make_action(m.at, "save", m.app, doc, m.text))
         self.app, self.title = m.app, m.title
         return out
-
-
-def _overlap(old: list[str], new: list[str]) -> int:
-    """How many leading items of `new` were already the tail of `old`."""
-    for n in range(min(len(old), len(new)), 0, -1):
-        if old[-n:] == new[:n]:
-            return n
-    return 0
 
 
 def segment(moments: list[Moment]) -> list[Action]:

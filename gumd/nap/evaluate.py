@@ -165,9 +165,9 @@ def evaluate(streams: Iterable[Stream], make_predictors: Callable[[], list[Seque
     return [macro_average(scores) for scores in per_predictor.values()]
 
 
-def evaluate_in_context(paths: Sequence[Path], model, last: int) -> list[Score]:
-    """Replay each gumd database's actions through a fresh Predictor; on the last `last` actions, score the
-    statistical top candidates and the in-context (model) prediction side by side.
+def in_context_ranks(path: Path, model, last: int) -> dict[str, list[int | None]]:
+    """Replay one gumd database's actions through a fresh Predictor; on the last `last` actions, the rank (1..,
+    None when absent) of the real action among the statistical candidates and the in-context prediction.
 
     Everything before those actions is learned first, traces included, so both see the same history.
     """
@@ -175,41 +175,48 @@ def evaluate_in_context(paths: Sequence[Path], model, last: int) -> list[Score]:
 
     from gumd.nap.predict import Predictor
 
-    per_source: dict[str, list[Score]] = {"statistical (replay)": [], "in-context": []}
+    source = Store(path)
+    try:
+        actions = source.actions.recorded()
+    finally:
+        source.close()
+    ranks: dict[str, list[int | None]] = {"statistical (replay)": [], "in-context": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "replay.db")
+        predictor = Predictor(store, model)
+        start = max(1, len(actions) - last)
+        screen = ""
+        for i, action in enumerate(actions):
+            # The screen as it was before this action: actions segmented from one frame share its text,
+            # which already shows the later ones, so the screen of an earlier frame is the one to use.
+            if i and actions[i - 1].at < action.at:
+                screen = actions[i - 1].screen_text
+            if i >= start:
+                stat = predictor.predict_next(screen, now=actions[i - 1].at, use_model=False)
+                ctx = predictor.predict_next(screen, now=actions[i - 1].at, use_model=True)
+                for name, p in (("statistical (replay)", stat), ("in-context", ctx)):
+                    keys = [a.key for a in p.actions]
+                    ranks[name].append(keys.index(action.key) + 1 if action.key in keys else None)
+            elif i:
+                predictor.predict_next(screen, now=actions[i - 1].at, use_model=False)
+            predictor.observe(action)
+        store.close()
+    return ranks
+
+
+def score_ranks(name: str, ranks: Sequence[int | None]) -> Score:
+    """Top-1, top-5 and MRR of a list of ranks (None: the real item was not offered)."""
+    n = len(ranks)
+    return Score(name, sum(r == 1 for r in ranks) / n if n else 0.0,
+                 sum(r is not None and r <= 5 for r in ranks) / n if n else 0.0,
+                 sum(1.0 / r for r in ranks if r) / n if n else 0.0, n)
+
+
+def evaluate_in_context(paths: Sequence[Path], model, last: int) -> list[Score]:
+    """The statistical top candidates and the in-context prediction side by side on the last `last` actions
+    of each gumd database (`in_context_ranks`), macro-averaged over the databases."""
+    per_source: dict[str, list[Score]] = {}
     for path in paths:
-        source = Store(path)
-        try:
-            actions = source.actions.recorded()
-        finally:
-            source.close()
-        with tempfile.TemporaryDirectory() as tmp:
-            store = Store(Path(tmp) / "replay.db")
-            predictor = Predictor(store, model)
-            ranks: dict[str, list[int | None]] = {k: [] for k in per_source}
-            start = max(1, len(actions) - last)
-            screen = ""
-            for i, action in enumerate(actions):
-                # The screen as it was before this action: actions segmented from one frame share its text,
-                # which already shows the later ones, so the screen of an earlier frame is the one to use.
-                if i and actions[i - 1].at < action.at:
-                    screen = actions[i - 1].screen_text
-                if i >= start:
-                    stat = predictor.predict_next(screen, now=actions[i - 1].at, use_model=False)
-                    ctx = predictor.predict_next(screen, now=actions[i - 1].at, use_model=True)
-                    for name, p in (("statistical (replay)", stat), ("in-context", ctx)):
-                        keys = [a.key for a in p.actions]
-                        ranks[name].append(keys.index(action.key) + 1 if action.key in keys else None)
-                elif i:
-                    predictor.predict_next(screen, now=actions[i - 1].at, use_model=False)
-                predictor.observe(action)
-            store.close()
-        for name, rs in ranks.items():
-            n = len(rs)
-            per_source[name].append(Score(
-                name,
-                sum(r == 1 for r in rs) / n if n else 0.0,
-                sum(r is not None and r <= 5 for r in rs) / n if n else 0.0,
-                sum(1.0 / r for r in rs if r) / n if n else 0.0,
-                n,
-            ))
-    return [macro_average(scores) for scores in per_source.values() if scores]
+        for name, ranks in in_context_ranks(path, model, last).items():
+            per_source.setdefault(name, []).append(score_ranks(name, ranks))
+    return [macro_average(scores) for scores in per_source.values()]

@@ -7,11 +7,19 @@ Library API (what the REST API, SSE stream, MCP tool and `gumd predict` call):
     predictor.observe(action)   # each real action: scores open predictions, grows the trace library
 
 `predict_next` always has the statistical candidates (VariableOrder over the
-recorded action stream). With a model, the context — the last actions, the
-current screen, the most relevant propositions and past traces retrieved for
-this moment — goes to the model whenever the statistical top candidate is
-less likely than `consult_below` (0.5), and the model picks one of the
-numbered statistical candidates and says why in a few words. The answer is kept to about
+recorded action stream). The model is consulted only where the statistics
+cannot name the action: when the screen names documents or commands that no
+recorded action has (`novel.unnamed_by_history`: a document never opened, a
+command never run). The context — the last actions, the current screen, the
+most relevant propositions and past traces retrieved for this moment — goes
+to the model with those names numbered, and it picks the one the user will act
+on next, or none, and says why in a few words. Its pick is as likely as
+something new has been after an action in the current app (`novelty_rate`),
+and takes its place by that among the statistical candidates, whose
+probabilities share the rest. Choosing among the statistical candidates themselves
+(`consult_below` > 0: when the top one is less likely than that) is off by
+default: on a recorded session it did not beat the statistics by more than
+noise (docs/nap.md). The answer is kept to about
 15 tokens and the prompt to about 200, with the system prompt first and
 unchanged so the model's prompt cache reuses its state: generating tokens is
 what costs time on a laptop CPU. Every confidence shown is calibrated: the
@@ -33,6 +41,7 @@ from pydantic import BaseModel, Field, create_model
 
 from gumd.models import LanguageModel, ModelError
 from gumd.nap.actions import rule_caption
+from gumd.nap.novel import Named, unnamed_by_history
 from gumd.nap.sequence import SequencePredictor
 from gumd.nap.variable_order import VariableOrder
 from gumd.nap.traces import Embedder, Retrieved, TraceLibrary
@@ -47,9 +56,9 @@ PROMPT_ACTIONS = 4
 SCREEN_CHARS = 160  # screen text shown to the model
 CANDIDATES = 5
 REASON_CHARS = 48  # the model's reasoning, at most
-# The model is asked only when the statistical top candidate is less likely than this: on a recorded session
-# the 0.5B model overturned confident statistical predictions more often than it mended unsure ones.
-CONSULT_BELOW = 0.5
+# The model may also choose among the statistical candidates when the top one is less likely than this; off by
+# default (0.0): on a recorded session the 0.5B model's choice was within noise of the statistics' own.
+CONSULT_BELOW = 0.0
 
 
 @dataclass(frozen=True)
@@ -85,11 +94,13 @@ class Prediction:
 
 
 @functools.cache
-def _answer_model(candidates: int) -> type[BaseModel]:
-    """The model's whole answer, about 15 tokens: generating them is most of an in-context prediction's latency."""
+def _answer_model(candidates: int, none_allowed: bool = False) -> type[BaseModel]:
+    """The model's whole answer, about 15 tokens: generating them is most of an in-context prediction's latency.
+    With `none_allowed`, 0 means "none of these"."""
     return create_model(
         "NextActionAnswer",
-        choice=(Literal[tuple(range(1, candidates + 1))], Field(description="number of the likeliest candidate")),
+        choice=(Literal[tuple(range(0 if none_allowed else 1, candidates + 1))],
+                Field(description="number of the likeliest candidate")),
         why=(str, Field(max_length=REASON_CHARS, description="a few words")),
     )
 
@@ -154,12 +165,24 @@ class Predictor:
         self.calibrator = Calibrator(store)
         self.proposition_search = proposition_search or (lambda q: store.search.propositions(q, limit=3))
         self.recent: list[Action] = []
+        self.known_targets: set[str] = set()  # every target a recorded action had
+        self.novelty: dict[str, list[int]] = {}  # app of the last action -> [next ones that were new, all next ones]
         for action in store.actions.recorded(limit=history):
             self._learn(action)
 
     def _learn(self, action: Action) -> None:
         self.statistical.learn(action.key, action.at)
+        if self.recent:
+            counts = self.novelty.setdefault(self.recent[-1].app, [0, 0])
+            counts[0] += action.target not in self.known_targets
+            counts[1] += 1
         self.recent = (self.recent + [action])[-RECENT_ACTIONS:]
+        self.known_targets.add(action.target)
+
+    def novelty_rate(self) -> float:
+        """How often an action never seen before followed an action in the current app (shrunk toward 0.1)."""
+        new, total = self.novelty.get(self.recent[-1].app, [0, 0]) if self.recent else [0, 0]
+        return (new + 0.1) / (total + 1.0)
 
     def candidates(self, now: float, k: int = CANDIDATES) -> list[PredictedAction]:
         """The statistical predictor's k best next actions, calibrated."""
@@ -176,22 +199,10 @@ class Predictor:
         candidates = self.candidates(now)
         context = moment_text(self.recent, screen_text)
         source, reasoning, trace_ids, actions = "statistical", "", [], candidates
-        unsure = bool(candidates) and candidates[0].raw_confidence < self.consult_below
-        if use_model and self.model is not None and unsure:
-            retrieved = self.traces.retrieve(context, now, k=2)
-            trace_ids = [r.trace.id for r in retrieved]
-            try:
-                answer = self.model.complete_json(
-                    self._messages(screen_text, candidates, retrieved), _answer_model(len(candidates)), max_tokens=40
-                )
-                picked = candidates[answer.choice - 1]
-                # The model states no confidence of its own (a 0.5B model says 9 of 10 to everything): its pick
-                # keeps the statistical probability, calibrated on the model's own record.
-                chosen = self._predicted(picked.key, picked.raw_confidence, "model")
-                source, reasoning = "model", answer.why.strip()
-                actions = [chosen] + [c for c in candidates if c.key != chosen.key]
-            except ModelError as e:
-                log.warning("in-context prediction failed, keeping the statistical one: %s", e)
+        if use_model and self.model is not None:
+            asked = self._in_context(screen_text, context, candidates, now)
+            if asked is not None:
+                source, reasoning, actions, trace_ids = asked
         if not reasoning and candidates:
             reasoning = f"after '{self.recent[-1].caption}' this usually follows" if self.recent else ""
         prediction = Prediction(now, source, actions, reasoning, trace_ids)
@@ -204,8 +215,49 @@ class Predictor:
         ))
         return Prediction(now, source, actions, reasoning, trace_ids, record_id)
 
-    def _messages(self, screen_text: str, candidates: list[PredictedAction], retrieved: list[Retrieved]) -> list[dict]:
-        """The prompt, kept short (~150 tokens past the system prompt): prompt evaluation is most of the latency."""
+    def _in_context(self, screen_text: str, context: str, candidates: list[PredictedAction],
+                    now: float) -> tuple[str, str, list[PredictedAction], list[int]] | None:
+        """Ask the model where it is consulted: (source, reasoning, actions, trace ids), or None when it is not
+        asked, answers "none of these", or fails (logged; the statistical prediction stands)."""
+        # A new action is as likely as something new has been after this app; the statistics share the rest.
+        new = self.novelty_rate()
+        novel = [self._predicted(self._named_key(n), new, "model")
+                 for n in unnamed_by_history(screen_text, self.known_targets)]
+        unsure = bool(candidates) and candidates[0].raw_confidence < self.consult_below
+        if not novel and not unsure:
+            return None
+        offered = novel or candidates
+        retrieved = self.traces.retrieve(context, now, k=2)
+        try:
+            answer = self.model.complete_json(self._messages(screen_text, offered, retrieved, bool(novel)),
+                                              _answer_model(len(offered), bool(novel)), max_tokens=40)
+        except ModelError as e:
+            log.warning("in-context prediction failed, keeping the statistical one: %s", e)
+            return None
+        if answer.choice == 0:
+            return None
+        picked = offered[answer.choice - 1]
+        # The model states no confidence of its own (a 0.5B model says 9 of 10 to everything): its pick keeps the
+        # raw probability it was offered with, calibrated on the model's own record.
+        chosen = self._predicted(picked.key, picked.raw_confidence, "model")
+        rest = [c for c in candidates if c.key != chosen.key]
+        # A new action goes where its probability ranks it among the statistical ones, scaled to what is left.
+        at = sum((1.0 - new) * c.raw_confidence > chosen.raw_confidence for c in rest) if novel else 0
+        source, why = ("model", answer.why.strip()) if at == 0 else ("statistical", "")
+        return source, why, rest[:at] + [chosen] + rest[at:], [r.trace.id for r in retrieved]
+
+    def _named_key(self, named: Named) -> str:
+        """A document or command from the screen as an action key: a document opens in the app in front, a
+        command runs in the terminal last used for one."""
+        current = self.recent[-1].app if self.recent else ""
+        terminal = next((a.app for a in reversed(self.recent) if a.kind == "command"), None)
+        app = (terminal or current) if named.kind == "command" else current
+        return f"{named.kind}|{app}|{named.target}"
+
+    def _messages(self, screen_text: str, candidates: list[PredictedAction], retrieved: list[Retrieved],
+                  none_allowed: bool = False) -> list[dict]:
+        """The prompt, kept short (~150 tokens past the system prompt): prompt evaluation is most of the latency.
+        With `none_allowed` the candidates are new to the user and "0" is offered for "none of these"."""
         recent = [a.caption for a in self.recent[-PROMPT_ACTIONS:]]
         screen = " ".join(screen_text.split())[:SCREEN_CHARS]
         facts = [p.text for p in self.proposition_search(" ".join(recent[-2:] + [screen]))][:2]
@@ -220,8 +272,10 @@ class Predictor:
         lines.append("Recent actions: " + (" / ".join(recent) or "none"))
         if screen:
             lines.append(f"Screen: {screen}")
-        lines.append("Candidates:")
+        lines.append("Candidates (named on screen, never done before):" if none_allowed else "Candidates:")
         lines += [f"{i}. {c.caption}" for i, c in enumerate(candidates, 1)]
+        if none_allowed:
+            lines.append("0. none of these: something the user has done before")
         return [{"role": "system", "content": _SYSTEM}, {"role": "user", "content": "\n".join(lines)}]
 
     def observe(self, action: Action) -> list[PredictionRecord]:

@@ -30,3 +30,21 @@ def test_the_model_predicts_in_context_and_its_prediction_is_scored(tmp_path, mo
     (action,) = [a for a in record(store, Segmenter(), Moment(now + 1, "xterm", "bash")) if a.kind == "switch"]
     scored = predictor.observe(action)
     assert [p.source for p in scored] == ["model"] and scored[0].exact in (0, 1)
+
+
+def test_the_model_names_a_document_the_screen_asks_for_and_it_ranks_by_how_often_new_things_follow(tmp_path,
+                                                                                                     model):
+    store = Store(tmp_path / "gumd.db")
+    predictor = Predictor(store, model)  # default routing: the model only for what the statistics cannot name
+    replay(predictor, store, days=3)
+    now = START + 3 * DAY - 1
+    screen = "From: Ana\nSubject: budget\nPlease open budget-2027.xlsx now and fill in your team's numbers today."
+    statistical = predictor.candidates(now)
+    assert "budget-2027.xlsx" not in {c.target for c in statistical}
+    prediction = predictor.predict_next(screen_text=screen, now=now)
+    named = [a for a in prediction.actions if a.target == "budget-2027.xlsx"]
+    assert [a.kind for a in named] == ["open"], "the model was not consulted, or named none of the screen's documents"
+    assert prediction.trace_ids, "no past trace was retrieved for a moment seen three times"
+    # After the browser, something new followed once in five actions: the statistics' sure pick stays first.
+    assert predictor.novelty_rate() < 0.2 and prediction.top.key == statistical[0].key
+    assert {c.key for c in statistical} <= {a.key for a in prediction.actions}

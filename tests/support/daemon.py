@@ -1,14 +1,19 @@
-"""A gumd daemon started as its systemd unit starts it, with the config and observations it works on."""
+"""gumd daemons for the system tests: one started as its systemd unit starts it, with the config and observations
+it works on, and a plain `gumd run` serving the dashboard (`gumd_run`)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
+import socket
 import subprocess
 import time
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Iterator
 
-from gumd.client import Client
+from gumd.client import ApiError, Client, DaemonUnavailable
 from gumd.store import NewObservation, Store
 from tests.support.environment import GUMD, wait_for
 
@@ -112,3 +117,39 @@ def unit_command(tmp_path: Path, data_dir: Path, config: Path) -> tuple[list[str
     assert done.returncode == 0, done.stderr
     unit = home / ".config" / "systemd" / "user" / "gumd.service"
     return exec_start(unit.read_text()), env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gumd_run(tmp: Path, data: Path, env: dict[str, str], model_path: Path, *run_flags: str,
+             settings: tuple[str, ...] = (), ready_state: str = "capturing") -> Iterator[SimpleNamespace]:
+    """`gumd run` on `data` with `settings` (`name=value`) and the dashboard on a free loopback port; up once its
+    capture state is `ready_state`."""
+    port = free_port()
+    log = (tmp / "daemon.log").open("w")  # the daemon writes to it while it runs
+    proc = subprocess.Popen([*GUMD, "--data-dir", str(data), "--set", f"api_tcp_port={port}",
+                             *[a for s in settings for a in ("--set", s)], "run",
+                             "--model", str(model_path), "--batch-interval", "3600", *run_flags],
+                            env=env, stdout=log, stderr=subprocess.STDOUT)
+    client = Client(data / "gumd.sock")
+
+    def up() -> bool:
+        assert proc.poll() is None, (tmp / "daemon.log").read_text()[-3000:]
+        try:
+            return client.status()["capture"]["state"] == ready_state
+        except (DaemonUnavailable, ApiError):
+            return False
+
+    try:
+        wait_for(up, 120, interval=0.5, what="gumd run to serve its socket")
+        yield SimpleNamespace(tmp=tmp, data=data, port=port, base=f"http://127.0.0.1:{port}", client=client, env=env)
+    finally:
+        client.close()
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()

@@ -12,10 +12,11 @@ START = 1_700_000_000.0
 def workday(t0: float) -> list[Moment]:
     """Pull, edit, save, test, look something up: a developer's loop."""
     return [
-        Moment(t0, "xterm", "bash", text="me@box:~/gumd$ git pull\nAlready up to date.\n"),
+        Moment(t0, "xterm", "bash", text="me@box:~/gumd$ git pull\nAlready up to date.\nme@box:~/gumd$\n"),
         Moment(t0 + 10, "code", "main.py - Visual Studio Code", text="def main():\n    run()\n"),
         Moment(t0 + 20, "code", "main.py - Visual Studio Code", input_summary="120 keys, shortcuts ctrl+s"),
-        Moment(t0 + 30, "xterm", "bash", text="me@box:~/gumd$ git pull\nAlready up to date.\nme@box:~/gumd$ make test\n"),
+        Moment(t0 + 30, "xterm", "bash", text="me@box:~/gumd$ git pull\nAlready up to date.\n"
+                                                   "me@box:~/gumd$ make test\n3 passed\nme@box:~/gumd$\n"),
         Moment(t0 + 40, "firefox", "pytest fixtures - Google Search - Mozilla Firefox", text="pytest fixtures"),
     ]
 

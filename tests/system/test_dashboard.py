@@ -11,76 +11,44 @@ import http.server
 import json
 import os
 import shutil
-import socket
 import stat
 import subprocess
 import sys
 import threading
 from pathlib import Path
-from types import SimpleNamespace
 
 import httpx
 import pytest
-from playwright import sync_api as playwright_sync
 
-from gumd.client import ApiError, Client, DaemonUnavailable
+from gumd.client import ApiError
+from tests.support.daemon import gumd_run
+from tests.support.dashboard import CHROMIUM_ARGS, NARROW, WIDE, chromium, log_in, login_link, open_view
 from tests.support.environment import GUMD, wait_for
 from tests.support.replay_session import make_session
 
 pytestmark = pytest.mark.slow
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHOTS = Path("/tmp/dashboard-shots")
-WIDE, NARROW = {"width": 1280, "height": 800}, {"width": 420, "height": 800}
 MARKER = "Quokkafield"  # a word only the edited proposition holds
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def daemon(tmp_path_factory, model_path, xserver):
     tmp = tmp_path_factory.mktemp("dashboard")
-    data, port = tmp / "data", _free_port()
     env = {**xserver.env, "GUMD_CONFIG": str(tmp / "none.toml")}
     make_session(tmp / "session")
-    seeded = subprocess.run([*GUMD, "--data-dir", str(data), "replay", str(tmp / "session"), "--model", str(model_path)],
-                            env=env, capture_output=True, text=True, timeout=600, check=False)
+    seeded = subprocess.run([*GUMD, "--data-dir", str(tmp / "data"), "replay", str(tmp / "session"),
+                             "--model", str(model_path)], env=env, capture_output=True, text=True, timeout=600,
+                            check=False)
     assert seeded.returncode == 0, seeded.stderr
-    log = (tmp / "daemon.log").open("w")  # the daemon writes to it for the module's life
-    proc = subprocess.Popen([*GUMD, "--data-dir", str(data), "--set", f"api_tcp_port={port}", "run",
-                             "--model", str(model_path), "--batch-interval", "3600"],
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
-    client = Client(data / "gumd.sock")
-
-    def up() -> bool:
-        assert proc.poll() is None, (tmp / "daemon.log").read_text()[-3000:]
-        try:
-            return client.status()["capture"]["state"] == "capturing"
-        except (DaemonUnavailable, ApiError):
-            return False
-
-    wait_for(up, 120, interval=0.5, what="gumd run to serve its socket")
-    assert client.search(limit=5), "the replay stored no proposition to review"
-    yield SimpleNamespace(tmp=tmp, data=data, port=port, base=f"http://127.0.0.1:{port}", client=client, env=env)
-    client.close()
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
+    with gumd_run(tmp, tmp / "data", env, model_path) as running:
+        assert running.client.search(limit=5), "the replay stored no proposition to review"
+        yield running
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    with playwright_sync.sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-            headless=True, viewport=WIDE)
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
         yield context
-        context.close()
 
 
 @pytest.fixture(scope="module")
@@ -91,13 +59,6 @@ def shots(tmp_path_factory) -> Path:
     return folder
 
 
-def login_link(daemon) -> str:
-    r = subprocess.run([*GUMD, "--data-dir", str(daemon.data), "dashboard", "--no-open"], env=daemon.env,
-                       capture_output=True, text=True, timeout=60, check=False)
-    assert r.returncode == 0, r.stderr
-    return r.stdout.strip()
-
-
 def screenshot(page, shots: Path, name: str) -> None:
     for label, size in (("wide", WIDE), ("narrow", NARROW)):
         page.set_viewport_size(size)
@@ -105,24 +66,6 @@ def screenshot(page, shots: Path, name: str) -> None:
         page.screenshot(path=str(path), full_page=label == "narrow")
         shutil.copy(path, SHOTS / path.name)
     page.set_viewport_size(WIDE)
-
-
-def open_view(page, view: str) -> None:
-    page.evaluate("document.body.dataset.ready = ''")
-    if page.url.endswith("#" + view):
-        page.reload()  # no hashchange for the same hash: load the view afresh
-    else:
-        page.goto(page.url.split("#")[0] + "#" + view)
-    page.wait_for_selector(f"body[data-view='{view}'][data-ready='1']", state="attached")
-    page.wait_for_load_state("networkidle")
-
-
-def log_in(page, daemon) -> None:
-    """Open a fresh login link in `page`: the login page hands the tab its key and moves on to /dashboard."""
-    response = page.goto(login_link(daemon))
-    assert response.ok
-    page.wait_for_url(f"{daemon.base}/dashboard")
-    page.wait_for_selector("body[data-ready='1']", state="attached")
 
 
 @pytest.fixture(scope="module")
@@ -301,8 +244,24 @@ def test_review_queue_confirms_with_one_key_and_shows_evidence(daemon, page, sho
     page.wait_for_selector(f"#queue .card[data-id='{pid}']", state="detached")  # it leaves the queue
 
 
+def test_an_edit_in_browse_shows_in_the_list_beside_the_detail(daemon, page):
+    pid = daemon.client.search(limit=2)[-1]["id"]
+    open_view(page, "browse")
+    page.get_by_label("Confidence at least").select_option("1")
+    page.get_by_role("button", name="Search").click()
+    page.locator(f"#results button[data-id='{pid}']").click()
+    page.wait_for_selector("#detail h4")
+    page.locator("#detail [data-action='edit']").click()
+    page.get_by_label("What gumd should believe").fill("The user reviews the Wombatfield budget on Fridays")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector("#detail-title:text('Wombatfield')")
+    listed = page.locator(f"#results button[data-id='{pid}']")
+    assert "Wombatfield" in listed.inner_text()
+    assert listed.get_attribute("aria-current") == "true"
+
+
 def test_edit_in_browse_then_delete_leaves_no_trace_in_api_or_file(daemon, page, shots):
-    pid = daemon.client.search(limit=1)[0]["id"]
+    pid = next(p["id"] for p in daemon.client.search(limit=50) if p["confidence"] >= 2)  # listed at "at least 2"
     open_view(page, "browse")
     page.get_by_label("Confidence at least").select_option("2")
     page.get_by_role("button", name="Search").click()

@@ -244,27 +244,29 @@ async function loadBrowse() {
   const page = await api("GET", `/v1/propositions?${query(params)}`);
   const list = $("#results");
   list.replaceChildren(...page.items.map((p) => el("li", {},
-    el("button", { type: "button", "data-id": p.id, onclick: (ev) => openDetail(p.id, ev.currentTarget) },
+    el("button", { type: "button", "data-id": p.id, onclick: () => openDetail(p.id) },
       el("span", { class: "badge" }, `${p.confidence}/10`),
       el("span", { class: "t" }, p.text),
       p.verdict ? el("span", { class: `badge ${p.verdict}` }, p.verdict) : null))));
   $("#results-empty").hidden = page.items.length > 0;
 }
 
-async function openDetail(id, button) {
+async function openDetail(id) {
   document.querySelectorAll("#results button[aria-current]").forEach((b) => b.removeAttribute("aria-current"));
-  if (button) button.setAttribute("aria-current", "true");
+  $(`#results button[data-id="${id}"]`)?.setAttribute("aria-current", "true");
   const box = $("#detail");
   let p;
   try { p = await api("GET", `/v1/propositions/${id}`); } catch (e) { fail(e); return; }
+  // After a change the list beside the detail is reloaded too, so it shows the proposition as it now stands.
+  const reload = (name) => loadBrowse().catch(fail).then(() => name !== "delete" && openDetail(id));
   const after = (name) => {
     if (name === "edit") {
       box.querySelector(".actions").remove();
-      editForm(p, box, () => openDetail(id, button));
+      editForm(p, box, (saved) => (saved ? reload(name) : openDetail(id)));
       return;
     }
     if (name === "delete") { box.hidden = true; box.replaceChildren(); }
-    loadBrowse().catch(fail).then(() => name !== "delete" && openDetail(id));
+    reload(name);
   };
   box.replaceChildren(
     el("h3", { id: "detail-title" }, p.text),
@@ -425,13 +427,14 @@ async function loadTransparency() {
   const box = $("#prediction");
   try {
     const p = await api("GET", "/v1/predictions/next");
-    const top = p.actions?.[0] || p;
+    const top = p.actions?.[0];
     const rate = p.hit_rate ?? p.accuracy;
-    box.replaceChildren(
-      el("p", { class: "state" }, top.caption || top.action || "No guess yet."),
-      top.confidence != null ? el("p", {}, `Confidence ${Math.round(top.confidence * 100)}%`) : null,
+    box.replaceChildren(...(top ? [
+      el("p", { class: "state" }, top.caption),
+      el("p", {}, `Confidence ${Math.round(top.confidence * 100)}%`),
       p.reasoning ? el("p", { class: "muted" }, `Why: ${p.reasoning}`) : null,
-      rate != null ? el("p", {}, `Right ${Math.round(rate * 100)}% of the time so far`) : null);
+      rate != null ? el("p", {}, `Right ${Math.round(rate * 100)}% of the time so far`) : null,
+    ].filter(Boolean) : [el("p", { class: "state" }, "No guess yet")]));
   } catch (e) {
     box.replaceChildren(el("p", { class: "unavailable" }, e.status === 503 || missingRoute(e)
       ? `${NOT_AVAILABLE} This daemon runs no next-action predictor.` : e.message));
