@@ -5,8 +5,8 @@ are new (lines an app shows in every window - menus, toolbars, status bars -
 and lines already read earlier in the same activity are dropped), finds the
 entities the screen states: people (mail headers, sign-offs, @mentions,
 honorifics), things (documents, projects, pages and sites from window titles,
-file names), dates (with whether a deadline word stands next to them) and
-amounts, and picks the few passages worth a model's reading (`snippets`).
+file names), dates (with whether a deadline word stands next to them),
+amounts, and the name the screens address the user by.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ _WEEKDAYS = (
     "montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lunes|martes|miércoles|miercoles|jueves|viernes|"
     "sábado|sabado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
 )
-_DATE = re.compile(
+DATE = re.compile(
     rf"(?<![\d.,:/])\b(?:(?:{_WEEKDAYS})\.?,?\s+)?(?:"
     rf"\d{{1,2}}(?:st|nd|rd|th|\.)?\s+(?:de\s+|of\s+)?(?:{_MONTHS})\.?(?:\s+(?:de\s+)?\d{{4}})?"
     rf"|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
@@ -45,7 +45,7 @@ _DATE = re.compile(
     rf"|\b(?:today|tomorrow|tonight|next week|this week|end of (?:day|week|month)|eod|eow)\b",
     re.IGNORECASE,
 )
-_DEADLINE_CUE = re.compile(
+DEADLINE_CUE = re.compile(
     r"\b(?:due|deadline|by|until|before|submit\w*|expire\w*|closes?|no later than|frist|bis|fällig|plazo|"
     r"antes|límite|limite|vence|avant|échéance|prazo|até|entrega)\b",
     re.IGNORECASE,
@@ -87,7 +87,7 @@ _FILE = re.compile(
 )
 _PROPER_NAME = re.compile(rf"(?<![\w@.])(?:{FULL_NAME})(?![\w@])")
 _ISSUE = re.compile(r"(?:\b[\w.-]+/[\w.-]+)?#\d{1,6}\b")
-_WORD = re.compile(r"[^\W\d_]{2,}")
+WORD = re.compile(r"[^\W\d_]{2,}")
 _TITLE_SPLIT = re.compile(r"\s+[-–—|·•:]\s+")
 
 # Parts of window titles that name the program or a generic view, not what the user works on.
@@ -133,53 +133,6 @@ _UI_LABELS = frozenset(
     "september october november december inbox reply edit view help home settings price qty quantity amount "
     "balance order invoice account customer client phone address email website location time duration".split()
 )
-
-
-MAX_SNIPPETS = 3  # per activity: each is one short model call
-_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\b\.?)?|\b\d{1,2}\s*[ap]\.?m\b\.?", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Snippet:
-    """A few neighbouring lines of one activity that may say something about the user, and why they were chosen:
-    `deadline` (a date with a deadline word), `event` (a date with a time), `date`, or `work` (the first lines
-    of a window that shows none of those)."""
-
-    lines: tuple[str, ...]
-    cue: str
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.lines)
-
-
-def _line_cue(line: str) -> tuple[int, str]:
-    """How much a line may say about the user's plans (0: nothing), and why."""
-    if _DATE.search(line):
-        if _DEADLINE_CUE.search(line):
-            return 3, "deadline"
-        return (2, "event") if _TIME.search(line) else (1, "date")
-    return 0, ""
-
-
-def snippets(activity: "Activity", limit: int = MAX_SNIPPETS, reach: int = 1) -> list[Snippet]:
-    """The activity's most telling passages, in screen order: each line that carries a date, with `reach` lines
-    before and after (lines of fewer than two words, such as a folder list's, are skipped), a date beside a
-    deadline word first, then one beside a time; two passages never share their middle line. An activity that
-    shows no date gives its first lines instead, or only its window title when every line is the app's chrome
-    (what the user worked on in that window)."""
-    lines = [line for line in activity.lines if len(_WORD.findall(line)) >= 2 or _DATE.search(line)]
-    ranked = sorted(((*_line_cue(line), i) for i, line in enumerate(lines)), key=lambda x: (-x[0], x[2]))
-    taken: list[tuple[int, str]] = []
-    for score, cue, i in ranked:
-        if score == 0 or len(taken) >= limit:
-            break
-        if all(abs(i - j) > reach for j, _ in taken):
-            taken.append((i, cue))
-    chosen = [Snippet(tuple(lines[max(0, i - reach): i + reach + 1]), cue) for i, cue in sorted(taken)]
-    if not chosen and (lines or activity.titles):
-        chosen.append(Snippet(tuple(lines[:3]), "work"))
-    return chosen
 
 
 @dataclass(frozen=True)
@@ -302,7 +255,7 @@ def split_activities(observations: list[Observation]) -> list[Activity]:
 
 
 def _same_window(a: str, b: str) -> bool:
-    wa, wb = set(_WORD.findall(a.lower())), set(_WORD.findall(b.lower()))
+    wa, wb = set(WORD.findall(a.lower())), set(WORD.findall(b.lower()))
     if not wa or not wb:
         return True
     return len(wa & wb) / len(wa | wb) >= 0.5
@@ -315,13 +268,13 @@ def _lines(text: str) -> list[str]:
 
 
 def _line_key(line: str) -> str:
-    return " ".join(_WORD.findall(line.lower())) or line.lower()
+    return " ".join(WORD.findall(line.lower())) or line.lower()
 
 
 def is_chrome(line: str) -> bool:
     """A line no reader needs: a menu bar or toolbar, or one with fewer than two real words."""
-    words = _WORD.findall(line.lower())
-    if len(words) < 2 and not (_DATE.search(line) or _AMOUNT.search(line) or _EMAIL.search(line)):
+    words = WORD.findall(line.lower())
+    if len(words) < 2 and not (DATE.search(line) or _AMOUNT.search(line) or _EMAIL.search(line)):
         return len(words) == 0 or len(line) < 4
     menu = sum(w in _MENU_WORDS for w in words)
     return len(words) >= 3 and menu / len(words) >= 0.6
@@ -378,7 +331,7 @@ def extract_entities(activity: Activity) -> list[Entity]:
     for o in activity.observations:
         for part in _TITLE_SPLIT.split(o.title):
             part = part.strip()
-            if part and not _TITLE_NOISE.match(part) and _WORD.search(part):
+            if part and not _TITLE_NOISE.match(part) and WORD.search(part):
                 _add(found, "thing", part, o.id, "title")
         cells = _lines(o.text)
         for n, line in enumerate(cells):
@@ -405,13 +358,13 @@ def extract_entities(activity: Activity) -> list[Entity]:
                 _add(found, "thing", m.group(0), o.id, "file")
             for m in _ISSUE.finditer(line):
                 _add(found, "thing", m.group(0), o.id, "issue")
-            for m in _DATE.finditer(line):
-                _add(found, "date", m.group(0), o.id, "deadline" if _DEADLINE_CUE.search(line) else "")
+            for m in DATE.finditer(line):
+                _add(found, "date", m.group(0), o.id, "deadline" if DEADLINE_CUE.search(line) else "")
             for m in _AMOUNT.finditer(line):
                 _add(found, "amount", m.group(0), o.id, "")
             for m in _PROPER_NAME.finditer(line):
                 name = m.group(0)
-                if " " in name and person_ok(name) and not _DATE.search(name):
+                if " " in name and person_ok(name) and not DATE.search(name):
                     _add(found, "name", name, o.id, "")
     texts = [(o.id, f"{o.title}\n{o.text}".lower()) for o in activity.observations]
     entities = [Entity(e.kind, e.text, tuple(i for i, t in texts if e.text.lower() in t) or e.observation_ids, e.cue)

@@ -1,7 +1,7 @@
 """Propose: one activity's passages in, grounded candidate propositions out.
 
 gumd picks the passages of an activity that may say something about the user
-(`digest.snippets`: a date beside a deadline word or a time, a relation word
+(`passages.snippets`: a date beside a deadline word or a time, a relation word
 beside a person, or the window the user typed in), and the model does one
 small task per passage: it restates the passage as one statement about the
 user, or answers nothing. Each statement is held against its own passage
@@ -23,7 +23,8 @@ from pydantic import BaseModel, Field
 from gumd.models.lm import LanguageModel
 from gumd.propositions import check
 from gumd.propositions.calibrate import Calibrator, features
-from gumd.propositions.digest import Activity, Snippet, snippets
+from gumd.propositions.digest import Activity
+from gumd.propositions.passages import Snippet, snippets
 from gumd.propositions.relations import relations, relations_in, roles
 from gumd.propositions.prompts import propose_messages
 from gumd.store.records import NewProposition

@@ -244,16 +244,23 @@ def test_review_queue_confirms_with_one_key_and_shows_evidence(daemon, page, sho
     page.wait_for_selector(f"#queue .card[data-id='{pid}']", state="detached")  # it leaves the queue
 
 
-def test_an_edit_in_browse_shows_in_the_list_beside_the_detail(daemon, page):
-    pid = daemon.client.search(limit=2)[-1]["id"]
+def edit_in_browse(page, pid: int, at_least: str, text: str, confidence: str | None = None) -> None:
+    """Find a proposition in Browse (listed at confidence `at_least` and up), open it and save `text`."""
     open_view(page, "browse")
-    page.get_by_label("Confidence at least").select_option("1")
+    page.get_by_label("Confidence at least").select_option(at_least)
     page.get_by_role("button", name="Search").click()
     page.locator(f"#results button[data-id='{pid}']").click()
     page.wait_for_selector("#detail h4")
     page.locator("#detail [data-action='edit']").click()
-    page.get_by_label("What gumd should believe").fill("The user reviews the Wombatfield budget on Fridays")
+    page.get_by_label("What gumd should believe").fill(text)
+    if confidence:
+        page.get_by_label("Confidence (1 to 10)").select_option(confidence)
     page.get_by_role("button", name="Save").click()
+
+
+def test_an_edit_in_browse_shows_in_the_list_beside_the_detail(daemon, page):
+    pid = daemon.client.search(limit=2)[-1]["id"]
+    edit_in_browse(page, pid, "1", "The user reviews the Wombatfield budget on Fridays")
     page.wait_for_selector("#detail-title:text('Wombatfield')")
     listed = page.locator(f"#results button[data-id='{pid}']")
     assert "Wombatfield" in listed.inner_text()
@@ -262,15 +269,7 @@ def test_an_edit_in_browse_shows_in_the_list_beside_the_detail(daemon, page):
 
 def test_edit_in_browse_then_delete_leaves_no_trace_in_api_or_file(daemon, page, shots):
     pid = next(p["id"] for p in daemon.client.search(limit=50) if p["confidence"] >= 2)  # listed at "at least 2"
-    open_view(page, "browse")
-    page.get_by_label("Confidence at least").select_option("2")
-    page.get_by_role("button", name="Search").click()
-    page.locator(f"#results button[data-id='{pid}']").click()
-    page.wait_for_selector("#detail h4")
-    page.locator("#detail [data-action='edit']").click()
-    page.get_by_label("What gumd should believe").fill(f"The user pairs with Priya {MARKER} on pull request 1423")
-    page.get_by_label("Confidence (1 to 10)").select_option("7")
-    page.get_by_role("button", name="Save").click()
+    edit_in_browse(page, pid, "2", f"The user pairs with Priya {MARKER} on pull request 1423", confidence="7")
     wait_for(lambda: MARKER in daemon.client.proposition(pid)["text"], 10, what="the edit to land")
     assert daemon.client.proposition(pid)["confidence"] == 7
     page.wait_for_selector(f"#detail-title:text('{MARKER}')")

@@ -6,7 +6,8 @@ import json
 
 from gumd.propositions import check
 from gumd.propositions.calibrate import FEATURES, Calibrator, fit
-from gumd.propositions.digest import Digester, snippets, split_activities
+from gumd.propositions.digest import Digester, split_activities
+from gumd.propositions.passages import snippets
 from gumd.propositions.evaluate import Fact, calibration, load_scenario, score, states, summarize
 from gumd.propositions.propose import merge, passage, propose
 from gumd.propositions.relations import relations, roles
