@@ -42,6 +42,7 @@ def pager_page_seen(client, after: int) -> bool:
 def test_typed_commands_are_actions_and_text_that_cat_or_less_shows_is_not(xserver, model_path, tmp_path):
     (tmp_path / "cmds.txt").write_text(PRINTED * 2)
     shell = ["env", f"PS1={PROMPT}", "HISTFILE=/dev/null", "bash", "--norc", "--noprofile", "-i"]
+    require("less")  # the test pages a file in the terminal
     xserver.spawn(require("xterm"), "-fa", "DejaVu Sans Mono", "-fs", "14", "-geometry", "90x28+0+0",
                   "-T", "nap shell", "-e", "sh", "-c", f"cd {tmp_path} && exec {shlex.join(shell)}")
     xserver.run("xdotool", "windowactivate", "--sync", xserver.window("nap shell"))
