@@ -60,7 +60,7 @@ FULL_NAME = rf"{NAME_WORD}(?:\s+(?:de |da |van |von |del |di |le |la )?{NAME_WOR
 _HEADER_FIELD = r"(?P<field>from|to|cc|de|von|an|para|à|a|envoyé par|remitente)"
 _HEADER = re.compile(rf"^\s*{_HEADER_FIELD}\s*:\s*(?P<rest>.+)$", re.IGNORECASE)
 _HEADER_ALONE = re.compile(rf"^\s*{_HEADER_FIELD}\s*:?\s*$", re.IGNORECASE)  # the value is in the next cell
-_HONORIFICS = frozenset("mr mrs ms mx dr prof frau herr sr sra srta mme dra coach".split())
+HONORIFICS = frozenset("mr mrs ms mx dr prof frau herr sr sra srta mme dra coach".split())
 _HONORIFIC = re.compile(
     rf"\b(?:Dr|Prof|Mr|Mrs|Ms|Mx|Frau|Herr|Sr|Sra|Srta|Mme|M|Dra|Coach)\.?\s+(?:{NAME_WORD}\.?\s+)?{NAME_WORD}"
 )
@@ -232,7 +232,7 @@ def names_of_user(activity: Activity) -> list[str]:
 def _first_name(name: str) -> str:
     """A name's first word when it can be a given name (not an honorific such as "Ms" or a two-letter word)."""
     first = name.split()[0].strip(".")
-    return first if len(first) >= 3 and person_ok(first) and first.lower() not in _HONORIFICS else ""
+    return first if len(first) >= 3 and person_ok(first) and first.lower() not in HONORIFICS else ""
 
 
 def split_activities(observations: list[Observation]) -> list[Activity]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gumd.propositions.digest import FULL_NAME, Activity, person_ok
+from gumd.propositions.digest import FULL_NAME, HONORIFICS, Activity, person_ok
 
 # Words that say what a person is to someone, as screens write them, and the relation each one names.
 RELATION_WORDS = {
@@ -86,9 +86,8 @@ def _said_of_user(line: str, at: int) -> bool:
     return not (_OTHERS.search(before) or _GREETED.search(before))
 
 
-_NOT_NAMES = frozenset(
-    "mon tue tues wed thu thur thurs fri sat sun jan feb mar apr jun jul aug sep sept oct nov dec "
-    "mr mrs ms mx dr prof sr sra srta mme dra herr frau".split()
+_NOT_NAMES = HONORIFICS | frozenset(
+    "mon tue tues wed thu thur thurs fri sat sun jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 
 

@@ -34,13 +34,7 @@ def _pick(rng: random.Random, chars: str, n: int) -> str:
 
 def _luhn_complete(rng: random.Random, prefix: str, length: int) -> str:
     body = prefix + _pick(rng, string.digits, length - len(prefix) - 1)
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        d = int(ch)
-        if i % 2 == 0:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return body + str((10 - total % 10) % 10)
+    return next(body + d for d in string.digits if _luhn_ok(body + d))
 
 
 def _luhn_ok(digits: str) -> bool:

@@ -17,11 +17,17 @@ def _busy(client) -> bool:
     return client.status()["engine"]["busy"]
 
 
-def test_sigterm_mid_batch_parks_it_and_a_restart_processes_it(tmp_path, model_path):
+def _unit_with_pending(tmp_path, model_path, count: int):
+    """A data dir holding `count` pending observations, and the unit's command line and environment for it."""
     data = tmp_path / "data"
     data.mkdir(mode=0o700)
-    ids = add_pending(data / "gumd.db", count=4)
+    ids = add_pending(data / "gumd.db", count=count)
     cmd, env = unit_command(tmp_path, data, write_config(tmp_path / "config.toml", model_path))
+    return data, ids, cmd, env
+
+
+def test_sigterm_mid_batch_parks_it_and_a_restart_processes_it(tmp_path, model_path):
+    data, ids, cmd, env = _unit_with_pending(tmp_path, model_path, 4)
     daemon = DaemonProcess(cmd, env, tmp_path / "daemon.log")
     try:
         client = daemon.client(data / "gumd.sock")
@@ -55,10 +61,7 @@ def test_sigterm_mid_batch_parks_it_and_a_restart_processes_it(tmp_path, model_p
 
 
 def test_kill_9_mid_batch_then_restart_resumes_the_work(tmp_path, model_path):
-    data = tmp_path / "data"
-    data.mkdir(mode=0o700)
-    ids = add_pending(data / "gumd.db", count=3)
-    cmd, env = unit_command(tmp_path, data, write_config(tmp_path / "config.toml", model_path))
+    data, ids, cmd, env = _unit_with_pending(tmp_path, model_path, 3)
     daemon = DaemonProcess(cmd, env, tmp_path / "daemon.log")
     try:
         client = daemon.client(data / "gumd.sock")
