@@ -1,12 +1,10 @@
 """Digest: a batch of observations in, one compact activity per focus session out, without a model.
 
-Per activity (consecutive screens of one window) gumd keeps only the lines that
-are new (lines an app shows in every window - menus, toolbars, status bars -
-and lines already read earlier in the same activity are dropped), finds the
-entities the screen states: people (mail headers, sign-offs, @mentions,
-honorifics), things (documents, projects, pages and sites from window titles,
-file names), dates (with whether a deadline word stands next to them),
-amounts, and the name the screens address the user by.
+Per activity (consecutive screens of one window) gumd keeps only the lines that are new (lines an app shows in
+every window - menus, toolbars, status bars - and lines already read earlier in the activity are dropped), and
+finds the entities the screen states: people (mail headers, sign-offs, @mentions, honorifics, the signed-in
+account), things (documents, projects, pages and sites from window titles, file names), dates (with whether a
+deadline word stands next to them), amounts, and the name the screens address the user by.
 """
 
 from __future__ import annotations
@@ -21,7 +19,7 @@ ACTIVITY_GAP_S = 600.0  # a longer pause starts a new activity, even in the same
 MAX_ENTITIES = 16  # per kind and activity
 CHROME_MEMORY = 4000  # lines remembered per app across batches
 
-_MONTHS = (
+MONTHS = (
     "jan|january|feb|february|mar|march|apr|april|may|jun|june|jul|july|aug|august|sep|sept|september|oct|october|"
     "nov|november|dec|december|januar|februar|märz|maerz|mai|juni|juli|oktober|dezember|enero|febrero|marzo|abril|"
     "mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|janvier|février|fevrier|mars|avril|"
@@ -35,8 +33,8 @@ _WEEKDAYS = (
 )
 DATE = re.compile(
     rf"(?<![\d.,:/])\b(?:(?:{_WEEKDAYS})\.?,?\s+)?(?:"
-    rf"\d{{1,2}}(?:st|nd|rd|th|\.)?\s+(?:de\s+|of\s+)?(?:{_MONTHS})\.?(?:\s+(?:de\s+)?\d{{4}})?"
-    rf"|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
+    rf"\d{{1,2}}(?:st|nd|rd|th|\.)?\s+(?:de\s+|of\s+)?(?:{MONTHS})\.?(?:\s+(?:de\s+)?\d{{4}})?"
+    rf"|(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
     rf"|\d{{4}}-\d{{2}}-\d{{2}}"
     rf"|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}"
     rf"|\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}"
@@ -78,6 +76,15 @@ _GREETING = re.compile(
     rf"(?:^|[.!?]\s+|\s)(?:hi|hello|hey|dear|hola|olá|ola|oi|bonjour|salut|hallo|liebe[r]?|querid[oa]|estimad[oa]|"
     rf"cher|chère|caro|cara)\s+(?P<name>{NAME_WORD})\s*(?=[,!:;.]|$)",
     re.IGNORECASE,
+)
+# How apps show the signed-in user: "Alex Rivera (you)", an account chip "Tanya Brooks · Paralegal ▾", "👤 Sam",
+# or a web mail's title "Mail - Jonah Mbeki - Outlook".
+_ACCOUNT = (
+    re.compile(rf"(?P<name>{FULL_NAME})\s*\((?i:you|me|yo|du|vous|você|tu|eu)\)"),
+    re.compile(rf"(?<![\w.])(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})(?:\s*·\s*[^▾·]{{2,40}})?\s*▾\s*$"),
+    re.compile(rf"👤\s*(?P<name>{NAME_WORD}(?:\s+{NAME_WORD})?)\s*$"),
+    re.compile(rf"^(?i:mail|inbox|posteingang|correo|bandeja de entrada|caixa de entrada)\s+[-–]\s+(?P<name>{FULL_NAME})"
+               rf"\s+[-–]\s+(?i:outlook|gmail|mail)\b"),
 )
 _MENTION = re.compile(r"(?<![\w.])@(?P<name>[A-Za-z][\w.-]{1,30}[A-Za-z0-9])")
 _FILE = re.compile(
@@ -124,7 +131,8 @@ _COMMON = frozenset(
     "learn list log manage menu more new next open order page pay print read recent remove reply reserve save "
     "search select send share show sign skip sort start submit try type update upload view welcome "
     "trash junk drafts sent spam starred archives family recent other locations documents desktop pictures music "
-    "videos downloads today tomorrow yesterday total due paid status default english".split()
+    "videos downloads today tomorrow yesterday total due paid status default english sans serif mono roman style "
+    "regular paragraph heading body".split()
 )
 _UI_LABELS = frozenset(
     "subject date from to cc bcc sent re fw fwd front back total status due note notes title name type size "
@@ -207,11 +215,16 @@ class Digester:
             chrome = {k for k in keys if seen[k] - {window}}
             a.lines = _new_lines(a, chrome)
             a.entities = extract_entities(a)
-            for name in names_of_user(a):
+            for name, weight in names_of_user(a):
                 first = name.split()[0].lower()
-                self._user_votes[first] += 1
+                self._user_votes[first] += weight
                 if len(name) > len(self._full_names.get(first, "")):
                     self._full_names[first] = name
+            for e in a.entities:
+                first = e.text.split()[0].lower()
+                if e.kind in ("person", "name") and first in self._full_names and \
+                        len(e.text) > len(self._full_names[first]) and len(e.text.split()) <= 4:
+                    self._full_names[first] = e.text
         for a in activities:
             a.user = self.user
         return activities
@@ -221,12 +234,14 @@ _COMPOSE = re.compile(r"^\s*(?:write|compose|new message|reply|draft|redactar|ve
                       re.IGNORECASE | re.MULTILINE)
 
 
-def names_of_user(activity: Activity) -> list[str]:
-    """The names an activity shows for the user: the recipient and the greeted person of a mail the user reads,
-    the sender and the signature of one the user writes."""
+def names_of_user(activity: Activity) -> list[tuple[str, int]]:
+    """The names an activity shows for the user, each with its weight as a vote: the signed-in account (2), the
+    recipient and the greeted person of a mail the user reads, the sender and the signature of one the user
+    writes (1 each)."""
     writing = any(_COMPOSE.search(o.title) or _COMPOSE.search(o.text) for o in activity.observations)
     cues = ("sender", "signature") if writing else ("recipient", "greeting")
-    return [e.text for e in activity.entities if e.kind == "person" and e.cue in cues and _first_name(e.text)]
+    return [(e.text, 2 if e.cue == "account" else 1) for e in activity.entities
+            if e.kind == "person" and (e.cue in cues or e.cue == "account") and _first_name(e.text)]
 
 
 def _first_name(name: str) -> str:
@@ -329,6 +344,9 @@ def extract_entities(activity: Activity) -> list[Entity]:
     found: dict[tuple[str, str], Entity] = {}
     kept = set(activity.lines)
     for o in activity.observations:
+        m = _ACCOUNT[3].search(o.title)
+        if m and person_ok(m.group("name")):
+            _add(found, "person", m.group("name"), o.id, "account")
         for part in _TITLE_SPLIT.split(o.title):
             part = part.strip()
             if part and not _TITLE_NOISE.match(part) and WORD.search(part):
@@ -338,6 +356,10 @@ def extract_entities(activity: Activity) -> list[Entity]:
             header = _HEADER.match(line)
             if header is None and n + 1 < len(cells) and _HEADER_ALONE.match(line) and "@" in cells[n + 1]:
                 header = _HEADER.match(f"{line.rstrip(': ')}: {cells[n + 1]}")
+            for pattern in _ACCOUNT[:3]:
+                m = pattern.search(line)
+                if m and person_ok(m.group("name")):
+                    _add(found, "person", m.group("name"), o.id, "account")
             if header:
                 cue = "sender" if header.group("field").lower() in ("from", "de", "von", "remitente", "envoyé par") \
                     else "recipient"

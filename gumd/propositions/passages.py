@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
-from gumd.propositions.digest import DATE, DEADLINE_CUE, WORD, Activity
+from gumd.propositions.digest import DATE, DEADLINE_CUE, MONTHS, WORD, Activity
 
 MAX_SNIPPETS = 3  # per activity: each is one short model call
-_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\b\.?)?|\b\d{1,2}\s*[ap]\.?m\b\.?", re.IGNORECASE)
+TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\b\.?)?|\b\d{1,2}\s*[ap]\.?m\b\.?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -25,12 +26,48 @@ class Snippet:
         return "\n".join(self.lines)
 
 
-def _line_cue(line: str) -> tuple[int, str]:
-    """How much a line may say about the user's plans (0: nothing), and why."""
-    if DATE.search(line):
+_MONTH_NUMBERS = {
+    **dict.fromkeys(("jan", "ene"), 1), **dict.fromkeys(("feb", "fév", "fev"), 2), **dict.fromkeys(("mar", "mär", "mae"), 3),
+    **dict.fromkeys(("apr", "abr", "avr"), 4), **dict.fromkeys(("may", "mai"), 5), "jun": 6, "juin": 6, "jul": 7,
+    "juil": 7, **dict.fromkeys(("aug", "ago", "aoû", "aou"), 8), **dict.fromkeys(("sep", "set"), 9),
+    **dict.fromkeys(("oct", "okt", "out"), 10), "nov": 11, **dict.fromkeys(("dec", "dez", "dic", "déc"), 12),
+}
+_MONTH = re.compile(rf"\b(?:{MONTHS})\b", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+def is_past(date: str, day: dt.date) -> bool:
+    """Whether a date as a screen writes it surely lies before `day` (only a date that gives its year can)."""
+    year = _YEAR.search(date)
+    if not year:
+        return False
+    if int(year.group(0)) != day.year:
+        return int(year.group(0)) < day.year
+    numbers = [int(n) for n in re.findall(r"\d+", date) if len(n) <= 2]
+    word = _MONTH.search(date)
+    month = word and (_MONTH_NUMBERS.get(word.group(0).lower()[:4]) or _MONTH_NUMBERS.get(word.group(0).lower()[:3]))
+    if re.match(r"\d{4}-", date):
+        candidates = [(numbers[0], numbers[1])] if len(numbers) >= 2 else []
+    elif month:
+        candidates = [(month, numbers[0])] if numbers else []
+    else:  # 06/25/2026 or 25/06/2026: past only when both readings are
+        candidates = [(a, b) for a, b in (numbers[:2], numbers[1::-1]) if 1 <= a <= 12] if len(numbers) >= 2 else []
+    try:
+        return bool(candidates) and all(dt.date(day.year, m, d) < day for m, d in candidates)
+    except ValueError:
+        return False
+
+
+def _line_cue(line: str, day: dt.date) -> tuple[int, str]:
+    """How much a line may say about the user's plans (0: nothing, as for a line whose dates are all past), and
+    why."""
+    dates = [m.group(0) for m in DATE.finditer(line)]
+    if dates and all(is_past(d, day) for d in dates):
+        return 0, ""
+    if dates:
         if DEADLINE_CUE.search(line):
             return 3, "deadline"
-        return (2, "event") if _TIME.search(line) else (1, "date")
+        return (2, "event") if TIME.search(line) else (1, "date")
     return 0, ""
 
 
@@ -41,7 +78,8 @@ def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> l
     shows no date gives its first lines instead, or only its window title when every line is the app's chrome
     (what the user worked on in that window)."""
     lines = [line for line in activity.lines if len(WORD.findall(line)) >= 2 or DATE.search(line)]
-    ranked = sorted(((*_line_cue(line), i) for i, line in enumerate(lines)), key=lambda x: (-x[0], x[2]))
+    day = dt.date.fromtimestamp(activity.started_at)
+    ranked = sorted(((*_line_cue(line, day), i) for i, line in enumerate(lines)), key=lambda x: (-x[0], x[2]))
     taken: list[tuple[int, str]] = []
     for score, cue, i in ranked:
         if score == 0 or len(taken) >= limit:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 
 from gumd.models.lm import LanguageModel
 from gumd.propositions import check
+from gumd.propositions.assigned import assignments
 from gumd.propositions.calibrate import Calibrator, features
 from gumd.propositions.digest import Activity
 from gumd.propositions.passages import Snippet, snippets
@@ -145,8 +146,8 @@ def _showing(activity: Activity, keys: list[str]) -> list[int]:
 
 
 def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_tokens: int = 128) -> Proposal:
-    """The relations and the user's roles the screen states (relations.py), then the model's restatement of each
-    of the activity's passages, checked and scored."""
+    """The relations and the user's roles the screen states (relations.py), the tasks it assigns to the user
+    (assigned.py), then the model's restatement of each of the activity's passages, checked and scored."""
     result = Proposal()
     for r in relations(activity):
         ids = _showing(activity, [r.person]) or activity.observation_ids
@@ -154,6 +155,10 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
     for role in roles(activity):
         ids = _showing(activity, [role.user, role.title]) or activity.observation_ids
         result.candidates.append(_candidate("role", role.sentence, activity, role.line, ids, calibrator, None, "your"))
+    for task in assignments(activity):
+        ids = _showing(activity, [task.task]) or activity.observation_ids
+        result.candidates.append(_candidate("dated", task.sentence, activity, task.line, ids, calibrator, None,
+                                            "assigned"))
     screens = [*activity.titles, *(o.text for o in activity.observations)]
     for snippet in snippets(activity):
         text = passage(activity, snippet)

@@ -1,13 +1,15 @@
 """Digest, passages, checks, calibrated confidence and the strict scorer: one module each, small inputs.
 The real model runs through the same code in test_engine_model, test_gum_loop and test_prompt_injection."""
 
+import datetime as dt
 import json
 
 
 from gumd.propositions import check
 from gumd.propositions.calibrate import FEATURES, Calibrator, fit
 from gumd.propositions.digest import Digester, split_activities
-from gumd.propositions.passages import snippets
+from gumd.propositions.assigned import assignments
+from gumd.propositions.passages import is_past, snippets
 from gumd.propositions.evaluate import Fact, calibration, load_scenario, score, states, summarize
 from gumd.propositions.propose import merge, passage, propose
 from gumd.propositions.relations import relations, roles
@@ -111,6 +113,49 @@ def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_
     assert digester.user == reply.user == "Dara Quinn"  # the greeted reader, then the writer: never Tom
     assert [r.sentence for r in roles(reply)] == ["The user, Dara Quinn, is a freelance illustrator."]
     assert "the user: Dara Quinn" in passage(reply, snippets(reply)[0])
+
+
+def test_the_users_name_comes_from_the_account_an_app_shows_signed_in():
+    def user(*screens):
+        digester = Digester()
+        for i, (title, text) in enumerate(screens):
+            digester.digest([obs(i, i * 900, f"app{i}", title, text)])
+        return digester.user
+
+    assert user(("general - Slack", "Alex Rivera (you)\nshipping today")) == "Alex Rivera"
+    assert user(("Matter - Clio", "Q Search    Tanya Brooks · Paralegal ▾")) == "Tanya Brooks"
+    assert user(("Mail - Jonah Mbeki - Outlook - Mozilla Firefox", "Inbox")) == "Jonah Mbeki"
+    assert user(("Strava", "Painel ▾  Treinos ▾   👤 Thiago"), ("Perfil", "Thiago Almeida · 42 km")) == "Thiago Almeida"
+    assert user(("notes.odt - LibreOffice Writer", "Liberation Sans ▾  12 ▾  Default Paragraph Style ▾")) == ""
+    assert user(("general - Slack", "Priya Nair  10:02\nship it")) == ""  # a chat speaker is not the account
+    (a,) = Digester().digest([obs(1, 0, "firefox", "Matter - Clio", "Q Search    Tanya Brooks · Paralegal ▾")])
+    assert [r.sentence for r in roles(a)] == ["The user, Tanya Brooks, is a paralegal."]
+
+
+def test_open_tasks_a_list_assigns_to_the_user_are_read_with_their_due_dates():
+    rows = ("Signed in: Tanya Brooks (you)\n"
+            "Task                                   Assignee        Due\n"
+            "☐ Draft exhibit index for MSJ response  Tanya Brooks    06/25/2026  12:00 PM\n"
+            "☑ Bates stamp exhibits 1-42             Tanya Brooks    06/24/2026\n"
+            "☐ File response to MSJ (ECF)            Sarah Osei      06/29/2026\n"
+            "Tanya Brooks    Aisha Rahman    Today at 14:30")
+    (a,) = Digester().digest([obs(1, 0, "firefox", "Tasks - Clio", rows)])
+    assert [t.sentence for t in assignments(a)] == [
+        'The user has the task "Draft exhibit index for MSJ response", due 06/25/2026 12:00 PM.']
+    (nobody,) = Digester().digest([obs(1, 0, "firefox", "Tasks - Clio", rows.split("\n", 1)[1])])
+    assert assignments(nobody) == []  # without the user's name no row is theirs
+
+
+def test_lines_whose_dates_are_all_past_are_not_read():
+    day = dt.date(2026, 6, 22)
+    assert [is_past(d, day) for d in ("March 3, 2025", "06/01/2026", "Thursday 21 May 2026", "3 juin 2026")] == \
+        [True] * 4
+    assert [is_past(d, day) for d in ("06/25/2026", "2026-06-29", "June 29", "juillet 2026", "25/09/2026")] == \
+        [False] * 5
+    t = dt.datetime(2026, 6, 22, 9).timestamp()
+    (a,) = Digester().digest([obs(1, t, "firefox", "Docket - CM/ECF", "Entered: 06/01/2026 motion filed\n"
+                                                                       "Response due by 6/29/2026 per order")])
+    assert [s.cue for s in snippets(a)] == ["deadline"] and "6/29/2026" in snippets(a)[0].text
 
 
 def test_relations_are_read_and_each_passage_becomes_one_checked_statement_with_computed_confidence():

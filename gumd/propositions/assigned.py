@@ -1,0 +1,57 @@
+"""Assigned tasks: rows of a task list, tracker or rota that give the user's own name as a cell beside a task and
+a date ("☐ Draft exhibit index   Tanya Brooks   06/25/2026 12:00 PM"), read without a model."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from gumd.propositions.digest import DATE, FULL_NAME, WORD, Activity
+from gumd.propositions.passages import TIME
+
+_DONE = re.compile(r"[☑✓✔]|\b(?:done|completed?|closed|resolved|merged)\b", re.IGNORECASE)
+_BULLET = re.compile(r"^[\s☐□▢○◯•·*>-]+")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A task the screen assigns to the user, its due date as written, and the row that says so."""
+
+    task: str
+    due: str
+    line: str
+
+    @property
+    def sentence(self) -> str:
+        return f'The user has the task "{self.task}", due {self.due}.'
+
+
+def _is_date(cell: str) -> bool:
+    """A cell that is a calendar date ("06/25/2026", "Fri 8 May"), not a chat's "Today at 14:30"."""
+    m = DATE.search(cell)
+    return bool(m and re.search(r"\d", m.group(0)) and len(WORD.findall(DATE.sub("", cell))) <= 1)
+
+
+def _cells(line: str) -> list[str]:
+    return [" ".join(c.split()) for c in re.split(r"\s{2,}|\t", line) if c.strip()]
+
+
+def assignments(activity: Activity) -> list[Assignment]:
+    """The open tasks in the activity's rows whose assignee cell is the user's name, one per task."""
+    if not activity.user:
+        return []
+    user = activity.user.lower()
+    found: dict[str, Assignment] = {}
+    for o in activity.observations:
+        for line in o.text.splitlines():
+            cells = _cells(line)
+            if not any(c.lower() == user for c in cells) or _DONE.search(line):
+                continue
+            dates = [c for c in cells if _is_date(c)]
+            times = [c for c in cells if TIME.fullmatch(c)]
+            tasks = [_BULLET.sub("", c) for c in cells if c.lower() != user and c not in dates
+                     and len(WORD.findall(c)) >= 2 and not re.fullmatch(FULL_NAME, c)]
+            if dates and tasks:
+                due = " ".join([dates[0], *times[:1]])
+                found.setdefault(tasks[0].lower(), Assignment(tasks[0], due, " ".join(line.split())))
+    return list(found.values())
