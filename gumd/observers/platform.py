@@ -60,14 +60,14 @@ def open_desktop(platform: str = sys.platform, mac_api: MacAPI | None = None) ->
     return Desktop("x11", windows, Screen(), session)
 
 
-def missing_permissions(platform: str = sys.platform) -> list[str]:
+def missing_permissions(platform: str = sys.platform, mac_api: MacAPI | None = None) -> list[str]:
     """One line per OS permission gumd lacks and what goes missing without it (macOS); [] elsewhere."""
     if platform != "darwin":
         return []
     from gumd.observers.macos import permissions, system_api
 
     try:
-        api = system_api()
+        api = mac_api or system_api()
     except DisplayUnavailable as e:
         return [str(e)]
     return [f"{p.name} is not granted: {p.without} ({p.how})" for p in permissions(api) if not p.granted]
