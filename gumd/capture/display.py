@@ -12,7 +12,7 @@ from typing import Any, Callable, TypeVar
 from gumd.config import Settings
 from gumd.observers.base import Emit, Frame
 from gumd.observers.display import DisplayLink, DisplayParts
-from gumd.observers.platform import missing_permissions
+from gumd.observers.platform import Desktop, missing_permissions, open_desktop
 from gumd.observers.window import WindowInfo
 
 log = logging.getLogger(__name__)
@@ -25,10 +25,9 @@ class DisplayStatus:
     error: str | None  # why capture cannot reach the display
 
 
-def display_parts(settings: Settings) -> DisplayParts:
+def display_parts(settings: Settings, open_desktop: Callable[[], Desktop] = open_desktop) -> DisplayParts:
     """Everything that talks to the display, connected: window backend, screen, and the observers."""
     from gumd.observers.input import InputObserver, Settle
-    from gumd.observers.platform import open_desktop
     from gumd.observers.session import SessionObserver
     from gumd.observers.window import FocusObserver
 

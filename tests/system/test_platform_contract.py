@@ -7,6 +7,8 @@ Space, move the pointer, lock the screen); the backend under test only reads.
 
 from __future__ import annotations
 
+import os
+import queue
 import re
 import subprocess
 import sys
@@ -15,8 +17,9 @@ import time
 import pytest
 from PIL import Image
 
+from gumd.capture.display import Display, display_parts
 from gumd.capture.guard import WindowGuard
-from gumd.observers.base import FocusChange, Frame
+from gumd.observers.base import FocusChange, Frame, Presence
 from gumd.observers.platform import open_desktop
 from gumd.privacy import Exclusions
 from tests.support.environment import require, wait_for
@@ -78,9 +81,10 @@ class ScriptedMacScene:
         self.by_title = {}
 
     def open(self, app: str, title: str, private: bool = False) -> int:
-        proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"]
-                                + (["--incognito"] if private else []))
+        proc = subprocess.Popen([sys.executable, "-c", "import time; print('up', flush=True); time.sleep(600)"]
+                                + (["--incognito"] if private else []), stdout=subprocess.PIPE)
         self.procs.append(proc)
+        proc.stdout.readline()  # its window shows once it runs, as an app's does, not while it is still forking
         self.by_title[title] = self.mac.open(app, title, proc.pid, bounds=(200, 150, 400, 300))
         return proc.pid
 
@@ -106,6 +110,7 @@ class ScriptedMacScene:
         for proc in self.procs:
             proc.terminate()
             proc.wait(timeout=10)
+            proc.stdout.close()
         self.desktop.close()
 
 
@@ -185,3 +190,30 @@ def test_a_locked_screen_shows_in_the_session_until_it_is_unlocked(scene):
 def test_the_pointer_is_read_where_it_was_moved(scene):
     scene.move_pointer(321, 234)
     wait_for(lambda: scene.desktop.windows.pointer() == (321, 234), 15, what="the pointer")
+
+
+def test_the_daemons_capture_display_runs_on_the_mac_backend(xserver, monkeypatch, settings):
+    """What `gumd run` (the launchd agent's command) builds on a Mac, over the stand-in: focus changes, the
+    visible windows, presence and the lock reach the pipeline (pixels come from Xvfb, mss being the grabber
+    on both platforms)."""
+    monkeypatch.setenv("DISPLAY", xserver.display)
+    mac = ScriptedMac()
+    events: queue.Queue = queue.Queue()
+    display = Display(settings, events.put,
+                      connect=lambda s: display_parts(s, lambda: open_desktop("darwin", mac.api())))
+    display.start()
+    try:
+        mac.open("Notes", "groceries", os.getpid(), bounds=(10, 20, 300, 200))
+        seen: list = []
+        wait_for(lambda: seen.append(events.get(timeout=3)) or any(
+            isinstance(e, FocusChange) and (e.app, e.title) == ("Notes", "groceries") for e in seen), 15,
+            what="the focus change")
+        assert [(w.app, w.rect) for w in display.visible_windows()] == [("Notes", (10, 20, 300, 200))]
+        mac.locked = True
+        assert display.locker() == "loginwindow"
+        wait_for(lambda: seen.append(events.get(timeout=3)) or any(
+            isinstance(e, Presence) and e.state == "locked" for e in seen), 15, what="the locked presence")
+        assert [f.image.size for f in display.grab("test")] == [(1280, 800)]
+    finally:
+        display.stop()
+        xserver.run("xdotool", "mousemove_relative", "1", "1", "key", "shift")  # lets pynput's threads end
