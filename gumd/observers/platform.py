@@ -27,7 +27,6 @@ class Desktop:
     """One platform's backends, connected; `session` is None where idle time and lock cannot be read (gumd's
     own input counts then stand in for idle, and a lock goes unseen)."""
 
-    name: str  # x11 | macos
     windows: WindowBackend
     screen: Screen
     session: SessionBackend | None = None
@@ -47,7 +46,7 @@ def open_desktop(platform: str = sys.platform, mac_api: MacAPI | None = None) ->
         from gumd.observers.macos import MacSessionBackend, MacWindowBackend, system_api
 
         api = mac_api or system_api()
-        return Desktop("macos", MacWindowBackend(api), Screen(), MacSessionBackend(api))
+        return Desktop(MacWindowBackend(api), Screen(), MacSessionBackend(api))
     from gumd.observers.session import X11SessionBackend
     from gumd.observers.window import default_backend
 
@@ -57,7 +56,7 @@ def open_desktop(platform: str = sys.platform, mac_api: MacAPI | None = None) ->
     except DisplayUnavailable as e:
         log.warning("screen lock and idle time unavailable: %s", e)
         session = None
-    return Desktop("x11", windows, Screen(), session)
+    return Desktop(windows, Screen(), session)
 
 
 def missing_permissions(platform: str = sys.platform, mac_api: MacAPI | None = None) -> list[str]:
@@ -70,4 +69,5 @@ def missing_permissions(platform: str = sys.platform, mac_api: MacAPI | None = N
         api = mac_api or system_api()
     except DisplayUnavailable as e:
         return [str(e)]
-    return [f"{p.name} is not granted: {p.without} ({p.how})" for p in permissions(api) if not p.granted]
+    return [f"{p.name} is {'not granted' if p.granted is False else 'unknown (it could not be checked)'}: "
+            f"{p.without} ({p.how})" for p in permissions(api) if not p.granted]

@@ -89,6 +89,8 @@ def test_gumd_run_is_told_which_permissions_are_missing_and_what_it_loses():
     mac = ScriptedMac(accessibility=False)
     [line] = missing_permissions("darwin", mac.api())
     assert line.startswith("accessibility is not granted: no input counts") and "Privacy & Security" in line
+    [unknown] = missing_permissions("darwin", ScriptedMac(input_monitoring=None).api())
+    assert unknown.startswith("input monitoring is unknown (it could not be checked): no key counts")
     assert missing_permissions("darwin", ScriptedMac().api()) == [] and missing_permissions("linux") == []
 
 
