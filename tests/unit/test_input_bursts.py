@@ -1,5 +1,7 @@
 """Input bursts: shortcuts named, characters never kept, bursts settled by their last kind of input."""
 
+from types import SimpleNamespace
+
 from gumd.observers.base import InputBurst
 from gumd.observers.input import BurstTracker, Settle, key_name
 
@@ -46,8 +48,6 @@ def test_altgr_characters_are_not_recorded_as_shortcuts():
 
 
 def test_a_key_without_a_printable_character_is_named_by_its_x11_keysym_but_never_by_a_mac_key_code():
-    from types import SimpleNamespace
-
     ctrl_s = SimpleNamespace(char="\x13", vk=0x73)  # X11: keysym 0x73 is 's'
     assert key_name(ctrl_s, "linux") == "s"
     assert key_name(SimpleNamespace(char="\x13", vk=0x23), "darwin") is None  # the Mac's P key, not '#'
