@@ -70,8 +70,8 @@ class ScriptedMac:
 
     def api(self) -> MacAPI:
         quartz = SimpleNamespace(
-            kCGWindowListOptionOnScreenOnly=ON_SCREEN_ONLY, kCGWindowListExcludeDesktopElements=EXCLUDE_DESKTOP_ELEMENTS,
-            kCGNullWindowID=NULL_WINDOW, kCGEventSourceStateCombinedSessionState=COMBINED_SESSION_STATE,
+            kCGWindowListOptionOnScreenOnly=ON_SCREEN_ONLY,
+            kCGWindowListExcludeDesktopElements=EXCLUDE_DESKTOP_ELEMENTS, kCGNullWindowID=NULL_WINDOW, kCGEventSourceStateCombinedSessionState=COMBINED_SESSION_STATE,
             kCGAnyInputEventType=ANY_INPUT_EVENT,
             CGWindowListCopyWindowInfo=self._window_list,
             CGEventSourceSecondsSinceLastEventType=self._seconds_since,

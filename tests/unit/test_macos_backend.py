@@ -1,6 +1,7 @@
 """What only the macOS backend does, over the scripted stand-in of PyObjC: the window list's layers and sharing
 states, titles without Screen Recording, the frontmost app without a window, the lock, the permissions, and the
-guarantee that Linux never imports PyObjC. The behaviour every backend shares: tests/system/test_platform_contract.py."""
+guarantee that Linux never imports PyObjC. The behaviour every backend shares:
+tests/system/test_platform_contract.py."""
 
 import os
 import subprocess
