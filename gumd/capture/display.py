@@ -82,7 +82,8 @@ class Display:
         return self._use(lambda parts: parts.backend.visible_windows())
 
     def locker(self) -> str | None:
-        """A screen locker's WM_CLASS while one shows; None when none does or the display cannot be reached."""
+        """A screen locker's name while one shows (X11: its WM_CLASS; macOS: loginwindow); None when none does
+        or the display cannot be reached."""
         return self._use(lambda parts: parts.backend.locker())
 
     def thread_died(self, error: BaseException | None) -> bool:
@@ -93,7 +94,7 @@ class Display:
         return DisplayStatus(display=self.link.state, error=self.link.error)
 
     def _use(self, use: Callable[[DisplayParts], T]) -> T | None:
-        """use(parts) on the X display; None while it cannot be reached (the link reports the failure)."""
+        """use(parts) on the display; None while it cannot be reached (the link reports the failure)."""
         parts = self.link.parts
         if parts is None:
             return None
