@@ -25,25 +25,26 @@ class DisplayStatus:
     error: str | None  # why capture cannot reach the display
 
 
-def display_parts(settings: Settings, open_desktop: Callable[[], Desktop] = open_desktop) -> DisplayParts:
-    """Everything that talks to the display, connected: window backend, screen, and the observers."""
+def display_parts(settings: Settings, desktop: Callable[[], Desktop] = open_desktop) -> DisplayParts:
+    """Everything that talks to the display, connected: window backend, screen, and the observers, over the
+    desktop that `desktop()` opens (this platform's by default)."""
     from gumd.observers.input import InputObserver, Settle
     from gumd.observers.session import SessionObserver
     from gumd.observers.window import FocusObserver
 
     s = settings
-    desktop = open_desktop()
+    opened = desktop()
     try:
-        desktop.screen.monitors()  # connect now: a display that is gone fails here, not at the first grab
+        opened.screen.monitors()  # connect now: a display that is gone fails here, not at the first grab
     except Exception:
-        desktop.close()
+        opened.close()
         raise
     settle = Settle(click=s.capture_settle_click_s, keys=s.capture_settle_keys_s, scroll=s.capture_settle_scroll_s)
-    parts = DisplayParts(desktop.windows, desktop.screen,
-                         [FocusObserver(desktop.windows, s.window_poll_s), InputObserver(settle)])
-    if desktop.session is not None:
-        parts.observers.append(SessionObserver(desktop.session, s.capture_idle_s))
-        parts.closers.append(desktop.session.close)
+    parts = DisplayParts(opened.windows, opened.screen,
+                         [FocusObserver(opened.windows, s.window_poll_s), InputObserver(settle)])
+    if opened.session is not None:
+        parts.observers.append(SessionObserver(opened.session, s.capture_idle_s))
+        parts.closers.append(opened.session.close)
     return parts
 
 
