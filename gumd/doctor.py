@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import shutil
 import stat
@@ -11,9 +9,12 @@ import subprocess
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from gumd.config import Settings
+
+if TYPE_CHECKING:
+    from gumd.observers.macos import MacAPI
 
 MIN_FREE_GB, LOW_FREE_GB = 1.0, 5.0
 X11_FIX = "log in to an X11 (\"Xorg\") session from the login screen's session menu, or run `gumd run --no-capture`"
@@ -98,34 +99,20 @@ def check_display(environ: Mapping[str, str], platform: str = sys.platform) -> l
                   "run gumd inside your desktop session, or `gumd run --no-capture` to serve and process only")]
 
 
-def _macos_flag(library: str, function: str, *args: int) -> bool | None:
-    path = ctypes.util.find_library(library)
-    if path is None:
-        return None
-    fn = getattr(ctypes.cdll.LoadLibrary(path), function)
-    fn.restype = ctypes.c_int if args else ctypes.c_bool
-    fn.argtypes = [ctypes.c_int] * len(args)
-    result = fn(*args)
-    return result == 0 if args else bool(result)  # IOHIDCheckAccess: 0 is "granted"
+def check_macos_permissions(api: MacAPI | None = None) -> list[Check]:
+    """Screen Recording, Accessibility and Input Monitoring, for the app that runs gumd (Terminal, python3);
+    `api` stands in for PyObjC (tests)."""
+    from gumd.observers.macos import permissions, system_api
+    from gumd.observers.window import DisplayUnavailable
 
-
-def check_macos_permissions() -> list[Check]:
-    """Screen Recording, Accessibility and Input Monitoring, for the app that runs gumd (Terminal, python3)."""
-    where = "System Settings > Privacy & Security > "
-    app = "the app that runs gumd (your terminal, or python3 for the launchd agent), then restart gumd"
-    checks = []
-    for name, flag, pane in (
-        ("screen recording", _macos_flag("CoreGraphics", "CGPreflightScreenCaptureAccess"),
-         "Screen & System Audio Recording (\"Screen Recording\" before macOS 15)"),
-        ("accessibility", _macos_flag("ApplicationServices", "AXIsProcessTrusted"), "Accessibility"),
-        ("input monitoring", _macos_flag("IOKit", "IOHIDCheckAccess", 1), "Input Monitoring"),
-    ):
-        if flag:
-            checks.append(Check(name, "ok", "granted"))
-        else:
-            checks.append(Check(name, "fail", "not granted" if flag is False else "could not be checked",
-                                f"turn on {app} in {where}{pane}"))
-    return checks
+    try:
+        api = api or system_api()
+    except DisplayUnavailable as e:
+        return [Check("permissions", "fail", "cannot ask macOS for gumd's permissions", str(e).split(": ", 1)[-1])]
+    return [Check(p.name, "ok", "granted") if p.granted else
+            Check(p.name, "fail", ("not granted: " if p.granted is False else "could not be checked: ") + p.without,
+                  p.how)
+            for p in permissions(api)]
 
 
 def check_model(settings: Settings) -> Check:

@@ -19,6 +19,7 @@ from gumd.observers.base import Frame
 DEFAULT_EXCLUDED_APPS = (
     "keepassxc", "keepass", "keepass2", "1password", "bitwarden", "lastpass", "enpass", "gnome-keyring",
     "seahorse", "kwalletmanager5", "proton pass", "dashlane",
+    "keychain access", "passwords",  # macOS's own
 )
 DEFAULT_EXCLUDED_TITLES = (
     r"\bincognito\b",

@@ -1,7 +1,7 @@
 """The tray icon: what gumd is doing at a glance, and pause / resume / dashboard from the menu.
 
 The tray is a thin client of the daemon's socket (gumd.client.Client), in a process of its own
-(`gumd tray`), not a part of the daemon: a desktop's tray toolkit (GTK, AppIndicator, Xlib)
+(`gumd tray`), not a part of the daemon: a desktop's tray toolkit (GTK, AppIndicator, Xlib, AppKit)
 then never runs inside the process that holds the store and the model, the daemon stays a
 headless service that systemd/launchd restart on their own, and the tray shows "not running"
 when the daemon is gone instead of vanishing with it. Quit closes the tray; the daemon runs on.
@@ -130,6 +130,12 @@ class Tray:
             ),
         )
 
+        self._redraw = self._draw
+        if type(self.icon).__module__ == "pystray._darwin":
+            # AppKit draws only on the main thread, where icon.run() spins the app's loop: hand redraws to it.
+            from PyObjCTools.AppHelper import callAfter
+
+            self._redraw = lambda: callAfter(self._draw)
         self._xorg = type(self.icon).__module__ == "pystray._xorg"
         if self._xorg:
             # pystray's xorg backend (it has no menu) never asks X for button presses, so a click on the
@@ -205,10 +211,11 @@ class Tray:
         self.icon.update_menu()
 
     def _poll(self) -> None:
-        """Poll the daemon and redraw, on one thread (the backends whose loop pystray runs; xorg: _run_xorg)."""
+        """Poll the daemon and redraw, on one thread (the backends whose loop pystray runs; xorg: _run_xorg;
+        darwin: redrawn on the main thread)."""
         while not self._stop.is_set():
             self.refresh()
-            self._draw()
+            self._redraw()
             self._wake.wait(self.poll_s)
             self._wake.clear()
 

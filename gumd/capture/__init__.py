@@ -7,7 +7,7 @@
 - `handoff`: dedupe, transcription and kept screenshots;
 - `writes`: the write, and observations held in memory while the database refuses writes;
 - `pipeline`: the capture decision that ties them together; `loop`: the thread that feeds it events;
-- `display`: the X display the pipeline grabs from, and its observers.
+- `display`: the display the pipeline grabs from (X11 or macOS), and its observers.
 
 Each part reports a typed status; the daemon assembles /v1/status from them.
 """

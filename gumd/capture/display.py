@@ -1,5 +1,6 @@
-"""The pipeline's view of the X display: every monitor grabbed, the visible windows, a screen locker; and the
-link that notices the display going away and reconnects (gumd.observers.display)."""
+"""The pipeline's view of the display (X11 or macOS, gumd.observers.platform): every monitor grabbed, the
+visible windows, a screen locker; and the link that notices the display going away and reconnects
+(gumd.observers.display)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any, Callable, TypeVar
 from gumd.config import Settings
 from gumd.observers.base import Emit, Frame
 from gumd.observers.display import DisplayLink, DisplayParts
+from gumd.observers.platform import Desktop, missing_permissions, open_desktop
 from gumd.observers.window import WindowInfo
 
 log = logging.getLogger(__name__)
@@ -23,29 +25,26 @@ class DisplayStatus:
     error: str | None  # why capture cannot reach the display
 
 
-def display_parts(settings: Settings) -> DisplayParts:
-    """Everything that talks to the display, connected: window backend, screen, and the observers."""
+def display_parts(settings: Settings, desktop: Callable[[], Desktop] = open_desktop) -> DisplayParts:
+    """Everything that talks to the display, connected: window backend, screen, and the observers, over the
+    desktop that `desktop()` opens (this platform's by default)."""
     from gumd.observers.input import InputObserver, Settle
-    from gumd.observers.screen import Screen
-    from gumd.observers.session import SessionObserver, X11SessionBackend
-    from gumd.observers.window import DisplayUnavailable, FocusObserver, default_backend
+    from gumd.observers.session import SessionObserver
+    from gumd.observers.window import FocusObserver
 
     s = settings
-    backend = default_backend()
-    screen = Screen()
+    opened = desktop()
     try:
-        screen.monitors()  # connect now: a display that is gone fails here, not at the first grab
+        opened.screen.monitors()  # connect now: a display that is gone fails here, not at the first grab
     except Exception:
-        backend.close()
+        opened.close()
         raise
     settle = Settle(click=s.capture_settle_click_s, keys=s.capture_settle_keys_s, scroll=s.capture_settle_scroll_s)
-    parts = DisplayParts(backend, screen, [FocusObserver(backend, s.window_poll_s), InputObserver(settle)])
-    try:
-        session = X11SessionBackend()
-        parts.observers.append(SessionObserver(session, s.capture_idle_s))
-        parts.closers.append(session.close)
-    except DisplayUnavailable as e:  # idle then comes from gumd's own input counts; a lock goes unseen
-        log.warning("screen lock and idle time unavailable: %s", e)
+    parts = DisplayParts(opened.windows, opened.screen,
+                         [FocusObserver(opened.windows, s.window_poll_s), InputObserver(settle)])
+    if opened.session is not None:
+        parts.observers.append(SessionObserver(opened.session, s.capture_idle_s))
+        parts.closers.append(opened.session.close)
     return parts
 
 
@@ -55,6 +54,8 @@ class Display:
 
     def __init__(self, settings: Settings, emit: Emit, connect: Callable[[Settings], DisplayParts] = display_parts):
         self._first: DisplayParts | None = connect(settings)
+        for line in missing_permissions():  # the OS asks the user for these; capture takes what it can meanwhile
+            log.warning("capture: %s", line)
         self.link = DisplayLink(lambda: connect(settings), emit)
 
     def start(self) -> None:
@@ -82,7 +83,8 @@ class Display:
         return self._use(lambda parts: parts.backend.visible_windows())
 
     def locker(self) -> str | None:
-        """A screen locker's WM_CLASS while one shows; None when none does or the display cannot be reached."""
+        """A screen locker's name while one shows (X11: its WM_CLASS; macOS: loginwindow); None when none does
+        or the display cannot be reached."""
         return self._use(lambda parts: parts.backend.locker())
 
     def thread_died(self, error: BaseException | None) -> bool:
@@ -93,7 +95,7 @@ class Display:
         return DisplayStatus(display=self.link.state, error=self.link.error)
 
     def _use(self, use: Callable[[DisplayParts], T]) -> T | None:
-        """use(parts) on the X display; None while it cannot be reached (the link reports the failure)."""
+        """use(parts) on the display; None while it cannot be reached (the link reports the failure)."""
         parts = self.link.parts
         if parts is None:
             return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -96,8 +97,8 @@ class DisplayLink:
                 return True
             if self.error is None:
                 self.losses += 1
-                self.error = (f"cannot reach the X display {os.environ.get('DISPLAY', '')}: "
-                              f"{type(error).__name__}: {error}")[:300]
+                where = "the display" if sys.platform == "darwin" else f"the X display {os.environ.get('DISPLAY', '')}"
+                self.error = f"cannot reach {where}: {type(error).__name__}: {error}"[:300]
                 log.warning("%s; capture stops until it answers again (retrying, at most every %.0f s)",
                             self.error, self.max_retry_s)
                 self._lost.set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ class Settle:
     longest: float = 10.0
 
 
-def key_name(key) -> str | None:
+def key_name(key, platform: str = sys.platform) -> str | None:
     """A stable lowercase name for a pynput key ('tab', 's', 'f5'); None when unknown."""
     name = getattr(key, "name", None)
     if name:
@@ -37,8 +38,8 @@ def key_name(key) -> str | None:
     if char and char.isprintable():
         return char.lower()
     vk = getattr(key, "vk", None)
-    if vk is not None and 0x20 < vk < 0x7F:  # X11 keysyms for ASCII equal the character
-        return chr(vk).lower()
+    if vk is not None and 0x20 < vk < 0x7F and platform != "darwin":  # X11 keysyms for ASCII equal the
+        return chr(vk).lower()  # character; macOS key codes number the keys by place (0x01 is S) instead
     return None
 
 

@@ -26,6 +26,9 @@ class SessionBackend(ABC):
     def locked(self) -> bool:
         """True while the screen is locked or blanked by the screen saver."""
 
+    def close(self) -> None:
+        """Release the connection to the session, if one is held."""
+
 
 class X11SessionBackend(SessionBackend):
     """XScreenSaverQueryInfo through python-xlib."""

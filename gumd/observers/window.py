@@ -1,4 +1,5 @@
-"""Windows on screen (the focused one, and every visible one with its place), per platform behind `WindowBackend`.
+"""Windows on screen (the focused one, and every visible one with its place), per platform behind `WindowBackend`
+(X11 here, macOS in gumd.observers.macos; gumd.observers.platform chooses).
 
 The focus observer polls the focused window and emits a FocusChange when app or
 title changes. The pipeline asks `visible_windows()` right before and after a
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import subprocess
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -38,7 +40,8 @@ class DisplayUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class WindowInfo:
-    """A top-level window: app (WM_CLASS class), title, and where it is on the virtual screen, frame included."""
+    """A top-level window: app (X11: WM_CLASS class; macOS: the owning app's name), title, and where it is on the
+    virtual screen, frame included."""
 
     app: str
     title: str
@@ -54,16 +57,24 @@ def page_title(app: str, title: str) -> str:
     return _BROWSER_SUFFIX.sub("", title).strip()
 
 
+def _command_line(pid: int) -> list[str]:
+    """A process's arguments: from /proc where there is one (Linux), else from `ps` (macOS); [] when gone."""
+    if os.path.isdir("/proc/self"):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                return f.read().decode("utf-8", "replace").split("\0")
+        except OSError:
+            return []
+    try:
+        ps = subprocess.run(["ps", "-ww", "-o", "command=", "-p", str(pid)], capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return ps.stdout.split()
+
+
 @lru_cache(maxsize=256)
 def _runs_private(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            args = f.read().decode("utf-8", "replace").split("\0")
-    except OSError:
-        return False
-    return any(a in PRIVATE_FLAGS for a in args)
+    return bool(pid) and any(a in PRIVATE_FLAGS for a in _command_line(pid))
 
 
 class WindowBackend(ABC):
@@ -80,7 +91,8 @@ class WindowBackend(ABC):
         return None
 
     def locker(self) -> str | None:
-        """The WM_CLASS of a screen locker that shows now, or None (also where the platform cannot tell)."""
+        """The name of a screen locker that shows now (X11: its WM_CLASS), or None (also where the platform cannot
+        tell)."""
         return None
 
     events = False  # True when wait_for_change returns on a change rather than after its timeout

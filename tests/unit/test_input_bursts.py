@@ -1,7 +1,9 @@
 """Input bursts: shortcuts named, characters never kept, bursts settled by their last kind of input."""
 
+from types import SimpleNamespace
+
 from gumd.observers.base import InputBurst
-from gumd.observers.input import BurstTracker, Settle
+from gumd.observers.input import BurstTracker, Settle, key_name
 
 
 def test_burst_tracker_names_shortcuts_and_keeps_no_characters():
@@ -43,3 +45,10 @@ def test_altgr_characters_are_not_recorded_as_shortcuts():
     t.key_down("q", 1.0)  # '@' on a German layout: part of what is typed, never named
     t.key_up("alt_gr")
     assert t.settled(2.0).shortcuts == ()
+
+
+def test_a_key_without_a_printable_character_is_named_by_its_x11_keysym_but_never_by_a_mac_key_code():
+    ctrl_s = SimpleNamespace(char="\x13", vk=0x73)  # X11: keysym 0x73 is 's'
+    assert key_name(ctrl_s, "linux") == "s"
+    assert key_name(SimpleNamespace(char="\x13", vk=0x23), "darwin") is None  # the Mac's P key, not '#'
+    assert key_name(SimpleNamespace(char="s", vk=0x01), "darwin") == "s"
