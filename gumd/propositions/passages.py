@@ -33,6 +33,7 @@ _MONTH_NUMBERS = {
     **dict.fromkeys(("oct", "okt", "out"), 10), "nov": 11, **dict.fromkeys(("dec", "dez", "dic", "déc"), 12),
 }
 _MONTH = re.compile(rf"\b(?:{MONTHS})\b", re.IGNORECASE)
+_IN_NAME = re.compile(r"[._-]?[\w-]*\.[a-z0-9]{2,4}\b", re.IGNORECASE)  # a date in a file name: 2026-06-18.png
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
@@ -61,7 +62,7 @@ def is_past(date: str, day: dt.date) -> bool:
 def _line_cue(line: str, day: dt.date) -> tuple[int, str]:
     """How much a line may say about the user's plans (0: nothing, as for a line whose dates are all past), and
     why."""
-    dates = [m.group(0) for m in DATE.finditer(line)]
+    dates = [m.group(0) for m in DATE.finditer(line) if not _IN_NAME.match(line, m.end())]
     if dates and all(is_past(d, day) for d in dates):
         return 0, ""
     if dates:

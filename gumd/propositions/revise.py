@@ -2,7 +2,8 @@
 
 Clear cases are decided without the model: no related proposition means new; a
 near-identical one (cosine >= 0.95, or the same words) means duplicate. The
-rest go to the model in one call per batch, as explicit operations.
+rest go to the model in one call per batch, as explicit operations; an
+operation between statements that name different things becomes new.
 """
 
 from __future__ import annotations
@@ -41,6 +42,22 @@ def _words(text: str) -> set[str]:
 def _same_words(a: str, b: str) -> bool:
     wa, wb = _words(a), _words(b)
     return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= SAME_WORDS
+
+
+_NAME = re.compile(r"(?<![\w'’])[A-ZÀ-ÖØ-Þ][\w'’-]+")
+_NOT_NAMES = frozenset("the user user's a an on by at in".split())
+
+
+def _names(text: str) -> set[str]:
+    """The capitalised words of a statement other than its frame ("The user"): who and what it is about."""
+    return {w.lower() for w in _NAME.findall(text) if w.lower() not in _NOT_NAMES}
+
+
+def about_other_things(a: str, b: str) -> bool:
+    """Whether two statements name things and share none of them ("Karin Lund is the user's hiring manager" and
+    "Johanna Ek is the user's recruiter"): they cannot repeat, refine or contradict each other."""
+    na, nb = _names(a), _names(b)
+    return bool(na and nb) and not na & nb
 
 
 def _rejected_before(retriever: Retriever, text: str) -> bool:
@@ -93,6 +110,9 @@ def revise(lm: LanguageModel, retriever: Retriever, candidates: list[Candidate],
                 decided[i] = Operation("new", c)
                 continue
             target = neighbours[d.target - 1]
+            if about_other_things(c.proposition.text, target.text):
+                decided[i] = Operation("new", c)
+                continue
             revised = None
             if d.operation == "refine":
                 revised = c.proposition  # the newer, checked sentence becomes the next version

@@ -146,7 +146,7 @@ def test_open_tasks_a_list_assigns_to_the_user_are_read_with_their_due_dates():
     assert assignments(nobody) == []  # without the user's name no row is theirs
 
 
-def test_lines_whose_dates_are_all_past_are_not_read():
+def test_lines_whose_dates_are_all_past_or_in_file_names_are_not_read():
     day = dt.date(2026, 6, 22)
     assert [is_past(d, day) for d in ("March 3, 2025", "06/01/2026", "Thursday 21 May 2026", "3 juin 2026")] == \
         [True] * 4
@@ -154,7 +154,8 @@ def test_lines_whose_dates_are_all_past_are_not_read():
         [False] * 5
     t = dt.datetime(2026, 6, 22, 9).timestamp()
     (a,) = Digester().digest([obs(1, t, "firefox", "Docket - CM/ECF", "Entered: 06/01/2026 motion filed\n"
-                                                                       "Response due by 6/29/2026 per order")])
+                                                                       "Response due by 6/29/2026 per order\n"
+                                                                       "Screenshot from 2026-06-30.png")])
     assert [s.cue for s in snippets(a)] == ["deadline"] and "6/29/2026" in snippets(a)[0].text
 
 

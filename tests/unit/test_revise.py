@@ -64,6 +64,15 @@ def test_a_target_the_model_invents_counts_as_new(tmp_path):
     assert [op.kind for op in ops] == ["new"]
 
 
+def test_the_model_cannot_merge_statements_about_different_people(tmp_path):
+    store, obs, held = trip_store(tmp_path)
+    store.propositions.add(NewProposition("Johanna Ek is the user's recruiter.", "", 7, 9), [obs[0]])
+    answer = {"decisions": [decision(1, "duplicate", 1)]}
+    lm = Scripted([json.dumps(answer)])
+    ops = revise(lm, Retriever(store), [candidate("Karin Lund is the user's hiring manager.", obs[1])])
+    assert [op.kind for op in ops] == ["new"] and lm.calls == 1  # the model said duplicate
+
+
 def test_the_users_verdict_binds_the_model(tmp_path):
     store, obs, held = trip_store(tmp_path)
     store.curation.confirm(held)
