@@ -234,12 +234,16 @@ _COMPOSE = re.compile(r"^\s*(?:write|compose|new message|reply|draft|redactar|ve
                       re.IGNORECASE | re.MULTILINE)
 
 
+def is_writing(activity: Activity) -> bool:
+    """Whether the activity shows the user writing a mail or message (a compose or reply window)."""
+    return any(_COMPOSE.search(o.title) or _COMPOSE.search(o.text) for o in activity.observations)
+
+
 def names_of_user(activity: Activity) -> list[tuple[str, int]]:
     """The names an activity shows for the user, each with its weight as a vote: the signed-in account (2), the
     recipient and the greeted person of a mail the user reads, the sender and the signature of one the user
     writes (1 each)."""
-    writing = any(_COMPOSE.search(o.title) or _COMPOSE.search(o.text) for o in activity.observations)
-    cues = ("sender", "signature") if writing else ("recipient", "greeting")
+    cues = ("sender", "signature") if is_writing(activity) else ("recipient", "greeting")
     return [(e.text, 2 if e.cue == "account" else 1) for e in activity.entities
             if e.kind == "person" and (e.cue in cues or e.cue == "account") and _first_name(e.text)]
 

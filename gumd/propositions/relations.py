@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gumd.propositions.digest import FULL_NAME, HONORIFICS, Activity, person_ok
+from gumd.propositions.digest import FULL_NAME, HONORIFICS, NAME_WORD, Activity, is_writing, person_ok
 
 # Words that say what a person is to someone, as screens write them, and the relation each one names.
 RELATION_WORDS = {
@@ -61,9 +61,13 @@ _OTHERS = re.compile(r"(?:\b\w+['’]s|\b(?:his|her|their|its|su|sus|seu|sua|sei
 _GREETED = re.compile(r"(?i:\b(?:hi|hello|hey|dear|hola|olá|ola|oi|querid[oa]|liebe[rs]?|cher|chère|caro|cara))\s+$")
 
 
-def relations_in(text: str) -> list[str]:
-    """The relations a text names, by the words screens use for them ("big sis": sister)."""
-    return list(dict.fromkeys(RELATION_WORDS[m.group(0).lower()] for m in RELATION.finditer(text)))
+# Family said by a greeting or a sign-off: what a mail's writer is to a reader they greet "Hola papá" (their child),
+# and the user signing "Rachel (Noah's mom)" (Noah's parent).
+_WRITER_TO_READER = {"mother": "child", "father": "child", "sister": "sibling", "brother": "sibling",
+                     "grandparent": "grandchild", "son": "parent", "daughter": "parent"}
+_GREETS_KIN = re.compile(rf"^\s*(?i:hi|hello|hey|dear|hola|olá|ola|oi|querid[oa]|liebe[rs]?|cher|chère|caro|cara)\s+"
+                         rf"{_REL}\s*(?:[,!:.]|$)")
+_PARENT_OF = re.compile(rf"\(\s*(?P<name>{NAME_WORD})['’]s\s+(?i:mom|mum|dad|mother|father|mamá|mãe|papá|pai)\s*\)")
 
 
 @dataclass(frozen=True)
@@ -102,10 +106,13 @@ def relations(activity: Activity) -> list[Relation]:
     """The relations the activity's new lines state, one per person and relation."""
     senders = [e.text for cue in ("sender", "signature") for e in activity.entities
                if e.kind == "person" and e.cue == cue]
+    recipients = [e.text for e in activity.entities if e.kind == "person" and e.cue == "recipient"]
+    writing = is_writing(activity)
+    user = activity.user.split()[0] if activity.user else ""
     found: dict[tuple[str, str], Relation] = {}
 
     def keep(name: str, word: str, cue: str, line: str) -> None:
-        relation = RELATION_WORDS[word.lower()]
+        relation = RELATION_WORDS.get(word.lower(), word)
         is_user = activity.user and name.split()[0] == activity.user.split()[0]
         if _is_person(name) and not is_user and (name.lower(), relation) not in found:
             found[(name.lower(), relation)] = Relation(name, relation, cue, line)
@@ -119,6 +126,14 @@ def relations(activity: Activity) -> list[Relation]:
         m = _AS_YOUR.search(line)
         if m and senders:
             keep(senders[0], m.group("rel"), "your", line)
+        m = _GREETS_KIN.match(line)
+        if m and writing and recipients:  # the user writes "Hi Mum"
+            keep(recipients[0], m.group("rel"), "greeting", line)
+        elif m and not writing and senders and RELATION_WORDS[m.group("rel").lower()] in _WRITER_TO_READER:
+            keep(senders[0], _WRITER_TO_READER[RELATION_WORDS[m.group("rel").lower()]], "greeting", line)
+        m = _PARENT_OF.search(line)
+        if m and user and re.search(rf"\b{re.escape(user)}\s*$", line[:m.start()]):
+            keep(m.group("name"), "child", "signature", line)
         title = lines[i + 1] if i + 1 < len(lines) else ""
         m = RELATION.search(title)
         if m and re.fullmatch(FULL_NAME, line) and " " in line and len(title.split()) <= 5 \

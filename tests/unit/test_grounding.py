@@ -102,6 +102,23 @@ def test_relations_are_read_where_the_screen_ties_a_relation_word_to_a_name():
     assert found("Karin Lund · Engineering Manager") != found("Engineering Manager · Karin Lund") == []
 
 
+def test_family_is_read_from_how_a_mail_greets_its_reader_and_how_the_user_signs():
+    def found(text, title="Mail - Thunderbird", user_mail=""):
+        digester = Digester()
+        if user_mail:  # screens that show who the user is
+            digester.digest([obs(0, 0, "thunderbird", "Mail - Rachel Goldberg - Outlook", user_mail)])
+        (a,) = digester.digest([obs(1, 900, "firefox", title, text)])
+        return [(r.person, r.relation) for r in relations(a)]
+
+    assert found("From: Elena Martínez <elena@mail.es>\nHola papá:\nEl cumple de Lucía es el sábado") == \
+        [("Elena Martínez", "child")]  # a reader greeted as "papá" is the writer's parent
+    assert found("Write: Sunday\nTo: Ruth Cohen <ruth@mail.com>\nHi Mum, see you Sunday", "Write: Sunday") == \
+        [("Ruth Cohen", "mother")]  # the user writes to their mother
+    assert found("From: Tom Hale <tom@x.com>\nHi team, the client is happy") == []
+    assert found("I can chaperone on the 21st. Thanks! Rachel (Noah's mom)", user_mail="Inbox") == [("Noah", "child")]
+    assert found("I can chaperone on the 21st. Thanks! Dana (Noah's mom)", user_mail="Inbox") == []  # not the user
+
+
 def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_beside_it():
     read = "From: Tom Becker <tom@press.com>\nHi Dara,\nthe sketches look great."
     write = ("Write: Re: sketches\nFrom: Dara Quinn <hello@dq.ie>\nTo: Tom Becker <tom@press.com>\nHi Tom,\n"
