@@ -1,0 +1,51 @@
+"""Words of screens that name no person, project or plan: programs and generic views in window titles, menu
+and toolbar words, capitalised words that start sentences or label UI."""
+
+from __future__ import annotations
+
+import re
+
+# Parts of window titles that name the program or a generic view, not what the user works on.
+TITLE_NOISE = re.compile(
+    r"^(?:mozilla firefox|firefox|google chrome|chromium|brave|microsoft edge|safari|opera|vivaldi|"
+    r"visual studio code|code|vscodium|libreoffice(?: \w+)?|writer|calc|impress|thunderbird|mozilla thunderbird|"
+    r"outlook|mail|gmail|slack|discord|signal|telegram|whatsapp|teams|microsoft teams|zoom(?: meeting)?|gimp|"
+    r"krita|inkscape|blender|obsidian|notion|evince|okular|document viewer|xterm|terminal|gnome-terminal|konsole|"
+    r"files|nautilus|dolphin|spotify|vlc|anki|zotero|github|gitlab|google docs|google sheets|google calendar|"
+    r"calendar|inbox(?: \(\d+\))?|new tab|home|dashboard|settings|preferences|untitled|pull request|issues?|"
+    r"(?:draft|compose|write):?.*|\(\d+\)|[\w.+-]+@[\w.-]+)$",
+    re.IGNORECASE,
+)
+# Words of menu bars and toolbars, in the languages gumd meets most.
+MENU_WORDS = frozenset(
+    "file edit view insert format tools help history bookmarks window go selection terminal run table data sheet "
+    "image layer select filters filter colors colours message events tasks navigate code refactor build debug "
+    "profiles extensions slide styles form options settings share comments review references mailings layout "
+    "design home transitions animations datei bearbeiten ansicht einfügen extras hilfe fenster chronik lesezeichen "
+    "archivo editar ver insertar formato herramientas ayuda ventana historial marcadores fichier édition edition "
+    "affichage insertion outils aide fenêtre historique marque-pages arquivo exibir inserir ferramentas ajuda "
+    "janela histórico favoritos back forward reload stop new open save print undo redo cut copy paste find "
+    "search reply forward archive junk delete tag compose inbox sent drafts trash spam starred snoozed more "
+    "bold italic underline zoom fit page".split()
+)
+# Capitalised words that start sentences or label UI, so rarely part of a name.
+COMMON_WORDS = frozenset(
+    "a about after all also an and any are as at be before but by can could did do does done each even every for "
+    "from get got had has have he her here hi hello his how i if in is it its just let like love may me more most "
+    "my no not now of ok okay on once one only or our out please re see she so some still such than thanks that the "
+    "their them then there these they this those to too up us very was we well were what when where which while who "
+    "why will with would yes yet you your add all archive book booking cancel change check choose click close "
+    "continue create delete details done download edit enter export find free get go help hide home import join "
+    "learn list log manage menu more new next open order page pay print read recent remove reply reserve save "
+    "search select send share show sign skip sort start submit try type update upload view welcome "
+    "trash junk drafts sent spam starred archives family recent other locations documents desktop pictures music "
+    "videos downloads today tomorrow yesterday total due paid status default english sans serif mono roman style "
+    "regular paragraph heading body".split()
+)
+UI_LABELS = frozenset(
+    "subject date from to cc bcc sent re fw fwd front back total status due note notes title name type size "
+    "priority assignee labels project milestone description summary search filter sort new today tomorrow "
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july august "
+    "september october november december inbox reply edit view help home settings price qty quantity amount "
+    "balance order invoice account customer client phone address email website location time duration".split()
+)
