@@ -53,11 +53,12 @@ class HeldWrites:
             self._next_flush = time.monotonic() + 2.0
             return None
 
-    def add(self, obs: NewObservation) -> int | None:
-        """Store `obs` after any held before it; None when it is held instead."""
+    def add(self, obs: NewObservation, status: str = "pending") -> int | None:
+        """Store `obs` with `status` after any held before it; None when it is held instead (a held one is
+        written later as pending)."""
         if self.held:
             self.flush()
-        if self.held or (obs_id := self.write(self.store.observations.add, obs)) is None:
+        if self.held or (obs_id := self.write(self.store.observations.add, obs, status)) is None:
             self._hold(obs)
             return None
         self.stored += 1
