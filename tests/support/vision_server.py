@@ -46,7 +46,8 @@ def vision_server(seen: Seen) -> LoopbackServer:
             if seen.status != 200:
                 return self._send(seen.status, json.dumps({"error": {"message": seen.error}}).encode())
             completion = {"choices": [{"message": {"role": "assistant", "content": seen.answer},
-                                       "finish_reason": "stop"}], "usage": {"prompt_tokens": 900, "completion_tokens": 20}}
+                                       "finish_reason": "stop"}],
+                          "usage": {"prompt_tokens": 900, "completion_tokens": 20}}
             self._send(200, json.dumps(completion).encode())
 
     return LoopbackServer(Handler)
