@@ -138,6 +138,7 @@ def models_info(args: argparse.Namespace, settings: Settings) -> int:
     from gumd.models import ModelError, load_embedder, load_language_model
     from gumd.models.llamacpp import gpu_offload_supported
     from gumd.models.resources import on_battery
+    from gumd.models.vision import load_screen_reader
 
     info: dict[str, object] = {"gpu_offload_supported": gpu_offload_supported(), "on_battery": on_battery()}
     for part, load in (("language_model", load_language_model), ("embedder", load_embedder)):
@@ -145,5 +146,10 @@ def models_info(args: argparse.Namespace, settings: Settings) -> int:
             info[part] = load(settings).describe()
         except ModelError as e:  # a missing model is a fact to show, not a crash
             info[part] = {"error": str(e)}
+    if settings.screen_reader != "ocr":
+        try:
+            info["screen_reader"] = {"mode": settings.screen_reader, **load_screen_reader(settings).info()}
+        except ModelError as e:
+            info["screen_reader"] = {"mode": settings.screen_reader, "error": str(e)}
     print(json.dumps(info, indent=2))
     return 0

@@ -142,3 +142,19 @@ def test_one_frame_per_activity_unless_the_screen_changed_a_lot_and_no_more_than
     status = reading.status()
     assert (status.frames_read, status.frames_skipped_unchanged, status.frames_skipped_budget) == (2, 1, 1)
     assert seen.images[1].size == (1024, 640)
+
+
+def test_start_up_warns_when_screenshots_would_leave_the_machine_and_a_missing_preset_leaves_ocr(tmp_path, caplog):
+    from gumd.daemon import build_reading
+    from tests.support.environment import settings_for
+
+    store = Store(tmp_path / "g.db")
+    transcriber = Transcriber(load_ocr("tesseract"))
+    remote = build_reading(settings_for(tmp_path, screen_reader="both", vlm_url="https://gpu.example.net/v1",
+                                        vlm_model="qwen2.5vl:3b"), store, transcriber)
+    assert remote.reader is not None and remote.redactions is transcriber.redactions
+    assert any("screenshots leave it" in r.getMessage() for r in caplog.records)
+    missing = build_reading(settings_for(tmp_path, screen_reader="vlm"), store, transcriber)
+    assert missing.reader is None and "gumd models pull smolvlm2-500m" in missing.status().last_error
+    assert build_reading(settings_for(tmp_path), store, transcriber).status().mode == "ocr"
+    store.close()
