@@ -29,9 +29,8 @@ from gumd.capture.reading import ScreenReading
 from gumd.capture.schedule import CpuBudget, Schedule
 from gumd.capture.writes import HeldWrites
 from gumd.config import Settings, check_private_dir, ensure_data_dir
-from gumd.doctor import remote_screenshots_warning
 from gumd.models import LanguageModel, ModelError, load_embedder, load_language_model, load_ocr
-from gumd.models.vision import load_screen_reader
+from gumd.models.vision import load_screen_reader, remote_screenshots_warning
 from gumd.nap.predict import Predictor
 from gumd.nap.service import NapService
 from gumd.observers.screen import NearDuplicates
@@ -184,7 +183,7 @@ def build_reading(settings: Settings, store: Store, transcriber: Transcriber) ->
     s = settings
     reader, error = None, None
     if s.screen_reader != "ocr":
-        if s.vlm_url and (note := remote_screenshots_warning(s)):
+        if note := remote_screenshots_warning(s):
             log.warning(note)
         try:
             reader = load_screen_reader(s)

@@ -165,20 +165,10 @@ def check_ocr(settings: Settings) -> Check:
     return Check("ocr", "ok", f"{version} at {tool}")
 
 
-def remote_screenshots_warning(settings: Settings) -> str | None:
-    """A line for the start-up log and `gumd doctor` when screenshots go to a vision model off this machine."""
-    from gumd.models.vision import is_loopback
-
-    if settings.screen_reader != "ocr" and settings.vlm_url and not is_loopback(settings.vlm_url):
-        return (f"vlm_url = {settings.vlm_url} is not on this machine: with screen_reader = "
-                f"{settings.screen_reader}, screenshots leave it")
-    return None
-
-
 def check_screen_reader(settings: Settings) -> Check:
     """How screens become text, and whether the vision model named can be set up (nothing big is loaded)."""
     from gumd.models.errors import ModelError
-    from gumd.models.vision import load_screen_reader
+    from gumd.models.vision import load_screen_reader, remote_screenshots_warning
 
     if settings.screen_reader == "ocr":
         return Check("screen reader", "ok", "OCR (screen_reader = ocr)")

@@ -213,3 +213,11 @@ def is_loopback(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def remote_screenshots_warning(settings: Settings) -> str | None:
+    """A line for the start-up log and `gumd doctor` when screenshots go to a vision model off this machine."""
+    if settings.screen_reader != "ocr" and settings.vlm_url and not is_loopback(settings.vlm_url):
+        return (f"vlm_url = {settings.vlm_url} is not on this machine: with screen_reader = "
+                f"{settings.screen_reader}, screenshots leave it")
+    return None

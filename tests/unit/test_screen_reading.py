@@ -186,7 +186,8 @@ def test_a_text_preset_or_one_not_pulled_is_named_with_what_to_do(tmp_path):
 
 
 def test_doctor_and_start_up_warn_when_screenshots_would_leave_the_machine(tmp_path):
-    from gumd.doctor import check_screen_reader, remote_screenshots_warning
+    from gumd.doctor import check_screen_reader
+    from gumd.models.vision import remote_screenshots_warning
     from tests.support.environment import settings_for
 
     remote = settings_for(tmp_path, screen_reader="both", vlm_url="https://gpu.example.net/v1", vlm_model="qwen2.5vl")
