@@ -193,7 +193,7 @@ class Pipeline:
             return None
         obs = transcript.observation
         choice = self.reading.choose(new[0], obs.app, obs.title) if self.reading is not None else None
-        obs_id = self.writes.add(obs, "reading" if choice else "pending")
+        obs_id = self.writes.add(obs, to_read=choice is not None)
         if obs_id is not None:
             self.handoff.keep(obs_id, new, transcript)
             if choice:
