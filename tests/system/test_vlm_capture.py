@@ -14,11 +14,15 @@ from tests.support.vision_server import Seen, vision_server
 VAULT_BG = (0xD6, 0x1F, 0xA3)
 
 
-def xterm(x, title: str, text: str, tmp, where: str, background: str = "white") -> str:
+def xterm(x, title: str, text: str, tmp, where: str, background: str = "white", first_title: str = "") -> str:
+    """An xterm at `where` (clear of the windows other tests leave at the top left) showing `text`; with
+    `first_title`, it takes `title` only once the text is shown, so that a capture of that window shows it."""
     f = tmp / (re.sub(r"\W", "_", title) + ".txt")
     f.write_text(text)
+    retitle = f"printf '\\033]0;{title}\\007'; " if first_title else ""
     x.spawn(require("xterm"), "-fa", "DejaVu Sans Mono", "-fs", "14", "-bg", background, "-fg", "black",
-            "-geometry", f"60x12{where}", "-T", title, "-e", "bash", "-c", f"cat {f}; exec sleep 600")
+            "-geometry", f"36x5{where}", "-T", first_title or title, "-e", "bash", "-c",
+            f"cat {f}; {retitle}exec sleep 600")
     return x.window(re.escape(title))
 
 
@@ -34,8 +38,9 @@ def test_a_captured_screen_reaches_the_model_as_a_png_without_the_excluded_windo
     with vision_server(seen) as server, gumd_run(tmp_path, tmp_path / "data", xserver.env, model_path,
                                                  settings=(*settings, f"vlm_url={server.url}/v1")) as d:
         rule = d.client.add_capture_rule("title", r"ledger of zyx")
-        xterm(xserver, "Ledger of Zyxwv", "ZYXWV-HIDDEN balance 991\n", tmp_path, "+640+420", "#D61FA3")
-        notes = xterm(xserver, "marigold trial notes", "Marigold field trial, plot 7\n", tmp_path, "+20+20")
+        xterm(xserver, "Ledger of Zyxwv", "ZYXWV-HIDDEN balance 991\n", tmp_path, "+880+460", "#D61FA3")
+        notes = xterm(xserver, "marigold trial notes", "Marigold field trial, plot 7\n", tmp_path, "+880+60",
+                      first_title="opening notes")
         xserver.run("xdotool", "windowactivate", "--sync", notes)
         xserver.run("xdotool", "type", "--delay", "30", "ls")
 
