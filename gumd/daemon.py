@@ -25,10 +25,12 @@ from gumd.capture.handoff import Handoff
 from gumd.capture.loop import CaptureLoop, Events, capture_status
 from gumd.capture.pipeline import Pipeline
 from gumd.capture.presence import UserPresence
+from gumd.capture.reading import ScreenReading
 from gumd.capture.schedule import CpuBudget, Schedule
 from gumd.capture.writes import HeldWrites
 from gumd.config import Settings, check_private_dir, ensure_data_dir
-from gumd.models import LanguageModel, load_embedder, load_language_model, load_ocr
+from gumd.models import LanguageModel, ModelError, load_embedder, load_language_model, load_ocr
+from gumd.models.vision import load_screen_reader, remote_screenshots_warning
 from gumd.nap.predict import Predictor
 from gumd.nap.service import NapService
 from gumd.observers.screen import NearDuplicates
@@ -139,6 +141,7 @@ class Parts:
     capture: CaptureLoop
     display: Display | None
     engine: EngineLoop
+    reading: ScreenReading
     services: list[Service]
 
 
@@ -155,25 +158,47 @@ def build(settings: Settings, status: Callable[[], dict[str, Any]]) -> Parts:
     if resumed := store.batches.resume_interrupted():
         log.info("resuming %d observations left in a batch by an earlier run", resumed)
     transcriber = Transcriber(load_ocr(s.ocr, nice=s.model_nice), incremental=s.capture_incremental_ocr)
+    reading = build_reading(s, store, transcriber)
     model = SharedModel(s)
     model()  # a missing or corrupt model file stops start-up here, with its reason
     retriever = Retriever(store, load_embedder(s))
     engine = Engine.from_settings(store, model, retriever, s)
-    control, rules, capture, display = build_capture(s, store, transcriber)
+    control, rules, capture, display = build_capture(s, store, transcriber, reading)
     bus, audit, sessions = EventBus(), AuditLog(store), Sessions()
     predictor = Predictor(store, model=model(), embedder=retriever.embedder,
                           proposition_search=lambda q: [h.proposition for h in retriever.search(q, limit=3)])
     nap = NapService(store, predictor, model_free=lambda: not engine.busy, publish=bus.publish)
     app = create_app(store, status, control, bus=bus, audit=audit, retriever=retriever, predictor=nap,
                      sessions=sessions, rules=rules, pipeline=capture.pipeline)
-    engine_loop = EngineLoop(engine, store, s, bus.publish_proposition)
+    engine_loop = EngineLoop(engine, store, s, bus.publish_proposition, reading)
+    reading.on_queued = engine_loop.wake
     services: list[Service] = [ApiServers(app, s.socket_path, s.api_tcp_port, sessions), PeriodicJobs(store, nap),
                                capture, *([display] if display else []), engine_loop]
-    return Parts(store, audit, control, capture, display, engine_loop, services)
+    return Parts(store, audit, control, capture, display, engine_loop, reading, services)
 
 
-def build_capture(settings: Settings, store: Store,
-                  transcriber: Transcriber) -> tuple[CaptureControl, CaptureRules, CaptureLoop, Display | None]:
+def build_reading(settings: Settings, store: Store, transcriber: Transcriber) -> ScreenReading:
+    """The vision model's part of capture (docs/vlm.md). A reader that cannot be set up (no projector, a preset
+    not pulled) leaves capture on OCR, with its reason in the log and in /v1/status."""
+    s = settings
+    reader, error = None, None
+    if s.screen_reader != "ocr":
+        if note := remote_screenshots_warning(s):
+            log.warning(note)
+        try:
+            reader = load_screen_reader(s)
+            log.info("screens are read by %s (screen_reader = %s)", reader.name, s.screen_reader)
+        except ModelError as e:
+            error = f"screen_reader = {s.screen_reader} is off, screens are read by OCR only: {e}"
+            log.warning(error)
+    return ScreenReading(store, reader, s.screen_reader, frames_per_hour=s.vlm_frames_per_hour,
+                         change_share=s.vlm_change_share, extra_patterns=transcriber.extra_patterns,
+                         redactions=transcriber.redactions, error=error)
+
+
+def build_capture(
+    settings: Settings, store: Store, transcriber: Transcriber, reading: ScreenReading | None = None,
+) -> tuple[CaptureControl, CaptureRules, CaptureLoop, Display | None]:
     """The capture side: its control (pause state restored), the privacy rules in force, the pipeline's loop
     over the capture parts, and the display when capture is on (connected now: a missing one stops start-up
     with its reason)."""
@@ -195,6 +220,7 @@ def build_capture(settings: Settings, store: Store,
         schedule=Schedule(s.capture_min_interval_s, s.capture_heartbeat_s,
                           CpuBudget(s.capture_cpu_budget, s.capture_cpu_window_s)),
         presence=UserPresence(s.capture_idle_s, display.locker if display else None),
+        reading=reading,
     )
     rules = CaptureRules(store, control, pipeline, s.exclude_defaults)
     rules.apply()
@@ -253,4 +279,5 @@ class Daemon:
             "capture": capture_status(parts.control, parts.capture, parts.display, time.time()),
             "data_dir_free_bytes": shutil.disk_usage(s.data_path).free,
             "engine": asdict(parts.engine.status()),
+            "screen_reader": asdict(parts.reading.status()),
         }

@@ -152,6 +152,23 @@ def check_ocr(settings: Settings) -> Check:
     return Check("ocr", "ok", f"{version} at {tool}")
 
 
+def check_screen_reader(settings: Settings) -> Check:
+    """How screens become text, and whether the vision model named can be set up (nothing big is loaded)."""
+    from gumd.models.errors import ModelError
+    from gumd.models.vision import load_screen_reader, remote_screenshots_warning
+
+    if settings.screen_reader == "ocr":
+        return Check("screen reader", "ok", "OCR (screen_reader = ocr)")
+    if note := remote_screenshots_warning(settings):
+        return Check("screen reader", "warn", note, "point vlm_url at a server on 127.0.0.1, or accept that the "
+                                                    "screenshots are sent there")
+    try:
+        reader = load_screen_reader(settings)
+    except ModelError as e:
+        return Check("screen reader", "fail", str(e), "until then screens are read by OCR only (docs/vlm.md)")
+    return Check("screen reader", "ok", f"{settings.screen_reader}: {reader.name}")
+
+
 def check_disk(settings: Settings) -> Check:
     where = settings.data_path
     while not where.exists():
@@ -230,6 +247,7 @@ def run_checks(settings: Settings, environ: Mapping[str, str] | None = None) -> 
         lambda: check_display(environ) if settings.capture else [Check("display", "ok", "capture is off by setting")],
         lambda: check_model(settings),
         lambda: check_ocr(settings),
+        lambda: check_screen_reader(settings),
         lambda: check_disk(settings),
         lambda: check_encryption(settings),
         lambda: check_daemon(settings),

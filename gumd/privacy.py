@@ -161,6 +161,19 @@ def blank(frame: Frame, stack: Iterable[tuple[Rect, bool]]) -> Frame:
     return dataclasses.replace(frame, image=image)
 
 
+def blank_boxes(image: Image.Image, boxes: Iterable[tuple[int, int, int, int]]) -> Image.Image:
+    """A copy of `image` with each (left, top, width, height) box painted black (the lines that held a
+    secret); the image itself when there is none."""
+    boxes = list(boxes)
+    if not boxes:
+        return image
+    image = image.copy()
+    draw = ImageDraw.Draw(image)
+    for left, top, width, height in boxes:
+        draw.rectangle((left, top, left + width, top + height), fill="black")
+    return image
+
+
 def _iban_ok(iban: str) -> bool:
     """The ISO 13616 check: country and check digits moved to the end, letters as numbers, mod 97 == 1."""
     compact = iban.replace(" ", "")

@@ -8,7 +8,9 @@ import re
 import threading
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image
+
+from gumd.privacy import blank_boxes
 
 
 _NAME = re.compile(r"^(\d+)-(\d+)\.webp$")
@@ -41,11 +43,7 @@ class FrameArchive:
               secret_boxes: list[list[tuple[int, int, int, int]]]) -> list[Path]:
         paths = []
         for n, (image, boxes) in enumerate(zip(images, secret_boxes)):
-            if boxes:
-                image = image.copy()
-                draw = ImageDraw.Draw(image)
-                for left, top, width, height in boxes:
-                    draw.rectangle((left, top, left + width, top + height), fill="black")
+            image = blank_boxes(image, boxes)
             if image.width > self.max_width:
                 image = image.resize((self.max_width, round(image.height * self.max_width / image.width)))
             path = self.folder / f"{observation_id}-{n}.webp"

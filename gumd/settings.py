@@ -21,6 +21,7 @@ APP = "gumd"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 OCR_ENGINES = ("tesseract",)
 MODEL_JSON_MODES = ("json_schema", "json_object")
+SCREEN_READERS = ("ocr", "vlm", "both")
 
 
 def default_data_dir() -> str:
@@ -120,9 +121,10 @@ DATA = "Data and logs"
 CAPTURE = "Capture"
 BATCHES = "Processing batches"
 MODEL = "Language model"
+VISION = "Screen reading by a vision model"
 EMBEDDINGS = "Embeddings"
 API = "API"
-AREAS = (DATA, CAPTURE, BATCHES, MODEL, EMBEDDINGS, API)
+AREAS = (DATA, CAPTURE, BATCHES, MODEL, VISION, EMBEDDINGS, API)
 
 
 @dataclass(frozen=True)
@@ -240,6 +242,36 @@ class Settings:
     hub_url: str = setting(
         MODEL, "https://huggingface.co", "where `gumd models pull` downloads hub presets from",
         Check(_is_url, "an http(s):// URL"))
+
+    screen_reader: str = setting(
+        VISION, "ocr",
+        "how a screen becomes text: `ocr` (Tesseract), `vlm` (a vision model's description replaces the OCR text "
+        "of the frames it reads) or `both` (the description is added to it); see docs/vlm.md",
+        one_of(*SCREEN_READERS), normalize=lambda v: v.strip().lower())
+    vlm_model: str = setting(
+        VISION, "smolvlm2-500m",
+        "a vision preset (`gumd models list`, IMAGES: yes), a path to a GGUF vision model, or (with `vlm_url`) "
+        "the name the server knows", Check(lambda v: bool(v.strip()), "a preset name or a path to a .gguf file"))
+    vlm_mmproj: str = setting(
+        VISION, "", "the projector (`mmproj-*.gguf`) of a `vlm_model` given by path; presets bring their own")
+    vlm_url: str = setting(
+        VISION, "",
+        "an OpenAI-compatible server that takes images, up to `/v1` (llama-server --mmproj, Ollama, vLLM, LM "
+        "Studio); screenshots are sent there, so anything but loopback takes them off this machine",
+        Check(lambda v: v == "" or _is_url(v), "empty or an http(s):// URL"))
+    vlm_api_key: str = setting(
+        VISION, "", "bearer token for `vlm_url`; set it as `GUMD_VLM_API_KEY`; never printed", secret=True)
+    vlm_image_px: int = setting(
+        VISION, 0, "the longest side, in pixels, of the image sent (0: the preset's input size, else 1024)",
+        Check(lambda v: v == 0 or 224 <= v <= 4096, "0 (the model's input size) or 224 to 4096 pixels"))
+    vlm_frames_per_hour: int = setting(
+        VISION, 60, "most frames the vision model reads in any hour; over it frames keep their OCR text",
+        between(1, 3600, "frames"))
+    vlm_change_share: float = setting(
+        VISION, 0.5,
+        "the vision model reads the first frame of each activity (app and window title) and a later one only "
+        "when at least this share of the screen changed since the last it read",
+        between(0.05, 1, "a share of the screen"))
 
     embedder: str = setting(
         EMBEDDINGS, "minilm",

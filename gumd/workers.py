@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from gumd.capture.reading import ScreenReading
 from gumd.config import Settings
 from gumd.models.resources import batch_interval, on_battery
 from gumd.nap.service import NapService
@@ -32,24 +33,38 @@ class EngineLoop:
     longer battery interval, or not until mains power); each proposition written or supported goes to
     `publish`.
 
+    Between batches, and whenever `wake()` is called, it reads the frames queued for a vision model
+    (`reading`), first, so that their observations reach the batches with the model's text; not on battery
+    while the battery setting waits for mains power.
+
     It runs in a daemon thread of its own: at shutdown a batch still inside the model is parked by
     engine.stop() and the process exits without waiting for it.
     """
 
-    def __init__(self, engine: Engine, store: Store, settings: Settings, publish: Callable[[Proposition], None]):
+    def __init__(self, engine: Engine, store: Store, settings: Settings, publish: Callable[[Proposition], None],
+                 reading: ScreenReading | None = None):
         self.engine = engine
         self.store = store
         self.settings = settings
         self.publish = publish
+        self.reading = reading
         self._stopping = threading.Event()
+        self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="gumd-engine", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
+    def wake(self) -> None:
+        """Look at the work now rather than at the next interval (a frame was queued for the vision model)."""
+        self._wake.set()
+
     def stop(self) -> None:
         self._stopping.set()
+        self._wake.set()
         self.engine.stop()
+        if self.reading is not None:
+            self.reading.release()
 
     def status(self) -> EngineStatus:
         e = self.engine
@@ -59,12 +74,20 @@ class EngineLoop:
         s = self.settings
         last = time.monotonic()
         write_error = None
-        while not self._stopping.wait(min(s.batch_interval_s, 60)):
+        while not self._stopping.is_set():
+            self._wake.wait(min(s.batch_interval_s, 60))
+            self._wake.clear()
+            if self._stopping.is_set():
+                return
             interval = batch_interval(s.batch_interval_s, s.battery_batch_interval_s, on_battery())
-            if interval is None or time.monotonic() - last < interval:
+            if interval is None:
                 continue
-            last = time.monotonic()
             try:
+                if self.reading is not None:
+                    self.reading.read_queued(self._stopping.is_set)
+                if time.monotonic() - last < interval:
+                    continue
+                last = time.monotonic()
                 self._drain()
                 if self.engine.last_error is not None and self.engine.last_error == write_error:
                     self.engine.last_error = None  # the database takes writes again

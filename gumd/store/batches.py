@@ -98,10 +98,11 @@ class Batches:
             self.db.execute("UPDATE batches SET status = 'abandoned', finished_at = ? WHERE id = ?", [time.time(), batch_id])
 
     def resume_interrupted(self) -> int:
-        """After a crash: put observations left in 'processing' back to pending. Returns how many."""
+        """After a crash: put observations left in 'processing' back to pending, and those a vision model had
+        still to read (their screenshots lived in memory only) with the text they have. Returns how many."""
         with self.db.transaction():
             cur = self.db.execute(
-                "UPDATE observations SET status = 'pending', batch_id = NULL WHERE status = 'processing'"
+                "UPDATE observations SET status = 'pending', batch_id = NULL WHERE status IN ('processing', 'reading')"
             )
             self.db.execute("UPDATE batches SET status = 'abandoned' WHERE status = 'running'")
         return cur.rowcount

@@ -16,11 +16,23 @@ class Observations:
     def __init__(self, db: Database):
         self.db = db
 
-    def add(self, obs: NewObservation) -> int:
-        """Store an observation as pending; it is durable before any model sees it."""
-        row = dataclasses.asdict(obs) | {"status": "pending", "created_at": time.time()}
+    def add(self, obs: NewObservation, status: str = "pending") -> int:
+        """Store an observation, durable before any model sees it: "pending" for the propositions engine, or
+        "reading" while a vision model is still to read its screen (the engine does not take it until then)."""
+        row = dataclasses.asdict(obs) | {"status": status, "created_at": time.time()}
         with self.db.transaction():
             return self.db.sqlite["observations"].insert(row).last_pk
+
+    def finish_reading(self, obs_id: int, text: str | None) -> bool:
+        """Hand an observation the vision model was to read to the engine: with `text` as its new screen text,
+        or with the text it has (None). False when it is gone or no longer waiting (deleted by a forget)."""
+        with self.db.transaction():
+            if text is None:
+                sql, params = "UPDATE observations SET status = 'pending' WHERE id = ? AND status = 'reading'", [obs_id]
+            else:
+                sql = "UPDATE observations SET text = ?, status = 'pending' WHERE id = ? AND status = 'reading'"
+                params = [text, obs_id]
+            return self.db.execute(sql, params).rowcount == 1
 
     def get(self, obs_id: int) -> Observation | None:
         """The observation with this id, or None."""

@@ -21,7 +21,7 @@ class NewObservation:
 @dataclass(frozen=True)
 class Observation(NewObservation):
     id: int = 0
-    status: str = "pending"  # pending | processing | done | failed
+    status: str = "pending"  # reading (a vision model is to read it) | pending | processing | done | failed
     batch_id: int | None = None
     created_at: float = 0.0
 
