@@ -112,14 +112,16 @@ def rows_from_eval(paths: list[Path]) -> tuple[list[tuple[dict[str, float], bool
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="fit the confidence table from eval runs on the tuning scenarios")
     parser.add_argument("runs", nargs="+", type=Path, help="outputs of gumd eval propositions --json")
+    parser.add_argument("--l2", type=float, default=2.0, help="the L2 penalty (choose it by leave-one-scenario-out "
+                        "log loss on the tuning half)")
     args = parser.parse_args(argv)
     rows, names = rows_from_eval(args.runs)
     if len(rows) < 20:
         print(f"calibrate: {len(rows)} propositions with features; need at least 20", file=sys.stderr)
         return 2
-    c = fit(rows)
-    json.dump({"weights": c.weights, "bias": c.bias, "fitted_on": sorted(set(names)), "rows": len(rows)},
-              sys.stdout, indent=2)
+    c = fit(rows, l2=args.l2)
+    json.dump({"weights": c.weights, "bias": c.bias, "fitted_on": sorted(set(names)), "rows": len(rows),
+               "l2": args.l2}, sys.stdout, indent=2)
     print()
     return 0
 

@@ -1,5 +1,6 @@
 """Behaviour statistics become propositions without a model, versioned when the numbers change."""
 
+import datetime as dt
 import time
 
 from gumd.propositions.statistics import compute, refresh
@@ -9,9 +10,11 @@ DAY = 86400.0
 
 
 def seed(store, now, days=4):
-    """Each day: 09:00-11:00 in code on 'gumd - main.py', then an hour of firefox, observations every 5 min."""
+    """Each of the `days` days before `now`'s: 09:00-11:00 local time in code on 'gumd - main.py', then an hour of
+    firefox, observations every 5 min (at a fixed hour, so no day's hours run past midnight)."""
+    nine = dt.datetime.combine(dt.date.fromtimestamp(now), dt.time(9)).timestamp()
     for d in range(days):
-        base = now - (d + 1) * DAY
+        base = nine - (d + 1) * DAY
         for i in range(24):
             store.observations.add(NewObservation(base + i * 300, base + i * 300 + 5, "code", "gumd - main.py", "x", "", "test"))
         for i in range(12):
