@@ -76,6 +76,7 @@ class Engine:
         max_tokens: int = 768,
         max_attempts: int = 3,
         backoff_s: float = 60.0,
+        calibrator: Calibrator | None = None,
     ):
         self.store = store
         self._language_model = language_model
@@ -92,7 +93,7 @@ class Engine:
         self._stranded: int | None = None  # a batch whose result could not be written; given back before the next
         self.last_error: str | None = None
         self.digester = Digester()
-        self.calibrator = Calibrator.packaged()
+        self.calibrator = calibrator or Calibrator.packaged()
         self.dropped: Counter = Counter()  # sentences the checks refused, by reason, since start
 
     @classmethod

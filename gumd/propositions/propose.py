@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 Score = Literal[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
 KINDS = {"deadline": "dated", "event": "dated", "date": "dated", "work": "work"}
 DECAY = {"dated": 3, "person": 8, "role": 9, "work": 4}
+MIN_CONFIDENCE = 3  # a candidate the table gives under 0.25 is more likely wrong than not: it is not stored
 WRITERS = ("sender", "signature", "chat")  # how a name showed who wrote the passage
 MAX_WRITERS = 2
 _ABOUT_USER = re.compile(r"\bthe user(?:'s|’s)?\b", re.IGNORECASE)
@@ -147,7 +148,8 @@ def _showing(activity: Activity, keys: list[str]) -> list[int]:
 
 def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_tokens: int = 128) -> Proposal:
     """The relations and the user's roles the screen states (relations.py), the tasks it assigns to the user
-    (assigned.py), then the model's restatement of each of the activity's passages, checked and scored."""
+    (assigned.py), then the model's restatement of each of the activity's passages, checked and scored; a
+    candidate scored under MIN_CONFIDENCE is dropped as `unsure`."""
     result = Proposal()
     for r in relations(activity):
         ids = _showing(activity, [r.person]) or activity.observation_ids
@@ -174,6 +176,10 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
         result.candidates.append(_candidate(KINDS[snippet.cue], sentence, activity, snippet.text,
                                             _evidence_for(activity, snippet, named), calibrator,
                                             answer.confidence, snippet.cue))
+    unsure = [c for c in result.candidates if c.proposition.confidence < MIN_CONFIDENCE]
+    result.candidates = [c for c in result.candidates if c.proposition.confidence >= MIN_CONFIDENCE]
+    if unsure:
+        result.dropped["unsure"] += len(unsure)
     return result
 
 

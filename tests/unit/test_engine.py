@@ -13,13 +13,15 @@ from gumd.propositions.propose import propose
 from gumd.store import Observation, Store
 from tests.support.propositions import MAIL, SHEET, Scripted, add, said
 
+EVEN = Calibrator({}, 0.0)  # every candidate at confidence 5: these tests are about the engine, not the table
+
 
 def test_a_failing_batch_is_retried_with_backoff_then_parked_and_the_engine_goes_on(tmp_path):
     store = Store(tmp_path / "g.db")
     first = add(store, MAIL, "thunderbird", "Inbox", 1000.0)
     good = said("The user is planning the wedding budget")
     lm = Scripted(["not json", '{"statement": 3}', "[]", "{}", good])
-    engine = Engine(store, lambda: lm, max_observations=1, max_attempts=2, backoff_s=3600)
+    engine = Engine(store, lambda: lm, max_observations=1, max_attempts=2, backoff_s=3600, calibrator=EVEN)
     retry = engine.run_once()
     assert retry.status == "retry" and "scripted" in retry.error and lm.calls == 2
     assert store.observations.get(first).status == "waiting"
@@ -56,7 +58,7 @@ def test_shutdown_gives_a_batch_still_in_the_model_back_to_the_queue(tmp_path):
     store = Store(tmp_path / "g.db")
     obs_id = add(store, MAIL, "thunderbird", "Inbox", 1000.0)
     release = threading.Event()
-    engine = Engine(store, lambda: Scripted([release]))
+    engine = Engine(store, lambda: Scripted([release]), calibrator=EVEN)
     worker = threading.Thread(target=engine.run_once)
     worker.start()
     while not engine.busy:
@@ -76,7 +78,7 @@ def test_a_batch_whose_result_cannot_be_written_goes_back_to_the_queue_and_is_do
     first = add(store, MAIL, "thunderbird", "Inbox", 1000.0)
     answer = said("The user is planning the Lisbon wedding")
     lm = Scripted([answer, answer])
-    engine = Engine(store, lambda: lm)
+    engine = Engine(store, lambda: lm, calibrator=EVEN)
     finish = store.batches.finish
 
     def disk_full(batch_id):

@@ -212,6 +212,17 @@ def test_a_statement_is_dropped_when_it_guesses_a_relation_lifts_a_line_or_is_no
     assert said_nothing.candidates == [] and not said_nothing.dropped
 
 
+def test_a_candidate_the_table_scores_under_the_floor_is_dropped_as_unsure():
+    note = "From: Dana Whitfield <dana@acme.io>\nThe Q3 report is due Friday 8 May."
+    (a,) = Digester().digest([obs(1, 0, "thunderbird", "Q3 report - Thunderbird", note)])
+    statement = json.dumps({"statement": "The user must send the Q3 report to Dana Whitfield by Friday 8 May",
+                            "confidence": 9})
+    doubtful = propose(Scripted([statement]), a, Calibrator({}, -1.5))  # sigmoid(-1.5) = 0.18: confidence 2
+    assert doubtful.candidates == [] and doubtful.dropped == {"unsure": 1}
+    kept = propose(Scripted([statement]), a, Calibrator({}, -1.0))  # 0.27: confidence 3, the floor
+    assert [c.proposition.confidence for c in kept.candidates] == [3]
+
+
 def test_the_checks_drop_invented_names_prompt_echoes_copies_and_empty_phrases():
     evidence = "From: Marta Silva\nWe confirmed Quinta da Regaleira for September 12."
     assert check.ungrounded("The user is planning Marta's wedding on September 12.", evidence) == []
