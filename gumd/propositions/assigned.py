@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gumd.propositions.digest import DATE, FULL_NAME, WORD, Activity
+from gumd.propositions.digest import DATE, FULL_NAME, WORD, Activity, cells
 from gumd.propositions.passages import TIME
 
 _DONE = re.compile(r"[☑✓✔]|\b(?:done|completed?|closed|resolved|merged)\b", re.IGNORECASE)
@@ -32,10 +32,6 @@ def _is_date(cell: str) -> bool:
     return bool(m and re.search(r"\d", m.group(0)) and len(WORD.findall(DATE.sub("", cell))) <= 1)
 
 
-def _cells(line: str) -> list[str]:
-    return [" ".join(c.split()) for c in re.split(r"\s{2,}|\t", line) if c.strip()]
-
-
 def assignments(activity: Activity) -> list[Assignment]:
     """The open tasks in the activity's rows whose assignee cell is the user's name, one per task."""
     if not activity.user:
@@ -44,12 +40,12 @@ def assignments(activity: Activity) -> list[Assignment]:
     found: dict[str, Assignment] = {}
     for o in activity.observations:
         for line in o.text.splitlines():
-            cells = _cells(line)
-            if not any(c.lower() == user for c in cells) or _DONE.search(line):
+            row = cells(line)
+            if not any(c.lower() == user for c in row) or _DONE.search(line):
                 continue
-            dates = [c for c in cells if _is_date(c)]
-            times = [c for c in cells if TIME.fullmatch(c)]
-            tasks = [_BULLET.sub("", c) for c in cells if c.lower() != user and c not in dates
+            dates = [c for c in row if _is_date(c)]
+            times = [c for c in row if TIME.fullmatch(c)]
+            tasks = [_BULLET.sub("", c) for c in row if c.lower() != user and c not in dates
                      and len(WORD.findall(c)) >= 2 and not re.fullmatch(FULL_NAME, c)]
             if dates and tasks:
                 due = " ".join([dates[0], *times[:1]])

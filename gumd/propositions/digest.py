@@ -73,9 +73,10 @@ _CHAT_SPEAKER = re.compile(  # "Marta Silva: see you" or "Marta 21:02: see you";
     rf"^\s*(?P<name>{NAME_WORD}\s+{NAME_WORD}|{NAME_WORD}(?=\s*\(?\d{{1,2}}[:.]\d{{2}}))"
     rf"\s*(?:\(?\d{{1,2}}[:.]\d{{2}}\s*(?:[AaPp][Mm])?\)?)?\s*[:：]\s+\S"
 )
+GREETING_WORDS = (r"hi|hello|hey|dear|hola|olá|ola|oi|bonjour|salut|hallo|liebe[rs]?|querid[oa]|estimad[oa]|cher|chère|"
+                  r"caro|cara")
 _GREETING = re.compile(
-    rf"(?:^|[.!?]\s+|\s)(?:hi|hello|hey|dear|hola|olá|ola|oi|bonjour|salut|hallo|liebe[r]?|querid[oa]|estimad[oa]|"
-    rf"cher|chère|caro|cara)\s+(?P<name>{NAME_WORD})\s*(?=[,!:;.]|$)",
+    rf"(?:^|[.!?]\s+|\s)(?:{GREETING_WORDS})\s+(?P<name>{NAME_WORD})\s*(?=[,!:;.]|$)",
     re.IGNORECASE,
 )
 # How apps show the signed-in user: "Alex Rivera (you)", an account chip "Tanya Brooks · Paralegal ▾", "👤 Sam",
@@ -235,10 +236,14 @@ def _same_window(a: str, b: str) -> bool:
     return len(wa & wb) / len(wa | wb) >= 0.5
 
 
+def cells(line: str) -> list[str]:
+    """One screen line's cells: cut where OCR left a wide gap (two spaces or more: another column)."""
+    return [" ".join(cell.split()) for cell in re.split(r"\s{2,}|\t", line) if cell.strip()]
+
+
 def _lines(text: str) -> list[str]:
-    """The text's cells: lines, cut where OCR left a wide gap (two spaces or more: another column)."""
-    return [" ".join(cell.split()) for line in text.splitlines() for cell in re.split(r"\s{2,}|\t", line)
-            if cell.strip()]
+    """The text's cells, line after line."""
+    return [cell for line in text.splitlines() for cell in cells(line)]
 
 
 def _line_key(line: str) -> str:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gumd.propositions.digest import FULL_NAME, HONORIFICS, NAME_WORD, Activity, is_writing, person_ok
+from gumd.propositions.digest import (FULL_NAME, GREETING_WORDS, HONORIFICS, NAME_WORD, Activity, is_writing,
+                                     person_ok)
 
 # Words that say what a person is to someone, as screens write them, and the relation each one names.
 RELATION_WORDS = {
@@ -58,15 +59,14 @@ _PATTERNS = (
 _AS_YOUR = re.compile(rf"(?i:\bas\s+){_YOUR}\s+{_SOME}{_REL}")  # "as your personal tutor": said by the sender
 _OTHERS = re.compile(r"(?:\b\w+['’]s|\b(?:his|her|their|its|su|sus|seu|sua|sein|seine)|(?i:\bmy|\bmi|\bmeu|\bminha))"
                      r"\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
-_GREETED = re.compile(r"(?i:\b(?:hi|hello|hey|dear|hola|olá|ola|oi|querid[oa]|liebe[rs]?|cher|chère|caro|cara))\s+$")
+_GREETED = re.compile(rf"(?i:\b(?:{GREETING_WORDS}))\s+$")
 
 
 # Family said by a greeting or a sign-off: what a mail's writer is to a reader they greet "Hola papá" (their child),
 # and the user signing "Rachel (Noah's mom)" (Noah's parent).
 _WRITER_TO_READER = {"mother": "child", "father": "child", "sister": "sibling", "brother": "sibling",
                      "grandparent": "grandchild", "son": "parent", "daughter": "parent"}
-_GREETS_KIN = re.compile(rf"^\s*(?i:hi|hello|hey|dear|hola|olá|ola|oi|querid[oa]|liebe[rs]?|cher|chère|caro|cara)\s+"
-                         rf"{_REL}\s*(?:[,!:.]|$)")
+_GREETS_KIN = re.compile(rf"^\s*(?i:{GREETING_WORDS})\s+{_REL}\s*(?:[,!:.]|$)")
 _PARENT_OF = re.compile(rf"\(\s*(?P<name>{NAME_WORD})['’]s\s+(?i:mom|mum|dad|mother|father|mamá|mãe|papá|pai)\s*\)")
 
 
