@@ -41,12 +41,13 @@ DATE = re.compile(
     rf"|\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}"
     rf")\b"
     rf"|\b(?:{_WEEKDAYS})\b(?=[^\n]{{0,12}}\b(?:\d{{1,2}}[:.]\d{{2}}|[ap]m)\b)"
-    rf"|\b(?:today|tomorrow|tonight|next week|this week|end of (?:day|week|month)|eod|eow)\b",
+    rf"|\b(?:today|tomorrow|tonight|next week|this week|end of (?:day|week|month)|eod|eow)\b(?!['’]s)",
     re.IGNORECASE,
 )
 DEADLINE_CUE = re.compile(
-    r"\b(?:due|deadline|by|until|before|submit\w*|expire\w*|closes?|no later than|frist|bis|fällig|plazo|"
-    r"antes|límite|limite|vence|avant|échéance|prazo|até|entrega)\b",
+    r"\b(?:due|deadline|(?<!created )(?<!posted )(?<!shared )(?<!written )(?<!sent )(?<!edited )by|until|before|"
+    r"submit\w*|expire\w*|closes?|no later than|frist|bis|fällig|plazo|antes|límite|limite|vence|avant|échéance|"
+    r"prazo|até|entrega)\b",
     re.IGNORECASE,
 )
 _AMOUNT = re.compile(

@@ -34,42 +34,72 @@ _MONTH_NUMBERS = {
 }
 _MONTH = re.compile(rf"\b(?:{MONTHS})\b", re.IGNORECASE)
 _IN_NAME = re.compile(r"[._-]?[\w-]*\.[a-z0-9]{2,4}\b", re.IGNORECASE)  # a date in a file name: 2026-06-18.png
+RECENT_DAYS = 90
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
-def is_past(date: str, day: dt.date) -> bool:
-    """Whether a date as a screen writes it surely lies before `day` (only a date that gives its year can)."""
+def _readings(date: str, day: dt.date) -> list[dt.date]:
+    """The days a date as a screen writes it may mean, seen on `day` ([] when it cannot tell: a bare weekday, a
+    month without its day). A date without its year is read as at most RECENT_DAYS back: past dates a screen
+    shows are recent ones (sent, paid, turned in), and a later one is a plan for the coming months."""
+    word = date.lower()
+    if "today" in word or "tonight" in word:
+        return [day]
+    if "tomorrow" in word:
+        return [day + dt.timedelta(days=1)]
     year = _YEAR.search(date)
-    if not year:
-        return False
-    if int(year.group(0)) != day.year:
-        return int(year.group(0)) < day.year
     numbers = [int(n) for n in re.findall(r"\d+", date) if len(n) <= 2]
-    word = _MONTH.search(date)
-    month = word and (_MONTH_NUMBERS.get(word.group(0).lower()[:4]) or _MONTH_NUMBERS.get(word.group(0).lower()[:3]))
+    month_word = _MONTH.search(date)
+    month = month_word and (_MONTH_NUMBERS.get(month_word.group(0).lower()[:4])
+                            or _MONTH_NUMBERS.get(month_word.group(0).lower()[:3]))
     if re.match(r"\d{4}-", date):
-        candidates = [(numbers[0], numbers[1])] if len(numbers) >= 2 else []
+        pairs = [(numbers[0], numbers[1])] if len(numbers) >= 2 else []
     elif month:
-        candidates = [(month, numbers[0])] if numbers else []
-    else:  # 06/25/2026 or 25/06/2026: past only when both readings are
-        candidates = [(a, b) for a, b in (numbers[:2], numbers[1::-1]) if 1 <= a <= 12] if len(numbers) >= 2 else []
-    try:
-        return bool(candidates) and all(dt.date(day.year, m, d) < day for m, d in candidates)
-    except ValueError:
-        return False
+        pairs = [(month, numbers[0])] if numbers else []
+    else:  # 06/25/2026 or 25/06/2026: either reading
+        pairs = [(a, b) for a, b in (numbers[:2], numbers[1::-1]) if 1 <= a <= 12] if len(numbers) >= 2 else []
+    years = [int(year.group(0))] if year else [day.year - 1, day.year, day.year + 1]
+    found = []
+    for m, d in pairs:
+        for y in years:
+            try:
+                when = dt.date(y, m, d)
+            except ValueError:
+                continue
+            if year or -RECENT_DAYS <= (when - day).days < 365 - RECENT_DAYS:
+                found.append(when)
+    return found
+
+
+def is_past(date: str, day: dt.date) -> bool:
+    """Whether a date as a screen writes it surely lies before `day`: every reading of it does (a date without
+    its year is past when it lies up to RECENT_DAYS back, so "Mar 6" seen on 9 March is)."""
+    readings = _readings(date, day)
+    return bool(readings) and all(r < day for r in readings)
+
+
+_AD = re.compile(r"^\W*(?:ads?\s*[·:|•—–-]|(?:sponsored|promoted|anzeige|publicidad|patrocinado|sponsoris[ée]"
+                 r"|pubblicità)\b)", re.IGNORECASE)  # an advert's line is nobody's plan
+_AGO = re.compile(r"\b(?:\d+\s*\w+\s+ago|ago|at|às|um|à|a las)\b", re.IGNORECASE)
+
+
+def _is_stamp(line: str, dates: list[str], day: dt.date) -> bool:
+    """Whether a line is only a timestamp of today or earlier ("15/06/2026, 08:57", "Today at 14:22"): when a
+    mail came or a message was sent, not a plan."""
+    rest = _AGO.sub(" ", TIME.sub(" ", DATE.sub(" ", line)))
+    readings = [r for d in dates for r in _readings(d, day)]
+    return not WORD.search(rest) and any(r <= day for r in readings)
 
 
 def _line_cue(line: str, day: dt.date) -> tuple[int, str]:
-    """How much a line may say about the user's plans (0: nothing, as for a line whose dates are all past), and
-    why."""
+    """How much a line may say about the user's plans, and why (0: nothing, as for a line whose dates are all
+    past, a timestamp, an advert)."""
     dates = [m.group(0) for m in DATE.finditer(line) if not _IN_NAME.match(line, m.end())]
-    if dates and all(is_past(d, day) for d in dates):
+    if not dates or _AD.search(line) or all(is_past(d, day) for d in dates) or _is_stamp(line, dates, day):
         return 0, ""
-    if dates:
-        if DEADLINE_CUE.search(line):
-            return 3, "deadline"
-        return (2, "event") if TIME.search(line) else (1, "date")
-    return 0, ""
+    if DEADLINE_CUE.search(line):
+        return 3, "deadline"
+    return (2, "event") if TIME.search(line) else (1, "date")
 
 
 def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> list[Snippet]:

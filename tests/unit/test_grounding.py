@@ -176,6 +176,24 @@ def test_lines_whose_dates_are_all_past_or_in_file_names_are_not_read():
     assert [s.cue for s in snippets(a)] == ["deadline"] and "6/29/2026" in snippets(a)[0].text
 
 
+def test_timestamps_recent_dates_without_a_year_and_adverts_are_not_read_as_plans():
+    day = dt.date(2026, 3, 9)
+    assert [is_past(d, day) for d in ("Mar 6", "Mon, Mar 9", "28 de febrero", "Dec 28")] == [True, False, True, True]
+    assert [is_past(d, day) for d in ("Mar 12", "June 29", "Nov 20")] == [False, False, False]  # Nov 20: the next one
+    t = dt.datetime(2026, 3, 9, 21).timestamp()
+    screen = ("Garcia, Sofia · Turned in Mar 6, 9:14 PM\n"
+              "09/03/2026, 21:40\n"
+              "Today at 14:22\n"
+              "Ad · Summer camp registration closes May 31. Enroll now\n"
+              "Spring trip: May 19 - 21 · Created by Dan Goldberg\n"
+              "Today's top news and more\n"
+              "Could we meet Thursday, March 12 at 3:45 pm in Room 214?")
+    (a,) = Digester().digest([obs(1, t, "thunderbird", "Inbox - Thunderbird", screen)])
+    assert [(s.cue, s.lines[1] if len(s.lines) > 2 else s.lines[-1]) for s in snippets(a, reach=1)] == [
+        ("date", "Spring trip: May 19 - 21 · Created by Dan Goldberg"),  # "created by" is no deadline
+        ("event", "Could we meet Thursday, March 12 at 3:45 pm in Room 214?")]
+
+
 def test_relations_are_read_and_each_passage_becomes_one_checked_statement_with_computed_confidence():
     observations = [obs(1, 0, "thunderbird", "Venue and flights - Thunderbird", MAIL + "\nYour coach Dana Kowal"),
                     obs(2, 300, "firefox", "Sintra hotels - Booking.com - Firefox", "Tivoli Seteais 1,940 EUR Reserve")]
