@@ -108,6 +108,17 @@ def copied_from_screen(sentence: str, screen_texts: list[str], min_words: int = 
     return any(f" {plain} " in f" {_plain(t)} " for t in screen_texts)
 
 
+_FRAME = re.compile(r"^the users? (?:is|has|has to|must|will|was|needs to|should)?\s*")
+
+
+def lifted(sentence: str, evidence: str, min_words: int = 6) -> bool:
+    """Whether a statement is "The user" put before a run of at least `min_words` words that its evidence holds
+    word for word ("The user is on it - CI red only on py3.11"): a line of someone's message, not a statement
+    about the user."""
+    rest = _FRAME.sub("", _plain(sentence))
+    return len(rest.split()) >= min_words and f" {rest} " in f" {_plain(evidence)} "
+
+
 def is_empty(phrase: str, app: str = "") -> bool:
     """Whether an activity phrase names nothing beyond a bare verb or an app ("typing", "using Firefox")."""
     words = set(_plain(phrase).split()) - _GENERIC - set(_plain(app).split())

@@ -90,7 +90,8 @@ def sentence_of(statement: str) -> str:
 
 def problem(sentence: str, evidence: str, screens: list[str], app: str) -> str | None:
     """Why a statement must not be stored: the checks of check.py, then `not_about_user` (it does not speak of
-    the user), `voice` (it keeps the screen's I, we or you: a line lifted, not restated), `list` (it strings
+    the user), `voice` (it keeps the screen's I, we or you: a line lifted, not restated), `lifted` (it is a line
+    of the passage behind "The user"), `list` (it strings
     three or more names together, as a copied header does), `relation` (it names a relation its passage does
     not) and `empty` (it names nothing an assistant could use)."""
     reason = check.problem(sentence, evidence, screens)
@@ -100,6 +101,8 @@ def problem(sentence: str, evidence: str, screens: list[str], app: str) -> str |
         return "not_about_user"
     if _VOICE.search(sentence):
         return "voice"
+    if check.lifted(sentence, evidence):
+        return "lifted"
     if _LIST.search(sentence):
         return "list"
     if set(relations_in(sentence)) - set(relations_in(evidence)):  # small models answer "manager" to anyone

@@ -223,6 +223,7 @@ def test_a_statement_is_dropped_when_it_guesses_a_relation_lifts_a_line_or_is_no
                               ("The user is using Thunderbird", "empty"),
                               ("The user must send the Q3 report to me by Friday 8 May", "voice"),
                               ("The user must send Dana, Whitfield, and Acme the Q3 report by Friday 8 May", "list"),
+                              ("The user has the Q3 report is due Friday 8 May", "lifted"),
                               ("The user must send the Q3 report to Omar Haddad by Friday 8 May", "ungrounded")):
         proposal = propose(Scripted([json.dumps({"statement": statement, "confidence": 9})]), a, Calibrator({}, 0.0))
         assert proposal.candidates == [] and proposal.dropped == {reason: 1}, statement
