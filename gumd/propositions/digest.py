@@ -81,7 +81,7 @@ _GREETING = re.compile(
     re.IGNORECASE,
 )
 # How apps show the signed-in user: "Alex Rivera (you)", an account chip "Tanya Brooks · Paralegal ▾", "👤 Sam",
-# or a web mail's title "Mail - Jonah Mbeki - Outlook".
+# a web mail's title "Mail - Jonah Mbeki - Outlook", or the user's own address (below).
 _ACCOUNT = (
     re.compile(rf"(?P<name>{FULL_NAME})\s*\((?i:you|me|yo|du|vous|você|tu|eu)\)"),
     re.compile(rf"(?<![\w.])(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})(?:\s*·\s*[^▾·]{{2,40}})?\s*▾\s*$"),
@@ -89,6 +89,8 @@ _ACCOUNT = (
     re.compile(rf"^(?i:mail|inbox|posteingang|correo|bandeja de entrada|caixa de entrada)\s+[-–]\s+(?P<name>{FULL_NAME})"
                rf"\s+[-–]\s+(?i:outlook|gmail|mail)\b"),
 )
+# A mail client shows the user's own address as "Me <lena.brandt@posteo.de>"; the address may spell their name.
+_OWN_ADDRESS = re.compile(r"(?<![\w<])(?i:me|yo|moi|eu|ich|io)\s*<(?P<local>[a-z]+(?:[._-][a-z]+)+)@[\w.-]+>")
 _MENTION = re.compile(r"(?<![\w.])@(?P<name>[A-Za-z][\w.-]{1,30}[A-Za-z0-9])")
 _FILE = re.compile(
     r"\b[\w-]+(?:[ .][\w-]+)?\.(?:pdf|docx?|odt|ods|xlsx?|csv|pptx?|odp|md|txt|tex|bib|py|js|ts|rs|go|java|ipynb|"
@@ -197,12 +199,14 @@ def is_writing(activity: Activity) -> bool:
 
 
 def names_of_user(activity: Activity) -> list[tuple[str, int]]:
-    """The names an activity shows for the user, each with its weight as a vote: the signed-in account (2), the
-    recipient and the greeted person of a mail the user reads, the sender and the signature of one the user
+    """The names an activity shows for the user, each with its weight as a vote: the name in the user's own mail
+    address ("Me <lena.brandt@…>", 3), the signed-in account (2), the recipient and the greeted person of a mail
+    the user reads, the sender and the signature of one the user
     writes (1 each)."""
     cues = ("sender", "signature") if is_writing(activity) else ("recipient", "greeting")
-    return [(e.text, 2 if e.cue == "account" else 1) for e in activity.entities
-            if e.kind == "person" and (e.cue in cues or e.cue == "account") and _first_name(e.text)]
+    weights = {"own address": 3, "account": 2}
+    return [(e.text, weights.get(e.cue, 1)) for e in activity.entities
+            if e.kind == "person" and (e.cue in cues or e.cue in weights) and _first_name(e.text)]
 
 
 def _first_name(name: str) -> str:
@@ -325,6 +329,11 @@ def extract_entities(activity: Activity) -> list[Entity]:
                 m = pattern.search(line)
                 if m and person_ok(m.group("name")):
                     _add(found, "person", m.group("name"), o.id, "account")
+            own = _OWN_ADDRESS.search(line)
+            if own:
+                name = " ".join(w.capitalize() for w in re.split(r"[._-]", own.group("local")))
+                if len(name) >= 7 and person_ok(name):
+                    _add(found, "person", name, o.id, "own address")
             if header:
                 cue = "sender" if header.group("field").lower() in ("from", "de", "von", "remitente", "envoyé par") \
                     else "recipient"

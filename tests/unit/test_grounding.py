@@ -145,6 +145,10 @@ def test_the_users_name_comes_from_the_account_an_app_shows_signed_in():
     assert user(("Strava", "Painel ▾  Treinos ▾   👤 Thiago"), ("Perfil", "Thiago Almeida · 42 km")) == "Thiago Almeida"
     assert user(("notes.odt - LibreOffice Writer", "Liberation Sans ▾  12 ▾  Default Paragraph Style ▾")) == ""
     assert user(("general - Slack", "Priya Nair  10:02\nship it")) == ""  # a chat speaker is not the account
+    # The user's own address in a mail client outweighs the one sender of a mail they answer
+    invite = "From  Johanna Ek <johanna.ek@spotify.com>\nTo  Me <lena.brandt@posteo.de>\nHi Lena, we would like to"
+    assert user(("Write: Re: Interview - Thunderbird", invite)) == "Lena Brandt"
+    assert user(("Inbox - Thunderbird", "To  Me <jl1955@gmail.com>\nHola")) == ""  # no name in that address
     (a,) = Digester().digest([obs(1, 0, "firefox", "Matter - Clio", "Q Search    Tanya Brooks · Paralegal ▾")])
     assert [r.sentence for r in roles(a)] == ["The user, Tanya Brooks, is a paralegal."]
 
