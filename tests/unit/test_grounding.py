@@ -198,6 +198,21 @@ def test_timestamps_recent_dates_without_a_year_and_adverts_are_not_read_as_plan
         ("event", "Could we meet Thursday, March 12 at 3:45 pm in Room 214?")]
 
 
+def test_a_window_without_dates_is_read_past_its_bars():
+    screen = ("Gmail x | Duolingo - The world's best x | +\n"
+              "🔒 https://www.duolingo.com/lesson\n"
+              "Default Paragraph Style ▾\n"
+              "ファイル(F) 編集(E) 表示(V) ヘルプ(H)\n"
+              "Unit 12: Travel · Lesson 3 of 5\n"
+              "Translate this sentence\n"
+              "Eu gosto de viajar\n"
+              "Check answer now")
+    (a,) = Digester().digest([obs(1, 0, "firefox", "Duolingo - Firefox", screen)])
+    (work,) = snippets(a)
+    assert work.cue == "work" and work.lines == (
+        "Unit 12: Travel · Lesson 3 of 5", "Translate this sentence", "Eu gosto de viajar")
+
+
 def test_relations_are_read_and_each_passage_becomes_one_checked_statement_with_computed_confidence():
     observations = [obs(1, 0, "thunderbird", "Venue and flights - Thunderbird", MAIL + "\nYour coach Dana Kowal"),
                     obs(2, 300, "firefox", "Sintra hotels - Booking.com - Firefox", "Tivoli Seteais 1,940 EUR Reserve")]
