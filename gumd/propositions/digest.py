@@ -100,7 +100,7 @@ _FILE = re.compile(
 _PROPER_NAME = re.compile(rf"(?<![\w@.])(?:{FULL_NAME})(?![\w@])")
 _ISSUE = re.compile(r"(?:\b[\w.-]+/[\w.-]+)?#\d{1,6}\b")
 WORD = re.compile(r"[^\W\d_]{2,}")
-_TITLE_SPLIT = re.compile(r"\s+[-–—|·•:]\s+")
+TITLE_SPLIT = re.compile(r"\s+[-–—|·•:]\s+")
 
 @dataclass(frozen=True)
 class Entity:
@@ -316,7 +316,7 @@ def extract_entities(activity: Activity) -> list[Entity]:
         m = _ACCOUNT[3].search(o.title)
         if m and person_ok(m.group("name")):
             _add(found, "person", m.group("name"), o.id, "account")
-        for part in _TITLE_SPLIT.split(o.title):
+        for part in TITLE_SPLIT.split(o.title):
             part = part.strip()
             if part and not TITLE_NOISE.match(part) and WORD.search(part):
                 _add(found, "thing", part, o.id, "title")

@@ -15,8 +15,7 @@ TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\b\.?)?|\b\d{1,2}\s*[ap]\.?m
 @dataclass(frozen=True)
 class Snippet:
     """A few neighbouring lines of one activity that may say something about the user, and why they were chosen:
-    `deadline` (a date with a deadline word), `event` (a date with a time), `date`, or `work` (the first lines
-    of a window that shows none of those)."""
+    `deadline` (a date with a deadline word), `event` (a date with a time) or `date`."""
 
     lines: tuple[str, ...]
     cue: str
@@ -80,9 +79,6 @@ def is_past(date: str, day: dt.date) -> bool:
 
 _AD = re.compile(r"^\W*(?:ads?\s*[·:|•—–-]|(?:sponsored|promoted|anzeige|publicidad|patrocinado|sponsoris[ée]"
                  r"|pubblicità)\b)", re.IGNORECASE)  # an advert's line is nobody's plan
-# A window's bars, which a window seen once does not yet show to be chrome: a tab strip ("Gmail x | +"), an
-# address bar, a toolbar of drop-downs ("Liberation Sans ▾ 10 ▾"), a formula bar, a menu bar with its keys ("ファイル(F)").
-_BAR = re.compile(r"\sx\s*\||\|\s*\+\s*$|🔒|https?://|▾.*▾|^[^▾]{0,40}▾\s*$|^\s*fx\b|(?:\S*\(\w\)\s+){3}")
 _AGO = re.compile(r"\b(?:\d+\s*\w+\s+ago|ago|at|às|um|à|a las)\b", re.IGNORECASE)
 
 
@@ -108,9 +104,7 @@ def _line_cue(line: str, day: dt.date) -> tuple[int, str]:
 def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> list[Snippet]:
     """The activity's most telling passages, in screen order: each line that carries a date, with `reach` lines
     before and after (lines of fewer than two words, such as a folder list's, are skipped), a date beside a
-    deadline word first, then one beside a time; two passages never share their middle line. An activity that
-    shows no date gives its first lines past the window's bars instead, or only its window title when every line
-    is the app's chrome (what the user worked on in that window)."""
+    deadline word first, then one beside a time; two passages never share their middle line."""
     lines = [line for line in activity.lines if len(WORD.findall(line)) >= 2 or DATE.search(line)]
     day = dt.date.fromtimestamp(activity.started_at)
     ranked = sorted(((*_line_cue(line, day), i) for i, line in enumerate(lines)), key=lambda x: (-x[0], x[2]))
@@ -120,7 +114,4 @@ def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> l
             break
         if all(abs(i - j) > reach for j, _ in taken):
             taken.append((i, cue))
-    chosen = [Snippet(tuple(lines[max(0, i - reach): i + reach + 1]), cue) for i, cue in sorted(taken)]
-    if not chosen and (lines or activity.titles):
-        chosen.append(Snippet(tuple([line for line in lines if not _BAR.search(line)][:3]), "work"))
-    return chosen
+    return [Snippet(tuple(lines[max(0, i - reach): i + reach + 1]), cue) for i, cue in sorted(taken)]

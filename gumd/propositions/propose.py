@@ -1,12 +1,14 @@
 """Propose: one activity's passages in, grounded candidate propositions out.
 
-gumd picks the passages of an activity that may say something about the user
-(`passages.snippets`: a date beside a deadline word or a time, a relation word
-beside a person, or the window the user typed in), and the model does one
-small task per passage: it restates the passage as one statement about the
-user, or answers nothing. Each statement is held against its own passage
-(check.py), and its confidence computed from the evidence (calibrate.py), the
-model's own number kept beside it.
+What the screen states outright is read without a model: relations and roles
+(relations.py), tasks assigned to the user (assigned.py), and, for an activity
+that shows no dated line, the window the user worked in (work.py). gumd picks
+the dated passages of an activity (`passages.snippets`: a date beside a
+deadline word or a time), and the model does one small task per passage: it
+restates the passage as one statement about the user, or answers nothing.
+Each statement is held against its own passage (check.py), and its confidence
+computed from the evidence (calibrate.py), the model's own number kept beside
+it.
 """
 
 from __future__ import annotations
@@ -28,12 +30,12 @@ from gumd.propositions.digest import Activity
 from gumd.propositions.passages import Snippet, snippets
 from gumd.propositions.relations import relations, relations_in, roles
 from gumd.propositions.prompts import propose_messages
+from gumd.propositions.work import worked_on
 from gumd.store.records import NewProposition
 
 log = logging.getLogger(__name__)
 
 Score = Literal[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
-KINDS = {"deadline": "dated", "event": "dated", "date": "dated", "work": "work"}
 DECAY = {"dated": 3, "person": 8, "role": 9, "work": 4}
 MIN_CONFIDENCE = 3  # a candidate the table gives under 0.25 is more likely wrong than not: it is not stored
 WRITERS = ("sender", "signature", "chat")  # how a name showed who wrote the passage
@@ -71,9 +73,6 @@ def passage(activity: Activity, snippet: Snippet) -> str:
     day = dt.datetime.fromtimestamp(activity.started_at)
     window = activity.titles[0] if activity.titles else ""
     head = f"{day:%A %Y-%m-%d}, {activity.app or 'an unknown app'}, window: {window}"
-    typed = [o.input_summary for o in activity.observations if o.input_summary]
-    if snippet.cue == "work" and typed:
-        head += f" (input: {typed[0]})"
     writers: list[str] = []
     for e in activity.entities:
         if e.kind == "person" and e.cue in WRITERS and not any(e.text.split()[0] in w for w in writers):
@@ -113,10 +112,8 @@ def problem(sentence: str, evidence: str, screens: list[str], app: str) -> str |
 
 
 def _evidence_for(activity: Activity, snippet: Snippet, named: list[str]) -> list[int]:
-    """The observations that show the snippet's lines or the entities it names; all the activity's for what the
-    window as a whole showed (a `work` snippet) or when none does."""
-    if snippet.cue == "work":
-        return activity.observation_ids
+    """The observations that show the snippet's lines or the entities it names; all the activity's when none
+    does."""
     keys = [line.lower() for line in snippet.lines]
     ids = {o.id for o in activity.observations if any(k in " ".join(o.text.lower().split()) for k in keys)}
     ids |= {i for e in activity.entities if e.text in named for i in e.observation_ids}
@@ -151,8 +148,9 @@ def _showing(activity: Activity, keys: list[str]) -> list[int]:
 
 def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_tokens: int = 128) -> Proposal:
     """The relations and the user's roles the screen states (relations.py), the tasks it assigns to the user
-    (assigned.py), then the model's restatement of each of the activity's passages, checked and scored; a
-    candidate scored under MIN_CONFIDENCE is dropped as `unsure`."""
+    (assigned.py), the window worked in when no line is dated (work.py), then the model's restatement of each
+    of the activity's dated passages, checked and scored; a candidate scored under MIN_CONFIDENCE is dropped as
+    `unsure`."""
     result = Proposal()
     for r in relations(activity):
         ids = _showing(activity, [r.person]) or activity.observation_ids
@@ -164,8 +162,13 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
         ids = _showing(activity, [task.task]) or activity.observation_ids
         result.candidates.append(_candidate("dated", task.sentence, activity, task.line, ids, calibrator, None,
                                             "assigned"))
+    passages = snippets(activity)
+    work = None if passages else worked_on(activity)
+    if work:
+        result.candidates.append(_candidate("work", work.sentence, activity, work.title, activity.observation_ids,
+                                            calibrator, None, "title"))
     screens = [*activity.titles, *(o.text for o in activity.observations)]
-    for snippet in snippets(activity):
+    for snippet in passages:
         text = passage(activity, snippet)
         answer = lm.complete_json(propose_messages(text), Statement, max_tokens)
         sentence = sentence_of(answer.statement)
@@ -176,7 +179,7 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
             result.dropped[reason] += 1
             continue
         named = [e.text for e in activity.entities if e.text.lower().lstrip("@") in sentence.lower()]
-        result.candidates.append(_candidate(KINDS[snippet.cue], sentence, activity, snippet.text,
+        result.candidates.append(_candidate("dated", sentence, activity, snippet.text,
                                             _evidence_for(activity, snippet, named), calibrator,
                                             answer.confidence, snippet.cue))
     unsure = [c for c in result.candidates if c.proposition.confidence < MIN_CONFIDENCE]

@@ -40,7 +40,7 @@ def test_a_failing_batch_is_retried_with_backoff_then_parked_and_the_engine_goes
 
 def test_a_statement_naming_what_its_passage_never_shows_is_dropped_and_counted():
     lm = Scripted([said("The user is planning a wedding with Zed Invented")])
-    (activity,) = Digester().digest([Observation(1.0, 2.0, "a", "b", "From: Marta Silva <m@x.pt>\nsome text", "",
+    (activity,) = Digester().digest([Observation(1.0, 2.0, "a", "b", "From: Marta Silva <m@x.pt>\nvenue due 8 May", "",
                                                  "test", id=1)])
     proposal = propose(lm, activity, Calibrator({}, 0.0))
     assert proposal.candidates == [] and proposal.dropped == {"ungrounded": 1} and lm.calls == 1
