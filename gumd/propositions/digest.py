@@ -92,7 +92,7 @@ _ACCOUNT = (
 # A mail client shows the user's own address as "Me <lena.brandt@posteo.de>"; the address may spell their name.
 _OWN_ADDRESS = re.compile(r"(?<![\w<])(?i:me|yo|moi|eu|ich|io)\s*<(?P<local>[a-z]+(?:[._-][a-z]+)+)@[\w.-]+>")
 _MENTION = re.compile(r"(?<![\w.])@(?P<name>[A-Za-z][\w.-]{1,30}[A-Za-z0-9])")
-_FILE = re.compile(
+FILE_NAME = re.compile(
     r"\b[\w-]+(?:[ .][\w-]+)?\.(?:pdf|docx?|odt|ods|xlsx?|csv|pptx?|odp|md|txt|tex|bib|py|js|ts|rs|go|java|ipynb|"
     r"sql|psd|kra|xcf|svg|png|jpe?g|mp3|wav|mov|mp4|epub)\b",
     re.IGNORECASE,
@@ -350,7 +350,7 @@ def extract_entities(activity: Activity) -> list[Entity]:
                 _add(found, "person", m.group(0), o.id, "honorific")
             for m in _MENTION.finditer(line):
                 _add(found, "person", "@" + m.group("name"), o.id, "mention")
-            for m in _FILE.finditer(line):
+            for m in FILE_NAME.finditer(line):
                 _add(found, "thing", m.group(0), o.id, "file")
             for m in _ISSUE.finditer(line):
                 _add(found, "thing", m.group(0), o.id, "issue")

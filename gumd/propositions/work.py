@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from gumd.propositions import check
-from gumd.propositions.digest import TITLE_SPLIT, WORD, Activity
+from gumd.propositions.digest import FILE_NAME, TITLE_SPLIT, WORD, Activity
 from gumd.propositions.vocabulary import TITLE_NOISE
 
 # Keys in an observation's input summary ("420 keys, ctrl+s"), as gumd writes it and as imported data may.
@@ -27,17 +27,19 @@ class Work:
 
 def worked_on(activity: Activity) -> Work | None:
     """What the activity's first window shows the user working on ("The user is editing invoices-2026.ods in
-    LibreOffice Calc."), or None when its title names only a program or a generic view (an inbox, "Downloads")."""
+    LibreOffice Calc."): a document, or a page or folder the user typed in. None for a page only read (news, a
+    feed: what someone else wrote, not the user's work) and for a title that names only a program or a generic
+    view (an inbox, a new tab)."""
     if not activity.titles:
         return None
     title = activity.titles[0]
     typed = any(_TYPED.search(o.input_summary or "") for o in activity.observations)
     shell = _SHELL.match(title.strip())
-    if shell:
+    if shell and typed:
         return Work(f"The user is working in {shell.group('folder')} in a terminal ({activity.app}).", title)
     parts = [p.strip() for p in TITLE_SPLIT.split(title) if p.strip()]
     named = [_LEAD.sub("", _TAIL.sub("", p)) for p in parts if not TITLE_NOISE.match(p) and WORD.search(p)]
-    if not named or check.is_empty(named[0], activity.app):
+    if not named or check.is_empty(named[0], activity.app) or not (typed or FILE_NAME.search(named[0])):
         return None
     programs = [p for p in parts if TITLE_NOISE.match(p) and WORD.search(p)]
     beside = f" ({named[1]})" if len(named) > 1 else ""

@@ -210,12 +210,13 @@ def test_a_window_without_dated_lines_says_what_the_user_worked_on_from_its_titl
         "The user is editing invoices-2026.ods in LibreOffice Calc."
     assert work("salt-orchard-cover_v3.kra (28.4 MiB) - Krita", "krita", "3 clicks") == \
         "The user is viewing salt-orchard-cover_v3.kra in Krita."
-    assert work("Cost of Living Comparison Berlin and Stockholm - Numbeo - Mozilla Firefox") == \
-        "The user is viewing Cost of Living Comparison Berlin and Stockholm (Numbeo) in Mozilla Firefox."
-    assert work("kofi@framework: ~/src/tidewater", "xterm") == "The user is working in ~/src/tidewater in a terminal (xterm)."
-    assert work("(3) Feed | LinkedIn - Mozilla Firefox") == "The user is viewing Feed (LinkedIn) in Mozilla Firefox."
-    assert [work(t) for t in ("Inbox - Mozilla Thunderbird", "Mozilla Firefox", "New Tab - Mozilla Firefox", "")] == \
-        [None] * 4  # a program or a generic view names no work
+    assert work("Checkout v3 – Figma - Mozilla Firefox", typed="34 keys, 120 clicks") == \
+        "The user is editing Checkout v3 (Figma) in Mozilla Firefox."
+    assert work("kofi@framework: ~/src/tidewater", "xterm", "96 keys") == \
+        "The user is working in ~/src/tidewater in a terminal (xterm)."
+    assert work("Cost of Living Comparison - Numbeo - Mozilla Firefox", typed="4 scrolls") is None  # only read
+    assert [work(t, typed="9 keys") for t in ("Inbox (2) - Mozilla Thunderbird", "Mozilla Firefox",
+                                              "New Tab - Mozilla Firefox", "")] == [None] * 4  # no work named
 
 
 def test_relations_are_read_and_each_passage_becomes_one_checked_statement_with_computed_confidence():
