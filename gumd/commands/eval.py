@@ -73,10 +73,14 @@ def nap(args: argparse.Namespace, settings: Settings) -> int:
     for s in scores:
         row = {"predictor": s.predictor, "top1": round(s.top1, 4), "top5": round(s.top5, 4),
                "mrr": round(s.mrr, 4), "n": s.n, "files": len(args.files)}
+        described = s.similarity is not None  # in-context replay: how close the top caption was to the real one
+        if described:
+            row["similarity"] = round(s.similarity, 4)
         if args.json:
             print(json.dumps(row))
         else:
-            print(f"{s.predictor:<16} top-1 {s.top1:6.1%}  top-5 {s.top5:6.1%}  MRR {s.mrr:.3f}  n {s.n}")
+            print(f"{s.predictor:<16} top-1 {s.top1:6.1%}  top-5 {s.top5:6.1%}  MRR {s.mrr:.3f}  n {s.n}"
+                  + (f"  description similarity {s.similarity:.3f}" if described else ""))
     return 0
 
 
