@@ -25,7 +25,8 @@ def _register_nap(targets: argparse._SubParsersAction) -> None:
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--json", action="store_true", help="one JSON object per predictor, one per line")
     p.add_argument("--in-context", type=int, default=0, metavar="N",
-                   help="with --format gumd: also run the in-context predictor (the model) on the last N actions")
+                   help="with --format gumd: also run the in-context predictor (the model) on the last N actions; "
+                        "both it and the statistics' replay report how similar their top caption was to the real one")
     p.set_defaults(func=nap)
 
 
