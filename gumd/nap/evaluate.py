@@ -2,10 +2,10 @@
 
 Each item is predicted before it is learned (top-1, top-5, mean reciprocal rank
 over the top 10), and the figures are macro-averaged over files, so every user
-counts once. Replaying a gumd database also scores the description of each
-prediction: how similar its caption is to the real next action's. Readers turn the formats `gumd eval nap` accepts into streams:
+counts once. Readers turn the formats `gumd eval nap` accepts into streams:
 D2U app-switch CSVs, SEA command files, ActivityWatch exports, and the
-daemon's own recorded actions.
+daemon's own recorded actions. Replaying a gumd database also scores each
+prediction's description: how similar its caption is to the real next action's.
 """
 
 from __future__ import annotations
