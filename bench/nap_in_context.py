@@ -1,12 +1,15 @@
-"""What the in-context step adds on a recorded session: top-1 beside the statistics, with a paired bootstrap.
+"""What the in-context step adds on a recorded session: top-1 and the description's similarity beside the
+statistics, with a paired bootstrap.
 
     PYTHONPATH=. python bench/nap_session.py session.db --days 12 --seed 1
     PYTHONPATH=. python bench/nap_in_context.py session.db [--last 300] [--model qwen2.5-coder-1.5b]
 
-Replays the session's actions through a fresh Predictor (gumd.nap.evaluate.in_context_ranks); on the last
+Replays the session's actions through a fresh Predictor (gumd.nap.evaluate.in_context_replay); on the last
 N actions it scores the statistical top candidate and the in-context prediction (the model consulted only
-where the screen names a document or command no recorded action has). The interval is the 2.5-97.5
-percentile of the top-1 difference over 2,000 resamples of the N actions (paired).
+where the screen names a document or command no recorded action has): the rank of the real action, and the
+similarity of the top prediction's caption to the real action's (word trigrams, 1.0 when exact), also on the
+actions whose top-1 was wrong alone. The intervals are the 2.5-97.5 percentile of the difference over 2,000
+resamples of the N actions (paired).
 """
 
 from __future__ import annotations
@@ -25,14 +28,13 @@ sys.path.insert(0, str(REPO))
 from bench.nap import machine  # noqa: E402
 from gumd.config import load_settings  # noqa: E402
 from gumd.models import load_language_model  # noqa: E402
-from gumd.nap.evaluate import in_context_ranks, score_ranks  # noqa: E402
+from gumd.nap.evaluate import in_context_replay  # noqa: E402
 
 
-def paired_interval(a: list[int | None], b: list[int | None], resamples: int = 2000,
-                    seed: int = 0) -> tuple[float, float]:
-    """95% bootstrap interval of top-1(b) - top-1(a) over the same actions."""
+def paired_interval(a: list[float], b: list[float], resamples: int = 2000, seed: int = 0) -> tuple[float, float]:
+    """95% bootstrap interval of mean(b) - mean(a), a and b measured on the same actions."""
     rng = random.Random(seed)
-    diffs = [(y == 1) - (x == 1) for x, y in zip(a, b)]
+    diffs = [y - x for x, y in zip(a, b)]
     n = len(diffs)
     means = sorted(sum(diffs[rng.randrange(n)] for _ in range(n)) / n for _ in range(resamples))
     return means[int(0.025 * resamples)], means[int(0.975 * resamples) - 1]
@@ -48,20 +50,24 @@ def main() -> None:
                              config_file=REPO / "absent.toml")
     model = load_language_model(settings)
     t = time.perf_counter()
-    ranks = in_context_ranks(args.session, model, args.last)
+    replayed = in_context_replay(args.session, model, args.last)
     seconds = time.perf_counter() - t
-    stat, ctx = ranks["statistical (replay)"], ranks["in-context"]
-    changed = sum((x == 1) != (y == 1) for x, y in zip(stat, ctx))
-    low, high = paired_interval(stat, ctx)
+    stat, ctx = replayed["statistical (replay)"], replayed["in-context"]
+    hits = {name: [float(r == 1) for r in rep.ranks] for name, rep in replayed.items()}
+    n = len(stat.ranks)
     print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}; "
           f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC")
-    print(f"session {args.session.name}, last {len(stat)} actions, model {model.name}, {seconds:.0f} s")
-    for name, rs in ranks.items():
-        s = score_ranks(name, rs)
-        print(f"{name:<22} top-1 {s.top1:6.1%}  top-5 {s.top5:6.1%}  MRR {s.mrr:.3f}")
-    diff = score_ranks("", ctx).top1 - score_ranks("", stat).top1
-    print(f"in-context - statistical top-1: {diff * 100:+.1f} points, 95% interval [{low * 100:+.1f}, {high * 100:+.1f}]"
-          f"; top-1 differs on {changed} of {len(stat)} actions")
+    print(f"session {args.session.name}, last {n} actions, model {model.name}, {seconds:.0f} s")
+    for name, rep in replayed.items():
+        s, wrong = rep.score(name), rep.similarities_when_top1_wrong()
+        print(f"{name:<22} top-1 {s.top1:6.1%}  top-5 {s.top5:6.1%}  MRR {s.mrr:.3f}  description similarity "
+              f"{s.similarity:.3f}, {sum(wrong) / len(wrong) if wrong else 0.0:.3f} on the {len(wrong)} top-1 wrong")
+    points, plain = (lambda x: f"{x * 100:+.1f}"), (lambda x: f"{x:+.3f}")
+    for what, a, b, fmt in (("top-1 (points)", hits["statistical (replay)"], hits["in-context"], points),
+                            ("description similarity", stat.similarities, ctx.similarities, plain)):
+        low, high = paired_interval(a, b)
+        print(f"in-context - statistical {what}: {fmt((sum(b) - sum(a)) / n)}, 95% interval [{fmt(low)}, "
+              f"{fmt(high)}]; differs on {sum(x != y for x, y in zip(a, b))} of {n} actions")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,8 @@ def _register_nap(targets: argparse._SubParsersAction) -> None:
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--json", action="store_true", help="one JSON object per predictor, one per line")
     p.add_argument("--in-context", type=int, default=0, metavar="N",
-                   help="with --format gumd: also run the in-context predictor (the model) on the last N actions")
+                   help="with --format gumd: also run the in-context predictor (the model) on the last N actions; "
+                        "both it and the statistics' replay report how similar their top caption was to the real one")
     p.set_defaults(func=nap)
 
 
@@ -73,10 +74,14 @@ def nap(args: argparse.Namespace, settings: Settings) -> int:
     for s in scores:
         row = {"predictor": s.predictor, "top1": round(s.top1, 4), "top5": round(s.top5, 4),
                "mrr": round(s.mrr, 4), "n": s.n, "files": len(args.files)}
+        described = s.similarity is not None  # in-context replay: how close the top caption was to the real one
+        if described:
+            row["similarity"] = round(s.similarity, 4)
         if args.json:
             print(json.dumps(row))
         else:
-            print(f"{s.predictor:<16} top-1 {s.top1:6.1%}  top-5 {s.top5:6.1%}  MRR {s.mrr:.3f}  n {s.n}")
+            print(f"{s.predictor:<16} top-1 {s.top1:6.1%}  top-5 {s.top5:6.1%}  MRR {s.mrr:.3f}  n {s.n}"
+                  + (f"  description similarity {s.similarity:.3f}" if described else ""))
     return 0
 
 

@@ -4,7 +4,8 @@ Each item is predicted before it is learned (top-1, top-5, mean reciprocal rank
 over the top 10), and the figures are macro-averaged over files, so every user
 counts once. Readers turn the formats `gumd eval nap` accepts into streams:
 D2U app-switch CSVs, SEA command files, ActivityWatch exports, and the
-daemon's own recorded actions.
+daemon's own recorded actions. Replaying a gumd database also scores each
+prediction's description: how similar its caption is to the real next action's.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -43,13 +44,15 @@ class Stream:
 
 @dataclass(frozen=True)
 class Score:
-    """Prequential accuracy of one predictor: fractions in 0..1 over n predictions."""
+    """Prequential accuracy of one predictor: fractions in 0..1 over n predictions; `similarity`, the mean
+    similarity of the top prediction's caption to the real action's, where predictions have captions."""
 
     predictor: str
     top1: float
     top5: float
     mrr: float
     n: int
+    similarity: float | None = None
 
 
 def read_d2u(path: Path) -> Stream:
@@ -147,12 +150,14 @@ def evaluate_stream(stream: Stream, predictor: SequencePredictor) -> Score:
 def macro_average(scores: Sequence[Score]) -> Score:
     """The mean of per-file scores (each user counts once); n is the total number of predictions."""
     k = len(scores)
+    similarities = [s.similarity for s in scores if s.similarity is not None]
     return Score(
         scores[0].predictor,
         sum(s.top1 for s in scores) / k,
         sum(s.top5 for s in scores) / k,
         sum(s.mrr for s in scores) / k,
         sum(s.n for s in scores),
+        sum(similarities) / k if len(similarities) == k else None,
     )
 
 
@@ -165,9 +170,28 @@ def evaluate(streams: Iterable[Stream], make_predictors: Callable[[], list[Seque
     return [macro_average(scores) for scores in per_predictor.values()]
 
 
-def in_context_ranks(path: Path, model, last: int) -> dict[str, list[int | None]]:
-    """Replay one gumd database's actions through a fresh Predictor; on the last `last` actions, the rank (1..,
-    None when absent) of the real action among the statistical candidates and the in-context prediction.
+@dataclass
+class Replayed:
+    """One source's predictions of replayed actions, an entry per action: the real action's rank among them (1..,
+    None when it was not offered), and the similarity of the top one's caption to the real action's caption
+    (`Predictor.match`: 1.0 when exact, 0.0 when nothing was predicted)."""
+
+    ranks: list[int | None] = field(default_factory=list)
+    similarities: list[float] = field(default_factory=list)
+
+    def score(self, name: str) -> Score:
+        n = len(self.similarities)
+        return replace(score_ranks(name, self.ranks), similarity=sum(self.similarities) / n if n else 0.0)
+
+    def similarities_when_top1_wrong(self) -> list[float]:
+        """The similarities where the top prediction was not the real action: where a description can be
+        partly right."""
+        return [s for r, s in zip(self.ranks, self.similarities) if r != 1]
+
+
+def in_context_replay(path: Path, model, last: int) -> dict[str, Replayed]:
+    """Replay one gumd database's actions through a fresh Predictor; on the last `last` actions, score the
+    statistical candidates and the in-context prediction (`Replayed`).
 
     Everything before those actions is learned first, traces included, so both see the same history.
     """
@@ -180,7 +204,7 @@ def in_context_ranks(path: Path, model, last: int) -> dict[str, list[int | None]
         actions = source.actions.recorded()
     finally:
         source.close()
-    ranks: dict[str, list[int | None]] = {"statistical (replay)": [], "in-context": []}
+    replayed = {"statistical (replay)": Replayed(), "in-context": Replayed()}
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "replay.db")
         predictor = Predictor(store, model)
@@ -194,14 +218,15 @@ def in_context_ranks(path: Path, model, last: int) -> dict[str, list[int | None]
             if i >= start:
                 stat = predictor.predict_next(screen, now=actions[i - 1].at, use_model=False)
                 ctx = predictor.predict_next(screen, now=actions[i - 1].at, use_model=True)
-                for name, p in (("statistical (replay)", stat), ("in-context", ctx)):
+                for r, p in ((replayed["statistical (replay)"], stat), (replayed["in-context"], ctx)):
                     keys = [a.key for a in p.actions]
-                    ranks[name].append(keys.index(action.key) + 1 if action.key in keys else None)
+                    r.ranks.append(keys.index(action.key) + 1 if action.key in keys else None)
+                    r.similarities.append(predictor.match(p.top.key, p.top.caption, action)[1] if p.top else 0.0)
             elif i:
                 predictor.predict_next(screen, now=actions[i - 1].at, use_model=False)
             predictor.observe(action)
         store.close()
-    return ranks
+    return replayed
 
 
 def score_ranks(name: str, ranks: Sequence[int | None]) -> Score:
@@ -214,9 +239,9 @@ def score_ranks(name: str, ranks: Sequence[int | None]) -> Score:
 
 def evaluate_in_context(paths: Sequence[Path], model, last: int) -> list[Score]:
     """The statistical top candidates and the in-context prediction side by side on the last `last` actions
-    of each gumd database (`in_context_ranks`), macro-averaged over the databases."""
+    of each gumd database (`in_context_replay`), macro-averaged over the databases."""
     per_source: dict[str, list[Score]] = {}
     for path in paths:
-        for name, ranks in in_context_ranks(path, model, last).items():
-            per_source.setdefault(name, []).append(score_ranks(name, ranks))
+        for name, replayed in in_context_replay(path, model, last).items():
+            per_source.setdefault(name, []).append(replayed.score(name))
     return [macro_average(scores) for scores in per_source.values()]

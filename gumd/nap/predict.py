@@ -278,6 +278,13 @@ class Predictor:
             lines.append("0. none of these: something the user has done before")
         return [{"role": "system", "content": _SYSTEM}, {"role": "user", "content": "\n".join(lines)}]
 
+    def match(self, key: str, caption: str, action: Action) -> tuple[bool, float]:
+        """How well a predicted action (its key and caption) matched the real next one: exact (same app and
+        target), and the similarity of its caption to the real action's (1.0 when exact)."""
+        _, app, target = _split_key(key)
+        exact = (app, target) == (action.app, action.target)
+        return exact, 1.0 if exact else self.traces.similarity(caption, [action.caption])[0]
+
     def observe(self, action: Action) -> list[PredictionRecord]:
         """Learn the real next action: score open predictions, add the best as a trace, update the statistics.
 
@@ -285,9 +292,7 @@ class Predictor:
         """
         scored = []
         for p in self.store.actions.unscored_predictions(before=action.at):
-            kind, app, target = _split_key(p.action_key)
-            exact = (app, target) == (action.app, action.target)
-            similarity = 1.0 if exact else self.traces.similarity(p.caption, [action.caption])[0]
+            exact, similarity = self.match(p.action_key, p.caption, action)
             self.store.actions.score_prediction(p.id, action.id, exact, similarity)
             p = dataclasses.replace(p, outcome_action_id=action.id, exact=int(exact), similarity=similarity)
             scored.append((similarity, p))

@@ -33,3 +33,4 @@ def test_eval_nap_in_context_scores_the_model_beside_the_statistics_on_a_recorde
     for name in ("statistical (replay)", "in-context"):
         assert rows[name]["n"] == 3
         assert 0 <= rows[name]["top1"] <= rows[name]["top5"] <= 1
+        assert rows[name]["top1"] <= rows[name]["similarity"] <= 1  # an exact top-1 describes the action fully

@@ -5,7 +5,8 @@ passes, uniform noise allows no better than chance.
 Accuracy on the real D2U and SEA data (../shared/data) is measured, not asserted here:
 `PYTHONPATH=. .venv/bin/python bench/nap.py --sea-users 3 --model-calls 0` prints it for D2U participant 1 and
 SEA users 1-3, each predictor beside Markov-2 (the full run, `bench/nap.py`, is in docs/nap.md). The in-context
-predictor with the real model: tests/integration/test_nap_in_context.py.
+replay's scoring is checked here with a scripted stand-in for the model; the in-context predictor with the real
+model: tests/integration/test_nap_in_context.py.
 """
 
 import argparse
@@ -13,13 +14,15 @@ import json
 
 import pytest
 
+from gumd import models
 from gumd.commands import eval as eval_command
-from gumd.nap.actions import Moment, Segmenter, record
+from gumd.nap.actions import Moment, Segmenter, make_action, record
 from gumd.nap.baselines import standard_predictors
 from gumd.nap.evaluate import (
     Stream,
     StreamFormatError,
     evaluate,
+    in_context_replay,
     read_activitywatch,
     read_d2u,
     read_gumd,
@@ -155,3 +158,64 @@ def test_eval_nap_in_context_needs_recorded_actions_with_screen_text(tmp_path, s
     args = _eval_nap("--format", "sea", str(tmp_path / "User1"), "--in-context", "3")
     assert args.func(args, settings) == 2
     assert "--format gumd" in capsys.readouterr().err
+
+
+class PicksTheFirst:
+    """A model stand-in for the replay's unit tests: always picks the first document the screen names."""
+
+    name = "scripted"
+
+    def __init__(self):
+        self.asked = 0
+
+    def complete_json(self, messages, schema, **kwargs):
+        self.asked += 1
+        return schema(choice=1, why="the dialog names it")
+
+
+def _specs_session(path, days: int = 8) -> None:
+    """Each day: the viewer with a file dialog naming a new spec, that spec opened, back to the editor. The
+    statistics can only name the spec opened before ("Opened spec-4.pdf ..." for spec-5: a near miss)."""
+    store = Store(path)
+    t = 1000.0
+    for i in range(days):
+        for kind, app, target, screen in (("switch", "evince", "evince", f"Open File\nspec-{i}.pdf\n"),
+                                          ("open", "evince", f"spec-{i}.pdf", ""),
+                                          ("switch", "code", "code", "")):
+            store.actions.add(make_action(t, kind, app, target, screen))
+            t += 10
+    store.close()
+
+
+def test_the_replay_scores_each_top_description_against_the_real_next_action(tmp_path):
+    _specs_session(tmp_path / "session.db")
+    model = PicksTheFirst()
+    replayed = in_context_replay(tmp_path / "session.db", model, last=6)  # days 7 and 8: switch, open, switch
+    stat, ctx = replayed["statistical (replay)"], replayed["in-context"]
+    assert model.asked == 2  # only before each open: the dialog names a spec no action had
+    near_miss = 1 / 7  # "Opened spec-5.pdf in evince" against "Opened spec-6.pdf in evince": 1 of 7 word trigrams
+    assert stat.ranks == [1, None, 1, 1, None, 1]
+    assert stat.similarities == pytest.approx([1.0, near_miss, 1.0, 1.0, near_miss, 1.0])
+    assert stat.similarities_when_top1_wrong() == pytest.approx([near_miss, near_miss])
+    assert ctx.ranks == [1] * 6 and ctx.similarities == [1.0] * 6
+    assert ctx.similarities_when_top1_wrong() == []
+    score = stat.score("statistical (replay)")
+    assert (score.top1, score.n) == (pytest.approx(4 / 6), 6)
+    assert score.similarity == pytest.approx((4 + 2 * near_miss) / 6)
+
+
+def test_eval_nap_in_context_reports_the_description_similarity_of_each_source(tmp_path, settings, capsys,
+                                                                                monkeypatch):
+    _specs_session(tmp_path / "session.db")
+    monkeypatch.setattr(models, "load_language_model", lambda settings: PicksTheFirst())
+    args = _eval_nap("--format", "gumd", str(tmp_path / "session.db"), "--in-context", "6", "--json")
+    assert args.func(args, settings) == 0
+    rows = {r["predictor"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert rows["statistical (replay)"]["similarity"] == pytest.approx((4 + 2 / 7) / 6, abs=1e-4)
+    assert rows["in-context"]["similarity"] == 1.0
+    assert "similarity" not in rows["variable-order"]  # the statistical predictors alone have no captions
+    args = _eval_nap("--format", "gumd", str(tmp_path / "session.db"), "--in-context", "6")
+    assert args.func(args, settings) == 0
+    lines = {line.split(" top-1")[0].strip(): line for line in capsys.readouterr().out.splitlines()}
+    assert lines["statistical (replay)"].endswith("description similarity 0.714")
+    assert lines["in-context"].endswith("description similarity 1.000")
