@@ -26,17 +26,23 @@ WORDS = ("quartz harbor violet canyon ember lattice juniper falcon meadow cobalt
          "tundra marble pepper willow beacon thistle copper").split()
 
 
+DIGITS = "zero one two three four five six seven eight nine".split()
+
+
 def _add_observations(db_path, rng: random.Random, first: int, count: int) -> list[int]:
-    """Observations as the capture pipeline stores them, each with a unique title the stub echoes back."""
+    """Observations as the capture pipeline stores them, each with a unique title the stub echoes back and a
+    dated line of its own (not chrome), so that each activity goes to the model."""
     store = Store(db_path)
     try:
         now = time.time()
-        return [
-            store.observations.add(NewObservation(
+        ids = []
+        for i in range(count):
+            # the dated line names the observation in letters: a line shown in two windows would be chrome
+            name = " ".join(DIGITS[int(d)] for d in str(first + i))
+            ids.append(store.observations.add(NewObservation(
                 now + i, now + i + 5, "Firefox", f"ledger {first + i} {' '.join(rng.sample(WORDS, 3))}",
-                "screen text of a page", "12 keys", "screen"))
-            for i in range(count)
-        ]
+                f"screen text of a page\nreport {name} is due tomorrow", "12 keys", "screen")))
+        return ids
     finally:
         store.close()
 

@@ -94,7 +94,7 @@ def test_the_daemon_builds_its_model_in_an_encrypted_store(secret_service, tmp_p
         store = open_store(settings)  # observations stored before the daemon starts, as the pipeline would
         try:
             now = time.time()
-            store.observations.add(NewObservation(now - 60, now - 55, "firefox", f"{SECRET} booking", "3 nights, 412 EUR",
+            store.observations.add(NewObservation(now - 60, now - 55, "firefox", f"{SECRET} booking", "3 nights, 412 EUR, pay by tomorrow",
                                                   "12 keys", "screen"))
         finally:
             store.close()
