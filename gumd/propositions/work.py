@@ -36,7 +36,8 @@ def worked_on(activity: Activity) -> Work | None:
     typed = any(_TYPED.search(o.input_summary or "") for o in activity.observations)
     shell = _SHELL.match(title.strip())
     if shell and typed:
-        return Work(f"The user is working in {shell.group('folder')} in a terminal ({activity.app}).", title)
+        app = f" ({activity.app})" if activity.app else ""
+        return Work(f"The user is working in {shell.group('folder')} in a terminal{app}.", title)
     parts = [p.strip() for p in TITLE_SPLIT.split(title) if p.strip()]
     named = [_LEAD.sub("", _TAIL.sub("", p)) for p in parts if not TITLE_NOISE.match(p) and WORD.search(p)]
     if not named or check.is_empty(named[0], activity.app) or not (typed or FILE_NAME.search(named[0])):

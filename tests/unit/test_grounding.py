@@ -214,6 +214,8 @@ def test_a_window_without_dated_lines_says_what_the_user_worked_on_from_its_titl
         "The user is editing Checkout v3 (Figma) in Mozilla Firefox."
     assert work("kofi@framework: ~/src/tidewater", "xterm", "96 keys") == \
         "The user is working in ~/src/tidewater in a terminal (xterm)."
+    assert work("kofi@framework: ~/src/tidewater", "", "96 keys") == \
+        "The user is working in ~/src/tidewater in a terminal."
     assert work("Cost of Living Comparison - Numbeo - Mozilla Firefox", typed="4 scrolls") is None  # only read
     assert [work(t, typed="9 keys") for t in ("Inbox (2) - Mozilla Thunderbird", "Mozilla Firefox",
                                               "New Tab - Mozilla Firefox", "")] == [None] * 4  # no work named
