@@ -189,9 +189,10 @@ class Replayed:
         return [s for r, s in zip(self.ranks, self.similarities) if r != 1]
 
 
-def in_context_replay(path: Path, model, last: int) -> dict[str, Replayed]:
-    """Replay one gumd database's actions through a fresh Predictor; on the last `last` actions, score the
-    statistical candidates and the in-context prediction (`Replayed`).
+def in_context_replay(path: Path, model, last: int, embedder=None) -> dict[str, Replayed]:
+    """Replay one gumd database's actions through a fresh Predictor (with `embedder`, if given, for traces and
+    descriptions, as the daemon's); on the last `last` actions, score the statistical candidates and the
+    in-context prediction (`Replayed`).
 
     Everything before those actions is learned first, traces included, so both see the same history.
     """
@@ -207,7 +208,7 @@ def in_context_replay(path: Path, model, last: int) -> dict[str, Replayed]:
     replayed = {"statistical (replay)": Replayed(), "in-context": Replayed()}
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "replay.db")
-        predictor = Predictor(store, model)
+        predictor = Predictor(store, model, embedder=embedder)
         start = max(1, len(actions) - last)
         screen = ""
         for i, action in enumerate(actions):
