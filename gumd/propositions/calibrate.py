@@ -97,31 +97,51 @@ def fit(rows: list[tuple[dict[str, float], bool]], l2: float = 0.5, steps: int =
     return Calibrator({k: round(float(v), 4) for k, v in zip(FEATURES, w)}, round(b, 4))
 
 
-def rows_from_eval(paths: list[Path]) -> tuple[list[tuple[dict[str, float], bool]], list[str]]:
-    """(features, correct) per proposition from `gumd eval propositions --json` outputs, and the scenario names."""
-    rows, names = [], []
+def rows_by_scenario(paths: list[Path]) -> dict[str, list[tuple[dict[str, float], bool]]]:
+    """(features, correct) per proposition from `gumd eval propositions --json` outputs, by scenario."""
+    found: dict[str, list[tuple[dict[str, float], bool]]] = {}
     for path in paths:
         for scenario in json.loads(Path(path).read_text())["scenarios"]:
-            names.append(scenario["scenario"])
-            for p in scenario["propositions_scored"]:
-                if p.get("features"):
-                    rows.append((p["features"], bool(p["correct"])))
-    return rows, names
+            found.setdefault(scenario["scenario"], []).extend(
+                (p["features"], bool(p["correct"])) for p in scenario["propositions_scored"] if p.get("features"))
+    return found
+
+
+def held_out_log_loss(by_scenario: dict[str, list[tuple[dict[str, float], bool]]], l2: float) -> float:
+    """The mean log loss of each scenario's propositions under a table fitted on the other scenarios."""
+    total, n = 0.0, 0
+    for name, rows in by_scenario.items():
+        table = fit([r for other, rs in by_scenario.items() if other != name for r in rs], l2=l2)
+        for feats, correct in rows:
+            p = min(max(table.probability(feats), 1e-3), 1 - 1e-3)
+            total -= math.log(p if correct else 1 - p)
+            n += 1
+    return total / n if n else 0.0
+
+
+L2_CHOICES = (0.5, 1.0, 2.0, 5.0, 10.0)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="fit the confidence table from eval runs on the tuning scenarios")
     parser.add_argument("runs", nargs="+", type=Path, help="outputs of gumd eval propositions --json")
-    parser.add_argument("--l2", type=float, default=2.0, help="the L2 penalty (choose it by leave-one-scenario-out "
-                        "log loss on the tuning half)")
+    parser.add_argument("--l2", type=float, help="the L2 penalty (default: the one of "
+                        f"{', '.join(map(str, L2_CHOICES))} with the lowest leave-one-scenario-out log loss)")
     args = parser.parse_args(argv)
-    rows, names = rows_from_eval(args.runs)
+    by_scenario = rows_by_scenario(args.runs)
+    rows = [r for rs in by_scenario.values() for r in rs]
     if len(rows) < 20:
         print(f"calibrate: {len(rows)} propositions with features; need at least 20", file=sys.stderr)
         return 2
-    c = fit(rows, l2=args.l2)
-    json.dump({"weights": c.weights, "bias": c.bias, "fitted_on": sorted(set(names)), "rows": len(rows),
-               "l2": args.l2}, sys.stdout, indent=2)
+    l2 = args.l2
+    if l2 is None:
+        losses = {c: held_out_log_loss(by_scenario, c) for c in L2_CHOICES}
+        for c, loss in losses.items():
+            print(f"calibrate: L2 {c}: leave-one-scenario-out log loss {loss:.4f}", file=sys.stderr)
+        l2 = min(losses, key=losses.get)
+    c = fit(rows, l2=l2)
+    json.dump({"weights": c.weights, "bias": c.bias, "fitted_on": sorted(by_scenario), "rows": len(rows),
+               "l2": l2}, sys.stdout, indent=2)
     print()
     return 0
 

@@ -5,7 +5,7 @@ import datetime as dt
 import json
 
 
-from gumd.propositions import check
+from gumd.propositions import calibrate, check
 from gumd.propositions.calibrate import FEATURES, Calibrator, fit
 from gumd.propositions.digest import Digester, split_activities
 from gumd.propositions.assigned import assignments
@@ -303,6 +303,26 @@ def test_the_fitted_logistic_separates_what_the_evidence_separates():
     c = fit(rows)
     high, low = c.probability({"strong_cue": 1.0, "person": 1.0}), c.probability({"strong_cue": 0.0, "person": 1.0})
     assert 0.7 < high < 0.95 and 0.05 < low < 0.3
+
+
+def test_the_table_is_fitted_from_eval_runs_with_the_l2_that_predicts_held_out_scenarios_best(tmp_path, capsys):
+    def prop(cue, correct):
+        return {"features": {"strong_cue": cue, "person": 1.0}, "correct": correct}
+
+    scenarios = [{"scenario": f"s{i}", "propositions_scored": [prop(1.0, True)] * 6 + [prop(0.0, False)] * 6
+                  + [prop(1.0, False), prop(0.0, True)]} for i in range(4)]
+    run = tmp_path / "tune.json"
+    run.write_text(json.dumps({"scenarios": scenarios}))
+    by_scenario = calibrate.rows_by_scenario([run])
+    assert sorted(by_scenario) == ["s0", "s1", "s2", "s3"] and len(by_scenario["s0"]) == 14
+    assert calibrate.held_out_log_loss(by_scenario, 1.0) < 0.5  # the cue predicts each held-out scenario
+    assert calibrate.main([str(run)]) == 0
+    out, err = capsys.readouterr()
+    table = json.loads(out)
+    losses = {float(line.split()[2].rstrip(":")): float(line.split()[-1]) for line in err.splitlines()}
+    assert set(losses) == set(calibrate.L2_CHOICES) and table["l2"] == min(losses, key=losses.get)
+    assert table["fitted_on"] == ["s0", "s1", "s2", "s3"] and table["rows"] == 56
+    assert table["weights"]["strong_cue"] > 1.0
 
 
 def test_the_packaged_calibration_table_covers_every_feature():
