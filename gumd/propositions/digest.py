@@ -36,18 +36,20 @@ DATE = re.compile(
     rf"(?<![\d.,:/])\b(?:(?:{_WEEKDAYS})\.?,?\s+)?(?:"
     rf"\d{{1,2}}(?:st|nd|rd|th|\.)?\s+(?:de\s+|of\s+)?(?:{MONTHS})\.?(?:\s+(?:de\s+)?\d{{4}})?"
     rf"|(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
-    rf"|\d{{4}}-\d{{2}}-\d{{2}}"
+    rf"|\d{{4}}[-/]\d{{1,2}}[-/]\d{{1,2}}"
     rf"|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}"
     rf"|\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}"
     rf")\b"
     rf"|\b(?:{_WEEKDAYS})\b(?=[^\n]{{0,12}}\b(?:\d{{1,2}}[:.]\d{{2}}|[ap]m)\b)"
-    rf"|\b(?:today|tomorrow|tonight|next week|this week|end of (?:day|week|month)|eod|eow)\b(?!['’]s)",
+    rf"|\b(?:today|tomorrow|tonight|next week|this week|end of (?:day|week|month)|eod|eow)\b(?!['’]s)"
+    rf"|(?<![\d/])(?:\d{{4}}\s*年\s*)?\d{{1,2}}\s*月\s*\d{{1,2}}\s*日"  # 10月9日, 2026年10月17日
+    rf"|(?<![\d/])\d{{1,2}}/\d{{1,2}}(?=\s*[(（][月火水木金土日][)）])",  # 10/10(土)
     re.IGNORECASE,
 )
 DEADLINE_CUE = re.compile(
     r"\b(?:due|deadline|(?<!created )(?<!posted )(?<!shared )(?<!written )(?<!sent )(?<!edited )by|until|before|"
     r"submit\w*|expire\w*|closes?|no later than|frist|bis|fällig|plazo|antes|límite|limite|vence|avant|échéance|"
-    r"prazo|até|entrega)\b",
+    r"prazo|até|entrega)\b|まで|締め?切り?|期限|納期|截止|마감|까지",  # CJK words stand inside others
     re.IGNORECASE,
 )
 _AMOUNT = re.compile(

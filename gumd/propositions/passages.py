@@ -51,7 +51,7 @@ def _readings(date: str, day: dt.date) -> list[dt.date]:
     month_word = _MONTH.search(date)
     month = month_word and (_MONTH_NUMBERS.get(month_word.group(0).lower()[:4])
                             or _MONTH_NUMBERS.get(month_word.group(0).lower()[:3]))
-    if re.match(r"\d{4}-", date):
+    if re.match(r"\d{4}\s*[-/年]", date) or "月" in date:  # year, month, day in that order
         pairs = [(numbers[0], numbers[1])] if len(numbers) >= 2 else []
     elif month:
         pairs = [(month, numbers[0])] if numbers else []

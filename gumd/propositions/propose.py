@@ -81,9 +81,16 @@ def passage(activity: Activity, snippet: Snippet) -> str:
                        *([f"written by: {'; '.join(writers[:MAX_WRITERS])}"] if writers else []), snippet.text])
 
 
-def sentence_of(statement: str) -> str:
-    """The model's statement as one tidy sentence ('' when it said nothing)."""
+def sentence_of(statement: str, user: str = "") -> str:
+    """The model's statement as one tidy sentence ('' when it said nothing), with the user's own name, which a
+    small model copies from the passage's head as if it were someone else's, put back as the user: "for Rachel
+    Goldberg" goes, "Rachel Goldberg's" becomes "the user's". A statement whose subject is the user's name stays
+    as it is, to be dropped: a small model puts the user's name on what others wrote."""
     text = " ".join(statement.split()).strip(" .")
+    if user:
+        name = re.escape(user)
+        text = re.sub(rf"(?i:\s+(?:for|with|to|of|from|by)\s+){name}(?![\w'’])", "", text)
+        text = re.sub(rf"(?:(?<=^)|(?<=\s)){name}['’]s\b", "the user's", text)
     return f"{text[:1].upper()}{text[1:]}." if text else ""
 
 
@@ -171,7 +178,7 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
     for snippet in passages:
         text = passage(activity, snippet)
         answer = lm.complete_json(propose_messages(text), Statement, max_tokens)
-        sentence = sentence_of(answer.statement)
+        sentence = sentence_of(answer.statement, activity.user)
         if not sentence:
             continue
         reason = problem(sentence, text, screens, activity.app)

@@ -7,12 +7,12 @@ import json
 
 from gumd.propositions import calibrate, check
 from gumd.propositions.calibrate import FEATURES, Calibrator, fit
-from gumd.propositions.digest import Digester, split_activities
+from gumd.propositions.digest import DATE, Digester, split_activities
 from gumd.propositions.assigned import assignments
 from gumd.propositions.passages import is_past, snippets
 from gumd.propositions.work import worked_on
 from gumd.propositions.evaluate import Fact, calibration, load_scenario, score, states, summarize
-from gumd.propositions.propose import merge, passage, propose
+from gumd.propositions.propose import merge, passage, propose, sentence_of
 from gumd.propositions.relations import relations, roles
 from gumd.store import Observation, Proposition
 from tests.support.environment import REPO
@@ -199,6 +199,19 @@ def test_timestamps_recent_dates_without_a_year_and_adverts_are_not_read_as_plan
         ("event", "Could we meet Thursday, March 12 at 3:45 pm in Room 214?")]
 
 
+def test_dates_as_east_asian_screens_write_them_are_read_with_their_deadline_words():
+    day = dt.date(2026, 10, 5)
+    assert [m.group(0) for m in DATE.finditer("納品は10月9日(金)までに、下見は10/10(土)、発行日 2026/10/06")] == \
+        ["10月9日", "10/10", "2026/10/06"]
+    assert [is_past(d, day) for d in ("10月9日", "2026年10月17日", "10/10", "2026/10/01", "9月30日")] == \
+        [False, False, False, True, True]
+    t = dt.datetime(2026, 10, 5, 9).timestamp()
+    (a,) = Digester().digest([obs(1, t, "thunderbird", "納品について - Thunderbird",
+                                  "お世話になっております。\n社員写真24名分の納品は10月9日(金)までにお願いします。\n"
+                                  "2名で伺います。10/10(土) に会場の下見に行きます。")])
+    assert [s.cue for s in snippets(a, reach=0)] == ["deadline", "date"]
+
+
 def test_a_window_without_dated_lines_says_what_the_user_worked_on_from_its_title():
     def work(title, app="firefox", typed=""):
         (a,) = Digester().digest([Observation(0.0, 30.0, app, title, "Nothing dated here at all", typed, "test",
@@ -256,6 +269,18 @@ def test_a_statement_is_dropped_when_it_guesses_a_relation_lifts_a_line_or_is_no
         assert proposal.candidates == [] and proposal.dropped == {reason: 1}, statement
     said_nothing = propose(Scripted([json.dumps({"statement": "", "confidence": 2})]), a, Calibrator({}, 0.0))
     assert said_nothing.candidates == [] and not said_nothing.dropped
+
+
+def test_the_users_own_name_in_a_statement_is_put_back_as_the_user():
+    user = "Rachel Goldberg"
+    assert sentence_of("The user has to book the hotel for Rachel Goldberg on 12 May", user) == \
+        "The user has to book the hotel on 12 May."
+    assert sentence_of("The user has to confirm Rachel Goldberg's appointment with Dr. Karen Liu", user) == \
+        "The user has to confirm the user's appointment with Dr. Karen Liu."
+    assert sentence_of("Rachel Goldberg can't make it, driving test on Friday", user) == \
+        "Rachel Goldberg can't make it, driving test on Friday."  # not_about_user drops it: who said it is unknown
+    assert sentence_of("The user meets Rachel Goldbergson on Friday", user) == "The user meets Rachel Goldbergson on Friday."
+    assert sentence_of("Rachel Goldberg is coordinating the fair", "") == "Rachel Goldberg is coordinating the fair."
 
 
 def test_a_candidate_the_table_scores_under_the_floor_is_dropped_as_unsure():
