@@ -90,6 +90,20 @@ def _is_stamp(line: str, dates: list[str], day: dt.date) -> bool:
     return not WORD.search(rest) and any(r <= day for r in readings)
 
 
+_STAMP = re.compile(r"(?<=[^\W\d_][?!.,)]|[^\W\d_]\s|\d\s|[?!.)]\s)\s*\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?\s*$",
+                    re.IGNORECASE)
+_TIME_WORD = re.compile(r"(?:\b(?:at|from|to|until|till|by|um|às|as|à|a las|de|ab|bis|dès)|[@–-])\s*$", re.IGNORECASE)
+
+
+def without_stamp(line: str) -> str:
+    """A chat line without the time it was sent, which chat apps print at its end ("can you come? 21:02"); a
+    time the text gives ("the fitting is at 15:00") stays, and so does one after a short entry ("Standup 09:30")."""
+    m = _STAMP.search(line)
+    if not m or _TIME_WORD.search(line[:m.start()]) or len(WORD.findall(line[:m.start()])) < 4:
+        return line
+    return line[:m.start()].rstrip()
+
+
 def _line_cue(line: str, day: dt.date) -> tuple[int, str]:
     """How much a line may say about the user's plans, and why (0: nothing, as for a line whose dates are all
     past, a timestamp, an advert)."""
@@ -105,7 +119,7 @@ def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> l
     """The activity's most telling passages, in screen order: each line that carries a date, with `reach` lines
     before and after (lines of fewer than two words, such as a folder list's, are skipped), a date beside a
     deadline word first, then one beside a time; two passages never share their middle line."""
-    lines = [line for line in activity.lines if len(WORD.findall(line)) >= 2 or DATE.search(line)]
+    lines = [without_stamp(line) for line in activity.lines if len(WORD.findall(line)) >= 2 or DATE.search(line)]
     day = dt.date.fromtimestamp(activity.started_at)
     ranked = sorted(((*_line_cue(line, day), i) for i, line in enumerate(lines)), key=lambda x: (-x[0], x[2]))
     taken: list[tuple[int, str]] = []

@@ -42,6 +42,7 @@ WRITERS = ("sender", "signature", "chat")  # how a name showed who wrote the pas
 MAX_WRITERS = 2
 _ABOUT_USER = re.compile(r"\bthe user(?:'s|’s)?\b", re.IGNORECASE)
 _VOICE = re.compile(r"(?<![\w'’])(?:I|I['’](?:m|ve|ll|d)|me|my|we|our|us|you|your)(?![\w'’])")
+_TO_READER = re.compile(r"\b(?:you|your|yours)\b(?!\s*[:)])", re.IGNORECASE)  # not a chat's "You:" label
 _LIST = re.compile(r"(?:[A-ZÀ-ÖØ-Þ][\w'’-]*(?: [A-ZÀ-ÖØ-Þ][\w'’-]*)*,\s+){2,}(?:and |or )?[A-ZÀ-ÖØ-Þ]")
 
 
@@ -81,16 +82,19 @@ def passage(activity: Activity, snippet: Snippet) -> str:
                        *([f"written by: {'; '.join(writers[:MAX_WRITERS])}"] if writers else []), snippet.text])
 
 
-def sentence_of(statement: str, user: str = "") -> str:
+def sentence_of(statement: str, user: str = "", addressed: bool = False) -> str:
     """The model's statement as one tidy sentence ('' when it said nothing), with the user's own name, which a
     small model copies from the passage's head as if it were someone else's, put back as the user: "for Rachel
-    Goldberg" goes, "Rachel Goldberg's" becomes "the user's". A statement whose subject is the user's name stays
-    as it is, to be dropped: a small model puts the user's name on what others wrote."""
+    Goldberg" goes, "Rachel Goldberg's" becomes "the user's". A statement whose subject is the user's name is
+    about the user only when the passage speaks to its reader (`addressed`: "could you come to my office?");
+    otherwise it stays, to be dropped: a small model puts the user's name on what others wrote of themselves."""
     text = " ".join(statement.split()).strip(" .")
     if user:
         name = re.escape(user)
         text = re.sub(rf"(?i:\s+(?:for|with|to|of|from|by)\s+){name}(?![\w'’])", "", text)
         text = re.sub(rf"(?:(?<=^)|(?<=\s)){name}['’]s\b", "the user's", text)
+        if addressed:
+            text = re.sub(rf"^{name}(?![\w'’])", "The user", text)
     return f"{text[:1].upper()}{text[1:]}." if text else ""
 
 
@@ -178,7 +182,7 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
     for snippet in passages:
         text = passage(activity, snippet)
         answer = lm.complete_json(propose_messages(text), Statement, max_tokens)
-        sentence = sentence_of(answer.statement, activity.user)
+        sentence = sentence_of(answer.statement, activity.user, bool(_TO_READER.search(snippet.text)))
         if not sentence:
             continue
         reason = problem(sentence, text, screens, activity.app)

@@ -9,7 +9,7 @@ from gumd.propositions import calibrate, check
 from gumd.propositions.calibrate import FEATURES, Calibrator, fit
 from gumd.propositions.digest import DATE, Digester, split_activities
 from gumd.propositions.assigned import assignments
-from gumd.propositions.passages import is_past, snippets
+from gumd.propositions.passages import is_past, snippets, without_stamp
 from gumd.propositions.work import worked_on
 from gumd.propositions.evaluate import Fact, calibration, load_scenario, score, states, summarize
 from gumd.propositions.propose import merge, passage, propose, sentence_of
@@ -199,6 +199,20 @@ def test_timestamps_recent_dates_without_a_year_and_adverts_are_not_read_as_plan
         ("event", "Could we meet Thursday, March 12 at 3:45 pm in Room 214?")]
 
 
+def test_the_time_a_chat_line_was_sent_is_not_read_as_its_time():
+    assert without_stamp("Marta: also Mum wants the guest list by July 15 21:12") == \
+        "Marta: also Mum wants the guest list by July 15"
+    assert without_stamp("can you come straight from the airport? 9:02 PM") == "can you come straight from the airport?"
+    for kept in ("the dress fitting is Fri 11 Sep at 15:00", "Standup 09:30", "Dentist 10:00 - 11:00", "16:00"):
+        assert without_stamp(kept) == kept
+    t = dt.datetime(2026, 6, 20, 21).timestamp()
+    (a,) = Digester().digest([obs(1, t, "whatsapp", "WhatsApp", "Marta: the guest list is needed by July 15 21:12\n"
+                                                               "Rui: lovely photos from the beach today 21:13")])
+    assert [(s.cue, s.text) for s in snippets(a, reach=0)] == [
+        ("deadline", "Marta: the guest list is needed by July 15"),
+        ("date", "Rui: lovely photos from the beach today")]  # no event: 21:13 is when it was sent
+
+
 def test_dates_as_east_asian_screens_write_them_are_read_with_their_deadline_words():
     day = dt.date(2026, 10, 5)
     assert [m.group(0) for m in DATE.finditer("納品は10月9日(金)までに、下見は10/10(土)、発行日 2026/10/06")] == \
@@ -279,6 +293,8 @@ def test_the_users_own_name_in_a_statement_is_put_back_as_the_user():
         "The user has to confirm the user's appointment with Dr. Karen Liu."
     assert sentence_of("Rachel Goldberg can't make it, driving test on Friday", user) == \
         "Rachel Goldberg can't make it, driving test on Friday."  # not_about_user drops it: who said it is unknown
+    assert sentence_of("Rachel Goldberg has to come to Garstang 8.12 on Wednesday 13 May", user, addressed=True) == \
+        "The user has to come to Garstang 8.12 on Wednesday 13 May."  # "could you come to my office?"
     assert sentence_of("The user meets Rachel Goldbergson on Friday", user) == "The user meets Rachel Goldbergson on Friday."
     assert sentence_of("Rachel Goldberg is coordinating the fair", "") == "Rachel Goldberg is coordinating the fair."
 
