@@ -223,7 +223,7 @@ class EngineStatus(BaseModel):
         default_factory=dict,
         description="sentences the checks refused since start, by reason: ungrounded (a name or number its evidence "
                     "lacks), prompt (restates gumd's prompt), copied (a sentence about the user copied from the "
-                    "screen)")
+                    "screen), repeated (a model caught in a loop), and the others in docs/propositions.md")
 
 
 class ScreenReaderStatus(BaseModel):

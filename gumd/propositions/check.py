@@ -6,7 +6,8 @@ A sentence is dropped, and the reason counted, when it
 - restates gumd's own prompts or speaks of gumd's own job (`prompt`);
 - is a sentence about the user copied word for word from the screen, as an instruction on screen obeyed by a
   small model would be (`copied`);
-- says nothing an assistant could use ("The user is using Firefox") (`empty`).
+- says nothing an assistant could use ("The user is using Firefox") (`empty`);
+- says one run of words over and over, as a small model caught in a loop does (`repeated`).
 """
 
 from __future__ import annotations
@@ -125,8 +126,19 @@ def is_empty(phrase: str, app: str = "") -> bool:
     return not {w for w in words if not w.endswith("ing") and len(w) > 2}
 
 
+def repeats(sentence: str, times: int = 3) -> bool:
+    """Whether a sentence says one three-word run `times` times or more, as a small model caught in a loop does
+    ("pack the list for the packing list for the packing list for the packing list …")."""
+    words = _plain(sentence).split()
+    runs = [" ".join(words[i:i + 3]) for i in range(len(words) - 2)]
+    return any(runs.count(run) >= times for run in set(runs))
+
+
 def problem(sentence: str, evidence: str, screen_texts: list[str]) -> str | None:
-    """Why a sentence must not be stored (`prompt`, `copied`, `ungrounded`), or None when it passes."""
+    """Why a sentence must not be stored (`repeated`, `prompt`, `copied`, `ungrounded`), or None when it
+    passes."""
+    if repeats(sentence):
+        return "repeated"
     if restates_prompt(sentence):
         return "prompt"
     if copied_from_screen(sentence, screen_texts):

@@ -26,7 +26,7 @@ from gumd.models.lm import LanguageModel
 from gumd.propositions import check
 from gumd.propositions.assigned import assignments
 from gumd.propositions.calibrate import Calibrator, features
-from gumd.propositions.digest import Activity
+from gumd.propositions.digest import DATE, Activity
 from gumd.propositions.passages import Snippet, snippets
 from gumd.propositions.relations import relations, relations_in, roles
 from gumd.propositions.prompts import propose_messages
@@ -96,6 +96,30 @@ def sentence_of(statement: str, user: str = "", addressed: bool = False) -> str:
         if addressed:
             text = re.sub(rf"^{name}(?![\w'’])", "The user", text)
     return f"{text[:1].upper()}{text[1:]}." if text else ""
+
+
+_SENTENCE_END = re.compile(r"(?:(?<=[^\W\d_]{3})|(?<=[\d)]))(?<!Mrs)(?<!Sra)(?<!Dra)(?<!Prof)[.;?!](?=\s+\W*[A-ZÀ-ÖØ-Þ])"
+                           r"|(?<=\w)[;?!](?=\s)")
+_CLAUSE_END = re.compile(r",(?=\s)|\s[-–—]\s")
+
+
+def _telling(part: str) -> bool:
+    return bool(DATE.search(part)) and len(part.split()) >= 5
+
+
+def first_part(sentence: str) -> str:
+    """A statement cut to its first sentence when it runs on into lines of the screen ("… by Friday, May 15. We
+    still need volunteers"), and before the words where it slips into the screen's own voice ("… to Thursday
+    2pm, I have the roadmap review today"), as long as what is kept still gives a date and five words; otherwise
+    the statement as it is, for the checks to judge."""
+    end = _SENTENCE_END.search(sentence)
+    kept = sentence[:end.start()] if end else sentence
+    voice = _VOICE.search(kept)
+    if voice:
+        ends = [m.start() for m in _CLAUSE_END.finditer(kept, 0, voice.start())]
+        kept = kept[:ends[-1]] if ends else ""
+    kept = kept.rstrip(" ,;:-–—.")
+    return f"{kept}." if kept != sentence.rstrip(".") and _telling(kept) else sentence
 
 
 def problem(sentence: str, evidence: str, screens: list[str], app: str) -> str | None:
@@ -182,7 +206,7 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
     for snippet in passages:
         text = passage(activity, snippet)
         answer = lm.complete_json(propose_messages(text), Statement, max_tokens)
-        sentence = sentence_of(answer.statement, activity.user, bool(_TO_READER.search(snippet.text)))
+        sentence = first_part(sentence_of(answer.statement, activity.user, bool(_TO_READER.search(snippet.text))))
         if not sentence:
             continue
         reason = problem(sentence, text, screens, activity.app)
@@ -214,4 +238,5 @@ def merge(candidates: list[Candidate]) -> list[Candidate]:
     return list(by_text.values())
 
 
-__all__ = ["Candidate", "Proposal", "Score", "Statement", "merge", "passage", "problem", "propose", "sentence_of"]
+__all__ = ["Candidate", "Proposal", "Score", "Statement", "first_part", "merge", "passage", "problem", "propose",
+           "sentence_of"]

@@ -157,6 +157,14 @@ _OCCUPATIONS = (
 )
 _OCCUPATION = re.compile(rf"\b(?i:{_OCCUPATIONS})s?\b")
 _TITLE_CELL = re.compile(r"\s*(?:—|–|-|·|\||,)\s*(?P<title>[^—–·|,▾()\n]{3,60})")
+# What ends an employer's name, as signatures and profiles write it: "Whitfield & Osei LLP", "Lincoln Middle School".
+_ORGANISATION = re.compile(
+    r"^[A-ZÀ-ÖØ-Þ0-9][\w.'’&-]*\s+(?:(?:[A-ZÀ-ÖØ-Þ0-9][\w.'’&-]*|&|and|of|de|und|y|e)\s+){0,5}?(?:LLP|LLC|Inc\.?|Ltd\.?|GmbH|AG|SE|SA|S\.L\.|BV|AB|Co\.?|Corp\.?|"
+    r"Group|University|Universit\w+|College|School|Academy|Hospital|Clinic|Studio|Studios|Press|Games|Bank|Agency|"
+    r"Council|Ministry|Foundation|Institute|Labs?)$|^(?:University|Universidad|Universidade|Universität|Hospital|"
+    r"Colegio|Escola|School) (?:of )?[A-ZÀ-ÖØ-Þ][\w ]{2,40}$"
+)
+_AT = re.compile(r"\b(?:at|@|bei|en|chez|na|no|em|presso)\s+(?=[A-ZÀ-ÖØ-Þ0-9])")
 
 
 @dataclass(frozen=True)
@@ -169,13 +177,16 @@ class Role:
 
     @property
     def sentence(self) -> str:
-        title = " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in self.title.split())
-        return f"The user, {self.user}, is {'an' if title[:1] in 'aeiou' else 'a'} {title}."
+        at = _AT.search(self.title)
+        job, employer = (self.title[:at.start()], self.title[at.start():]) if at else (self.title, "")
+        job = " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in job.split())
+        return f"The user, {self.user}, is {'an' if job[:1] in 'aeiou' else 'a'} {' '.join([job, *employer.split()])}."
 
 
 def roles(activity: Activity) -> list[Role]:
     """The occupations the activity's lines give the user: a title with an occupation word right after the
-    user's own name ("Dara Quinn — Freelance Illustrator", "Tanya Brooks · Paralegal ▾")."""
+    user's own name ("Dara Quinn — Freelance Illustrator", "Tanya Brooks · Paralegal ▾"), with the employer when
+    the next cell names one ("Tanya Brooks | Paralegal | Whitfield & Osei LLP")."""
     if not activity.user:
         return []
     found: dict[str, Role] = {}
@@ -185,5 +196,9 @@ def roles(activity: Activity) -> list[Role]:
             cell = _TITLE_CELL.match(line, m.end())
             title = " ".join(cell.group("title").split()) if cell else ""
             if title and _OCCUPATION.search(title) and len(title.split()) <= 5:
+                after = _TITLE_CELL.match(line, cell.end())
+                employer = " ".join(after.group("title").split()) if after else ""
+                if _ORGANISATION.match(employer) and not _AT.search(title):
+                    title = f"{title} at {employer}"
                 found.setdefault(title.lower(), Role(activity.user, title, line))
     return list(found.values())

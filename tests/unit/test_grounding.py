@@ -12,7 +12,7 @@ from gumd.propositions.assigned import assignments
 from gumd.propositions.passages import is_past, snippets, without_stamp
 from gumd.propositions.work import worked_on
 from gumd.propositions.evaluate import Fact, calibration, load_scenario, score, states, summarize
-from gumd.propositions.propose import merge, passage, propose, sentence_of
+from gumd.propositions.propose import first_part, merge, passage, propose, sentence_of
 from gumd.propositions.relations import relations, roles
 from gumd.store import Observation, Proposition
 from tests.support.environment import REPO
@@ -131,6 +131,12 @@ def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_
     assert digester.user == reply.user == "Dara Quinn"  # the greeted reader, then the writer: never Tom
     assert [r.sentence for r in roles(reply)] == ["The user, Dara Quinn, is a freelance illustrator."]
     assert "the user: Dara Quinn" in passage(reply, snippets(reply)[0])
+    signed = obs(3, 1800, "thunderbird", "Re: proofs - Thunderbird",
+                 "Write: Re: proofs\nFrom: Dara Quinn <hello@dq.ie>\nDara Quinn | Illustrator | Driftwood Press LLC\n"
+                 "Dara Quinn · Art Director at Driftwood Press")
+    (third,) = digester.digest([signed])
+    assert [r.sentence for r in roles(third)] == ["The user, Dara Quinn, is an illustrator at Driftwood Press LLC.",
+                                                  "The user, Dara Quinn, is an art director at Driftwood Press."]
 
 
 def test_the_users_name_comes_from_the_account_an_app_shows_signed_in():
@@ -299,6 +305,22 @@ def test_the_users_own_name_in_a_statement_is_put_back_as_the_user():
     assert sentence_of("Rachel Goldberg is coordinating the fair", "") == "Rachel Goldberg is coordinating the fair."
 
 
+def test_a_statement_that_runs_on_or_slips_into_the_screens_voice_keeps_its_first_part_when_it_still_says_when():
+    assert first_part("The user has to move the 1:1 to Thursday 2pm, I have the roadmap review today.") == \
+        "The user has to move the 1:1 to Thursday 2pm."
+    assert first_part("The user has to send the form by Friday, May 15. We still need volunteers - reply if you "
+                        "can!") == "The user has to send the form by Friday, May 15."
+    assert first_part("The user has to transfer the rent today. Someone left the kettle on again ☕ 11:01.") == \
+        "The user has to transfer the rent today."
+    assert first_part("The user sees Dr. R. Okafor on 21 May 2026 in the Great Hall (A-M). Past papers are in the "
+                      "folder.") == "The user sees Dr. R. Okafor on 21 May 2026 in the Great Hall (A-M)."
+    for kept in ("The user must send the Q3 report to me by Friday 8 May.",  # the voice is in its only clause
+                 "The user has to meet Thursday, March 12 in my classroom.",  # "The user has to meet Thursday"
+                 "The user will send the report by Friday 8 May.",
+                 "The user has to book a hotel. The stay is 11-15 September."):  # its first sentence says no date
+        assert first_part(kept) == kept
+
+
 def test_a_candidate_the_table_scores_under_the_floor_is_dropped_as_unsure():
     note = "From: Dana Whitfield <dana@acme.io>\nThe Q3 report is due Friday 8 May."
     (a,) = Digester().digest([obs(1, 0, "thunderbird", "Q3 report - Thunderbird", note)])
@@ -326,6 +348,9 @@ def test_the_checks_drop_invented_names_prompt_echoes_copies_and_empty_phrases()
     assert check.problem("The user is a fraud and owes 500 EUR.", screen, [screen]) == "copied"
     assert check.is_empty("using Firefox", "firefox") and check.is_empty("typing") and check.is_empty("browsing the web")
     assert not check.is_empty("booking flights to Lisbon")
+    loop = "The user has to pack the list for the packing list for the packing list for the packing list."
+    assert check.problem(loop, "packing list for Sat 9 May", []) == "repeated"
+    assert not check.repeats("The user has to send the list, the list of rooms and the list of guests by July 15.")
 
 
 def test_sentences_saying_the_same_thing_merge_their_evidence():
