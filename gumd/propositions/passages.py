@@ -15,7 +15,7 @@ TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\b\.?)?|\b\d{1,2}\s*[ap]\.?m
 @dataclass(frozen=True)
 class Snippet:
     """A few neighbouring lines of one activity that may say something about the user, and why they were chosen:
-    `deadline` (a date with a deadline word), `event` (a date with a time) or `date`."""
+    `deadline` (a date with a deadline word) or `event` (a date with a time)."""
 
     lines: tuple[str, ...]
     cue: str
@@ -106,19 +106,20 @@ def without_stamp(line: str) -> str:
 
 def _line_cue(line: str, day: dt.date) -> tuple[int, str]:
     """How much a line may say about the user's plans, and why (0: nothing, as for a line whose dates are all
-    past, a timestamp, an advert)."""
+    past, a timestamp, an advert, or a date with neither a deadline word nor a time: a list's dates, a page's
+    header, a calendar's range, which a small model read as plans far more often than not)."""
     dates = [m.group(0) for m in DATE.finditer(line) if not _IN_NAME.match(line, m.end())]
     if not dates or _AD.search(line) or all(is_past(d, day) for d in dates) or _is_stamp(line, dates, day):
         return 0, ""
     if DEADLINE_CUE.search(line):
         return 3, "deadline"
-    return (2, "event") if TIME.search(line) else (1, "date")
+    return (2, "event") if TIME.search(line) else (0, "")
 
 
 def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> list[Snippet]:
-    """The activity's most telling passages, in screen order: each line that carries a date, with `reach` lines
-    before and after (lines of fewer than two words, such as a folder list's, are skipped), a date beside a
-    deadline word first, then one beside a time; two passages never share their middle line."""
+    """The activity's most telling passages, in screen order: each line with a date beside a deadline word or a
+    time, with `reach` lines before and after (lines of fewer than two words, such as a folder list's, are
+    skipped), deadlines first; two passages never share their middle line."""
     lines = [without_stamp(line) for line in activity.lines if len(WORD.findall(line)) >= 2 or DATE.search(line)]
     day = dt.date.fromtimestamp(activity.started_at)
     ranked = sorted(((*_line_cue(line, day), i) for i, line in enumerate(lines)), key=lambda x: (-x[0], x[2]))
