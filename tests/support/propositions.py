@@ -14,7 +14,7 @@ from gumd.store import NewObservation, NewProposition, Store
 
 MAIL = (
     "Inbox - Thunderbird. From: Marta Silva. Subject: Lisbon wedding - flights. Hi Alex, we booked the venue "
-    "Quinta da Regaleira for September 14. Could you book TAP flight TP 218 from Boston for both of us? "
+    "Quinta da Regaleira for September 14 at 16:00. Could you book TAP flight TP 218 from Boston for both of us? "
     "Budget is 900 EUR per person. Thanks, Marta"
 )
 SHEET = "wedding-budget.ods - LibreOffice Calc. Venue 12000 EUR. Flights TP 218 1800 EUR. Guests 120. Catering 9600 EUR"
