@@ -19,13 +19,13 @@ from tests.support.environment import GUMD, wait_for
 
 NOTES = [
     ("Thunderbird", "Inbox - Lisbon wedding",
-     "From: Marta Silva. Subject: wedding in Lisbon on June 14. Please book flights TAP TP 218 "
+     "From: Marta Silva. Subject: wedding in Lisbon on June 14 at 16:00. Please book flights TAP TP 218 "
      "and confirm the hotel Alfama Suites for three nights. Dinner at Cervejaria Ramiro on Friday."),
     ("Firefox", "Flights Berlin to Lisbon - TAP Air Portugal",
      "TP 218 departs Berlin 06:40 arrives Lisbon 09:05, 189 EUR. TP 219 returns Sunday 18:10. "
      "Seat selection, baggage 23 kg, fare Classic."),
     ("LibreOffice Writer", "wedding-speech.odt",
-     "Best man speech draft for Joao and Marta. Story about the Porto road trip, the broken ferry, "
+     "Best man speech draft for Joao and Marta, due June 12. Story about the Porto road trip, the broken ferry, "
      "thank the parents, toast in Portuguese: saude!"),
     ("Firefox", "Alfama Suites - booking",
      "Check-in June 13, check-out June 16, double room with river view, 3 nights, 412 EUR total, "

@@ -20,7 +20,7 @@ def make_session(folder):
     folder.mkdir()
     screen_with("Pull request 1423: fix race in scheduler", "Reviewer: Priya Natarajan").save(folder / "a.png")
     screen_with("Pull request 1423: fix race in scheduler", "Reviewer: Priya Natarajan").save(folder / "b.png")
-    screen_with("Standup notes: ship release 2.4 on Friday", "Owner: Tomasz").save(folder / "c.png")
+    screen_with("Standup notes: ship release 2.4 by Friday 16:00", "Manager: Tomasz Nowak").save(folder / "c.png")
     events = [
         {"t": 1000.0, "type": "focus", "app": "firefox", "title": "PR 1423 - GitHub"},
         {"t": 1001.0, "type": "frame", "file": "a.png"},
