@@ -98,13 +98,9 @@ def sentence_of(statement: str, user: str = "", addressed: bool = False) -> str:
     return f"{text[:1].upper()}{text[1:]}." if text else ""
 
 
-_SENTENCE_END = re.compile(r"(?:(?<=[^\W\d_]{3})|(?<=[\d)]))(?<!Mrs)(?<!Sra)(?<!Dra)(?<!Prof)[.;?!](?=\s+\W*[A-ZÀ-ÖØ-Þ])"
-                           r"|(?<=\w)[;?!](?=\s)")
+_SENTENCE_END = re.compile(r"(?:(?<=[^\W\d_]{3})|(?<=[\d)]))(?<!Mrs)(?<!Sra)(?<!Dra)(?<!Prof)"  # not "Mrs. Foster"
+                           r"[.;?!](?=\s+\W*[A-ZÀ-ÖØ-Þ])|(?<=\w)[;?!](?=\s)")
 _CLAUSE_END = re.compile(r",(?=\s)|\s[-–—]\s")
-
-
-def _telling(part: str) -> bool:
-    return bool(DATE.search(part)) and len(part.split()) >= 5
 
 
 def first_part(sentence: str) -> str:
@@ -119,7 +115,8 @@ def first_part(sentence: str) -> str:
         ends = [m.start() for m in _CLAUSE_END.finditer(kept, 0, voice.start())]
         kept = kept[:ends[-1]] if ends else ""
     kept = kept.rstrip(" ,;:-–—.")
-    return f"{kept}." if kept != sentence.rstrip(".") and _telling(kept) else sentence
+    telling = bool(DATE.search(kept)) and len(kept.split()) >= 5
+    return f"{kept}." if kept != sentence.rstrip(".") and telling else sentence
 
 
 def problem(sentence: str, evidence: str, screens: list[str], app: str) -> str | None:

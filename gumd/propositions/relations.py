@@ -159,7 +159,8 @@ _OCCUPATION = re.compile(rf"\b(?i:{_OCCUPATIONS})s?\b")
 _TITLE_CELL = re.compile(r"\s*(?:—|–|-|·|\||,)\s*(?P<title>[^—–·|,▾()\n]{3,60})")
 # What ends an employer's name, as signatures and profiles write it: "Whitfield & Osei LLP", "Lincoln Middle School".
 _ORGANISATION = re.compile(
-    r"^[A-ZÀ-ÖØ-Þ0-9][\w.'’&-]*\s+(?:(?:[A-ZÀ-ÖØ-Þ0-9][\w.'’&-]*|&|and|of|de|und|y|e)\s+){0,5}?(?:LLP|LLC|Inc\.?|Ltd\.?|GmbH|AG|SE|SA|S\.L\.|BV|AB|Co\.?|Corp\.?|"
+    r"^[A-ZÀ-ÖØ-Þ0-9][\w.'’&-]*\s+(?:(?:[A-ZÀ-ÖØ-Þ0-9][\w.'’&-]*|&|and|of|de|und|y|e)\s+){0,5}?"
+    r"(?:LLP|LLC|Inc\.?|Ltd\.?|GmbH|AG|SE|SA|S\.L\.|BV|AB|Co\.?|Corp\.?|"
     r"Group|University|Universit\w+|College|School|Academy|Hospital|Clinic|Studio|Studios|Press|Games|Bank|Agency|"
     r"Council|Ministry|Foundation|Institute|Labs?)$|^(?:University|Universidad|Universidade|Universität|Hospital|"
     r"Colegio|Escola|School) (?:of )?[A-ZÀ-ÖØ-Þ][\w ]{2,40}$"
