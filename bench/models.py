@@ -24,7 +24,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from gumd.config import Settings, load_settings
-from gumd.models import LlamaCppModel, load_embedder, load_language_model, load_ocr
+from gumd.models import LlamaCppModel, load_embedder, load_language_model, load_next_action_model, load_ocr
 from gumd.models.llamacpp import gpu_offload_supported
 from gumd.models.registry import PRESETS, is_ready, resolve
 
@@ -141,13 +141,15 @@ def bench_ocr() -> dict[str, str]:
 
 
 def peak_rss_child() -> None:
-    """Run in a fresh process: load the default models, use each once, print peak RSS."""
+    """Run in a fresh process: load the default models (propositions' and next-action's), use each once, print
+    peak RSS."""
     settings = load_settings({}, environ={}, config_file=Path(tempfile.gettempdir()) / "gumd-bench-none.toml")
-    lm = load_language_model(settings)
-    lm.complete_json(messages(2, "List facts about Alex."), Facts, max_tokens=200)
+    for lm in (load_language_model(settings), load_next_action_model(settings)):
+        lm.complete_json(messages(2, "List facts about Alex."), Facts, max_tokens=200)
     load_embedder(settings).embed([SCREEN] * 64)
     load_ocr(settings.ocr).read(screen_image())
-    print(json.dumps({"model": settings.model, "embedder": settings.embedder, "ocr": settings.ocr,
+    print(json.dumps({"model": settings.model, "nap_model": settings.nap_model, "embedder": settings.embedder,
+                      "ocr": settings.ocr,
                       "peak_rss_mb": peak_rss_mb()}))
 
 
@@ -176,7 +178,7 @@ def bench_peak_rss(settings: Settings) -> list[dict[str, str]]:
     for graph in settings.models_dir.glob("*.onnx"):
         graph.unlink()
     rows = []
-    for what, flag in (("first start: defaults loaded (0.5B, MiniLM exported to ONNX, Tesseract), each used once",
+    for what, flag in (("first start: defaults loaded (1.5B, 0.5B, MiniLM exported to ONNX, Tesseract), each used once",
                         "--peak-rss-child"),
                        ("later start: the same", "--peak-rss-child"),
                        ("the ONNX export child alone (once per data dir)", "--export-peak-child")):

@@ -29,7 +29,8 @@ from gumd.capture.reading import ScreenReading
 from gumd.capture.schedule import CpuBudget, Schedule
 from gumd.capture.writes import HeldWrites
 from gumd.config import Settings, check_private_dir, ensure_data_dir
-from gumd.models import LanguageModel, ModelError, load_embedder, load_language_model, load_ocr
+from gumd.models import LanguageModel, ModelError, load_embedder, load_language_model, load_next_action_model, load_ocr
+from gumd.models.lm import Generation, Messages
 from gumd.models.vision import load_screen_reader, remote_screenshots_warning
 from gumd.nap.predict import Predictor
 from gumd.nap.service import NapService
@@ -123,6 +124,24 @@ class SharedModel:
             return self._lm
 
 
+class OnFirstUse(LanguageModel):
+    """A language model loaded when first asked: next-action's model (`nap_model`) costs no memory or start-up
+    time until its in-context step is consulted; one that cannot be loaded fails that call as a ModelError, and
+    the statistical prediction stands."""
+
+    def __init__(self, load: Callable[[], LanguageModel], name: str):
+        self.name = name
+        self._load = load
+        self._model: LanguageModel | None = None
+        self._lock = threading.Lock()
+
+    def _generate(self, messages: Messages, schema: dict[str, Any] | None, max_tokens: int) -> Generation:
+        with self._lock:
+            if self._model is None:
+                self._model = self._load()
+        return self._model._generate(messages, schema, max_tokens)
+
+
 class Service(Protocol):
     """A part of the running daemon that starts and stops."""
 
@@ -165,7 +184,8 @@ def build(settings: Settings, status: Callable[[], dict[str, Any]]) -> Parts:
     engine = Engine.from_settings(store, model, retriever, s)
     control, rules, capture, display = build_capture(s, store, transcriber, reading)
     bus, audit, sessions = EventBus(), AuditLog(store), Sessions()
-    predictor = Predictor(store, model=model(), embedder=retriever.embedder,
+    predictor = Predictor(store, model=OnFirstUse(lambda: load_next_action_model(s), s.nap_model or s.model),
+                          embedder=retriever.embedder,
                           proposition_search=lambda q: [h.proposition for h in retriever.search(q, limit=3)])
     nap = NapService(store, predictor, model_free=lambda: not engine.busy, publish=bus.publish)
     app = create_app(store, status, control, bus=bus, audit=audit, retriever=retriever, predictor=nap,

@@ -115,32 +115,34 @@ def check_macos_permissions(api: MacAPI | None = None) -> list[Check]:
             for p in permissions(api)]
 
 
-def check_model(settings: Settings) -> Check:
+def check_model(settings: Settings, key: str = "model") -> Check:
+    """Whether the model a setting names (`model`, or `nap_model`) is there and whole; nothing is loaded."""
     from gumd.models.registry import PRESETS, ModelNotFound, _chunk_files, sha256_of
 
-    preset = PRESETS.get(settings.model)
+    name = getattr(settings, key)
+    preset = PRESETS.get(name)
     if preset is not None:
         target = settings.models_dir / preset.file
         if target.exists():
             if sha256_of(target) != preset.sha256:
-                return Check("model", "fail", f"{target} does not match the preset's SHA-256",
+                return Check(key, "fail", f"{target} does not match the preset's SHA-256",
                              f"delete {target}; gumd joins it again from its packages at the next start")
-            return Check("model", "ok", f"{preset.name}: {target} (checksum verified)")
+            return Check(key, "ok", f"{preset.name}: {target} (checksum verified)")
         if not preset.packaged:
-            return Check("model", "fail", f"preset {preset.name} is not downloaded", f"gumd models pull {preset.name}")
+            return Check(key, "fail", f"preset {preset.name} is not downloaded", f"gumd models pull {preset.name}")
         try:
             chunks = _chunk_files(preset)
         except ModelNotFound as e:
-            return Check("model", "fail", f"preset {preset.name}: its packages are missing", str(e).split(": ", 1)[-1])
-        return Check("model", "ok", f"{preset.name}: {len(chunks)} chunks installed; joined into {target} at first start")
-    path = Path(settings.model).expanduser()
+            return Check(key, "fail", f"preset {preset.name}: its packages are missing", str(e).split(": ", 1)[-1])
+        return Check(key, "ok", f"{preset.name}: {len(chunks)} chunks installed; joined into {target} at first start")
+    path = Path(name).expanduser()
     if not path.is_file():
-        return Check("model", "fail", f"model {settings.model!r} is neither a preset nor a file",
-                     "set `model` to a preset name or the path of a .gguf file")
+        return Check(key, "fail", f"{key} {name!r} is neither a preset nor a file",
+                     f"set `{key}` to a preset name or the path of a .gguf file")
     with open(path, "rb") as f:
         if f.read(4) != b"GGUF":
-            return Check("model", "fail", f"{path} is not a GGUF file", "point `model` at a .gguf file")
-    return Check("model", "ok", f"{path} ({path.stat().st_size / 1e6:.0f} MB, GGUF)")
+            return Check(key, "fail", f"{path} is not a GGUF file", f"point `{key}` at a .gguf file")
+    return Check(key, "ok", f"{path} ({path.stat().st_size / 1e6:.0f} MB, GGUF)")
 
 
 def check_ocr(settings: Settings) -> Check:
@@ -246,6 +248,7 @@ def run_checks(settings: Settings, environ: Mapping[str, str] | None = None) -> 
     steps: list[Callable[[], Check | list[Check]]] = [
         lambda: check_display(environ) if settings.capture else [Check("display", "ok", "capture is off by setting")],
         lambda: check_model(settings),
+        lambda: [] if settings.model_url or not settings.nap_model else check_model(settings, "nap_model"),
         lambda: check_ocr(settings),
         lambda: check_screen_reader(settings),
         lambda: check_disk(settings),

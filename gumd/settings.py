@@ -200,10 +200,15 @@ class Settings:
         between(0, 86400, "seconds"))
 
     model: str = setting(
-        MODEL, "qwen2.5-coder-0.5b",
-        "a preset name (`gumd models list`), a path to a `.gguf` file, or (with `model_url`) the name the server "
-        "knows; also `gumd run --model`",
+        MODEL, "qwen2.5-coder-1.5b",
+        "the model that writes propositions: a preset name (`gumd models list`), a path to a `.gguf` file, or (with "
+        "`model_url`) the name the server knows; also `gumd run --model`",
         Check(lambda v: bool(v.strip()), "a preset name (gumd models list) or a path to a .gguf file"))
+    nap_model: str = setting(
+        MODEL, "qwen2.5-coder-0.5b",
+        "the model of next-action's in-context step, which must answer in seconds: a preset name or a path to a "
+        "`.gguf` file; empty: the same as `model`; with `model_url` the server's model serves both; also "
+        "`gumd predict --model`")
     model_threads: int = setting(
         MODEL, Computed(physical_cores, "physical cores"), "llama.cpp and torch threads", at_least(1))
     model_context: int = setting(MODEL, 4096, "context window in tokens", between(512, 131072))

@@ -63,10 +63,10 @@ def nap(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     scores = evaluate(streams, standard_predictors)
     if args.in_context:
-        from gumd.models import ModelNotFound, load_language_model
+        from gumd.models import ModelNotFound, load_next_action_model
 
         try:
-            model = load_language_model(settings)
+            model = load_next_action_model(settings)
         except ModelNotFound as e:
             print(f"gumd: {e}", file=sys.stderr)
             return 1

@@ -16,13 +16,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-model", action="store_true", help="statistical candidates only (instant)")
     p.add_argument("--min-confidence", type=float, default=0.0, metavar="P",
                    help="show only actions whose calibrated confidence is at least P (0..1)")
-    p.add_argument("--model", dest="set_model", metavar="MODEL", help="preset name or path to a .gguf file")
+    p.add_argument("--model", dest="set_nap_model", metavar="MODEL",
+                   help="preset name or path to a .gguf file (the `nap_model` setting)")
     p.add_argument("--json", action="store_true", help="print the prediction as JSON")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from gumd.models import ModelNotFound, load_language_model
+    from gumd.models import ModelNotFound, load_next_action_model
     from gumd.nap.predict import Predictor
     from gumd.store.encryption import open_store
 
@@ -32,7 +33,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         model = None
         if not args.no_model:
             try:
-                model = load_language_model(settings)
+                model = load_next_action_model(settings)
             except ModelNotFound as e:
                 print(f"gumd: {e}", file=sys.stderr)
                 return 1

@@ -1,12 +1,13 @@
 """All model work: language models, embeddings, OCR, and the presets that name them.
 
-The loaders return one shared instance per distinct configuration, so the
-engine and the predictor use the same loaded model. Nothing is read into
+The loaders return one shared instance per distinct configuration, so parts
+that name the same model share one loaded copy. Nothing is read into
 memory until first used.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from typing import Any, Callable, TypeVar
 
@@ -48,6 +49,13 @@ def load_language_model(settings: Settings) -> LanguageModel:
     ))
 
 
+def load_next_action_model(settings: Settings) -> LanguageModel:
+    """The model of next-action's in-context step: `nap_model`, or the language model itself when that is empty or
+    a server (`model_url`) serves the model."""
+    s = settings
+    return load_language_model(s if s.model_url or not s.nap_model else dataclasses.replace(s, model=s.nap_model))
+
+
 def load_embedder(settings: Settings) -> Embedder:
     """The embedder the settings name: the packaged MiniLM, or a GGUF embedding model through llama.cpp."""
     s = settings
@@ -69,5 +77,5 @@ def load_embedder(settings: Settings) -> Embedder:
 __all__ = [
     "Embedder", "LanguageModel", "LlamaCppEmbedder", "LlamaCppModel", "ModelError", "ModelNotFound", "ModelTimeout",
     "Ocr", "OcrLine", "OpenAICompatibleModel", "PRESETS", "SchemaViolation", "OnnxEmbedder",
-    "load_embedder", "load_language_model", "load_ocr", "resolve",
+    "load_embedder", "load_language_model", "load_next_action_model", "load_ocr", "resolve",
 ]

@@ -2,7 +2,7 @@
 
 Library API (what the REST API, SSE stream, MCP tool and `gumd predict` call):
 
-    predictor = Predictor(store, model=load_language_model(settings))
+    predictor = Predictor(store, model=load_next_action_model(settings))
     prediction = predictor.predict_next(screen_text=current_screen)   # -> Prediction
     predictor.observe(action)   # each real action: scores open predictions, grows the trace library
 

@@ -26,7 +26,7 @@ from gumd.propositions.relations import relations_in
 
 STRONG_CUES = frozenset({"sender", "recipient", "signature", "chat", "honorific", "greeting"})
 FEATURES = (
-    "dated", "person", "work", "model", "told", "strong_cue", "relation_on_screen", "deadline_cue", "named", "repeated",
+    "dated", "person", "model", "told", "strong_cue", "relation_on_screen", "deadline_cue", "named", "repeated",
     "grounded_words", "observations",
 )
 _WORD = re.compile(r"[^\W\d_]{4,}")
@@ -45,7 +45,6 @@ def features(kind: str, sentence: str, named: list[str], activity: Activity, pas
     return {
         "dated": float(kind == "dated"),
         "person": float(kind == "person"),
-        "work": float(kind == "work"),
         "model": (model_confidence or 0) / 10,
         "told": float(told),
         "strong_cue": float(any(e.cue in STRONG_CUES for e in entities)),

@@ -93,13 +93,16 @@ def _is_stamp(line: str, dates: list[str], day: dt.date) -> bool:
 _STAMP = re.compile(r"(?<=[^\W\d_][?!.,)]|[^\W\d_]\s|\d\s|[?!.)]\s)\s*\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?\s*$",
                     re.IGNORECASE)
 _TIME_WORD = re.compile(r"(?:\b(?:at|from|to|until|till|by|um|às|as|à|a las|de|ab|bis|dès)|[@–-])\s*$", re.IGNORECASE)
+_DATE_COMMA = re.compile(rf"(?:{DATE.pattern}),\s*$", re.IGNORECASE)
 
 
 def without_stamp(line: str) -> str:
     """A chat line without the time it was sent, which chat apps print at its end ("can you come? 21:02"); a
-    time the text gives ("the fitting is at 15:00") stays, and so does one after a short entry ("Standup 09:30")."""
+    time the text gives ("the fitting is at 15:00", "Sat 18 Jul, 21:50") stays, and so does one after a short entry
+    ("Standup 09:30")."""
     m = _STAMP.search(line)
-    if not m or _TIME_WORD.search(line[:m.start()]) or len(WORD.findall(line[:m.start()])) < 4:
+    before = line[:m.start()] if m else ""
+    if not m or _TIME_WORD.search(before) or _DATE_COMMA.search(before) or len(WORD.findall(before)) < 4:
         return line
     return line[:m.start()].rstrip()
 

@@ -1,8 +1,7 @@
 """Propose: one activity's passages in, grounded candidate propositions out.
 
 What the screen states outright is read without a model: relations and roles
-(relations.py), tasks assigned to the user (assigned.py), and, for an activity
-that shows no dated line, the window the user worked in (work.py). gumd picks
+(relations.py) and tasks assigned to the user (assigned.py). gumd picks
 the dated passages of an activity (`passages.snippets`: a date beside a
 deadline word or a time), and the model does one small task per passage: it
 restates the passage as one statement about the user, or answers nothing.
@@ -30,13 +29,12 @@ from gumd.propositions.digest import DATE, Activity
 from gumd.propositions.passages import Snippet, snippets
 from gumd.propositions.relations import relations, relations_in, roles
 from gumd.propositions.prompts import propose_messages
-from gumd.propositions.work import worked_on
 from gumd.store.records import NewProposition
 
 log = logging.getLogger(__name__)
 
 Score = Literal[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
-DECAY = {"dated": 3, "person": 8, "role": 9, "work": 4}
+DECAY = {"dated": 3, "person": 8, "role": 9}
 MIN_CONFIDENCE = 3  # a candidate the table gives under 0.25 is more likely wrong than not: it is not stored
 WRITERS = ("sender", "signature", "chat")  # how a name showed who wrote the passage
 MAX_WRITERS = 2
@@ -180,9 +178,8 @@ def _showing(activity: Activity, keys: list[str]) -> list[int]:
 
 def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_tokens: int = 128) -> Proposal:
     """The relations and the user's roles the screen states (relations.py), the tasks it assigns to the user
-    (assigned.py), the window worked in when no line is dated (work.py), then the model's restatement of each
-    of the activity's dated passages, checked and scored; a candidate scored under MIN_CONFIDENCE is dropped as
-    `unsure`."""
+    (assigned.py), then the model's restatement of each of the activity's dated passages, checked and scored; a
+    candidate scored under MIN_CONFIDENCE is dropped as `unsure`."""
     result = Proposal()
     for r in relations(activity):
         ids = _showing(activity, [r.person]) or activity.observation_ids
@@ -194,13 +191,8 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
         ids = _showing(activity, [task.task]) or activity.observation_ids
         result.candidates.append(_candidate("dated", task.sentence, activity, task.line, ids, calibrator, None,
                                             "assigned"))
-    passages = snippets(activity)
-    work = None if passages else worked_on(activity)
-    if work:
-        result.candidates.append(_candidate("work", work.sentence, activity, work.title, activity.observation_ids,
-                                            calibrator, None, "title"))
     screens = [*activity.titles, *(o.text for o in activity.observations)]
-    for snippet in passages:
+    for snippet in snippets(activity):
         text = passage(activity, snippet)
         answer = lm.complete_json(propose_messages(text), Statement, max_tokens)
         sentence = first_part(sentence_of(answer.statement, activity.user, bool(_TO_READER.search(snippet.text))))

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gumd.propositions.digest import (FULL_NAME, GREETING_WORDS, HONORIFICS, NAME_WORD, Activity, is_writing,
-                                     person_ok)
+from gumd.propositions.digest import (FULL_NAME, GREETING_WORDS, HONORIFICS, NAME_WORD, WORD, Activity,
+                                     is_writing, person_ok)
 
 # Words that say what a person is to someone, as screens write them, and the relation each one names.
 RELATION_WORDS = {
@@ -165,6 +165,7 @@ _ORGANISATION = re.compile(
     r"Council|Ministry|Foundation|Institute|Labs?)$|^(?:University|Universidad|Universidade|Universität|Hospital|"
     r"Colegio|Escola|School) (?:of )?[A-ZÀ-ÖØ-Þ][\w ]{2,40}$"
 )
+_SEPARATOR = re.compile(r"\s*[—–·|,]\s*")
 _AT = re.compile(r"\b(?:at|@|bei|en|chez|na|no|em|presso)\s+(?=[A-ZÀ-ÖØ-Þ0-9])")
 
 
@@ -184,22 +185,34 @@ class Role:
         return f"The user, {self.user}, is {'an' if job[:1] in 'aeiou' else 'a'} {' '.join([job, *employer.split()])}."
 
 
+def _title(title: str, employer: str) -> str:
+    """A title with an occupation word, with its employer when the next cell names one; '' when it is no title."""
+    title, employer = " ".join(title.split()), " ".join(employer.split())
+    if not (_OCCUPATION.search(title) and len(title.split()) <= 5):
+        return ""
+    return f"{title} at {employer}" if _ORGANISATION.match(employer) and not _AT.search(title) else title
+
+
 def roles(activity: Activity) -> list[Role]:
     """The occupations the activity's lines give the user: a title with an occupation word right after the
-    user's own name ("Dara Quinn — Freelance Illustrator", "Tanya Brooks · Paralegal ▾"), with the employer when
-    the next cell names one ("Tanya Brooks | Paralegal | Whitfield & Osei LLP")."""
+    user's own name ("Dara Quinn — Freelance Illustrator", "Tanya Brooks · Paralegal ▾"), or on the line under
+    it, as a signature writes it ("Grace O'Connor" / "Registered Nurse" / "St Mary's Hospital"), with the employer
+    when the next cell or line names one ("Tanya Brooks | Paralegal | Whitfield & Osei LLP")."""
     if not activity.user:
         return []
     found: dict[str, Role] = {}
     name = re.compile(rf"(?<!\w){re.escape(activity.user)}(?!\w)")
-    for line in activity.lines:
+    lines = activity.lines
+    for i, line in enumerate(lines):
         for m in name.finditer(line):
-            cell = _TITLE_CELL.match(line, m.end())
-            title = " ".join(cell.group("title").split()) if cell else ""
-            if title and _OCCUPATION.search(title) and len(title.split()) <= 5:
+            if not line[m.end():].strip(" ,.") and len(WORD.findall(line[:m.start()])) <= 2:  # a signature's name
+                under = [*_SEPARATOR.split(lines[i + 1] if i + 1 < len(lines) else ""), *lines[i + 2: i + 3], ""]
+                title = "" if re.search(r"\d", under[0]) else _title(under[0], under[1])
+            elif cell := _TITLE_CELL.match(line, m.end()):
                 after = _TITLE_CELL.match(line, cell.end())
-                employer = " ".join(after.group("title").split()) if after else ""
-                if _ORGANISATION.match(employer) and not _AT.search(title):
-                    title = f"{title} at {employer}"
+                title = _title(cell.group("title"), after.group("title") if after else "")
+            else:
+                title = ""
+            if title:
                 found.setdefault(title.lower(), Role(activity.user, title, line))
     return list(found.values())

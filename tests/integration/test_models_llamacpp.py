@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -13,7 +14,8 @@ import pytest
 from tests.support.environment import REPO, settings_for, wait_for
 from pydantic import BaseModel, Field, field_validator
 
-from gumd.models import LlamaCppModel, SchemaViolation, load_language_model
+from gumd.daemon import OnFirstUse
+from gumd.models import LlamaCppModel, ModelNotFound, SchemaViolation, load_language_model, load_next_action_model
 
 MAIL = ("From: Marta Silva. Subject: Lisbon wedding flights. Hi Alex, could you book TAP flight TP 218 from Boston "
         "for both of us on September 12? Budget 900 EUR per person.")
@@ -93,12 +95,23 @@ def test_a_shared_prompt_prefix_is_served_from_the_kv_cache(model_path):
     assert without < 20
 
 
-def test_engine_and_predictor_get_one_shared_model(tmp_path, model_path):
-    settings = settings_for(tmp_path, model=str(model_path))
+def test_parts_naming_one_model_share_it_and_next_action_loads_its_own_on_first_use(tmp_path, model_path):
+    settings = settings_for(tmp_path, model=str(model_path), nap_model="")
     first = load_language_model(settings)
     assert load_language_model(settings) is first
+    assert load_next_action_model(settings) is first  # an empty nap_model is the language model itself
+    assert load_next_action_model(dataclasses.replace(settings, nap_model=str(model_path))) is first
     other = load_language_model(settings_for(tmp_path, model=str(model_path), model_threads=1))
     assert other is not first and other.threads == 1
+
+    missing = dataclasses.replace(settings, nap_model=str(tmp_path / "absent.gguf"))
+    with pytest.raises(ModelNotFound):
+        load_next_action_model(missing)
+    lazy = OnFirstUse(lambda: load_next_action_model(missing), "absent")  # what the daemon builds: no load yet
+    with pytest.raises(ModelNotFound):
+        lazy.complete_text(ask("Say yes."), max_tokens=2)
+    loaded = OnFirstUse(lambda: load_next_action_model(settings), "packaged")
+    assert loaded.complete_text(ask("Say yes."), max_tokens=2) and loaded.usage.calls == 1
 
 
 def test_idle_model_unloads_and_the_next_call_loads_it_again(model_path):

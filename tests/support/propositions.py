@@ -17,7 +17,8 @@ MAIL = (
     "Quinta da Regaleira for September 14 at 16:00. Could you book TAP flight TP 218 from Boston for both of us? "
     "Budget is 900 EUR per person. Thanks, Marta"
 )
-SHEET = "wedding-budget.ods - LibreOffice Calc. Venue 12000 EUR. Flights TP 218 1800 EUR. Guests 120. Catering 9600 EUR"
+SHEET = ("wedding-budget.ods - LibreOffice Calc. Venue 12000 EUR. Flights TP 218 1800 EUR. Guests 120. Catering 9600 "
+         "EUR, deposit due June 30")
 
 
 def add(store: Store, text: str, app: str, title: str, t: float) -> int:

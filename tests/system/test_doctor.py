@@ -71,10 +71,13 @@ def test_doctor_fails_a_model_that_is_not_gguf_and_says_what_to_set(tmp_path):
     bogus = tmp_path / "model.gguf"
     bogus.write_bytes(b"<html>not a model</html>")
     env = {k: v for k, v in os.environ.items() if not k.startswith("GUMD_")}
-    rc, checks = _doctor(env, tmp_path / "data", "--set", f"model={bogus}", "--set", "capture=false")
+    rc, checks = _doctor(env, tmp_path / "data", "--set", f"model={bogus}", "--set", f"nap_model={bogus}",
+                         "--set", "capture=false")
     assert rc == 1
     assert checks["model"] == {"name": "model", "level": "fail", "detail": f"{bogus} is not a GGUF file",
                                "fix": "point `model` at a .gguf file"}
+    assert checks["nap_model"] == {"name": "nap_model", "level": "fail", "detail": f"{bogus} is not a GGUF file",
+                                   "fix": "point `nap_model` at a .gguf file"}
     assert checks["display"]["detail"] == "capture is off by setting"
 
 
