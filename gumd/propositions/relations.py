@@ -207,7 +207,7 @@ def roles(activity: Activity) -> list[Role]:
         for m in name.finditer(line):
             if not line[m.end():].strip(" ,.") and len(WORD.findall(line[:m.start()])) <= 2:  # a signature's name
                 under = [*_SEPARATOR.split(lines[i + 1] if i + 1 < len(lines) else ""), *lines[i + 2: i + 3], ""]
-                title = "" if re.search(r"\d", under[0]) else _title(under[0], under[1])
+                title = "" if re.search(r"[\d:]", under[0]) else _title(under[0], under[1])  # not "Subject: …"
             elif cell := _TITLE_CELL.match(line, m.end()):
                 after = _TITLE_CELL.match(line, cell.end())
                 title = _title(cell.group("title"), after.group("title") if after else "")

@@ -143,6 +143,7 @@ def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_
     assert [r.sentence for r in roles(fourth)] == ["The user, Dara Quinn, is a senior illustrator at Harbour Studio."]
     for under, said in (("Illustrator · Dublin, Ireland", ["The user, Dara Quinn, is an illustrator."]),
                         ("Illustrator review at 3pm on 12 June", []),  # a line under the name is no title
+                        ("Subject: Illustrator contract", []),
                         ("the illustrator said the proofs are late today", [])):
         (chat,) = Digester().digest([obs(5, 3600, "slack", "general - Slack", f"Dara Quinn (you)\nDara Quinn\n{under}")])
         assert chat.user == "Dara Quinn" and [r.sentence for r in roles(chat)] == said
