@@ -42,7 +42,8 @@ def list_models(args: argparse.Namespace, settings: Settings) -> int:
     print(f"{'':2}{'NAME':24}{'SIZE':>9}  {'QUANT':8}{'IMAGES':8}{'SOURCE':10}{'STATE':16}SHA-256")
     reading = settings.screen_reader != "ocr" and not settings.vlm_url
     for p in PRESETS.values():
-        chosen = (settings.model == p.name and not settings.model_url) or (reading and settings.vlm_model == p.name)
+        chosen = (p.name in (settings.model, settings.nap_model) and not settings.model_url) or \
+            (reading and settings.vlm_model == p.name)
         state = "ready" if is_ready(p, settings.models_dir) else ("needs packages" if p.packaged else "not downloaded")
         checksum = p.sha256 or recorded_sha256(settings.models_dir / p.file) or "published by the hub at download"
         print(f"{'*' if chosen else '':2}{p.name:24}{p.size_mb:>6,} MB  {p.quantization:8}"
