@@ -110,36 +110,33 @@ def setup_logging(settings: Settings) -> None:
 
 
 class SharedModel:
-    """Loads the language model once, on first use, for every part of the daemon that needs it."""
+    """Loads a language model once, on first use (`load`: the propositions' model unless told otherwise), for
+    every part of the daemon that needs it."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, load: Callable[[Settings], LanguageModel] = load_language_model):
         self.settings = settings
+        self._load = load
         self._lm: LanguageModel | None = None
         self._lock = threading.Lock()
 
     def __call__(self) -> LanguageModel:
         with self._lock:
             if self._lm is None:
-                self._lm = load_language_model(self.settings)
+                self._lm = self._load(self.settings)
             return self._lm
 
 
 class OnFirstUse(LanguageModel):
-    """A language model loaded when first asked: next-action's model (`nap_model`) costs no memory or start-up
-    time until its in-context step is consulted; one that cannot be loaded fails that call as a ModelError, and
-    the statistical prediction stands."""
+    """A SharedModel seen as a language model, loaded by its first call: next-action's model (`nap_model`) costs
+    no memory or start-up time until its in-context step is consulted; one that cannot be loaded fails that call
+    as a ModelError, and the statistical prediction stands."""
 
-    def __init__(self, load: Callable[[], LanguageModel], name: str):
+    def __init__(self, model: SharedModel, name: str):
         self.name = name
-        self._load = load
-        self._model: LanguageModel | None = None
-        self._lock = threading.Lock()
+        self._model = model
 
     def _generate(self, messages: Messages, schema: dict[str, Any] | None, max_tokens: int) -> Generation:
-        with self._lock:
-            if self._model is None:
-                self._model = self._load()
-        return self._model._generate(messages, schema, max_tokens)
+        return self._model()._generate(messages, schema, max_tokens)
 
 
 class Service(Protocol):
@@ -184,7 +181,7 @@ def build(settings: Settings, status: Callable[[], dict[str, Any]]) -> Parts:
     engine = Engine.from_settings(store, model, retriever, s)
     control, rules, capture, display = build_capture(s, store, transcriber, reading)
     bus, audit, sessions = EventBus(), AuditLog(store), Sessions()
-    predictor = Predictor(store, model=OnFirstUse(lambda: load_next_action_model(s), s.nap_model or s.model),
+    predictor = Predictor(store, model=OnFirstUse(SharedModel(s, load_next_action_model), s.nap_model or s.model),
                           embedder=retriever.embedder,
                           proposition_search=lambda q: [h.proposition for h in retriever.search(q, limit=3)])
     nap = NapService(store, predictor, model_free=lambda: not engine.busy, publish=bus.publish)

@@ -14,7 +14,7 @@ import pytest
 from tests.support.environment import REPO, settings_for, wait_for
 from pydantic import BaseModel, Field, field_validator
 
-from gumd.daemon import OnFirstUse
+from gumd.daemon import OnFirstUse, SharedModel
 from gumd.models import LlamaCppModel, ModelNotFound, SchemaViolation, load_language_model, load_next_action_model
 
 MAIL = ("From: Marta Silva. Subject: Lisbon wedding flights. Hi Alex, could you book TAP flight TP 218 from Boston "
@@ -107,10 +107,10 @@ def test_parts_naming_one_model_share_it_and_next_action_loads_its_own_on_first_
     missing = dataclasses.replace(settings, nap_model=str(tmp_path / "absent.gguf"))
     with pytest.raises(ModelNotFound):
         load_next_action_model(missing)
-    lazy = OnFirstUse(lambda: load_next_action_model(missing), "absent")  # what the daemon builds: no load yet
+    lazy = OnFirstUse(SharedModel(missing, load_next_action_model), "absent")  # what the daemon builds: no load yet
     with pytest.raises(ModelNotFound):
         lazy.complete_text(ask("Say yes."), max_tokens=2)
-    loaded = OnFirstUse(lambda: load_next_action_model(settings), "packaged")
+    loaded = OnFirstUse(SharedModel(settings, load_next_action_model), "packaged")
     assert loaded.complete_text(ask("Say yes."), max_tokens=2) and loaded.usage.calls == 1
 
 
