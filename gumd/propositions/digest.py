@@ -92,7 +92,9 @@ _ACCOUNT = (
                rf"\s+[-–]\s+(?i:outlook|gmail|mail)\b"),
 )
 # A mail client shows the user's own address as "Me <lena.brandt@posteo.de>"; the address may spell their name.
+# Its window title shows the account ("Inbox - dreyes@austinisd.org - …"): "Daniel Reyes <dreyes@…>" is the user.
 _OWN_ADDRESS = re.compile(r"(?<![\w<])(?i:me|yo|moi|eu|ich|io)\s*<(?P<local>[a-z]+(?:[._-][a-z]+)+)@[\w.-]+>")
+_NAMED_ADDRESS = re.compile(rf"(?P<name>{FULL_NAME})\s*<(?P<address>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)>")
 _MENTION = re.compile(r"(?<![\w.])@(?P<name>[A-Za-z][\w.-]{1,30}[A-Za-z0-9])")
 FILE_NAME = re.compile(
     r"\b[\w-]+(?:[ .][\w-]+)?\.(?:pdf|docx?|odt|ods|xlsx?|csv|pptx?|odp|md|txt|tex|bib|py|js|ts|rs|go|java|ipynb|"
@@ -122,6 +124,8 @@ class Activity:
     titles: list[str]
     observations: list[Observation]
     lines: list[str] = field(default_factory=list)
+    rows: dict[str, str] = field(default_factory=dict)  # a new line that is one cell of a wider row -> that row
+    below: dict[str, list[str]] = field(default_factory=dict)  # a new line -> the cells under it, in its column
     entities: list[Entity] = field(default_factory=list)
     user: str = ""  # the user's own name, as far as the screens have shown it so far
 
@@ -174,7 +178,7 @@ class Digester:
         for a, window, keys in keyed:
             seen = self._seen[a.app]
             chrome = {k for k in keys if seen[k] - {window}}
-            a.lines = _new_lines(a, chrome)
+            a.lines, a.rows, a.below = _new_lines(a, chrome)
             a.entities = extract_entities(a)
             for name, weight in names_of_user(a):
                 first = name.split()[0].lower()
@@ -243,9 +247,19 @@ def _same_window(a: str, b: str) -> bool:
     return len(wa & wb) / len(wa | wb) >= 0.5
 
 
+ROW_JOIN = "   "  # how a row's cells are put back together for a reader
+BELOW_ROWS = 2  # rows under a cell kept as what stands below it
+_CELL = re.compile(r"\S+(?:\s\S+)*")  # words with single spaces between: one cell
+
+
 def cells(line: str) -> list[str]:
     """One screen line's cells: cut where OCR left a wide gap (two spaces or more: another column)."""
-    return [" ".join(cell.split()) for cell in re.split(r"\s{2,}|\t", line) if cell.strip()]
+    return [cell for _, cell in _placed_cells(line)]
+
+
+def _placed_cells(line: str) -> list[tuple[int, str]]:
+    """One screen line's cells, each with the column it starts at."""
+    return [(m.start(), " ".join(m.group(0).split())) for m in _CELL.finditer(line.replace("\t", "  "))]
 
 
 def _lines(text: str) -> list[str]:
@@ -266,16 +280,27 @@ def is_chrome(line: str) -> bool:
     return len(words) >= 3 and menu / len(words) >= 0.6
 
 
-def _new_lines(activity: Activity, chrome: set[str]) -> list[str]:
-    kept, seen = [], set()
+def _new_lines(activity: Activity, chrome: set[str]) -> tuple[list[str], dict[str, str], dict[str, list[str]]]:
+    """The activity's new cells; for each cell cut from a wider row, that row without its chrome cells; for each
+    cell, the cells that start in its column on the next BELOW_ROWS rows (a profile card's "Data Analyst at
+    Zalando" under "Lena Brandt", beside another column)."""
+    kept, rows, below, seen = [], {}, {}, set()
     for o in activity.observations:
-        for line in _lines(o.text):
-            key = _line_key(line)
-            if key in seen or key in chrome or is_chrome(line):
-                continue
-            seen.add(key)
-            kept.append(line)
-    return kept
+        grid = [_placed_cells(row) for row in o.text.splitlines()]
+        for r, placed in enumerate(grid):
+            row_cells = [cell for _, cell in placed]
+            for column, line in placed:
+                key = _line_key(line)
+                if key in seen or key in chrome or is_chrome(line):
+                    continue
+                seen.add(key)
+                kept.append(line)
+                others = [c for c in row_cells if _line_key(c) not in chrome]
+                if len(others) > 1:
+                    rows[line] = ROW_JOIN.join(others)
+                below[line] = [c for later in grid[r + 1: r + 1 + BELOW_ROWS] for at, c in later
+                               if abs(at - column) <= 2]
+    return kept, rows, below
 
 
 def _add(found: dict[tuple[str, str], Entity], kind: str, text: str, obs_id: int, cue: str) -> None:
@@ -323,6 +348,7 @@ def extract_entities(activity: Activity) -> list[Entity]:
             if part and not TITLE_NOISE.match(part) and WORD.search(part):
                 _add(found, "thing", part, o.id, "title")
         cells = _lines(o.text)
+        accounts = [a.lower() for a in _EMAIL.findall(o.title)]  # a mail client's title: the account it shows
         for n, line in enumerate(cells):
             header = _HEADER.match(line)
             if header is None and n + 1 < len(cells) and _HEADER_ALONE.match(line) and "@" in cells[n + 1]:
@@ -331,6 +357,9 @@ def extract_entities(activity: Activity) -> list[Entity]:
                 m = pattern.search(line)
                 if m and person_ok(m.group("name")):
                     _add(found, "person", m.group("name"), o.id, "account")
+            for m in _NAMED_ADDRESS.finditer(line):
+                if m.group("address").lower() in accounts and person_ok(m.group("name")):
+                    _add(found, "person", m.group("name"), o.id, "own address")
             own = _OWN_ADDRESS.search(line)
             if own:
                 name = " ".join(w.capitalize() for w in re.split(r"[._-]", own.group("local")))

@@ -6,9 +6,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from gumd.propositions.digest import DATE, DEADLINE_CUE, MONTHS, WORD, Activity
+from gumd.propositions.digest import DATE, DEADLINE_CUE, MONTHS, WORD, Activity, cells
 
 MAX_SNIPPETS = 3  # per activity: each is one short model call
+ROW_CELL_CHARS = 30  # a passage's middle line this short is shown as the whole row it was cut from …
+ROW_WORDS = 24  # … when that row is no longer than this
 TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\b\.?)?|\b\d{1,2}\s*[ap]\.?m\b\.?", re.IGNORECASE)
 
 
@@ -122,8 +124,11 @@ def _line_cue(line: str, day: dt.date) -> tuple[int, str]:
 def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> list[Snippet]:
     """The activity's most telling passages, in screen order: each line with a date beside a deadline word or a
     time, with `reach` lines before and after (lines of fewer than two words, such as a folder list's, are
-    skipped), deadlines first; two passages never share their middle line."""
-    lines = [without_stamp(line) for line in activity.lines if len(WORD.findall(line)) >= 2 or DATE.search(line)]
+    skipped), deadlines first; two passages never share their middle line. A short middle line (a table's "Due
+    by July 1, 2026", which says what is due only beside its "v2.0") is shown as the whole row it was cut from,
+    when that row is not long, and its neighbours then leave out the row's other cells."""
+    source = [line for line in activity.lines if len(WORD.findall(line)) >= 2 or DATE.search(line)]
+    lines = [without_stamp(line) for line in source]
     day = dt.date.fromtimestamp(activity.started_at)
     ranked = sorted(((*_line_cue(line, day), i) for i, line in enumerate(lines)), key=lambda x: (-x[0], x[2]))
     taken: list[tuple[int, str]] = []
@@ -132,4 +137,13 @@ def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> l
             break
         if all(abs(i - j) > reach for j, _ in taken):
             taken.append((i, cue))
-    return [Snippet(tuple(lines[max(0, i - reach): i + reach + 1]), cue) for i, cue in sorted(taken)]
+    found = []
+    for i, cue in sorted(taken):
+        row = activity.rows.get(source[i], "")
+        middle = without_stamp(row) if row and len(lines[i]) <= ROW_CELL_CHARS and len(row.split()) <= ROW_WORDS \
+            else lines[i]
+        in_row = set(cells(row)) if middle != lines[i] else set()
+        around = range(max(0, i - reach), i + reach + 1)
+        found.append(Snippet(tuple(middle if j == i else lines[j] for j in around
+                                   if j < len(lines) and (j == i or source[j] not in in_row)), cue))
+    return found

@@ -182,22 +182,30 @@ class Role:
         at = _AT.search(self.title)
         job, employer = (self.title[:at.start()], self.title[at.start():]) if at else (self.title, "")
         job = " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in job.split())
+        if not _OCCUPATION.search(job):  # "8th Grade Science at Lincoln Middle School": a field, not a job
+            return f"The user, {self.user}, works in {' '.join([job, *employer.split()])}."
         return f"The user, {self.user}, is {'an' if job[:1] in 'aeiou' else 'a'} {' '.join([job, *employer.split()])}."
 
 
 def _title(title: str, employer: str) -> str:
-    """A title with an occupation word, with its employer when the next cell names one; '' when it is no title."""
+    """A title with an occupation word, with its employer when the next cell names one; a title without one only
+    with its employer; '' when it is no title."""
     title, employer = " ".join(title.split()), " ".join(employer.split())
-    if not (_OCCUPATION.search(title) and len(title.split()) <= 5):
+    if len(title.split()) > 5 or re.search(r"[:@]|\d{3}", title):
         return ""
-    return f"{title} at {employer}" if _ORGANISATION.match(employer) and not _AT.search(title) else title
+    at_employer = bool(_ORGANISATION.match(employer)) and not _AT.search(title)
+    if _OCCUPATION.search(title):
+        return f"{title} at {employer}" if at_employer else title
+    return f"{title} at {employer}" if at_employer and WORD.search(title) else ""
 
 
 def roles(activity: Activity) -> list[Role]:
     """The occupations the activity's lines give the user: a title with an occupation word right after the
     user's own name ("Dara Quinn — Freelance Illustrator", "Tanya Brooks · Paralegal ▾"), or on the line under
-    it, as a signature writes it ("Grace O'Connor" / "Registered Nurse" / "St Mary's Hospital"), with the employer
-    when the next cell or line names one ("Tanya Brooks | Paralegal | Whitfield & Osei LLP")."""
+    it, as a signature or a profile card writes it ("Grace O'Connor" / "Registered Nurse" / "St Mary's Hospital"),
+    with the employer when the next cell or line names one ("Tanya Brooks | Paralegal | Whitfield & Osei LLP"); a
+    title without an occupation word counts when an employer follows it ("Daniel Reyes, 8th Grade Science, Lincoln
+    Middle School")."""
     if not activity.user:
         return []
     found: dict[str, Role] = {}
@@ -206,7 +214,8 @@ def roles(activity: Activity) -> list[Role]:
     for i, line in enumerate(lines):
         for m in name.finditer(line):
             if not line[m.end():].strip(" ,.") and len(WORD.findall(line[:m.start()])) <= 2:  # a signature's name
-                under = [*_SEPARATOR.split(lines[i + 1] if i + 1 < len(lines) else ""), *lines[i + 2: i + 3], ""]
+                following = activity.below.get(line) or lines[i + 1: i + 3]  # under it in its column, else next
+                under = [*_SEPARATOR.split(following[0] if following else ""), *following[1:2], ""]
                 title = "" if re.search(r"[\d:]", under[0]) else _title(under[0], under[1])  # not "Subject: …"
             elif cell := _TITLE_CELL.match(line, m.end()):
                 after = _TITLE_CELL.match(line, cell.end())

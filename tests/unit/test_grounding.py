@@ -147,6 +147,16 @@ def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_
                         ("the illustrator said the proofs are late today", [])):
         (chat,) = Digester().digest([obs(5, 3600, "slack", "general - Slack", f"Dara Quinn (you)\nDara Quinn\n{under}")])
         assert chat.user == "Dara Quinn" and [r.sentence for r in roles(chat)] == said
+    card = ("Dara Quinn (you)\n"
+            " Dara Quinn                 Tom Becker · 2nd\n"
+            " Illustrator at Driftwood   I'm starting as art director at Harbour Press!\n")  # a profile card's column
+    (feed,) = Digester().digest([obs(6, 4500, "firefox", "Feed - LinkedIn", card)])
+    assert [r.sentence for r in roles(feed)] == ["The user, Dara Quinn, is an illustrator at Driftwood."]
+    field = "Dara Quinn (you)\nWrite: Re: grades\nBest, Dara Quinn, 8th Grade Art, Lincoln Middle School"
+    (signed_with_field,) = Digester().digest([obs(7, 5400, "thunderbird", "Re: grades - Thunderbird", field)])
+    assert signed_with_field.user == "Dara Quinn"
+    assert [r.sentence for r in roles(signed_with_field)] == [  # a field without an occupation word, at its school
+        "The user, Dara Quinn, works in 8th grade art at Lincoln Middle School."]
 
 
 def test_the_users_name_comes_from_the_account_an_app_shows_signed_in():
@@ -166,6 +176,10 @@ def test_the_users_name_comes_from_the_account_an_app_shows_signed_in():
     invite = "From  Johanna Ek <johanna.ek@spotify.com>\nTo  Me <lena.brandt@posteo.de>\nHi Lena, we would like to"
     assert user(("Write: Re: Interview - Thunderbird", invite)) == "Lena Brandt"
     assert user(("Inbox - Thunderbird", "To  Me <jl1955@gmail.com>\nHola")) == ""  # no name in that address
+    account = ("Inbox - dreyes@austinisd.org - Austin ISD Mail", "Angela Foster <afoster@mail.com>\nCould we meet?\n"
+               "Daniel Reyes <dreyes@austinisd.org>\nSure.")  # the address the title shows is the user's own
+    assert user(account) == "Daniel Reyes"
+    assert user(("Inbox - Austin ISD Mail", account[1])) == ""
     (a,) = Digester().digest([obs(1, 0, "firefox", "Matter - Clio", "Q Search    Tanya Brooks · Paralegal ▾")])
     assert [r.sentence for r in roles(a)] == ["The user, Tanya Brooks, is a paralegal."]
 
@@ -212,6 +226,21 @@ def test_timestamps_recent_dates_without_a_year_and_adverts_are_not_read_as_plan
     (a,) = Digester().digest([obs(1, t, "thunderbird", "Inbox - Thunderbird", screen)])
     assert [(s.cue, s.text) for s in snippets(a, reach=0)] == [  # "created by" is no deadline
         ("event", "Could we meet Thursday, March 12 at 3:45 pm in Room 214?")]
+
+
+def test_a_short_table_cell_is_read_as_its_whole_row():
+    t = dt.datetime(2026, 6, 10, 10).timestamp()
+    screen = ("Milestones\n"
+              "v2.0        Due by July 1, 2026        69% complete        14 open   31 closed\n"
+              "v1.9        Closed Apr 2, 2026        100% complete\n"
+              "Inbox       The venue asked us to confirm the final headcount by June 20 at the latest.\n"
+              "Make Decoder generic over Read + Seek")
+    (a,) = Digester().digest([obs(1, t, "firefox", "Milestones - tidewater - Firefox", screen)])
+    texts = [s.text for s in snippets(a)]
+    assert texts[0] == "v2.0   Due by July 1, 2026   69% complete   14 open   31 closed\nClosed Apr 2, 2026"
+    # a long line stays alone: the cell beside it belongs to another column
+    assert "The venue asked us to confirm the final headcount by June 20 at the latest." in texts[1].splitlines()
+    assert "Inbox" not in texts[1]
 
 
 def test_the_time_a_chat_line_was_sent_is_not_read_as_its_time():
