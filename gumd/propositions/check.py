@@ -16,6 +16,7 @@ import re
 import unicodedata
 
 from gumd.propositions import prompts
+from gumd.propositions.passages import calendar_words
 
 # Words a sentence may capitalise without the screen showing them: the sentence's own frame and the relations.
 _FRAME_WORDS = frozenset(
@@ -75,8 +76,8 @@ def ungrounded(sentence: str, evidence: str) -> list[str]:
             continue
         if f" {core} " in plain or any(f" {w}" in plain for w in core.split() if len(w) >= 4):
             continue
-        if core in _CALENDAR_WORDS and f" {core[:3]} " in plain:  # "Thursday" for the screen's "Thu"
-            continue
+        if core in _CALENDAR_WORDS and (f" {core[:3]} " in plain or core in calendar_words(evidence)):
+            continue  # "Thursday" for the screen's "Thu", "September" for its "septiembre" or "24/09/2026"
         missing.append(word)
     for number in _NUMBER.findall(sentence):
         d = re.sub(r"\D", "", number)

@@ -33,6 +33,14 @@ _MONTH_NUMBERS = {
     "juil": 7, **dict.fromkeys(("aug", "ago", "aoû", "aou"), 8), **dict.fromkeys(("sep", "set"), 9),
     **dict.fromkeys(("oct", "okt", "out"), 10), "nov": 11, **dict.fromkeys(("dec", "dez", "dic", "déc"), 12),
 }
+_WEEKDAY_NUMBERS = {  # by the first three letters of a weekday in English, German, Spanish or French
+    "mon": 0, "lun": 0, "tue": 1, "die": 1, "mar": 1, "wed": 2, "mit": 2, "mié": 2, "mie": 2, "mer": 2, "thu": 3,
+    "don": 3, "jue": 3, "jeu": 3, "fri": 4, "fre": 4, "vie": 4, "ven": 4, "sat": 5, "sam": 5, "sáb": 5, "sab": 5,
+    "sun": 6, "son": 6, "dom": 6, "dim": 6,
+}
+_ENGLISH_MONTHS = ("january february march april may june july august september october november "
+                   "december").split()
+_ENGLISH_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 _MONTH = re.compile(rf"\b(?:{MONTHS})\b", re.IGNORECASE)
 _IN_NAME = re.compile(r"[._-]?[\w-]*\.[a-z0-9]{2,4}\b", re.IGNORECASE)  # a date in a file name: 2026-06-18.png
 RECENT_DAYS = 90
@@ -69,6 +77,22 @@ def _readings(date: str, day: dt.date) -> list[dt.date]:
                 continue
             if year or -RECENT_DAYS <= (when - day).days < 365 - RECENT_DAYS:
                 found.append(when)
+    return found
+
+
+def calendar_words(text: str) -> set[str]:
+    """The English names of the months and weekdays that the dates in `text` mean, in whatever language or
+    format they are written ("jueves, 24 de septiembre" and "24/09/2026": thursday, september)."""
+    found = set()
+    for m in DATE.finditer(text):
+        date = m.group(0)
+        weekday = re.match(r"[^\W\d_]{3}", date)
+        if weekday and weekday.group(0).lower() in _WEEKDAY_NUMBERS and not _MONTH.match(date):
+            found.add(_ENGLISH_WEEKDAYS[_WEEKDAY_NUMBERS[weekday.group(0).lower()]])
+        year = _YEAR.search(date)
+        readings = _readings(date, dt.date(int(year.group(0)), 6, 15) if year else dt.date(2000, 6, 15))
+        found |= {_ENGLISH_MONTHS[r.month - 1] for r in readings}
+        found |= {_ENGLISH_WEEKDAYS[r.weekday()] for r in readings if year}
     return found
 
 

@@ -90,7 +90,7 @@ def sentence_of(statement: str, user: str = "", addressed: bool = False) -> str:
     if user:
         name = re.escape(user)
         text = re.sub(rf"(?i:\s+(?:for|with|to|of|from|by)\s+){name}(?![\w'’])", "", text)
-        text = re.sub(rf"(?:(?<=^)|(?<=\s)){name}['’]s\b", "the user's", text)
+        text = re.sub(rf"(?:(?<=^)|(?<=\s)){name}(?:['’]s\b|(?<=s)['’](?!\w))", "the user's", text)
         if addressed:
             text = re.sub(rf"^{name}(?![\w'’])", "The user", text)
     return f"{text[:1].upper()}{text[1:]}." if text else ""
@@ -117,9 +117,10 @@ def first_part(sentence: str) -> str:
     return f"{kept}." if kept != sentence.rstrip(".") and telling else sentence
 
 
-def problem(sentence: str, evidence: str, screens: list[str], app: str) -> str | None:
+def problem(sentence: str, evidence: str, screens: list[str], app: str, user: str = "") -> str | None:
     """Why a statement must not be stored: the checks of check.py, then `not_about_user` (it does not speak of
-    the user), `voice` (it keeps the screen's I, we or you: a line lifted, not restated), `lifted` (it is a line
+    the user), `self` (it names the user's own name as someone else: "The user has to meet Lena Brandt and
+    Karin", where Lena Brandt is the user), `voice` (it keeps the screen's I, we or you: a line lifted, not restated), `lifted` (it is a line
     of the passage behind "The user"), `list` (it strings
     three or more names together, as a copied header does), `relation` (it names a relation its passage does
     not) and `empty` (it names nothing an assistant could use)."""
@@ -128,6 +129,8 @@ def problem(sentence: str, evidence: str, screens: list[str], app: str) -> str |
         return reason
     if not _ABOUT_USER.search(sentence):
         return "not_about_user"
+    if user and re.search(rf"(?<!^The user, )(?<!^The user is )(?<![\w'’]){re.escape(user)}(?![\w'’])", sentence):
+        return "self"
     if _VOICE.search(sentence):
         return "voice"
     if check.lifted(sentence, evidence):
@@ -198,7 +201,7 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
         sentence = first_part(sentence_of(answer.statement, activity.user, bool(_TO_READER.search(snippet.text))))
         if not sentence:
             continue
-        reason = problem(sentence, text, screens, activity.app)
+        reason = problem(sentence, text, screens, activity.app, activity.user)
         if reason:
             result.dropped[reason] += 1
             continue

@@ -36,6 +36,9 @@ RELATION_WORDS = {
     "cónyuge": "spouse", "spouse": "spouse", "art director": "art director", "editor": "editor",
     "dept. chair": "department chair", "department chair": "department chair", "department head": "department head",
 }
+# Relations that are also occupations: as a title ("Anjali Patel, Grade 2 teacher") they say what the person does
+# (a child's teacher, a parent's doctor), and count only when the screen says them to the user ("your teacher").
+SERVICE_TITLES = frozenset({"teacher", "professor", "doctor"})
 RELATION = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, RELATION_WORDS), key=len, reverse=True)) + r")\b",
                        re.IGNORECASE)
 
@@ -113,6 +116,8 @@ def relations(activity: Activity) -> list[Relation]:
 
     def keep(name: str, word: str, cue: str, line: str) -> None:
         relation = RELATION_WORDS.get(word.lower(), word)
+        if cue == "title" and relation in SERVICE_TITLES:
+            return
         is_user = activity.user and name.split()[0] == activity.user.split()[0]
         if _is_person(name) and not is_user and (name.lower(), relation) not in found:
             found[(name.lower(), relation)] = Relation(name, relation, cue, line)

@@ -11,7 +11,7 @@ from gumd.propositions.digest import DATE, Digester, split_activities
 from gumd.propositions.assigned import assignments
 from gumd.propositions.passages import is_past, snippets, without_stamp
 from gumd.propositions.evaluate import Fact, calibration, load_scenario, score, states, summarize
-from gumd.propositions.propose import first_part, merge, passage, propose, sentence_of
+from gumd.propositions.propose import first_part, merge, passage, problem, propose, sentence_of
 from gumd.propositions.relations import relations, roles
 from gumd.store import Observation, Proposition
 from tests.support.environment import REPO
@@ -100,6 +100,9 @@ def test_relations_are_read_where_the_screen_ties_a_relation_word_to_a_name():
     assert found("Hola papá, Elena Martínez aquí") == []
     assert found("I'm with your dad Mon/Wed/Fri\nCustomer: Mr & Mrs Davies\nFreshCart — Customer churn") == []
     assert found("Karin Lund · Engineering Manager") != found("Engineering Manager · Karin Lund") == []
+    # a title that names a service says what the person does, not what they are to the user
+    assert found("Thank you, Anjali Patel, Grade 2 teacher, Maplewood Elementary") == []
+    assert found("Dr. Karen Liu (pediatrician)") == []
 
 
 def test_family_is_read_from_how_a_mail_greets_its_reader_and_how_the_user_signs():
@@ -319,6 +322,14 @@ def test_the_users_own_name_in_a_statement_is_put_back_as_the_user():
         "The user has to come to Garstang 8.12 on Wednesday 13 May."  # "could you come to my office?"
     assert sentence_of("The user meets Rachel Goldbergson on Friday", user) == "The user meets Rachel Goldbergson on Friday."
     assert sentence_of("Rachel Goldberg is coordinating the fair", "") == "Rachel Goldberg is coordinating the fair."
+    assert sentence_of("The user must answer Tanya Brooks' motion by 6/29", "Tanya Brooks") == \
+        "The user must answer the user's motion by 6/29."
+    evidence = "Lena Brandt, Karin Lund and I will interview you on Tuesday 3 March at 10:00."
+    said = {t: problem(t, evidence, [], "thunderbird", "Lena Brandt") for t in (
+        "The user has an interview with Lena Brandt and Karin Lund on Tuesday 3 March.",  # the user as someone else
+        "The user, Lena Brandt, has an interview with Karin Lund on Tuesday 3 March.",
+        "The user is Lena Brandt and has an interview on Tuesday 3 March.")}
+    assert list(said.values()) == ["self", None, None]
 
 
 def test_a_statement_that_runs_on_or_slips_into_the_screens_voice_keeps_its_first_part_when_it_still_says_when():
@@ -355,6 +366,10 @@ def test_the_checks_drop_invented_names_prompt_echoes_copies_and_empty_phrases()
     assert check.ungrounded("The user booked 3 rooms for September 14.", evidence) == ["3", "14"]
     assert check.ungrounded("The user meets Marta on Thursday 11 September.", "Thu 11 Sep: Marta") == []
     assert check.ungrounded("The user meets Marta on Thursday.", "Tuesday: Marta") == ["Thursday"]
+    spanish = "Dra. Amparo Gil Ferrer\njueves, 24 de septiembre de 2026, 10:20"  # restated in English
+    assert check.ungrounded("The user sees Dra. Amparo Gil on Thursday 24 September at 10:20.", spanish) == []
+    assert check.ungrounded("The user sees Dra. Amparo Gil on Friday 24 October.", spanish) == ["Friday", "October"]
+    assert check.ungrounded("The user travels on Friday 25 September.", "Ida: Madrid  25/09/2026") == []
     assert check.problem("The user is a computer user who is building a private model of one computer user.",
                          evidence, [evidence]) == "prompt"
     assert check.problem("The user has a private model of one computer user built from what their screen showed.",
