@@ -246,6 +246,21 @@ def test_a_short_table_cell_is_read_as_its_whole_row():
     assert "Inbox" not in texts[1]
 
 
+def test_a_sentence_that_wraps_onto_the_next_line_of_its_column_is_read_whole():
+    t = dt.datetime(2026, 3, 10, 7).timestamp()
+    screen = (" Inbox     Daniel Reyes <dreyes@school.org>                 7:14 AM (1 min ago)\n"
+              " Sent      Dear Mrs. Foster, thank you for reaching out. Could we meet Thursday, March 12\n"
+              " Admin     at 3:45 pm in my classroom, Room 214? I'll bring Tyler's work.\n"
+              " Labels    Search <Ctrl+K>\n"
+              "           2026-03-20 10:00 Quarter ends")
+    (a,) = Digester().digest([obs(1, t, "thunderbird", "Re: Tyler - Thunderbird", screen)])
+    texts = [s.text for s in snippets(a)]
+    # the date and the time stand on two lines of one sentence: neither alone would be read
+    assert texts[0].splitlines()[-1] == ("Dear Mrs. Foster, thank you for reaching out. Could we meet Thursday, "
+                                         "March 12 at 3:45 pm in my classroom, Room 214? I'll bring Tyler's work.")
+    assert not any("Search <Ctrl+K> 2026" in t for t in texts)  # a short cell does not run on into the next line
+
+
 def test_the_time_a_chat_line_was_sent_is_not_read_as_its_time():
     assert without_stamp("Marta: also Mum wants the guest list by July 15 21:12") == \
         "Marta: also Mum wants the guest list by July 15"
