@@ -135,8 +135,9 @@ class OnFirstUse(LanguageModel):
         self.name = name
         self._model = model
 
-    def _generate(self, messages: Messages, schema: dict[str, Any] | None, max_tokens: int) -> Generation:
-        return self._model()._generate(messages, schema, max_tokens)
+    def _generate(self, messages: Messages, schema: dict[str, Any] | None, max_tokens: int, retry: bool = False
+                  ) -> Generation:
+        return self._model()._generate(messages, schema, max_tokens, retry)
 
 
 class Service(Protocol):

@@ -112,7 +112,7 @@ class LanguageModel(ABC):
         schema = grammar_schema(output)
         problem = ""
         for attempt in (1, 2):
-            gen = self._run(messages, schema, max_tokens)
+            gen = self._run(messages, schema, max_tokens, retry=attempt > 1)
             if gen.finish_reason == "length":
                 problem = f"answer cut off at {max_tokens} tokens"
             else:
@@ -136,15 +136,21 @@ class LanguageModel(ABC):
         """What this model is and has done, for status pages (never secrets)."""
         return {"backend": type(self).__name__, "name": self.name, "usage": asdict(self.usage)}
 
-    def _run(self, messages: Messages, schema: dict[str, Any] | None, max_tokens: int) -> Generation:
-        gen = self._generate(messages, schema, max_tokens)
+    def _run(self, messages: Messages, schema: dict[str, Any] | None, max_tokens: int, retry: bool = False
+             ) -> Generation:
+        gen = self._generate(messages, schema, max_tokens, retry)
         with _USAGE_LOCK:
             self.usage.add(gen)
         return gen
 
     @abstractmethod
-    def _generate(self, messages: Messages, schema: dict[str, Any] | None, max_tokens: int) -> Generation:
-        """Run the model once; constrain the output to `schema` when given."""
+    def _generate(self, messages: Messages, schema: dict[str, Any] | None, max_tokens: int, retry: bool = False
+                  ) -> Generation:
+        """Run the model once; constrain the output to `schema` when given. `retry`: the same request's first
+        answer was unusable, so this one must not replay it."""
+
+
+RETRY_TEMPERATURE = 0.3  # a retry samples rather than replay the greedy answer that was unusable
 
 
 class LlamaCppModel(LanguageModel):
@@ -155,7 +161,8 @@ class LlamaCppModel(LanguageModel):
     `prompt_cache_mb` keeps the KV state of recent prompts, so a prompt that
     shares a prefix (a system prompt) with one seen before only evaluates the rest. With `prompt_lookup` > 0,
     generation drafts that many tokens by matching the prompt (prompt-lookup decoding: answers that copy names
-    from the prompt take fewer model steps).
+    from the prompt take fewer model steps). Decoding is greedy, so the same screens give the same
+    propositions; only a retry after an unusable answer samples (at RETRY_TEMPERATURE, a new seed each time).
     """
 
     def __init__(self, path: Path, threads: int, context: int, gpu_layers: int = 0, *, prompt_cache_mb: int = 256,
@@ -203,13 +210,17 @@ class LlamaCppModel(LanguageModel):
             "worker_thread_id": self._llm.thread_id,
         }
 
-    def _generate(self, messages: Messages, schema: dict[str, Any] | None, max_tokens: int) -> Generation:
+    def _generate(self, messages: Messages, schema: dict[str, Any] | None, max_tokens: int, retry: bool = False
+                  ) -> Generation:
         seed = next(self._seeds)
-        return self._llm.call(lambda llm: _chat(llm, messages, schema, max_tokens, seed))
+        temperature = RETRY_TEMPERATURE if retry else 0.0
+        return self._llm.call(lambda llm: _chat(llm, messages, schema, max_tokens, seed, temperature))
 
 
-def _chat(llm: Any, messages: Messages, schema: dict[str, Any] | None, max_tokens: int, seed: int) -> Generation:
-    kwargs: dict[str, Any] = dict(messages=messages, max_tokens=max_tokens, temperature=0.2, top_p=0.9, seed=seed)
+def _chat(llm: Any, messages: Messages, schema: dict[str, Any] | None, max_tokens: int, seed: int,
+          temperature: float) -> Generation:
+    kwargs: dict[str, Any] = dict(messages=messages, max_tokens=max_tokens, temperature=temperature, top_p=0.9,
+                                  seed=seed)
     if schema is not None:
         kwargs["response_format"] = {"type": "json_object", "schema": schema}
     held = held_prefixes(llm)

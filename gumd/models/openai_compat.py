@@ -51,7 +51,8 @@ class OpenAICompatibleModel(LanguageModel):
             return {"type": "json_object", "schema": schema}
         return {"type": "json_schema", "json_schema": {"name": "answer", "schema": schema, "strict": True}}
 
-    def _generate(self, messages: Messages, schema: dict[str, Any] | None, max_tokens: int) -> Generation:
+    def _generate(self, messages: Messages, schema: dict[str, Any] | None, max_tokens: int, retry: bool = False
+                  ) -> Generation:
         body: dict[str, Any] = {
             "model": self.model, "messages": messages, "max_tokens": max_tokens, "temperature": self.temperature,
         }

@@ -75,6 +75,15 @@ def test_valid_json_that_fails_validation_raises_schema_violation(model):
         model.complete_json(ask("Give any word."), Impossible, max_tokens=30)
 
 
+def test_the_same_request_gets_the_same_answer_and_only_a_retry_samples(model):
+    other = ask("From: Tom Becker. Subject: covers. Final files are due Friday 26 June.")
+    first = model.complete_json(ask(MAIL), Facts, max_tokens=200)
+    model.complete_json(other, Facts, max_tokens=200)  # the KV cache now holds another prompt
+    assert model.complete_json(ask(MAIL), Facts, max_tokens=200) == first  # greedy: the same screens, the same facts
+    said = {model._generate(ask(MAIL), None, 40, retry=True).text for _ in range(4)}
+    assert len(said) > 1  # a retry samples, a new seed each time: it does not replay an unusable answer
+
+
 def test_a_shared_prompt_prefix_is_served_from_the_kv_cache(model_path):
     engine = "You read screens and write facts about the user. " * 12
     predictor = "You predict the next action the user will take. " * 12

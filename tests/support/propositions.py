@@ -44,7 +44,7 @@ class Scripted(LanguageModel):
         self.calls = 0
         self.prompts = []  # the last message of each call
 
-    def _generate(self, messages, schema, max_tokens):
+    def _generate(self, messages, schema, max_tokens, retry=False):
         self.calls += 1
         self.prompts.append(messages[-1]["content"])
         answer = self.answers.pop(0)

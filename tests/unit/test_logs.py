@@ -48,7 +48,7 @@ def test_a_malformed_model_answer_is_logged_without_the_screen_text_it_echoes(ca
     class EchoingModel(LanguageModel):  # a unit-test stand-in: answers with broken JSON quoting the screen
         name = "echo"
 
-        def _generate(self, messages, schema, max_tokens):
+        def _generate(self, messages, schema, max_tokens, retry=False):
             return Generation(text='{"items": ["' + secret_screen, finish_reason="stop")
 
     class Answer(BaseModel):
