@@ -248,7 +248,9 @@ def _same_window(a: str, b: str) -> bool:
 
 
 ROW_JOIN = "   "  # how a row's cells are put back together for a reader
-BELOW_ROWS = 2  # rows under a cell kept as what stands below it
+BELOW_ROWS = 2  # rows under a cell kept as what stands below it …
+COLUMN_SLACK = 4  # … starting this many characters left or right of it at most (OCR columns drift; a chat
+# message's second line hangs under its text, not its speaker)
 _CELL = re.compile(r"\S+(?:\s\S+)*")  # words with single spaces between: one cell
 
 
@@ -299,7 +301,7 @@ def _new_lines(activity: Activity, chrome: set[str]) -> tuple[list[str], dict[st
                 if len(others) > 1:
                     rows[line] = ROW_JOIN.join(others)
                 below[line] = [c for later in grid[r + 1: r + 1 + BELOW_ROWS] for at, c in later
-                               if abs(at - column) <= 2]
+                               if abs(at - column) <= COLUMN_SLACK]
     return kept, rows, below
 
 

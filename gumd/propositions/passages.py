@@ -11,7 +11,8 @@ from gumd.propositions.digest import DATE, DEADLINE_CUE, MONTHS, WORD, Activity,
 MAX_SNIPPETS = 3  # per activity: each is one short model call
 ROW_CELL_CHARS = 30  # a passage's middle line this short is shown as the whole row it was cut from …
 ROW_WORDS = 24  # … when that row is no longer than this
-WRAPPED_CHARS = 40  # a line at least this long that ends mid-sentence goes on in the line under it
+WRAPPED_CHARS = 40  # a line at least this long that ends mid-sentence goes on in the line under it …
+WRAPPED_LINES = 2  # … for at most this many lines
 TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\b\.?)?|\b\d{1,2}\s*[ap]\.?m\b\.?", re.IGNORECASE)
 
 
@@ -149,43 +150,54 @@ def _line_cue(line: str, day: dt.date) -> tuple[int, str]:
 def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> list[Snippet]:
     """The activity's most telling passages, in screen order: each line with a date beside a deadline word or a
     time, with `reach` lines before and after (lines of fewer than two words, such as a folder list's, are
-    skipped), deadlines first; two passages never share their middle line. A sentence that wraps onto the line
+    skipped), deadlines first; two passages never share their middle line or a line wrapped onto it. A sentence that wraps onto the line
     under it in its column is read as one line ("Could we meet Thursday, March 12" / "at 3:45 pm in my
     classroom?"). A short middle line (a table's "Due by July 1, 2026", which says what is due only beside its
     "v2.0") is shown as the whole row it was cut from, when that row is not long. A passage's neighbours leave
     out what its middle line already shows."""
     source = [line for line in activity.lines if len(WORD.findall(line)) >= 2 or DATE.search(line)]
     lines = [without_stamp(line) for line in source]
-    joined = [f"{line} {without_stamp(w)}" if (w := _wrapped_onto(activity, s)) else line
-              for s, line in zip(source, lines)]
+    joined = [" ".join([line, *map(without_stamp, _wrapped_onto(activity, s))]) for s, line in zip(source, lines)]
     day = dt.date.fromtimestamp(activity.started_at)
     ranked = sorted(((*_line_cue(line, day), i) for i, line in enumerate(joined)), key=lambda x: (-x[0], x[2]))
     taken: list[tuple[int, str]] = []
+    shown: set[str] = set()  # the lines the passages taken so far read as their middle line
     for score, cue, i in ranked:
         if score == 0 or len(taken) >= limit:
             break
-        if all(abs(i - j) > reach for j, _ in taken):
+        middle = {source[i], *_wrapped_onto(activity, source[i])}
+        if all(abs(i - j) > reach for j, _ in taken) and not middle & shown:
             taken.append((i, cue))
+            shown |= middle
     found = []
     for i, cue in sorted(taken):
         row = activity.rows.get(source[i], "")
         middle = without_stamp(row) if row and len(lines[i]) <= ROW_CELL_CHARS and len(row.split()) <= ROW_WORDS \
             else joined[i]
-        shown = {*(cells(row) if middle != joined[i] else ()), _wrapped_onto(activity, source[i])}
+        in_middle = {*(cells(row) if middle != joined[i] else ()), *_wrapped_onto(activity, source[i])}
         around = range(max(0, i - reach), i + reach + 1)
         found.append(Snippet(tuple(middle if j == i else lines[j] for j in around
-                                   if j < len(lines) and (j == i or source[j] not in shown)), cue))
+                                   if j < len(lines) and (j == i or source[j] not in in_middle)), cue))
     return found
 
 
-_SENTENCE_DONE = re.compile(r"[.!?:;)\]]\s*$")
+_RUNS_ON = re.compile(r"[\w,'’&/–—-]\s*$")  # a line ending on a full stop, a bracket or an emoji is done
 _GOES_ON = re.compile(r"[a-zà-öø-ÿ]")
+_ENDS_OPEN = re.compile(r"\b(?:by|on|at|to|for|of|and|or|the|a|an|until|before|with|in|from|is|are|bis|am|um|zum|"
+                        r"hasta|antes del?|para|el|la|de|del|até|avant|pour|le)\s*$", re.IGNORECASE)
 
 
-def _wrapped_onto(activity: Activity, line: str) -> str:
-    """The line under `line` in its column when a sentence wraps onto it (a line of running text, as long as
-    WRAPPED_CHARS, ends without a full stop and the next one starts in lower case); ''
-    otherwise."""
-    under = activity.below.get(line) or [""]
-    running = len(line) >= WRAPPED_CHARS and not _SENTENCE_DONE.search(line)
-    return under[0] if under[0] and running and _GOES_ON.match(under[0]) else ""
+def _wrapped_onto(activity: Activity, line: str) -> list[str]:
+    """The lines under `line` in its column that a sentence wraps onto, at most WRAPPED_LINES: a line of running
+    text, as long as WRAPPED_CHARS, goes on in the line under it when it ends on a word or a comma and the next
+    starts in lower case, or when it ends on a word no sentence ends on ("… in Noah's folder by" / "Friday, May
+    15.")."""
+    found: list[str] = []
+    while len(found) < WRAPPED_LINES:
+        under = activity.below.get(line) or [""]
+        running = len(line) >= WRAPPED_CHARS and _RUNS_ON.search(line)
+        if not (under[0] and running and (_GOES_ON.match(under[0]) or _ENDS_OPEN.search(line))):
+            break
+        line = under[0]
+        found.append(line)
+    return found

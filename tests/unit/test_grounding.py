@@ -259,6 +259,18 @@ def test_a_sentence_that_wraps_onto_the_next_line_of_its_column_is_read_whole():
     assert texts[0].splitlines()[-1] == ("Dear Mrs. Foster, thank you for reaching out. Could we meet Thursday, "
                                          "March 12 at 3:45 pm in my classroom, Room 214? I'll bring Tyler's work.")
     assert not any("Search <Ctrl+K> 2026" in t for t in texts)  # a short cell does not run on into the next line
+    form = (" Sent      On Thursday, May 21 our class will visit the Science Centre. Please sign\n"
+            " Drafts    the attached permission form and send it back with $12 in the folder by\n"
+            " More      Friday, May 15. We still need two parent volunteers!\n"
+            " Chat      Aisha: we're meeting Tues 4pm in the library, bring the 2023 paper 📚\n"
+            "           can't make it next week, got my driving test on Friday 14:00")
+    (b,) = Digester().digest([obs(2, t, "thunderbird", "Trip - Thunderbird", form)])
+    texts = [s.text for s in snippets(b)]
+    assert texts[0].splitlines()[-1] == (  # two lines on, the second ending on "by": one passage, not two
+        "On Thursday, May 21 our class will visit the Science Centre. Please sign the attached permission form "
+        "and send it back with $12 in the folder by Friday, May 15. We still need two parent volunteers!")
+    # a message ending on an emoji is done: the next one, someone else's, is not read as part of it
+    assert "Aisha: we're meeting Tues 4pm in the library, bring the 2023 paper 📚" in texts[1].splitlines()
 
 
 def test_the_time_a_chat_line_was_sent_is_not_read_as_its_time():
