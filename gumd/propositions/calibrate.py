@@ -17,8 +17,7 @@ import json
 import math
 import re
 import sys
-from dataclasses import dataclass, field, replace
-from typing import Callable
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -61,25 +60,17 @@ def features(kind: str, sentence: str, named: list[str], activity: Activity, pas
 
 @dataclass(frozen=True)
 class Calibrator:
-    """A fitted logistic model: weights per feature and a bias, and a shift of the bias per model (by the name
-    the model reports, its GGUF file's) for a model whose statements are right more or less often than the
-    features alone say."""
+    """A fitted logistic model: weights per feature and a bias."""
 
     weights: dict[str, float]
     bias: float
     fitted_on: tuple[str, ...] = ()
-    model_bias: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def packaged(cls) -> "Calibrator":
         """The table fitted on the tuning scenarios, shipped in the package."""
         data = json.loads(resources.files("gumd.propositions").joinpath("calibration.json").read_text())
-        return cls(data["weights"], data["bias"], tuple(data.get("fitted_on", ())), data.get("model_bias", {}))
-
-    def for_model(self, name: str) -> "Calibrator":
-        """The table as it scores statements of the model called `name`."""
-        shift = self.model_bias.get(name, 0.0)
-        return replace(self, bias=self.bias + shift, model_bias={}) if shift else self
+        return cls(data["weights"], data["bias"], tuple(data.get("fitted_on", ())))
 
     def probability(self, feats: dict[str, float]) -> float:
         z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in feats.items())
@@ -115,44 +106,16 @@ def rows_by_scenario(paths: list[Path]) -> dict[str, list[tuple[dict[str, float]
     return found
 
 
-Rows = list[tuple[dict[str, float], bool]]
-
-
-def log_loss(table: Calibrator, rows: Rows) -> float:
-    """The mean log loss of a table's probabilities on (features, correct) rows."""
-    total = 0.0
-    for feats, correct in rows:
-        p = min(max(table.probability(feats), 1e-3), 1 - 1e-3)
-        total -= math.log(p if correct else 1 - p)
-    return total / len(rows) if rows else 0.0
-
-
-def _held_out(by_scenario: dict[str, Rows], fitted: Callable[[Rows], Calibrator]) -> float:
+def held_out_log_loss(by_scenario: dict[str, list[tuple[dict[str, float], bool]]], l2: float) -> float:
     """The mean log loss of each scenario's propositions under a table fitted on the other scenarios."""
     total, n = 0.0, 0
     for name, rows in by_scenario.items():
-        table = fitted([r for other, rs in by_scenario.items() if other != name for r in rs])
-        total += log_loss(table, rows) * len(rows)
-        n += len(rows)
+        table = fit([r for other, rs in by_scenario.items() if other != name for r in rs], l2=l2)
+        for feats, correct in rows:
+            p = min(max(table.probability(feats), 1e-3), 1 - 1e-3)
+            total -= math.log(p if correct else 1 - p)
+            n += 1
     return total / n if n else 0.0
-
-
-def held_out_log_loss(by_scenario: dict[str, Rows], l2: float) -> float:
-    """The leave-one-scenario-out log loss of tables fitted with penalty `l2`."""
-    return _held_out(by_scenario, lambda rows: fit(rows, l2=l2))
-
-
-SHIFTS = tuple(s / 20 for s in range(-40, 41))  # bias shifts tried for one model, -2 to 2
-
-
-def fit_shift(table: Calibrator, rows: Rows) -> float:
-    """The shift of the table's bias that fits one model's rows best, its weights held."""
-    return min(SHIFTS, key=lambda s: (log_loss(replace(table, bias=table.bias + s), rows), abs(s)))
-
-
-def held_out_shift_log_loss(table: Calibrator, by_scenario: dict[str, Rows]) -> float:
-    """The leave-one-scenario-out log loss of the table with a bias shift fitted on the other scenarios."""
-    return _held_out(by_scenario, lambda rows: replace(table, bias=table.bias + fit_shift(table, rows)))
 
 
 L2_CHOICES = (0.5, 1.0, 2.0, 5.0, 10.0)
@@ -163,17 +126,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("runs", nargs="+", type=Path, help="outputs of gumd eval propositions --json")
     parser.add_argument("--l2", type=float, help="the L2 penalty (default: the one of "
                         f"{', '.join(map(str, L2_CHOICES))} with the lowest leave-one-scenario-out log loss)")
-    parser.add_argument("--shift", metavar="MODEL", help="keep the packaged weights and fit only a bias shift for "
-                        "the model of this name (its GGUF file's), from runs of that model; kept when it lowers "
-                        "the leave-one-scenario-out log loss")
     args = parser.parse_args(argv)
     by_scenario = rows_by_scenario(args.runs)
     rows = [r for rs in by_scenario.values() for r in rs]
     if len(rows) < 20:
         print(f"calibrate: {len(rows)} propositions with features; need at least 20", file=sys.stderr)
         return 2
-    if args.shift:
-        return _shift(args.shift, by_scenario, rows)
     l2 = args.l2
     if l2 is None:
         losses = {c: held_out_log_loss(by_scenario, c) for c in L2_CHOICES}
@@ -183,22 +141,6 @@ def main(argv: list[str] | None = None) -> int:
     c = fit(rows, l2=l2)
     json.dump({"weights": c.weights, "bias": c.bias, "fitted_on": sorted(by_scenario), "rows": len(rows),
                "l2": l2}, sys.stdout, indent=2)
-    print()
-    return 0
-
-
-def _shift(model: str, by_scenario: dict[str, Rows], rows: Rows) -> int:
-    """Print the packaged table with the model's bias shift refitted (or dropped, when it does not help)."""
-    data = json.loads(resources.files("gumd.propositions").joinpath("calibration.json").read_text())
-    table = Calibrator(data["weights"], data["bias"])
-    without, shifted = log_loss(table, rows), held_out_shift_log_loss(table, by_scenario)
-    print(f"calibrate: {model}: log loss {without:.4f} without a shift, {shifted:.4f} with one fitted on the "
-          "other scenarios", file=sys.stderr)
-    shifts = {k: v for k, v in data.get("model_bias", {}).items() if k != model}
-    if shifted < without:
-        shifts[model] = fit_shift(table, rows)
-    data["model_bias"] = dict(sorted(shifts.items()))
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
     print()
     return 0
 

@@ -129,7 +129,7 @@ class Engine:
             lm = self._language_model()
             candidates, dropped = [], Counter()
             for activity in self.digester.digest(observations):
-                proposal = propose(lm, activity, self.calibrator.for_model(lm.name), self.max_tokens)
+                proposal = propose(lm, activity, self.calibrator, self.max_tokens)
                 candidates += proposal.candidates
                 dropped += proposal.dropped
             candidates = merge(candidates)

@@ -449,29 +449,6 @@ def test_the_table_is_fitted_from_eval_runs_with_the_l2_that_predicts_held_out_s
     assert table["weights"]["strong_cue"] > 1.0
 
 
-def test_a_model_right_more_often_than_its_features_say_gets_a_bias_shift_that_holds_out(tmp_path, capsys):
-    packaged = Calibrator.packaged()
-    feats = {k: 0.0 for k in FEATURES}
-    base = packaged.probability(feats)
-    # a model whose every statement on these features is right 95 times in 100, far above what the table says
-    scenarios = [{"scenario": f"s{i}", "propositions_scored": [{"features": feats, "correct": True}] * 19
-                  + [{"features": feats, "correct": False}]} for i in range(4)]
-    run = tmp_path / "tune.json"
-    run.write_text(json.dumps({"scenarios": scenarios}))
-    assert calibrate.main(["--shift", "big.gguf", str(run)]) == 0
-    table = json.loads(capsys.readouterr().out)
-    assert table["weights"] == packaged.weights and table["model_bias"]["big.gguf"] > 0.5
-    shifted = Calibrator(table["weights"], table["bias"], (), table["model_bias"])
-    assert shifted.for_model("big.gguf").probability(feats) > base + 0.1
-    assert shifted.for_model("other.gguf").probability(feats) == base  # other models keep the table as it is
-    # a model the table already fits gets next to no shift
-    even = [{"scenario": f"s{i}", "propositions_scored": [{"features": feats, "correct": j < round(20 * base)}
-                                                          for j in range(20)]} for i in range(4)]
-    run.write_text(json.dumps({"scenarios": even}))
-    assert calibrate.main(["--shift", "big.gguf", str(run)]) == 0
-    assert abs(json.loads(capsys.readouterr().out)["model_bias"].get("big.gguf", 0.0)) <= 0.1
-
-
 def test_the_packaged_calibration_table_covers_every_feature():
     c = Calibrator.packaged()
     assert set(c.weights) <= set(FEATURES) and c.fitted_on and all(s for s in c.fitted_on)
