@@ -231,15 +231,19 @@ def test_timestamps_recent_dates_without_a_year_and_adverts_are_not_read_as_plan
         ("event", "Could we meet Thursday, March 12 at 3:45 pm in Room 214?")]
 
 
+def passage_texts(when: dt.datetime, title: str, screen: str) -> list[str]:
+    """The passages gumd reads from one screen of a mail client, seen at `when`."""
+    (a,) = Digester().digest([obs(1, when.timestamp(), "thunderbird", title, screen)])
+    return [s.text for s in snippets(a)]
+
+
 def test_a_short_table_cell_is_read_as_its_whole_row():
-    t = dt.datetime(2026, 6, 10, 10).timestamp()
     screen = ("Milestones\n"
               "v2.0        Due by July 1, 2026        69% complete        14 open   31 closed\n"
               "v1.9        Closed Apr 2, 2026        100% complete\n"
               "Inbox       The venue asked us to confirm the final headcount by June 20 at the latest.\n"
               "Make Decoder generic over Read + Seek")
-    (a,) = Digester().digest([obs(1, t, "firefox", "Milestones - tidewater - Firefox", screen)])
-    texts = [s.text for s in snippets(a)]
+    texts = passage_texts(dt.datetime(2026, 6, 10, 10), "Milestones - tidewater", screen)
     assert texts[0] == "v2.0   Due by July 1, 2026   69% complete   14 open   31 closed\nClosed Apr 2, 2026"
     # a long line stays alone: the cell beside it belongs to another column
     assert "The venue asked us to confirm the final headcount by June 20 at the latest." in texts[1].splitlines()
@@ -247,14 +251,13 @@ def test_a_short_table_cell_is_read_as_its_whole_row():
 
 
 def test_a_sentence_that_wraps_onto_the_next_line_of_its_column_is_read_whole():
-    t = dt.datetime(2026, 3, 10, 7).timestamp()
+    when = dt.datetime(2026, 3, 10, 7)
     screen = (" Inbox     Daniel Reyes <dreyes@school.org>                 7:14 AM (1 min ago)\n"
               " Sent      Dear Mrs. Foster, thank you for reaching out. Could we meet Thursday, March 12\n"
               " Admin     at 3:45 pm in my classroom, Room 214? I'll bring Tyler's work.\n"
               " Labels    Search <Ctrl+K>\n"
               "           2026-03-20 10:00 Quarter ends")
-    (a,) = Digester().digest([obs(1, t, "thunderbird", "Re: Tyler - Thunderbird", screen)])
-    texts = [s.text for s in snippets(a)]
+    texts = passage_texts(when, "Re: Tyler - Thunderbird", screen)
     # the date and the time stand on two lines of one sentence: neither alone would be read
     assert texts[0].splitlines()[-1] == ("Dear Mrs. Foster, thank you for reaching out. Could we meet Thursday, "
                                          "March 12 at 3:45 pm in my classroom, Room 214? I'll bring Tyler's work.")
@@ -264,8 +267,7 @@ def test_a_sentence_that_wraps_onto_the_next_line_of_its_column_is_read_whole():
             " More      Friday, May 15. We still need two parent volunteers!\n"
             " Chat      Aisha: we're meeting Tues 4pm in the library, bring the 2023 paper 📚\n"
             "           can't make it next week, got my driving test on Friday 14:00")
-    (b,) = Digester().digest([obs(2, t, "thunderbird", "Trip - Thunderbird", form)])
-    texts = [s.text for s in snippets(b)]
+    texts = passage_texts(when, "Trip - Thunderbird", form)
     assert texts[0].splitlines()[-1] == (  # two lines on, the second ending on "by": one passage, not two
         "On Thursday, May 21 our class will visit the Science Centre. Please sign the attached permission form "
         "and send it back with $12 in the folder by Friday, May 15. We still need two parent volunteers!")
