@@ -129,6 +129,13 @@ class PeriodicJobs:
         self.scheduler.shutdown(wait=False)
 
     def _refresh_statistics(self) -> None:
-        written = statistics.refresh(self.store)
+        try:
+            written = statistics.refresh(self.store)
+        except Exception as e:
+            reason = retryable_write_error(e)
+            if reason is None:
+                raise
+            log.warning("behaviour statistics not written (%s); tried again at the next hourly run", reason)
+            return
         if written:
             log.info("behaviour statistics: %d propositions written", len(written))

@@ -197,9 +197,10 @@ def test_disk_full_while_capturing_is_reported_survived_and_nothing_is_lost(tmp_
                                     'echo "entry $i paid invoice $((i*37)) to Lindqvist"; sleep 1; done')
         ProposingServer.mode, ProposingServer.delay_s = "ok", (0.0, 0.0)
         with LoopbackServer(ProposingServer) as server:
+            # no CPU budget: a spent one defers captures for minutes, and this test needs them every second
             _, daemon = _daemon(tmp_path, model_path, server, data=data, capture=True, capture_min_interval_s=0.5,
-                                capture_heartbeat_s=1.0, batch_interval_s=0.5, log_dir=str(tmp_path / "logs"),
-                                env={"DISPLAY": x.display})
+                                capture_heartbeat_s=1.0, capture_cpu_budget=0, batch_interval_s=0.5,
+                                log_dir=str(tmp_path / "logs"), env={"DISPLAY": x.display})
             log_file = tmp_path / "logs" / "gumd.log"
             try:
                 client = daemon.client(data / "gumd.sock")

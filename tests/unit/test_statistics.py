@@ -2,6 +2,9 @@
 
 import datetime as dt
 import time
+from types import SimpleNamespace
+
+import pytest
 
 from gumd.propositions.statistics import compute, refresh
 from gumd.store import NewObservation, Store
@@ -49,3 +52,24 @@ def test_refresh_writes_once_and_versions_a_change(tmp_path):
     refresh(store, now)
     history = store.propositions.history(code.id)
     assert [p.status for p in history] == ["superseded", "active"] and history[0].text != history[1].text
+
+
+def test_a_database_that_refuses_writes_costs_the_hourly_run_a_warning_not_a_crash(tmp_path, monkeypatch, caplog):
+    import sqlite3
+
+    from gumd import workers
+
+    def disk_full(store):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(workers.statistics, "refresh", disk_full)
+    jobs = workers.PeriodicJobs(Store(tmp_path / "g.db"), nap=SimpleNamespace(follow=lambda: None))
+    jobs._refresh_statistics()  # raised out of the scheduler's job before: a traceback in the log every hour
+    assert "behaviour statistics not written (database or disk is full)" in caplog.text
+
+    def bug(store):
+        raise KeyError("app")
+
+    monkeypatch.setattr(workers.statistics, "refresh", bug)
+    with pytest.raises(KeyError):  # a bug still surfaces
+        jobs._refresh_statistics()
