@@ -94,7 +94,7 @@ _ACCOUNT = (
 # A mail client shows the user's own address as "Me <lena.brandt@posteo.de>"; the address may spell their name.
 # Its window title shows the account ("Inbox - dreyes@austinisd.org - …"): "Daniel Reyes <dreyes@…>" is the user.
 _OWN_ADDRESS = re.compile(r"(?<![\w<])(?i:me|yo|moi|eu|ich|io)\s*<(?P<local>[a-z]+(?:[._-][a-z]+)+)@[\w.-]+>")
-_NAMED_ADDRESS = re.compile(rf"(?P<name>{FULL_NAME})\s*<(?P<address>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)>")
+_NAMED_ADDRESS = re.compile(rf"(?P<name>{FULL_NAME})\s*<(?P<address>{_EMAIL.pattern})>")
 _MENTION = re.compile(r"(?<![\w.])@(?P<name>[A-Za-z][\w.-]{1,30}[A-Za-z0-9])")
 FILE_NAME = re.compile(
     r"\b[\w-]+(?:[ .][\w-]+)?\.(?:pdf|docx?|odt|ods|xlsx?|csv|pptx?|odp|md|txt|tex|bib|py|js|ts|rs|go|java|ipynb|"

@@ -150,14 +150,15 @@ def _line_cue(line: str, day: dt.date) -> tuple[int, str]:
 def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> list[Snippet]:
     """The activity's most telling passages, in screen order: each line with a date beside a deadline word or a
     time, with `reach` lines before and after (lines of fewer than two words, such as a folder list's, are
-    skipped), deadlines first; two passages never share their middle line or a line wrapped onto it. A sentence that wraps onto the line
-    under it in its column is read as one line ("Could we meet Thursday, March 12" / "at 3:45 pm in my
+    skipped), deadlines first; two passages never share their middle line or a line wrapped onto it. A sentence
+    that wraps onto the line under it in its column is read as one line ("Could we meet Thursday, March 12" / "at 3:45 pm in my
     classroom?"). A short middle line (a table's "Due by July 1, 2026", which says what is due only beside its
     "v2.0") is shown as the whole row it was cut from, when that row is not long. A passage's neighbours leave
     out what its middle line already shows."""
     source = [line for line in activity.lines if len(WORD.findall(line)) >= 2 or DATE.search(line)]
     lines = [without_stamp(line) for line in source]
-    joined = [" ".join([line, *map(without_stamp, _wrapped_onto(activity, s))]) for s, line in zip(source, lines)]
+    wraps = [_wrapped_onto(activity, line) for line in source]
+    joined = [" ".join([line, *map(without_stamp, w)]) for line, w in zip(lines, wraps)]
     day = dt.date.fromtimestamp(activity.started_at)
     ranked = sorted(((*_line_cue(line, day), i) for i, line in enumerate(joined)), key=lambda x: (-x[0], x[2]))
     taken: list[tuple[int, str]] = []
@@ -165,7 +166,7 @@ def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> l
     for score, cue, i in ranked:
         if score == 0 or len(taken) >= limit:
             break
-        middle = {source[i], *_wrapped_onto(activity, source[i])}
+        middle = {source[i], *wraps[i]}
         if all(abs(i - j) > reach for j, _ in taken) and not middle & shown:
             taken.append((i, cue))
             shown |= middle
@@ -174,7 +175,7 @@ def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> l
         row = activity.rows.get(source[i], "")
         middle = without_stamp(row) if row and len(lines[i]) <= ROW_CELL_CHARS and len(row.split()) <= ROW_WORDS \
             else joined[i]
-        in_middle = {*(cells(row) if middle != joined[i] else ()), *_wrapped_onto(activity, source[i])}
+        in_middle = {*(cells(row) if middle != joined[i] else ()), *wraps[i]}
         around = range(max(0, i - reach), i + reach + 1)
         found.append(Snippet(tuple(middle if j == i else lines[j] for j in around
                                    if j < len(lines) and (j == i or source[j] not in in_middle)), cue))

@@ -120,10 +120,10 @@ def first_part(sentence: str) -> str:
 def problem(sentence: str, evidence: str, screens: list[str], app: str, user: str = "") -> str | None:
     """Why a statement must not be stored: the checks of check.py, then `not_about_user` (it does not speak of
     the user), `self` (it names the user's own name as someone else: "The user has to meet Lena Brandt and
-    Karin", where Lena Brandt is the user), `voice` (it keeps the screen's I, we or you: a line lifted, not restated), `lifted` (it is a line
-    of the passage behind "The user"), `list` (it strings
-    three or more names together, as a copied header does), `relation` (it names a relation its passage does
-    not) and `empty` (it names nothing an assistant could use)."""
+    Karin", where Lena Brandt is the user), `voice` (it keeps the screen's I, we or you: a line lifted, not
+    restated), `lifted` (it is a line of the passage behind "The user"), `list` (it strings three or more names
+    together, as a copied header does), `relation` (it names a relation its passage does not) and `empty` (it
+    names nothing an assistant could use)."""
     reason = check.problem(sentence, evidence, screens)
     if reason:
         return reason
