@@ -1,5 +1,6 @@
 """Assigned tasks: rows of a task list, tracker or rota that give the user's own name as a cell beside a task and
-a date ("☐ Draft exhibit index   Tanya Brooks   06/25/2026 12:00 PM"), read without a model."""
+a date ("☐ Draft exhibit index   Tanya Brooks   06/25/2026 12:00 PM"), and pull requests the user opened, as a
+code host's window title names their author; read without a model."""
 
 from __future__ import annotations
 
@@ -50,4 +51,43 @@ def assignments(activity: Activity) -> list[Assignment]:
             if dates and tasks:
                 due = " ".join([dates[0], *times[:1]])
                 found.setdefault(tasks[0].lower(), Assignment(tasks[0], due, " ".join(line.split())))
+    return list(found.values())
+
+
+# GitHub's title of a pull request's page: "Fix race in scheduler by alex-rivera · Pull Request #1423 · gumd-dev/gumd"
+_PULL_REQUEST = re.compile(
+    r"^(?P<task>.+?) by (?P<author>[\w-]+) · Pull Request #(?P<number>\d+) · (?P<repo>[\w.-]+/[\w.-]+)")
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    """A pull request the user opened (`task`: its title), and the window title that says so."""
+
+    task: str
+    number: str
+    repo: str
+    line: str
+
+    @property
+    def sentence(self) -> str:
+        return f'The user is working on pull request #{self.number}, "{self.task}", in {self.repo}.'
+
+
+def is_handle_of(handle: str, user: str) -> bool:
+    """Whether an account handle spells the user's name: whole ("alex-rivera", "alexrivera"), or the given name with
+    the family name's initial ("kofi-m"), or the reverse ("arivera")."""
+    words = [w.lower() for w in re.findall(r"[^\W\d_]+", user)]
+    handle = re.sub(r"[\W_\d]+", "", handle.lower())
+    if len(words) < 2 or not handle:
+        return False
+    return handle in ("".join(words), words[0] + words[-1][0], words[0][0] + words[-1])
+
+
+def pull_requests(activity: Activity) -> list[PullRequest]:
+    """The pull requests the activity's window titles show the user as author of, one per number."""
+    found: dict[str, PullRequest] = {}
+    for title in activity.titles:
+        m = _PULL_REQUEST.match(title)
+        if m and activity.user and is_handle_of(m.group("author"), activity.user):
+            found.setdefault(m.group("number"), PullRequest(m.group("task"), m.group("number"), m.group("repo"), title))
     return list(found.values())

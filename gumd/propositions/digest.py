@@ -359,9 +359,10 @@ def extract_entities(activity: Activity) -> list[Entity]:
                 m = pattern.search(line)
                 if m and person_ok(m.group("name")):
                     _add(found, "person", m.group("name"), o.id, "account")
-            for m in _NAMED_ADDRESS.finditer(line):
-                if m.group("address").lower() in accounts and person_ok(m.group("name")):
-                    _add(found, "person", m.group("name"), o.id, "own address")
+            for m in _NAMED_ADDRESS.finditer(line):  # outside a To:/Cc: header, "Name <address>" heads a message
+                own = m.group("address").lower() in accounts
+                if (own or header is None) and person_ok(m.group("name")):
+                    _add(found, "person", m.group("name"), o.id, "own address" if own else "sender")
             own = _OWN_ADDRESS.search(line)
             if own:
                 name = " ".join(w.capitalize() for w in re.split(r"[._-]", own.group("local")))

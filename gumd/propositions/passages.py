@@ -13,6 +13,7 @@ ROW_CELL_CHARS = 30  # a passage's middle line this short is shown as the whole 
 ROW_WORDS = 24  # … when that row is no longer than this
 WRAPPED_CHARS = 40  # a line at least this long that ends mid-sentence goes on in the line under it …
 WRAPPED_LINES = 2  # … for at most this many lines
+PLAN_WORDS = 6  # a coming date without a deadline word or a time counts in a sentence this long ("We confirmed …")
 TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\b\.?)?|\b\d{1,2}\s*[ap]\.?m\b\.?", re.IGNORECASE)
 
 
@@ -98,6 +99,25 @@ def calendar_words(text: str) -> set[str]:
     return found
 
 
+_ENGLISH = {*_ENGLISH_MONTHS, *_ENGLISH_WEEKDAYS, *(w[:3] for w in _ENGLISH_MONTHS + _ENGLISH_WEEKDAYS), "sept",
+            "tues", "thur", "thurs", "of", "st", "nd", "rd", "th", "today", "tomorrow", "tonight"}
+
+
+def in_english(text: str, day: dt.date) -> str:
+    """`text` with each date written in figures or in another language followed by its English reading
+    ("quinta-feira, 21 de maio de 2026" gets "(Thursday 21 May 2026)", "06/25/2026" gets "(Thursday 25 June
+    2026)"), when it has exactly one: a small model translating a date on its own gets the weekday wrong."""
+    def gloss(m: re.Match) -> str:
+        date = m.group(0)
+        words = re.findall(r"[^\W\d_]+", date.lower())
+        readings = [] if words and all(w in _ENGLISH for w in words) else _readings(date, day)
+        if len(readings) != 1:
+            return date
+        year = f" {readings[0].year}" if _YEAR.search(date) else ""
+        return f"{date} ({readings[0]:%A} {readings[0].day} {readings[0]:%B}{year})"
+    return DATE.sub(gloss, text)
+
+
 def is_past(date: str, day: dt.date) -> bool:
     """Whether a date as a screen writes it surely lies before `day`: every reading of it does (a date without
     its year is past when it lies up to RECENT_DAYS back, so "Mar 6" seen on 9 March is)."""
@@ -107,6 +127,9 @@ def is_past(date: str, day: dt.date) -> bool:
 
 _AD = re.compile(r"^\W*(?:ads?\s*[·:|•—–-]|(?:sponsored|promoted|anzeige|publicidad|patrocinado|sponsoris[ée]"
                  r"|pubblicità)\b)", re.IGNORECASE)  # an advert's line is nobody's plan
+_TO_READER = re.compile(r"\b(?:you|your|we|our|us|vous|votre|nous|du|dich|dir|ihr|wir|você|vocês|nós|usted|"
+                        r"ustedes|nosotros|vosotros)\b(?!\s*[:)])", re.IGNORECASE)  # not a chat's "You:" label
+_URL = re.compile(r"\S+://\S+")
 _AGO = re.compile(r"\b(?:\d+\s*\w+\s+ago|ago|at|às|um|à|a las)\b", re.IGNORECASE)
 
 
@@ -138,13 +161,18 @@ def without_stamp(line: str) -> str:
 def _line_cue(line: str, day: dt.date) -> tuple[int, str]:
     """How much a line may say about the user's plans, and why (0: nothing, as for a line whose dates are all
     past, a timestamp, an advert, or a date with neither a deadline word nor a time: a list's dates, a page's
-    header, a calendar's range, which a small model read as plans far more often than not)."""
+    header, a calendar's range, which a small model read as plans far more often than not); such a date counts
+    for a little (1, `plan`) in a sentence of PLAN_WORDS words or more that speaks to its reader or of "we" ("We
+    confirmed Quinta da Regaleira for Saturday September 12!!"), not of another's plans ("I'm out all next week")."""
     dates = [m.group(0) for m in DATE.finditer(line) if not _IN_NAME.match(line, m.end())]
     if not dates or _AD.search(line) or all(is_past(d, day) for d in dates) or _is_stamp(line, dates, day):
         return 0, ""
     if DEADLINE_CUE.search(line):
         return 3, "deadline"
-    return (2, "event") if TIME.search(line) else (0, "")
+    if TIME.search(line):
+        return 2, "event"
+    sentence = len(WORD.findall(DATE.sub(" ", _URL.sub(" ", line)))) >= PLAN_WORDS
+    return (1, "plan") if sentence and _TO_READER.search(line) else (0, "")
 
 
 def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> list[Snippet]:

@@ -1,9 +1,10 @@
 """Propose: one activity's passages in, grounded candidate propositions out.
 
 What the screen states outright is read without a model: relations and roles
-(relations.py) and tasks assigned to the user (assigned.py). gumd picks
-the dated passages of an activity (`passages.snippets`: a date beside a
-deadline word or a time), and the model does one small task per passage: it
+(relations.py), tasks assigned to the user and pull requests they opened
+(assigned.py). gumd picks the dated passages of an activity
+(`passages.snippets`: a date beside a deadline word or a time, or in a
+sentence to the reader), and the model does one small task per passage: it
 restates the passage as one statement about the user, or answers nothing.
 Each statement is held against its own passage (check.py), and its confidence
 computed from the evidence (calibrate.py), the model's own number kept beside
@@ -23,10 +24,10 @@ from pydantic import BaseModel, Field
 
 from gumd.models.lm import LanguageModel
 from gumd.propositions import check
-from gumd.propositions.assigned import assignments
+from gumd.propositions.assigned import assignments, pull_requests
 from gumd.propositions.calibrate import Calibrator, features
 from gumd.propositions.digest import DATE, Activity
-from gumd.propositions.passages import Snippet, snippets
+from gumd.propositions.passages import Snippet, in_english, snippets
 from gumd.propositions.relations import relations, relations_in, roles
 from gumd.propositions.prompts import propose_messages
 from gumd.store.records import NewProposition
@@ -40,6 +41,8 @@ WRITERS = ("sender", "signature", "chat")  # how a name showed who wrote the pas
 MAX_WRITERS = 2
 _ABOUT_USER = re.compile(r"\bthe user(?:'s|’s)?\b", re.IGNORECASE)
 _VOICE = re.compile(r"(?<![\w'’])(?:I|I['’](?:m|ve|ll|d)|me|my|we|our|us|you|your)(?![\w'’])")
+_DUTY = re.compile(r"\s+(?:must|has to|needs to|should|is due to|is required to)\b")
+_FIRST_PERSON = re.compile(r"(?<![\w'’])(?:I|I['’](?:m|ve|ll|d)|me|my|mine)(?![\w'’])")
 _TO_READER = re.compile(r"\b(?:you|your|yours)\b(?!\s*[:)])", re.IGNORECASE)  # not a chat's "You:" label
 _LIST = re.compile(r"(?:[A-ZÀ-ÖØ-Þ][\w'’-]*(?: [A-ZÀ-ÖØ-Þ][\w'’-]*)*,\s+){2,}(?:and |or )?[A-ZÀ-ÖØ-Þ]")
 
@@ -65,30 +68,41 @@ class Proposal:
     dropped: Counter = field(default_factory=Counter)
 
 
-def passage(activity: Activity, snippet: Snippet) -> str:
-    """What the model reads for one snippet: the day, the app and window, the user's name when the screens have
-    shown it, who wrote what the screen shows (mail senders, sign-offs, chat speakers), then the snippet's
-    lines."""
-    day = dt.datetime.fromtimestamp(activity.started_at)
-    window = activity.titles[0] if activity.titles else ""
-    head = f"{day:%A %Y-%m-%d}, {activity.app or 'an unknown app'}, window: {window}"
+def _writers(activity: Activity) -> list[str]:
+    """Who wrote what the activity shows (mail senders, sign-offs, chat speakers), one name per first name."""
     writers: list[str] = []
     for e in activity.entities:
         if e.kind == "person" and e.cue in WRITERS and not any(e.text.split()[0] in w for w in writers):
             writers.append(e.text)
+    return writers[:MAX_WRITERS]
+
+
+def passage(activity: Activity, snippet: Snippet) -> str:
+    """What the model reads for one snippet: the day, the app and window, the user's name when the screens have
+    shown it, who wrote what the screen shows (mail senders, sign-offs, chat speakers), then the snippet's
+    lines, their dates read out in English."""
+    day = dt.datetime.fromtimestamp(activity.started_at)
+    window = activity.titles[0] if activity.titles else ""
+    head = f"{day:%A %Y-%m-%d}, {activity.app or 'an unknown app'}, window: {window}"
+    writers = _writers(activity)
     return "\n".join([head, *([f"the user: {activity.user}"] if activity.user else []),
-                       *([f"written by: {'; '.join(writers[:MAX_WRITERS])}"] if writers else []), snippet.text])
+                       *([f"written by: {'; '.join(writers)}"] if writers else []),
+                       in_english(snippet.text, day.date())])
 
 
-def sentence_of(statement: str, user: str = "", addressed: bool = False) -> str:
+def sentence_of(statement: str, user: str = "", addressed: bool = False, writer: str = "") -> str:
     """The model's statement as one tidy sentence ('' when it said nothing), with the user's own name, which a
-    small model copies from the passage's head as if it were someone else's, put back as the user: "for Rachel
-    Goldberg" goes, "Rachel Goldberg's" becomes "the user's". A statement whose subject is the user's name is
-    about the user only when the passage speaks to its reader (`addressed`: "could you come to my office?");
-    otherwise it stays, to be dropped: a small model puts the user's name on what others wrote of themselves."""
+    small model copies from the passage's head as if it were someone else's, put back as the user: "with Rachel
+    Goldberg" becomes "with" the passage's `writer` when it has one other than the user (the small model mixes
+    up the two ends of a message), "for Rachel Goldberg" goes, "Rachel Goldberg's" becomes "the user's". A
+    statement whose subject is the user's name is about the user only when the passage speaks to its reader or
+    names the user (`addressed`: "could you come to my office?", "Daniel is coordinating this year"); otherwise
+    it stays, to be dropped: a small model puts the user's name on what others wrote of themselves."""
     text = " ".join(statement.split()).strip(" .")
     if user:
         name = re.escape(user)
+        if writer:
+            text = re.sub(rf"(?i:\s+(with|to|from)\s+){name}(?![\w'’])", rf" \1 {writer}", text)
         text = re.sub(rf"(?i:\s+(?:for|with|to|of|from|by)\s+){name}(?![\w'’])", "", text)
         text = re.sub(rf"(?:(?<=^)|(?<=\s)){name}(?:['’]s\b|(?<=s)['’](?!\w))", "the user's", text)
         if addressed:
@@ -99,6 +113,17 @@ def sentence_of(statement: str, user: str = "", addressed: bool = False) -> str:
 _SENTENCE_END = re.compile(r"(?:(?<=[^\W\d_]{3})|(?<=[\d)]))(?<!Mrs)(?<!Sra)(?<!Dra)(?<!Prof)"  # not "Mrs. Foster"
                            r"[.;?!](?=\s+\W*[A-ZÀ-ÖØ-Þ])|(?<=\w)[;?!](?=\s)")
 _CLAUSE_END = re.compile(r",(?=\s)|\s[-–—]\s")
+
+
+def _addressed(snippet: Snippet, user: str, statement: str) -> bool:
+    """Whether a passage speaks to the user: to its reader ("could you …"), by one of the user's names, or, for
+    a statement that the user must do something, as a deadline nobody claims for themselves ("Reminder: grades
+    must be posted by Friday", not "I must …")."""
+    names = [re.escape(w) for w in user.split() if len(w) >= 3]
+    text = snippet.text
+    duty = bool(_DUTY.match(statement, len(user))) and statement.startswith(user)
+    return bool(_TO_READER.search(text) or duty and snippet.cue == "deadline" and not _FIRST_PERSON.search(text)
+                or names and re.search(rf"(?<![\w'’])(?:{'|'.join(names)})(?![\w'’])", text))
 
 
 def first_part(sentence: str) -> str:
@@ -180,9 +205,9 @@ def _showing(activity: Activity, keys: list[str]) -> list[int]:
 
 
 def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_tokens: int = 128) -> Proposal:
-    """The relations and the user's roles the screen states (relations.py), the tasks it assigns to the user
-    (assigned.py), then the model's restatement of each of the activity's dated passages, checked and scored; a
-    candidate scored under MIN_CONFIDENCE is dropped as `unsure`."""
+    """The relations and the user's roles the screen states (relations.py), the tasks it assigns to the user and
+    the pull requests they opened (assigned.py), then the model's restatement of each of the activity's dated
+    passages, checked and scored; a candidate scored under MIN_CONFIDENCE is dropped as `unsure`."""
     result = Proposal()
     for r in relations(activity):
         ids = _showing(activity, [r.person]) or activity.observation_ids
@@ -190,7 +215,7 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
     for role in roles(activity):
         ids = _showing(activity, [role.user, role.title]) or activity.observation_ids
         result.candidates.append(_candidate("role", role.sentence, activity, role.line, ids, calibrator, None, "your"))
-    for task in assignments(activity):
+    for task in [*assignments(activity), *pull_requests(activity)]:
         ids = _showing(activity, [task.task]) or activity.observation_ids
         result.candidates.append(_candidate("dated", task.sentence, activity, task.line, ids, calibrator, None,
                                             "assigned"))
@@ -198,7 +223,10 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
     for snippet in snippets(activity):
         text = passage(activity, snippet)
         answer = lm.complete_json(propose_messages(text), Statement, max_tokens)
-        sentence = first_part(sentence_of(answer.statement, activity.user, bool(_TO_READER.search(snippet.text))))
+        others = [w for w in _writers(activity) if activity.user and w.split()[0] not in activity.user.split()]
+        addressed = _addressed(snippet, activity.user, answer.statement.strip())
+        sentence = first_part(sentence_of(answer.statement, activity.user, addressed,
+                                          others[0] if len(others) == 1 else ""))
         if not sentence:
             continue
         reason = problem(sentence, text, screens, activity.app, activity.user)

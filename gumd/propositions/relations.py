@@ -170,6 +170,7 @@ _ORGANISATION = re.compile(
     r"Council|Ministry|Foundation|Institute|Labs?)$|^(?:University|Universidad|Universidade|Universität|Hospital|"
     r"Colegio|Escola|School) (?:of )?[A-ZÀ-ÖØ-Þ][\w ]{2,40}$"
 )
+_SCHOOL = re.compile(r"\b(?:School|Schule|Escuela|Escola|École|Ecole|Colegio|Gymnasium|Lycée|Collège|Scuola)\b")
 _SEPARATOR = re.compile(r"\s*[—–·|,]\s*")
 _AT = re.compile(r"\b(?:at|@|bei|en|chez|na|no|em|presso)\s+(?=[A-ZÀ-ÖØ-Þ0-9])")
 
@@ -187,8 +188,9 @@ class Role:
         at = _AT.search(self.title)
         job, employer = (self.title[:at.start()], self.title[at.start():]) if at else (self.title, "")
         job = " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in job.split())
-        if not _OCCUPATION.search(job):  # "8th Grade Science at Lincoln Middle School": a field, not a job
-            return f"The user, {self.user}, works in {' '.join([job, *employer.split()])}."
+        if not _OCCUPATION.search(job):  # "8th Grade Science at Lincoln Middle School": a field, not a job …
+            verb = "teaches" if _SCHOOL.search(employer) else "works in"  # … taught, when the employer is a school
+            return f"The user, {self.user}, {verb} {' '.join([job, *employer.split()])}."
         return f"The user, {self.user}, is {'an' if job[:1] in 'aeiou' else 'a'} {' '.join([job, *employer.split()])}."
 
 

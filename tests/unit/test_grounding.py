@@ -8,8 +8,8 @@ import json
 from gumd.propositions import calibrate, check
 from gumd.propositions.calibrate import FEATURES, Calibrator, fit
 from gumd.propositions.digest import DATE, Digester, split_activities
-from gumd.propositions.assigned import assignments
-from gumd.propositions.passages import is_past, snippets, without_stamp
+from gumd.propositions.assigned import assignments, is_handle_of, pull_requests
+from gumd.propositions.passages import in_english, is_past, snippets, without_stamp
 from gumd.propositions.evaluate import Fact, calibration, load_scenario, score, states, summarize
 from gumd.propositions.propose import first_part, merge, passage, problem, propose, sentence_of
 from gumd.propositions.relations import relations, roles
@@ -158,8 +158,12 @@ def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_
     field = "Dara Quinn (you)\nWrite: Re: grades\nBest, Dara Quinn, 8th Grade Art, Lincoln Middle School"
     (signed_with_field,) = Digester().digest([obs(7, 5400, "thunderbird", "Re: grades - Thunderbird", field)])
     assert signed_with_field.user == "Dara Quinn"
-    assert [r.sentence for r in roles(signed_with_field)] == [  # a field without an occupation word, at its school
-        "The user, Dara Quinn, works in 8th grade art at Lincoln Middle School."]
+    assert [r.sentence for r in roles(signed_with_field)] == [  # a field without an occupation word, at a school
+        "The user, Dara Quinn, teaches 8th grade art at Lincoln Middle School."]
+    lab = "Dara Quinn (you)\nWrite: Re: results\nBest, Dara Quinn, Soil Chemistry, Rothamsted Institute"
+    (signed_at_lab,) = Digester().digest([obs(8, 6300, "thunderbird", "Re: results - Thunderbird", lab)])
+    assert [r.sentence for r in roles(signed_at_lab)] == [  # at any other employer, a field is worked in
+        "The user, Dara Quinn, works in soil chemistry at Rothamsted Institute."]
 
 
 def test_the_users_name_comes_from_the_account_an_app_shows_signed_in():
@@ -199,6 +203,19 @@ def test_open_tasks_a_list_assigns_to_the_user_are_read_with_their_due_dates():
         'The user has the task "Draft exhibit index for MSJ response", due 06/25/2026 12:00 PM.']
     (nobody,) = Digester().digest([obs(1, 0, "firefox", "Tasks - Clio", rows.split("\n", 1)[1])])
     assert assignments(nobody) == []  # without the user's name no row is theirs
+
+
+def test_pull_requests_whose_author_is_the_users_handle_are_read_from_the_window_title():
+    assert [is_handle_of(h, "Kofi Mensah") for h in ("kofi-m", "KofiMensah", "kmensah", "kofi_mensah2", "kofi",
+                                                     "lena-k", "mensah-k")] == [True] * 4 + [False] * 3
+    mine = "Fix race in batch scheduler by alex-rivera · Pull Request #1423 · gumd-dev/gumd - Mozilla Firefox"
+    theirs = "Add retry path by priya-n · Pull Request #1430 · gumd-dev/gumd - Mozilla Firefox"
+    a, b = Digester().digest([obs(1, 0, "firefox", mine, "Alex Rivera (you)\nConversation 4  Commits 3"),
+                              obs(2, 900, "firefox", theirs, "Alex Rivera (you)\nConversation 2  Commits 1")])
+    assert a.user == "Alex Rivera"
+    assert [p.sentence for p in pull_requests(a)] == [
+        'The user is working on pull request #1423, "Fix race in batch scheduler", in gumd-dev/gumd.']
+    assert pull_requests(b) == []  # a colleague's, which the user only reads
 
 
 def test_lines_whose_dates_are_all_past_or_in_file_names_are_not_read():
@@ -275,6 +292,41 @@ def test_a_sentence_that_wraps_onto_the_next_line_of_its_column_is_read_whole():
     assert "Aisha: we're meeting Tues 4pm in the library, bring the 2023 paper 📚" in texts[1].splitlines()
 
 
+def test_a_coming_date_in_a_sentence_to_the_reader_is_read_as_a_plan_and_anothers_plans_are_not():
+    when = dt.datetime(2026, 6, 23, 9)
+    screen = ("Hi Alex!\n"
+              "We confirmed Quinta da Regaleira in Sintra for Saturday September 12!!\n"
+              "Mum cried on the phone.\n"
+              "I'm out all next week at PyCon Italia in Bologna, giving the talk\n"
+              "Dan - Calgary trip: May 19 - 21 · Created by Dan Goldberg\n"
+              "Sat 12 Sep 2026\n"
+              "https://www.booking.com/search?ss=Sintra&checkin=2026-09-11&checkout=2026-09-15&group_adults=2")
+    (a,) = Digester().digest([obs(1, when.timestamp(), "thunderbird", "Wedding - Thunderbird", screen)])
+    assert [(s.cue, s.lines[1]) for s in snippets(a)] == [
+        ("plan", "We confirmed Quinta da Regaleira in Sintra for Saturday September 12!!")]
+
+
+def test_dates_in_figures_or_another_language_are_read_out_in_english_for_the_model():
+    day = dt.date(2026, 5, 14)
+    assert in_english("📅 quinta-feira, 21 de maio de 2026, às 18:30", day) == \
+        "📅 quinta-feira, 21 de maio de 2026 (Thursday 21 May 2026), às 18:30"
+    assert in_english("Draft exhibit index   06/25/2026", day) == "Draft exhibit index   06/25/2026 (Thursday 25 June 2026)"
+    assert in_english("納品は10月9日まで", dt.date(2026, 10, 5)) == "納品は10月9日 (Friday 9 October)まで"
+    for kept in ("due Friday, May 15", "Sat 18 Jul, 21:50", "Due today", "on 07/06/2026"):  # English, or ambiguous
+        assert in_english(kept, day) == kept
+    t = dt.datetime(2026, 5, 14, 12).timestamp()
+    screen = ("Agendamento confirmado — Renata Lopes Fisioterapia\n"
+              "Caixa de entrada 3   Renata Lopes Fisioterapia <agenda@renatafisio.com.br>   12:46\n"
+              "Olá, Thiago! Sua consulta está confirmada:\n"
+              "📅 quinta-feira, 21 de maio de 2026, às 18:30")
+    (a,) = Digester().digest([obs(1, t, "firefox", "Caixa de entrada - thiago@gmail.com - Gmail", screen)])
+    assert {e.text: e.cue for e in a.entities if e.kind == "person"}["Renata Lopes Fisioterapia"] == "sender"
+    (snippet,) = snippets(a)
+    text = passage(a, snippet)
+    assert "written by: Renata Lopes Fisioterapia" in text and "(Thursday 21 May 2026), às 18:30" in text
+    assert snippet.lines[-1] == "📅 quinta-feira, 21 de maio de 2026, às 18:30"  # the evidence stays as shown
+
+
 def test_the_time_a_chat_line_was_sent_is_not_read_as_its_time():
     assert without_stamp("Marta: also Mum wants the guest list by July 15 21:12") == \
         "Marta: also Mum wants the guest list by July 15"
@@ -349,6 +401,8 @@ def test_the_users_own_name_in_a_statement_is_put_back_as_the_user():
         "Rachel Goldberg can't make it, driving test on Friday."  # not_about_user drops it: who said it is unknown
     assert sentence_of("Rachel Goldberg has to come to Garstang 8.12 on Wednesday 13 May", user, addressed=True) == \
         "The user has to come to Garstang 8.12 on Wednesday 13 May."  # "could you come to my office?"
+    assert sentence_of("The user has an appointment with Rachel Goldberg on Thursday", user, writer="Renata Lopes") == \
+        "The user has an appointment with Renata Lopes on Thursday."  # the other end of the message
     assert sentence_of("The user meets Rachel Goldbergson on Friday", user) == "The user meets Rachel Goldbergson on Friday."
     assert sentence_of("Rachel Goldberg is coordinating the fair", "") == "Rachel Goldberg is coordinating the fair."
     assert sentence_of("The user must answer Tanya Brooks' motion by 6/29", "Tanya Brooks") == \
@@ -359,6 +413,31 @@ def test_the_users_own_name_in_a_statement_is_put_back_as_the_user():
         "The user, Lena Brandt, has an interview with Karin Lund on Tuesday 3 March.",
         "The user is Lena Brandt and has an interview on Tuesday 3 March.")}
     assert list(said.values()) == ["self", None, None]
+
+
+def test_a_statement_with_the_users_name_as_subject_is_the_users_when_the_passage_names_them():
+    t = dt.datetime(2026, 3, 10, 9).timestamp()
+    post = ("Carol Nguyen (Science Dept. Chair)\n"
+            "Reminder: Science Fair is Friday March 27 in the gym. Daniel is coordinating this year, sign up by March 20")
+    (a,) = Digester().digest([obs(1, t, "teams", "Staff | General | Microsoft Teams", post)])
+    a.user = "Daniel Reyes"
+    said = "Daniel Reyes is coordinating the Science Fair on Friday March 27 in the gym"
+    proposal = propose(Scripted([json.dumps({"statement": said, "confidence": 8})]), a, Calibrator({}, 0.0))
+    assert [c.proposition.text for c in proposal.candidates] == [
+        "Carol Nguyen is the user's department chair.",
+        "The user is coordinating the Science Fair on Friday March 27 in the gym."]
+    a.user = "Sam Okoro"  # the post names someone else: what the model pins on the user is dropped
+    proposal = propose(Scripted([json.dumps({"statement": said.replace("Daniel Reyes", "Sam Okoro"),
+                                             "confidence": 8})]), a, Calibrator({}, 0.0))
+    assert len(proposal.candidates) == 1 and proposal.dropped == {"not_about_user": 1}
+    reminder = "Front Office\nReminder: 3rd 9-weeks grades must be posted in Skyward by Friday, March 13, 4 pm."
+    (a,) = Digester().digest([obs(2, t, "teams", "Staff | General | Microsoft Teams", reminder)])
+    a.user = "Daniel Reyes"
+    for said, kept in (("Daniel Reyes must post the grades in Skyward by Friday, March 13", True),  # a duty for all
+                       ("Daniel Reyes posted the grades in Skyward by Friday, March 13", False)):
+        proposal = propose(Scripted([json.dumps({"statement": said, "confidence": 8})]), a, Calibrator({}, 0.0))
+        assert [c.proposition.text for c in proposal.candidates] == \
+            (["The user must post the grades in Skyward by Friday, March 13."] if kept else []), said
 
 
 def test_a_statement_that_runs_on_or_slips_into_the_screens_voice_keeps_its_first_part_when_it_still_says_when():
