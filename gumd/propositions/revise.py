@@ -3,7 +3,8 @@
 Clear cases are decided without the model: no related proposition means new; a
 near-identical one (cosine >= 0.95, or the same words) means duplicate. The
 rest go to the model in one call per batch, as explicit operations; an
-operation between statements that name different things becomes new.
+operation between statements that name different things (dates aside), or
+are of different kinds (a role and a plan), becomes new.
 """
 
 from __future__ import annotations
@@ -45,19 +46,30 @@ def _same_words(a: str, b: str) -> bool:
 
 
 _NAME = re.compile(r"(?<![\w'’])[A-ZÀ-ÖØ-Þ][\w'’-]+")
-_NOT_NAMES = frozenset("the user user's a an on by at in".split())
+_CALENDAR = ("january february march april may june july august september october november december monday "
+             "tuesday wednesday thursday friday saturday sunday").split()
+_NOT_NAMES = frozenset("the user user's a an on by at in".split()) | {*_CALENDAR, *(w[:3] for w in _CALENDAR)}
+_USER_NAMED = re.compile(r"^The user(?:,| is) (?:[A-ZÀ-ÖØ-Þ][\w'’-]+\s?)+")  # "The user, Thiago Almeida, …"
 
 
 def _names(text: str) -> set[str]:
-    """The capitalised words of a statement other than its frame ("The user"): who and what it is about."""
-    return {w.lower() for w in _NAME.findall(text) if w.lower() not in _NOT_NAMES}
+    """The capitalised words of a statement other than its frame ("The user", the user's own name) and the
+    calendar's: who and what it is about."""
+    return {w.lower() for w in _NAME.findall(_USER_NAMED.sub("", text)) if w.lower() not in _NOT_NAMES}
 
 
 def about_other_things(a: str, b: str) -> bool:
     """Whether two statements name things and share none of them ("Karin Lund is the user's hiring manager" and
-    "Johanna Ek is the user's recruiter"): they cannot repeat, refine or contradict each other."""
+    "Johanna Ek is the user's recruiter"; a lab report due Friday 8 May and a meeting on Wednesday 13 May): they
+    cannot repeat, refine or contradict each other."""
     na, nb = _names(a), _names(b)
     return bool(na and nb) and not na & nb
+
+
+def _of_other_kinds(a: NewProposition | Proposition, b: NewProposition | Proposition) -> bool:
+    """Whether two statements are of different kinds (a role, a person, a dated plan), as their grounding says."""
+    ka, kb = ((p.grounding or {}).get("kind") for p in (a, b))
+    return bool(ka and kb) and ka != kb
 
 
 def _rejected_before(retriever: Retriever, text: str) -> bool:
@@ -110,7 +122,7 @@ def revise(lm: LanguageModel, retriever: Retriever, candidates: list[Candidate],
                 decided[i] = Operation("new", c)
                 continue
             target = neighbours[d.target - 1]
-            if about_other_things(c.proposition.text, target.text):
+            if about_other_things(c.proposition.text, target.text) or _of_other_kinds(c.proposition, target):
                 decided[i] = Operation("new", c)
                 continue
             revised = None

@@ -6,7 +6,8 @@ import json
 from gumd.propositions.engine import apply_operations
 from gumd.propositions.retrieve import Retriever
 from gumd.propositions.revise import revise
-from gumd.store import NewProposition
+from gumd.propositions.propose import Candidate
+from gumd.store import NewObservation, NewProposition, Store
 from tests.support.propositions import Scripted, candidate, trip_store
 
 
@@ -71,6 +72,24 @@ def test_the_model_cannot_merge_statements_about_different_people(tmp_path):
     lm = Scripted([json.dumps(answer)])
     ops = revise(lm, Retriever(store), [candidate("Karin Lund is the user's hiring manager.", obs[1])])
     assert [op.kind for op in ops] == ["new"] and lm.calls == 1  # the model said duplicate
+
+
+def test_the_model_cannot_merge_statements_sharing_only_dates_the_users_name_or_of_other_kinds(tmp_path):
+    lab = NewProposition("The user has to submit the Enzyme kinetics lab report by Friday 8 May via Turnitin.", "", 6, 3,
+                         grounding={"kind": "dated"})
+    role = NewProposition("The user, Jonah Mbeki, is a biochemistry student.", "", 7, 9, grounding={"kind": "role"})
+    for n, (held, text) in enumerate((
+            (lab, "The user has to come to Garstang 8.12 on Wednesday 13 May at 11:00 about the lab report."),
+            (role, "The user is Jonah Mbeki, and he has barista shifts at Blend Coffee Co."),
+            (role, "The user is a biochemistry student with a lab report due."))):
+        store = Store(tmp_path / f"{n}.db")
+        [o] = [store.observations.add(NewObservation(1.0, 2.0, "app", "t", "o", "", "test"))]
+        store.propositions.add(held, [o])
+        lm = Scripted([json.dumps({"decisions": [decision(1, "refine", 1)]})])
+        new = Candidate(NewProposition(text, "screen", 7, 3, grounding={"kind": "dated"}), [o])
+        ops = revise(lm, Retriever(store), [new])
+        assert lm.calls == 1 and [op.kind for op in ops] == ["new"], text  # the model said refine
+        store.close()
 
 
 def test_the_users_verdict_binds_the_model(tmp_path):
