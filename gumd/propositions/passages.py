@@ -118,6 +118,16 @@ def in_english(text: str, day: dt.date) -> str:
     return DATE.sub(gloss, text)
 
 
+_READING = re.compile(rf"(?:{DATE.pattern})\s*\((?P<reading>(?:{'|'.join(_ENGLISH_WEEKDAYS)}) \d{{1,2}} "
+                      rf"(?:{'|'.join(_ENGLISH_MONTHS)})(?: \d{{4}})?)\)", re.IGNORECASE)
+
+
+def read_out(statement: str) -> str:
+    """A statement that copied a date together with the English reading `in_english` put after it, with the
+    reading alone ("before 28/09/2026 (Monday 28 September 2026)": "before Monday 28 September 2026")."""
+    return _READING.sub(lambda m: m.group("reading"), statement)
+
+
 def is_past(date: str, day: dt.date) -> bool:
     """Whether a date as a screen writes it surely lies before `day`: every reading of it does (a date without
     its year is past when it lies up to RECENT_DAYS back, so "Mar 6" seen on 9 March is)."""

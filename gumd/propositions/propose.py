@@ -27,7 +27,7 @@ from gumd.propositions import check
 from gumd.propositions.assigned import assignments, pull_requests
 from gumd.propositions.calibrate import Calibrator, features
 from gumd.propositions.digest import DATE, Activity
-from gumd.propositions.passages import Snippet, in_english, snippets
+from gumd.propositions.passages import Snippet, in_english, read_out, snippets
 from gumd.propositions.relations import relations, relations_in, roles
 from gumd.propositions.prompts import propose_messages
 from gumd.store.records import NewProposition
@@ -225,7 +225,7 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
         answer = lm.complete_json(propose_messages(text), Statement, max_tokens)
         others = [w for w in _writers(activity) if activity.user and w.split()[0] not in activity.user.split()]
         addressed = _addressed(snippet, activity.user, answer.statement.strip())
-        sentence = first_part(sentence_of(answer.statement, activity.user, addressed,
+        sentence = first_part(sentence_of(read_out(answer.statement), activity.user, addressed,
                                           others[0] if len(others) == 1 else ""))
         if not sentence:
             continue

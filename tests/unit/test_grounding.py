@@ -9,7 +9,7 @@ from gumd.propositions import calibrate, check
 from gumd.propositions.calibrate import FEATURES, Calibrator, fit
 from gumd.propositions.digest import DATE, Digester, split_activities
 from gumd.propositions.assigned import assignments, is_handle_of, pull_requests
-from gumd.propositions.passages import in_english, is_past, snippets, without_stamp
+from gumd.propositions.passages import in_english, is_past, read_out, snippets, without_stamp
 from gumd.propositions.evaluate import Fact, calibration, load_scenario, score, states, summarize
 from gumd.propositions.propose import first_part, merge, passage, problem, propose, sentence_of
 from gumd.propositions.relations import relations, roles
@@ -314,6 +314,8 @@ def test_dates_in_figures_or_another_language_are_read_out_in_english_for_the_mo
     assert in_english("納品は10月9日まで", dt.date(2026, 10, 5)) == "納品は10月9日 (Friday 9 October)まで"
     for kept in ("due Friday, May 15", "Sat 18 Jul, 21:50", "Due today", "on 07/06/2026"):  # English, or ambiguous
         assert in_english(kept, day) == kept
+    assert read_out("The user has to pay before the 28/09/2026 (Monday 28 September 2026) at the agency.") == \
+        "The user has to pay before the Monday 28 September 2026 at the agency."  # the model copied both
     t = dt.datetime(2026, 5, 14, 12).timestamp()
     screen = ("Agendamento confirmado — Renata Lopes Fisioterapia\n"
               "Caixa de entrada 3   Renata Lopes Fisioterapia <agenda@renatafisio.com.br>   12:46\n"
