@@ -99,19 +99,20 @@ def calendar_words(text: str) -> set[str]:
     return found
 
 
-_ENGLISH = {*_ENGLISH_MONTHS, *_ENGLISH_WEEKDAYS, *(w[:3] for w in _ENGLISH_MONTHS + _ENGLISH_WEEKDAYS), "sept",
-            "tues", "thur", "thurs", "of", "st", "nd", "rd", "th", "today", "tomorrow", "tonight"}
+_ENGLISH = {*_ENGLISH_MONTHS, *_ENGLISH_WEEKDAYS, "of", "st", "nd", "rd", "th", "today", "tomorrow", "tonight"}
 
 
 def in_english(text: str, day: dt.date) -> str:
-    """`text` with each date written in figures or in another language followed by its English reading
+    """`text` with each date written in figures, in short or in another language followed by its English reading
     ("quinta-feira, 21 de maio de 2026" gets "(Thursday 21 May 2026)", "06/25/2026" gets "(Thursday 25 June
-    2026)"), when it has exactly one: a small model translating a date on its own gets the weekday wrong."""
+    2026)", "Wed July 8" gets "(Wednesday 8 July)"), when it has exactly one and that agrees with the weekday
+    written: a small model translating a date on its own gets the weekday wrong."""
     def gloss(m: re.Match) -> str:
         date = m.group(0)
         words = re.findall(r"[^\W\d_]+", date.lower())
         readings = [] if words and all(w in _ENGLISH for w in words) else _readings(date, day)
-        if len(readings) != 1:
+        weekday = _WEEKDAY_NUMBERS.get(words[0][:3]) if words and not _MONTH.match(date) else None
+        if len(readings) != 1 or weekday is not None and weekday != readings[0].weekday():
             return date
         year = f" {readings[0].year}" if _YEAR.search(date) else ""
         return f"{date} ({readings[0]:%A} {readings[0].day} {readings[0]:%B}{year})"
@@ -192,7 +193,8 @@ def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> l
     that wraps onto the line under it in its column is read as one line ("Could we meet Thursday, March 12" / "at 3:45 pm in my
     classroom?"). A short middle line (a table's "Due by July 1, 2026", which says what is due only beside its
     "v2.0") is shown as the whole row it was cut from, when that row is not long. A passage's neighbours leave
-    out what its middle line already shows."""
+    out what its middle line already shows and what another passage reads as its own (the model would answer for
+    that line, the more pressing one, twice)."""
     source = [line for line in activity.lines if len(WORD.findall(line)) >= 2 or DATE.search(line)]
     lines = [without_stamp(line) for line in source]
     wraps = [_wrapped_onto(activity, line) for line in source]
@@ -205,7 +207,7 @@ def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> l
         if score == 0 or len(taken) >= limit:
             break
         middle = {source[i], *wraps[i]}
-        if all(abs(i - j) > reach for j, _ in taken) and not middle & shown:
+        if not middle & shown:
             taken.append((i, cue))
             shown |= middle
     found = []
@@ -216,7 +218,7 @@ def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> l
         in_middle = {*(cells(row) if middle != joined[i] else ()), *wraps[i]}
         around = range(max(0, i - reach), i + reach + 1)
         found.append(Snippet(tuple(middle if j == i else lines[j] for j in around
-                                   if j < len(lines) and (j == i or source[j] not in in_middle)), cue))
+                                   if j < len(lines) and (j == i or source[j] not in in_middle | shown)), cue))
     return found
 
 

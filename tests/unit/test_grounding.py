@@ -312,7 +312,10 @@ def test_dates_in_figures_or_another_language_are_read_out_in_english_for_the_mo
         "📅 quinta-feira, 21 de maio de 2026 (Thursday 21 May 2026), às 18:30"
     assert in_english("Draft exhibit index   06/25/2026", day) == "Draft exhibit index   06/25/2026 (Thursday 25 June 2026)"
     assert in_english("納品は10月9日まで", dt.date(2026, 10, 5)) == "納品は10月9日 (Friday 9 October)まで"
-    for kept in ("due Friday, May 15", "Sat 18 Jul, 21:50", "Due today", "on 07/06/2026"):  # English, or ambiguous
+    assert in_english("Booked with Esquire: Wed July 8, 10:00 AM", day) == \
+        "Booked with Esquire: Wed July 8 (Wednesday 8 July), 10:00 AM"
+    for kept in ("due Friday, May 15", "Due today", "on 07/06/2026",  # English in full, or ambiguous
+                 "Thu July 8"):  # the weekday written is not the reading's
         assert in_english(kept, day) == kept
     assert read_out("The user has to pay before the 28/09/2026 (Monday 28 September 2026) at the agency.") == \
         "The user has to pay before the Monday 28 September 2026 at the agency."  # the model copied both
