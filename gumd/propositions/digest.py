@@ -371,9 +371,9 @@ def extract_entities(activity: Activity) -> list[Entity]:
             if header:
                 cue = "sender" if header.group("field").lower() in ("from", "de", "von", "remitente", "envoyé par") \
                     else "recipient"
-                for name, _ in _header_people(header.group("rest")):
+                for name, address in _header_people(header.group("rest")):
                     if name and person_ok(name.split()[0]):
-                        _add(found, "person", name, o.id, cue)
+                        _add(found, "person", name, o.id, "own address" if address.lower() in accounts else cue)
             if line not in kept:
                 continue
             for pattern, cue in ((_SIGN_OFF, "signature"), (_CHAT_SPEAKER, "chat"), (_GREETING, "greeting")):

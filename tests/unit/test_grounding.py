@@ -187,6 +187,9 @@ def test_the_users_name_comes_from_the_account_an_app_shows_signed_in():
                "Daniel Reyes <dreyes@austinisd.org>\nSure.")  # the address the title shows is the user's own
     assert user(account) == "Daniel Reyes"
     assert user(("Inbox - Austin ISD Mail", account[1])) == ""
+    header = ("Inbox (5) - rachel.goldberg@gmail.com - Gmail", "Subject  Field trip\nFrom          Rachel Goldberg "
+              "<rachel.goldberg@gmail.com>\nTo  Anjali Patel\nHi Ms. Patel, the form is in his folder.")
+    assert user(header) == "Rachel Goldberg"  # a From: header with the title's address counts as it does alone
     (a,) = Digester().digest([obs(1, 0, "firefox", "Matter - Clio", "Q Search    Tanya Brooks · Paralegal ▾")])
     assert [r.sentence for r in roles(a)] == ["The user, Tanya Brooks, is a paralegal."]
 
