@@ -41,9 +41,9 @@ _WEEKDAY_NUMBERS = {  # by the first three letters of a weekday in English, Germ
     "don": 3, "jue": 3, "jeu": 3, "fri": 4, "fre": 4, "vie": 4, "ven": 4, "sat": 5, "sam": 5, "sáb": 5, "sab": 5,
     "sun": 6, "son": 6, "dom": 6, "dim": 6,
 }
-_ENGLISH_MONTHS = ("january february march april may june july august september october november "
+ENGLISH_MONTHS = ("january february march april may june july august september october november "
                    "december").split()
-_ENGLISH_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+ENGLISH_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 _MONTH = re.compile(rf"\b(?:{MONTHS})\b", re.IGNORECASE)
 _IN_NAME = re.compile(r"[._-]?[\w-]*\.[a-z0-9]{2,4}\b", re.IGNORECASE)  # a date in a file name: 2026-06-18.png
 RECENT_DAYS = 90
@@ -91,15 +91,15 @@ def calendar_words(text: str) -> set[str]:
         date = m.group(0)
         weekday = re.match(r"[^\W\d_]{3}", date)
         if weekday and weekday.group(0).lower() in _WEEKDAY_NUMBERS and not _MONTH.match(date):
-            found.add(_ENGLISH_WEEKDAYS[_WEEKDAY_NUMBERS[weekday.group(0).lower()]])
+            found.add(ENGLISH_WEEKDAYS[_WEEKDAY_NUMBERS[weekday.group(0).lower()]])
         year = _YEAR.search(date)
         readings = _readings(date, dt.date(int(year.group(0)), 6, 15) if year else dt.date(2000, 6, 15))
-        found |= {_ENGLISH_MONTHS[r.month - 1] for r in readings}
-        found |= {_ENGLISH_WEEKDAYS[r.weekday()] for r in readings if year}
+        found |= {ENGLISH_MONTHS[r.month - 1] for r in readings}
+        found |= {ENGLISH_WEEKDAYS[r.weekday()] for r in readings if year}
     return found
 
 
-_ENGLISH = {*_ENGLISH_MONTHS, *_ENGLISH_WEEKDAYS, "of", "st", "nd", "rd", "th", "today", "tomorrow", "tonight"}
+_ENGLISH = {*ENGLISH_MONTHS, *ENGLISH_WEEKDAYS, "of", "st", "nd", "rd", "th", "today", "tomorrow", "tonight"}
 
 
 def in_english(text: str, day: dt.date) -> str:
@@ -119,8 +119,8 @@ def in_english(text: str, day: dt.date) -> str:
     return DATE.sub(gloss, text)
 
 
-_READING = re.compile(rf"(?:{DATE.pattern})\s*\((?P<reading>(?:{'|'.join(_ENGLISH_WEEKDAYS)}) \d{{1,2}} "
-                      rf"(?:{'|'.join(_ENGLISH_MONTHS)})(?: \d{{4}})?)\)", re.IGNORECASE)
+_READING = re.compile(rf"(?:{DATE.pattern})\s*\((?P<reading>(?:{'|'.join(ENGLISH_WEEKDAYS)}) \d{{1,2}} "
+                      rf"(?:{'|'.join(ENGLISH_MONTHS)})(?: \d{{4}})?)\)", re.IGNORECASE)
 
 
 def read_out(statement: str) -> str:

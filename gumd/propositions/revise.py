@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, create_model
 
 from gumd.models.lm import LanguageModel
+from gumd.propositions.passages import ENGLISH_MONTHS, ENGLISH_WEEKDAYS
 from gumd.propositions.prompts import revise_messages
 from gumd.propositions.propose import Candidate
 from gumd.propositions.retrieve import Retriever
@@ -46,8 +47,7 @@ def _same_words(a: str, b: str) -> bool:
 
 
 _NAME = re.compile(r"(?<![\w'’])[A-ZÀ-ÖØ-Þ][\w'’-]+")
-_CALENDAR = ("january february march april may june july august september october november december monday "
-             "tuesday wednesday thursday friday saturday sunday").split()
+_CALENDAR = (*ENGLISH_MONTHS, *ENGLISH_WEEKDAYS)
 _NOT_NAMES = frozenset("the user user's a an on by at in".split()) | {*_CALENDAR, *(w[:3] for w in _CALENDAR)}
 _USER_NAMED = re.compile(r"^The user(?:,| is) (?:[A-ZÀ-ÖØ-Þ][\w'’-]+\s?)+")  # "The user, Thiago Almeida, …"
 
