@@ -138,7 +138,7 @@ def is_past(date: str, day: dt.date) -> bool:
 
 _AD = re.compile(r"^\W*(?:ads?\s*[·:|•—–-]|(?:sponsored|promoted|anzeige|publicidad|patrocinado|sponsoris[ée]"
                  r"|pubblicità)\b)", re.IGNORECASE)  # an advert's line is nobody's plan
-_TO_READER = re.compile(r"\b(?:you|your|we|our|us|vous|votre|nous|du|dich|dir|ihr|wir|você|vocês|nós|usted|"
+_READER_OR_US = re.compile(r"\b(?:you|your|we|our|us|vous|votre|nous|du|dich|dir|ihr|wir|você|vocês|nós|usted|"
                         r"ustedes|nosotros|vosotros)\b(?!\s*[:)])", re.IGNORECASE)  # not a chat's "You:" label
 _URL = re.compile(r"\S+://\S+")
 _AGO = re.compile(r"\b(?:\d+\s*\w+\s+ago|ago|at|às|um|à|a las)\b", re.IGNORECASE)
@@ -183,13 +183,14 @@ def _line_cue(line: str, day: dt.date) -> tuple[int, str]:
     if TIME.search(line):
         return 2, "event"
     sentence = len(WORD.findall(DATE.sub(" ", _URL.sub(" ", line)))) >= PLAN_WORDS
-    return (1, "plan") if sentence and _TO_READER.search(line) else (0, "")
+    return (1, "plan") if sentence and _READER_OR_US.search(line) else (0, "")
 
 
 def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> list[Snippet]:
     """The activity's most telling passages, in screen order: each line with a date beside a deadline word or a
-    time, with `reach` lines before and after (lines of fewer than two words, such as a folder list's, are
-    skipped), deadlines first; two passages never share their middle line or a line wrapped onto it. A sentence
+    time, or a coming date in a sentence to the reader (`_line_cue`), with `reach` lines before and after (lines
+    of fewer than two words, such as a folder list's, are skipped), deadlines first; two passages never share
+    their middle line or a line wrapped onto it. A sentence
     that wraps onto the line under it in its column is read as one line ("Could we meet Thursday, March 12" / "at 3:45 pm in my
     classroom?"). A short middle line (a table's "Due by July 1, 2026", which says what is due only beside its
     "v2.0") is shown as the whole row it was cut from, when that row is not long. A passage's neighbours leave

@@ -121,7 +121,7 @@ def _addressed(snippet: Snippet, user: str, statement: str) -> bool:
     must be posted by Friday", not "I must …")."""
     names = [re.escape(w) for w in user.split() if len(w) >= 3]
     text = snippet.text
-    duty = bool(_DUTY.match(statement, len(user))) and statement.startswith(user)
+    duty = bool(user) and statement.startswith(user) and bool(_DUTY.match(statement, len(user)))
     return bool(_TO_READER.search(text) or duty and snippet.cue == "deadline" and not _FIRST_PERSON.search(text)
                 or names and re.search(rf"(?<![\w'’])(?:{'|'.join(names)})(?![\w'’])", text))
 
@@ -220,10 +220,10 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
         result.candidates.append(_candidate("dated", task.sentence, activity, task.line, ids, calibrator, None,
                                             "assigned"))
     screens = [*activity.titles, *(o.text for o in activity.observations)]
+    others = [w for w in _writers(activity) if activity.user and w.split()[0] not in activity.user.split()]
     for snippet in snippets(activity):
         text = passage(activity, snippet)
         answer = lm.complete_json(propose_messages(text), Statement, max_tokens)
-        others = [w for w in _writers(activity) if activity.user and w.split()[0] not in activity.user.split()]
         addressed = _addressed(snippet, activity.user, answer.statement.strip())
         sentence = first_part(sentence_of(read_out(answer.statement), activity.user, addressed,
                                           others[0] if len(others) == 1 else ""))
