@@ -64,7 +64,8 @@ _HEADER = re.compile(rf"^\s*{_HEADER_FIELD}\s*:\s*(?P<rest>.+)$", re.IGNORECASE)
 _HEADER_ALONE = re.compile(rf"^\s*{_HEADER_FIELD}\s*:?\s*$", re.IGNORECASE)  # the value is in the next cell
 HONORIFICS = frozenset("mr mrs ms mx dr prof frau herr sr sra srta mme dra coach".split())
 _HONORIFIC = re.compile(
-    rf"\b(?:Dr|Prof|Mr|Mrs|Ms|Mx|Frau|Herr|Sr|Sra|Srta|Mme|M|Dra|Coach)\.?\s+(?:{NAME_WORD}\.?\s+)?{NAME_WORD}"
+    rf"\b(?:(?:Dr|Prof|Mr|Mrs|Ms|Mx|Frau|Herr|Sra|Srta|Mme|Dra|Coach)\.?|(?:M|Sr)\.)"  # "M Gmail", "Sr Data …": no
+    rf"\s+(?:{NAME_WORD}\.?\s+)?{NAME_WORD}"
 )
 _SIGN_OFF = re.compile(
     rf"\b(?:thanks|thank you|best|cheers|love|regards|kind regards|best regards|warmly|xo|hugs|saludos|un abrazo|"
@@ -76,6 +77,9 @@ _CHAT_SPEAKER = re.compile(  # "Marta Silva: see you" or "Marta 21:02: see you";
     rf"^\s*(?P<name>{NAME_WORD}\s+{NAME_WORD}|{NAME_WORD}(?=\s*\(?\d{{1,2}}[:.]\d{{2}}))"
     rf"\s*(?:\(?\d{{1,2}}[:.]\d{{2}}\s*(?:[AaPp][Mm])?\)?)?\s*[:：]\s+\S"
 )
+_POST_HEADER = re.compile(  # a post's author above it, with their title: "Carol Nguyen (Science Dept. Chair)"
+    rf"^\s*(?P<name>{NAME_WORD}\s+{NAME_WORD})\s*\([^()]{{2,40}}\)\s*(?:\d{{1,2}}[:.]\d{{2}}\s*(?:[AaPp][Mm])?)?\s*$"
+)
 GREETING_WORDS = (r"hi|hello|hey|dear|hola|olá|ola|oi|bonjour|salut|hallo|liebe[rs]?|querid[oa]|estimad[oa]|cher|chère|"
                   r"caro|cara")
 _GREETING = re.compile(
@@ -83,14 +87,15 @@ _GREETING = re.compile(
     re.IGNORECASE,
 )
 # How apps show the signed-in user: "Alex Rivera (you)", an account chip "Tanya Brooks · Paralegal ▾", "👤 Sam",
-# a web mail's title "Mail - Jonah Mbeki - Outlook", or the user's own address (below).
+# a web mail's title "Mail - Jonah Mbeki - Outlook" ("Calendar - …", "Posta - …"), or the user's own address (below).
 _ACCOUNT = (
     re.compile(rf"(?P<name>{FULL_NAME})\s*\((?i:you|me|yo|du|vous|você|tu|eu)\)"),
     re.compile(rf"(?<![\w.])(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})(?:\s*·\s*[^▾·]{{2,40}})?\s*▾\s*$"),
     re.compile(rf"👤\s*(?P<name>{NAME_WORD}(?:\s+{NAME_WORD})?)\s*$"),
-    re.compile(rf"^(?i:mail|inbox|posteingang|correo|bandeja de entrada|caixa de entrada)\s+[-–]\s+(?P<name>{FULL_NAME})"
-               rf"\s+[-–]\s+(?i:outlook|gmail|mail)\b"),
+    re.compile(rf"^[^-–|]{{2,40}}\s[-–]\s+(?P<name>{FULL_NAME})\s+[-–]\s+(?i:outlook|gmail|mail)\b"),
 )
+CHIP = 1  # the _ACCOUNT pattern of a drop-down chip: fonts, workspaces and app menus look the same, so it counts only
+# for a first name the screens also show for a person another way
 # A mail client shows the user's own address as "Me <lena.brandt@posteo.de>"; the address may spell their name.
 # Its window title shows the account ("Inbox - dreyes@austinisd.org - …"): "Daniel Reyes <dreyes@…>" is the user.
 _OWN_ADDRESS = re.compile(r"(?<![\w<])(?i:me|yo|moi|eu|ich|io)\s*<(?P<local>[a-z]+(?:[._-][a-z]+)+)@[\w.-]+>")
@@ -152,12 +157,16 @@ class Digester:
         self.memory = memory
         self._seen: dict[str, OrderedDict[str, set[str]]] = {}  # app -> line key -> windows it appeared in
         self._user_votes: Counter[str] = Counter()  # first name -> screens that addressed the user by it
+        self._chip_votes: Counter[str] = Counter()  # first name -> screens that showed it on a drop-down chip
+        self._people: set[str] = set()  # first names the screens showed for a person other than on a chip
         self._full_names: dict[str, str] = {}  # first name -> the longest name seen with it
 
     @property
     def user(self) -> str:
-        """The name the screens address the user by most ('' while no name leads by two)."""
-        (top, n), *rest = self._user_votes.most_common(2) or [("", 0)]
+        """The name the screens address the user by most ('' while no name leads by two); a drop-down chip's
+        name counts only when the screens also show that first name for a person another way."""
+        votes = self._user_votes + Counter({k: n for k, n in self._chip_votes.items() if k in self._people})
+        (top, n), *rest = votes.most_common(2) or [("", 0)]
         return self._full_names.get(top, "") if n >= 2 and (not rest or n >= rest[0][1] + 2) else ""
 
     def digest(self, observations: list[Observation]) -> list[Activity]:
@@ -180,16 +189,19 @@ class Digester:
             chrome = {k for k in keys if seen[k] - {window}}
             a.lines, a.rows, a.below = _new_lines(a, chrome)
             a.entities = extract_entities(a)
-            for name, weight in names_of_user(a):
+            for name, weight, cue in names_of_user(a):
                 first = name.split()[0].lower()
-                self._user_votes[first] += weight
+                (self._chip_votes if cue == "chip" else self._user_votes)[first] += weight
                 if len(name) > len(self._full_names.get(first, "")):
                     self._full_names[first] = name
+            self._people |= {_given(e.text).split()[0].lower() for e in a.entities
+                             if e.kind == "person" and e.cue != "chip" and _given(e.text)}
             for e in a.entities:
                 first = e.text.split()[0].lower()
-                if e.kind in ("person", "name") and first in self._full_names and \
-                        len(e.text) > len(self._full_names[first]) and len(e.text.split()) <= 4:
-                    self._full_names[first] = e.text
+                known = self._full_names.get(first, "")
+                if known and len(e.text) > len(known) and len(e.text.split()) <= 4 and \
+                        (e.kind == "person" or e.kind == "name" and " " not in known):  # "Misaki Sato Photography"
+                    self._full_names[first] = e.text  # is a business, "Thiago Almeida" completes "Thiago"
         for a in activities:
             a.user = self.user
         return activities
@@ -204,21 +216,25 @@ def is_writing(activity: Activity) -> bool:
     return any(_COMPOSE.search(o.title) or _COMPOSE.search(o.text) for o in activity.observations)
 
 
-def names_of_user(activity: Activity) -> list[tuple[str, int]]:
-    """The names an activity shows for the user, each with its weight as a vote: the name in the user's own mail
-    address ("Me <lena.brandt@…>", 3), the signed-in account (2), the recipient and the greeted person of a mail
-    the user reads, the sender and the signature of one the user
-    writes (1 each)."""
+def names_of_user(activity: Activity) -> list[tuple[str, int, str]]:
+    """The names an activity shows for the user, each with its weight as a vote and its cue: the name in the
+    user's own mail address ("Me <lena.brandt@…>", 3), the signed-in account or a drop-down chip (2), the
+    recipient and the greeted person of a mail the user reads, the sender and the signature of one the user
+    writes (1 each). Honorifics are left out ("Dr Emily Tran ▾": Emily Tran)."""
     cues = ("sender", "signature") if is_writing(activity) else ("recipient", "greeting")
-    weights = {"own address": 3, "account": 2}
-    return [(e.text, weights.get(e.cue, 1)) for e in activity.entities
-            if e.kind == "person" and (e.cue in cues or e.cue in weights) and _first_name(e.text)]
+    weights = {"own address": 3, "account": 2, "chip": 2}
+    return [(_given(e.text), weights.get(e.cue, 1), e.cue) for e in activity.entities
+            if e.kind == "person" and (e.cue in cues or e.cue in weights) and _given(e.text)]
 
 
-def _first_name(name: str) -> str:
-    """A name's first word when it can be a given name (not an honorific such as "Ms" or a two-letter word)."""
-    first = name.split()[0].strip(".")
-    return first if len(first) >= 3 and person_ok(first) and first.lower() not in HONORIFICS else ""
+def _given(name: str) -> str:
+    """A name from its given name on, without a leading honorific ("Dr Emily Tran": Emily Tran); '' when what
+    is left cannot start with a given name (a two-letter word, a UI label)."""
+    words = name.split()
+    while words and words[0].lower().strip(".") in HONORIFICS:
+        words = words[1:]
+    first = words[0].strip(".") if words else ""
+    return " ".join(words) if len(first) >= 3 and person_ok(first) else ""
 
 
 def split_activities(observations: list[Observation]) -> list[Activity]:
@@ -337,6 +353,15 @@ def _header_people(rest: str) -> list[tuple[str, str]]:
     return people
 
 
+def _add_own_address(found: dict[tuple[str, str], Entity], local: str, obs_id: int) -> None:
+    """The name the user's own address spells from its first two parts ("megan.kowalski@…", "misaki.sato.photo@…"),
+    when it spells one."""
+    parts = re.split(r"[._-]", local)[:2]
+    name = " ".join(w.capitalize() for w in parts)
+    if len(parts) == 2 and all(w.isalpha() for w in parts) and len(name) >= 7 and person_ok(name):
+        _add(found, "person", name, obs_id, "own address")
+
+
 def extract_entities(activity: Activity) -> list[Entity]:
     """People, things, dates and amounts stated on the activity's screens and in its titles."""
     found: dict[tuple[str, str], Entity] = {}
@@ -351,23 +376,23 @@ def extract_entities(activity: Activity) -> list[Entity]:
                 _add(found, "thing", part, o.id, "title")
         cells = _lines(o.text)
         accounts = [a.lower() for a in _EMAIL.findall(o.title)]  # a mail client's title: the account it shows
+        for account in accounts:
+            _add_own_address(found, account.split("@")[0], o.id)
         for n, line in enumerate(cells):
             header = _HEADER.match(line)
             if header is None and n + 1 < len(cells) and _HEADER_ALONE.match(line) and "@" in cells[n + 1]:
                 header = _HEADER.match(f"{line.rstrip(': ')}: {cells[n + 1]}")
-            for pattern in _ACCOUNT[:3]:
+            for n_pattern, pattern in enumerate(_ACCOUNT[:3]):
                 m = pattern.search(line)
                 if m and person_ok(m.group("name")):
-                    _add(found, "person", m.group("name"), o.id, "account")
+                    _add(found, "person", m.group("name"), o.id, "chip" if n_pattern == CHIP else "account")
             for m in _NAMED_ADDRESS.finditer(line):  # outside a To:/Cc: header, "Name <address>" heads a message
                 own = m.group("address").lower() in accounts
                 if (own or header is None) and person_ok(m.group("name")):
                     _add(found, "person", m.group("name"), o.id, "own address" if own else "sender")
             own = _OWN_ADDRESS.search(line)
             if own:
-                name = " ".join(w.capitalize() for w in re.split(r"[._-]", own.group("local")))
-                if len(name) >= 7 and person_ok(name):
-                    _add(found, "person", name, o.id, "own address")
+                _add_own_address(found, own.group("local"), o.id)
             if header:
                 cue = "sender" if header.group("field").lower() in ("from", "de", "von", "remitente", "envoyé par") \
                     else "recipient"
@@ -376,7 +401,8 @@ def extract_entities(activity: Activity) -> list[Entity]:
                         _add(found, "person", name, o.id, "own address" if address.lower() in accounts else cue)
             if line not in kept:
                 continue
-            for pattern, cue in ((_SIGN_OFF, "signature"), (_CHAT_SPEAKER, "chat"), (_GREETING, "greeting")):
+            for pattern, cue in ((_SIGN_OFF, "signature"), (_CHAT_SPEAKER, "chat"), (_POST_HEADER, "chat"),
+                                 (_GREETING, "greeting")):
                 m = pattern.search(line)
                 if m and person_ok(m.group("name").split()[0]):
                     _add(found, "person", m.group("name"), o.id, cue)

@@ -99,10 +99,10 @@ _NOT_NAMES = HONORIFICS | frozenset(
 
 
 def _is_person(name: str) -> bool:
-    """A name, not a title ("Engineering Manager"), a pronoun ("I'd"), a weekday ("Mon") or a bare "Mr"."""
+    """A name, not a title ("Engineering Manager", "Director"), a pronoun ("I'd"), a weekday ("Mon") or a bare "Mr"."""
     name = name.lstrip("@")
     return bool(re.match(r"[^\W\d_][^\W\d_]", name)) and person_ok(name) and not relations_in(name) \
-        and not all(w.lower().strip(".") in _NOT_NAMES for w in name.split())
+        and not _OCCUPATION.search(name) and not all(w.lower().strip(".") in _NOT_NAMES for w in name.split())
 
 
 def relations(activity: Activity) -> list[Relation]:
@@ -114,10 +114,15 @@ def relations(activity: Activity) -> list[Relation]:
     user = activity.user.split()[0] if activity.user else ""
     found: dict[tuple[str, str], Relation] = {}
 
+    writers = {w.split()[0].lower() for w in [*senders, *(e.text for e in activity.entities
+                                                       if e.kind == "person" and e.cue == "chat")]}
+
     def keep(name: str, word: str, cue: str, line: str) -> None:
         relation = RELATION_WORDS.get(word.lower(), word)
-        if cue == "title" and relation in SERVICE_TITLES:
+        if cue in ("title", "qualified") and relation in SERVICE_TITLES:
             return
+        if cue == "qualified" and name.split()[0].lower() not in writers:
+            return  # "Product Manager" beside a name is a job; it says who they are to the user in their own message
         is_user = activity.user and name.split()[0] == activity.user.split()[0]
         if _is_person(name) and not is_user and (name.lower(), relation) not in found:
             found[(name.lower(), relation)] = Relation(name, relation, cue, line)
@@ -126,8 +131,10 @@ def relations(activity: Activity) -> list[Relation]:
     for i, line in enumerate(lines):
         for pattern, cue in _PATTERNS:
             for m in pattern.finditer(line):
+                between = line[m.end("name"):m.start("rel")] if m.start("name") < m.start("rel") else ""
+                qualified = cue == "title" and bool(WORD.search(re.sub(r"(?i)\b(?:the|a|an)\b", "", between)))
                 if _said_of_user(line, m.start("rel")):
-                    keep(m.group("name"), m.group("rel"), cue, line)
+                    keep(m.group("name"), m.group("rel"), "qualified" if qualified else cue, line)
         m = _AS_YOUR.search(line)
         if m and senders:
             keep(senders[0], m.group("rel"), "your", line)
@@ -143,7 +150,7 @@ def relations(activity: Activity) -> list[Relation]:
         m = RELATION.search(title)
         if m and re.fullmatch(FULL_NAME, line) and " " in line and len(title.split()) <= 5 \
                 and _said_of_user(title, m.start()):
-            keep(line, m.group(0), "title", f"{line} · {title}")
+            keep(line, m.group(0), "qualified" if WORD.search(title[:m.start()]) else "title", f"{line} · {title}")
     return list(found.values())
 
 
@@ -158,7 +165,8 @@ _OCCUPATIONS = (
     "veterinarian|surveyor|planner|marketer|entrepreneur|fot[oó]grafo|fot[oó]grafa|diseñador|diseñadora|"
     "ingenier[oa]|profesora?|enfermer[oa]|abogad[oa]|médic[oa]|maestr[oa]|lehrer(?:in)?|ingenieur(?:in)?|"
     "entwickler(?:in)?|übersetzer(?:in)?|traduct(?:or|ora)|tradutora?|desarrollador(?:a)?|desenvolvedora?|"
-    "jubilad[oa]|retired|pensioner"
+    "jubilad[oa]|retired|pensioner|recruiter|worker|apprentice|vet|architekt(?:in)?|architecte|arquitect[oa]|"
+    "architetto|organisat(?:eur|rice)|specialista|avvocat[oa]|farmac[eé]utic[oa]|apothekerin|apotheker"
 )
 _OCCUPATION = re.compile(rf"\b(?i:{_OCCUPATIONS})s?\b")
 _TITLE_CELL = re.compile(r"\s*(?:—|–|-|·|\||,)\s*(?P<title>[^—–·|,▾()\n]{3,60})")
@@ -170,6 +178,9 @@ _ORGANISATION = re.compile(
     r"Council|Ministry|Foundation|Institute|Labs?)$|^(?:University|Universidad|Universidade|Universität|Hospital|"
     r"Colegio|Escola|School) (?:of )?[A-ZÀ-ÖØ-Þ][\w ]{2,40}$"
 )
+# An employer beside a title may also be any name of two to five capitalised words ("Corvid Health", "Studio Krause
+# Architekten") in a signature's next cell or line.
+_NAMED = re.compile(r"[A-ZÀ-ÖØ-Þ][\w.'’&-]*(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w.'’&-]*|&|of|de|du|des|di|del|und|y|e|and|for)){1,4}")
 _SCHOOL = re.compile(r"\b(?:School|Schule|Escuela|Escola|École|Ecole|Colegio|Gymnasium|Lycée|Collège|Scuola)\b")
 _SEPARATOR = re.compile(r"\s*[—–·|,]\s*")
 _AT = re.compile(r"\b(?:at|@|bei|en|chez|na|no|em|presso)\s+(?=[A-ZÀ-ÖØ-Þ0-9])")
@@ -200,7 +211,7 @@ def _title(title: str, employer: str) -> str:
     title, employer = " ".join(title.split()), " ".join(employer.split())
     if len(title.split()) > 5 or re.search(r"[:@]|\d{3}", title):
         return ""
-    at_employer = bool(_ORGANISATION.match(employer)) and not _AT.search(title)
+    at_employer = bool(_ORGANISATION.match(employer) or _NAMED.fullmatch(employer)) and not _AT.search(title)
     if _OCCUPATION.search(title):
         return f"{title} at {employer}" if at_employer else title
     return f"{title} at {employer}" if at_employer and WORD.search(title) else ""
@@ -212,7 +223,7 @@ def roles(activity: Activity) -> list[Role]:
     it, as a signature or a profile card writes it ("Grace O'Connor" / "Registered Nurse" / "St Mary's Hospital"),
     with the employer when the next cell or line names one ("Tanya Brooks | Paralegal | Whitfield & Osei LLP"); a
     title without an occupation word counts when an employer follows it ("Daniel Reyes, 8th Grade Science, Lincoln
-    Middle School")."""
+    Middle School"). A title the activity also shows with more (its employer) counts only in full."""
     if not activity.user:
         return []
     found: dict[str, Role] = {}
@@ -226,9 +237,10 @@ def roles(activity: Activity) -> list[Role]:
                 title = "" if re.search(r"[\d:]", under[0]) else _title(under[0], under[1])  # not "Subject: …"
             elif cell := _TITLE_CELL.match(line, m.end()):
                 after = _TITLE_CELL.match(line, cell.end())
-                title = _title(cell.group("title"), after.group("title") if after else "")
+                next_line = _SEPARATOR.split(lines[i + 1])[0] if i + 1 < len(lines) else ""
+                title = _title(cell.group("title"), after.group("title") if after else next_line)
             else:
                 title = ""
-            if title:
+            if title and activity.user.lower() not in title.lower():
                 found.setdefault(title.lower(), Role(activity.user, title, line))
-    return list(found.values())
+    return [r for key, r in found.items() if not any(k != key and k.startswith(key) for k in found)]  # the fullest

@@ -89,17 +89,25 @@ def test_relations_are_read_where_the_screen_ties_a_relation_word_to_a_name():
 
     assert found("Your teacher Camila Rocha has confirmed your lesson.") == [("Camila Rocha", "teacher", "your")]
     assert found("Thanks again - Camila Rocha, your tutor") == [("Camila Rocha", "tutor", "your")]
-    assert found("Priya Nair · Engineering Manager at Acme") == [("Priya Nair", "manager", "title")]
+    assert found("Hiring Manager: Raj Patel") == [("Raj Patel", "hiring manager", "title")]
+    assert found("Karin Lund · Hiring Manager") == [("Karin Lund", "hiring manager", "title")]
+    # a job title beside a name ("Engineering Manager") says who they are to the user in their own message only
+    signed = "From: Priya Nair <priya@acme.com>\nsee you at standup\nPriya Nair · Engineering Manager at Acme"
+    assert found(signed) == [("Priya Nair", "manager", "qualified")]
+    assert found("Priya Nair · Engineering Manager at Acme") == found("Giulia Conti · Product Manager · 5 h") == []
+    assert found("People: Josh Miller (Technician) · Kayla Reese (Service Advisor, part-time)") == []
+    assert found("Dana Lindgren | Director, Talent Acquisition | Corvid Health") == []  # "Director" is no one
     assert found("Reviewers  lena-k (co-maintainer)") == [("lena-k", "co-maintainer", "title")]
     assert found("PLANO 16 SEMANAS · Treinador: Marcelo Prado") == [("Marcelo Prado", "coach", "title")]
-    assert found("Threads  Priya Nair\nEngineering Manager") == [("Priya Nair", "manager", "title")]
+    assert found("Threads  Priya Nair\nManager") == [("Priya Nair", "manager", "title")]
+    assert found("Threads  Priya Nair\nEngineering Manager") == []
     sender = "From: Dr Hannah Clarke <h.clarke@leeds.ac.uk>\nHi Jonah, as your personal tutor I'd like to meet."
     assert found(sender) == [("Dr Hannah Clarke", "tutor", "your")]
     # Relations said of someone else, greetings and titles are not the user's relations
     assert found("Thanks! Rachel (Noah's mom)\nMayor Lena Ortiz and her husband, Tomas Ortiz, opened it") == []
     assert found("Hola papá, Elena Martínez aquí") == []
     assert found("I'm with your dad Mon/Wed/Fri\nCustomer: Mr & Mrs Davies\nFreshCart — Customer churn") == []
-    assert found("Karin Lund · Engineering Manager") != found("Engineering Manager · Karin Lund") == []
+    assert found("Karin Lund · Hiring Manager") != found("Hiring Manager · Karin Lund") == []
     # a title that names a service says what the person does, not what they are to the user
     assert found("Thank you, Anjali Patel, Grade 2 teacher, Maplewood Elementary") == []
     assert found("Dr. Karen Liu (pediatrician)") == []
@@ -164,6 +172,13 @@ def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_
     (signed_at_lab,) = Digester().digest([obs(8, 6300, "thunderbird", "Re: results - Thunderbird", lab)])
     assert [r.sentence for r in roles(signed_at_lab)] == [  # at any other employer, a field is worked in
         "The user, Dara Quinn, works in soil chemistry at Rothamsted Institute."]
+    # an employer is any capitalised name in the next cell, or first on the next line; the fullest title counts
+    cells = ("Dara Quinn (you)\nDara Quinn | Technical Recruiter | Corvid Health\nDara Quinn · Technical Recruiter\n"
+             "Dara Quinn · Architektin M.A.\nStudio Krause Architekten · Wiener Straße 18 · 10999 Berlin")
+    (cards,) = Digester().digest([obs(9, 7200, "thunderbird", "Re: offer - Thunderbird", cells)])
+    assert [r.sentence for r in roles(cards)] == [
+        "The user, Dara Quinn, is a technical recruiter at Corvid Health.",
+        "The user, Dara Quinn, is an architektin M.A. at Studio Krause Architekten."]
 
 
 def test_the_users_name_comes_from_the_account_an_app_shows_signed_in():
@@ -174,7 +189,13 @@ def test_the_users_name_comes_from_the_account_an_app_shows_signed_in():
         return digester.user
 
     assert user(("general - Slack", "Alex Rivera (you)\nshipping today")) == "Alex Rivera"
-    assert user(("Matter - Clio", "Q Search    Tanya Brooks · Paralegal ▾")) == "Tanya Brooks"
+    # a drop-down chip names the user only when the screens show that name for a person another way
+    chip = ("Matter - Clio", "Q Search    Tanya Brooks · Paralegal ▾")
+    assert user(chip) == "" and user(chip, ("Re: filing - Thunderbird", "From: Sarah Osei\nHi Tanya,")) == "Tanya Brooks"
+    assert user(("Board - Tekmetric - Google Chrome", "Activities   Google Chrome ▾\nTEKMETRIC   Hoffman Automotive ▾"),
+                ("Messages", "Hi Dale, the Buick")) == ""  # app menus and workspaces are no one
+    assert user(("Calendar - megan.kowalski@corvidhealth.com", "Week of Sep 14")) == "Megan Kowalski"  # own address
+    assert user(("Posta - Chiara Bellandi - Outlook - Mozilla Firefox", "Posta in arrivo")) == "Chiara Bellandi"
     assert user(("Mail - Jonah Mbeki - Outlook - Mozilla Firefox", "Inbox")) == "Jonah Mbeki"
     assert user(("Strava", "Painel ▾  Treinos ▾   👤 Thiago"), ("Perfil", "Thiago Almeida · 42 km")) == "Thiago Almeida"
     assert user(("notes.odt - LibreOffice Writer", "Liberation Sans ▾  12 ▾  Default Paragraph Style ▾")) == ""
@@ -190,7 +211,9 @@ def test_the_users_name_comes_from_the_account_an_app_shows_signed_in():
     header = ("Inbox (5) - rachel.goldberg@gmail.com - Gmail", "Subject  Field trip\nFrom          Rachel Goldberg "
               "<rachel.goldberg@gmail.com>\nTo  Anjali Patel\nHi Ms. Patel, the form is in his folder.")
     assert user(header) == "Rachel Goldberg"  # a From: header with the title's address counts as it does alone
-    (a,) = Digester().digest([obs(1, 0, "firefox", "Matter - Clio", "Q Search    Tanya Brooks · Paralegal ▾")])
+    digester = Digester()
+    digester.digest([obs(0, 0, "firefox", "Mail - Tanya Brooks - Outlook", "Inbox")])
+    (a,) = digester.digest([obs(1, 900, "firefox", "Matter - Clio", "Q Search    Tanya Brooks · Paralegal ▾")])
     assert [r.sentence for r in roles(a)] == ["The user, Tanya Brooks, is a paralegal."]
 
 
@@ -279,8 +302,9 @@ def test_a_sentence_that_wraps_onto_the_next_line_of_its_column_is_read_whole():
               "           2026-03-20 10:00 Quarter ends")
     texts = passage_texts(when, "Re: Tyler - Thunderbird", screen)
     # the date and the time stand on two lines of one sentence: neither alone would be read
-    assert texts[0].splitlines()[-1] == ("Dear Mrs. Foster, thank you for reaching out. Could we meet Thursday, "
-                                         "March 12 at 3:45 pm in my classroom, Room 214? I'll bring Tyler's work.")
+    assert texts[0].splitlines()[1] == ("Dear Mrs. Foster, thank you for reaching out. Could we meet Thursday, "
+                                        "March 12 at 3:45 pm in my classroom, Room 214? I'll bring Tyler's work.")
+    assert texts[0].splitlines()[0] == "Daniel Reyes <dreyes@school.org>"  # over it in its column, not "Sent"
     assert not any("Search <Ctrl+K> 2026" in t for t in texts)  # a short cell does not run on into the next line
     form = (" Sent      On Thursday, May 21 our class will visit the Science Centre. Please sign\n"
             " Drafts    the attached permission form and send it back with $12 in the folder by\n"
@@ -305,8 +329,12 @@ def test_a_coming_date_in_a_sentence_to_the_reader_is_read_as_a_plan_and_another
               "Sat 12 Sep 2026\n"
               "https://www.booking.com/search?ss=Sintra&checkin=2026-09-11&checkout=2026-09-15&group_adults=2")
     (a,) = Digester().digest([obs(1, when.timestamp(), "thunderbird", "Wedding - Thunderbird", screen)])
-    assert [(s.cue, s.lines[1]) for s in snippets(a)] == [
-        ("plan", "We confirmed Quinta da Regaleira in Sintra for Saturday September 12!!")]
+    assert [(s.cue, s.lines[1]) for s in snippets(a)] == [  # "confirmed": booked, as "registered" or "gebucht"
+        ("event", "We confirmed Quinta da Regaleira in Sintra for Saturday September 12!!")]
+    (b,) = Digester().digest([obs(2, when.timestamp(), "thunderbird", "Wedding - Thunderbird",
+                                  screen.replace("We confirmed", "We chose"))])
+    assert [(s.cue, s.lines[1]) for s in snippets(b)] == [
+        ("plan", "We chose Quinta da Regaleira in Sintra for Saturday September 12!!")]
 
 
 def test_dates_in_figures_or_another_language_are_read_out_in_english_for_the_model():
