@@ -416,7 +416,8 @@ def test_a_statement_is_dropped_when_it_guesses_a_relation_lifts_a_line_or_is_no
     (a,) = Digester().digest([obs(1, 0, "thunderbird", "Q3 report - Thunderbird", note)])
     for statement, reason in (("Dana Whitfield is the user's manager", "relation"),
                               ("Dana Whitfield sent the Q3 report", "not_about_user"),
-                              ("The user is using Thunderbird", "empty"),
+                              ("The user is reading mail", "empty"),
+                              ("The user must file the Q3 report - Thunderbird by Friday 8 May", "window"),
                               ("The user must send the Q3 report to me by Friday 8 May", "voice"),
                               ("The user must send Dana, Whitfield, and Acme the Q3 report by Friday 8 May", "list"),
                               ("The user has the Q3 report is due Friday 8 May", "lifted"),
