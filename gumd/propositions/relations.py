@@ -27,7 +27,8 @@ RELATION_WORDS = {
     "grandma": "grandparent", "grandpa": "grandparent", "boss": "manager", "manager": "manager",
     "line manager": "manager", "supervisor": "supervisor", "supervising": "supervisor", "advisor": "thesis advisor",
     "adviser": "thesis advisor", "promotor": "thesis advisor", "tutor": "tutor", "coach": "coach",
-    "treinador": "coach", "recruiter": "recruiter", "talent acquisition": "recruiter", "hiring manager":
+    "treinador": "coach", "recruiter": "recruiter", "talent acquisition": "recruiter",
+    "talent acquisition partner": "recruiter", "hiring manager":
     "hiring manager", "client": "client", "customer": "customer", "landlord": "landlord",
     "vermieter": "landlord", "tenant": "tenant", "teacher": "teacher", "professor": "professor",
     "classmate": "classmate", "colleague": "colleague", "co-maintainer": "co-maintainer", "maintainer":
@@ -59,6 +60,7 @@ _PATTERNS = (
     (re.compile(rf"(?<![\w.@-])(?P<name>@?[a-z][\w.-]{{2,30}})\s*\(\s*{_REL}\s*\)"), "title"),  # lena-k (co-maintainer)
     (re.compile(rf"{_REL}\s*:\s*{_NAME}"), "title"),  # Treinador: Marcelo Prado
 )
+_GOES_ON = re.compile(r"[ \t]?(?!(?:at|for|of|in|to|and|@|bei|en|chez|de|da|di|presso)\b)[^\W\d_]")  # "Recruiter wrap-up"
 _AS_YOUR = re.compile(rf"(?i:\bas\s+){_YOUR}\s+{_SOME}{_REL}")  # "as your personal tutor": said by the sender
 _OTHERS = re.compile(r"(?:\b\w+['’]s|\b(?:his|her|their|its|su|sus|seu|sua|sein|seine)|(?i:\bmy|\bmi|\bmeu|\bminha))"
                      r"\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
@@ -132,7 +134,8 @@ def relations(activity: Activity) -> list[Relation]:
         for pattern, cue in _PATTERNS:
             for m in pattern.finditer(line):
                 between = line[m.end("name"):m.start("rel")] if m.start("name") < m.start("rel") else ""
-                qualified = cue == "title" and bool(WORD.search(re.sub(r"(?i)\b(?:the|a|an)\b", "", between)))
+                qualified = cue == "title" and (bool(WORD.search(re.sub(r"(?i)\b(?:the|a|an)\b", "", between)))
+                                                or bool(_GOES_ON.match(line, m.end("rel"))))
                 if _said_of_user(line, m.start("rel")):
                     keep(m.group("name"), m.group("rel"), "qualified" if qualified else cue, line)
         m = _AS_YOUR.search(line)

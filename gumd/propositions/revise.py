@@ -1,7 +1,8 @@
 """Revise: decide, for each candidate, whether it is new, refines, contradicts or duplicates what is held.
 
 Clear cases are decided without the model: no related proposition means new; a
-near-identical one (cosine >= 0.95, or the same words) means duplicate. The
+near-identical one (cosine >= 0.95, or the same words) means duplicate; one the
+candidate says in full and adds to is refined by it. The
 rest go to the model in one call per batch, as explicit operations; an
 operation between statements that name different things (dates aside), or
 are of different kinds (a role and a plan), becomes new.
@@ -39,6 +40,13 @@ class Operation:
 
 def _words(text: str) -> set[str]:
     return set(re.findall(r"\w+", text.lower()))
+
+
+def _extends(a: str, b: str) -> bool:
+    """Whether statement `a` says all of `b` and more after it ("… is a social worker at Manchester City
+    Council." after "… is a social worker.")."""
+    a, b = a.rstrip(". ").lower(), b.rstrip(". ").lower()
+    return len(a) > len(b) and a.startswith(b) and not a[len(b)].isalnum()
 
 
 def _same_words(a: str, b: str) -> bool:
@@ -98,7 +106,10 @@ def revise(lm: LanguageModel, retriever: Retriever, candidates: list[Candidate],
             decided[i] = Operation("new", c)
             continue
         top = hits[0].proposition
-        same = _same_words(c.proposition.text, top.text)
+        if _extends(c.proposition.text, top.text):  # "… is a social worker at Manchester City Council."
+            decided[i] = Operation("refine", c, top, c.proposition)
+            continue
+        same = _same_words(c.proposition.text, top.text) or _extends(top.text, c.proposition.text)
         if retriever.index is not None and not same:
             vec = retriever.embedder.embed([c.proposition.text])[0]
             held = retriever.index.vectors([top.id]).get(top.id)

@@ -27,6 +27,18 @@ def test_same_words_is_a_duplicate_without_asking_the_model_and_raises_confidenc
     assert store.propositions.get(held).confidence == 7
 
 
+def test_a_statement_that_says_a_held_one_in_full_and_more_refines_it_without_the_model(tmp_path):
+    store, obs, held = trip_store(tmp_path)
+    lm = Scripted([])
+    fuller = candidate("The user is planning a trip to Lisbon with Marta in June.", obs[1])
+    ops = revise(lm, Retriever(store), [fuller])
+    assert [(op.kind, op.target.id) for op in ops] == [("refine", held)] and lm.calls == 0
+    [new_id] = apply_operations(store, ops)
+    assert store.propositions.get(new_id).text == "The user is planning a trip to Lisbon with Marta in June."
+    shorter = revise(lm, Retriever(store), [candidate("The user is planning a trip to Lisbon with Marta.", obs[2])])
+    assert [(op.kind, op.target.id) for op in shorter] == [("duplicate", new_id)] and lm.calls == 0
+
+
 def test_unrelated_candidate_is_new_without_asking_the_model(tmp_path):
     store, obs, held = trip_store(tmp_path)
     lm = Scripted([])
