@@ -96,6 +96,7 @@ def test_relations_are_read_where_the_screen_ties_a_relation_word_to_a_name():
     assert found(signed) == [("Priya Nair", "manager", "qualified")]
     assert found("Priya Nair · Engineering Manager at Acme") == found("Giulia Conti · Product Manager · 5 h") == []
     assert found("People: Josh Miller (Technician) · Kayla Reese (Service Advisor, part-time)") == []
+    assert found("4:15 PM   Samira Haddad · Recruiter wrap-up") == []  # an event's name, not her title
     assert found("Dana Lindgren | Director, Talent Acquisition | Corvid Health") == []  # "Director" is no one
     assert found("Reviewers  lena-k (co-maintainer)") == [("lena-k", "co-maintainer", "title")]
     assert found("PLANO 16 SEMANAS · Treinador: Marcelo Prado") == [("Marcelo Prado", "coach", "title")]
