@@ -20,7 +20,7 @@ TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\b\.?)?|\b\d{1,2}\s*[ap]\.?m
 @dataclass(frozen=True)
 class Snippet:
     """A few neighbouring lines of one activity that may say something about the user, and why they were chosen:
-    `deadline` (a date with a deadline word), `event` (a date with a time or a word saying it is booked) or `plan`."""
+    `deadline` (a date with a deadline word) or `event` (a date with a time)."""
 
     lines: tuple[str, ...]
     cue: str
@@ -141,10 +141,6 @@ _AD = re.compile(r"^\W*(?:ads?\s*[·:|•—–-]|(?:sponsored|promoted|anzeige|
 _READER_OR_US = re.compile(r"\b(?:you|your|we|our|us|vous|votre|nous|du|dich|dir|ihr|wir|você|vocês|nós|usted|"
                         r"ustedes|nosotros|vosotros)\b(?!\s*[:)])", re.IGNORECASE)  # not a chat's "You:" label
 _URL = re.compile(r"\S+://\S+")
-_BOOKED = re.compile(  # a date someone is booked for: "SAT · Saturday, March 14, 2026   ✓ Registered"
-    r"\b(?:registered|booked|reserved|confirmed|scheduled|appointment|enrolled|inscrit\w*|réservé\w*|confirmé\w*|"
-    r"rendez-vous|angemeldet|gebucht|bestätigt|reservad[oa]s?|confirmad[oa]s?|inscrit[oa]s?|prenotat[oa]|"
-    r"confermat[oa]|agendad[oa])\b", re.IGNORECASE)
 _AGO = re.compile(r"\b(?:\d+\s*\w+\s+ago|ago|at|às|um|à|a las)\b", re.IGNORECASE)
 
 
@@ -184,7 +180,7 @@ def _line_cue(line: str, day: dt.date) -> tuple[int, str]:
         return 0, ""
     if DEADLINE_CUE.search(line):
         return 3, "deadline"
-    if TIME.search(line) or _BOOKED.search(line):
+    if TIME.search(line):
         return 2, "event"
     sentence = len(WORD.findall(DATE.sub(" ", _URL.sub(" ", line)))) >= PLAN_WORDS
     return (1, "plan") if sentence and _READER_OR_US.search(line) else (0, "")
@@ -199,8 +195,7 @@ def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> l
     classroom?"). A short middle line (a table's "Due by July 1, 2026", which says what is due only beside its
     "v2.0") is shown as the whole row it was cut from, when that row is not long. A passage's neighbours leave
     out what its middle line already shows and what another passage reads as its own (the model would answer for
-    that line, the more pressing one, twice). The lines before and after are those over and under the middle line
-    in its column, where the screen has columns (a folder list beside a mail's body), else its neighbours."""
+    that line, the more pressing one, twice)."""
     source = [line for line in activity.lines if len(WORD.findall(line)) >= 2 or DATE.search(line)]
     lines = [without_stamp(line) for line in source]
     wraps = [_wrapped_onto(activity, line) for line in source]
@@ -216,26 +211,15 @@ def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> l
         if not middle & shown:
             taken.append((i, cue))
             shown |= middle
-    index = {line: i for i, line in enumerate(source)}
-    above = {}  # a line -> the line over it in its column (a mail's body beside a folder list: not the folder)
-    for line, under in activity.below.items():
-        if line in index and under and under[0] in index:
-            above.setdefault(index[under[0]], index[line])
     found = []
     for i, cue in sorted(taken):
         row = activity.rows.get(source[i], "")
         middle = without_stamp(row) if row and len(lines[i]) <= ROW_CELL_CHARS and len(row.split()) <= ROW_WORDS \
             else joined[i]
         in_middle = {*(cells(row) if middle != joined[i] else ()), *wraps[i]}
-        last = wraps[i][-1] if wraps[i] else source[i]
-        under = [index[u] for u in activity.below.get(last, [])[:1] if u in index]
-        before = [above.get(i, i - 1)] * (reach > 0) + list(range(i - reach, i - 1))
-        after = (under or [i + 1]) * (reach > 0) + list(range(i + 2, i + reach + 1))
-        around = sorted({j for j in before + after if 0 <= j < len(lines)}) if reach else []
-        found.append(Snippet(tuple([*(lines[j] for j in around if j < i and source[j] not in in_middle | shown),
-                                    middle,
-                                    *(lines[j] for j in around if j > i and source[j] not in in_middle | shown)]),
-                             cue))
+        around = range(max(0, i - reach), i + reach + 1)
+        found.append(Snippet(tuple(middle if j == i else lines[j] for j in around
+                                   if j < len(lines) and (j == i or source[j] not in in_middle | shown)), cue))
     return found
 
 
