@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-PROPOSE_VERSION = "propose-v7"  # v7: a writer's own promise is the writer's; the first example sends, not files
+PROPOSE_VERSION = "propose-v7"  # v7: a fourth example: what a passage's writer promises the user is the writer's
 
 PROPOSE_INSTRUCTIONS = """You read a short passage of one person's own screen and write one statement about \
 that person, called "the user": something the user must do or will do and by when, or an appointment or event \
@@ -22,7 +22,7 @@ Dear Ife,
 As our apiary supervisor, please send the spring inspection report for the Ridge hives by Friday 8 March.
 Regards, Chidi Okonkwo
 </passage>
-{"statement": "The user has to send the spring inspection report for the Ridge hives to Chidi Okonkwo by \
+{"statement": "The user has to file the spring inspection report for the Ridge hives with Chidi Okonkwo by \
 Friday 8 March.", "confidence": 8}
 
 <passage>
