@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-PROPOSE_VERSION = "propose-v7"  # v7: a fourth example: what a passage's writer promises the user is the writer's
+PROPOSE_VERSION = "propose-v6"  # one short dated passage in, one statement about the user out (or none)
 
 PROPOSE_INSTRUCTIONS = """You read a short passage of one person's own screen and write one statement about \
 that person, called "the user": something the user must do or will do and by when, or an appointment or event \
@@ -31,15 +31,6 @@ Harbour Minister Dana Kowal resigns over port deal
 5 March
 </passage>
 {"statement": "", "confidence": 2}
-
-<passage>
-Thursday 2024-04-11, thunderbird, window: Re: reference - Mozilla Thunderbird
-the user: Tomás Ferreira
-written by: Ingrid Holm
-Hi Tomás, I'll send my reference letter for your Bergen fellowship by Monday 15 April.
-</passage>
-{"statement": "Ingrid Holm will send a reference letter for the user's Bergen fellowship by Monday 15 April.", \
-"confidence": 7}
 
 <passage>
 Wednesday 2024-03-06, calendar, window: Calendar
