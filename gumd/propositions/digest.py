@@ -86,16 +86,17 @@ _GREETING = re.compile(
     rf"(?:^|[.!?]\s+|\s)(?:{GREETING_WORDS})\s+(?P<name>{NAME_WORD})\s*(?=[,!:;.]|$)",
     re.IGNORECASE,
 )
-# How apps show the signed-in user: "Alex Rivera (you)", an account chip "Tanya Brooks · Paralegal ▾", "👤 Sam",
-# a web mail's title "Mail - Jonah Mbeki - Outlook" ("Calendar - …", "Posta - …"), or the user's own address (below).
-_ACCOUNT = (
-    re.compile(rf"(?P<name>{FULL_NAME})\s*\((?i:you|me|yo|du|vous|você|tu|eu)\)"),
-    re.compile(rf"(?<![\w.])(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})(?:\s*·\s*[^▾·]{{2,40}})?\s*▾\s*$"),
-    re.compile(rf"👤\s*(?P<name>{NAME_WORD}(?:\s+{NAME_WORD})?)\s*$"),
-    re.compile(rf"^[^-–|]{{2,40}}\s[-–]\s+(?P<name>{FULL_NAME})\s+[-–]\s+(?i:outlook|gmail|mail)\b"),
+# How apps show the signed-in user, in a line: "Alex Rivera (you)", "👤 Sam" (an account), or a drop-down chip
+# "Tanya Brooks · Paralegal ▾", which counts only for a first name the screens also show for a person another way
+# (fonts, workspaces and app menus look the same); or in a web mail's or calendar's title: "Mail - Jonah Mbeki -
+# Outlook", "Calendar - …", "Posta - …"; or the user's own address (below).
+_ACCOUNT_LINE = (
+    (re.compile(rf"(?P<name>{FULL_NAME})\s*\((?i:you|me|yo|du|vous|você|tu|eu)\)"), "account"),
+    (re.compile(rf"(?<![\w.])(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})(?:\s*·\s*[^▾·]{{2,40}})?\s*▾\s*$"),
+     "chip"),
+    (re.compile(rf"👤\s*(?P<name>{NAME_WORD}(?:\s+{NAME_WORD})?)\s*$"), "account"),
 )
-CHIP = 1  # the _ACCOUNT pattern of a drop-down chip: fonts, workspaces and app menus look the same, so it counts only
-# for a first name the screens also show for a person another way
+_ACCOUNT_TITLE = re.compile(rf"^[^-–|]{{2,40}}\s[-–]\s+(?P<name>{FULL_NAME})\s+[-–]\s+(?i:outlook|gmail|mail)\b")
 # A mail client shows the user's own address as "Me <lena.brandt@posteo.de>"; the address may spell their name.
 # Its window title shows the account ("Inbox - dreyes@austinisd.org - …"): "Daniel Reyes <dreyes@…>" is the user.
 _OWN_ADDRESS = re.compile(r"(?<![\w<])(?i:me|yo|moi|eu|ich|io)\s*<(?P<local>[a-z]+(?:[._-][a-z]+)+)@[\w.-]+>")
@@ -367,7 +368,7 @@ def extract_entities(activity: Activity) -> list[Entity]:
     found: dict[tuple[str, str], Entity] = {}
     kept = set(activity.lines)
     for o in activity.observations:
-        m = _ACCOUNT[3].search(o.title)
+        m = _ACCOUNT_TITLE.search(o.title)
         if m and person_ok(m.group("name")):
             _add(found, "person", m.group("name"), o.id, "account")
         for part in TITLE_SPLIT.split(o.title):
@@ -382,10 +383,10 @@ def extract_entities(activity: Activity) -> list[Entity]:
             header = _HEADER.match(line)
             if header is None and n + 1 < len(cells) and _HEADER_ALONE.match(line) and "@" in cells[n + 1]:
                 header = _HEADER.match(f"{line.rstrip(': ')}: {cells[n + 1]}")
-            for n_pattern, pattern in enumerate(_ACCOUNT[:3]):
+            for pattern, cue in _ACCOUNT_LINE:
                 m = pattern.search(line)
                 if m and person_ok(m.group("name")):
-                    _add(found, "person", m.group("name"), o.id, "chip" if n_pattern == CHIP else "account")
+                    _add(found, "person", m.group("name"), o.id, cue)
             for m in _NAMED_ADDRESS.finditer(line):  # outside a To:/Cc: header, "Name <address>" heads a message
                 own = m.group("address").lower() in accounts
                 if (own or header is None) and person_ok(m.group("name")):

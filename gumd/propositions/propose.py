@@ -30,6 +30,7 @@ from gumd.propositions.digest import DATE, Activity
 from gumd.propositions.passages import Snippet, in_english, read_out, snippets
 from gumd.propositions.relations import relations, relations_in, roles
 from gumd.propositions.prompts import propose_messages
+from gumd.propositions.vocabulary import PROGRAMS
 from gumd.store.records import NewProposition
 
 log = logging.getLogger(__name__)
@@ -44,8 +45,6 @@ _VOICE = re.compile(r"(?<![\w'’])(?:I|I['’](?:m|ve|ll|d)|me|my|we|our|us|you
 _DUTY = re.compile(r"\s+(?:must|has to|needs to|should|is due to|is required to)\b")
 _FIRST_PERSON = re.compile(r"(?<![\w'’])(?:I|I['’](?:m|ve|ll|d)|me|my|mine)(?![\w'’])")
 _TO_READER = re.compile(r"\b(?:you|your|yours)\b(?!\s*[:)])", re.IGNORECASE)  # not a chat's "You:" label
-_PROGRAM = re.compile(r"\b(?:mozilla|firefox|google chrome|chromium|microsoft edge|thunderbird|safari|libreoffice|"
-                      r"visual studio code|messages for web)\b", re.IGNORECASE)  # the head's window, never the user's
 _LIST = re.compile(r"(?:[A-ZÀ-ÖØ-Þ][\w'’-]*(?: [A-ZÀ-ÖØ-Þ][\w'’-]*)*,\s+){2,}(?:and |or )?[A-ZÀ-ÖØ-Þ]")
 
 
@@ -149,8 +148,8 @@ def problem(sentence: str, evidence: str, screens: list[str], app: str, user: st
     the user), `self` (it names the user's own name as someone else: "The user has to meet Lena Brandt and
     Karin", where Lena Brandt is the user), `voice` (it keeps the screen's I, we or you: a line lifted, not
     restated), `window` (it names the program the passage was read in: a copy of the passage's head, "file the
-    Terminplan.xlsx with EXCEL"), `lifted` (it is a line of the passage behind "The user"), `list` (it strings three or more names
-    together, as a copied header does), `relation` (it names a relation its passage does not) and `empty` (it
+    Terminplan.xlsx with EXCEL"), `lifted` (it is a line of the passage behind "The user"), `list` (it strings
+    three or more names together, as a copied header does), `relation` (it names a relation its passage does not) and `empty` (it
     names nothing an assistant could use)."""
     reason = check.problem(sentence, evidence, screens)
     if reason:
@@ -161,7 +160,7 @@ def problem(sentence: str, evidence: str, screens: list[str], app: str, user: st
         return "self"
     if _VOICE.search(sentence):
         return "voice"
-    if _PROGRAM.search(sentence) or len(app) >= 3 and re.search(rf"(?<![\w.-]){re.escape(app)}(?![\w.-])", sentence):
+    if PROGRAMS.search(sentence) or len(app) >= 3 and re.search(rf"(?<![\w.-]){re.escape(app)}(?![\w.-])", sentence):
         return "window"
     if check.lifted(sentence, evidence):
         return "lifted"

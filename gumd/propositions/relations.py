@@ -60,7 +60,8 @@ _PATTERNS = (
     (re.compile(rf"(?<![\w.@-])(?P<name>@?[a-z][\w.-]{{2,30}})\s*\(\s*{_REL}\s*\)"), "title"),  # lena-k (co-maintainer)
     (re.compile(rf"{_REL}\s*:\s*{_NAME}"), "title"),  # Treinador: Marcelo Prado
 )
-_GOES_ON = re.compile(r"[ \t]?(?!(?:at|for|of|in|to|and|@|bei|en|chez|de|da|di|presso)\b)[^\W\d_]")  # "Recruiter wrap-up"
+# A relation word that goes on into another word is part of a name ("Recruiter wrap-up"), unless that says where.
+_GOES_ON = re.compile(r"[ \t]?(?!(?:at|for|of|in|to|and|@|bei|en|chez|de|da|di|presso)\b)[^\W\d_]")
 _AS_YOUR = re.compile(rf"(?i:\bas\s+){_YOUR}\s+{_SOME}{_REL}")  # "as your personal tutor": said by the sender
 _OTHERS = re.compile(r"(?:\b\w+['’]s|\b(?:his|her|their|its|su|sus|seu|sua|sein|seine)|(?i:\bmy|\bmi|\bmeu|\bminha))"
                      r"\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
@@ -183,7 +184,8 @@ _ORGANISATION = re.compile(
 )
 # An employer beside a title may also be any name of two to five capitalised words ("Corvid Health", "Studio Krause
 # Architekten") in a signature's next cell or line.
-_NAMED = re.compile(r"[A-ZÀ-ÖØ-Þ][\w.'’&-]*(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w.'’&-]*|&|of|de|du|des|di|del|und|y|e|and|for)){1,4}")
+_NAMED = re.compile(
+    r"[A-ZÀ-ÖØ-Þ][\w.'’&-]*(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w.'’&-]*|&|of|de|du|des|di|del|und|y|e|and|for)){1,4}")
 _SCHOOL = re.compile(r"\b(?:School|Schule|Escuela|Escola|École|Ecole|Colegio|Gymnasium|Lycée|Collège|Scuola)\b")
 _SEPARATOR = re.compile(r"\s*[—–·|,]\s*")
 _AT = re.compile(r"\b(?:at|@|bei|en|chez|na|no|em|presso)\s+(?=[A-ZÀ-ÖØ-Þ0-9])")

@@ -17,6 +17,9 @@ TITLE_NOISE = re.compile(
     r"(?:draft|compose|write):?.*|\(\d+\)|[\w.+-]+@[\w.-]+)$",
     re.IGNORECASE,
 )
+# Programs a window's title names, anywhere in a sentence: what it was read in, never what the user does.
+PROGRAMS = re.compile(r"\b(?:mozilla|firefox|google chrome|chromium|microsoft edge|thunderbird|safari|libreoffice|"
+                      r"visual studio code|messages for web)\b", re.IGNORECASE)
 # Words of menu bars and toolbars, in the languages gumd meets most.
 MENU_WORDS = frozenset(
     "file edit view insert format tools help history bookmarks window go selection terminal run table data sheet "
