@@ -24,7 +24,7 @@ from pathlib import Path
 from gumd.propositions.digest import Activity
 from gumd.propositions.relations import relations_in
 
-STRONG_CUES = frozenset({"sender", "recipient", "signature", "chat", "honorific", "greeting"})
+STRONG_CUES = frozenset({"sender", "recipient", "copied", "signature", "chat", "honorific", "greeting"})
 FEATURES = (
     "dated", "person", "model", "told", "strong_cue", "relation_on_screen", "deadline_cue", "named", "repeated",
     "grounded_words", "observations",

@@ -25,13 +25,17 @@ MONTHS = (
     "nov|november|dec|december|januar|februar|märz|maerz|mai|juni|juli|oktober|dezember|enero|febrero|marzo|abril|"
     "mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|janvier|février|fevrier|mars|avril|"
     "juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|janeiro|fevereiro|março|marco|maio|junho|"
-    "julho|setembro|outubro|novembro|dezembro"
+    "julho|setembro|outubro|novembro|dezembro|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|"
+    "dicembre|gen|mag|giu|lug|ott|januari|februari|maart|mei|augustus"
 )
 _WEEKDAYS = (
     "mon|monday|tue|tues|tuesday|wed|wednesday|thu|thur|thurs|thursday|fri|friday|sat|saturday|sun|sunday|"
     "montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lunes|martes|miércoles|miercoles|jueves|viernes|"
-    "sábado|sabado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+    "sábado|sabado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunedì|lunedi|martedì|martedi|"
+    "mercoledì|mercoledi|giovedì|giovedi|venerdì|venerdi|sabato|domenica|segunda-feira|terça-feira|terca-feira|"
+    "quarta-feira|quinta-feira|sexta-feira|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag"
 )
+_ON = r"on|by|until|till|before|from|due|le|il|el|am|vom|bis|entro|até|ate|tot"  # a bare day/month after these
 DATE = re.compile(
     rf"(?<![\d.,:/])\b(?:(?:{_WEEKDAYS})\.?,?\s+)?(?:"
     rf"\d{{1,2}}(?:st|nd|rd|th|\.)?\s+(?:de\s+|of\s+)?(?:{MONTHS})\.?(?:\s+(?:de\s+)?\d{{4}})?"
@@ -40,6 +44,7 @@ DATE = re.compile(
     rf"|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}"
     rf"|\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}"
     rf")\b"
+    rf"|\b(?:(?:{_WEEKDAYS})\.?,?|{_ON})\s+\d{{1,2}}/\d{{1,2}}\b(?![/\d])"  # "Sat 27/03", "on 11/17"
     rf"|\b(?:{_WEEKDAYS})\b(?=[^\n]{{0,12}}\b(?:\d{{1,2}}[:.]\d{{2}}|\d{{0,2}}\s*[ap]m)\b)"
     rf"|\b(?:today|tomorrow|tonight|next week|this week|end of (?:day|week|month)|eod|eow)\b(?!['’]s)"
     rf"|(?<![\d/])(?:\d{{4}}\s*年\s*)?\d{{1,2}}\s*月\s*\d{{1,2}}\s*日"  # 10月9日, 2026年10月17日
@@ -49,7 +54,7 @@ DATE = re.compile(
 DEADLINE_CUE = re.compile(
     r"\b(?:due|deadline|(?<!created )(?<!posted )(?<!shared )(?<!written )(?<!sent )(?<!edited )by|until|before|"
     r"submit\w*|expire\w*|closes?|no later than|frist|bis|fällig|plazo|antes|límite|limite|vence|avant|échéance|"
-    r"prazo|até|entrega)\b|まで|締め?切り?|期限|納期|截止|마감|까지",  # CJK words stand inside others
+    r"prazo|até|entrega|entro|scade|scadenza|uiterlijk|spätestens|hasta)\b|まで|締め?切り?|期限|納期|截止|마감|까지",  # CJK words stand inside others
     re.IGNORECASE,
 )
 _AMOUNT = re.compile(
@@ -86,7 +91,7 @@ _GREETING = re.compile(
     rf"(?:^|[.!?]\s+|\s)(?:{GREETING_WORDS})\s+(?P<name>{NAME_WORD})\s*(?=[,!:;.]|$)",
     re.IGNORECASE,
 )
-# How apps show the signed-in user, in a line: "Alex Rivera (you)", "👤 Sam" (an account), or a drop-down chip
+# How apps show the signed-in user, in a line: "Alex Rivera (you)", "👤 Sam" ending a line (an account), or a drop-down chip
 # "Tanya Brooks · Paralegal ▾", which counts only for a first name the screens also show for a person another way
 # (fonts, workspaces and app menus look the same); or in a web mail's or calendar's title: "Mail - Jonah Mbeki -
 # Outlook", "Calendar - …", "Posta - …"; or the user's own address (below).
@@ -94,8 +99,9 @@ _ACCOUNT_LINE = (
     (re.compile(rf"(?P<name>{FULL_NAME})\s*\((?i:you|me|yo|du|vous|você|tu|eu)\)"), "account"),
     (re.compile(rf"(?<![\w.])(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})(?:\s*·\s*[^▾·]{{2,40}})?\s*▾\s*$"),
      "chip"),
-    (re.compile(rf"👤\s*(?P<name>{NAME_WORD}(?:\s+{NAME_WORD})?)\s*$"), "account"),
 )
+_ACCOUNT_CORNER = re.compile(rf"👤\s*(?P<name>{NAME_WORD}(?:\s+{NAME_WORD})?)[ \t]*$", re.MULTILINE)  # a screen line's
+# last cell ("… Explore Premium   👤 Sam"), not a toolbar's button ("👤 Address Book   🏷 Tag ▾")
 _ACCOUNT_TITLE = re.compile(rf"^[^-–|]{{2,40}}\s[-–]\s+(?P<name>{FULL_NAME})\s+[-–]\s+(?i:outlook|gmail|mail)\b")
 # A mail client shows the user's own address as "Me <lena.brandt@posteo.de>"; the address may spell their name.
 # Its window title shows the account ("Inbox - dreyes@austinisd.org - …"): "Daniel Reyes <dreyes@…>" is the user.
@@ -119,7 +125,7 @@ class Entity:
     kind: str  # person | thing | name (a capitalised name of unknown kind) | date | amount
     text: str
     observation_ids: tuple[int, ...]
-    cue: str = ""  # how it was found: sender, recipient, signature, chat, mention, honorific, title, file, deadline
+    cue: str = ""  # how it was found: sender, recipient, copied (Cc:), signature, chat, mention, honorific, title, file, deadline
 
 
 @dataclass
@@ -375,6 +381,9 @@ def extract_entities(activity: Activity) -> list[Entity]:
             part = part.strip()
             if part and not TITLE_NOISE.match(part) and WORD.search(part):
                 _add(found, "thing", part, o.id, "title")
+        for m in _ACCOUNT_CORNER.finditer(o.text):
+            if person_ok(m.group("name")):
+                _add(found, "person", m.group("name"), o.id, "account")
         cells = _lines(o.text)
         accounts = [a.lower() for a in _EMAIL.findall(o.title)]  # a mail client's title: the account it shows
         for account in accounts:
@@ -395,8 +404,9 @@ def extract_entities(activity: Activity) -> list[Entity]:
             if own:
                 _add_own_address(found, own.group("local"), o.id)
             if header:
-                cue = "sender" if header.group("field").lower() in ("from", "de", "von", "remitente", "envoyé par") \
-                    else "recipient"
+                field = header.group("field").lower()
+                cue = "sender" if field in ("from", "de", "von", "remitente", "envoyé par") else \
+                    "copied" if field == "cc" else "recipient"  # a mail is to its To:, not to whom it copies
                 for name, address in _header_people(header.group("rest")):
                     if name and person_ok(name.split()[0]):
                         _add(found, "person", name, o.id, "own address" if address.lower() in accounts else cue)

@@ -14,7 +14,8 @@ ROW_WORDS = 24  # … when that row is no longer than this
 WRAPPED_CHARS = 40  # a line at least this long that ends mid-sentence goes on in the line under it …
 WRAPPED_LINES = 2  # … for at most this many lines
 PLAN_WORDS = 6  # a coming date without a deadline word or a time counts in a sentence this long ("We confirmed …")
-TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\b\.?)?|\b\d{1,2}\s*[ap]\.?m\b\.?", re.IGNORECASE)
+TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\b\.?)?|\b\d{1,2}\s*[ap]\.?m\b\.?|\b(?:[01]?\d|2[0-3])h(?:[0-5]\d)?\b"
+                  r"|\b\d{1,2}\s?Uhr\b|\d{1,2}時", re.IGNORECASE)  # 9:30, 4 PM, 11h30, 14 Uhr, 13時
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,13 @@ _MONTH_NUMBERS = {
     **dict.fromkeys(("jan", "ene"), 1), **dict.fromkeys(("feb", "fév", "fev"), 2), **dict.fromkeys(("mar", "mär", "mae"), 3),
     **dict.fromkeys(("apr", "abr", "avr"), 4), **dict.fromkeys(("may", "mai"), 5), "jun": 6, "juin": 6, "jul": 7,
     "juil": 7, **dict.fromkeys(("aug", "ago", "aoû", "aou"), 8), **dict.fromkeys(("sep", "set"), 9),
-    **dict.fromkeys(("oct", "okt", "out"), 10), "nov": 11, **dict.fromkeys(("dec", "dez", "dic", "déc"), 12),
+    **dict.fromkeys(("oct", "okt", "out", "ott"), 10), "nov": 11, **dict.fromkeys(("dec", "dez", "dic", "déc"), 12),
+    "gen": 1, "maa": 3, **dict.fromkeys(("mag", "mei"), 5), "giu": 6, "lug": 7,  # Italian, Dutch
 }
-_WEEKDAY_NUMBERS = {  # by the first three letters of a weekday in English, German, Spanish or French
+_WEEKDAY_NUMBERS = {  # by the first three letters of a weekday in English, German, Spanish, French, Italian,
+    # Portuguese or Dutch
+    "seg": 0, "maa": 0, "ter": 1, "din": 1, "qua": 2, "woe": 2, "gio": 3, "qui": 3, "sex": 4, "vri": 4, "zat": 5,
+    "zon": 6,
     "mon": 0, "lun": 0, "tue": 1, "die": 1, "mar": 1, "wed": 2, "mit": 2, "mié": 2, "mie": 2, "mer": 2, "thu": 3,
     "don": 3, "jue": 3, "jeu": 3, "fri": 4, "fre": 4, "vie": 4, "ven": 4, "sat": 5, "sam": 5, "sáb": 5, "sab": 5,
     "sun": 6, "son": 6, "dom": 6, "dim": 6,
@@ -139,7 +144,7 @@ def is_past(date: str, day: dt.date) -> bool:
 _AD = re.compile(r"^\W*(?:ads?\s*[·:|•—–-]|(?:sponsored|promoted|anzeige|publicidad|patrocinado|sponsoris[ée]"
                  r"|pubblicità)\b)", re.IGNORECASE)  # an advert's line is nobody's plan
 _READER_OR_US = re.compile(r"\b(?:you|your|we|our|us|vous|votre|nous|du|dich|dir|ihr|wir|você|vocês|nós|usted|"
-                        r"ustedes|nosotros|vosotros)\b(?!\s*[:)])", re.IGNORECASE)  # not a chat's "You:" label
+                        r"ustedes|nosotros|vosotros|tu|ti|tuo|tua|voi|noi|vostro|nostro|jij|jouw|wij|onze)\b(?!\s*[:)])", re.IGNORECASE)  # not a chat's "You:" label
 _URL = re.compile(r"\S+://\S+")
 _AGO = re.compile(r"\b(?:\d+\s*\w+\s+ago|ago|at|às|um|à|a las)\b", re.IGNORECASE)
 

@@ -199,6 +199,11 @@ def test_the_users_name_comes_from_the_account_an_app_shows_signed_in():
     assert user(("Posta - Chiara Bellandi - Outlook - Mozilla Firefox", "Posta in arrivo")) == "Chiara Bellandi"
     assert user(("Mail - Jonah Mbeki - Outlook - Mozilla Firefox", "Inbox")) == "Jonah Mbeki"
     assert user(("Strava", "Painel ▾  Treinos ▾   👤 Thiago"), ("Perfil", "Thiago Almeida · 42 km")) == "Thiago Almeida"
+    toolbar = ("Posteingang - Thunderbird", "⤓ Abrufen ▾  ✎ Verfassen  👤 Adressbuch  🏷 Schlagwörter ▾  Suchen")
+    assert user(toolbar, toolbar) == ""  # a button's icon, not the account in a corner
+    # a mail is to its To:, not to whom it copies
+    cc = ("Re: Forecast - Outlook", "A: Chiara Bellandi;\nCc: Paolo Ricci\nCiao Chiara,")
+    assert user(("Posta - Chiara Bellandi - Outlook - Mozilla Firefox", cc[1])) == "Chiara Bellandi"
     assert user(("notes.odt - LibreOffice Writer", "Liberation Sans ▾  12 ▾  Default Paragraph Style ▾")) == ""
     assert user(("general - Slack", "Priya Nair  10:02\nship it")) == ""  # a chat speaker is not the account
     # The user's own address in a mail client outweighs the one sender of a mail they answer
@@ -357,6 +362,22 @@ def test_dates_in_figures_or_another_language_are_read_out_in_english_for_the_mo
     text = passage(a, snippet)
     assert "written by: Renata Lopes Fisioterapia" in text and "(Thursday 21 May 2026), às 18:30" in text
     assert snippet.lines[-1] == "📅 quinta-feira, 21 de maio de 2026, às 18:30"  # the evidence stays as shown
+
+
+def test_dates_times_and_deadline_words_are_read_in_italian_dutch_portuguese_french_and_german():
+    day = dt.date(2026, 5, 5)
+    found = lambda line: [m.group(0) for m in DATE.finditer(line)]  # noqa: E731
+    assert found("Martedì 12 maggio alle 9:30, vrijdag 8 mei, sexta-feira, 15 de maio") == \
+        ["Martedì 12 maggio", "vrijdag 8 mei", "sexta-feira, 15 de maio"]
+    # a day and month without a year only after a weekday or a preposition: not a fraction or a score
+    assert found("Sat 27/03, his shift on 27/03; 3/4 cup; the score was 2/1") == ["Sat 27/03", "on 27/03"]
+    assert in_english("la gara scade il 15/05", day) == "la gara scade il 15/05 (Friday 15 May)"
+    assert in_english("entro venerdi 8 maggio", day) == "entro venerdi 8 maggio (Friday 8 May)"
+    t = dt.datetime(2026, 5, 5, 9).timestamp()
+    (a,) = Digester().digest([obs(1, t, "firefox", "Posta - Outlook", "Aggiorna il forecast entro venerdi 8 maggio\n"
+                                  "Martedi 12 maggio alle 9:30 facciamo la demo\n13 juin à 11h, ça vous va ?\n"
+                                  "Treffen am 14. Mai um 14 Uhr im Büro\nla gara scade il 15/05 per Niguarda")])
+    assert [s.cue for s in snippets(a, limit=5, reach=0)] == ["deadline", "event", "event", "event", "deadline"]
 
 
 def test_the_time_a_chat_line_was_sent_is_not_read_as_its_time():
