@@ -108,6 +108,12 @@ def sentence_of(statement: str, user: str = "", addressed: bool = False, writer:
         text = re.sub(rf"(?:(?<=^)|(?<=\s)){name}(?:['’]s\b|(?<=s)['’](?!\w))", "the user's", text)
         if addressed:
             text = re.sub(rf"^{name}(?![\w'’])", "The user", text)
+    if addressed:  # the passage's "you" is the user, and its "I" the one other person who wrote it
+        text = re.sub(r"(?<![\w'’])(?:[Yy]our|[Yy]ours)(?![\w'’])", "the user's", text)
+        text = re.sub(r"(?<![\w'’])[Yy]ou(?![\w'’])", "the user", text)
+        if writer:
+            text = re.sub(r"(?<![\w'’])(?:I|me)(?![\w'’])", writer, text)
+            text = re.sub(r"(?<![\w'’])[Mm]y(?![\w'’])", f"{writer}'s", text)
     return f"{text[:1].upper()}{text[1:]}." if text else ""
 
 

@@ -461,6 +461,14 @@ def test_the_users_own_name_in_a_statement_is_put_back_as_the_user():
     assert sentence_of("Rachel Goldberg is coordinating the fair", "") == "Rachel Goldberg is coordinating the fair."
     assert sentence_of("The user must answer Tanya Brooks' motion by 6/29", "Tanya Brooks") == \
         "The user must answer the user's motion by 6/29."
+    # a passage that speaks to its reader: its "you" is the user, its "I" the one other person who wrote it
+    assert sentence_of("The user must update your reqs in Greenhouse by EOD Wed 9/30", user, addressed=True) == \
+        "The user must update the user's reqs in Greenhouse by EOD Wed 9/30."
+    assert sentence_of("The user has to send the exhibit index to me by Thursday so I can cite it", user, True,
+                       "Sarah Osei") == "The user has to send the exhibit index to Sarah Osei by Thursday so Sarah " \
+                                        "Osei can cite it."
+    assert sentence_of("The user has to send the index to me by Thursday", user) == \
+        "The user has to send the index to me by Thursday."  # whose "me" is unknown: the voice check drops it
     evidence = "Lena Brandt, Karin Lund and I will interview you on Tuesday 3 March at 10:00."
     said = {t: problem(t, evidence, [], "thunderbird", "Lena Brandt") for t in (
         "The user has an interview with Lena Brandt and Karin Lund on Tuesday 3 March.",  # the user as someone else
