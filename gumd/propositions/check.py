@@ -16,6 +16,7 @@ import re
 import unicodedata
 
 from gumd.propositions import prompts
+from gumd.propositions.digest import HONORIFICS
 from gumd.propositions.passages import calendar_words
 
 # Words a sentence may capitalise without the screen showing them: the sentence's own frame and the relations.
@@ -78,6 +79,8 @@ def ungrounded(sentence: str, evidence: str) -> list[str]:
             continue
         if core in _CALENDAR_WORDS and (f" {core[:3]} " in plain or core in calendar_words(evidence)):
             continue  # "Thursday" for the screen's "Thu", "September" for its "septiembre" or "24/09/2026"
+        if core in HONORIFICS and re.search(rf" {core[:2]}\w? ", plain):
+            continue  # "Dr." for the screen's "Dra.", "Mr" for its "Mrs"… a title, not a name
         missing.append(word)
     for number in _NUMBER.findall(sentence):
         d = re.sub(r"\D", "", number)

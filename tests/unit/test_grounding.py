@@ -539,6 +539,8 @@ def test_the_checks_drop_invented_names_prompt_echoes_copies_and_empty_phrases()
     spanish = "Dra. Amparo Gil Ferrer\njueves, 24 de septiembre de 2026, 10:20"  # restated in English
     assert check.ungrounded("The user sees Dra. Amparo Gil on Thursday 24 September at 10:20.", spanish) == []
     assert check.ungrounded("The user sees Dra. Amparo Gil on Friday 24 October.", spanish) == ["Friday", "October"]
+    assert check.ungrounded("The user sees Dr. Amparo Gil on Thursday 24 September.", spanish) == []  # Dra. → Dr.
+    assert check.ungrounded("The user sees Prof. Amparo Gil on Thursday 24 September.", spanish) == ["Prof"]
     assert check.ungrounded("The user travels on Friday 25 September.", "Ida: Madrid  25/09/2026") == []
     assert check.problem("The user is a computer user who is building a private model of one computer user.",
                          evidence, [evidence]) == "prompt"
