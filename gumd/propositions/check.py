@@ -84,6 +84,9 @@ def ungrounded(sentence: str, evidence: str) -> list[str]:
         missing.append(word)
     for number in _NUMBER.findall(sentence):
         d = re.sub(r"\D", "", number)
+        hour = re.fullmatch(r"(\d{1,2}):00", number)  # "11:00" for the screen's "11h", "14:00" for its "2 PM"
+        if hour and {str(int(hour.group(1)) + k) for k in (0, -12, 12)} & digits:
+            continue
         if d and d not in digits and d not in joined:
             missing.append(number)
     return missing

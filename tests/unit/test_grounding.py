@@ -541,6 +541,9 @@ def test_the_checks_drop_invented_names_prompt_echoes_copies_and_empty_phrases()
     assert check.ungrounded("The user sees Dra. Amparo Gil on Friday 24 October.", spanish) == ["Friday", "October"]
     assert check.ungrounded("The user sees Dr. Amparo Gil on Thursday 24 September.", spanish) == []  # Dra. → Dr.
     assert check.ungrounded("The user sees Prof. Amparo Gil on Thursday 24 September.", spanish) == ["Prof"]
+    assert check.ungrounded("The user meets Sophie on Saturday 13 June at 11:00.", "Sophie : samedi 13 juin à 11h") == []
+    assert check.ungrounded("The user meets Sophie at 14:00.", "Sophie, 2 PM") == []
+    assert check.ungrounded("The user meets Sophie at 15:00.", "Sophie, 2 PM") == ["15:00"]
     assert check.ungrounded("The user travels on Friday 25 September.", "Ida: Madrid  25/09/2026") == []
     assert check.problem("The user is a computer user who is building a private model of one computer user.",
                          evidence, [evidence]) == "prompt"
