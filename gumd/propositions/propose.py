@@ -94,16 +94,19 @@ def passage(activity: Activity, snippet: Snippet) -> str:
 def sentence_of(statement: str, user: str = "", addressed: bool = False, writer: str = "") -> str:
     """The model's statement as one tidy sentence ('' when it said nothing), with the user's own name, which a
     small model copies from the passage's head as if it were someone else's, put back as the user: "with Rachel
-    Goldberg" becomes "with" the passage's `writer` when it has one other than the user (the small model mixes
-    up the two ends of a message), "for Rachel Goldberg" goes, "Rachel Goldberg's" becomes "the user's". A
+    Goldberg" (or "meet", "see", "call" Rachel Goldberg) becomes "with" the passage's `writer` when it has one
+    other than the user (the small model mixes up the two ends of a message), "for Rachel Goldberg" and "Rachel
+    Goldberg and" among others go, "Rachel Goldberg's" becomes "the user's". A
     statement whose subject is the user's name is about the user only when the passage speaks to its reader or
     names the user (`addressed`: "could you come to my office?", "Daniel is coordinating this year"); otherwise
     it stays, to be dropped: a small model puts the user's name on what others wrote of themselves."""
     text = " ".join(statement.split()).strip(" .")
     if user:
         name = re.escape(user)
+        text = re.sub(rf"(?<=\s){name}\s+and\s+(?=\w)|\s+and\s+{name}(?![\w'’])", "", text)  # "meet Lena Brandt
+        # and Karin": the user among the others
         if writer:
-            text = re.sub(rf"(?i:\s+(with|to|from)\s+){name}(?![\w'’])", rf" \1 {writer}", text)
+            text = re.sub(rf"(?i:\s+(with|to|from|meet|see|call)\s+){name}(?![\w'’])", rf" \1 {writer}", text)
         text = re.sub(rf"(?i:\s+(?:for|with|to|of|from|by)\s+){name}(?![\w'’])", "", text)
         text = re.sub(rf"(?:(?<=^)|(?<=\s)){name}(?:['’]s\b|(?<=s)['’](?!\w))", "the user's", text)
         if addressed:

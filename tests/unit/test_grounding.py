@@ -458,6 +458,10 @@ def test_the_users_own_name_in_a_statement_is_put_back_as_the_user():
     assert sentence_of("The user has an appointment with Rachel Goldberg on Thursday", user, writer="Renata Lopes") == \
         "The user has an appointment with Renata Lopes on Thursday."  # the other end of the message
     assert sentence_of("The user meets Rachel Goldbergson on Friday", user) == "The user meets Rachel Goldbergson on Friday."
+    assert sentence_of("The user has to meet Rachel Goldberg and Karin Lund at 10:00", user) == \
+        "The user has to meet Karin Lund at 10:00."  # the user among the others
+    assert sentence_of("The user has to meet Rachel Goldberg at 3:45 pm", user, writer="Angela Foster") == \
+        "The user has to meet Angela Foster at 3:45 pm."
     assert sentence_of("Rachel Goldberg is coordinating the fair", "") == "Rachel Goldberg is coordinating the fair."
     assert sentence_of("The user must answer Tanya Brooks' motion by 6/29", "Tanya Brooks") == \
         "The user must answer the user's motion by 6/29."
