@@ -45,6 +45,8 @@ _VOICE = re.compile(r"(?<![\w'’])(?:I|I['’](?:m|ve|ll|d)|me|my|we|our|us|you
 _DUTY = re.compile(r"\s+(?:must|has to|needs to|should|is due to|is required to)\b")
 _FIRST_PERSON = re.compile(r"(?<![\w'’])(?:I|I['’](?:m|ve|ll|d)|me|my|mine)(?![\w'’])")
 _TO_READER = re.compile(r"\b(?:you|your|yours)\b(?!\s*[:)])", re.IGNORECASE)  # not a chat's "You:" label
+_OWN_LINE = re.compile(r"^\W*(?:you|du|tú|tu|vous|você|yo|me|ich|eu)\s*:", re.IGNORECASE | re.MULTILINE)  # the user's
+# own chat line ("You: … can your mom drive him?"): its "you" is the other person
 _LIST = re.compile(r"(?:[A-ZÀ-ÖØ-Þ][\w'’-]*(?: [A-ZÀ-ÖØ-Þ][\w'’-]*)*,\s+){2,}(?:and |or )?[A-ZÀ-ÖØ-Þ]")
 
 
@@ -91,7 +93,7 @@ def passage(activity: Activity, snippet: Snippet) -> str:
                        in_english(snippet.text, day.date())])
 
 
-def sentence_of(statement: str, user: str = "", addressed: bool = False, writer: str = "") -> str:
+def sentence_of(statement: str, user: str = "", addressed: bool = False, writer: str = "", voice: bool = False) -> str:
     """The model's statement as one tidy sentence ('' when it said nothing), with the user's own name, which a
     small model copies from the passage's head as if it were someone else's, put back as the user: "with Rachel
     Goldberg" (or "meet", "see", "call" Rachel Goldberg) becomes "with" the passage's `writer` when it has one
@@ -99,7 +101,8 @@ def sentence_of(statement: str, user: str = "", addressed: bool = False, writer:
     Goldberg and" among others go, "Rachel Goldberg's" becomes "the user's". A
     statement whose subject is the user's name is about the user only when the passage speaks to its reader or
     names the user (`addressed`: "could you come to my office?", "Daniel is coordinating this year"); otherwise
-    it stays, to be dropped: a small model puts the user's name on what others wrote of themselves."""
+    it stays, to be dropped: a small model puts the user's name on what others wrote of themselves. With `voice`
+    (the passage speaks to the user, not as the user), its "your" is the user's and the writer's "I" theirs."""
     text = " ".join(statement.split()).strip(" .")
     if user:
         name = re.escape(user)
@@ -111,7 +114,7 @@ def sentence_of(statement: str, user: str = "", addressed: bool = False, writer:
         text = re.sub(rf"(?:(?<=^)|(?<=\s)){name}(?:['’]s\b|(?<=s)['’](?!\w))", "the user's", text)
         if addressed:
             text = re.sub(rf"^{name}(?![\w'’])", "The user", text)
-    if addressed:  # the passage's "you" is the user, and its "I" the one other person who wrote it
+    if voice:  # the passage speaks to the user: its "you" is the user, and its "I" the one other person who wrote it
         text = re.sub(r"(?<![\w'’])(?:[Yy]our|[Yy]ours)(?![\w'’])", "the user's", text)
         text = re.sub(r"(?<![\w'’])[Yy]ou(?![\w'’])", "the user", text)
         if writer:
@@ -239,7 +242,8 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
         answer = lm.complete_json(propose_messages(text), Statement, max_tokens)
         addressed = _addressed(snippet, activity.user, answer.statement.strip())
         sentence = first_part(sentence_of(read_out(answer.statement), activity.user, addressed,
-                                          others[0] if len(others) == 1 else ""))
+                                          others[0] if len(others) == 1 else "",
+                                          voice=addressed and not _OWN_LINE.search(snippet.text)))
         if not sentence:
             continue
         reason = problem(sentence, text, screens, activity.app, activity.user)

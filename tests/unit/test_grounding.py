@@ -466,13 +466,19 @@ def test_the_users_own_name_in_a_statement_is_put_back_as_the_user():
     assert sentence_of("The user must answer Tanya Brooks' motion by 6/29", "Tanya Brooks") == \
         "The user must answer the user's motion by 6/29."
     # a passage that speaks to its reader: its "you" is the user, its "I" the one other person who wrote it
-    assert sentence_of("The user must update your reqs in Greenhouse by EOD Wed 9/30", user, addressed=True) == \
+    assert sentence_of("The user must update your reqs in Greenhouse by EOD Wed 9/30", user, voice=True) == \
         "The user must update the user's reqs in Greenhouse by EOD Wed 9/30."
     assert sentence_of("The user has to send the exhibit index to me by Thursday so I can cite it", user, True,
-                       "Sarah Osei") == "The user has to send the exhibit index to Sarah Osei by Thursday so Sarah " \
+                       "Sarah Osei", voice=True) == "The user has to send the exhibit index to Sarah Osei by Thursday so Sarah " \
                                         "Osei can cite it."
     assert sentence_of("The user has to send the index to me by Thursday", user) == \
         "The user has to send the index to me by Thursday."  # whose "me" is unknown: the voice check drops it
+    t = dt.datetime(2026, 5, 12, 9).timestamp()
+    (a,) = Digester().digest([obs(1, t, "whatsapp", "WhatsApp", "You: I'll leave work at 3. Noah has soccer Wed 5:30, "
+                                  "can your mom drive him?")])
+    said = propose(Scripted([json.dumps({"statement": "The user leaves work at 3 and your mom drives Noah to soccer on "
+                                                      "Wed 5:30", "confidence": 8})]), a, Calibrator({}, 0.0))
+    assert said.dropped == {"voice": 1}  # the user's own line: its "your" is the reader's, not the user's
     evidence = "Lena Brandt, Karin Lund and I will interview you on Tuesday 3 March at 10:00."
     said = {t: problem(t, evidence, [], "thunderbird", "Lena Brandt") for t in (
         "The user has an interview with Lena Brandt and Karin Lund on Tuesday 3 March.",  # the user as someone else
