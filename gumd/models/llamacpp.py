@@ -75,6 +75,8 @@ def open_llama(path: Path, *, threads: int, context: int, gpu_layers: int = 0, p
         from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
 
         extra["draft_model"] = LlamaPromptLookupDecoding(num_pred_tokens=prompt_lookup)
+        extra["logits_all"] = True  # drafting reads every position's logits; llama-cpp-python sizes its logits
+        # array by this flag alone, and one of n_batch rows breaks on the first prompt longer than n_batch
 
     if not Path(path).is_file():
         raise ModelNotFound(f"model file {path} does not exist")

@@ -104,6 +104,19 @@ def test_a_shared_prompt_prefix_is_served_from_the_kv_cache(model_path):
     assert without < 20
 
 
+def test_prompt_lookup_decoding_answers_a_prompt_longer_than_a_batch(model_path):
+    long = ask(MAIL + " " + "The venue is Quinta da Regaleira in Sintra, Portugal. " * 60)  # > 512 tokens: n_batch
+    answers = []
+    for lookup in (0, 6):
+        lm = LlamaCppModel(model_path, threads=2, context=2048, prompt_lookup=lookup)
+        try:
+            answers.append(lm.complete_json(long, Facts, max_tokens=120))
+            assert lm.usage.prompt_tokens > 512
+        finally:
+            lm.unload()
+    assert answers[0].facts and answers[1].facts
+
+
 def test_parts_naming_one_model_share_it_and_next_action_loads_its_own_on_first_use(tmp_path, model_path):
     settings = settings_for(tmp_path, model=str(model_path), nap_model="")
     first = load_language_model(settings)
