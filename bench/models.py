@@ -178,7 +178,8 @@ def bench_peak_rss(settings: Settings) -> list[dict[str, str]]:
     for graph in settings.models_dir.glob("*.onnx"):
         graph.unlink()
     rows = []
-    for what, flag in (("first start: the default models loaded (model, nap_model, MiniLM exported to ONNX, Tesseract), each used once",
+    for what, flag in (("first start: the default models loaded (model, nap_model, MiniLM exported to ONNX, "
+                        "Tesseract), each used once",
                         "--peak-rss-child"),
                        ("later start: the same", "--peak-rss-child"),
                        ("the ONNX export child alone (once per data dir)", "--export-peak-child")):

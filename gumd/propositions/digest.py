@@ -54,7 +54,8 @@ DATE = re.compile(
 DEADLINE_CUE = re.compile(
     r"\b(?:due|deadline|(?<!created )(?<!posted )(?<!shared )(?<!written )(?<!sent )(?<!edited )by|until|before|"
     r"submit\w*|expire\w*|closes?|no later than|frist|bis|fällig|plazo|antes|límite|limite|vence|avant|échéance|"
-    r"prazo|até|entrega|entro|scade|scadenza|uiterlijk|spätestens|hasta)\b|まで|締め?切り?|期限|納期|截止|마감|까지",  # CJK words stand inside others
+    r"prazo|até|entrega|entro|scade|scadenza|uiterlijk|spätestens|hasta)\b"
+    r"|まで|締め?切り?|期限|納期|截止|마감|까지",  # CJK words stand inside others
     re.IGNORECASE,
 )
 _AMOUNT = re.compile(
@@ -91,17 +92,17 @@ _GREETING = re.compile(
     rf"(?:^|[.!?]\s+|\s)(?:{GREETING_WORDS})\s+(?P<name>{NAME_WORD})\s*(?=[,!:;.]|$)",
     re.IGNORECASE,
 )
-# How apps show the signed-in user, in a line: "Alex Rivera (you)", "👤 Sam" ending a line (an account), or a drop-down chip
-# "Tanya Brooks · Paralegal ▾", which counts only for a first name the screens also show for a person another way
-# (fonts, workspaces and app menus look the same); or in a web mail's or calendar's title: "Mail - Jonah Mbeki -
-# Outlook", "Calendar - …", "Posta - …"; or the user's own address (below).
+# How apps show the signed-in user, in a line: "Alex Rivera (you)", "👤 Sam" ending a line (an account), or a
+# drop-down chip "Tanya Brooks · Paralegal ▾", which counts only for a first name the screens also show for a person
+# another way (fonts, workspaces and app menus look the same); or in a web mail's or calendar's title: "Mail - Jonah
+# Mbeki - Outlook", "Calendar - …", "Posta - …"; or the user's own address (below).
 _ACCOUNT_LINE = (
     (re.compile(rf"(?P<name>{FULL_NAME})\s*\((?i:you|me|yo|du|vous|você|tu|eu)\)"), "account"),
     (re.compile(rf"(?<![\w.])(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})(?:\s*·\s*[^▾·]{{2,40}})?\s*▾\s*$"),
      "chip"),
 )
-_ACCOUNT_CORNER = re.compile(rf"👤\s*(?P<name>{NAME_WORD}(?:\s+{NAME_WORD})?)[ \t]*$", re.MULTILINE)  # a screen line's
-# last cell ("… Explore Premium   👤 Sam"), not a toolbar's button ("👤 Address Book   🏷 Tag ▾")
+# "👤 Sam" as a screen line's last cell ("… Explore Premium   👤 Sam"), not a toolbar's button ("👤 Address Book")
+_ACCOUNT_CORNER = re.compile(rf"👤\s*(?P<name>{NAME_WORD}(?:\s+{NAME_WORD})?)[ \t]*$", re.MULTILINE)
 _ACCOUNT_TITLE = re.compile(rf"^[^-–|]{{2,40}}\s[-–]\s+(?P<name>{FULL_NAME})\s+[-–]\s+(?i:outlook|gmail|mail)\b")
 # A mail client shows the user's own address as "Me <lena.brandt@posteo.de>"; the address may spell their name.
 # Its window title shows the account ("Inbox - dreyes@austinisd.org - …"): "Daniel Reyes <dreyes@…>" is the user.
@@ -125,7 +126,8 @@ class Entity:
     kind: str  # person | thing | name (a capitalised name of unknown kind) | date | amount
     text: str
     observation_ids: tuple[int, ...]
-    cue: str = ""  # how it was found: sender, recipient, copied (Cc:), signature, chat, mention, honorific, title, file, deadline
+    cue: str = ""  # how it was found: sender, recipient, copied (Cc:), signature, chat, mention, honorific, title,
+    # file, deadline
 
 
 @dataclass

@@ -14,8 +14,9 @@ ROW_WORDS = 24  # … when that row is no longer than this
 WRAPPED_CHARS = 40  # a line at least this long that ends mid-sentence goes on in the line under it …
 WRAPPED_LINES = 2  # … for at most this many lines
 PLAN_WORDS = 6  # a coming date without a deadline word or a time counts in a sentence this long ("We confirmed …")
-TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\b\.?)?|\b\d{1,2}\s*[ap]\.?m\b\.?|\b(?:[01]?\d|2[0-3])h(?:[0-5]\d)?\b"
-                  r"|\b\d{1,2}\s?Uhr\b|\d{1,2}時", re.IGNORECASE)  # 9:30, 4 PM, 11h30, 14 Uhr, 13時
+TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\b\.?)?|\b\d{1,2}\s*[ap]\.?m\b\.?"
+                  r"|\b(?:[01]?\d|2[0-3])h(?:[0-5]\d)?\b|\b\d{1,2}\s?Uhr\b|\d{1,2}時",
+                  re.IGNORECASE)  # 9:30, 4 PM, 11h30, 14 Uhr, 13時
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,8 @@ def is_past(date: str, day: dt.date) -> bool:
 _AD = re.compile(r"^\W*(?:ads?\s*[·:|•—–-]|(?:sponsored|promoted|anzeige|publicidad|patrocinado|sponsoris[ée]"
                  r"|pubblicità)\b)", re.IGNORECASE)  # an advert's line is nobody's plan
 _READER_OR_US = re.compile(r"\b(?:you|your|we|our|us|vous|votre|nous|du|dich|dir|ihr|wir|você|vocês|nós|usted|"
-                        r"ustedes|nosotros|vosotros|tu|ti|tuo|tua|voi|noi|vostro|nostro|jij|jouw|wij|onze)\b(?!\s*[:)])", re.IGNORECASE)  # not a chat's "You:" label
+                        r"ustedes|nosotros|vosotros|tu|ti|tuo|tua|voi|noi|vostro|nostro|jij|jouw|wij|onze)\b"
+                        r"(?!\s*[:)])", re.IGNORECASE)  # not a chat's "You:" label
 _URL = re.compile(r"\S+://\S+")
 _AGO = re.compile(r"\b(?:\d+\s*\w+\s+ago|ago|at|às|um|à|a las)\b", re.IGNORECASE)
 

@@ -93,7 +93,8 @@ def passage(activity: Activity, snippet: Snippet) -> str:
                        in_english(snippet.text, day.date())])
 
 
-def sentence_of(statement: str, user: str = "", addressed: bool = False, writer: str = "", voice: bool = False) -> str:
+def sentence_of(statement: str, user: str = "", addressed: bool = False, writer: str = "",
+                voice: bool = False) -> str:
     """The model's statement as one tidy sentence ('' when it said nothing), with the user's own name, which a
     small model copies from the passage's head as if it were someone else's, put back as the user: "with Rachel
     Goldberg" (or "meet", "see", "call" Rachel Goldberg) becomes "with" the passage's `writer` when it has one

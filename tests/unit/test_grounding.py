@@ -469,8 +469,8 @@ def test_the_users_own_name_in_a_statement_is_put_back_as_the_user():
     assert sentence_of("The user must update your reqs in Greenhouse by EOD Wed 9/30", user, voice=True) == \
         "The user must update the user's reqs in Greenhouse by EOD Wed 9/30."
     assert sentence_of("The user has to send the exhibit index to me by Thursday so I can cite it", user, True,
-                       "Sarah Osei", voice=True) == "The user has to send the exhibit index to Sarah Osei by Thursday so Sarah " \
-                                        "Osei can cite it."
+                       "Sarah Osei", voice=True) == \
+        "The user has to send the exhibit index to Sarah Osei by Thursday so Sarah Osei can cite it."
     assert sentence_of("The user has to send the index to me by Thursday", user) == \
         "The user has to send the index to me by Thursday."  # whose "me" is unknown: the voice check drops it
     t = dt.datetime(2026, 5, 12, 9).timestamp()
@@ -551,7 +551,7 @@ def test_the_checks_drop_invented_names_prompt_echoes_copies_and_empty_phrases()
     assert check.ungrounded("The user sees Dra. Amparo Gil on Friday 24 October.", spanish) == ["Friday", "October"]
     assert check.ungrounded("The user sees Dr. Amparo Gil on Thursday 24 September.", spanish) == []  # Dra. → Dr.
     assert check.ungrounded("The user sees Prof. Amparo Gil on Thursday 24 September.", spanish) == ["Prof"]
-    assert check.ungrounded("The user meets Sophie on Saturday 13 June at 11:00.", "Sophie : samedi 13 juin à 11h") == []
+    assert check.ungrounded("The user meets Sophie on Saturday 13 June at 11:00.", "Sophie: samedi 13 juin à 11h") == []
     assert check.ungrounded("The user meets Sophie at 14:00.", "Sophie, 2 PM") == []
     assert check.ungrounded("The user meets Sophie at 15:00.", "Sophie, 2 PM") == ["15:00"]
     assert check.ungrounded("The user travels on Friday 25 September.", "Ida: Madrid  25/09/2026") == []
