@@ -79,17 +79,26 @@ def ungrounded(sentence: str, evidence: str) -> list[str]:
             continue
         if core in _CALENDAR_WORDS and (f" {core[:3]} " in plain or core in calendar_words(evidence)):
             continue  # "Thursday" for the screen's "Thu", "September" for its "septiembre" or "24/09/2026"
-        if core in HONORIFICS and re.search(rf" {core[:2]}\w? ", plain):
-            continue  # "Dr." for the screen's "Dra.", "Mr" for its "Mrs"… a title, not a name
+        if core in HONORIFICS and any(f" {h} " in plain for h in HONORIFICS
+                                      if h[:2] == core[:2] and abs(len(h) - len(core)) <= 1):
+            continue  # "Dr." for the screen's "Dra.", "Mr" for its "Mrs": the same title, not a name
         missing.append(word)
     for number in _NUMBER.findall(sentence):
         d = re.sub(r"\D", "", number)
-        hour = re.fullmatch(r"(\d{1,2}):00", number)  # "11:00" for the screen's "11h", "14:00" for its "2 PM"
-        if hour and {str(int(hour.group(1)) + k) for k in (0, -12, 12)} & digits:
+        hour = re.fullmatch(r"(\d{1,2}):00", number)
+        if hour and _on_the_hour(int(hour.group(1)), evidence):
             continue
         if d and d not in digits and d not in joined:
             missing.append(number)
     return missing
+
+
+def _on_the_hour(hour: int, evidence: str) -> bool:
+    """Whether `evidence` writes `hour` o'clock as a time without minutes: "11h", "14 Uhr", "13時", "11 am", or
+    "2 PM" for 14."""
+    afternoon = rf"|(?<![\d:]){hour - 12}\s*p\.?m\b" if hour > 12 else ""
+    time = rf"(?<![\d:]){hour}\s*(?:h(?![\w:])|uhr\b|時|[ap]\.?m\b){afternoon}"
+    return bool(re.search(time, evidence, re.IGNORECASE))
 
 
 def restates_prompt(sentence: str) -> bool:

@@ -116,7 +116,7 @@ def sentence_of(statement: str, user: str = "", addressed: bool = False, writer:
         if addressed:
             text = re.sub(rf"^{name}(?![\w'’])", "The user", text)
     if voice:  # the passage speaks to the user: its "you" is the user, and its "I" the one other person who wrote it
-        text = re.sub(r"(?<![\w'’])(?:[Yy]our|[Yy]ours)(?![\w'’])", "the user's", text)
+        text = re.sub(r"(?<![\w'’])[Yy]ours?(?![\w'’])", "the user's", text)
         text = re.sub(r"(?<![\w'’])[Yy]ou(?![\w'’])", "the user", text)
         if writer:
             text = re.sub(r"(?<![\w'’])(?:I|me)(?![\w'’])", writer, text)
@@ -162,8 +162,8 @@ def problem(sentence: str, evidence: str, screens: list[str], app: str, user: st
     Karin", where Lena Brandt is the user), `voice` (it keeps the screen's I, we or you: a line lifted, not
     restated), `window` (it names the program the passage was read in: a copy of the passage's head, "file the
     Terminplan.xlsx with EXCEL"), `lifted` (it is a line of the passage behind "The user"), `list` (it strings
-    three or more names together, as a copied header does), `relation` (it names a relation its passage does not) and `empty` (it
-    names nothing an assistant could use)."""
+    three or more names together, as a copied header does), `relation` (it names a relation its passage does
+    not) and `empty` (it names nothing an assistant could use)."""
     reason = check.problem(sentence, evidence, screens)
     if reason:
         return reason

@@ -554,6 +554,8 @@ def test_the_checks_drop_invented_names_prompt_echoes_copies_and_empty_phrases()
     assert check.ungrounded("The user meets Sophie on Saturday 13 June at 11:00.", "Sophie: samedi 13 juin à 11h") == []
     assert check.ungrounded("The user meets Sophie at 14:00.", "Sophie, 2 PM") == []
     assert check.ungrounded("The user meets Sophie at 15:00.", "Sophie, 2 PM") == ["15:00"]
+    assert check.ungrounded("The user meets Sophie at 14:00.", "Sophie, 2 guests") == ["14:00"]  # not a time
+    assert check.ungrounded("Herr Vogel meets the user.", "Vogel, her office") == ["Herr"]  # no title there
     assert check.ungrounded("The user travels on Friday 25 September.", "Ida: Madrid  25/09/2026") == []
     assert check.problem("The user is a computer user who is building a private model of one computer user.",
                          evidence, [evidence]) == "prompt"
