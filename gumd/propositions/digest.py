@@ -35,7 +35,7 @@ _WEEKDAYS = (
     "mercoledì|mercoledi|giovedì|giovedi|venerdì|venerdi|sabato|domenica|segunda-feira|terça-feira|terca-feira|"
     "quarta-feira|quinta-feira|sexta-feira|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag"
 )
-_ON = r"on|by|until|till|before|from|due|le|il|el|am|vom|bis|entro|até|ate|tot"  # a bare day/month after these
+_ON = r"on|by|until|till|before|from|due|le|il|el|am|vom|bis|entro|até|tot"  # a bare day/month after these
 DATE = re.compile(
     rf"(?<![\d.,:/])\b(?:(?:{_WEEKDAYS})\.?,?\s+)?(?:"
     rf"\d{{1,2}}(?:st|nd|rd|th|\.)?\s+(?:de\s+|of\s+)?(?:{MONTHS})\.?(?:\s+(?:de\s+)?\d{{4}})?"

@@ -370,7 +370,8 @@ def test_dates_times_and_deadline_words_are_read_in_italian_dutch_portuguese_fre
     assert found("Martedì 12 maggio alle 9:30, vrijdag 8 mei, sexta-feira, 15 de maio") == \
         ["Martedì 12 maggio", "vrijdag 8 mei", "sexta-feira, 15 de maio"]
     # a day and month without a year only after a weekday or a preposition: not a fraction or a score
-    assert found("Sat 27/03, his shift on 27/03; 3/4 cup; the score was 2/1") == ["Sat 27/03", "on 27/03"]
+    assert found("Sat 27/03, his shift on 27/03; 3/4 cup; the score was 2/1; I ate 1/2 of it") == \
+        ["Sat 27/03", "on 27/03"]
     assert in_english("la gara scade il 15/05", day) == "la gara scade il 15/05 (Friday 15 May)"
     assert in_english("entro venerdi 8 maggio", day) == "entro venerdi 8 maggio (Friday 8 May)"
     t = dt.datetime(2026, 5, 5, 9).timestamp()
