@@ -111,7 +111,8 @@ _NAMED_ADDRESS = re.compile(rf"(?P<name>{FULL_NAME})\s*<(?P<address>{_EMAIL.patt
 _MENTION = re.compile(r"(?<![\w.])@(?P<name>[A-Za-z][\w.-]{1,30}[A-Za-z0-9])")
 FILE_NAME = re.compile(
     r"\b[\w-]+(?:[ .][\w-]+)?\.(?:pdf|docx?|odt|ods|xlsx?|csv|pptx?|odp|md|txt|tex|bib|py|js|ts|rs|go|java|ipynb|"
-    r"sql|psd|kra|xcf|svg|png|jpe?g|mp3|wav|mov|mp4|epub)\b",
+    r"sql|psd|kra|xcf|svg|png|jpe?g|mp3|wav|mov|mp4|epub|arw|cr[23]|nef|dng|raf|orf|pln|dwg|dxf|skp|blend|fcstd|"
+    r"kdenlive|prproj|flp|mscz|sla|indd)\b",
     re.IGNORECASE,
 )
 _PROPER_NAME = re.compile(rf"(?<![\w@.])(?:{FULL_NAME})(?![\w@])")

@@ -2,9 +2,9 @@
 
 What the screen states outright is read without a model: relations and roles
 (relations.py), tasks assigned to the user and pull requests they opened
-(assigned.py). gumd picks the dated passages of an activity
-(`passages.snippets`: a date beside a deadline word or a time, or in a
-sentence to the reader), and the model does one small task per passage: it
+(assigned.py), the specialised program they work in (tools.py). gumd picks
+the dated passages of an activity (`passages.snippets`: a date beside a
+deadline word or a time, or in a sentence to the reader), and the model does one small task per passage: it
 restates the passage as one statement about the user, or answers nothing.
 Each statement is held against its own passage (check.py), and its confidence
 computed from the evidence (calibrate.py), the model's own number kept beside
@@ -30,13 +30,14 @@ from gumd.propositions.digest import DATE, Activity
 from gumd.propositions.passages import Snippet, in_english, read_out, snippets
 from gumd.propositions.relations import relations, relations_in, roles
 from gumd.propositions.prompts import propose_messages
+from gumd.propositions.tools import tools_used
 from gumd.propositions.vocabulary import PROGRAMS
 from gumd.store.records import NewProposition
 
 log = logging.getLogger(__name__)
 
 Score = Literal[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
-DECAY = {"dated": 3, "person": 8, "role": 9}
+DECAY = {"dated": 3, "person": 8, "role": 9, "tool": 7}
 MIN_CONFIDENCE = 3  # a candidate the table gives under 0.25 is more likely wrong than not: it is not stored
 WRITERS = ("sender", "signature", "chat")  # how a name showed who wrote the passage
 MAX_WRITERS = 2
@@ -223,8 +224,8 @@ def _showing(activity: Activity, keys: list[str]) -> list[int]:
 
 def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_tokens: int = 128) -> Proposal:
     """The relations and the user's roles the screen states (relations.py), the tasks it assigns to the user and
-    the pull requests they opened (assigned.py), then the model's restatement of each of the activity's dated
-    passages, checked and scored; a candidate scored under MIN_CONFIDENCE is dropped as `unsure`."""
+    the pull requests they opened (assigned.py), the specialised program they work in (tools.py), then the
+    model's restatement of each of the activity's dated passages, checked and scored; a candidate scored under MIN_CONFIDENCE is dropped as `unsure`."""
     result = Proposal()
     for r in relations(activity):
         ids = _showing(activity, [r.person]) or activity.observation_ids
@@ -236,6 +237,10 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
         ids = _showing(activity, [task.task]) or activity.observation_ids
         result.candidates.append(_candidate("dated", task.sentence, activity, task.line, ids, calibrator, None,
                                             "assigned"))
+    for tool in tools_used(activity):
+        ids = _showing(activity, [tool.objects[0]]) or activity.observation_ids
+        result.candidates.append(_candidate("tool", tool.sentence, activity, tool.title, ids, calibrator, None,
+                                            "window"))
     screens = [*activity.titles, *(o.text for o in activity.observations)]
     others = [w for w in _writers(activity) if activity.user and w.split()[0] not in activity.user.split()]
     for snippet in snippets(activity):

@@ -20,6 +20,18 @@ TITLE_NOISE = re.compile(
 # Programs a window's title names, anywhere in a sentence: what it was read in, never what the user does.
 PROGRAMS = re.compile(r"\b(?:mozilla|firefox|google chrome|chromium|microsoft edge|thunderbird|safari|libreoffice|"
                       r"visual studio code|messages for web)\b", re.IGNORECASE)
+# Programs everybody has, by window class or title name: using one says nothing about the user's work.
+COMMON_PROGRAMS = re.compile(
+    r"^(?:(?:mozilla )?firefox(?:-esr)?|(?:google[- ])?chrome|chromium(?:-browser)?|brave(?:-browser)?|msedge|"
+    r"microsoft edge|safari|opera|vivaldi|epiphany|(?:mozilla )?thunderbird|outlook|evolution|mail|geary|"
+    r"slack|discord|signal(?:-desktop)?|telegram(?:-desktop)?|whatsapp|teams|microsoft teams|element(?:-desktop)?|"
+    r"line|skype|zoom|messages|soffice|libreoffice(?: \w+)?|excel|winword|word|powerpnt|powerpoint|onenote|"
+    r"nautilus|files|dolphin|thunar|finder|explorer|xterm|uxterm|terminal|gnome-terminal(?:-server)?|konsole|"
+    r"iterm2?|alacritty|kitty|tilix|evince|okular|document viewer|preview|acrobat|acroread|eog|gwenview|"
+    r"spotify|vlc|rhythmbox|totem|music|gnome-control-center|system-config-printer|settings|"
+    r"system preferences|gnome-calculator|calculator|calendar|gnome-calendar|gedit|text editor|notepad)$",
+    re.IGNORECASE,
+)
 # Words of menu bars and toolbars, in the languages gumd meets most.
 MENU_WORDS = frozenset(
     "file edit view insert format tools help history bookmarks window go selection terminal run table data sheet "

@@ -13,6 +13,7 @@ from gumd.propositions.passages import in_english, is_past, read_out, snippets, 
 from gumd.propositions.evaluate import Fact, calibration, load_scenario, score, states, summarize
 from gumd.propositions.propose import first_part, merge, passage, problem, propose, sentence_of
 from gumd.propositions.relations import relations, roles
+from gumd.propositions.tools import interacted, tools_used
 from gumd.store import Observation, Proposition
 from tests.support.environment import REPO
 from tests.support.propositions import Scripted
@@ -248,6 +249,44 @@ def test_pull_requests_whose_author_is_the_users_handle_are_read_from_the_window
     assert [p.sentence for p in pull_requests(a)] == [
         'The user is working on pull request #1423, "Fix race in batch scheduler", in gumd-dev/gumd.']
     assert pull_requests(b) == []  # a colleague's, which the user only reads
+
+
+def tool_of(app, title, text="", input_summary="20 keys", source="screen"):
+    (a,) = Digester().digest([Observation(0.0, 30.0, app, title, text, input_summary, source, id=1)])
+    tools = tools_used(a)
+    assert len(tools) <= 1
+    return tools[0] if tools else None
+
+
+def test_the_specialised_program_the_user_works_in_is_read_with_what_they_work_on():
+    archicad = tool_of("ArchiCAD", "Wrangelstr42_DG.pln - [04 DG Grundriss] - Archicad 27", input_summary="215 Klicks")
+    assert archicad.sentence == "The user works in Archicad on Wrangelstr42_DG.pln (04 DG Grundriss)."
+    assert tool_of("krita", "cover_v3.kra (28.4 MiB) - Krita").sentence == "The user works in Krita on cover_v3.kra."
+    assert tool_of("code", "scheduler.py - gumd - Visual Studio Code").sentence == \
+        "The user works in Visual Studio Code on scheduler.py (gumd)."
+    darktable = tool_of("darktable", "darktable", "darktable 5.2   lighttable | darkroom\n★★★★☆  DSC08812.ARW  1/200 f/2.8")
+    assert darktable.sentence == "The user works in darktable on DSC08812.ARW."  # a title without a file: the screen's
+
+
+def test_programs_everybody_has_windows_only_read_and_windows_naming_nothing_give_no_tool():
+    assert tool_of("soffice", "budget.ods - LibreOffice Calc") is None
+    assert tool_of("firefox", "Job Board - Tekmetric - Mozilla Firefox") is None  # a site: page and site unknown
+    assert tool_of("thunderbird", "Inbox - Mozilla Thunderbird") is None
+    assert tool_of("krita", "cover_v3.kra - Krita", input_summary="6 scrolls") is None  # looked at, not worked in
+    assert tool_of("krita", "Krita", "Welcome to Krita") is None  # nothing worked on
+    (a,) = Digester().digest([Observation(0.0, 30.0, "anki", "Vocab - Anki", "", "4 クリック, 2 スクロール", "t", id=1)])
+    assert interacted(a) and [t.sentence for t in tools_used(a)] == ["The user works in Anki on Vocab."]
+
+
+def test_imported_history_gives_the_specialised_programs_long_in_focus():
+    session = ("2026-03-02 09:00 to 09:30, from ActivityWatch:\n"
+               "firefox 'Inbox - Gmail' 14.0 min\n"
+               "krita 'cover_v3.kra - Krita' 9.5 min\n"
+               "darktable 'darktable' 8.0 min\n"  # names nothing worked on
+               "blender 'scene.blend - Blender' 2.0 min")  # too short a look
+    tool = tool_of("firefox", "Inbox - Gmail", session, input_summary="", source="import")
+    assert tool.sentence == "The user works in Krita on cover_v3.kra."
+    assert tool_of("firefox", "Inbox - Gmail", session, input_summary="") is None  # screen text is no import
 
 
 def test_lines_whose_dates_are_all_past_or_in_file_names_are_not_read():

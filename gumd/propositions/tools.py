@@ -1,0 +1,103 @@
+"""Tools: the specialised program the user works in and what they work on there, read from its window without a
+model ("The user works in Archicad on Wrangelstr42_DG.pln (04 DG Grundriss).").
+
+A program counts when it is not one everybody has (a browser, a mail or chat client, an office suite, a file
+manager, a terminal, a viewer, a player, a settings panel: "the user uses Firefox" tells an assistant nothing),
+when the user clicked or typed in it (not only scrolled), and when its window names what was worked on: a
+document, a view or a deck from the title, else a file named on the screen. Imported history
+(importers/activitywatch.py) has no input counts but says how long each window had focus while the user was
+there: a program in focus for MIN_IMPORTED_MINUTES of a session counts. Web apps in a browser are left out:
+their titles do not say which part is the site and which the page, and most sites a person clicks through are
+errands, not their tools.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from gumd.propositions.digest import TITLE_SPLIT, WORD, Activity
+from gumd.propositions.vocabulary import COMMON_PROGRAMS, TITLE_NOISE
+
+MAX_OBJECTS = 2
+MIN_IMPORTED_MINUTES = 5.0
+_IMPORTED = re.compile(r"^(?P<app>\S+) '(?P<title>.*)' (?P<minutes>\d+(?:\.\d+)?) min$", re.MULTILINE)  # one
+# window of an imported session, as importers/activitywatch.py writes it
+_SCROLLS = re.compile(r"scroll|défilement|rolagem|desplaz|スクロール|bildlauf", re.IGNORECASE)
+_COUNT = re.compile(r"\d+\s*\S")
+_TAIL = re.compile(r"\s*(?:\(\d+(?:[.,]\d+)?\s*[KMG]i?B\)|\(\d+\)|\*|@\s*\d+(?:\.\d+)?%)\s*$")  # "(28.4 MiB)", "(3)"
+_VERSION = re.compile(r"\s+v?\d+(?:\.\d+)*$")  # "Archicad 27", "darktable 5.2"
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A program the user worked in, what they worked on there, and the title it was read from."""
+
+    program: str
+    objects: tuple[str, ...]
+    title: str
+
+    @property
+    def sentence(self) -> str:
+        more = f" ({', '.join(self.objects[1:])})" if self.objects[1:] else ""
+        return f"The user works in {self.program} on {self.objects[0]}{more}."
+
+
+def interacted(activity: Activity) -> bool:
+    """Whether the user clicked or typed in the activity's window (input counts other than scrolls)."""
+    return any(_COUNT.match(part.strip()) and not _SCROLLS.search(part) or "+" in part
+               for o in activity.observations for part in (o.input_summary or "").split(","))
+
+
+def _program(app: str, titles: list[str]) -> str:
+    """The program's name as its window writes it ("Archicad" for the ArchiCAD window class), else its class."""
+    app = app.strip()
+    for title in titles:
+        last = _VERSION.sub("", TITLE_SPLIT.split(title)[-1].strip())
+        if (last.lower()[:3] == app.lower()[:3] or re.search(rf"\b{re.escape(app)}\b", last, re.IGNORECASE)) and \
+                WORD.search(last):
+            return last
+    return app if WORD.fullmatch(app) else ""
+
+
+def _objects(app: str, titles: list[str], program: str, files: list[str]) -> list[str]:
+    """What the titles say was worked on (a document, a view: "[04 DG Grundriss]" as "04 DG Grundriss"), else
+    the files the screen names."""
+    found: list[str] = []
+    for title in titles:
+        for part in TITLE_SPLIT.split(title):
+            part = _TAIL.sub("", part.strip()).strip("[] ")
+            if part and WORD.search(part) and not TITLE_NOISE.match(part) and \
+                    _VERSION.sub("", part).lower() not in (program.lower(), app.lower()) and part not in found:
+                found.append(part)
+    return (found or files)[:MAX_OBJECTS]
+
+
+def _tool(app: str, titles: list[str], files: list[str]) -> Tool | None:
+    if COMMON_PROGRAMS.match(app.strip()):
+        return None
+    program = _program(app, titles)
+    if not program or COMMON_PROGRAMS.match(program):
+        return None
+    objects = _objects(app, titles, program, files)
+    return Tool(program, tuple(objects), titles[0] if titles else program) if objects else None
+
+
+def tools_used(activity: Activity) -> list[Tool]:
+    """The specialised programs the activity shows the user working in, each with what they worked on: its own
+    window's when the user clicked or typed there, else, for imported sessions, each program long in focus.
+    None for a program everybody has, a window only read, or one that names nothing worked on."""
+    if interacted(activity):
+        files = [e.text for e in activity.entities if e.kind == "thing" and e.cue == "file"]
+        return [t for t in [_tool(activity.app, activity.titles, files)] if t]
+    minutes: dict[str, float] = {}
+    titles: dict[str, list[str]] = {}
+    for o in activity.observations:
+        for m in _IMPORTED.finditer(o.text if o.source == "import" else ""):
+            minutes[m["app"]] = minutes.get(m["app"], 0.0) + float(m["minutes"])
+            titles.setdefault(m["app"], []).append(m["title"])
+    return [t for app, n in minutes.items() if n >= MIN_IMPORTED_MINUTES
+            for t in [_tool(app, titles[app], [])] if t]
+
+
+__all__ = ["Tool", "interacted", "tools_used"]
