@@ -42,8 +42,10 @@ MIN_CONFIDENCE = 3  # a candidate the table gives under 0.25 is more likely wron
 WRITERS = ("sender", "signature", "chat")  # how a name showed who wrote the passage
 MAX_WRITERS = 2
 _ABOUT_USER = re.compile(r"\bthe user(?:'s|’s)?\b", re.IGNORECASE)
-_VOICE = re.compile(r"(?<![\w'’])(?:I|I['’](?:m|ve|ll|d)|me|my|we|our|us|you|your)(?![\w'’])")
+_VOICE = re.compile(r"(?<![\w'’])(?:I|I['’](?:m|ve|ll|d)|me|my|we|we['’](?:re|ve|ll|d)|our|us|you|you['’](?:re|ve|ll|d)|"
+                    r"your)(?![\w'’])")
 _DUTY = re.compile(r"\s+(?:must|has to|needs to|should|is due to|is required to)\b")
+_APP_SUFFIX = re.compile(r"-(?:desktop|bin|esr|browser|server)$", re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"(?<![\w'’])(?:I|I['’](?:m|ve|ll|d)|me|my|mine)(?![\w'’])")
 _TO_READER = re.compile(r"\b(?:you|your|yours)\b(?!\s*[:)])", re.IGNORECASE)  # not a chat's "You:" label
 _OWN_LINE = re.compile(r"^\W*(?:you|du|tú|tu|vous|você|yo|me|ich|eu)\s*:", re.IGNORECASE | re.MULTILINE)  # the user's
@@ -174,7 +176,9 @@ def problem(sentence: str, evidence: str, screens: list[str], app: str, user: st
         return "self"
     if _VOICE.search(sentence):
         return "voice"
-    if PROGRAMS.search(sentence) or len(app) >= 3 and re.search(rf"(?<![\w.-]){re.escape(app)}(?![\w.-])", sentence):
+    program = _APP_SUFFIX.sub("", app)  # "signal-desktop": Signal
+    if PROGRAMS.search(sentence) or len(program) >= 3 and \
+            re.search(rf"(?<![\w.-]){re.escape(program)}(?![\w.-])", sentence):
         return "window"
     if check.lifted(sentence, evidence):
         return "lifted"

@@ -481,6 +481,14 @@ def test_a_statement_is_dropped_when_it_guesses_a_relation_lifts_a_line_or_is_no
                               ("The user must send the Q3 report to Omar Haddad by Friday 8 May", "ungrounded")):
         proposal = propose(Scripted([json.dumps({"statement": statement, "confidence": 9})]), a, Calibrator({}, 0.0))
         assert proposal.candidates == [] and proposal.dropped == {reason: 1}, statement
+    chat = "Stoneybatter Studio\nSend the deposit by 1 July please, we've got the room booked"
+    (b,) = Digester().digest([obs(1, 0, "signal-desktop", "Signal", chat)])
+    window = propose(Scripted([json.dumps({"statement": "The user has to send the signal with Stoneybatter Studio "
+                                                        "by 1 July", "confidence": 9})]), b, Calibrator({}, 0.0))
+    assert window.dropped == {"window": 1}  # the program of "signal-desktop"
+    voice = propose(Scripted([json.dumps({"statement": "The user has to send the deposit by 1 July, we've got the room "
+                                                       "booked", "confidence": 9})]), b, Calibrator({}, 0.0))
+    assert [c.proposition.text for c in voice.candidates] == ["The user has to send the deposit by 1 July."]
     said_nothing = propose(Scripted([json.dumps({"statement": "", "confidence": 2})]), a, Calibrator({}, 0.0))
     assert said_nothing.candidates == [] and not said_nothing.dropped
 
