@@ -42,8 +42,8 @@ MIN_CONFIDENCE = 3  # a candidate the table gives under 0.25 is more likely wron
 WRITERS = ("sender", "signature", "chat")  # how a name showed who wrote the passage
 MAX_WRITERS = 2
 _ABOUT_USER = re.compile(r"\bthe user(?:'s|’s)?\b", re.IGNORECASE)
-_VOICE = re.compile(r"(?<![\w'’])(?:I|I['’](?:m|ve|ll|d)|me|my|we|we['’](?:re|ve|ll|d)|our|us|you|you['’](?:re|ve|ll|d)|"
-                    r"your)(?![\w'’])")
+_VOICE = re.compile(r"(?<![\w'’])(?:I|I['’](?:m|ve|ll|d)|me|my|we|we['’](?:re|ve|ll|d)|our|us|you|"
+                    r"you['’](?:re|ve|ll|d)|your)(?![\w'’])")
 _DUTY = re.compile(r"\s+(?:must|has to|needs to|should|is due to|is required to)\b")
 _APP_SUFFIX = re.compile(r"-(?:desktop|bin|esr|browser|server)$", re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"(?<![\w'’])(?:I|I['’](?:m|ve|ll|d)|me|my|mine)(?![\w'’])")
@@ -229,7 +229,8 @@ def _showing(activity: Activity, keys: list[str]) -> list[int]:
 def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_tokens: int = 128) -> Proposal:
     """The relations and the user's roles the screen states (relations.py), the tasks it assigns to the user and
     the pull requests they opened (assigned.py), the specialised program they work in (tools.py), then the
-    model's restatement of each of the activity's dated passages, checked and scored; a candidate scored under MIN_CONFIDENCE is dropped as `unsure`."""
+    model's restatement of each of the activity's dated passages, checked and scored; a candidate scored under
+    MIN_CONFIDENCE is dropped as `unsure`."""
     result = Proposal()
     for r in relations(activity):
         ids = _showing(activity, [r.person]) or activity.observation_ids

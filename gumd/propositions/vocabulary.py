@@ -29,7 +29,8 @@ COMMON_PROGRAMS = re.compile(
     r"nautilus|files|dolphin|thunar|finder|explorer|xterm|uxterm|terminal|gnome-terminal(?:-server)?|konsole|"
     r"iterm2?|alacritty|kitty|tilix|evince|okular|document viewer|preview|acrobat|acroread|eog|gwenview|"
     r"spotify|vlc|rhythmbox|totem|music|gnome-control-center|system-config-printer|settings|"
-    r"system preferences|gnome-calculator|calculator|calendar|gnome-calendar|gedit|text editor|notepad)$",
+    r"system preferences|gnome-calculator|calculator|calendar|gnome-calendar|gedit|gnome-text-editor|text editor|"
+    r"kate|kwrite|mousepad|notepad)$",
     re.IGNORECASE,
 )
 # Words of menu bars and toolbars, in the languages gumd meets most.
