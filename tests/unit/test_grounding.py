@@ -266,6 +266,9 @@ def test_the_specialised_program_the_user_works_in_is_read_with_what_they_work_o
         "The user works in Visual Studio Code on scheduler.py (gumd)."
     darktable = tool_of("darktable", "darktable", "darktable 5.2   lighttable | darkroom\n★★★★☆  DSC08812.ARW  1/200 f/2.8")
     assert darktable.sentence == "The user works in darktable on DSC08812.ARW."  # a title without a file: the screen's
+    (a,) = Digester().digest([obs(1, 0, "krita", "cover_v3.kra (28.4 MiB) - Krita", "Layers  Brush presets")])
+    (tool,) = propose(Scripted([]), a, Calibrator({}, 0.0)).candidates  # no dated passage: the model is not asked
+    assert tool.proposition.grounding["kind"] == "tool" and tool.proposition.decay == 7 and tool.observation_ids == [1]
 
 
 def test_programs_everybody_has_windows_only_read_and_windows_naming_nothing_give_no_tool():
