@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from gumd.propositions.vocabulary import COMMON_WORDS, MENU_WORDS, TITLE_NOISE, UI_LABELS
@@ -308,26 +309,32 @@ def is_chrome(line: str) -> bool:
     return len(words) >= 3 and menu / len(words) >= 0.6
 
 
+def grid_cells(text: str) -> Iterator[tuple[str, list[str], list[str]]]:
+    """Each cell of a screen's text, with the cells of its row and the cells that start in its column on the next
+    BELOW_ROWS rows (a profile card's "Data Analyst at Zalando" under "Lena Brandt", beside another column)."""
+    grid = [_placed_cells(row) for row in text.splitlines()]
+    for r, placed in enumerate(grid):
+        row_cells = [cell for _, cell in placed]
+        for column, cell in placed:
+            yield cell, row_cells, [c for later in grid[r + 1: r + 1 + BELOW_ROWS] for at, c in later
+                                    if abs(at - column) <= COLUMN_SLACK]
+
+
 def _new_lines(activity: Activity, chrome: set[str]) -> tuple[list[str], dict[str, str], dict[str, list[str]]]:
     """The activity's new cells; for each cell cut from a wider row, that row without its chrome cells; for each
-    cell, the cells that start in its column on the next BELOW_ROWS rows (a profile card's "Data Analyst at
-    Zalando" under "Lena Brandt", beside another column)."""
+    cell, the cells under it in its column (`grid_cells`)."""
     kept, rows, below, seen = [], {}, {}, set()
     for o in activity.observations:
-        grid = [_placed_cells(row) for row in o.text.splitlines()]
-        for r, placed in enumerate(grid):
-            row_cells = [cell for _, cell in placed]
-            for column, line in placed:
-                key = _line_key(line)
-                if key in seen or key in chrome or is_chrome(line):
-                    continue
-                seen.add(key)
-                kept.append(line)
-                others = [c for c in row_cells if _line_key(c) not in chrome]
-                if len(others) > 1:
-                    rows[line] = ROW_JOIN.join(others)
-                below[line] = [c for later in grid[r + 1: r + 1 + BELOW_ROWS] for at, c in later
-                               if abs(at - column) <= COLUMN_SLACK]
+        for line, row_cells, under in grid_cells(o.text):
+            key = _line_key(line)
+            if key in seen or key in chrome or is_chrome(line):
+                continue
+            seen.add(key)
+            kept.append(line)
+            others = [c for c in row_cells if _line_key(c) not in chrome]
+            if len(others) > 1:
+                rows[line] = ROW_JOIN.join(others)
+            below[line] = under
     return kept, rows, below
 
 

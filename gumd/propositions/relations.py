@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gumd.propositions.digest import (FULL_NAME, GREETING_WORDS, HONORIFICS, NAME_WORD, WORD, Activity,
-                                     is_writing, person_ok)
+from gumd.propositions.digest import (FULL_NAME, GREETING_WORDS, HONORIFICS, NAME_WORD, ROW_JOIN, WORD, Activity,
+                                     grid_cells, is_writing, person_ok)
 
 # Words that say what a person is to someone, as screens write them, and the relation each one names.
 RELATION_WORDS = {
@@ -72,6 +72,11 @@ _GREETED = re.compile(rf"(?i:\b(?:{GREETING_WORDS}))\s+$")
 # and the user signing "Rachel (Noah's mom)" (Noah's parent).
 _WRITER_TO_READER = {"mother": "child", "father": "child", "sister": "sibling", "brother": "sibling",
                      "grandparent": "grandchild", "son": "parent", "daughter": "parent"}
+_KIN = ("mother", "father", "sister", "brother", "wife", "husband", "son", "daughter", "grandparent", "grandchild",
+        "spouse")
+# A kin word alone in a cell is a contact's name in a chat list ("Mama", "Mãe"), not the title of the name above it.
+_KIN_ALONE = re.compile(r"^\W*(?i:" + "|".join(sorted((re.escape(w) for w, r in RELATION_WORDS.items() if r in _KIN),
+                                                       key=len, reverse=True)) + r")\b[\W\d]*(?:\s+\w{1,3})?\s*$")
 _GREETS_KIN = re.compile(rf"^\s*(?i:{GREETING_WORDS})\s+{_REL}\s*(?:[,!:.]|$)")
 _PARENT_OF = re.compile(rf"\(\s*(?P<name>{NAME_WORD})['’]s\s+(?i:mom|mum|dad|mother|father|mamá|mãe|papá|pai)\s*\)")
 
@@ -150,10 +155,10 @@ def relations(activity: Activity) -> list[Relation]:
         m = _PARENT_OF.search(line)
         if m and user and re.search(rf"\b{re.escape(user)}\s*$", line[:m.start()]):
             keep(m.group("name"), "child", "signature", line)
-        title = lines[i + 1] if i + 1 < len(lines) else ""
+        title = (activity.below.get(line) or lines[i + 1: i + 2] or [""])[0]  # under the name, in its column
         m = RELATION.search(title)
         if m and re.fullmatch(FULL_NAME, line) and " " in line and len(title.split()) <= 5 \
-                and _said_of_user(title, m.start()):
+                and _said_of_user(title, m.start()) and not _KIN_ALONE.match(title):
             keep(line, m.group(0), "qualified" if WORD.search(title[:m.start()]) else "title", f"{line} · {title}")
     return list(found.values())
 
@@ -170,14 +175,17 @@ _OCCUPATIONS = (
     "ingenier[oa]|profesora?|enfermer[oa]|abogad[oa]|médic[oa]|maestr[oa]|lehrer(?:in)?|ingenieur(?:in)?|"
     "entwickler(?:in)?|übersetzer(?:in)?|traduct(?:or|ora)|tradutora?|desarrollador(?:a)?|desenvolvedora?|"
     "jubilad[oa]|retired|pensioner|recruiter|worker|apprentice|vet|architekt(?:in)?|architecte|arquitect[oa]|"
-    "architetto|organisat(?:eur|rice)|specialista|avvocat[oa]|farmac[eé]utic[oa]|apothekerin|apotheker"
+    "architetto|organisat(?:eur|rice)|specialista|avvocat[oa]|farmac[eé]utic[oa]|apothekerin|apotheker|"
+    "especialista|dispatcher|forwarder|spedytor|dyspozytor|kierownik|farmer|éleveur|éleveuse|agricult(?:eur|rice)|"
+    "creator|hygienist|investigador(?:a)?|planificador(?:a)?|urbanista|onderzoeker|bibliothécaire|bibliotecari[oa]"
 )
 _OCCUPATION = re.compile(rf"\b(?i:{_OCCUPATIONS})s?\b")
-_TITLE_CELL = re.compile(r"\s*(?:—|–|-|·|\||,)\s*(?P<title>[^—–·|,▾()\n]{3,60})")
+_TITLE_CELL = re.compile(r"\s*(?:—|–|-|·|\||,)\s*(?P<title>[^—–·|,▾()\n│┃║]{3,60})")
 # What ends an employer's name, as signatures and profiles write it: "Whitfield & Osei LLP", "Lincoln Middle School".
 _ORGANISATION = re.compile(
     r"^[A-ZÀ-ÖØ-Þ0-9][\w.'’&-]*\s+(?:(?:[A-ZÀ-ÖØ-Þ0-9][\w.'’&-]*|&|and|of|de|und|y|e)\s+){0,5}?"
-    r"(?:LLP|LLC|Inc\.?|Ltd\.?|GmbH|AG|SE|SA|S\.L\.|BV|AB|Co\.?|Corp\.?|"
+    r"(?:LLP|LLC|Inc\.?|Ltd\.?|GmbH|AG|SE|SA|S\.L\.|BV|B\.V\.|N\.V\.|AB|Co\.?|Corp\.?|Sp\. z o\.o\.|S\.A\.|S\.p\.A\.|"
+    r"S\.r\.l\.|SRL|SAS|SARL|e\.V\.|Oy|ApS|Association|Society|Club|Library|Trust|"
     r"Group|University|Universit\w+|College|School|Academy|Hospital|Clinic|Studio|Studios|Press|Games|Bank|Agency|"
     r"Council|Ministry|Foundation|Institute|Labs?)$|^(?:University|Universidad|Universidade|Universität|Hospital|"
     r"Colegio|Escola|School) (?:of )?[A-ZÀ-ÖØ-Þ][\w ]{2,40}$"
@@ -188,6 +196,9 @@ _NAMED = re.compile(
     r"[A-ZÀ-ÖØ-Þ][\w.'’&-]*(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w.'’&-]*|&|of|de|du|des|di|del|und|y|e|and|for)){1,4}")
 _SCHOOL = re.compile(r"\b(?:School|Schule|Escuela|Escola|École|Ecole|Colegio|Gymnasium|Lycée|Collège|Scuola)\b")
 _SEPARATOR = re.compile(r"\s*[—–·|,]\s*")
+# Credentials or nothing after a name that ends its line: a signature's name ("Doug Arsenault, P.Eng. (ret.)").
+_CREDENTIALS = re.compile(r"(?:\s*,?\s*(?:[A-Z]{2,4}|[A-Z][a-z]{0,2}\.(?:[A-Z][a-z]{0,3}\.?)?|Ph\.?\s?D\.?|"
+                          r"\((?:ret\.?|retired)\)))*[\s,.]*")
 _AT = re.compile(r"\b(?:at|@|bei|en|chez|na|no|em|presso)\s+(?=[A-ZÀ-ÖØ-Þ0-9])")
 
 
@@ -206,8 +217,10 @@ class Role:
         job = " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in job.split())
         if not _OCCUPATION.search(job):  # "8th Grade Science at Lincoln Middle School": a field, not a job …
             verb = "teaches" if _SCHOOL.search(employer) else "works in"  # … taught, when the employer is a school
-            return f"The user, {self.user}, {verb} {' '.join([job, *employer.split()])}."
-        return f"The user, {self.user}, is {'an' if job[:1] in 'aeiou' else 'a'} {' '.join([job, *employer.split()])}."
+            said = f"The user, {self.user}, {verb} {' '.join([job, *employer.split()])}"
+        else:
+            said = f"The user, {self.user}, is {'an' if job[:1] in 'aeiou' else 'a'} {' '.join([job, *employer.split()])}"
+        return said if said.endswith(".") else f"{said}."  # "… at Warta-Trans Logistyka Sp. z o.o."
 
 
 def _title(title: str, employer: str) -> str:
@@ -224,28 +237,37 @@ def _title(title: str, employer: str) -> str:
 
 def roles(activity: Activity) -> list[Role]:
     """The occupations the activity's lines give the user: a title with an occupation word right after the
-    user's own name ("Dara Quinn — Freelance Illustrator", "Tanya Brooks · Paralegal ▾"), or on the line under
-    it, as a signature or a profile card writes it ("Grace O'Connor" / "Registered Nurse" / "St Mary's Hospital"),
-    with the employer when the next cell or line names one ("Tanya Brooks | Paralegal | Whitfield & Osei LLP"); a
-    title without an occupation word counts when an employer follows it ("Daniel Reyes, 8th Grade Science, Lincoln
-    Middle School"). A title the activity also shows with more (its employer) counts only in full."""
+    user's own name ("Dara Quinn — Freelance Illustrator", "Tanya Brooks · Paralegal ▾", in the name's cell or the
+    next cells of its row), or on the line under it, as a signature or a profile card writes it ("Grace O'Connor"
+    / "Registered Nurse" / "St Mary's Hospital"; the name may carry credentials: "Doug Arsenault, P.Eng."), with
+    the employer when the next cell or line names one ("Tanya Brooks | Paralegal | Whitfield & Osei LLP"); a
+    title without an occupation word counts when an employer follows it ("Daniel Reyes, 8th Grade Science,
+    Lincoln Middle School"). A signature the digest set aside as chrome (the name shows in other windows too) is
+    read from the screen as it is. A title the activity also shows with more (its employer) counts only in
+    full."""
     if not activity.user:
         return []
     found: dict[str, Role] = {}
     name = re.compile(rf"(?<!\w){re.escape(activity.user)}(?!\w)")
     lines = activity.lines
-    for i, line in enumerate(lines):
+    spots = [(line, activity.rows.get(line, line), activity.below.get(line) or lines[i + 1: i + 3])
+             for i, line in enumerate(lines)]
+    kept = set(lines)
+    spots += [(cell, ROW_JOIN.join(row), under) for o in activity.observations
+              for cell, row, under in grid_cells(o.text) if cell not in kept and name.search(cell)]
+    for line, row, following in spots:
         for m in name.finditer(line):
-            if not line[m.end():].strip(" ,.") and len(WORD.findall(line[:m.start()])) <= 2:  # a signature's name
-                following = activity.below.get(line) or lines[i + 1: i + 3]  # under it in its column, else next
-                under = [*_SEPARATOR.split(following[0] if following else ""), *following[1:2], ""]
+            title = ""
+            if _CREDENTIALS.fullmatch(line[m.end():]) and len(WORD.findall(line[:m.start()])) <= 2:  # a signature
+                under = [*_SEPARATOR.split(following[0] if following else ""),
+                         *_SEPARATOR.split(following[1])[:1], ""] if len(following) > 1 else \
+                    [*_SEPARATOR.split(following[0] if following else ""), ""]
                 title = "" if re.search(r"[\d:]", under[0]) else _title(under[0], under[1])  # not "Subject: …"
-            elif cell := _TITLE_CELL.match(line, m.end()):
-                after = _TITLE_CELL.match(line, cell.end())
-                next_line = _SEPARATOR.split(lines[i + 1])[0] if i + 1 < len(lines) else ""
+            rest = row[row.index(line) + m.end():] if not title and line in row else line[m.end():]
+            if not title and (cell := _TITLE_CELL.match(rest)):
+                after = _TITLE_CELL.match(rest, cell.end())
+                next_line = _SEPARATOR.split(following[0])[0] if following else ""
                 title = _title(cell.group("title"), after.group("title") if after else next_line)
-            else:
-                title = ""
             if title and activity.user.lower() not in title.lower():
                 found.setdefault(title.lower(), Role(activity.user, title, line))
     return [r for key, r in found.items() if not any(k != key and k.startswith(key) for k in found)]  # the fullest

@@ -103,6 +103,9 @@ def test_relations_are_read_where_the_screen_ties_a_relation_word_to_a_name():
     assert found("PLANO 16 SEMANAS · Treinador: Marcelo Prado") == [("Marcelo Prado", "coach", "title")]
     assert found("Threads  Priya Nair\nManager") == [("Priya Nair", "manager", "title")]
     assert found("Threads  Priya Nair\nEngineering Manager") == []
+    # in a chat list, the line under a name is the next contact ("Mama"), and a cell of another column is no title
+    assert found("Chats\n  Thomas Wendt      12:48   Du: Ja, Donnerstag\n  Mama              Mo      neuen Pläne") == []
+    assert found("  📎 plan_v2.gpkg            Mariana Ruelas\n Mamá                       14:12  Chicos les") == []
     sender = "From: Dr Hannah Clarke <h.clarke@leeds.ac.uk>\nHi Jonah, as your personal tutor I'd like to meet."
     assert found(sender) == [("Dr Hannah Clarke", "tutor", "your")]
     # Relations said of someone else, greetings and titles are not the user's relations
@@ -181,6 +184,23 @@ def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_
     assert [r.sentence for r in roles(cards)] == [
         "The user, Dara Quinn, is a technical recruiter at Corvid Health.",
         "The user, Dara Quinn, is an architektin M.A. at Studio Krause Architekten."]
+    for signed, said in (  # credentials after the name, the title in the name's row, an employer's legal form
+            ("Dara Quinn, P.Eng. (ret.)\nSecretary, Otonabee Valley Beekeepers' Association\n705-555-0164",
+             "The user, Dara Quinn, is a secretary at Otonabee Valley Beekeepers' Association."),
+            ("│ Dara Quinn  |  UX Researcher\n│ Amsterdam", "The user, Dara Quinn, is a UX researcher."),
+            ("Dara Quinn\nSpedytor / Dyspozytor\nWarta-Trans Logistyka Sp. z o.o.",
+             "The user, Dara Quinn, is a spedytor / dyspozytor at Warta-Trans Logistyka Sp. z o.o.")):
+        (mail,) = Digester().digest([obs(10, 8100, "thunderbird", "Write: Re: June - Thunderbird",
+                                         f"Dara Quinn (you)\nthanks!\n{signed}")])
+        assert [r.sentence for r in roles(mail)] == [said]
+    # a signature the digest sets aside as chrome (its name shows in another window too) is still read
+    sheet = obs(11, 9000, "firefox", "Rota - Sheets - Firefox", "Dara Quinn (you)\n9  Dara Quinn   Office mgr   7a-4p")
+    reply = obs(12, 9060, "firefox", "Re: bill - Mail - Firefox",
+                "Dara Quinn (you)\nDear Mr. Kimball,\nBest,\nDara Quinn\nOffice Manager | Camelback Family Dentistry")
+    _, answered = Digester().digest([sheet, reply])
+    assert "Dara Quinn" not in answered.lines
+    assert [r.sentence for r in roles(answered)] == [
+        "The user, Dara Quinn, is an office manager at Camelback Family Dentistry."]
 
 
 def test_the_users_name_comes_from_the_account_an_app_shows_signed_in():
