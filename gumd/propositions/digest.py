@@ -14,7 +14,8 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from gumd.propositions.vocabulary import COMMON_WORDS, MENU_WORDS, TITLE_NOISE, UI_LABELS
+from gumd.propositions.sites import Sites, site_of
+from gumd.propositions.vocabulary import COMMON_WORDS, MENU_WORDS, TITLE_NOISE, TITLE_SPLIT, UI_LABELS
 from gumd.store.records import Observation
 
 ACTIVITY_GAP_S = 600.0  # a longer pause starts a new activity, even in the same window
@@ -119,7 +120,6 @@ FILE_NAME = re.compile(
 _PROPER_NAME = re.compile(rf"(?<![\w@.])(?:{FULL_NAME})(?![\w@])")
 _ISSUE = re.compile(r"(?:\b[\w.-]+/[\w.-]+)?#\d{1,6}\b")
 WORD = re.compile(r"[^\W\d_]{2,}")
-TITLE_SPLIT = re.compile(r"\s+[-–—|·•:]\s+")
 
 @dataclass(frozen=True)
 class Entity:
@@ -144,6 +144,8 @@ class Activity:
     below: dict[str, list[str]] = field(default_factory=dict)  # a new line -> the cells under it, in its column
     entities: list[Entity] = field(default_factory=list)
     user: str = ""  # the user's own name, as far as the screens have shown it so far
+    site: str = ""  # the web app the user worked in here, when they have worked on two pages of it or more …
+    site_pages: list[str] = field(default_factory=list)  # … and those pages, this activity's first
 
     @property
     def observation_ids(self) -> list[int]:
@@ -171,6 +173,7 @@ class Digester:
         self._chip_votes: Counter[str] = Counter()  # first name -> screens that showed it on a drop-down chip
         self._people: set[str] = set()  # first names the screens showed for a person other than on a chip
         self._full_names: dict[str, str] = {}  # first name -> the longest name seen with it
+        self.sites = Sites()
 
     @property
     def user(self) -> str:
@@ -215,11 +218,26 @@ class Digester:
                     self._full_names[first] = e.text  # is a business, "Thiago Almeida" completes "Thiago"
         for a in activities:
             a.user = self.user
+            sites = [found for title in a.titles if (found := site_of(title))] if interacted(a) else []
+            for site, pages in sites:
+                worked = self.sites.worked_on(site, pages)
+                if len(worked) >= 2:
+                    a.site, a.site_pages = site, worked
         return activities
 
 
 _COMPOSE = re.compile(r"^\s*(?:write|compose|new message|reply|draft|redactar|verfassen|écrire|escrever)\b\s*:?",
                       re.IGNORECASE | re.MULTILINE)
+
+
+_SCROLLS = re.compile(r"scroll|défil|rolag|desplaz|przewini|スクロール|스크롤|bildlauf|прокрут", re.IGNORECASE)
+
+
+def interacted(activity: Activity) -> bool:
+    """Whether the user clicked or typed in the activity's window: input counts other than scrolls ("12 keys, 3
+    clicks", "키 58회", not "6 scrolls")."""
+    return any(re.search(r"\d", part) and not _SCROLLS.search(part) or "+" in part
+               for o in activity.observations for part in (o.input_summary or "").split(","))
 
 
 def is_writing(activity: Activity) -> bool:

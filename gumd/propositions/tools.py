@@ -1,14 +1,14 @@
-"""Tools: the specialised program the user works in and what they work on there, read from its window without a
-model ("The user works in Archicad on Wrangelstr42_DG.pln (04 DG Grundriss).").
+"""Tools: the specialised program or web app the user works in and what they work on there, read from its window
+without a model ("The user works in Archicad on Wrangelstr42_DG.pln (04 DG Grundriss).", "The user works in
+Dentrix Ascend on Claim C-20481 (Insurance).").
 
 A program counts when it is not one everybody has (a browser, a mail or chat client, an office suite, a file
 manager, a terminal, a viewer, a player, a settings panel: "the user uses Firefox" tells an assistant nothing),
 when the user clicked or typed in it (not only scrolled), and when its window names what was worked on: a
-document, a view or a deck from the title, else a file named on the screen. Imported history
+document, a view or a deck from the title, else a file named on the screen. A web app counts once the user has
+worked on two of its pages or more (sites.py; a site clicked through once is an errand). Imported history
 (importers/activitywatch.py) has no input counts but says how long each window had focus while the user was
-there: a program in focus for MIN_IMPORTED_MINUTES of a session counts. Web apps in a browser are left out:
-their titles do not say which part is the site and which the page, and most sites a person clicks through are
-errands, not their tools.
+there: a program in focus for MIN_IMPORTED_MINUTES of a session counts.
 """
 
 from __future__ import annotations
@@ -16,15 +16,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gumd.propositions.digest import TITLE_SPLIT, WORD, Activity
-from gumd.propositions.vocabulary import COMMON_PROGRAMS, TITLE_NOISE
+from gumd.propositions.digest import WORD, Activity, interacted
+from gumd.propositions.vocabulary import COMMON_PROGRAMS, TITLE_NOISE, TITLE_SPLIT
 
 MAX_OBJECTS = 2
 MIN_IMPORTED_MINUTES = 5.0
 _IMPORTED = re.compile(r"^(?P<app>\S+) '(?P<title>.*)' (?P<minutes>\d+(?:\.\d+)?) min$", re.MULTILINE)  # one
 # window of an imported session, as importers/activitywatch.py writes it
-_SCROLLS = re.compile(r"scroll|défilement|rolagem|desplaz|スクロール|bildlauf", re.IGNORECASE)
-_COUNT = re.compile(r"\d+\s*\S")
 _TAIL = re.compile(r"\s*(?:\(\d+(?:[.,]\d+)?\s*[KMG]i?B\)|\(\d+\)|\*|@\s*\d+(?:\.\d+)?%)\s*$")  # "(28.4 MiB)", "(3)"
 _VERSION = re.compile(r"\s+v?\d+(?:\.\d+)*$")  # "Archicad 27", "darktable 5.2"
 
@@ -43,20 +41,16 @@ class Tool:
         return f"The user works in {self.program} on {self.objects[0]}{more}."
 
 
-def interacted(activity: Activity) -> bool:
-    """Whether the user clicked or typed in the activity's window (input counts other than scrolls)."""
-    return any(_COUNT.match(part.strip()) and not _SCROLLS.search(part) or "+" in part
-               for o in activity.observations for part in (o.input_summary or "").split(","))
-
-
 def _program(app: str, titles: list[str]) -> str:
     """The program's name as its window writes it ("Archicad" for the ArchiCAD window class), else its class."""
     app = app.strip()
     for title in titles:
-        last = _VERSION.sub("", TITLE_SPLIT.split(title)[-1].strip())
-        if (last.lower()[:3] == app.lower()[:3] or re.search(rf"\b{re.escape(app)}\b", last, re.IGNORECASE)) and \
-                WORD.search(last):
-            return last
+        parts = TITLE_SPLIT.split(title)
+        for part in (parts[-1], parts[0]):  # "cover.kra - Krita", "DaVinci Resolve Studio - EP87_Bathroom"
+            part = _VERSION.sub("", part.strip())
+            if (part.lower()[:3] == app.lower()[:3] or re.search(rf"\b{re.escape(app)}\b", part, re.IGNORECASE)) \
+                    and WORD.search(part):
+                return part
     return app if WORD.fullmatch(app) else ""
 
 
@@ -66,7 +60,7 @@ def _objects(app: str, titles: list[str], program: str, files: list[str]) -> lis
     found: list[str] = []
     for title in titles:
         for part in TITLE_SPLIT.split(title):
-            part = _TAIL.sub("", part.strip()).strip("[] ")
+            part = _TAIL.sub("", part.strip()).strip("[]* ")  # "*Plan.qgz": unsaved
             if part and WORD.search(part) and not TITLE_NOISE.match(part) and \
                     _VERSION.sub("", part).lower() not in (program.lower(), app.lower()) and part not in found:
                 found.append(part)
@@ -87,6 +81,8 @@ def tools_used(activity: Activity) -> list[Tool]:
     """The specialised programs the activity shows the user working in, each with what they worked on: its own
     window's when the user clicked or typed there, else, for imported sessions, each program long in focus.
     None for a program everybody has, a window only read, or one that names nothing worked on."""
+    if activity.site:
+        return [Tool(activity.site, tuple(activity.site_pages[:MAX_OBJECTS]), activity.titles[0])]
     if interacted(activity):
         files = [e.text for e in activity.entities if e.kind == "thing" and e.cue == "file"]
         return [t for t in [_tool(activity.app, activity.titles, files)] if t]
@@ -100,4 +96,4 @@ def tools_used(activity: Activity) -> list[Tool]:
             for t in [_tool(app, titles[app], [])] if t]
 
 
-__all__ = ["Tool", "interacted", "tools_used"]
+__all__ = ["Tool", "tools_used"]

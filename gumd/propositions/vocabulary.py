@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+TITLE_SPLIT = re.compile(r"\s+[-–—|·•:]\s+")  # what separates the parts of a window's title
 # Parts of window titles that name the program or a generic view, not what the user works on.
 TITLE_NOISE = re.compile(
     r"^(?:mozilla firefox|firefox|google chrome|chromium|brave|microsoft edge|safari|opera|vivaldi|"

@@ -13,7 +13,9 @@ from gumd.propositions.passages import in_english, is_past, read_out, snippets, 
 from gumd.propositions.evaluate import Fact, calibration, load_scenario, score, states, summarize
 from gumd.propositions.propose import first_part, merge, passage, problem, propose, sentence_of
 from gumd.propositions.relations import relations, roles
-from gumd.propositions.tools import interacted, tools_used
+from gumd.propositions.digest import interacted
+from gumd.propositions.sites import site_of
+from gumd.propositions.tools import tools_used
 from gumd.store import Observation, Proposition
 from tests.support.environment import REPO
 from tests.support.propositions import Scripted
@@ -299,6 +301,28 @@ def test_programs_everybody_has_windows_only_read_and_windows_naming_nothing_giv
     assert tool_of("krita", "Krita", "Welcome to Krita") is None  # nothing worked on
     (a,) = Digester().digest([Observation(0.0, 30.0, "anki", "Vocab - Anki", "", "4 クリック, 2 スクロール", "t", id=1)])
     assert interacted(a) and [t.sentence for t in tools_used(a)] == ["The user works in Anki on Vocab."]
+
+
+def test_a_web_app_is_a_tool_once_the_user_has_worked_on_two_of_its_pages():
+    assert site_of("Claim C-20481 - Insurance - Dentrix Ascend and 2 more pages - Work - Microsoft Edge") == (
+        "Dentrix Ascend", ["Claim C-20481", "Insurance"])
+    assert site_of("Zlecenia – LogiTrack TMS — Mozilla Firefox") == ("LogiTrack TMS", ["Zlecenia"])
+    assert site_of("Rota.xlsx and 3 more pages - Work - Microsoft Edge") is None  # a page, no site
+    assert site_of("Inbox (5) - rachel@gmail.com - Gmail - Mozilla Firefox") is None  # a site everybody uses
+    assert site_of("Job Board - Tekmetric - Krita") is None  # not a browser
+    digester = Digester()
+    board, errand, order, scrolled = digester.digest([
+        obs(1, 0, "chrome", "Job Board - Tekmetric - Google Chrome", "Job Board  Appointments"),
+        obs(2, 900, "chrome", "Order Confirmation - NAPA PROLink - Google Chrome", "Order #4471 placed"),
+        obs(3, 1800, "chrome", "RO #10485 - Gary Pruitt - Tekmetric - Google Chrome", "Water pump  Awaiting parts"),
+        Observation(2700.0, 2730.0, "chrome", "Invoices - Tekmetric - Google Chrome", "Paid", "6 scrolls", "t", id=4)])
+    assert tools_used(board) == tools_used(errand) == [] and tools_used(scrolled) == []  # one page; only read
+    assert [t.sentence for t in tools_used(order)] == [
+        "The user works in Tekmetric on RO #10485 - Gary Pruitt (Job Board)."]
+    said = {summary: interacted(Digester().digest([Observation(0.0, 30.0, "x", "T", "", summary, "t", id=1)])[0])
+            for summary in ("키 58회, 클릭 2회", "스크롤 5회", "12 przewinięć", "6 keer scrollen", "ctrl+s", "")}
+    assert said == {"키 58회, 클릭 2회": True, "스크롤 5회": False, "12 przewinięć": False, "6 keer scrollen": False,
+                    "ctrl+s": True, "": False}
 
 
 def test_imported_history_gives_the_specialised_programs_long_in_focus():

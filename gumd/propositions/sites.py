@@ -1,0 +1,68 @@
+"""Web apps: which parts of a browser window's title name the page and which the site, and how many pages of
+each site the user has worked on (clicked or typed in), so that a site worked in on two pages or more counts as
+one of the user's tools (tools.py) and one visited once, an errand, does not."""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+
+from gumd.propositions.vocabulary import TITLE_NOISE, TITLE_SPLIT
+
+SITES_REMEMBERED = 500
+BROWSER = re.compile(r"^(?:mozilla firefox|firefox|google chrome|chrome|chromium|microsoft edge|brave|safari|opera|"
+                     r"vivaldi)$", re.IGNORECASE)
+# Edge puts its profile's name before its own ("… - Work - Microsoft Edge") and counts the other tabs.
+_PROFILE = re.compile(r"^(?:work|personal|persönlich|privat|arbeit|travail|personnel|trabajo|trabalho|pessoal|"
+                      r"lavoro|werk|persoonlijk|praca|osobisty|school|default|profile \d+)$", re.IGNORECASE)
+_MORE_PAGES = re.compile(r"\s+(?:and|und|et|y|e|en|i|og|och|ja)\s+\d+\s+\S+(?:\s+\S+)?$", re.IGNORECASE)
+# Sites everybody uses: mail, an office suite, social networks, shops; working in one says nothing of a job.
+COMMON_SITES = re.compile(
+    r"^(?:google(?: \w+)?|gmail|outlook|[\w ]+ mail|mail|yahoo!?(?: \w+)?|proton ?mail|icloud|linkedin|facebook|"
+    r"instagram|x|twitter|youtube|reddit|wikipedia|amazon(?:\.\w+)?|ebay|booking\.com|airbnb|whatsapp(?: web)?|"
+    r"messages(?: for web)?|telegram(?: web)?|github|gitlab|slack|discord|microsoft teams|teams|zoom|dropbox|"
+    r"onedrive|sharepoint|office|microsoft 365|word|excel|powerpoint|netflix|spotify|chatgpt|bing|duckduckgo)$",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def site_of(title: str) -> tuple[str, list[str]] | None:
+    """(site, pages) when `title` is a browser window's ("Claim C-20481 - Insurance - Dentrix Ascend and 2 more
+    pages - Work - Microsoft Edge": Dentrix Ascend, [Claim C-20481, Insurance]); None for another program's window,
+    a title without a page, and a site everybody uses."""
+    parts = [p.strip() for p in TITLE_SPLIT.split(title) if p.strip()]
+    if len(parts) < 3 or not BROWSER.match(parts[-1]):
+        return None
+    parts = parts[:-1]
+    if _PROFILE.match(parts[-1]):
+        parts = parts[:-1]
+    if len(parts) < 2:
+        return None
+    site = _MORE_PAGES.sub("", parts[-1]).strip()
+    pages = parts[:-1]
+    if not _WORD.search(site) or "@" in site or TITLE_NOISE.match(site) or COMMON_SITES.match(site):
+        return None
+    return site, pages
+
+
+class Sites:
+    """The pages of each site the user has worked on, for the last SITES_REMEMBERED sites."""
+
+    def __init__(self, remembered: int = SITES_REMEMBERED):
+        self.remembered = remembered
+        self._pages: OrderedDict[str, dict[str, None]] = OrderedDict()  # site -> its pages, first seen first
+
+    def worked_on(self, site: str, pages: list[str]) -> list[str]:
+        """Record that the user worked on a page of the site (its title's parts); the site's pages worked on so far,
+        this one first."""
+        page = " - ".join(pages)
+        seen = self._pages.setdefault(site.lower(), {})
+        seen[page] = None
+        self._pages.move_to_end(site.lower())
+        while len(self._pages) > self.remembered:
+            self._pages.popitem(last=False)
+        return [page, *(p for p in seen if p != page)]
+
+
+__all__ = ["COMMON_SITES", "Sites", "site_of"]
