@@ -14,6 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from gumd.models.lm import LlamaCppModel
+from gumd.propositions.engine import Engine
 from gumd.store import Store
 from tests.support.environment import GUMD, REPO, wait_for
 
@@ -146,3 +148,19 @@ def test_a_file_that_is_not_an_export_fails_with_one_line(tmp_path):
     out = gumd(tmp_path / "data", "import", "activitywatch", str(bad))
     assert out.returncode == 1
     assert out.stderr.strip().count("\n") == 0 and "no top-level 'buckets'" in out.stderr
+
+
+def test_imported_history_tells_the_user_model_the_programs_worked_in(aw_server, tmp_path, model_path):
+    data = tmp_path / "data"
+    assert gumd(data, "import", "activitywatch", aw_server).returncode == 0
+    store = Store(data / "gumd.db")
+    try:
+        (imported,) = store.observations.newest(limit=10)
+        outcome = Engine(store, lambda: LlamaCppModel(model_path, threads=2, context=4096)).run_once()
+        assert outcome.error is None
+        believed = {store.propositions.get(i).text: store.propositions.get(i) for i in outcome.propositions}
+        tool = believed["The user works in code on planner.py (tidewater)."]  # 12 minutes in focus, the user there
+        assert [o.id for o in tool.evidence] == [imported.id] and tool.grounding["kind"] == "tool"
+        assert not any("Ferry" in text for text in believed)  # a browser page is no tool
+    finally:
+        store.close()
