@@ -2,6 +2,7 @@
 
 aw-server and aw-client pin platformdirs==3.10 (gumd needs >= 4), so they live in their own
 virtual environment, `.venv-aw` (made by `scripts/setup --test`); set GUMD_AW_PYTHON to use another.
+The last test runs the imported session through the propositions engine with the packaged model.
 """
 
 import json
