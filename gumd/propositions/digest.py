@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from gumd.propositions.sites import Sites, site_of
-from gumd.propositions.vocabulary import COMMON_WORDS, MENU_WORDS, TITLE_NOISE, TITLE_SPLIT, UI_LABELS
+from gumd.propositions.vocabulary import COMMON_WORDS, MENU_WORDS, TITLE_NOISE, TITLE_SPLIT, UI_LABELS, WORD
 from gumd.store.records import Observation
 
 ACTIVITY_GAP_S = 600.0  # a longer pause starts a new activity, even in the same window
@@ -119,7 +119,6 @@ FILE_NAME = re.compile(
 )
 _PROPER_NAME = re.compile(rf"(?<![\w@.])(?:{FULL_NAME})(?![\w@])")
 _ISSUE = re.compile(r"(?:\b[\w.-]+/[\w.-]+)?#\d{1,6}\b")
-WORD = re.compile(r"[^\W\d_]{2,}")
 
 @dataclass(frozen=True)
 class Entity:
@@ -145,7 +144,7 @@ class Activity:
     entities: list[Entity] = field(default_factory=list)
     user: str = ""  # the user's own name, as far as the screens have shown it so far
     site: str = ""  # the web app the user worked in here, when they have worked on two pages of it or more …
-    site_pages: list[str] = field(default_factory=list)  # … and those pages, this activity's first
+    site_pages: list[str] = field(default_factory=list)  # … and its pages here
 
     @property
     def observation_ids(self) -> list[int]:
@@ -220,9 +219,9 @@ class Digester:
             a.user = self.user
             sites = [found for title in a.titles if (found := site_of(title))] if interacted(a) else []
             for site, pages in sites:
-                worked = self.sites.worked_on(site, pages)
-                if len(worked) >= 2:
-                    a.site, a.site_pages = site, worked
+                if self.sites.worked_on(site, pages) >= 2:
+                    a.site = site
+                    a.site_pages.append(" - ".join(pages))
         return activities
 
 

@@ -260,14 +260,14 @@ def roles(activity: Activity) -> list[Role]:
             title = ""
             if _CREDENTIALS.fullmatch(line[m.end():]) and len(WORD.findall(line[:m.start()])) <= 2:  # a signature
                 under = [*_SEPARATOR.split(following[0] if following else ""),
-                         *_SEPARATOR.split(following[1])[:1], ""] if len(following) > 1 else \
-                    [*_SEPARATOR.split(following[0] if following else ""), ""]
+                         *(_SEPARATOR.split(following[1])[:1] if len(following) > 1 else []), ""]
                 title = "" if re.search(r"[\d:]", under[0]) else _title(under[0], under[1])  # not "Subject: …"
-            rest = row[row.index(line) + m.end():] if not title and line in row else line[m.end():]
-            if not title and (cell := _TITLE_CELL.match(rest)):
-                after = _TITLE_CELL.match(rest, cell.end())
-                next_line = _SEPARATOR.split(following[0])[0] if following else ""
-                title = _title(cell.group("title"), after.group("title") if after else next_line)
+            if not title:  # a title beside the name: in its cell, or in the next cells of its row
+                rest = row[row.index(line) + m.end():] if line in row else line[m.end():]
+                if cell := _TITLE_CELL.match(rest):
+                    after = _TITLE_CELL.match(rest, cell.end())
+                    next_line = _SEPARATOR.split(following[0])[0] if following else ""
+                    title = _title(cell.group("title"), after.group("title") if after else next_line)
             if title and activity.user.lower() not in title.lower():
                 found.setdefault(title.lower(), Role(activity.user, title, line))
     return [r for key, r in found.items() if not any(k != key and k.startswith(key) for k in found)]  # the fullest

@@ -1,13 +1,15 @@
 """Web apps: which parts of a browser window's title name the page and which the site, and how many pages of
 each site the user has worked on (clicked or typed in), so that a site worked in on two pages or more counts as
-one of the user's tools (tools.py) and one visited once, an errand, does not."""
+one of the user's tools (tools.py) and one visited once, an errand, does not. Pages are remembered by a hash,
+never their text: what the user deletes cannot come back in a later statement."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import OrderedDict
 
-from gumd.propositions.vocabulary import TITLE_NOISE, TITLE_SPLIT
+from gumd.propositions.vocabulary import TITLE_NOISE, TITLE_SPLIT, WORD
 
 SITES_REMEMBERED = 500
 BROWSER = re.compile(r"^(?:mozilla firefox|firefox|google chrome|chrome|chromium|microsoft edge|brave|safari|opera|"
@@ -16,15 +18,15 @@ BROWSER = re.compile(r"^(?:mozilla firefox|firefox|google chrome|chrome|chromium
 _PROFILE = re.compile(r"^(?:work|personal|persönlich|privat|arbeit|travail|personnel|trabajo|trabalho|pessoal|"
                       r"lavoro|werk|persoonlijk|praca|osobisty|school|default|profile \d+)$", re.IGNORECASE)
 _MORE_PAGES = re.compile(r"\s+(?:and|und|et|y|e|en|i|og|och|ja)\s+\d+\s+\S+(?:\s+\S+)?$", re.IGNORECASE)
-# Sites everybody uses: mail, an office suite, social networks, shops; working in one says nothing of a job.
+# Sites everybody uses, beyond the programs and views of TITLE_NOISE: an office suite, social networks, shops, web
+# mail; working in one says nothing of a job.
 COMMON_SITES = re.compile(
-    r"^(?:google(?: \w+)?|gmail|outlook|[\w ]+ mail|mail|yahoo!?(?: \w+)?|proton ?mail|icloud|linkedin|facebook|"
-    r"instagram|x|twitter|youtube|reddit|wikipedia|amazon(?:\.\w+)?|ebay|booking\.com|airbnb|whatsapp(?: web)?|"
-    r"messages(?: for web)?|telegram(?: web)?|github|gitlab|slack|discord|microsoft teams|teams|zoom|dropbox|"
-    r"onedrive|sharepoint|office|microsoft 365|word|excel|powerpoint|netflix|spotify|chatgpt|bing|duckduckgo)$",
+    r"^(?:google(?: \w+)?|[\w ]+ mail|yahoo!?(?: \w+)?|proton ?mail|icloud|linkedin|facebook|instagram|x|twitter|"
+    r"youtube|reddit|wikipedia|amazon(?:\.\w+)?|ebay|booking\.com|airbnb|whatsapp web|messages(?: for web)?|"
+    r"telegram web|dropbox|onedrive|sharepoint|office|microsoft 365|word|excel|powerpoint|netflix|spotify|chatgpt|"
+    r"bing|duckduckgo)$",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 def site_of(title: str) -> tuple[str, list[str]] | None:
@@ -41,28 +43,27 @@ def site_of(title: str) -> tuple[str, list[str]] | None:
         return None
     site = _MORE_PAGES.sub("", parts[-1]).strip()
     pages = parts[:-1]
-    if not _WORD.search(site) or "@" in site or TITLE_NOISE.match(site) or COMMON_SITES.match(site):
+    if not WORD.search(site) or "@" in site or TITLE_NOISE.match(site) or COMMON_SITES.match(site):
         return None
     return site, pages
 
 
 class Sites:
-    """The pages of each site the user has worked on, for the last SITES_REMEMBERED sites."""
+    """How many pages of each site the user has worked on, for the last SITES_REMEMBERED sites."""
 
     def __init__(self, remembered: int = SITES_REMEMBERED):
         self.remembered = remembered
-        self._pages: OrderedDict[str, dict[str, None]] = OrderedDict()  # site -> its pages, first seen first
+        self._pages: OrderedDict[str, set[str]] = OrderedDict()  # site -> hashes of its pages
 
-    def worked_on(self, site: str, pages: list[str]) -> list[str]:
-        """Record that the user worked on a page of the site (its title's parts); the site's pages worked on so far,
-        this one first."""
-        page = " - ".join(pages)
-        seen = self._pages.setdefault(site.lower(), {})
-        seen[page] = None
+    def worked_on(self, site: str, pages: list[str]) -> int:
+        """Record that the user worked on a page of the site (its title's parts); how many of its pages they have
+        worked on so far."""
+        seen = self._pages.setdefault(site.lower(), set())
+        seen.add(hashlib.blake2b(" - ".join(pages).lower().encode(), digest_size=8).hexdigest())
         self._pages.move_to_end(site.lower())
         while len(self._pages) > self.remembered:
             self._pages.popitem(last=False)
-        return [page, *(p for p in seen if p != page)]
+        return len(seen)
 
 
 __all__ = ["COMMON_SITES", "Sites", "site_of"]

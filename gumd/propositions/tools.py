@@ -23,7 +23,7 @@ MAX_OBJECTS = 2
 MIN_IMPORTED_MINUTES = 5.0
 _IMPORTED = re.compile(r"^(?P<app>\S+) '(?P<title>.*)' (?P<minutes>\d+(?:\.\d+)?) min$", re.MULTILINE)  # one
 # window of an imported session, as importers/activitywatch.py writes it
-_TAIL = re.compile(r"\s*(?:\(\d+(?:[.,]\d+)?\s*[KMG]i?B\)|\(\d+\)|\*|@\s*\d+(?:\.\d+)?%)\s*$")  # "(28.4 MiB)", "(3)"
+_TAIL = re.compile(r"\s*(?:\(\d+(?:[.,]\d+)?\s*[KMG]i?B\)|\(\d+\)|@\s*\d+(?:\.\d+)?%)\s*$")  # "(28.4 MiB)", "(3)"
 _VERSION = re.compile(r"\s+v?\d+(?:\.\d+)*$")  # "Archicad 27", "darktable 5.2"
 
 
