@@ -2,9 +2,10 @@
 
 What the screen states outright is read without a model: relations and roles
 (relations.py), tasks assigned to the user and pull requests they opened
-(assigned.py), the specialised program they work in (tools.py). gumd picks
-the dated passages of an activity (`passages.snippets`: a date beside a
-deadline word or a time, or in a sentence to the reader), and the model does one small task per passage: it
+(assigned.py), the specialised programs and web apps they work in
+(tools.py). gumd picks the dated passages of an activity
+(`passages.snippets`: a date beside a deadline word or a time, or in a
+sentence to the reader), and the model does one small task per passage: it
 restates the passage as one statement about the user, or answers nothing.
 Each statement is held against its own passage (check.py), and its confidence
 computed from the evidence (calibrate.py), the model's own number kept beside
@@ -228,7 +229,7 @@ def _showing(activity: Activity, keys: list[str]) -> list[int]:
 
 def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_tokens: int = 128) -> Proposal:
     """The relations and the user's roles the screen states (relations.py), the tasks it assigns to the user and
-    the pull requests they opened (assigned.py), the specialised program they work in (tools.py), then the
+    the pull requests they opened (assigned.py), the programs and web apps they work in (tools.py), then the
     model's restatement of each of the activity's dated passages, checked and scored; a candidate scored under
     MIN_CONFIDENCE is dropped as `unsure`."""
     result = Proposal()
