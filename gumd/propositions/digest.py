@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from gumd.propositions.sites import Sites, site_of
-from gumd.propositions.vocabulary import COMMON_WORDS, MENU_WORDS, TITLE_NOISE, TITLE_SPLIT, UI_LABELS, WORD
+from gumd.propositions.vocabulary import (COMMON_WORDS, MENU_WORDS, ORGANISATION_WORDS, TITLE_NOISE, TITLE_SPLIT,
+                                         UI_LABELS, WORD)
 from gumd.store.records import Observation
 
 ACTIVITY_GAP_S = 600.0  # a longer pause starts a new activity, even in the same window
@@ -368,8 +369,11 @@ def _add(found: dict[tuple[str, str], Entity], kind: str, text: str, obs_id: int
 
 
 def person_ok(name: str) -> bool:
+    """Whether a capitalised run may be a person's name: none of its words labels UI, is a common word or ends an
+    organisation's name."""
     words = [w.lower().strip(".") for w in name.split()]
-    return bool(words) and not any(w in UI_LABELS or w in COMMON_WORDS or w in MENU_WORDS for w in words)
+    return bool(words) and not any(w in UI_LABELS or w in COMMON_WORDS or w in MENU_WORDS or w in ORGANISATION_WORDS
+                                   for w in words)
 
 
 def _header_people(rest: str) -> list[tuple[str, str]]:

@@ -29,7 +29,7 @@ from gumd.propositions.assigned import assignments, pull_requests
 from gumd.propositions.calibrate import Calibrator, features
 from gumd.propositions.digest import DATE, Activity
 from gumd.propositions.passages import Snippet, in_english, read_out, snippets
-from gumd.propositions.relations import relations, relations_in, roles
+from gumd.propositions.relations import contacts, relations, relations_in, roles
 from gumd.propositions.prompts import propose_messages
 from gumd.propositions.tools import tools_used
 from gumd.propositions.vocabulary import PROGRAMS
@@ -233,9 +233,11 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
     model's restatement of each of the activity's dated passages, checked and scored; a candidate scored under
     MIN_CONFIDENCE is dropped as `unsure`."""
     result = Proposal()
-    for r in relations(activity):
+    found = relations(activity)
+    for r in [*found, *contacts(activity, {r.person.lower() for r in found})]:
         ids = _showing(activity, [r.person]) or activity.observation_ids
-        result.candidates.append(_candidate("person", r.sentence, activity, r.line, ids, calibrator, None, r.cue))
+        result.candidates.append(_candidate("person", r.sentence, activity, r.line, ids, calibrator, None,
+                                            r.cue))
     for role in roles(activity):
         ids = _showing(activity, [role.user, role.title]) or activity.observation_ids
         result.candidates.append(_candidate("role", role.sentence, activity, role.line, ids, calibrator, None, "your"))

@@ -140,6 +140,8 @@ def relations(activity: Activity) -> list[Relation]:
         for pattern, cue in _PATTERNS:
             for m in pattern.finditer(line):
                 between = line[m.end("name"):m.start("rel")] if m.start("name") < m.start("rel") else ""
+                if cue == "title" and re.search(r"\b(?i:of|for|de|für)\s+$", between):
+                    continue  # "Head of Customer Experience": what the person heads, not who they are to the user
                 qualified = cue == "title" and (bool(WORD.search(re.sub(r"(?i)\b(?:the|a|an)\b", "", between)))
                                                 or bool(_GOES_ON.match(line, m.end("rel"))))
                 if _said_of_user(line, m.start("rel")):
@@ -177,9 +179,16 @@ _OCCUPATIONS = (
     "jubilad[oa]|retired|pensioner|recruiter|worker|apprentice|vet|architekt(?:in)?|architecte|arquitect[oa]|"
     "architetto|organisat(?:eur|rice)|specialista|avvocat[oa]|farmac[eé]utic[oa]|apothekerin|apotheker|"
     "especialista|dispatcher|forwarder|spedytor|dyspozytor|kierownik|farmer|éleveur|éleveuse|agricult(?:eur|rice)|"
-    "creator|hygienist|investigador(?:a)?|planificador(?:a)?|urbanista|onderzoeker|bibliothécaire|bibliotecari[oa]"
+    "creator|hygienist|investigador(?:a)?|planificador(?:a)?|urbanista|onderzoeker|bibliothécaire|bibliotecari[oa]|"
+    "coach|trainer|superintendent|foreman|forewoman|sommelier|importer|exporter|chair|chairman|chairwoman|head|lead|"
+    "leader|resident|intern|supervisor|nutritionist|dietitian|paramedic|surgeon|clinician|pilot|driver|courier|"
+    "analista|gerente|coordenador(?:a)?|coordinador(?:a)?|assistente|técnic[oa]|enfermeir[oa]|responsabile|"
+    "impiegat[oa]|commercialista|sachbearbeiter(?:in)?|kauffrau|kaufmann|料理長|支配人|総支配人|マネージャー|部長|課長|"
+    "主任|店長"
 )
-_OCCUPATION = re.compile(rf"\b(?i:{_OCCUPATIONS})s?\b")
+# Compound titles end on these ("Skiftledare", "Platschef", "Kundansvarig", "Teamleiter", "Küchenmeister").
+_OCCUPATION = re.compile(rf"\b(?i:{_OCCUPATIONS})s?\b|\b(?i:\w+(?:ledare|chef|ansvarig|leiter|leiterin|meister|"
+                         r"meisterin))\b")
 _TITLE_CELL = re.compile(r"\s*(?:—|–|-|·|\||,)\s*(?P<title>[^—–·|,▾()\n│┃║]{3,60})")
 # What ends an employer's name, as signatures and profiles write it: "Whitfield & Osei LLP", "Lincoln Middle School".
 _ORGANISATION = re.compile(
@@ -198,8 +207,16 @@ _SCHOOL = re.compile(r"\b(?:School|Schule|Escuela|Escola|École|Ecole|Colegio|Gy
 _SEPARATOR = re.compile(r"\s*[—–·|,]\s*")
 # Credentials or nothing after a name that ends its line: a signature's name ("Doug Arsenault, P.Eng. (ret.)").
 _CREDENTIALS = re.compile(r"(?:\s*,?\s*(?:[A-Z]{2,4}|[A-Z][a-z]{0,2}\.(?:[A-Z][a-z]{0,3}\.?)?|Ph\.?\s?D\.?|"
-                          r"\((?:ret\.?|retired)\)))*[\s,.]*")
+                          r"\((?:ret\.?|retired)\)|\((?:she|he|they|elle|il|iel|sie|er)/\w+\)))*[\s,.]*")
 _AT = re.compile(r"\b(?:at|@|bei|en|chez|na|no|em|presso)\s+(?=[A-ZÀ-ÖØ-Þ0-9])")
+
+
+def _described(title: str) -> str:
+    """A title as a sentence says it: the job's words in lower case (acronyms kept), the employer as written."""
+    at = _AT.search(title)
+    job, employer = (title[:at.start()], title[at.start():]) if at else (title, "")
+    job = " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in job.split())
+    return " ".join([job, *employer.split()])
 
 
 @dataclass(frozen=True)
@@ -212,62 +229,106 @@ class Role:
 
     @property
     def sentence(self) -> str:
-        at = _AT.search(self.title)
-        job, employer = (self.title[:at.start()], self.title[at.start():]) if at else (self.title, "")
-        job = " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in job.split())
-        if not _OCCUPATION.search(job):  # "8th Grade Science at Lincoln Middle School": a field, not a job …
-            verb = "teaches" if _SCHOOL.search(employer) else "works in"  # … taught, when the employer is a school
-            said = f"The user, {self.user}, {verb} {' '.join([job, *employer.split()])}"
+        said = _described(self.title)
+        if not _OCCUPATION.search(said.split(" at ")[0]):  # "8th Grade Science at Lincoln Middle School": a field,
+            verb = "teaches" if _SCHOOL.search(said) else "works in"  # not a job; taught when at a school
+            said = f"The user, {self.user}, {verb} {said}"
         else:
-            said = f"The user, {self.user}, is {'an' if job[:1] in 'aeiou' else 'a'} {' '.join([job, *employer.split()])}"
+            said = f"The user, {self.user}, is {'an' if said[:1] in 'aeiou' else 'a'} {said}"
         return said if said.endswith(".") else f"{said}."  # "… at Warta-Trans Logistyka Sp. z o.o."
 
 
-def _title(title: str, employer: str) -> str:
-    """A title with an occupation word, with its employer when the next cell names one; a title without one only
+@dataclass(frozen=True)
+class Contact:
+    """A person who writes to or with the user, the title their signature or name card gives them, and the line."""
+
+    person: str
+    title: str
+    line: str
+    cue: str = "signature"
+
+    @property
+    def sentence(self) -> str:
+        return f"{self.person}, {_described(self.title).rstrip('.')}, works with the user."
+
+
+def _employer(*cells: str) -> str:
+    """The first cell that names an organisation ("Fairbrook High School"), else the first of two to five
+    capitalised words; a cell's description after " - " is left out ("Bonetti Vini - importazione e …")."""
+    cells = tuple(c.split(" - ")[0].strip() for c in cells)
+    return next((c for c in cells if _ORGANISATION.match(c)), "") or next((c for c in cells if _NAMED.fullmatch(c)),
+                                                                             "")
+
+
+def _title(title: str, *employers: str) -> str:
+    """A title with an occupation word, with its employer when a next cell names one; a title without one only
     with its employer; '' when it is no title."""
-    title, employer = " ".join(title.split()), " ".join(employer.split())
-    if len(title.split()) > 5 or re.search(r"[:@]|\d{3}", title):
+    title = " ".join(title.split())
+    if len(title.split()) > 5 or re.search(r"[:@]|\b\d+\b", title):
         return ""
-    at_employer = bool(_ORGANISATION.match(employer) or _NAMED.fullmatch(employer)) and not _AT.search(title)
+    employer = "" if _AT.search(title) else _employer(*(" ".join(e.split()) for e in employers))
     if _OCCUPATION.search(title):
-        return f"{title} at {employer}" if at_employer else title
-    return f"{title} at {employer}" if at_employer and WORD.search(title) else ""
+        return f"{title} at {employer}" if employer else title
+    if re.fullmatch(FULL_NAME, title) and not _ORGANISATION.match(employer):
+        return ""  # "Luis Ortega, Gwen Pham" in a list of names is no title and employer
+    return f"{title} at {employer}" if employer and WORD.search(title) else ""
+
+
+_PARTS = re.compile(r"\s*[—–·|,]\s*|\s{3,}")
+
+
+def _titles(activity: Activity, person: str) -> list[tuple[str, str]]:
+    """(title, line) for each title the activity's screens give `person`: after the name ("Dara Quinn — Freelance
+    Illustrator", in its cell or the next cells of its row), or on the line under it, as a signature or a profile
+    card writes it ("Grace O'Connor" / "Registered Nurse" / "St Mary's Hospital"; the name may carry credentials
+    and pronouns: "Doug Arsenault, P.Eng.", "Michelle Lavallée (she/elle)"), with the employer when a next cell or
+    line names one; a title without an occupation word only with its employer. The screens are read as they are,
+    chrome included: a signature shows in every mail of its writer. Of a title and the same title with more, only
+    the fuller is kept; a title or employer that is someone's name is none."""
+    found: dict[str, tuple[str, str]] = {}
+    name = re.compile(rf"(?<!\w){re.escape(person)}(?!\w)")
+    people = {e.text.lower() for e in activity.entities if e.kind == "person"}
+    for o in activity.observations:
+        grid = list(grid_cells(o.text))
+        rows = {cell: cells for cell, cells, _ in grid}
+        for line, cells, under in grid:
+            following = [ROW_JOIN.join(rows[u][rows[u].index(u):]) if u in rows else u for u in under]
+            row = ROW_JOIN.join(cells)
+            for m in name.finditer(line):
+                title = ""
+                if _CREDENTIALS.fullmatch(line[m.end():]) and len(WORD.findall(line[:m.start()])) <= 2:  # signature
+                    parts = [p for p in _PARTS.split(following[0] if following else "") if p]
+                    later = [p for p in _PARTS.split(following[1]) if p][:1] if len(following) > 1 else []
+                    if parts and not re.search(r"[\d:]", parts[0]) and not any(p[0].islower() for p in parts):
+                        # a title's line, not "Subject: …" or the start of a message ("Coach, heads up - …")
+                        title = _title(parts[0], *parts[1:], *later)
+                if not title:  # a title beside the name: in its cell, or in the next cells of its row
+                    rest = row[row.index(line) + m.end():]
+                    if cell := _TITLE_CELL.match(rest):
+                        after = _TITLE_CELL.match(rest, cell.end())
+                        next_line = next((p for p in _PARTS.split(following[0]) if p), "") if following else ""
+                        title = _title(cell.group("title"), after.group("title") if after else "", next_line)
+                said = [p.strip().lower() for p in _AT.split(title)]
+                if title and person.lower() not in title.lower() and "…" not in title \
+                        and not any(p in people for p in said):
+                    found.setdefault(title.lower(), (title, line))
+    return [t for key, t in found.items() if not any(k != key and k.startswith(key) for k in found)]  # the fullest
 
 
 def roles(activity: Activity) -> list[Role]:
-    """The occupations the activity's lines give the user: a title with an occupation word right after the
-    user's own name ("Dara Quinn — Freelance Illustrator", "Tanya Brooks · Paralegal ▾", in the name's cell or the
-    next cells of its row), or on the line under it, as a signature or a profile card writes it ("Grace O'Connor"
-    / "Registered Nurse" / "St Mary's Hospital"; the name may carry credentials: "Doug Arsenault, P.Eng."), with
-    the employer when the next cell or line names one ("Tanya Brooks | Paralegal | Whitfield & Osei LLP"); a
-    title without an occupation word counts when an employer follows it ("Daniel Reyes, 8th Grade Science,
-    Lincoln Middle School"). A signature the digest set aside as chrome (the name shows in other windows too) is
-    read from the screen as it is. A title the activity also shows with more (its employer) counts only in
-    full."""
-    if not activity.user:
-        return []
-    found: dict[str, Role] = {}
-    name = re.compile(rf"(?<!\w){re.escape(activity.user)}(?!\w)")
-    lines = activity.lines
-    spots = [(line, activity.rows.get(line, line), activity.below.get(line) or lines[i + 1: i + 3])
-             for i, line in enumerate(lines)]
-    kept = set(lines)
-    spots += [(cell, ROW_JOIN.join(row), under) for o in activity.observations
-              for cell, row, under in grid_cells(o.text) if cell not in kept and name.search(cell)]
-    for line, row, following in spots:
-        for m in name.finditer(line):
-            title = ""
-            if _CREDENTIALS.fullmatch(line[m.end():]) and len(WORD.findall(line[:m.start()])) <= 2:  # a signature
-                under = [*_SEPARATOR.split(following[0] if following else ""),
-                         *(_SEPARATOR.split(following[1])[:1] if len(following) > 1 else []), ""]
-                title = "" if re.search(r"[\d:]", under[0]) else _title(under[0], under[1])  # not "Subject: …"
-            if not title:  # a title beside the name: in its cell, or in the next cells of its row
-                rest = row[row.index(line) + m.end():] if line in row else line[m.end():]
-                if cell := _TITLE_CELL.match(rest):
-                    after = _TITLE_CELL.match(rest, cell.end())
-                    next_line = _SEPARATOR.split(following[0])[0] if following else ""
-                    title = _title(cell.group("title"), after.group("title") if after else next_line)
-            if title and activity.user.lower() not in title.lower():
-                found.setdefault(title.lower(), Role(activity.user, title, line))
-    return [r for key, r in found.items() if not any(k != key and k.startswith(key) for k in found)]  # the fullest
+    """The occupations the activity's lines give the user beside their own name (`_titles`): "Tanya Brooks |
+    Paralegal | Whitfield & Osei LLP", "Daniel Reyes, 8th Grade Science, Lincoln Middle School"."""
+    return [Role(activity.user, title, line) for title, line in _titles(activity, activity.user)] \
+        if activity.user else []
+
+
+def contacts(activity: Activity, related: set[str] = frozenset()) -> list[Contact]:
+    """The titles with an occupation word that the activity gives the people who write in it (mail senders,
+    signatures, chat speakers), other than the user and the people in `related` (lower-cased names whose relation
+    to the user is known): "Kundansvarig | Jobbpoolen Väst AB" under "Sara Holm"."""
+    user = activity.user.split()[0] if activity.user else ""
+    writers = dict.fromkeys(e.text for e in activity.entities if e.kind == "person"
+                            and e.cue in ("sender", "signature", "chat") and " " in e.text.strip()
+                            and e.text.split()[0] != user and e.text.lower() not in related and _is_person(e.text))
+    return [Contact(person, title, line) for person in writers for title, line in _titles(activity, person)
+            if _OCCUPATION.search(_AT.split(title)[0])]

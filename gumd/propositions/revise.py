@@ -66,12 +66,17 @@ def _names(text: str) -> set[str]:
     return {w.lower() for w in _NAME.findall(_USER_NAMED.sub("", text)) if w.lower() not in _NOT_NAMES}
 
 
+_PERSON_FIRST = re.compile(r"^(?!The user\b)((?:[A-ZÀ-ÖØ-Þ][\w'’.-]*\s?){1,4}?)(?:,|\s+is\b)")  # "Sara Holm, …"
+
+
 def about_other_things(a: str, b: str) -> bool:
     """Whether two statements name things and share none of them ("Karin Lund is the user's hiring manager" and
-    "Johanna Ek is the user's recruiter"; a lab report due Friday 8 May and a meeting on Wednesday 13 May): they
-    cannot repeat, refine or contradict each other."""
+    "Johanna Ek is the user's recruiter"; a lab report due Friday 8 May and a meeting on Wednesday 13 May), or
+    are about two people ("Kelly Novak, athletic trainer at Fairbrook High School, …" and "Mark Delgado, athletic
+    director at Fairbrook High School, …"): they cannot repeat, refine or contradict each other."""
     na, nb = _names(a), _names(b)
-    return bool(na and nb) and not na & nb
+    pa, pb = _PERSON_FIRST.match(a), _PERSON_FIRST.match(b)
+    return bool(na and nb) and not na & nb or bool(pa and pb) and not set(pa.group(1).split()) & set(pb.group(1).split())
 
 
 def _of_other_kinds(a: NewProposition | Proposition, b: NewProposition | Proposition) -> bool:

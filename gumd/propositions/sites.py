@@ -16,13 +16,15 @@ BROWSER = re.compile(r"^(?:mozilla firefox|firefox|google chrome|chrome|chromium
                      r"vivaldi)$", re.IGNORECASE)
 # Edge puts its profile's name before its own ("… - Work - Microsoft Edge") and counts the other tabs.
 _PROFILE = re.compile(r"^(?:work|personal|persönlich|privat|arbeit|travail|personnel|trabajo|trabalho|pessoal|"
-                      r"lavoro|werk|persoonlijk|praca|osobisty|school|default|profile \d+)$", re.IGNORECASE)
-_MORE_PAGES = re.compile(r"\s+(?:and|und|et|y|e|en|i|og|och|ja)\s+\d+\s+\S+(?:\s+\S+)?$", re.IGNORECASE)
+                      r"lavoro|werk|persoonlijk|praca|osobisty|arbete|jobb|privat|työ|school|default|profile \d+)$",
+                      re.IGNORECASE)
+_MORE_PAGES = re.compile(r"\s+(?:and|und|et|y|e|en|i|og|och|ja)\s+(?:mais\s+|más\s+|de\s+)?\d+\s+\S+(?:\s+\S+)?$",
+                         re.IGNORECASE)  # "and 2 more pages", "e mais 3 páginas", "och 2 sidor till"
 # Sites everybody uses, beyond the programs and views of TITLE_NOISE: an office suite, social networks, shops, web
 # mail; working in one says nothing of a job.
 COMMON_SITES = re.compile(
-    r"^(?:google(?: \w+)?|[\w ]+ mail|yahoo!?(?: \w+)?|proton ?mail|icloud|linkedin|facebook|instagram|x|twitter|"
-    r"youtube|reddit|wikipedia|amazon(?:\.\w+)?|ebay|booking\.com|airbnb|whatsapp web|messages(?: for web)?|"
+    r"^(?:google(?: \w+)?|[\w ]+ (?:mail|メール)|yahoo!?(?: \w+)?|proton ?mail|icloud|linkedin|facebook|instagram|x|"
+    r"twitter|youtube|reddit|wikipedia|amazon(?:\.\w+)?|ebay|booking\.com|airbnb|whatsapp web|messages(?: for web)?|"
     r"telegram web|dropbox|onedrive|sharepoint|office|microsoft 365|word|excel|powerpoint|netflix|spotify|chatgpt|"
     r"bing|duckduckgo)$",
     re.IGNORECASE,

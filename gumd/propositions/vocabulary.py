@@ -68,3 +68,10 @@ UI_LABELS = frozenset(
     "september october november december inbox reply edit view help home settings price qty quantity amount "
     "balance order invoice account customer client phone address email website location time duration".split()
 )
+# Words that end an organisation's name, never a person's ("Hollis Brandt Construction ▾").
+ORGANISATION_WORDS = frozenset(
+    "construction constructions company corp corporation inc llc llp ltd gmbh group holdings bank school "
+    "university college hospital clinic foundation agency council ministry institute association society club "
+    "services solutions systems technologies logistics logistik partners consulting studios labs academy church "
+    "department restaurant hotel pharmacy realty insurance".split()
+)

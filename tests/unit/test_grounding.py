@@ -12,7 +12,7 @@ from gumd.propositions.assigned import assignments, is_handle_of, pull_requests
 from gumd.propositions.passages import in_english, is_past, read_out, snippets, without_stamp
 from gumd.propositions.evaluate import Fact, calibration, load_scenario, score, states, summarize
 from gumd.propositions.propose import first_part, merge, passage, problem, propose, sentence_of
-from gumd.propositions.relations import relations, roles
+from gumd.propositions.relations import contacts, relations, roles
 from gumd.propositions.digest import interacted
 from gumd.propositions.sites import site_of
 from gumd.propositions.tools import tools_used
@@ -118,6 +118,36 @@ def test_relations_are_read_where_the_screen_ties_a_relation_word_to_a_name():
     # a title that names a service says what the person does, not what they are to the user
     assert found("Thank you, Anjali Patel, Grade 2 teacher, Maplewood Elementary") == []
     assert found("Dr. Karen Liu (pediatrician)") == []
+    # what a title says the person heads is no relation of theirs to the user
+    assert found("From: Tunde Bakare <tunde@kudipay.com>\nTunde Bakare · Head of Customer Experience · Kudipay") == []
+
+
+def test_the_people_who_write_to_the_user_are_known_by_the_titles_their_signatures_give():
+    def said(text, user="Malin Bergqvist"):
+        digester = Digester()
+        digester.digest([obs(1, 0, "thunderbird", f"Inbox - {user} - Outlook", f"{user} (you)")])
+        (a,) = digester.digest([obs(2, 60, "thunderbird", "Re: staffing - Outlook", text)])
+        known = {r.person.lower() for r in relations(a)}
+        return [c.sentence for c in contacts(a, known)]
+
+    agency = ("From: Sara Holm <sara.holm@jobbpoolen.se>\nHej Malin, three temps confirmed for Thursday.\n"
+              "Vänliga hälsningar\nSara Holm\nKundansvarig  |  Jobbpoolen Väst AB\n031-555 12 00")
+    assert said(agency) == ["Sara Holm, kundansvarig at Jobbpoolen Väst AB, works with the user."]
+    director = ("From: Mark Delgado <md@fairbrook.org>\nCoach, the kickoff moved to 7:30.\nMark Delgado, CMAA\n"
+                "Athletic Director · Fairbrook High School")
+    assert said(director) == ["Mark Delgado, athletic director at Fairbrook High School, works with the user."]
+    pronouns = ("From: Michelle Lavallée <m@rrnfb.ca>\nGood news!\nMichelle Lavallée (she/elle)\n"
+                "Executive Director | Red River Neighbourhood Food Bank")
+    assert said(pronouns) == [
+        "Michelle Lavallée, executive director at Red River Neighbourhood Food Bank, works with the user."]
+    # a title that is a relation says it already; the user's own signature is their role; a greeting, a list of
+    # names and a title without an occupation word are no one's title
+    assert said("From: Priya Nair <p@acme.com>\nok\nPriya Nair · Engineering Manager at Acme") == []
+    assert said("From: Malin Bergqvist <m@vk.se>\nok\nMalin Bergqvist\nSkiftledare  |  Västkust Logistik AB") == []
+    assert said("From: Mark Delgado <md@fairbrook.org>\nMark Delgado\nCoach, heads up - the AD called\nKelly Novak") == []
+    assert said("From: Dana Whitfield <dw@hb.com>\nDistribution: Dana Whitfield, Luis Ortega, Gwen Pham") == []
+    assert said("From: Jenna Park <jp@dental.com>\nJenna Park - PTO request, Delta Dental of AZ") == []
+    assert said("Sara Holm\nKundansvarig  |  Jobbpoolen Väst AB") == []  # only someone who writes here
 
 
 def test_family_is_read_from_how_a_mail_greets_its_reader_and_how_the_user_signs():
@@ -191,7 +221,14 @@ def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_
              "The user, Dara Quinn, is a secretary at Otonabee Valley Beekeepers' Association."),
             ("│ Dara Quinn  |  UX Researcher\n│ Amsterdam", "The user, Dara Quinn, is a UX researcher."),
             ("Dara Quinn\nSpedytor / Dyspozytor\nWarta-Trans Logistyka Sp. z o.o.",
-             "The user, Dara Quinn, is a spedytor / dyspozytor at Warta-Trans Logistyka Sp. z o.o.")):
+             "The user, Dara Quinn, is a spedytor / dyspozytor at Warta-Trans Logistyka Sp. z o.o."),
+            # an organisation's name wins over a department's; a description after " - " is left out
+            ("Dara Quinn\nHead Football Coach | Physical Education\nFairbrook High School · Home of the Falcons",
+             "The user, Dara Quinn, is a head football coach at Fairbrook High School."),
+            ("Dara Quinn\nSommelier AIS · Bonetti Vini - importazione e distribuzione",
+             "The user, Dara Quinn, is a sommelier AIS at Bonetti Vini."),
+            ("Dara Quinn\nSkiftledare kvällsskift\nVästkust Logistik AB  |  Lager Hisings Kärra",
+             "The user, Dara Quinn, is a skiftledare kvällsskift at Västkust Logistik AB.")):
         (mail,) = Digester().digest([obs(10, 8100, "thunderbird", "Write: Re: June - Thunderbird",
                                          f"Dara Quinn (you)\nthanks!\n{signed}")])
         assert [r.sentence for r in roles(mail)] == [said]
@@ -203,6 +240,12 @@ def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_
     assert "Dara Quinn" not in answered.lines
     assert [r.sentence for r in roles(answered)] == [
         "The user, Dara Quinn, is an office manager at Camelback Family Dentistry."]
+    # and so is an employer the digest sets aside as chrome beside a title it keeps
+    sent = [obs(13 + i, 9120 + 60 * i, "chrome", f"Mail {i} - Dara Quinn - Outlook - Google Chrome",
+                f"Dara Quinn (you)\nupdate {i} sent\nDara Quinn\nSuperintendent{' ' * i}  |  Hollis Brandt Construction")
+            for i in range(2)]
+    assert [r.sentence for a in Digester().digest(sent) for r in roles(a)][-1:] == [
+        "The user, Dara Quinn, is a superintendent at Hollis Brandt Construction."]
 
 
 def test_the_users_name_comes_from_the_account_an_app_shows_signed_in():
@@ -216,6 +259,9 @@ def test_the_users_name_comes_from_the_account_an_app_shows_signed_in():
     # a drop-down chip names the user only when the screens show that name for a person another way
     chip = ("Matter - Clio", "Q Search    Tanya Brooks · Paralegal ▾")
     assert user(chip) == "" and user(chip, ("Re: filing - Thunderbird", "From: Sarah Osei\nHi Tanya,")) == "Tanya Brooks"
+    company = ("Daily Log - Procore", "procore   Hollis Brandt Construction ▾   Project Tools ▾\n"
+               "Hollis Brandt (self-perform)   4 workers")  # an organisation's chip, though its first word is a name
+    assert user(company, ("Mail - Ray Delgado - Outlook - Google Chrome", "Inbox")) == "Ray Delgado"
     assert user(("Board - Tekmetric - Google Chrome", "Activities   Google Chrome ▾\nTEKMETRIC   Hoffman Automotive ▾"),
                 ("Messages", "Hi Dale, the Buick")) == ""  # app menus and workspaces are no one
     assert user(("Calendar - megan.kowalski@corvidhealth.com", "Week of Sep 14")) == "Megan Kowalski"  # own address
@@ -308,6 +354,9 @@ def test_a_web_app_is_a_tool_once_the_user_has_worked_on_two_of_its_pages():
         "Dentrix Ascend", ["Claim C-20481", "Insurance"])
     assert site_of("Zlecenia – LogiTrack TMS — Mozilla Firefox") == ("LogiTrack TMS", ["Zlecenia"])
     assert site_of("Rota.xlsx and 3 more pages - Work - Microsoft Edge") is None  # a page, no site
+    assert site_of("Folha - Senior X e mais 3 páginas - Trabalho — Microsoft Edge") == ("Senior X", ["Folha"])
+    assert site_of("Ongoing WMS - Inleveranser - Arbete - Microsoft Edge") == ("Inleveranser", ["Ongoing WMS"])
+    assert site_of("Dietary request - 京都 月白庵 メール - Google Chrome") is None  # web mail
     assert site_of("Inbox (5) - rachel@gmail.com - Gmail - Mozilla Firefox") is None  # a site everybody uses
     assert site_of("Job Board - Tekmetric - Krita") is None  # not a browser
     digester = Digester()

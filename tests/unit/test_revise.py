@@ -84,6 +84,13 @@ def test_the_model_cannot_merge_statements_about_different_people(tmp_path):
     lm = Scripted([json.dumps(answer)])
     ops = revise(lm, Retriever(store), [candidate("Karin Lund is the user's hiring manager.", obs[1])])
     assert [op.kind for op in ops] == ["new"] and lm.calls == 1  # the model said duplicate
+    # two people of one employer share its name, and are still two people
+    store.propositions.add(NewProposition("Mark Delgado, athletic director at Fairbrook High School, works with the "
+                                          "user.", "", 7, 9), [obs[0]])
+    lm = Scripted([json.dumps(answer)])
+    ops = revise(lm, Retriever(store), [candidate("Kelly Novak, athletic trainer at Fairbrook High School, works "
+                                                  "with the user.", obs[1])])
+    assert [op.kind for op in ops] == ["new"] and lm.calls == 1
 
 
 def test_the_model_cannot_merge_statements_sharing_only_dates_the_users_name_or_of_other_kinds(tmp_path):
