@@ -204,7 +204,7 @@ _ORGANISATION = re.compile(
 _NAMED = re.compile(
     r"[A-ZÀ-ÖØ-Þ][\w.'’&-]*(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w.'’&-]*|&|of|de|du|des|di|del|und|y|e|and|for)){1,4}")
 _SCHOOL = re.compile(r"\b(?:School|Schule|Escuela|Escola|École|Ecole|Colegio|Gymnasium|Lycée|Collège|Scuola)\b")
-_SEPARATOR = re.compile(r"\s*[—–·|,]\s*")
+_PARTS = re.compile(r"\s*[—–·|,]\s*|\s{3,}")  # a signature line's parts: "Kundansvarig  |  Jobbpoolen Väst AB"
 # Credentials or nothing after a name that ends its line: a signature's name ("Doug Arsenault, P.Eng. (ret.)").
 _CREDENTIALS = re.compile(r"(?:\s*,?\s*(?:[A-Z]{2,4}|[A-Z][a-z]{0,2}\.(?:[A-Z][a-z]{0,3}\.?)?|Ph\.?\s?D\.?|"
                           r"\((?:ret\.?|retired)\)|\((?:she|he|they|elle|il|iel|sie|er)/\w+\)))*[\s,.]*")
@@ -272,9 +272,6 @@ def _title(title: str, *employers: str) -> str:
     if re.fullmatch(FULL_NAME, title) and not _ORGANISATION.match(employer):
         return ""  # "Luis Ortega, Gwen Pham" in a list of names is no title and employer
     return f"{title} at {employer}" if employer and WORD.search(title) else ""
-
-
-_PARTS = re.compile(r"\s*[—–·|,]\s*|\s{3,}")
 
 
 def _titles(activity: Activity, person: str) -> list[tuple[str, str]]:
