@@ -106,7 +106,8 @@ _ACCOUNT_LINE = (
 )
 # "👤 Sam" as a screen line's last cell ("… Explore Premium   👤 Sam"), not a toolbar's button ("👤 Address Book")
 _ACCOUNT_CORNER = re.compile(rf"👤\s*(?P<name>{NAME_WORD}(?:\s+{NAME_WORD})?)[ \t]*$", re.MULTILINE)
-_ACCOUNT_TITLE = re.compile(rf"^[^-–|]{{2,40}}\s[-–]\s+(?P<name>{FULL_NAME})\s+[-–]\s+(?i:outlook|gmail|mail)\b")
+_ACCOUNT_TITLE = re.compile(  # the view's name may hold a hyphen: "E-post - Malin Bergqvist - Outlook"
+    rf"^(?:[^-–|]|(?<=\w)-(?=\w)){{2,40}}\s[-–]\s+(?P<name>{FULL_NAME})\s+[-–]\s+(?i:outlook|gmail|mail)\b")
 # A mail client shows the user's own address as "Me <lena.brandt@posteo.de>"; the address may spell their name.
 # Its window title shows the account ("Inbox - dreyes@austinisd.org - …"): "Daniel Reyes <dreyes@…>" is the user.
 _OWN_ADDRESS = re.compile(r"(?<![\w<])(?i:me|yo|moi|eu|ich|io)\s*<(?P<local>[a-z]+(?:[._-][a-z]+)+)@[\w.-]+>")
@@ -173,15 +174,21 @@ class Digester:
         self._chip_votes: Counter[str] = Counter()  # first name -> screens that showed it on a drop-down chip
         self._people: set[str] = set()  # first names the screens showed for a person other than on a chip
         self._full_names: dict[str, str] = {}  # first name -> the longest name seen with it
+        self._user = ""  # the first name taken for the user's so far
         self.sites = Sites()
 
     @property
     def user(self) -> str:
-        """The name the screens address the user by most ('' while no name leads by two); a drop-down chip's
-        name counts only when the screens also show that first name for a person another way."""
+        """The name the screens address the user by most: one that leads by two, and stays the user's while no
+        other has as many votes ('' before); a drop-down chip's name counts only when the screens also show that
+        first name for a person another way."""
+        return self._full_names.get(self._user, "")
+
+    def _count_user(self) -> None:
         votes = self._user_votes + Counter({k: n for k, n in self._chip_votes.items() if k in self._people})
         (top, n), *rest = votes.most_common(2) or [("", 0)]
-        return self._full_names.get(top, "") if n >= 2 and (not rest or n >= rest[0][1] + 2) else ""
+        if not (self._user and all(votes[self._user] > v for k, v in votes.items() if k != self._user)):
+            self._user = top if n >= 2 and (not rest or n >= rest[0][1] + 2) else ""
 
     def digest(self, observations: list[Observation]) -> list[Activity]:
         """The batch's activities, each with its new lines and entities. A line shown in two different
@@ -216,6 +223,7 @@ class Digester:
                 if known and len(e.text) > len(known) and len(e.text.split()) <= 4 and \
                         (e.kind == "person" or e.kind == "name" and " " not in known):  # "Misaki Sato Photography"
                     self._full_names[first] = e.text  # is a business, "Thiago Almeida" completes "Thiago"
+        self._count_user()
         for a in activities:
             a.user = self.user
             sites = [found for title in a.titles if (found := site_of(title))] if interacted(a) else []

@@ -262,6 +262,11 @@ def test_the_users_name_comes_from_the_account_an_app_shows_signed_in():
     company = ("Daily Log - Procore", "procore   Hollis Brandt Construction ▾   Project Tools ▾\n"
                "Hollis Brandt (self-perform)   4 workers")  # an organisation's chip, though its first word is a name
     assert user(company, ("Mail - Ray Delgado - Outlook - Google Chrome", "Inbox")) == "Ray Delgado"
+    outlook = ("E-post - Malin Bergqvist - Outlook - Arbete - Microsoft Edge", "Inkorgen")  # a hyphen in the view
+    assert user(outlook) == "Malin Bergqvist"
+    # a name taken stays the user's while no other name has as many votes: one greeting does not unseat it
+    greeted = ("Chat | Marcos Albuquerque | Microsoft Teams", "Oi Marcos, tudo bem?")
+    assert user(outlook, greeted) == "Malin Bergqvist" and user(greeted, outlook) == ""
     assert user(("Board - Tekmetric - Google Chrome", "Activities   Google Chrome ▾\nTEKMETRIC   Hoffman Automotive ▾"),
                 ("Messages", "Hi Dale, the Buick")) == ""  # app menus and workspaces are no one
     assert user(("Calendar - megan.kowalski@corvidhealth.com", "Week of Sep 14")) == "Megan Kowalski"  # own address
@@ -757,6 +762,9 @@ def test_the_table_is_fitted_from_eval_runs_with_the_l2_that_predicts_held_out_s
 def test_the_packaged_calibration_table_covers_every_feature():
     c = Calibrator.packaged()
     assert set(c.weights) <= set(FEATURES) and c.fitted_on and all(s for s in c.fitted_on)
+    scenarios = REPO / "tests" / "scenarios"  # fitted on the tuning half only, never on the half it is checked on
+    assert all((scenarios / "tune" / f"{s}.jsonl").exists() and not (scenarios / "check" / f"{s}.jsonl").exists()
+               for s in c.fitted_on)
     assert 1 <= c.confidence({k: 0.0 for k in FEATURES}) <= 10
 
 
