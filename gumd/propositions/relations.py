@@ -269,8 +269,6 @@ def _title(title: str, *employers: str) -> str:
     employer = "" if _AT.search(title) else _employer(*(" ".join(e.split()) for e in employers))
     if _OCCUPATION.search(title):
         return f"{title} at {employer}" if employer else title
-    if re.fullmatch(FULL_NAME, title) and not _ORGANISATION.match(employer):
-        return ""  # "Luis Ortega, Gwen Pham" in a list of names is no title and employer
     return f"{title} at {employer}" if employer and WORD.search(title) else ""
 
 
@@ -296,11 +294,14 @@ def _titles(activity: Activity, person: str) -> list[tuple[str, str]]:
                 if _CREDENTIALS.fullmatch(line[m.end():]) and len(WORD.findall(line[:m.start()])) <= 2:  # signature
                     parts = [p for p in _PARTS.split(following[0] if following else "") if p]
                     later = [p for p in _PARTS.split(following[1]) if p][:1] if len(following) > 1 else []
-                    if parts and not re.search(r"[\d:]", parts[0]) and not any(p[0].islower() for p in parts):
-                        # a title's line, not "Subject: …" or the start of a message ("Coach, heads up - …")
+                    if parts and not re.search(r"[\d:]", parts[0]) and not any(p[0].islower() for p in parts) \
+                            and (_OCCUPATION.search(parts[0]) or not re.fullmatch(FULL_NAME, parts[0])):
+                        # a title's line, not "Subject: …", the start of a message ("Coach, heads up - …") or the
+                        # next name of a list or a table ("Nils Andersson   Truck A+B")
                         title = _title(parts[0], *parts[1:], *later)
-                if not title:  # a title beside the name: in its cell, or in the next cells of its row
-                    rest = row[row.index(line) + m.end():]
+                if not title and ":" not in line[:m.start()]:  # a title beside the name, in its cell or the
+                    rest = row[row.index(line) + m.end():]  # next cells of its row; not in a field's list of names
+                    # ("Distribution: Dana Whitfield, Luis Ortega, Gwen Pham")
                     if cell := _TITLE_CELL.match(rest):
                         after = _TITLE_CELL.match(rest, cell.end())
                         next_line = next((p for p in _PARTS.split(following[0]) if p), "") if following else ""

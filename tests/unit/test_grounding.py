@@ -232,6 +232,12 @@ def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_
         (mail,) = Digester().digest([obs(10, 8100, "thunderbird", "Write: Re: June - Thunderbird",
                                          f"Dara Quinn (you)\nthanks!\n{signed}")])
         assert [r.sentence for r in roles(mail)] == [said]
+    # a title shaped like a name beside the user's name; the next name of a table under it is no title
+    for screen, said in (("Dara Quinn | Senior Loss Adjuster | Harbour Mutual",
+                          ["The user, Dara Quinn, works in senior loss adjuster at Harbour Mutual."]),
+                         ("Dara Quinn     K   K\nNils Andersson   Truck A+B   K\nAhmed Yusuf   Truck A   K", [])):
+        (sheet,) = Digester().digest([obs(10, 8100, "chrome", "Rota - Sheets - Chrome", f"Dara Quinn (you)\n{screen}")])
+        assert [r.sentence for r in roles(sheet)] == said
     # a signature the digest sets aside as chrome (its name shows in another window too) is still read
     sheet = obs(11, 9000, "firefox", "Rota - Sheets - Firefox", "Dara Quinn (you)\n9  Dara Quinn   Office mgr   7a-4p")
     reply = obs(12, 9060, "firefox", "Re: bill - Mail - Firefox",
