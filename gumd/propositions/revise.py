@@ -79,6 +79,19 @@ def about_other_things(a: str, b: str) -> bool:
     return bool(na and nb) and not na & nb or bool(pa and pb) and not set(pa.group(1).split()) & set(pb.group(1).split())
 
 
+_CONTENT = re.compile(r"[^\W\d_]{4,}")
+_FRAME = frozenset("user user's users have must will with from that this their them they about works needs".split()) \
+    | {w.lower() for w in _CALENDAR}
+
+
+def _share_nothing(a: str, b: str) -> bool:
+    """Whether two statements share no word of four letters or more beyond their frame ("the user has to", "works
+    with the user") and the calendar's: "go through the Q3 support review deck by Friday 23 October" and "create
+    tickets for the last 14 days by this week" cannot repeat, refine or contradict each other."""
+    words = [{w for w in _CONTENT.findall(t.lower()) if w not in _FRAME} for t in (a, b)]
+    return not words[0] & words[1]
+
+
 def _of_other_kinds(a: NewProposition | Proposition, b: NewProposition | Proposition) -> bool:
     """Whether two statements are of different kinds (a role, a person, a dated plan), as their grounding says."""
     ka, kb = ((p.grounding or {}).get("kind") for p in (a, b))
@@ -138,7 +151,8 @@ def revise(lm: LanguageModel, retriever: Retriever, candidates: list[Candidate],
                 decided[i] = Operation("new", c)
                 continue
             target = neighbours[d.target - 1]
-            if about_other_things(c.proposition.text, target.text) or _of_other_kinds(c.proposition, target):
+            if about_other_things(c.proposition.text, target.text) or _share_nothing(c.proposition.text, target.text) \
+                    or _of_other_kinds(c.proposition, target):
                 decided[i] = Operation("new", c)
                 continue
             revised = None

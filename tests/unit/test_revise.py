@@ -93,6 +93,16 @@ def test_the_model_cannot_merge_statements_about_different_people(tmp_path):
     assert [op.kind for op in ops] == ["new"] and lm.calls == 1
 
 
+def test_the_model_cannot_merge_statements_that_share_no_word_beyond_their_frame(tmp_path):
+    store, obs, held = trip_store(tmp_path)
+    store.propositions.add(NewProposition("The user has to create tickets for the last 14 days by Friday.", "",
+                                          5, 9), [obs[0]])
+    lm = Scripted([json.dumps({"decisions": [decision(1, "duplicate", 1)]})])
+    deck = "The user has to go through the Q3 support review deck by Friday 23 October."
+    ops = revise(lm, Retriever(store), [candidate(deck, obs[1])])
+    assert lm.calls == 1 and [op.kind for op in ops] == ["new"]  # the model said duplicate
+
+
 def test_the_model_cannot_merge_statements_sharing_only_dates_the_users_name_or_of_other_kinds(tmp_path):
     lab = NewProposition("The user has to submit the Enzyme kinetics lab report by Friday 8 May via Turnitin.", "", 6, 3,
                          grounding={"kind": "dated"})
