@@ -19,6 +19,7 @@ from gumd.propositions.vocabulary import (COMMON_WORDS, MENU_WORDS, ORGANISATION
                                          UI_LABELS, WORD)
 from gumd.store.records import Observation
 
+SITE_INPUTS = 40  # keys and clicks on one page of a web app that make it worked in, like a second page
 ACTIVITY_GAP_S = 600.0  # a longer pause starts a new activity, even in the same window
 MAX_ENTITIES = 16  # per kind and activity
 CHROME_MEMORY = 4000  # lines remembered per app across batches
@@ -228,7 +229,7 @@ class Digester:
             a.user = self.user
             sites = [found for title in a.titles if (found := site_of(title))] if interacted(a) else []
             for site, pages in sites:
-                if self.sites.worked_on(site, pages) >= 2:
+                if self.sites.worked_on(site, pages) >= 2 or inputs(a) >= SITE_INPUTS:
                     a.site = site
                     a.site_pages.append(" - ".join(pages))
         return activities
@@ -246,6 +247,12 @@ def interacted(activity: Activity) -> bool:
     clicks", "키 58회", not "6 scrolls")."""
     return any(re.search(r"\d", part) and not _SCROLLS.search(part) or "+" in part
                for o in activity.observations for part in (o.input_summary or "").split(","))
+
+
+def inputs(activity: Activity) -> int:
+    """How many keys and clicks the activity's input counts sum to (scrolls left out)."""
+    return sum(int(m.group(0)) for o in activity.observations for part in (o.input_summary or "").split(",")
+               if not _SCROLLS.search(part) for m in [re.search(r"\d+", part)] if m)
 
 
 def is_writing(activity: Activity) -> bool:

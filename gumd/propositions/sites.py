@@ -25,7 +25,9 @@ _MORE_PAGES = re.compile(r"\s+(?:and|und|et|y|e|en|i|og|och|ja)\s+(?:mais\s+|má
 COMMON_SITES = re.compile(
     r"^(?:google(?: \w+)?|[\w ]+ (?:mail|メール)|yahoo!?(?: \w+)?|proton ?mail|icloud|linkedin|facebook|instagram|x|"
     r"twitter|youtube|reddit|wikipedia|amazon(?:\.\w+)?|ebay|booking\.com|airbnb|whatsapp web|messages(?: for web)?|"
-    r"telegram web|dropbox|onedrive|sharepoint|office|microsoft 365|word|excel|powerpoint|netflix|spotify|chatgpt|"
+    r"telegram web|dropbox|onedrive|sharepoint|office|microsoft 365|(?:microsoft )?(?:word|excel|powerpoint)|"
+    r"(?:fogli|documenti|presentazioni|hojas de cálculo de|documentos de|planilhas|documentos) google|"
+    r"netflix|spotify|chatgpt|"
     r"bing|duckduckgo)$",
     re.IGNORECASE,
 )
@@ -45,7 +47,8 @@ def site_of(title: str) -> tuple[str, list[str]] | None:
         return None
     site = _MORE_PAGES.sub("", parts[-1]).strip()
     pages = parts[:-1]
-    if not WORD.search(site) or "@" in site or TITLE_NOISE.match(site) or COMMON_SITES.match(site):
+    if not WORD.search(site) or "@" in site or TITLE_NOISE.match(site) or COMMON_SITES.match(site) \
+            or len(site.split()) > 5:  # a slogan ("The world's best way to learn a language"), not a name
         return None
     return site, pages
 

@@ -368,6 +368,8 @@ def test_a_web_app_is_a_tool_once_the_user_has_worked_on_two_of_its_pages():
     assert site_of("Folha - Senior X e mais 3 páginas - Trabalho — Microsoft Edge") == ("Senior X", ["Folha"])
     assert site_of("Ongoing WMS - Inleveranser - Arbete - Microsoft Edge") == ("Inleveranser", ["Ongoing WMS"])
     assert site_of("Dietary request - 京都 月白庵 メール - Google Chrome") is None  # web mail
+    assert site_of("Listino - Fogli Google - Google Chrome") is site_of("Rota.xlsx - Microsoft Excel - Microsoft Edge") is None
+    assert site_of("Duolingo - The world's best way to learn a language - Google Chrome") is None  # a slogan
     assert site_of("Inbox (5) - rachel@gmail.com - Gmail - Mozilla Firefox") is None  # a site everybody uses
     assert site_of("Job Board - Tekmetric - Krita") is None  # not a browser
     digester = Digester()
@@ -377,6 +379,10 @@ def test_a_web_app_is_a_tool_once_the_user_has_worked_on_two_of_its_pages():
         obs(3, 1800, "chrome", "RO #10485 - Gary Pruitt - Tekmetric - Google Chrome", "Water pump  Awaiting parts"),
         Observation(2700.0, 2730.0, "chrome", "Invoices - Tekmetric - Google Chrome", "Paid", "6 scrolls", "t", id=4)])
     assert tools_used(board) == tools_used(errand) == [] and tools_used(scrolled) == []  # one page; only read
+    (invoice,) = Digester().digest([Observation(0.0, 30.0, "chrome", "Nuova fattura - Fatture in Cloud - Google Chrome",
+                                                "Cliente  Davide Colombo", "92 tasti, 16 clic", "t", id=5)])
+    assert [t.sentence for t in tools_used(invoice)] == [  # one page worked on at length is a tool too
+        "The user works in Fatture in Cloud on Nuova fattura."]
     assert [t.sentence for t in tools_used(order)] == ["The user works in Tekmetric on RO #10485 - Gary Pruitt."]
     assert "job board" not in repr(digester.sites.__dict__).lower()  # pages are counted by a hash: a page the
     # user deletes cannot come back in a later statement
