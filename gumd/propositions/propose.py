@@ -228,10 +228,10 @@ def _showing(activity: Activity, keys: list[str]) -> list[int]:
 
 
 def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_tokens: int = 128) -> Proposal:
-    """The relations and the user's roles the screen states (relations.py), the tasks it assigns to the user and
-    the pull requests they opened (assigned.py), the programs and web apps they work in (tools.py), then the
-    model's restatement of each of the activity's dated passages, checked and scored; a candidate scored under
-    MIN_CONFIDENCE is dropped as `unsure`."""
+    """The relations, the titles of the people who write and the user's roles the screen states (relations.py),
+    the tasks it assigns to the user and the pull requests they opened (assigned.py), the programs and web apps
+    they work in (tools.py), then the model's restatement of each of the activity's dated passages, checked and
+    scored; a candidate scored under MIN_CONFIDENCE is dropped as `unsure`."""
     result = Proposal()
     found = relations(activity)
     for r in [*found, *contacts(activity, {r.person.lower() for r in found})]:

@@ -5,6 +5,8 @@ A relation counts only where the screen ties a relation word to a named person t
 teacher Camila Rocha", "Camila Rocha, your teacher", "as your tutor" (said by the sender), "Priya Nair (manager)",
 "Karin Lund · Hiring manager at Spotify", "Treinador: Marcelo Prado", or a name with its title in the next cell.
 A relation said of someone else ("Noah's mom", "her husband") or used to greet the user ("Hola papá") is not one.
+The people who write to the user without a stated relation are known by the titles their signatures give them
+(`contacts`), the user by the titles beside their own name (`roles`).
 """
 
 from __future__ import annotations
