@@ -23,13 +23,13 @@ from pathlib import Path
 
 from gumd.propositions.digest import Activity
 from gumd.propositions.relations import relations_in
+from gumd.propositions.vocabulary import CONTENT_WORD
 
 STRONG_CUES = frozenset({"sender", "recipient", "copied", "signature", "chat", "honorific", "greeting"})
 FEATURES = (
     "dated", "person", "model", "told", "strong_cue", "relation_on_screen", "deadline_cue", "named", "repeated",
     "grounded_words", "observations",
 )
-_WORD = re.compile(r"[^\W\d_]{4,}")
 _FRAME = frozenset("user user's with from that this their about must will".split())
 
 
@@ -40,7 +40,7 @@ def features(kind: str, sentence: str, named: list[str], activity: Activity, pas
     the user ("your tutor")."""
     seen = passage.lower()
     entities = [e for e in activity.entities if e.text in named]
-    words = [w for w in _WORD.findall(sentence.lower()) if w not in _FRAME]
+    words = [w for w in CONTENT_WORD.findall(sentence.lower()) if w not in _FRAME]
     n_obs = len(activity.observations)
     return {
         "dated": float(kind == "dated"),

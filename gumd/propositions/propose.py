@@ -236,8 +236,7 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
     found = relations(activity)
     for r in [*found, *contacts(activity, {r.person.lower() for r in found})]:
         ids = _showing(activity, [r.person]) or activity.observation_ids
-        result.candidates.append(_candidate("person", r.sentence, activity, r.line, ids, calibrator, None,
-                                            r.cue))
+        result.candidates.append(_candidate("person", r.sentence, activity, r.line, ids, calibrator, None, r.cue))
     for role in roles(activity):
         ids = _showing(activity, [role.user, role.title]) or activity.observation_ids
         result.candidates.append(_candidate("role", role.sentence, activity, role.line, ids, calibrator, None, "your"))

@@ -213,12 +213,12 @@ _CREDENTIALS = re.compile(r"(?:\s*,?\s*(?:[A-Z]{2,4}|[A-Z][a-z]{0,2}\.(?:[A-Z][a
 _AT = re.compile(r"\b(?:at|@|bei|en|chez|na|no|em|presso)\s+(?=[A-ZÀ-ÖØ-Þ0-9])")
 
 
-def _described(title: str) -> str:
-    """A title as a sentence says it: the job's words in lower case (acronyms kept), the employer as written."""
+def _job_and_employer(title: str) -> tuple[str, str]:
+    """A title as a sentence says it, in two parts: the job's words in lower case (acronyms kept), and the
+    employer as written ("at Fairbrook High School"; '' when there is none)."""
     at = _AT.search(title)
     job, employer = (title[:at.start()], title[at.start():]) if at else (title, "")
-    job = " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in job.split())
-    return " ".join([job, *employer.split()])
+    return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in job.split()), " ".join(employer.split())
 
 
 @dataclass(frozen=True)
@@ -231,12 +231,13 @@ class Role:
 
     @property
     def sentence(self) -> str:
-        said = _described(self.title)
-        if not _OCCUPATION.search(said.split(" at ")[0]):  # "8th Grade Science at Lincoln Middle School": a field,
-            verb = "teaches" if _SCHOOL.search(said) else "works in"  # not a job; taught when at a school
+        job, employer = _job_and_employer(self.title)
+        said = " ".join(filter(None, (job, employer)))
+        if not _OCCUPATION.search(job):  # "8th Grade Science at Lincoln Middle School": a field, not a job …
+            verb = "teaches" if _SCHOOL.search(employer) else "works in"  # … taught, when the employer is a school
             said = f"The user, {self.user}, {verb} {said}"
         else:
-            said = f"The user, {self.user}, is {'an' if said[:1] in 'aeiou' else 'a'} {said}"
+            said = f"The user, {self.user}, is {'an' if job[:1] in 'aeiou' else 'a'} {said}"
         return said if said.endswith(".") else f"{said}."  # "… at Warta-Trans Logistyka Sp. z o.o."
 
 
@@ -251,7 +252,8 @@ class Contact:
 
     @property
     def sentence(self) -> str:
-        return f"{self.person}, {_described(self.title).rstrip('.')}, works with the user."
+        said = " ".join(filter(None, _job_and_employer(self.title))).rstrip(".")
+        return f"{self.person}, {said}, works with the user."
 
 
 def _employer(*cells: str) -> str:
@@ -331,4 +333,4 @@ def contacts(activity: Activity, related: set[str] = frozenset()) -> list[Contac
                             and e.cue in ("sender", "signature", "chat") and " " in e.text.strip()
                             and e.text.split()[0] != user and e.text.lower() not in related and _is_person(e.text))
     return [Contact(person, title, line) for person in writers for title, line in _titles(activity, person)
-            if _OCCUPATION.search(_AT.split(title)[0])]
+            if _OCCUPATION.search(_job_and_employer(title)[0])]

@@ -21,6 +21,7 @@ from gumd.propositions.passages import ENGLISH_MONTHS, ENGLISH_WEEKDAYS
 from gumd.propositions.prompts import revise_messages
 from gumd.propositions.propose import Candidate
 from gumd.propositions.retrieve import Retriever
+from gumd.propositions.vocabulary import CONTENT_WORD
 from gumd.store import NewProposition, Proposition
 
 NEIGHBOURS = 3
@@ -76,10 +77,10 @@ def about_other_things(a: str, b: str) -> bool:
     director at Fairbrook High School, …"): they cannot repeat, refine or contradict each other."""
     na, nb = _names(a), _names(b)
     pa, pb = _PERSON_FIRST.match(a), _PERSON_FIRST.match(b)
-    return bool(na and nb) and not na & nb or bool(pa and pb) and not set(pa.group(1).split()) & set(pb.group(1).split())
+    two_people = bool(pa and pb) and not set(pa.group(1).split()) & set(pb.group(1).split())
+    return bool(na and nb) and not na & nb or two_people
 
 
-_CONTENT = re.compile(r"[^\W\d_]{4,}")
 _FRAME = frozenset("user user's users have must will with from that this their them they about works needs".split()) \
     | {w.lower() for w in _CALENDAR}
 
@@ -88,7 +89,7 @@ def _share_nothing(a: str, b: str) -> bool:
     """Whether two statements share no word of four letters or more beyond their frame ("the user has to", "works
     with the user") and the calendar's: "go through the Q3 support review deck by Friday 23 October" and "create
     tickets for the last 14 days by this week" cannot repeat, refine or contradict each other."""
-    words = [{w for w in _CONTENT.findall(t.lower()) if w not in _FRAME} for t in (a, b)]
+    words = [{w for w in CONTENT_WORD.findall(t.lower()) if w not in _FRAME} for t in (a, b)]
     return not words[0] & words[1]
 
 

@@ -16,7 +16,7 @@ BROWSER = re.compile(r"^(?:mozilla firefox|firefox|google chrome|chrome|chromium
                      r"vivaldi)$", re.IGNORECASE)
 # Edge puts its profile's name before its own ("… - Work - Microsoft Edge") and counts the other tabs.
 _PROFILE = re.compile(r"^(?:work|personal|persönlich|privat|arbeit|travail|personnel|trabajo|trabalho|pessoal|"
-                      r"lavoro|werk|persoonlijk|praca|osobisty|arbete|jobb|privat|työ|school|default|profile \d+)$",
+                      r"lavoro|werk|persoonlijk|praca|osobisty|arbete|jobb|työ|school|default|profile \d+)$",
                       re.IGNORECASE)
 _MORE_PAGES = re.compile(r"\s+(?:and|und|et|y|e|en|i|og|och|ja)\s+(?:mais\s+|más\s+|de\s+)?\d+\s+\S+(?:\s+\S+)?$",
                          re.IGNORECASE)  # "and 2 more pages", "e mais 3 páginas", "och 2 sidor till"
@@ -27,8 +27,7 @@ COMMON_SITES = re.compile(
     r"twitter|youtube|reddit|wikipedia|amazon(?:\.\w+)?|ebay|booking\.com|airbnb|whatsapp web|messages(?: for web)?|"
     r"telegram web|dropbox|onedrive|sharepoint|office|microsoft 365|(?:microsoft )?(?:word|excel|powerpoint)|"
     r"(?:fogli|documenti|presentazioni|hojas de cálculo de|documentos de|planilhas|documentos) google|"
-    r"netflix|spotify|chatgpt|"
-    r"bing|duckduckgo)$",
+    r"netflix|spotify|chatgpt|bing|duckduckgo)$",
     re.IGNORECASE,
 )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more
+CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")  # a word of four letters or more: what a statement says, beyond "a", "the"
 TITLE_SPLIT = re.compile(r"\s+[-–—|·•:]\s+")  # what separates the parts of a window's title
 # Parts of window titles that name the program or a generic view, not what the user works on.
 TITLE_NOISE = re.compile(
