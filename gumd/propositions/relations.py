@@ -206,7 +206,11 @@ _ORGANISATION = re.compile(
 _NAMED = re.compile(
     r"[A-ZÀ-ÖØ-Þ][\w.'’&-]*(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w.'’&-]*|&|of|de|du|des|di|del|und|y|e|and|for)){1,4}")
 _SCHOOL = re.compile(r"\b(?:School|Schule|Escuela|Escola|École|Ecole|Colegio|Gymnasium|Lycée|Collège|Scuola)\b")
-_PARTS = re.compile(r"\s*[—–·|,]\s*|\s{3,}")  # a signature line's parts: "Kundansvarig  |  Jobbpoolen Väst AB"
+_PARTS = re.compile(r"\s*[—–·|,│┃║]\s*|\s{3,}")  # a signature line's parts: "Kundansvarig  |  Jobbpoolen Väst AB",
+# a box's border ("│ Red River Food Bank · 455 Selkirk Ave") not among them
+# The organisation a mail address names ("maartje.hoekstra@pennywijs.nl": pennywijs); not a mail provider's.
+_MAIL_DOMAIN = re.compile(r"[\w.+-]+@(?!(?:gmail|googlemail|outlook|hotmail|live|yahoo|icloud|me|proton|protonmail|"
+                          r"gmx|web|aol|mail|yandex|zoho|fastmail)\.)([\w-]{3,})\.[a-z]{2,}", re.IGNORECASE)
 # Credentials or nothing after a name that ends its line: a signature's name ("Doug Arsenault, P.Eng. (ret.)").
 _CREDENTIALS = re.compile(r"(?:\s*,?\s*(?:[A-Z]{2,4}|[A-Z][a-z]{0,2}\.(?:[A-Z][a-z]{0,3}\.?)?|Ph\.?\s?D\.?|"
                           r"\((?:ret\.?|retired)\)|\((?:she|he|they|elle|il|iel|sie|er)/\w+\)))*[\s,.]*")
@@ -256,21 +260,24 @@ class Contact:
         return f"{self.person}, {said}, works with the user."
 
 
-def _employer(*cells: str) -> str:
+def _employer(cells: tuple[str, ...], domains: frozenset[str] = frozenset()) -> str:
     """The first cell that names an organisation ("Fairbrook High School"), else the first of two to five
-    capitalised words; a cell's description after " - " is left out ("Bonetti Vini - importazione e …")."""
+    capitalised words, else one word that a mail address on screen has as its domain (`domains`, lower case:
+    "Pennywijs" beside maartje.hoekstra@pennywijs.nl); a cell's description after " - " is left out ("Bonetti Vini
+    - importazione e …")."""
     cells = tuple(c.split(" - ")[0].strip() for c in cells)
     return next((c for c in cells if _ORGANISATION.match(c)), "") or next((c for c in cells if _NAMED.fullmatch(c)),
-                                                                             "")
+                                                                             "") \
+        or next((c for c in cells if c[:1].isupper() and c.lower() in domains), "")
 
 
-def _title(title: str, *employers: str) -> str:
-    """A title with an occupation word, with its employer when a next cell names one; a title without one only
-    with its employer; '' when it is no title."""
+def _title(title: str, *employers: str, domains: frozenset[str] = frozenset()) -> str:
+    """A title with an occupation word, with its employer when a next cell names one (`_employer`); a title without
+    one only with its employer; '' when it is no title."""
     title = " ".join(title.split())
     if len(title.split()) > 5 or re.search(r"[:@]|\b\d+\b", title):
         return ""
-    employer = "" if _AT.search(title) else _employer(*(" ".join(e.split()) for e in employers))
+    employer = "" if _AT.search(title) else _employer(tuple(" ".join(e.split()) for e in employers), domains)
     if _OCCUPATION.search(title):
         return f"{title} at {employer}" if employer else title
     return f"{title} at {employer}" if employer and WORD.search(title) else ""
@@ -287,6 +294,7 @@ def _titles(activity: Activity, person: str) -> list[tuple[str, str]]:
     found: dict[str, tuple[str, str]] = {}
     name = re.compile(rf"(?<!\w){re.escape(person)}(?!\w)")
     people = {e.text.lower() for e in activity.entities if e.kind == "person"}
+    domains = frozenset(m.group(1).lower() for o in activity.observations for m in _MAIL_DOMAIN.finditer(f"{o.title}\n{o.text}"))
     for o in activity.observations:
         grid = list(grid_cells(o.text))
         rows = {cell: cells for cell, cells, _ in grid}
@@ -302,14 +310,15 @@ def _titles(activity: Activity, person: str) -> list[tuple[str, str]]:
                             and (_OCCUPATION.search(parts[0]) or not re.fullmatch(FULL_NAME, parts[0])):
                         # a title's line, not "Subject: …", the start of a message ("Coach, heads up - …") or the
                         # next name of a list or a table ("Nils Andersson   Truck A+B")
-                        title = _title(parts[0], *parts[1:], *later)
+                        title = _title(parts[0], *parts[1:], *later, domains=domains)
                 if not title and ":" not in line[:m.start()]:  # a title beside the name, in its cell or the
                     rest = row[row.index(line) + m.end():]  # next cells of its row; not in a field's list of names
                     # ("Distribution: Dana Whitfield, Luis Ortega, Gwen Pham")
                     if cell := _TITLE_CELL.match(rest):
                         after = _TITLE_CELL.match(rest, cell.end())
                         next_line = next((p for p in _PARTS.split(following[0]) if p), "") if following else ""
-                        title = _title(cell.group("title"), after.group("title") if after else "", next_line)
+                        title = _title(cell.group("title"), after.group("title") if after else "", next_line,
+                                       domains=domains)
                 said = [p.strip().lower() for p in _AT.split(title)]
                 if title and person.lower() not in title.lower() and "…" not in title \
                         and not any(p in people for p in said):
