@@ -90,8 +90,8 @@ _CHAT_SPEAKER = re.compile(  # "Marta Silva: see you" or "Marta 21:02: see you";
 _POST_HEADER = re.compile(  # a post's author above it, with their title: "Carol Nguyen (Science Dept. Chair)"
     rf"^\s*(?P<name>{NAME_WORD}\s+{NAME_WORD})\s*\([^()]{{2,40}}\)\s*(?:\d{{1,2}}[:.]\d{{2}}\s*(?:[AaPp][Mm])?)?\s*$"
 )
-GREETING_WORDS = (r"hi|hello|hey|dear|hola|olá|ola|oi|bonjour|salut|hallo|liebe[rs]?|querid[oa]|estimad[oa]|cher|chère|"
-                  r"caro|cara")
+GREETING_WORDS = (r"hi|hello|hey|dear|hola|olá|ola|oi|bonjour|salut|coucou|hallo|liebe[rs]?|querid[oa]|estimad[oa]|cher|"
+                  r"chère|caro|cara|ciao|hej|hei|hoi|moin|servus|cześć|buen día|buenos días|bom dia|buongiorno")
 _GREETING = re.compile(
     rf"(?:^|[.!?]\s+|\s)(?:{GREETING_WORDS})\s+(?P<name>{NAME_WORD})\s*(?=[,!:;.]|$)",
     re.IGNORECASE,
@@ -221,7 +221,7 @@ class Digester:
             for e in a.entities:
                 first = e.text.split()[0].lower()
                 known = self._full_names.get(first, "")
-                if known and len(e.text) > len(known) and len(e.text.split()) <= 4 and \
+                if known and len(e.text) > len(known) and len(e.text.split()) <= 4 and person_ok(e.text) and \
                         (e.kind == "person" or e.kind == "name" and " " not in known):  # "Misaki Sato Photography"
                     self._full_names[first] = e.text  # is a business, "Thiago Almeida" completes "Thiago"
         self._count_user()
@@ -235,7 +235,9 @@ class Digester:
         return activities
 
 
-_COMPOSE = re.compile(r"^\s*(?:write|compose|new message|reply|draft|redactar|verfassen|écrire|escrever)\b\s*:?",
+_COMPOSE = re.compile(r"^\s*(?:write|compose|new message|reply|draft|redactar|verfassen|écrire|escrever)\b\s*:?|"
+                      r"[?&#]compose=|^\s*(?:send|envoyer|enviar|senden|invia|skicka|wyślij|verzenden|versturen)"
+                      r"(?:\s*▾|\s{2,}|\s*$)",  # a mail being written: its compose URL, or its Send button
                       re.IGNORECASE | re.MULTILINE)
 
 

@@ -191,7 +191,7 @@ _OCCUPATIONS = (
 # Compound titles end on these ("Skiftledare", "Platschef", "Kundansvarig", "Teamleiter", "Küchenmeister").
 _OCCUPATION = re.compile(rf"\b(?i:{_OCCUPATIONS})s?\b|\b(?i:\w+(?:ledare|chef|ansvarig|leiter|leiterin|meister|"
                          r"meisterin))\b")
-_TITLE_CELL = re.compile(r"\s*(?:—|–|-|·|\||,)\s*(?P<title>[^—–·|,▾()\n│┃║]{3,60})")
+_TITLE_CELL = re.compile(r"\s*(?:—|–|-|·|\||,)\s*(?P<title>(?:(?! - )[^—–·|,▾()\n│┃║]){3,60})")
 # What ends an employer's name, as signatures and profiles write it: "Whitfield & Osei LLP", "Lincoln Middle School".
 _ORGANISATION = re.compile(
     r"^[A-ZÀ-ÖØ-Þ0-9][\w.'’&-]*\s+(?:(?:[A-ZÀ-ÖØ-Þ0-9][\w.'’&-]*|&|and|of|de|und|y|e)\s+){0,5}?"
@@ -311,14 +311,16 @@ def _titles(activity: Activity, person: str) -> list[tuple[str, str]]:
                         # a title's line, not "Subject: …", the start of a message ("Coach, heads up - …") or the
                         # next name of a list or a table ("Nils Andersson   Truck A+B")
                         title = _title(parts[0], *parts[1:], *later, domains=domains)
-                if not title and ":" not in line[:m.start()]:  # a title beside the name, in its cell or the
-                    rest = row[row.index(line) + m.end():]  # next cells of its row; not in a field's list of names
-                    # ("Distribution: Dana Whitfield, Luis Ortega, Gwen Pham")
+                if not title:  # a title beside the name, in its cell or the next cells of its row
+                    rest = row[row.index(line) + m.end():]
                     if cell := _TITLE_CELL.match(rest):
                         after = _TITLE_CELL.match(rest, cell.end())
                         next_line = next((p for p in _PARTS.split(following[0]) if p), "") if following else ""
                         title = _title(cell.group("title"), after.group("title") if after else "", next_line,
                                        domains=domains)
+                    if ":" in line[:m.start()] and not _OCCUPATION.search(_job_and_employer(title)[0]):
+                        title = ""  # after a field's label, an occupation ("Par : Léa Garnier, organisatrice
+                        # d'événements"), not the next of its names ("Distribution: Dana Whitfield, Luis Ortega")
                 said = [p.strip().lower() for p in _AT.split(title)]
                 if title and person.lower() not in title.lower() and "…" not in title \
                         and not any(p in people for p in said):

@@ -74,5 +74,6 @@ ORGANISATION_WORDS = frozenset(
     "construction constructions company corp corporation inc llc llp ltd gmbh group holdings bank school "
     "university college hospital clinic foundation agency council ministry institute association society club "
     "services solutions systems technologies logistics logistik partners consulting studios labs academy church "
-    "department restaurant hotel pharmacy realty insurance".split()
+    "department restaurant hotel pharmacy realty insurance photography events événements evenements productions "
+    "media design catering".split()
 )
