@@ -683,6 +683,8 @@ def test_a_statement_with_the_users_name_as_subject_is_the_users_when_the_passag
 def test_a_statement_that_runs_on_or_slips_into_the_screens_voice_keeps_its_first_part_when_it_still_says_when():
     assert first_part("The user has to move the 1:1 to Thursday 2pm, I have the roadmap review today.") == \
         "The user has to move the 1:1 to Thursday 2pm."
+    assert first_part("The user has to send the summary by Monday 18 January so I can circulate it.") == \
+        "The user has to send the summary by Monday 18 January."
     assert first_part("The user has to send the form by Friday, May 15. We still need volunteers - reply if you "
                         "can!") == "The user has to send the form by Friday, May 15."
     assert first_part("The user has to transfer the rent today. Someone left the kettle on again ☕ 11:01.") == \
