@@ -143,7 +143,9 @@ def is_past(date: str, day: dt.date) -> bool:
 
 
 _AD = re.compile(r"^\W*(?:ads?\s*[·:|•—–-]|(?:sponsored|promoted|anzeige|publicidad|patrocinado|sponsoris[ée]"
-                 r"|pubblicità)\b)", re.IGNORECASE)  # an advert's line is nobody's plan
+                 r"|pubblicità)\b)|\b(?:apply|register|enrol+|sign up|shop|buy|learn more|subscribe|get started|"
+                 r"join now|download)\b[^\n]{0,24}[›»]\s*$", re.IGNORECASE)  # an advert's line, marked as one or
+# ending on its call to action ("… paid CDL training. Apply today ›"), is nobody's plan
 _READER_OR_US = re.compile(r"\b(?:you|your|we|our|us|vous|votre|nous|du|dich|dir|ihr|wir|você|vocês|nós|usted|"
                         r"ustedes|nosotros|vosotros|tu|ti|tuo|tua|voi|noi|vostro|nostro|jij|jouw|wij|onze)\b"
                         r"(?!\s*[:)])", re.IGNORECASE)  # not a chat's "You:" label

@@ -430,6 +430,7 @@ def test_timestamps_recent_dates_without_a_year_and_adverts_are_not_read_as_plan
               "09/03/2026, 21:40\n"
               "Today at 14:22\n"
               "Ad · Summer camp registration closes May 31. Enroll now\n"
+              "NOW HIRING: bus drivers, applications due March 16. Apply today ›\n"
               "Spring trip: May 19 - 21 · Created by Dan Goldberg\n"
               "Today's top news and more\n"
               "Could we meet Thursday, March 12 at 3:45 pm in Room 214?")
