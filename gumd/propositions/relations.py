@@ -185,13 +185,17 @@ _OCCUPATIONS = (
     "coach|trainer|superintendent|foreman|forewoman|sommelier|importer|exporter|chair|chairman|chairwoman|head|lead|"
     "leader|resident|intern|supervisor|nutritionist|dietitian|paramedic|surgeon|clinician|pilot|driver|courier|"
     "analista|gerente|coordenador(?:a)?|coordinador(?:a)?|assistente|técnic[oa]|enfermeir[oa]|responsabile|"
-    "impiegat[oa]|commercialista|sachbearbeiter(?:in)?|kauffrau|kaufmann|料理長|支配人|総支配人|マネージャー|部長|課長|"
+    "president|treasurer|impiegat[oa]|commercialista|sachbearbeiter(?:in)?|kauffrau|kaufmann|料理長|支配人|総支配人|マネージャー|部長|課長|"
     "主任|店長"
 )
 # Compound titles end on these ("Skiftledare", "Platschef", "Kundansvarig", "Teamleiter", "Küchenmeister").
 _OCCUPATION = re.compile(rf"\b(?i:{_OCCUPATIONS})s?\b|\b(?i:\w+(?:ledare|chef|ansvarig|leiter|leiterin|meister|"
                          r"meisterin))\b")
 _TITLE_CELL = re.compile(r"\s*(?:—|–|-|·|\||,)\s*(?P<title>(?:(?! - )[^—–·|,▾()\n│┃║]){3,60})")
+# A title in brackets after a name ("Linda Tremblay (President)"), not a place's access role ("(owner)", "(viewer)").
+_BRACKETED = re.compile(r"\s*\((?P<title>[^()\n]{3,40})\)")
+_ACCESS_ROLES = frozenset("owner viewer editor commenter admin administrator member guest host organizer organiser "
+                          "presenter attendee you".split())
 # What ends an employer's name, as signatures and profiles write it: "Whitfield & Osei LLP", "Lincoln Middle School".
 _ORGANISATION = re.compile(
     r"^[A-ZÀ-ÖØ-Þ0-9][\w.'’&-]*\s+(?:(?:[A-ZÀ-ÖØ-Þ0-9][\w.'’&-]*|&|and|of|de|und|y|e)\s+){0,5}?"
@@ -318,6 +322,9 @@ def _titles(activity: Activity, person: str) -> list[tuple[str, str]]:
                         next_line = next((p for p in _PARTS.split(following[0]) if p), "") if following else ""
                         title = _title(cell.group("title"), after.group("title") if after else "", next_line,
                                        domains=domains)
+                    elif (bracket := _BRACKETED.match(rest)) and _OCCUPATION.search(bracket.group("title")) \
+                            and bracket.group("title").strip().lower() not in _ACCESS_ROLES:
+                        title = _title(bracket.group("title"))
                     if ":" in line[:m.start()] and not _OCCUPATION.search(_job_and_employer(title)[0]):
                         title = ""  # after a field's label, an occupation ("Par : Léa Garnier, organisatrice
                         # d'événements"), not the next of its names ("Distribution: Dana Whitfield, Luis Ortega")

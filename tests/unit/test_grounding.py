@@ -148,6 +148,9 @@ def test_the_people_who_write_to_the_user_are_known_by_the_titles_their_signatur
     assert said("From: Dana Whitfield <dw@hb.com>\nDistribution: Dana Whitfield, Luis Ortega, Gwen Pham") == []
     assert said("From: Jenna Park <jp@dental.com>\nJenna Park - PTO request, Delta Dental of AZ") == []
     assert said("Sara Holm\nKundansvarig  |  Jobbpoolen Väst AB") == []  # only someone who writes here
+    minutes = "From: Linda Tremblay <lt@ovba.ca>\nMinutes attached.\nChair: Linda Tremblay (President)   Treasurer: Jo"
+    assert said(minutes) == ["Linda Tremblay, president, works with the user."]  # a title in brackets …
+    assert said("From: Linda Tremblay <lt@ovba.ca>\nMembers: Linda Tremblay (owner)") == []  # … not an access role
 
 
 def test_family_is_read_from_how_a_mail_greets_its_reader_and_how_the_user_signs():
@@ -220,6 +223,15 @@ def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_
             ("Dara Quinn, P.Eng. (ret.)\nSecretary, Otonabee Valley Beekeepers' Association\n705-555-0164",
              "The user, Dara Quinn, is a secretary at Otonabee Valley Beekeepers' Association."),
             ("│ Dara Quinn  |  UX Researcher\n│ Amsterdam", "The user, Dara Quinn, is a UX researcher."),
+            # a box's border is no part of the next line; one word is an employer when a mail address on screen
+            # has it as its domain
+            ("│ Dara Quinn | Grant Writer\n│ Red River Neighbourhood Food Bank · 455 Selkirk Ave",
+             "The user, Dara Quinn, is a grant writer at Red River Neighbourhood Food Bank."),
+            ("dara.quinn@pennywijs.nl\n│ Dara Quinn  |  UX Researcher\n│ Pennywijs · boekhouden voor zzp'ers",
+             "The user, Dara Quinn, is a UX researcher at Pennywijs."),
+            # after a field's label, a title with an occupation word; " - " ends it and its employer follows
+            ("Par : Dara Quinn, organisatrice d'événements indépendante - LG Événements",
+             "The user, Dara Quinn, is an organisatrice d'événements indépendante at LG Événements."),
             ("Dara Quinn\nSpedytor / Dyspozytor\nWarta-Trans Logistyka Sp. z o.o.",
              "The user, Dara Quinn, is a spedytor / dyspozytor at Warta-Trans Logistyka Sp. z o.o."),
             # an organisation's name wins over a department's; a description after " - " is left out
