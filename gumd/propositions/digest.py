@@ -32,7 +32,7 @@ MONTHS = (
     "julho|setembro|outubro|novembro|dezembro|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|"
     "dicembre|gen|mag|giu|lug|ott|januari|februari|maart|mei|augustus"
 )
-_WEEKDAYS = (
+WEEKDAYS = (
     "mon|monday|tue|tues|tuesday|wed|wednesday|thu|thur|thurs|thursday|fri|friday|sat|saturday|sun|sunday|"
     "montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lunes|martes|miércoles|miercoles|jueves|viernes|"
     "sábado|sabado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunedì|lunedi|martedì|martedi|"
@@ -41,15 +41,15 @@ _WEEKDAYS = (
 )
 _ON = r"on|by|until|till|before|from|due|le|il|el|am|vom|bis|entro|até|tot"  # a bare day/month after these
 DATE = re.compile(
-    rf"(?<![\d.,:/])\b(?:(?:{_WEEKDAYS})\.?,?\s+)?(?:"
+    rf"(?<![\d.,:/])\b(?:(?:{WEEKDAYS})\.?,?\s+)?(?:"
     rf"\d{{1,2}}(?:st|nd|rd|th|\.)?\s+(?:de\s+|of\s+)?(?:{MONTHS})\.?(?:\s+(?:de\s+)?\d{{4}})?"
     rf"|(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
     rf"|\d{{4}}[-/]\d{{1,2}}[-/]\d{{1,2}}"
     rf"|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}"
     rf"|\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}"
     rf")\b"
-    rf"|\b(?:(?:{_WEEKDAYS})\.?,?|{_ON})\s+\d{{1,2}}/\d{{1,2}}\b(?![/\d])"  # "Sat 27/03", "on 11/17"
-    rf"|\b(?:{_WEEKDAYS})\b(?=[^\n]{{0,12}}\b(?:\d{{1,2}}[:.]\d{{2}}|\d{{0,2}}\s*[ap]m)\b)"
+    rf"|\b(?:(?:{WEEKDAYS})\.?,?|{_ON})\s+\d{{1,2}}/\d{{1,2}}\b(?![/\d])"  # "Sat 27/03", "on 11/17"
+    rf"|\b(?:{WEEKDAYS})\b(?=[^\n]{{0,12}}\b(?:\d{{1,2}}[:.]\d{{2}}|\d{{0,2}}\s*[ap]m)\b)"
     rf"|\b(?:today|tomorrow|tonight|next week|this week|end of (?:day|week|month)|eod|eow)\b(?!['’]s)"
     rf"|(?<![\d/])(?:\d{{4}}\s*年\s*)?\d{{1,2}}\s*月\s*\d{{1,2}}\s*日"  # 10月9日, 2026年10月17日
     rf"|(?<![\d/])\d{{1,2}}/\d{{1,2}}(?=\s*[(（][月火水木金土日][)）])",  # 10/10(土)

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from gumd.propositions.digest import DATE, DEADLINE_CUE, MONTHS, WORD, Activity, cells
+from gumd.propositions.digest import DATE, DEADLINE_CUE, MONTHS, WEEKDAYS, WORD, Activity, cells
 
 MAX_SNIPPETS = 3  # per activity: each is one short model call
 ROW_CELL_CHARS = 30  # a passage's middle line this short is shown as the whole row it was cut from …
@@ -51,6 +51,7 @@ ENGLISH_MONTHS = ("january february march april may june july august september o
                    "december").split()
 ENGLISH_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 _MONTH = re.compile(rf"\b(?:{MONTHS})\b", re.IGNORECASE)
+_WEEKDAY = re.compile(rf"\b(?:{WEEKDAYS})\b", re.IGNORECASE)
 _IN_NAME = re.compile(r"[._-]?[\w-]*\.[a-z0-9]{2,4}\b", re.IGNORECASE)  # a date in a file name: 2026-06-18.png
 RECENT_DAYS = 90
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
@@ -87,6 +88,17 @@ def _readings(date: str, day: dt.date) -> list[dt.date]:
             if year or -RECENT_DAYS <= (when - day).days < 365 - RECENT_DAYS:
                 found.append(when)
     return found
+
+
+def misdated(statement: str, evidence: str, day: dt.date) -> list[str]:
+    """The dates of `statement` that no date of `evidence` may mean, both seen on `day` ("by 8 March" from lines
+    that say "01.03.2027" and "12.03.2027"); a date on the weekday of a bare weekday in `evidence` ("Friday") may
+    be any such day."""
+    shown = {r for m in DATE.finditer(evidence) for r in _readings(m.group(0), day)}
+    weekdays = {_WEEKDAY_NUMBERS.get(m.group(0).lower()[:3]) for m in _WEEKDAY.finditer(evidence)}
+    return [m.group(0) for m in DATE.finditer(statement)
+            if (readings := _readings(m.group(0), day)) and not shown.intersection(readings)
+            and not any(r.weekday() in weekdays for r in readings)]
 
 
 def calendar_words(text: str) -> set[str]:

@@ -28,7 +28,7 @@ from gumd.propositions import check
 from gumd.propositions.assigned import assignments, pull_requests
 from gumd.propositions.calibrate import Calibrator, features
 from gumd.propositions.digest import DATE, Activity
-from gumd.propositions.passages import Snippet, in_english, read_out, snippets
+from gumd.propositions.passages import Snippet, in_english, misdated, read_out, snippets
 from gumd.propositions.relations import contacts, relations, relations_in, roles
 from gumd.propositions.sites import bare_title
 from gumd.propositions.prompts import propose_messages
@@ -232,8 +232,9 @@ def _showing(activity: Activity, keys: list[str]) -> list[int]:
 def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_tokens: int = 128) -> Proposal:
     """The relations, the titles of the people who write and the user's roles the screen states (relations.py),
     the tasks it assigns to the user and the pull requests they opened (assigned.py), the programs and web apps
-    they work in (tools.py), then the model's restatement of each of the activity's dated passages, checked and
-    scored; a candidate scored under MIN_CONFIDENCE is dropped as `unsure`."""
+    they work in (tools.py), then the model's restatement of each of the activity's dated passages, checked
+    (`problem`, and `misdated`: a date that none of the passage's dates may mean) and scored; a candidate scored
+    under MIN_CONFIDENCE is dropped as `unsure`."""
     result = Proposal()
     found = relations(activity)
     for r in [*found, *contacts(activity, {r.person.lower() for r in found})]:
@@ -261,7 +262,9 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
                                           voice=addressed and not _OWN_LINE.search(snippet.text)))
         if not sentence:
             continue
-        reason = problem(sentence, text, screens, activity.app, activity.user)
+        day = dt.date.fromtimestamp(activity.started_at)
+        reason = problem(sentence, text, screens, activity.app, activity.user) or \
+            ("misdated" if misdated(sentence, in_english(snippet.text, day), day) else None)
         if reason:
             result.dropped[reason] += 1
             continue

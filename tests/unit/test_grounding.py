@@ -9,7 +9,7 @@ from gumd.propositions import calibrate, check
 from gumd.propositions.calibrate import FEATURES, Calibrator, fit
 from gumd.propositions.digest import DATE, Digester, split_activities
 from gumd.propositions.assigned import assignments, is_handle_of, pull_requests
-from gumd.propositions.passages import in_english, is_past, read_out, snippets, without_stamp
+from gumd.propositions.passages import in_english, is_past, misdated, read_out, snippets, without_stamp
 from gumd.propositions.evaluate import Fact, calibration, load_scenario, score, states, summarize
 from gumd.propositions.propose import first_part, merge, passage, problem, propose, sentence_of
 from gumd.propositions.relations import contacts, relations, roles
@@ -534,6 +534,18 @@ def test_dates_in_figures_or_another_language_are_read_out_in_english_for_the_mo
     assert "written by: Renata Lopes Fisioterapia" in text and "(Thursday 21 May 2026), às 18:30" in text
     assert text.startswith("Thursday 2026-05-14, firefox, window: Caixa de entrada - Gmail\n")  # no address
     assert snippet.lines[-1] == "📅 quinta-feira, 21 de maio de 2026, às 18:30"  # the evidence stays as shown
+
+
+def test_a_statement_dated_on_a_day_none_of_its_passages_dates_may_mean_is_misdated():
+    day = dt.date(2027, 3, 2)
+    row = in_english("7 Statik + Prüfbericht   TW   01.03.2027   12.03.2027   angefragt\n8 Brandschutz DG", day)
+    assert misdated("The user has to file the plan by 8 March 2027.", row, day) == ["8 March 2027"]
+    assert misdated("The user must deliver the Statik by Friday 12 March 2027.", row, day) == []
+    assert misdated("The user must send it by Friday 5 March.", "please send it by Friday", day) == []
+    assert misdated("The user must send it by Thursday 4 March.", "please send it by Friday", day) == \
+        ["Thursday 4 March"]
+    assert misdated("The user pays on 9/22.", "due Wednesday 9/22 at noon", day) == []
+    assert misdated("The user must call back today.", "Reminder: today at 5pm", day) == []
 
 
 def test_dates_times_and_deadline_words_are_read_in_italian_dutch_portuguese_french_and_german():
