@@ -185,7 +185,12 @@ _OCCUPATIONS = (
     "coach|trainer|superintendent|foreman|forewoman|sommelier|importer|exporter|chair|chairman|chairwoman|head|lead|"
     "leader|resident|intern|supervisor|nutritionist|dietitian|paramedic|surgeon|clinician|pilot|driver|courier|"
     "analista|gerente|coordenador(?:a)?|coordinador(?:a)?|assistente|técnic[oa]|enfermeir[oa]|responsabile|"
-    "president|treasurer|impiegat[oa]|commercialista|sachbearbeiter(?:in)?|kauffrau|kaufmann|料理長|支配人|総支配人|マネージャー|部長|課長|"
+    "president|treasurer|directeur|directrice|direktor(?:in)?|direttore|direttrice|directora|diretora?|dyrektor|"
+    "responsable|conseill(?:er|ère)|consultante?|berater(?:in)?|asesora?|adviseur|referent(?:in)?|medewerker|"
+    "mitarbeiter(?:in)?|stagiaire|praktikant(?:in)?|comptable|contador(?:a)?|ingénieur(?:e)?|avocate?|"
+    "advogad[oa]|enseignante?|docent|professeure?|infirmi(?:er|ère)|médecin|doctora?|journaliste|rédact(?:eur|rice)|"
+    "chercheu(?:r|se)|étudiante?|estudiante|studentin|jef[ea]|encargad[oa]|auxiliar|assistante|"
+    "impiegat[oa]|commercialista|sachbearbeiter(?:in)?|kauffrau|kaufmann|料理長|支配人|総支配人|マネージャー|部長|課長|"
     "主任|店長"
 )
 # Compound titles end on these ("Skiftledare", "Platschef", "Kundansvarig", "Teamleiter", "Küchenmeister").
