@@ -30,7 +30,6 @@ from gumd.propositions.calibrate import Calibrator, features
 from gumd.propositions.digest import DATE, Activity
 from gumd.propositions.passages import Snippet, in_english, misdated, read_out, snippets
 from gumd.propositions.relations import contacts, relations, relations_in, roles
-from gumd.propositions.sites import bare_title
 from gumd.propositions.prompts import propose_messages
 from gumd.propositions.tools import tools_used
 from gumd.propositions.vocabulary import PROGRAMS
@@ -86,12 +85,11 @@ def _writers(activity: Activity) -> list[str]:
 
 
 def passage(activity: Activity, snippet: Snippet) -> str:
-    """What the model reads for one snippet: the day, the app and window (its title without the program's name,
-    which a small model copies into its statement), the user's name when the screens have
+    """What the model reads for one snippet: the day, the app and window, the user's name when the screens have
     shown it, who wrote what the screen shows (mail senders, sign-offs, chat speakers), then the snippet's
     lines, their dates read out in English."""
     day = dt.datetime.fromtimestamp(activity.started_at)
-    window = bare_title(activity.titles[0]) if activity.titles else ""
+    window = activity.titles[0] if activity.titles else ""
     head = f"{day:%A %Y-%m-%d}, {activity.app or 'an unknown app'}, window: {window}"
     writers = _writers(activity)
     return "\n".join([head, *([f"the user: {activity.user}"] if activity.user else []),

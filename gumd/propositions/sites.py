@@ -9,7 +9,7 @@ import hashlib
 import re
 from collections import OrderedDict
 
-from gumd.propositions.vocabulary import PROGRAMS, TITLE_NOISE, TITLE_SPLIT, WORD
+from gumd.propositions.vocabulary import TITLE_NOISE, TITLE_SPLIT, WORD
 
 SITES_REMEMBERED = 500
 BROWSER = re.compile(r"^(?:mozilla firefox|firefox|google chrome|chrome|chromium|microsoft edge|brave|safari|opera|"
@@ -52,15 +52,6 @@ def site_of(title: str) -> tuple[str, list[str]] | None:
     return site, pages
 
 
-def bare_title(title: str) -> str:
-    """A window's title as a reader needs it: without the program's name, the browser profile's, the count of
-    other tabs and mail addresses ("Re: The Salt Orchard - hello@daraquinn.ie - Mozilla Thunderbird": Re: The Salt
-    Orchard); the title as it is when nothing else is left."""
-    parts = [_MORE_PAGES.sub("", p.strip()) for p in TITLE_SPLIT.split(title) if p.strip()]
-    kept = [p for p in parts if not (PROGRAMS.search(p) or BROWSER.match(p) or _PROFILE.match(p) or "@" in p)]
-    return " - ".join(kept) or title
-
-
 class Sites:
     """How many pages of each site the user has worked on, for the last SITES_REMEMBERED sites."""
 
@@ -79,4 +70,4 @@ class Sites:
         return len(seen)
 
 
-__all__ = ["COMMON_SITES", "Sites", "bare_title", "site_of"]
+__all__ = ["COMMON_SITES", "Sites", "site_of"]
