@@ -22,8 +22,8 @@ Dear Ife,
 As our apiary supervisor, please send the spring inspection report for the Ridge hives by Friday 8 March.
 Regards, Chidi Okonkwo
 </passage>
-{"statement": "The user has to send Chidi Okonkwo the spring inspection report for the Ridge hives by Friday \
-8 March.", "confidence": 8}
+{"statement": "The user has to file the spring inspection report for the Ridge hives with Chidi Okonkwo by \
+Friday 8 March.", "confidence": 8}
 
 <passage>
 Tuesday 2024-03-05, firefox, window: Evening Herald - Mozilla Firefox
