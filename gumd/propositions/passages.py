@@ -52,6 +52,7 @@ ENGLISH_MONTHS = ("january february march april may june july august september o
 ENGLISH_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 _MONTH = re.compile(rf"\b(?:{MONTHS})\b", re.IGNORECASE)
 _WEEKDAY = re.compile(rf"\b(?:{WEEKDAYS})\b", re.IGNORECASE)
+_DAY_MONTH = re.compile(r"(?<![\d.,:/])\d{1,2}[./]\d{1,2}\.?(?![\d/])")  # "30.06.", "4.3.", "3/2"
 _IN_NAME = re.compile(r"[._-]?[\w-]*\.[a-z0-9]{2,4}\b", re.IGNORECASE)  # a date in a file name: 2026-06-18.png
 RECENT_DAYS = 90
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
@@ -93,7 +94,10 @@ def _readings(date: str, day: dt.date) -> list[dt.date]:
 def misdated(statement: str, evidence: str, day: dt.date) -> list[str]:
     """The dates of `statement` that no date of `evidence` may mean, both seen on `day` ("by 8 March" from lines
     that say "01.03.2027" and "12.03.2027"); a date on the weekday of a bare weekday in `evidence` ("Friday") may
-    be any such day."""
+    be any such day. Lines with a day and month that DATE does not read ("bis 30.06.", "Donnerstag 4.3.") are
+    not judged."""
+    if _DAY_MONTH.search(DATE.sub(" ", evidence)):
+        return []
     shown = {r for m in DATE.finditer(evidence) for r in _readings(m.group(0), day)}
     weekdays = {_WEEKDAY_NUMBERS.get(m.group(0).lower()[:3]) for m in _WEEKDAY.finditer(evidence)}
     return [m.group(0) for m in DATE.finditer(statement)

@@ -540,6 +540,7 @@ def test_a_statement_dated_on_a_day_none_of_its_passages_dates_may_mean_is_misda
         ["Thursday 4 March"]
     assert misdated("The user pays on 9/22.", "due Wednesday 9/22 at noon", day) == []
     assert misdated("The user must call back today.", "Reminder: today at 5pm", day) == []
+    assert misdated("The user must send it by Tuesday 30 June.", "braucht ihn bis 30.06. für den Antrag", day) == []
 
 
 def test_dates_times_and_deadline_words_are_read_in_italian_dutch_portuguese_french_and_german():
