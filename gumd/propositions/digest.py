@@ -90,8 +90,9 @@ _CHAT_SPEAKER = re.compile(  # "Marta Silva: see you" or "Marta 21:02: see you";
 _POST_HEADER = re.compile(  # a post's author above it, with their title: "Carol Nguyen (Science Dept. Chair)"
     rf"^\s*(?P<name>{NAME_WORD}\s+{NAME_WORD})\s*\([^()]{{2,40}}\)\s*(?:\d{{1,2}}[:.]\d{{2}}\s*(?:[AaPp][Mm])?)?\s*$"
 )
-GREETING_WORDS = (r"hi|hello|hey|dear|hola|olá|ola|oi|bonjour|salut|coucou|hallo|liebe[rs]?|querid[oa]|estimad[oa]|cher|"
-                  r"chère|caro|cara|ciao|hej|hei|hoi|moin|servus|cześć|buen día|buenos días|bom dia|buongiorno")
+GREETING_WORDS = (r"hi|hello|hey|dear|hola|olá|ola|oi|bonjour|salut|coucou|hallo|liebe[rs]?|querid[oa]|"
+                  r"estimad[oa]|cher|chère|caro|cara|ciao|hej|hei|hoi|moin|servus|cześć|buen día|buenos días|bom dia|"
+                  r"buongiorno")
 _GREETING = re.compile(
     rf"(?:^|[.!?]\s+|\s)(?:{GREETING_WORDS})\s+(?P<name>{NAME_WORD})\s*(?=[,!:;.]|$)",
     re.IGNORECASE,

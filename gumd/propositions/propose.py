@@ -130,7 +130,7 @@ def sentence_of(statement: str, user: str = "", addressed: bool = False, writer:
 
 _SENTENCE_END = re.compile(r"(?:(?<=[^\W\d_]{3})|(?<=[\d)]))(?<!Mrs)(?<!Sra)(?<!Dra)(?<!Prof)"  # not "Mrs. Foster"
                            r"[.;?!](?=\s+\W*[A-ZÀ-ÖØ-Þ])|(?<=\w)[;?!](?=\s)")
-_CLAUSE_END = re.compile(r",(?=\s)|\s[-–—]\s|\s(?=(?:so|because|since|but|then|and)\s)")  # "… by noon so I can …"
+_CLAUSE_END = re.compile(r",(?=\s)|\s[-–—]\s|\s(?=(?:so|because|since|but|then|and)\s)")  # "… so I can …"
 
 
 def _addressed(snippet: Snippet, user: str, statement: str) -> bool:

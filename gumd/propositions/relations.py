@@ -215,8 +215,9 @@ _ORGANISATION = re.compile(
 _NAMED = re.compile(
     r"[A-ZÀ-ÖØ-Þ][\w.'’&-]*(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w.'’&-]*|&|of|de|du|des|di|del|und|y|e|and|for)){1,4}")
 _SCHOOL = re.compile(r"\b(?:School|Schule|Escuela|Escola|École|Ecole|Colegio|Gymnasium|Lycée|Collège|Scuola)\b")
-_PARTS = re.compile(r"\s*[—–·|,│┃║]\s*|\s{3,}")  # a signature line's parts: "Kundansvarig  |  Jobbpoolen Väst AB",
-# a box's border ("│ Red River Food Bank · 455 Selkirk Ave") not among them
+# A signature line's parts: "Kundansvarig  |  Jobbpoolen Väst AB"; a box's border ("│ Red River Food Bank · 455
+# Selkirk Ave") is none of them.
+_PARTS = re.compile(r"\s*[—–·|,│┃║]\s*|\s{3,}")
 # The organisation a mail address names ("maartje.hoekstra@pennywijs.nl": pennywijs); not a mail provider's.
 _MAIL_DOMAIN = re.compile(r"[\w.+-]+@(?!(?:gmail|googlemail|outlook|hotmail|live|yahoo|icloud|me|proton|protonmail|"
                           r"gmx|web|aol|mail|yandex|zoho|fastmail)\.)([\w-]{3,})\.[a-z]{2,}", re.IGNORECASE)
@@ -303,7 +304,8 @@ def _titles(activity: Activity, person: str) -> list[tuple[str, str]]:
     found: dict[str, tuple[str, str]] = {}
     name = re.compile(rf"(?<!\w){re.escape(person)}(?!\w)")
     people = {e.text.lower() for e in activity.entities if e.kind == "person"}
-    domains = frozenset(m.group(1).lower() for o in activity.observations for m in _MAIL_DOMAIN.finditer(f"{o.title}\n{o.text}"))
+    domains = frozenset(m.group(1).lower() for o in activity.observations
+                        for m in _MAIL_DOMAIN.finditer(f"{o.title}\n{o.text}"))
     for o in activity.observations:
         grid = list(grid_cells(o.text))
         rows = {cell: cells for cell, cells, _ in grid}
