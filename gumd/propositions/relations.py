@@ -295,7 +295,8 @@ def _title(title: str, *employers: str, domains: frozenset[str] = frozenset()) -
 
 def _titles(activity: Activity, person: str) -> list[tuple[str, str]]:
     """(title, line) for each title the activity's screens give `person`: after the name ("Dara Quinn — Freelance
-    Illustrator", in its cell or the next cells of its row), or on the line under it, as a signature or a profile
+    Illustrator", in its cell or the next cells of its row, or in brackets: "Linda Tremblay (President)"; after a
+    field's label only with an occupation word), or on the line under it, as a signature or a profile
     card writes it ("Grace O'Connor" / "Registered Nurse" / "St Mary's Hospital"; the name may carry credentials
     and pronouns: "Doug Arsenault, P.Eng.", "Michelle Lavallée (she/elle)"), with the employer when a next cell or
     line names one; a title without an occupation word only with its employer. The screens are read as they are,
