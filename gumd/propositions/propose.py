@@ -251,6 +251,7 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
                                             "window"))
     screens = [*activity.titles, *(o.text for o in activity.observations)]
     others = [w for w in _writers(activity) if activity.user and w.split()[0] not in activity.user.split()]
+    day = dt.date.fromtimestamp(activity.started_at)
     for snippet in snippets(activity):
         text = passage(activity, snippet)
         answer = lm.complete_json(propose_messages(text), Statement, max_tokens)
@@ -260,7 +261,6 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
                                           voice=addressed and not _OWN_LINE.search(snippet.text)))
         if not sentence:
             continue
-        day = dt.date.fromtimestamp(activity.started_at)
         reason = problem(sentence, text, screens, activity.app, activity.user) or \
             ("misdated" if misdated(sentence, in_english(snippet.text, day), day) else None)
         if reason:
