@@ -12,6 +12,7 @@ from gumd.propositions.passages import TIME
 
 _DONE = re.compile(r"[☑✓✔]|\b(?:done|completed?|closed|resolved|merged)\b", re.IGNORECASE)
 _BULLET = re.compile(r"^[\s☐□▢○◯•·*>-]+")
+_CUT = re.compile(r"(?:…|\.\.\.)\W*$")  # a message's first words in a mail list ("Hi Gord, Heads up that a …"), no task
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,8 @@ def _is_date(cell: str) -> bool:
 
 
 def assignments(activity: Activity) -> list[Assignment]:
-    """The open tasks in the activity's rows whose assignee cell is the user's name, one per task."""
+    """The open tasks in the activity's rows whose assignee cell is the user's name, one per task; a cell cut off
+    with an ellipsis is a preview of a message, not a task."""
     if not activity.user:
         return []
     user = activity.user.lower()
@@ -47,7 +49,7 @@ def assignments(activity: Activity) -> list[Assignment]:
             dates = [c for c in row if _is_date(c)]
             times = [c for c in row if TIME.fullmatch(c)]
             tasks = [_BULLET.sub("", c) for c in row if c.lower() != user and c not in dates
-                     and len(WORD.findall(c)) >= 2 and not re.fullmatch(FULL_NAME, c)]
+                     and len(WORD.findall(c)) >= 2 and not re.fullmatch(FULL_NAME, c) and not _CUT.search(c)]
             if dates and tasks:
                 due = " ".join([dates[0], *times[:1]])
                 found.setdefault(tasks[0].lower(), Assignment(tasks[0], due, " ".join(line.split())))

@@ -18,7 +18,7 @@ import datetime as dt
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -51,6 +51,9 @@ _FIRST_PERSON = re.compile(r"(?<![\w'’])(?:I|I['’](?:m|ve|ll|d)|me|my|mine)(
 _TO_READER = re.compile(r"\b(?:you|your|yours)\b(?!\s*[:)])", re.IGNORECASE)  # not a chat's "You:" label
 _OWN_LINE = re.compile(r"^\W*(?:you|du|tú|tu|vous|você|yo|me|ich|eu)\s*:", re.IGNORECASE | re.MULTILINE)  # the user's
 # own chat line ("You: … can your mom drive him?"): its "you" is the other person
+# What a restatement has no use for and a line of the screen has: an emoji, an exclamation, an ellipsis, a doubled
+# article ("send the the user's wedding invitation").
+_SCREEN_MARKS = re.compile(r"[!…\U0001F300-\U0001FAFF\u2600-\u27BF]|\.\.\.|\b(the|a|an) \1\b", re.IGNORECASE)
 _LIST = re.compile(r"(?:[A-ZÀ-ÖØ-Þ][\w'’-]*(?: [A-ZÀ-ÖØ-Þ][\w'’-]*)*,\s+){2,}(?:and |or )?[A-ZÀ-ÖØ-Þ]")
 
 
@@ -164,7 +167,8 @@ def problem(sentence: str, evidence: str, screens: list[str], app: str, user: st
     """Why a statement must not be stored: the checks of check.py, then `not_about_user` (it does not speak of
     the user), `self` (it names the user's own name as someone else: "The user has to meet Lena Brandt and
     Karin", where Lena Brandt is the user), `voice` (it keeps the screen's I, we or you: a line lifted, not
-    restated), `window` (it names the program the passage was read in: a copy of the passage's head, "file the
+    restated), `garbled` (it keeps the screen's marks: an emoji, an exclamation, an ellipsis, or a doubled "the"),
+    `window` (it names the program the passage was read in: a copy of the passage's head, "file the
     Terminplan.xlsx with EXCEL"), `lifted` (it is a line of the passage behind "The user"), `list` (it strings
     three or more names together, as a copied header does), `relation` (it names a relation its passage does
     not) and `empty` (it names nothing an assistant could use)."""
@@ -177,6 +181,8 @@ def problem(sentence: str, evidence: str, screens: list[str], app: str, user: st
         return "self"
     if _VOICE.search(sentence):
         return "voice"
+    if _SCREEN_MARKS.search(sentence):
+        return "garbled"
     program = _APP_SUFFIX.sub("", app)  # "signal-desktop": Signal
     if PROGRAMS.search(sentence) or len(program) >= 3 and \
             re.search(rf"(?<![\w.-]){re.escape(program)}(?![\w.-])", sentence):
@@ -278,16 +284,25 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
 
 
 def merge(candidates: list[Candidate]) -> list[Candidate]:
-    """Candidates saying the same sentence become one, with the evidence of all (and the best confidence)."""
+    """Candidates saying the same sentence become one, with the evidence of all (and the best confidence); so does
+    one that another says in full and adds to ("… is a social worker." and "… is a social worker at MCC Children's
+    Services."), under the fuller sentence."""
+    texts = [c.proposition.text.lower().rstrip(". ") for c in candidates]
+
+    def fullest(text: str) -> str:
+        return max((t for t in texts if t.startswith(text) and (t == text or not t[len(text)].isalnum())), key=len)
+
     by_text: dict[str, Candidate] = {}
     for c in candidates:
-        key = c.proposition.text.lower()
+        key = fullest(c.proposition.text.lower().rstrip(". "))
         old = by_text.get(key)
         if old is None:
             by_text[key] = c
-        else:
-            best = max(old.proposition, c.proposition, key=lambda p: p.confidence)
-            by_text[key] = Candidate(best, sorted(set(old.observation_ids) | set(c.observation_ids)))
+            continue
+        fuller = [p for p in (old.proposition, c.proposition) if p.text.lower().rstrip(". ") == key]
+        best = max(fuller or (old.proposition, c.proposition), key=lambda p: p.confidence)
+        best = replace(best, confidence=max(old.proposition.confidence, c.proposition.confidence))
+        by_text[key] = Candidate(best, sorted(set(old.observation_ids) | set(c.observation_ids)))
     return list(by_text.values())
 
 

@@ -1,8 +1,9 @@
 """Revise: decide, for each candidate, whether it is new, refines, contradicts or duplicates what is held.
 
 Clear cases are decided without the model: no related proposition means new; a
-near-identical one (cosine >= 0.95, or the same words) means duplicate; one the
-candidate says in full and adds to is refined by it. The
+near-identical one (cosine >= 0.95, or the same words) or one that says all the
+candidate says and more means duplicate; one the candidate says in full and adds
+to is refined by it. The
 rest go to the model in one call per batch, as explicit operations; an
 operation between statements that name different things (dates aside), or
 are of different kinds (a role and a plan), becomes new.
@@ -125,10 +126,15 @@ def revise(lm: LanguageModel, retriever: Retriever, candidates: list[Candidate],
             decided[i] = Operation("new", c)
             continue
         top = hits[0].proposition
-        if _extends(c.proposition.text, top.text):  # "… is a social worker at Manchester City Council."
-            decided[i] = Operation("refine", c, top, c.proposition)
+        fuller = next((h.proposition for h in hits if _extends(h.proposition.text, c.proposition.text)), None)
+        if fuller:
+            decided[i] = Operation("duplicate", c, fuller)
             continue
-        same = _same_words(c.proposition.text, top.text) or _extends(top.text, c.proposition.text)
+        said = next((h.proposition for h in hits if _extends(c.proposition.text, h.proposition.text)), None)
+        if said:  # "… is a social worker at Manchester City Council."
+            decided[i] = Operation("refine", c, said, c.proposition)
+            continue
+        same = _same_words(c.proposition.text, top.text)
         if retriever.index is not None and not same:
             vec = retriever.embedder.embed([c.proposition.text])[0]
             held = retriever.index.vectors([top.id]).get(top.id)

@@ -325,6 +325,9 @@ def test_open_tasks_a_list_assigns_to_the_user_are_read_with_their_due_dates():
     (a,) = Digester().digest([obs(1, 0, "firefox", "Tasks - Clio", rows)])
     assert [t.sentence for t in assignments(a)] == [
         'The user has the task "Draft exhibit index for MSJ response", due 06/25/2026 12:00 PM.']
+    sent = "\nSent Items\n Tanya Brooks    Heads up that the exhibit index will need a…    06/22/2026"
+    (preview,) = Digester().digest([obs(1, 0, "firefox", "Tasks - Clio", rows + sent)])
+    assert len(assignments(preview)) == 1  # a mail list's preview of the user's own message is no task
     (nobody,) = Digester().digest([obs(1, 0, "firefox", "Tasks - Clio", rows.split("\n", 1)[1])])
     assert assignments(nobody) == []  # without the user's name no row is theirs
 
@@ -618,7 +621,11 @@ def test_a_statement_is_dropped_when_it_guesses_a_relation_lifts_a_line_or_is_no
                               ("The user must send the Q3 report to me by Friday 8 May", "voice"),
                               ("The user must send Dana, Whitfield, and Acme the Q3 report by Friday 8 May", "list"),
                               ("The user has the Q3 report is due Friday 8 May", "lifted"),
-                              ("The user must send the Q3 report to Omar Haddad by Friday 8 May", "ungrounded")):
+                              ("The user must send the Q3 report to Omar Haddad by Friday 8 May", "ungrounded"),
+                              ("The user has to send the Q3 report by Friday 8 May!", "garbled"),
+                              ("The user has to send the Q3 report 📚 by Friday 8 May", "garbled"),
+                              ("The user has to send the Q3 report due... by Friday 8 May", "garbled"),
+                              ("The user has to send the the Q3 report by Friday 8 May", "garbled")):
         proposal = propose(Scripted([json.dumps({"statement": statement, "confidence": 9})]), a, Calibrator({}, 0.0))
         assert proposal.candidates == [] and proposal.dropped == {reason: 1}, statement
     chat = "Stoneybatter Studio\nSend the deposit by 1 July please, we've got the room booked"
@@ -769,6 +776,12 @@ def test_sentences_saying_the_same_thing_merge_their_evidence():
     b = Candidate(NewProposition("The user is a nurse.", "", 8, 9), [4, 5])
     (merged,) = merge([a, b])
     assert merged.observation_ids == [1, 4, 5] and merged.proposition.confidence == 8
+    fuller = Candidate(NewProposition("The user is a nurse at St Mary's Hospital.", "", 5, 9), [7])
+    other = Candidate(NewProposition("The user is a nurse practitioner.", "", 5, 9), [8])
+    merged, kept = merge([a, fuller, other, b])
+    assert merged.proposition.text == "The user is a nurse at St Mary's Hospital." and \
+        merged.proposition.confidence == 8 and merged.observation_ids == [1, 4, 5, 7]
+    assert kept is other  # "nurse" does not end where "nurse practitioner" goes on
 
 
 def test_the_fitted_logistic_separates_what_the_evidence_separates():

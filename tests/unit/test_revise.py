@@ -39,6 +39,21 @@ def test_a_statement_that_says_a_held_one_in_full_and_more_refines_it_without_th
     assert [(op.kind, op.target.id) for op in shorter] == [("duplicate", new_id)] and lm.calls == 0
 
 
+def test_a_statement_a_held_one_says_in_full_is_its_duplicate_wherever_it_ranks(tmp_path):
+    store, obs, held = trip_store(tmp_path)
+    fuller = store.propositions.add(NewProposition("The user is planning a trip to Lisbon with Marta in June, a "
+                                                   "week of fado concerts, tiled churches and seafood", "mail", 2, 5),
+                                    [obs[1]])
+    lm = Scripted([])
+    decoy = store.propositions.add(NewProposition("Marta is planning a trip with Marta to Lisbon, Marta says", "chat",
+                                                  9, 5), [obs[0]])
+    retriever = Retriever(store)
+    said = "The user is planning a trip to Lisbon with Marta."
+    assert retriever.search(said, limit=3, diversity=0)[0].proposition.id == decoy  # the fuller one is not the top
+    ops = revise(lm, retriever, [candidate(said, obs[2])])
+    assert [(op.kind, op.target.id) for op in ops] == [("duplicate", fuller)] and lm.calls == 0
+
+
 def test_unrelated_candidate_is_new_without_asking_the_model(tmp_path):
     store, obs, held = trip_store(tmp_path)
     lm = Scripted([])
