@@ -105,6 +105,11 @@ def misdated(statement: str, evidence: str, day: dt.date) -> list[str]:
             and not any(r.weekday() in weekdays for r in readings)]
 
 
+def says_when(text: str) -> bool:
+    """Whether `text` gives a date or a time ("by Friday 8 May", "today", "at 16:00")."""
+    return bool(DATE.search(text) or TIME.search(text))
+
+
 def calendar_words(text: str) -> set[str]:
     """The English names of the months and weekdays that the dates in `text` mean, in whatever language or
     format they are written ("jueves, 24 de septiembre" and "24/09/2026": thursday, september)."""

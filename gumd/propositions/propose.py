@@ -28,7 +28,7 @@ from gumd.propositions import check
 from gumd.propositions.assigned import assignments, pull_requests
 from gumd.propositions.calibrate import Calibrator, features
 from gumd.propositions.digest import DATE, Activity
-from gumd.propositions.passages import Snippet, in_english, misdated, read_out, snippets
+from gumd.propositions.passages import Snippet, in_english, misdated, read_out, says_when, snippets
 from gumd.propositions.relations import contacts, relations, relations_in, roles
 from gumd.propositions.prompts import propose_messages
 from gumd.propositions.tools import tools_used
@@ -237,7 +237,8 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
     """The relations, the titles of the people who write and the user's roles the screen states (relations.py),
     the tasks it assigns to the user and the pull requests they opened (assigned.py), the programs and web apps
     they work in (tools.py), then the model's restatement of each of the activity's dated passages, checked
-    (`problem`, and `misdated`: a date that none of the passage's dates may mean) and scored; a candidate scored
+    (`problem`; `undated`: it lost the passage's date and time; `misdated`: a date that none of the passage's
+    dates may mean) and scored; a candidate scored
     under MIN_CONFIDENCE is dropped as `unsure`."""
     result = Proposal()
     found = relations(activity)
@@ -268,6 +269,7 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
         if not sentence:
             continue
         reason = problem(sentence, text, screens, activity.app, activity.user) or \
+            ("undated" if not says_when(sentence) else None) or \
             ("misdated" if misdated(sentence, in_english(snippet.text, day), day) else None)
         if reason:
             result.dropped[reason] += 1

@@ -19,7 +19,7 @@ EVEN = Calibrator({}, 0.0)  # every candidate at confidence 5: these tests are a
 def test_a_failing_batch_is_retried_with_backoff_then_parked_and_the_engine_goes_on(tmp_path):
     store = Store(tmp_path / "g.db")
     first = add(store, MAIL, "thunderbird", "Inbox", 1000.0)
-    good = said("The user is planning the wedding budget")
+    good = said("The user has to pay the wedding deposit by June 30")
     lm = Scripted(["not json", '{"statement": 3}', "[]", "{}", good])
     engine = Engine(store, lambda: lm, max_observations=1, max_attempts=2, backoff_s=3600, calibrator=EVEN)
     retry = engine.run_once()
@@ -76,7 +76,7 @@ def test_a_batch_whose_result_cannot_be_written_goes_back_to_the_queue_and_is_do
 
     store = Store(tmp_path / "g.db")
     first = add(store, MAIL, "thunderbird", "Inbox", 1000.0)
-    answer = said("The user is planning the Lisbon wedding")
+    answer = said("The user is planning the Lisbon wedding on September 14")
     lm = Scripted([answer, answer])
     engine = Engine(store, lambda: lm, calibrator=EVEN)
     finish = store.batches.finish

@@ -622,6 +622,7 @@ def test_a_statement_is_dropped_when_it_guesses_a_relation_lifts_a_line_or_is_no
                               ("The user must send Dana, Whitfield, and Acme the Q3 report by Friday 8 May", "list"),
                               ("The user has the Q3 report is due Friday 8 May", "lifted"),
                               ("The user must send the Q3 report to Omar Haddad by Friday 8 May", "ungrounded"),
+                              ("The user has to send the Q3 report to Dana Whitfield", "undated"),
                               ("The user has to send the Q3 report by Friday 8 May!", "garbled"),
                               ("The user has to send the Q3 report 📚 by Friday 8 May", "garbled"),
                               ("The user has to send the Q3 report due... by Friday 8 May", "garbled"),
