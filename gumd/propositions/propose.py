@@ -32,7 +32,7 @@ from gumd.propositions.passages import Snippet, in_english, misdated, read_out, 
 from gumd.propositions.relations import contacts, relations, relations_in, roles
 from gumd.propositions.prompts import propose_messages
 from gumd.propositions.tools import tools_used
-from gumd.propositions.vocabulary import PROGRAMS
+from gumd.propositions.vocabulary import PROGRAMS, TITLE_SPLIT
 from gumd.store.records import NewProposition
 
 log = logging.getLogger(__name__)
@@ -129,6 +129,20 @@ def sentence_of(statement: str, user: str = "", addressed: bool = False, writer:
             text = re.sub(r"(?<![\w'’])(?:I|me)(?![\w'’])", writer, text)
             text = re.sub(r"(?<![\w'’])[Mm]y(?![\w'’])", f"{writer}'s", text)
     return f"{text[:1].upper()}{text[1:]}." if text else ""
+
+
+def without_window(statement: str, window: str) -> str:
+    """The statement with the window's title it copied from the passage's head cut out: the title's last parts
+    ("file the Listino Primavera 2027 - Fogli Google - Google Chrome for 12 bottles" becomes "file the Listino
+    Primavera 2027 for 12 bottles"), or the whole title with the word that brings it in ("with Déclaration PAC
+    2027 — Mozilla Firefox")."""
+    for sep in TITLE_SPLIT.finditer(window):  # the longest tail first
+        tail = window[sep.start():]
+        if tail not in statement:
+            continue
+        whole = re.search(rf"\s+(?:with|in|on|using|via|from)\s+{re.escape(window)}(?![\w'’])", statement)
+        return statement[:whole.start()] + statement[whole.end():] if whole else statement.replace(tail, "", 1)
+    return statement
 
 
 _SENTENCE_END = re.compile(r"(?:(?<=[^\W\d_]{3})|(?<=[\d)]))(?<!Mrs)(?<!Sra)(?<!Dra)(?<!Prof)"  # not "Mrs. Foster"
@@ -259,12 +273,13 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
     screens = [*activity.titles, *(o.text for o in activity.observations)]
     others = [w for w in _writers(activity) if activity.user and w.split()[0] not in activity.user.split()]
     day = dt.date.fromtimestamp(activity.started_at)
+    window = activity.titles[0] if activity.titles else ""
     for snippet in snippets(activity):
         text = passage(activity, snippet)
         answer = lm.complete_json(propose_messages(text), Statement, max_tokens)
         addressed = _addressed(snippet, activity.user, answer.statement.strip())
-        sentence = first_part(sentence_of(read_out(answer.statement), activity.user, addressed,
-                                          others[0] if len(others) == 1 else "",
+        said = without_window(read_out(answer.statement), window)
+        sentence = first_part(sentence_of(said, activity.user, addressed, others[0] if len(others) == 1 else "",
                                           voice=addressed and not _OWN_LINE.search(snippet.text)))
         if not sentence:
             continue
@@ -309,4 +324,4 @@ def merge(candidates: list[Candidate]) -> list[Candidate]:
 
 
 __all__ = ["Candidate", "Proposal", "Score", "Statement", "first_part", "merge", "passage", "problem", "propose",
-           "sentence_of"]
+           "sentence_of", "without_window"]

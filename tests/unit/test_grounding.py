@@ -11,7 +11,7 @@ from gumd.propositions.digest import DATE, Digester, split_activities
 from gumd.propositions.assigned import assignments, is_handle_of, pull_requests
 from gumd.propositions.passages import in_english, is_past, misdated, read_out, snippets, without_stamp
 from gumd.propositions.evaluate import Fact, calibration, load_scenario, score, states, summarize
-from gumd.propositions.propose import first_part, merge, passage, problem, propose, sentence_of
+from gumd.propositions.propose import first_part, merge, passage, problem, propose, sentence_of, without_window
 from gumd.propositions.relations import contacts, relations, roles
 from gumd.propositions.digest import interacted
 from gumd.propositions.sites import site_of
@@ -617,7 +617,7 @@ def test_a_statement_is_dropped_when_it_guesses_a_relation_lifts_a_line_or_is_no
     for statement, reason in (("Dana Whitfield is the user's manager", "relation"),
                               ("Dana Whitfield sent the Q3 report", "not_about_user"),
                               ("The user is reading mail", "empty"),
-                              ("The user must file the Q3 report - Thunderbird by Friday 8 May", "window"),
+                              ("The user must file the Q3 report in Thunderbird by Friday 8 May", "window"),
                               ("The user must send the Q3 report to me by Friday 8 May", "voice"),
                               ("The user must send Dana, Whitfield, and Acme the Q3 report by Friday 8 May", "list"),
                               ("The user has the Q3 report is due Friday 8 May", "lifted"),
@@ -767,6 +767,18 @@ def test_the_checks_drop_invented_names_prompt_echoes_copies_and_empty_phrases()
     loop = "The user has to pack the list for the packing list for the packing list for the packing list."
     assert check.problem(loop, "packing list for Sat 9 May", []) == "repeated"
     assert not check.repeats("The user has to send the list, the list of rooms and the list of guests by July 15.")
+
+
+def test_a_window_title_a_statement_copied_from_its_passage_head_is_cut_out():
+    sheet = "Listino Primavera 2027 - Fogli Google - Google Chrome"
+    assert without_window("The user must order the Listino Primavera 2027 - Fogli Google - Google Chrome for 12 bt "
+                          "by Monday 15 March", sheet) == "The user must order the Listino Primavera 2027 for 12 bt by " \
+                                                         "Monday 15 March"
+    form = "Déclaration PAC 2027 — Mozilla Firefox"
+    assert without_window("The user has to file the PAC declaration with Déclaration PAC 2027 — Mozilla Firefox by "
+                          "Saturday 15 May", form) == "The user has to file the PAC declaration by Saturday 15 May"
+    assert without_window("The user has to file the Déclaration PAC 2027 by Saturday 15 May", form) == \
+        "The user has to file the Déclaration PAC 2027 by Saturday 15 May"  # the title's first part alone stays
 
 
 def test_sentences_saying_the_same_thing_merge_their_evidence():
