@@ -282,6 +282,8 @@ def test_the_users_name_comes_from_the_account_an_app_shows_signed_in():
     assert user(company, ("Mail - Ray Delgado - Outlook - Google Chrome", "Inbox")) == "Ray Delgado"
     outlook = ("E-post - Malin Bergqvist - Outlook - Arbete - Microsoft Edge", "Inkorgen")  # a hyphen in the view
     assert user(outlook) == "Malin Bergqvist"
+    shared = ("Mail - Malin Bergqvist - Outlook", "To: info@vklogistik.se; jsund@vklogistik.se; Malin Bergqvist")
+    assert user(shared) == "Malin Bergqvist"  # a shared or initial-and-surname mailbox spells no rival name
     # a name taken stays the user's while no other name has as many votes: one greeting does not unseat it
     greeted = ("Chat | Marcos Albuquerque | Microsoft Teams", "Oi Marcos, tudo bem?")
     assert user(outlook, greeted) == "Malin Bergqvist" and user(greeted, outlook) == ""
