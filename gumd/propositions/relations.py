@@ -222,8 +222,11 @@ _PARTS = re.compile(r"\s*[—–·|,│┃║]\s*|\s{3,}")
 _MAIL_DOMAIN = re.compile(r"[\w.+-]+@(?!(?:gmail|googlemail|outlook|hotmail|live|yahoo|icloud|me|proton|protonmail|"
                           r"gmx|web|aol|mail|yandex|zoho|fastmail)\.)([\w-]{3,})\.[a-z]{2,}", re.IGNORECASE)
 # Credentials or nothing after a name that ends its line: a signature's name ("Doug Arsenault, P.Eng. (ret.)").
-_CREDENTIALS = re.compile(r"(?:\s*,?\s*(?:[A-Z]{2,4}|[A-Z][a-z]{0,2}\.(?:[A-Z][a-z]{0,3}\.?)?|Ph\.?\s?D\.?|"
-                          r"\((?:ret\.?|retired)\)|\((?:she|he|they|elle|il|iel|sie|er)/\w+\)))*[\s,.]*")
+_CREDENTIAL = (r"[A-Z]{2,4}|[A-Z][a-z]{0,2}\.(?:[A-Z][a-z]{0,3}\.?)?|Ph\.?\s?D\.?|[A-Z]{1,3}(?:Sc|Ed|Eng|Pharm|Phil)\b|"
+               r"\((?:Hons?|ret\.?|retired)\)|\((?:she|he|they|elle|il|iel|sie|er)/\w+\)")
+_CREDENTIALS = re.compile(rf"(?:\s*,?\s*(?:{_CREDENTIAL}))*[\s,.]*")
+# Credentials between a name and the title beside it: "Dr Emily Tran BVSc (Hons) | Veterinarian | Brunswick Vet Clinic".
+_CREDENTIALS_BEFORE_TITLE = re.compile(rf"(?:\s*,?\s*(?:{_CREDENTIAL}))+(?=\s*[—–·|-])")
 _AT = re.compile(r"\b(?:at|@|bei|en|chez|na|no|em|presso)\s+(?=[A-ZÀ-ÖØ-Þ0-9])")
 
 
@@ -271,14 +274,14 @@ class Contact:
 
 
 def _employer(cells: tuple[str, ...], domains: frozenset[str] = frozenset()) -> str:
-    """The first cell that names an organisation ("Fairbrook High School"), else the first of two to five
-    capitalised words, else one word that a mail address on screen has as its domain (`domains`, lower case:
-    "Pennywijs" beside maartje.hoekstra@pennywijs.nl); a cell's description after " - " is left out ("Bonetti Vini
-    - importazione e …")."""
+    """The first cell that names an organisation ("Fairbrook High School"), else one word that a mail address on
+    screen has as its domain (`domains`, lower case: "Kudipay" beside funmi.adebayo@kudipay.com, over a department's
+    "Customer Support"), else the first of two to five capitalised words; a cell's description after " - " is left
+    out ("Bonetti Vini - importazione e …")."""
     cells = tuple(c.split(" - ")[0].strip() for c in cells)
-    return next((c for c in cells if _ORGANISATION.match(c)), "") or next((c for c in cells if _NAMED.fullmatch(c)),
-                                                                             "") \
-        or next((c for c in cells if c[:1].isupper() and c.lower() in domains), "")
+    return next((c for c in cells if _ORGANISATION.match(c)), "") \
+        or next((c for c in cells if c[:1].isupper() and c.lower() in domains), "") \
+        or next((c for c in cells if _NAMED.fullmatch(c)), "")
 
 
 def _title(title: str, *employers: str, domains: frozenset[str] = frozenset()) -> str:
@@ -303,7 +306,9 @@ def _titles(activity: Activity, person: str) -> list[tuple[str, str]]:
     chrome included: a signature shows in every mail of its writer. Of a title and the same title with more, only
     the fuller is kept; a title or employer that is someone's name is none."""
     found: dict[str, tuple[str, str]] = {}
-    name = re.compile(rf"(?<!\w){re.escape(person)}(?!\w)")
+    given, _, family = person.partition(" ")
+    name = re.compile(rf"(?<!\w){re.escape(given)}\w*\s+{re.escape(family)}(?!\w)" if family else
+                      rf"(?<!\w){re.escape(person)}(?!\w)")  # "Funmilayo Adebayo" for Funmi Adebayo
     people = {e.text.lower() for e in activity.entities if e.kind == "person"}
     domains = frozenset(m.group(1).lower() for o in activity.observations
                         for m in _MAIL_DOMAIN.finditer(f"{o.title}\n{o.text}"))
@@ -325,6 +330,7 @@ def _titles(activity: Activity, person: str) -> list[tuple[str, str]]:
                         title = _title(parts[0], *parts[1:], *later, domains=domains)
                 if not title:  # a title beside the name, in its cell or the next cells of its row
                     rest = row[row.index(line) + m.end():]
+                    rest = rest[credentials.end():] if (credentials := _CREDENTIALS_BEFORE_TITLE.match(rest)) else rest
                     if cell := _TITLE_CELL.match(rest):
                         after = _TITLE_CELL.match(rest, cell.end())
                         next_line = next((p for p in _PARTS.split(following[0]) if p), "") if following else ""

@@ -203,6 +203,14 @@ def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_
             " Illustrator at Driftwood   I'm starting as art director at Harbour Press!\n")  # a profile card's column
     (feed,) = Digester().digest([obs(6, 4500, "firefox", "Feed - LinkedIn", card)])
     assert [r.sentence for r in roles(feed)] == ["The user, Dara Quinn, is an illustrator at Driftwood."]
+    for line, said in (("Dr Dara Quinn BVSc (Hons) | Veterinarian | Harbour Vets",  # credentials before the title
+                        "The user, Dara Quinn, is a veterinarian at Harbour Vets."),
+                       ("│ Darabella Quinn                      │\n│ Team Lead, Customer Support · Kudipay │\n"
+                        "dara.quinn@kudipay.com",
+                        "The user, Dara Quinn, is a team lead at Kudipay.")):  # the longer given name; the mail's
+        (signed,) = Digester().digest([obs(6, 4500, "thunderbird", "Re: rota - Thunderbird",  # domain over a team
+                                           f"Dara Quinn (you)\nWrite: Re: rota\n{line}")])
+        assert [r.sentence for r in roles(signed)] == [said]
     field = "Dara Quinn (you)\nWrite: Re: grades\nBest, Dara Quinn, 8th Grade Art, Lincoln Middle School"
     (signed_with_field,) = Digester().digest([obs(7, 5400, "thunderbird", "Re: grades - Thunderbird", field)])
     assert signed_with_field.user == "Dara Quinn"
