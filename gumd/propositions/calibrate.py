@@ -5,9 +5,10 @@ several that the evidence gives: what kind of sentence it is, whether the
 screen states the relation or the deadline, how the names were found, how many
 screens show them, how much of the sentence's wording the screens contain. A
 logistic model over them is fitted on the tuning half of the scenarios
-(`python -m gumd.propositions.calibrate FIT.json...`, from `gumd eval
-propositions --json` runs) and shipped as `calibration.json`; its probability
-p becomes confidence round(10 p), clamped to 1..10.
+(`python -m gumd.propositions.calibrate FIT.json... [--level RUN...]`, from
+`gumd eval propositions --json` runs; `--level` sets the bias on runs over
+people no rule was tuned on) and shipped as `calibration.json`; its
+probability p becomes confidence round(10 p), clamped to 1..10.
 """
 
 from __future__ import annotations
@@ -118,6 +119,19 @@ def held_out_log_loss(by_scenario: dict[str, list[tuple[dict[str, float], bool]]
     return total / n if n else 0.0
 
 
+def with_level(table: Calibrator, rows: list[tuple[dict[str, float], bool]], steps: int = 2000) -> Calibrator:
+    """`table` with its bias moved to where its log loss on `rows` is lowest, its weights kept: the features' say
+    from the scenarios the rules were tuned on, the overall level from people no rule was tuned on (the tuning
+    half's precision is inflated by the rules written for it)."""
+    if not rows:
+        return table
+    base = [table.bias + sum(table.weights.get(k, 0.0) * v for k, v in feats.items()) for feats, _ in rows]
+    shift = 0.0
+    for _ in range(steps):
+        shift -= 0.5 * sum(1 / (1 + math.exp(-(z + shift))) - correct for z, (_, correct) in zip(base, rows)) / len(rows)
+    return Calibrator(table.weights, round(table.bias + shift, 4))
+
+
 L2_CHOICES = (0.5, 1.0, 2.0, 5.0, 10.0)
 
 
@@ -126,8 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("runs", nargs="+", type=Path, help="outputs of gumd eval propositions --json")
     parser.add_argument("--l2", type=float, help="the L2 penalty (default: the one of "
                         f"{', '.join(map(str, L2_CHOICES))} with the lowest leave-one-scenario-out log loss)")
+    parser.add_argument("--level", nargs="+", type=Path, default=[], metavar="RUN",
+                        help="runs on scenarios no rule was tuned on: the bias is set on them, the weights kept")
     args = parser.parse_args(argv)
     by_scenario = rows_by_scenario(args.runs)
+    level = rows_by_scenario(args.level)
     rows = [r for rs in by_scenario.values() for r in rs]
     if len(rows) < 20:
         print(f"calibrate: {len(rows)} propositions with features; need at least 20", file=sys.stderr)
@@ -138,9 +155,11 @@ def main(argv: list[str] | None = None) -> int:
         for c, loss in losses.items():
             print(f"calibrate: L2 {c}: leave-one-scenario-out log loss {loss:.4f}", file=sys.stderr)
         l2 = min(losses, key=losses.get)
-    c = fit(rows, l2=l2)
+    level_rows = [r for rs in level.values() for r in rs]
+    c = with_level(fit(rows, l2=l2), level_rows)
     json.dump({"weights": c.weights, "bias": c.bias, "fitted_on": sorted(by_scenario), "rows": len(rows),
-               "l2": l2}, sys.stdout, indent=2)
+               "l2": l2, **({"level_on": sorted(level), "level_rows": len(level_rows)} if level else {})},
+              sys.stdout, indent=2)
     print()
     return 0
 

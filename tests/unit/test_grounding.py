@@ -835,6 +835,26 @@ def test_the_table_is_fitted_from_eval_runs_with_the_l2_that_predicts_held_out_s
     assert table["weights"]["strong_cue"] > 1.0
 
 
+def test_the_level_is_set_on_people_no_rule_was_tuned_on_and_the_weights_kept(tmp_path, capsys):
+    tuned = [({"strong_cue": 1.0}, True)] * 9 + [({"strong_cue": 1.0}, False)] + [({"strong_cue": 0.0}, True)] * 5 \
+        + [({"strong_cue": 0.0}, False)] * 5
+    fresh = [({"strong_cue": 1.0}, True)] * 6 + [({"strong_cue": 1.0}, False)] * 4 + [({"strong_cue": 0.0}, False)] * 10
+    table = fit(tuned)
+    levelled = calibrate.with_level(table, fresh)
+    assert levelled.weights == table.weights and levelled.bias < table.bias - 1.0
+    mean = sum(levelled.probability(f) for f, _ in fresh) / len(fresh)
+    assert abs(mean - 0.3) < 0.01  # on the fresh people it promises what they got: 6 right in 20
+    runs = []
+    for name, rows in (("tune", tuned), ("fresh", fresh)):
+        runs.append(tmp_path / f"{name}.json")
+        runs[-1].write_text(json.dumps({"scenarios": [{"scenario": f"{name}{i}", "propositions_scored": [
+            {"features": f, "correct": y} for f, y in rows[i::2]]} for i in range(2)]}))
+    assert calibrate.main([str(runs[0]), "--l2", "0.5", "--level", str(runs[1])]) == 0
+    written = json.loads(capsys.readouterr().out)
+    assert written["level_on"] == ["fresh0", "fresh1"] and written["level_rows"] == 20
+    assert written["bias"] == levelled.bias and written["fitted_on"] == ["tune0", "tune1"]
+
+
 def test_the_packaged_calibration_table_covers_every_feature():
     c = Calibrator.packaged()
     assert set(c.weights) <= set(FEATURES) and c.fitted_on and all(s for s in c.fitted_on)
