@@ -12,7 +12,8 @@ from gumd.propositions.passages import TIME
 
 _DONE = re.compile(r"[☑✓✔]|\b(?:done|completed?|closed|resolved|merged)\b", re.IGNORECASE)
 _BULLET = re.compile(r"^[\s☐□▢○◯•·*>-]+")
-_CUT = re.compile(r"(?:…|\.\.\.)\W*$")  # a message's first words in a mail list ("Hi Gord, Heads up that a …"), no task
+# A message's first words in a mail list ("Hi Gord, Heads up that a …"): no task.
+_CUT = re.compile(r"(?:…|\.\.\.)\W*$")
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,8 @@ def with_level(table: Calibrator, rows: list[tuple[dict[str, float], bool]], ste
     base = [table.bias + sum(table.weights.get(k, 0.0) * v for k, v in feats.items()) for feats, _ in rows]
     shift = 0.0
     for _ in range(steps):
-        shift -= 0.5 * sum(1 / (1 + math.exp(-(z + shift))) - correct for z, (_, correct) in zip(base, rows)) / len(rows)
+        error = sum(1 / (1 + math.exp(-(z + shift))) - correct for z, (_, correct) in zip(base, rows))
+        shift -= 0.5 * error / len(rows)
     return Calibrator(table.weights, round(table.bias + shift, 4))
 
 

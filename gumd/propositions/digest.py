@@ -403,7 +403,7 @@ def _header_people(rest: str) -> list[tuple[str, str]]:
         name_match = re.match(FULL_NAME, name)
         if name_match:
             people.append((name_match.group(0), email.group(0) if email else ""))
-        elif email:  # a name the address spells in two parts or more ("marta.silva@…"); "info@…", "jpark@…" spell none
+        elif email:  # a name the address spells in two parts ("marta.silva@…"); "info@…", "jpark@…" spell none
             words = [w.capitalize() for w in re.split(r"[._-]+", email.group(0).split("@")[0]) if w.isalpha()]
             people.append((" ".join(words) if len(words) >= 2 else "", email.group(0)))
     return people

@@ -52,6 +52,7 @@ ENGLISH_MONTHS = ("january february march april may june july august september o
 ENGLISH_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 _MONTH = re.compile(rf"\b(?:{MONTHS})\b", re.IGNORECASE)
 _WEEKDAY = re.compile(rf"\b(?:{WEEKDAYS})\b", re.IGNORECASE)
+_NOON = re.compile(r"\b(?:noon|midday|midnight)\b", re.IGNORECASE)
 _DAY_MONTH = re.compile(r"(?<![\d.,:/])\d{1,2}[./]\d{1,2}\.?(?![\d/])")  # "30.06.", "4.3.", "3/2"
 _IN_NAME = re.compile(r"[._-]?[\w-]*\.[a-z0-9]{2,4}\b", re.IGNORECASE)  # a date in a file name: 2026-06-18.png
 RECENT_DAYS = 90
@@ -106,8 +107,9 @@ def misdated(statement: str, evidence: str, day: dt.date) -> list[str]:
 
 
 def says_when(text: str) -> bool:
-    """Whether `text` gives a date or a time ("by Friday 8 May", "today", "at 16:00")."""
-    return bool(DATE.search(text) or TIME.search(text))
+    """Whether `text` gives a date, a weekday or a time ("by Friday 8 May", "before Friday", "today", "at 16:00",
+    "by noon")."""
+    return bool(DATE.search(text) or _WEEKDAY.search(text) or TIME.search(text) or _NOON.search(text))
 
 
 def calendar_words(text: str) -> set[str]:

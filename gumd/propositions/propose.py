@@ -132,16 +132,13 @@ def sentence_of(statement: str, user: str = "", addressed: bool = False, writer:
 
 
 def without_window(statement: str, window: str) -> str:
-    """The statement with the window's title it copied from the passage's head cut out: the title's last parts
+    """The statement with the last parts of the window's title, which it copied from the passage's head, cut out
     ("file the Listino Primavera 2027 - Fogli Google - Google Chrome for 12 bottles" becomes "file the Listino
-    Primavera 2027 for 12 bottles"), or the whole title with the word that brings it in ("with Déclaration PAC
-    2027 — Mozilla Firefox")."""
+    Primavera 2027 for 12 bottles"); the title's first part, what the window shows, stays."""
     for sep in TITLE_SPLIT.finditer(window):  # the longest tail first
         tail = window[sep.start():]
-        if tail not in statement:
-            continue
-        whole = re.search(rf"\s+(?:with|in|on|using|via|from)\s+{re.escape(window)}(?![\w'’])", statement)
-        return statement[:whole.start()] + statement[whole.end():] if whole else statement.replace(tail, "", 1)
+        if tail in statement:
+            return statement.replace(tail, "", 1)
     return statement
 
 

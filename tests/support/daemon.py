@@ -18,7 +18,7 @@ from gumd.store import NewObservation, Store
 from tests.support.environment import GUMD, wait_for
 
 NOTES = [
-    ("Thunderbird", "Inbox - Lisbon wedding",
+    ("Thunderbird", "Lisbon wedding - Mozilla Thunderbird",
      "From: Marta Silva. Subject: wedding in Lisbon on June 14 at 16:00. Please book flights TAP TP 218 "
      "and confirm the hotel Alfama Suites for three nights. Dinner at Cervejaria Ramiro on Friday."),
     ("Firefox", "Flights Berlin to Lisbon - TAP Air Portugal",

@@ -10,6 +10,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from gumd.propositions.digest import DATE
+
 
 class JsonHandler(BaseHTTPRequestHandler):
     """A request handler that answers JSON bodies."""
@@ -42,7 +44,7 @@ class LoopbackServer:
 
 class ProposingServer(JsonHandler):
     """An OpenAI-compatible endpoint that answers gumd's own prompts: for each passage, the statement
-    "The user is working on <its window title>" (so one proposition per activity), and
+    "The user is working on <its window title> by <the passage's first date>" (so one proposition per activity), and
     "new" for every revise decision. `mode` switches it to failing: "http500" or "hang" (until `release` is set);
     `delay_s` is a (low, high) range of seconds to wait before each answer."""
 
@@ -69,8 +71,9 @@ class ProposingServer(JsonHandler):
                                      "confidence": 5} for i in range(1, self._statements(body) + 1)]}
         else:
             title = re.search(r"(?m)^[^\n]*, window: (.*?)(?: \(input: [^)]*\))?$", prompt)
-            answer = {"statement": f"The user is working on {title.group(1) if title else 'an untitled window'}"[:200],
-                      "confidence": 5}
+            when = DATE.search(prompt, title.end() if title else 0)  # the passage's own date, not its head's day
+            answer = {"statement": f"The user is working on {title.group(1) if title else 'an untitled window'}"
+                                   f"{' by ' + when.group(0) if when else ''}"[:200], "confidence": 5}
         completion = {"choices": [{"message": {"role": "assistant", "content": json.dumps(answer)},
                                    "finish_reason": "stop"}], "usage": {"prompt_tokens": 1, "completion_tokens": 1}}
         self._send(200, json.dumps(completion).encode())

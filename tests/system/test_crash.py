@@ -110,7 +110,7 @@ def test_twenty_kill_9s_lose_nothing_and_process_nothing_twice(tmp_path, model_p
         for pid, text, confidence, grounding in conn.execute(model_props):
             evidence = [o for (o,) in conn.execute("SELECT observation_id FROM evidence WHERE proposition_id = ?",
                                                    [pid])]
-            assert text in {f"The user is working on {titles[o]}." for o in evidence}
+            assert text in {f"The user is working on {titles[o]} by tomorrow." for o in evidence}
             start = calibrator.confidence(json.loads(grounding)["features"])
             assert start <= confidence <= min(10, start + len(evidence) - 1), (text, confidence, start, evidence)
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -104,7 +104,7 @@ def test_the_daemon_builds_its_model_in_an_encrypted_store(secret_service, tmp_p
             daemon.client(data / "gumd.sock")
             client = Client(data / "gumd.sock", timeout=60)  # the first search loads MiniLM: ~10 s on a busy machine
             found = wait_for(lambda: client.search(SECRET), 60, what="the proposition from the encrypted store")
-            assert found[0]["text"] == f"The user is working on {SECRET} booking."
+            assert found[0]["text"] == f"The user is working on {SECRET} booking by tomorrow."
             assert client.export()["propositions"]  # the export's read-only connection has the key too
             assert client.status()["encrypted"] is True
             assert _files_holding(data, SECRET) == []
