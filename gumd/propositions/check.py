@@ -136,6 +136,13 @@ def lifted(sentence: str, evidence: str, min_words: int = 6) -> bool:
     return len(rest.split()) >= min_words and f" {rest} " in f" {_plain(evidence)} "
 
 
+def extends(a: str, b: str) -> bool:
+    """Whether statement `a` says all of `b` and more after it ("… is a social worker at Manchester City
+    Council." after "… is a social worker.")."""
+    a, b = a.rstrip(". ").lower(), b.rstrip(". ").lower()
+    return len(a) > len(b) and a.startswith(b) and not a[len(b)].isalnum()
+
+
 def is_empty(phrase: str, app: str = "") -> bool:
     """Whether an activity phrase names nothing beyond a bare verb or an app ("typing", "using Firefox")."""
     words = set(_plain(phrase).split()) - _GENERIC - set(_plain(app).split())

@@ -302,13 +302,10 @@ def merge(candidates: list[Candidate]) -> list[Candidate]:
     one that another says in full and adds to ("… is a social worker." and "… is a social worker at MCC Children's
     Services."), under the fuller sentence."""
     texts = [c.proposition.text.lower().rstrip(". ") for c in candidates]
-
-    def fullest(text: str) -> str:
-        return max((t for t in texts if t.startswith(text) and (t == text or not t[len(text)].isalnum())), key=len)
-
     by_text: dict[str, Candidate] = {}
     for c in candidates:
-        key = fullest(c.proposition.text.lower().rstrip(". "))
+        own = c.proposition.text.lower().rstrip(". ")
+        key = max((t for t in texts if check.extends(t, own)), key=len, default=own)
         old = by_text.get(key)
         if old is None:
             by_text[key] = c

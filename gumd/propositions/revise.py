@@ -18,6 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, create_model
 
 from gumd.models.lm import LanguageModel
+from gumd.propositions.check import extends
 from gumd.propositions.passages import ENGLISH_MONTHS, ENGLISH_WEEKDAYS
 from gumd.propositions.prompts import revise_messages
 from gumd.propositions.propose import Candidate
@@ -42,13 +43,6 @@ class Operation:
 
 def _words(text: str) -> set[str]:
     return set(re.findall(r"\w+", text.lower()))
-
-
-def _extends(a: str, b: str) -> bool:
-    """Whether statement `a` says all of `b` and more after it ("… is a social worker at Manchester City
-    Council." after "… is a social worker.")."""
-    a, b = a.rstrip(". ").lower(), b.rstrip(". ").lower()
-    return len(a) > len(b) and a.startswith(b) and not a[len(b)].isalnum()
 
 
 def _same_words(a: str, b: str) -> bool:
@@ -126,11 +120,11 @@ def revise(lm: LanguageModel, retriever: Retriever, candidates: list[Candidate],
             decided[i] = Operation("new", c)
             continue
         top = hits[0].proposition
-        fuller = next((h.proposition for h in hits if _extends(h.proposition.text, c.proposition.text)), None)
+        fuller = next((h.proposition for h in hits if extends(h.proposition.text, c.proposition.text)), None)
         if fuller:
             decided[i] = Operation("duplicate", c, fuller)
             continue
-        said = next((h.proposition for h in hits if _extends(c.proposition.text, h.proposition.text)), None)
+        said = next((h.proposition for h in hits if extends(c.proposition.text, h.proposition.text)), None)
         if said:  # "… is a social worker at Manchester City Council."
             decided[i] = Operation("refine", c, said, c.proposition)
             continue
