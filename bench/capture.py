@@ -66,7 +66,7 @@ def bench_ocr(reps: int) -> list[tuple[str, str]]:
     lines[20] = "an edited line: the ferry leaves at 09:40 from pier 3"
     second = text_screen(lines)
     out = []
-    for label, ocr in (("tesseract command (pytesseract)", TesseractOcr()), ("in-process libtesseract", LibTesseractOcr())):
+    for label, ocr in (("tesseract command", TesseractOcr()), ("in-process libtesseract", LibTesseractOcr())):
         full, partial, pixels = [], [], []
         for _ in range(reps):
             c = cpu_now()

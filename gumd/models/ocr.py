@@ -3,15 +3,18 @@
 Tesseract runs in-process through libtesseract's C API where the library is
 installed (the model is loaded once, so a small changed region costs ~40 ms,
 not the ~170 ms of starting a `tesseract` process and loading its model), and
-through the `tesseract` command (pytesseract) where it is not.
+through the `tesseract` command where it is not. Either way Tesseract reads on
+one thread (see `one_openmp_thread`).
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import io
 import logging
 import os
+import subprocess
 import threading
 import weakref
 from abc import ABC, abstractmethod
@@ -26,9 +29,21 @@ log = logging.getLogger(__name__)
 # drawn large (HiDPI), so it stays readable.
 MAX_OCR_PIXELS = 3840 * 2160
 
-# Tesseract's OpenMP threads make it ~7x slower on small machines (measured: 1.2 s vs 8 s per 1080p frame).
-# Read by libtesseract when it loads, so it is set before either engine is used.
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+def one_openmp_thread() -> None:
+    """Make Tesseract's OpenMP parallel regions run on one thread when the calling thread enters them.
+
+    Tesseract asks OpenMP for a team of four or more threads whatever the machine has: on two cores a 1080p
+    frame then took 8-11 s instead of 1.2-1.4 s. OMP_THREAD_LIMIT would cap every thread of the process, and
+    llama.cpp, which shares the system's libgomp, would then run on one thread whatever `model_threads` says.
+    Dynamic adjustment and a team size of one are settings of the calling thread alone, and together they bound
+    even a region that names its own size. A no-op where there is no libgomp (Tesseract built without OpenMP)."""
+    try:
+        gomp = ctypes.CDLL("libgomp.so.1")
+    except OSError:
+        return
+    gomp.omp_set_dynamic(1)
+    gomp.omp_set_num_threads(1)
 
 
 @dataclass(frozen=True)
@@ -78,6 +93,13 @@ def _scaled(words: list[Word], factor: int) -> list[Word]:
     return [(b, p, ln, x * factor, y * factor, w * factor, h * factor, c, t) for b, p, ln, x, y, w, h, c, t in words]
 
 
+def _tsv_words(tsv: str) -> list[Word]:
+    """The words of Tesseract's TSV output (level page block par line word left top width height conf text)."""
+    rows = (row.split("\t") for row in tsv.splitlines())
+    return [(int(f[2]), int(f[3]), int(f[4]), int(f[6]), int(f[7]), int(f[8]), int(f[9]), float(f[10]), f[11])
+            for f in rows if len(f) >= 12 and f[0] == "5"]
+
+
 def group_lines(words: list[Word], min_confidence: float) -> list[OcrLine]:
     """Tesseract's words grouped into lines (by block, paragraph and line number), noise words dropped."""
     lines: dict[tuple[int, int, int], list[Word]] = {}
@@ -94,9 +116,10 @@ def group_lines(words: list[Word], min_confidence: float) -> list[OcrLine]:
 
 
 class TesseractOcr(Ocr):
-    """Tesseract through the `tesseract` command (pytesseract); words below `min_confidence` are dropped as noise.
+    """Tesseract through the `tesseract` command; words below `min_confidence` are dropped as noise.
 
-    The tesseract process runs at nice `nice`, so reading a frame never competes with the user.
+    The tesseract process runs at nice `nice`, so reading a frame never competes with the user, and on one
+    OpenMP thread (OMP_THREAD_LIMIT in its own environment only).
     """
 
     def __init__(self, lang: str = "eng", min_confidence: float = 40.0, nice: int = 0):
@@ -105,16 +128,27 @@ class TesseractOcr(Ocr):
         self.nice = nice
 
     def read(self, image: Image.Image) -> list[OcrLine]:
-        import pytesseract
-
         grey, factor = _grey(image)
-        d = pytesseract.image_to_data(grey, lang=self.lang, nice=self.nice, output_type=pytesseract.Output.DICT)
-        words = [(d["block_num"][i], d["par_num"][i], d["line_num"][i], d["left"][i], d["top"][i], d["width"][i],
-                  d["height"][i], float(d["conf"][i]), str(d["text"][i])) for i in range(len(d["text"]))]
-        return group_lines(_scaled(words, factor), self.min_confidence)
+        png = io.BytesIO()
+        grey.save(png, format="PNG")
+        command = ["tesseract", "-", "-", "-l", self.lang, "tsv"]
+        if self.nice and os.name == "posix":
+            command = ["nice", "-n", str(self.nice), *command]
+        try:
+            done = subprocess.run(command, input=png.getvalue(), capture_output=True,
+                                  env={**os.environ, "OMP_THREAD_LIMIT": "1"}, check=True)
+        except FileNotFoundError:
+            raise OcrError("the tesseract command is not installed") from None
+        except subprocess.CalledProcessError as e:
+            raise OcrError(f"tesseract failed: {e.stderr.decode(errors='replace').strip()[:200]}") from None
+        return group_lines(_scaled(_tsv_words(done.stdout.decode("utf-8", "replace")), factor), self.min_confidence)
 
 
-class LibTesseractUnavailable(RuntimeError):
+class OcrError(RuntimeError):
+    """Tesseract could not read a frame: the command is missing or failed."""
+
+
+class LibTesseractUnavailable(OcrError):
     """libtesseract (the shared library) cannot be loaded or initialised."""
 
 
@@ -144,7 +178,8 @@ class LibTesseractOcr(Ocr):
     """Tesseract in-process through libtesseract's C API: the model is loaded once, at the first read.
 
     The thread that reads is set to nice `nice` (Linux sets niceness per thread), so OCR never competes with
-    the user; in the daemon that is the pipeline thread. Reads are serialised: one engine, one image at a time.
+    the user, and to one OpenMP thread (`one_openmp_thread`); in the daemon that is the pipeline thread. Reads
+    are serialised: one engine, one image at a time.
     """
 
     def __init__(self, lang: str = "eng", min_confidence: float = 40.0, nice: int = 0):
@@ -154,7 +189,7 @@ class LibTesseractOcr(Ocr):
         self._lib = _libtesseract()
         self._api = None
         self._lock = threading.Lock()
-        self._niced: set[int] = set()
+        self._prepared: set[int] = set()
         self._finalizer = weakref.finalize(self, lambda: None)
 
     def _engine(self):
@@ -167,20 +202,23 @@ class LibTesseractOcr(Ocr):
             self._finalizer = weakref.finalize(self, _end, self._lib, api)  # at exit too: no leak warnings
         return self._api
 
-    def _nice_this_thread(self) -> None:
+    def _prepare_this_thread(self) -> None:
         tid = threading.get_native_id()
-        if self.nice and tid not in self._niced and hasattr(os, "setpriority"):
+        if tid in self._prepared:
+            return
+        one_openmp_thread()
+        if self.nice and hasattr(os, "setpriority"):
             try:
                 os.setpriority(os.PRIO_PROCESS, tid, max(os.getpriority(os.PRIO_PROCESS, tid), self.nice))
             except OSError as e:
                 log.warning("could not lower the OCR thread's priority: %s", e)
-            self._niced.add(tid)
+        self._prepared.add(tid)
 
     def read(self, image: Image.Image) -> list[OcrLine]:
         grey, factor = _grey(image)
         pixels = grey.tobytes()
         with self._lock:
-            self._nice_this_thread()
+            self._prepare_this_thread()
             api = self._engine()
             self._lib.TessBaseAPISetImage(api, pixels, grey.width, grey.height, 1, grey.width)
             tsv = self._lib.TessBaseAPIGetTsvText(api, 0)
@@ -190,13 +228,7 @@ class LibTesseractOcr(Ocr):
                 if tsv:
                     self._lib.TessDeleteText(tsv)
                 self._lib.TessBaseAPIClear(api)
-        words = []
-        for row in text.splitlines():  # level page block par line word left top width height conf text
-            f = row.split("\t")
-            if len(f) >= 12 and f[0] == "5":
-                words.append((int(f[2]), int(f[3]), int(f[4]), int(f[6]), int(f[7]), int(f[8]), int(f[9]),
-                              float(f[10]), f[11]))
-        return group_lines(_scaled(words, factor), self.min_confidence)
+        return group_lines(_scaled(_tsv_words(text), factor), self.min_confidence)
 
     def close(self) -> None:
         with self._lock:

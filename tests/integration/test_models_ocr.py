@@ -43,3 +43,43 @@ def test_in_process_tesseract_reads_the_same_lines_as_the_tesseract_command():
         assert lib.read(Image.new("RGB", (40, 20), "white")) == []
     finally:
         lib.close()
+
+
+OPENMP_PROBE = """
+import ctypes, json, threading
+from gumd.models import load_ocr
+from tests.integration.test_models_ocr import screen
+
+gomp = ctypes.CDLL("libgomp.so.1")
+ocr = load_ocr("tesseract")
+seen = {}
+
+def read():
+    ocr.read(screen())
+    seen["ocr"] = [gomp.omp_get_max_threads(), gomp.omp_get_dynamic()]
+
+reader = threading.Thread(target=read)
+reader.start()
+reader.join()
+seen["other"] = [gomp.omp_get_thread_limit(), gomp.omp_get_max_threads(), gomp.omp_get_dynamic()]
+print(json.dumps(seen))
+"""
+
+
+def test_tesseract_reads_on_one_openmp_thread_without_capping_the_language_models_threads():
+    """Tesseract and llama.cpp share the system's libgomp: the OCR thread runs its parallel regions on one thread
+    (four or more on two cores made a frame 7x slower), and every other thread keeps OpenMP's defaults, so the
+    language model gets `model_threads`."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMP_", "GOMP_"))}
+    out = subprocess.run([sys.executable, "-c", OPENMP_PROBE], capture_output=True, text=True, env=env, check=True,
+                         cwd=Path(__file__).parents[2])
+    seen = json.loads(out.stdout)
+    assert seen["ocr"] == [1, 1]
+    limit, threads, dynamic = seen["other"]
+    assert limit > 1 and threads == (os.cpu_count() or 1) and dynamic == 0
