@@ -90,6 +90,11 @@ _CHAT_SPEAKER = re.compile(  # "Marta Silva: see you" or "Marta 21:02: see you";
 _POST_HEADER = re.compile(  # a post's author above it, with their title: "Carol Nguyen (Science Dept. Chair)"
     rf"^\s*(?P<name>{NAME_WORD}\s+{NAME_WORD})\s*\([^()]{{2,40}}\)\s*(?:\d{{1,2}}[:.]\d{{2}}\s*(?:[AaPp][Mm])?)?\s*$"
 )
+# A message's header as chat apps lay it out in cells: the author's name, maybe a short title, then the time
+# ("Piotr Jankowski  10:12", "Priya Nair  Engineering Manager  9:58 AM").
+_AUTHOR_CELL = re.compile(rf"^(?P<name>{NAME_WORD}\s+{NAME_WORD})$")
+_TIME_CELL = re.compile(r"^\d{1,2}[:.]\d{2}(?:\s*[AaPp][Mm])?$")
+_SHORT_TITLE = re.compile(r"^[^\W\d_][^\d:@]{1,40}$")
 GREETING_WORDS = (r"hi|hello|hey|dear|hola|olá|ola|oi|bonjour|salut|coucou|hallo|liebe[rs]?|querid[oa]|"
                   r"estimad[oa]|cher|chère|caro|cara|ciao|hej|hei|hoi|moin|servus|cześć|buen día|buenos días|bom dia|"
                   r"buongiorno")
@@ -418,6 +423,12 @@ def _add_own_address(found: dict[tuple[str, str], Entity], local: str, obs_id: i
         _add(found, "person", name, obs_id, "own address")
 
 
+def _heads_message(after: list[str]) -> bool:
+    """Whether the cells after a name are a chat message's time, or a short title and then the time."""
+    return bool(after) and bool(_TIME_CELL.match(after[0]) or len(after) == 2 and _SHORT_TITLE.match(after[0])
+                                and len(after[0].split()) <= 4 and _TIME_CELL.match(after[1]))
+
+
 def extract_entities(activity: Activity) -> list[Entity]:
     """People, things, dates and amounts stated on the activity's screens and in its titles."""
     found: dict[tuple[str, str], Entity] = {}
@@ -466,6 +477,10 @@ def extract_entities(activity: Activity) -> list[Entity]:
                 m = pattern.search(line)
                 if m and person_ok(m.group("name").split()[0]):
                     _add(found, "person", m.group("name"), o.id, cue)
+            author = _AUTHOR_CELL.match(line)
+            if author and person_ok(author.group("name")) and _heads_message(cells[n + 1: n + 3]) \
+                    and not (n and _AUTHOR_CELL.match(cells[n - 1]) and _heads_message(cells[n: n + 2])):  # a title
+                _add(found, "person", author.group("name"), o.id, "chat")
             for m in _HONORIFIC.finditer(line):
                 _add(found, "person", m.group(0), o.id, "honorific")
             for m in _MENTION.finditer(line):

@@ -185,7 +185,7 @@ _OCCUPATIONS = (
     "coach|trainer|superintendent|foreman|forewoman|sommelier|importer|exporter|chair|chairman|chairwoman|head|lead|"
     "leader|resident|intern|supervisor|nutritionist|dietitian|paramedic|surgeon|clinician|pilot|driver|courier|"
     "analista|gerente|coordenador(?:a)?|coordinador(?:a)?|assistente|técnic[oa]|enfermeir[oa]|responsabile|"
-    "president|treasurer|directeur|directrice|direktor(?:in)?|direttore|direttrice|directora|diretora?|dyrektor|"
+    "president|treasurer|partner|directeur|directrice|direktor(?:in)?|direttore|direttrice|directora|diretora?|dyrektor|"
     "responsable|conseill(?:er|ère)|consultante?|berater(?:in)?|asesora?|adviseur|referent(?:in)?|medewerker|"
     "mitarbeiter(?:in)?|stagiaire|praktikant(?:in)?|comptable|contador(?:a)?|ingénieur(?:e)?|avocate?|"
     "advogad[oa]|enseignante?|docent|professeure?|infirmi(?:er|ère)|médecin|doctora?|journaliste|rédact(?:eur|rice)|"
@@ -196,7 +196,8 @@ _OCCUPATIONS = (
 # Compound titles end on these ("Skiftledare", "Platschef", "Kundansvarig", "Teamleiter", "Küchenmeister").
 _OCCUPATION = re.compile(rf"\b(?i:{_OCCUPATIONS})s?\b|\b(?i:\w+(?:ledare|chef|ansvarig|leiter|leiterin|meister|"
                          r"meisterin))\b")
-_TITLE_CELL = re.compile(r"\s*(?:—|–|-|·|\||,)\s*(?P<title>(?:(?! - )[^—–·|,▾()\n│┃║]){3,60})")
+_TITLE_CELL = re.compile(r"\s*(?:—|–|-|·|\||,)\s*(?P<title>(?:(?! - |\s{2})[^—–·|,▾()\n│┃║]){3,60})")  # in its
+# cell: a row's next cells are after a wider gap
 # A title in brackets after a name ("Linda Tremblay (President)"), not a place's access role ("(owner)", "(viewer)").
 _BRACKETED = re.compile(r"\s*\((?P<title>[^()\n]{3,40})\)")
 _ACCESS_ROLES = frozenset("owner viewer editor commenter admin administrator member guest host organizer organiser "
@@ -273,24 +274,26 @@ class Contact:
         return f"{self.person}, {said}, works with the user."
 
 
-def _employer(cells: tuple[str, ...], domains: frozenset[str] = frozenset()) -> str:
+def _employer(cells: tuple[str, ...], domains: frozenset[str] = frozenset(), people: frozenset[str] = frozenset()
+              ) -> str:
     """The first cell that names an organisation ("Fairbrook High School"), else one word that a mail address on
     screen has as its domain (`domains`, lower case: "Kudipay" beside funmi.adebayo@kudipay.com, over a department's
     "Customer Support"), else the first of two to five capitalised words; a cell's description after " - " is left
-    out ("Bonetti Vini - importazione e …")."""
-    cells = tuple(c.split(" - ")[0].strip() for c in cells)
+    out ("Bonetti Vini - importazione e …"); a person's name (`people`, lower case) is none."""
+    cells = tuple(c for c in (c.split(" - ")[0].strip() for c in cells) if c.lower() not in people)
     return next((c for c in cells if _ORGANISATION.match(c)), "") \
         or next((c for c in cells if c[:1].isupper() and c.lower() in domains), "") \
         or next((c for c in cells if _NAMED.fullmatch(c)), "")
 
 
-def _title(title: str, *employers: str, domains: frozenset[str] = frozenset()) -> str:
+def _title(title: str, *employers: str, domains: frozenset[str] = frozenset(), people: frozenset[str] = frozenset()
+           ) -> str:
     """A title with an occupation word, with its employer when a next cell names one (`_employer`); a title without
     one only with its employer; '' when it is no title."""
     title = " ".join(title.split())
-    if len(title.split()) > 5 or re.search(r"[:@]|\b\d+\b", title):
-        return ""
-    employer = "" if _AT.search(title) else _employer(tuple(" ".join(e.split()) for e in employers), domains)
+    if len(title.split()) > 5 or re.search(r"[:@]|\b\d+\b", title) or title.split()[0].lower().strip(".") in HONORIFICS:
+        return ""  # a date, an address, a count, or a person ("Coach Ray Miller")
+    employer = "" if _AT.search(title) else _employer(tuple(" ".join(e.split()) for e in employers), domains, people)
     if _OCCUPATION.search(title):
         return f"{title} at {employer}" if employer else title
     return f"{title} at {employer}" if employer and WORD.search(title) else ""
@@ -309,7 +312,7 @@ def _titles(activity: Activity, person: str) -> list[tuple[str, str]]:
     given, _, family = person.partition(" ")
     name = re.compile(rf"(?<!\w){re.escape(given)}\w*\s+{re.escape(family)}(?!\w)" if family else
                       rf"(?<!\w){re.escape(person)}(?!\w)")  # "Funmilayo Adebayo" for Funmi Adebayo
-    people = {e.text.lower() for e in activity.entities if e.kind == "person"}
+    people = frozenset(e.text.lower() for e in activity.entities if e.kind == "person" and _is_person(e.text))
     domains = frozenset(m.group(1).lower() for o in activity.observations
                         for m in _MAIL_DOMAIN.finditer(f"{o.title}\n{o.text}"))
     for o in activity.observations:
@@ -327,7 +330,7 @@ def _titles(activity: Activity, person: str) -> list[tuple[str, str]]:
                             and (_OCCUPATION.search(parts[0]) or not re.fullmatch(FULL_NAME, parts[0])):
                         # a title's line, not "Subject: …", the start of a message ("Coach, heads up - …") or the
                         # next name of a list or a table ("Nils Andersson   Truck A+B")
-                        title = _title(parts[0], *parts[1:], *later, domains=domains)
+                        title = _title(parts[0], *parts[1:], *later, domains=domains, people=people)
                 if not title:  # a title beside the name, in its cell or the next cells of its row
                     rest = row[row.index(line) + m.end():]
                     rest = rest[credentials.end():] if (credentials := _CREDENTIALS_BEFORE_TITLE.match(rest)) else rest
@@ -335,10 +338,13 @@ def _titles(activity: Activity, person: str) -> list[tuple[str, str]]:
                         after = _TITLE_CELL.match(rest, cell.end())
                         next_line = next((p for p in _PARTS.split(following[0]) if p), "") if following else ""
                         title = _title(cell.group("title"), after.group("title") if after else "", next_line,
-                                       domains=domains)
+                                       domains=domains, people=people)
                     elif (bracket := _BRACKETED.match(rest)) and _OCCUPATION.search(bracket.group("title")) \
                             and bracket.group("title").strip().lower() not in _ACCESS_ROLES:
                         title = _title(bracket.group("title"))
+                    elif rest.startswith(ROW_JOIN) and (cell := rest[len(ROW_JOIN):].split(ROW_JOIN)[0]) \
+                            and _OCCUPATION.search(cell) and len(cell.split()) <= 4 and not re.search(r"\d", cell):
+                        title = _title(cell)  # "Priya Nair   Engineering Manager   9:58 AM": the next cell
                     if ":" in line[:m.start()] and not _OCCUPATION.search(_job_and_employer(title)[0]):
                         title = ""  # after a field's label, an occupation ("Par : Léa Garnier, organisatrice
                         # d'événements"), not the next of its names ("Distribution: Dana Whitfield, Luis Ortega")

@@ -153,6 +153,27 @@ def test_the_people_who_write_to_the_user_are_known_by_the_titles_their_signatur
     assert said("From: Linda Tremblay <lt@ovba.ca>\nMembers: Linda Tremblay (owner)") == []  # … not an access role
 
 
+def test_a_chat_apps_message_headers_name_their_authors_and_the_titles_beside_them():
+    def said(text):
+        (a,) = Digester().digest([obs(1, 0, "teams", "Chat | Microsoft Teams", text)])
+        return [e.text for e in a.entities if e.kind == "person" and e.cue == "chat"], \
+            [c.sentence for c in contacts(a)]
+
+    teams = ("(PJ) Piotr Jankowski · Kierownik floty      Czat  Udostępnione  +\n"
+             "Dyspozytornia       Piotr Jankowski  10:12\n"
+             "                    Marcin, PZ 5R118 w czwartek jedzie na przegląd.")
+    assert said(teams) == (["Piotr Jankowski"], ["Piotr Jankowski, kierownik floty, works with the user."])
+    slack = "Threads       Priya Nair  Engineering Manager  9:58 AM\n              can you move our 1:1?"
+    assert said(slack) == (["Priya Nair"], ["Priya Nair, engineering manager, works with the user."])
+    firm = "Sarah Osei  11:10 AM\nSarah Osei | Partner | Whitfield & Osei LLP | 312-555-0148"
+    assert said(firm)[1] == ["Sarah Osei, partner at Whitfield & Osei LLP, works with the user."]
+    # a name beside anything but a time heads no message; a person under a name is not their employer, and a
+    # name after an honorific is a person, not a title
+    assert said("Priya Nair   Engineering Manager   Berlin") == ([], [])
+    reply = "↳ Daniel Reyes  4:05 PM\nCoach Ray Miller  4:12 PM\nDistrict final Friday"
+    assert said(reply)[1] == []
+
+
 def test_family_is_read_from_how_a_mail_greets_its_reader_and_how_the_user_signs():
     def found(text, title="Mail - Thunderbird", user_mail=""):
         digester = Digester()
