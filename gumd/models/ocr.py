@@ -37,10 +37,12 @@ def one_openmp_thread() -> None:
     frame then took 8-11 s instead of 1.2-1.4 s. OMP_THREAD_LIMIT would cap every thread of the process, and
     llama.cpp, which shares the system's libgomp, would then run on one thread whatever `model_threads` says.
     Dynamic adjustment and a team size of one are settings of the calling thread alone, and together they bound
-    even a region that names its own size. A no-op where there is no libgomp (Tesseract built without OpenMP)."""
+    even a region that names its own size. Where there is no libgomp (macOS: LLVM's libomp, which reads its
+    environment at its first parallel region), the limit goes into the environment as before."""
     try:
         gomp = ctypes.CDLL("libgomp.so.1")
     except OSError:
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         return
     gomp.omp_set_dynamic(1)
     gomp.omp_set_num_threads(1)
