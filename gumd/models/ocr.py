@@ -117,6 +117,10 @@ def group_lines(words: list[Word], min_confidence: float) -> list[OcrLine]:
     return out
 
 
+class OcrError(RuntimeError):
+    """Tesseract could not read a frame: the command is missing or failed."""
+
+
 class TesseractOcr(Ocr):
     """Tesseract through the `tesseract` command; words below `min_confidence` are dropped as noise.
 
@@ -144,10 +148,6 @@ class TesseractOcr(Ocr):
         except subprocess.CalledProcessError as e:
             raise OcrError(f"tesseract failed: {e.stderr.decode(errors='replace').strip()[:200]}") from None
         return group_lines(_scaled(_tsv_words(done.stdout.decode("utf-8", "replace")), factor), self.min_confidence)
-
-
-class OcrError(RuntimeError):
-    """Tesseract could not read a frame: the command is missing or failed."""
 
 
 class LibTesseractUnavailable(OcrError):
