@@ -14,6 +14,7 @@ probability p becomes confidence round(10 p), clamped to 1..10.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import re
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from gumd.models.registry import PRESETS
 from gumd.propositions.digest import Activity
 from gumd.propositions.relations import relations_in
 from gumd.propositions.vocabulary import CONTENT_WORD
@@ -68,10 +70,10 @@ class Calibrator:
     fitted_on: tuple[str, ...] = ()
 
     @classmethod
-    def packaged(cls) -> "Calibrator":
-        """The table fitted on the tuning scenarios, shipped in the package."""
-        data = json.loads(resources.files("gumd.propositions").joinpath("calibration.json").read_text())
-        return cls(data["weights"], data["bias"], tuple(data.get("fitted_on", ())))
+    def packaged(cls, model: str = "") -> "Calibrator":
+        """The table fitted on the tuning scenarios with `model`'s answers (a preset's name or its file's name),
+        shipped in the package; the default model's where `model` has none of its own."""
+        return _packaged(next((p.name for p in PRESETS.values() if model in (p.name, p.file)), ""))
 
     def probability(self, feats: dict[str, float]) -> float:
         z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in feats.items())
@@ -79,6 +81,14 @@ class Calibrator:
 
     def confidence(self, feats: dict[str, float]) -> int:
         return max(1, min(10, round(10 * self.probability(feats))))
+
+
+@functools.cache
+def _packaged(preset: str) -> Calibrator:
+    tables = resources.files("gumd.propositions")
+    own = tables.joinpath(f"calibration-{preset}.json")
+    data = json.loads((own if preset and own.is_file() else tables.joinpath("calibration.json")).read_text())
+    return Calibrator(data["weights"], data["bias"], tuple(data.get("fitted_on", ())))
 
 
 def fit(rows: list[tuple[dict[str, float], bool]], l2: float = 0.5, steps: int = 4000, rate: float = 0.5) -> Calibrator:

@@ -93,7 +93,7 @@ class Engine:
         self._stranded: int | None = None  # a batch whose result could not be written; given back before the next
         self.last_error: str | None = None
         self.digester = Digester()
-        self.calibrator = calibrator or Calibrator.packaged()
+        self.calibrator = calibrator  # None: the table packaged for the model that answers
         self.dropped: Counter = Counter()  # sentences the checks refused, by reason, since start
 
     @classmethod
@@ -129,7 +129,7 @@ class Engine:
             lm = self._language_model()
             candidates, dropped = [], Counter()
             for activity in self.digester.digest(observations):
-                proposal = propose(lm, activity, self.calibrator, self.max_tokens)
+                proposal = propose(lm, activity, self.calibrator or Calibrator.packaged(lm.name), self.max_tokens)
                 candidates += proposal.candidates
                 dropped += proposal.dropped
             candidates = merge(candidates)

@@ -54,6 +54,13 @@ _OWN_LINE = re.compile(r"^\W*(?:you|du|tú|tu|vous|você|yo|me|ich|eu)\s*:", re.
 # What a restatement has no use for and a line of the screen has: an emoji, an exclamation, an ellipsis, a doubled
 # article ("send the the user's wedding invitation").
 _SCREEN_MARKS = re.compile(r"[!…\U0001F300-\U0001FAFF\u2600-\u27BF]|\.\.\.|\b(the|a|an) \1\b", re.IGNORECASE)
+# A task that is only a message to somebody ("The user has to send the E-post to Karin Holmqvist on Tuesday", "draft
+# a message with Gary Pruitt by 5:40 PM"): what the message is about is the task, and the statement does not say it.
+_BARE_MESSAGE = re.compile(
+    r"^(?i:the user (?:has to|must|needs to|will|should) (?:send|draft|compose|write|read|open|check|answer|reply to|"
+    r"save|go to) (?:the |a |an |their |the user's )?(?:new )?(?:e-?mails?|mails?|e-post|messages?|direct messages|"
+    r"dms?|chat|correio|correo|courriel|inbox))(?: (?:to|with|for|from) (?:the user|[A-ZÀ-ÖØ-Þ][\w'’.-]*"
+    r"(?: (?:and )?[A-ZÀ-ÖØ-Þ][\w'’.-]*)*))*(?: (?:on|by|before|at|until)\b.*)?\.?$")
 _LIST = re.compile(r"(?:[A-ZÀ-ÖØ-Þ][\w'’-]*(?: [A-ZÀ-ÖØ-Þ][\w'’-]*)*,\s+){2,}(?:and |or )?[A-ZÀ-ÖØ-Þ]")
 
 
@@ -182,7 +189,7 @@ def problem(sentence: str, evidence: str, screens: list[str], app: str, user: st
     `window` (it names the program the passage was read in: a copy of the passage's head, "file the
     Terminplan.xlsx with EXCEL"), `lifted` (it is a line of the passage behind "The user"), `list` (it strings
     three or more names together, as a copied header does), `relation` (it names a relation its passage does
-    not) and `empty` (it names nothing an assistant could use)."""
+    not) and `empty` (it names nothing an assistant could use, or only a message to send or read)."""
     reason = check.problem(sentence, evidence, screens)
     if reason:
         return reason
@@ -204,6 +211,8 @@ def problem(sentence: str, evidence: str, screens: list[str], app: str, user: st
         return "list"
     if set(relations_in(sentence)) - set(relations_in(evidence)):  # small models answer "manager" to anyone
         return "relation"
+    if _BARE_MESSAGE.match(sentence):
+        return "empty"
     rest = _ABOUT_USER.sub(" ", sentence)
     rest = re.sub(r"^\s*(?:is|has|was|will|must|should)\s+", "", rest.strip())
     return "empty" if check.is_empty(rest, app) else None

@@ -95,3 +95,16 @@ def test_a_batch_whose_result_cannot_be_written_goes_back_to_the_queue_and_is_do
     assert store.observations.get(first).status == "done"
     assert [len(store.propositions.get(p).evidence) for p in outcome.propositions] == [1]
     assert engine.run_once() is None and lm.calls == 2
+
+
+def test_the_engine_scores_with_the_confidence_table_of_the_model_that_answers(tmp_path):
+    scored = {}
+    for name in ("qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", "qwen2.5-coder-1.5b-instruct.gguf"):
+        store = Store(tmp_path / f"{name}.db")
+        add(store, SHEET, "soffice", "budget", 1000.0)
+        lm = Scripted([said("The user has to pay the wedding deposit by June 30")])
+        lm.name = name  # as LlamaCppModel names a model: its file's name
+        (stored,) = [store.propositions.get(i) for i in Engine(store, lambda: lm).run_once().propositions]
+        scored[name] = stored.confidence
+        assert stored.confidence == Calibrator.packaged(name).confidence(stored.grounding["features"])
+    assert len(set(scored.values())) == 2

@@ -4,6 +4,7 @@ The real model runs through the same code in test_engine_model, test_gum_loop an
 import datetime as dt
 import json
 
+import pytest
 
 from gumd.propositions import calibrate, check
 from gumd.propositions.calibrate import FEATURES, Calibrator, fit
@@ -715,6 +716,17 @@ def test_the_users_own_name_in_a_statement_is_put_back_as_the_user():
     assert list(said.values()) == ["self", None, None]
 
 
+def test_a_task_that_is_only_a_message_to_someone_says_nothing_and_is_dropped():
+    evidence = ("From: Karin Holmqvist, Tuesday 13 April 2027. Hej Linnea! Could you send me the venue deposit "
+                "receipt and the E-post report by Friday?")
+    said = {t: problem(t, evidence, [], "thunderbird", "Linnea Bergström") for t in (
+        "The user has to send the E-post to Karin Holmqvist on Tuesday 13 April 2027.",
+        "The user has to draft a message for Karin Holmqvist by Friday.",
+        "The user has to send the venue deposit receipt to Karin Holmqvist by Friday.",
+        "The user has to send the E-post report to Karin Holmqvist by Friday.")}
+    assert list(said.values()) == ["empty", "empty", None, None]
+
+
 def test_a_statement_with_the_users_name_as_subject_is_the_users_when_the_passage_names_them():
     t = dt.datetime(2026, 3, 10, 9).timestamp()
     post = ("Carol Nguyen (Science Dept. Chair)\n"
@@ -877,13 +889,20 @@ def test_the_level_is_set_on_people_no_rule_was_tuned_on_and_the_weights_kept(tm
     assert written["bias"] == levelled.bias and written["fitted_on"] == ["tune0", "tune1"]
 
 
-def test_the_packaged_calibration_table_covers_every_feature():
-    c = Calibrator.packaged()
+@pytest.mark.parametrize("model", ["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"])
+def test_each_packaged_models_calibration_table_covers_every_feature_and_was_fitted_on_the_tuning_half(model):
+    c = Calibrator.packaged(model)
     assert set(c.weights) <= set(FEATURES) and c.fitted_on and all(s for s in c.fitted_on)
     scenarios = REPO / "tests" / "scenarios"  # fitted on the tuning half only, never on the half it is checked on
     assert all((scenarios / "tune" / f"{s}.jsonl").exists() and not (scenarios / "check" / f"{s}.jsonl").exists()
                for s in c.fitted_on)
     assert 1 <= c.confidence({k: 0.0 for k in FEATURES}) <= 10
+
+
+def test_a_model_with_a_table_of_its_own_gets_it_by_preset_or_file_name_and_any_other_the_defaults():
+    default, larger = Calibrator.packaged(), Calibrator.packaged("qwen2.5-coder-1.5b")
+    assert larger != default and larger == Calibrator.packaged("qwen2.5-coder-1.5b-instruct.gguf")  # as llama.cpp
+    assert Calibrator.packaged("qwen2.5-coder-0.5b") == default == Calibrator.packaged("my-own-model.gguf")
 
 
 def test_a_fact_is_stated_only_when_every_hint_group_is():
