@@ -7,7 +7,9 @@ screens show them, how much of the sentence's wording the screens contain. A
 logistic model over them is fitted on the tuning half of the scenarios
 (`python -m gumd.propositions.calibrate FIT.json... [--level RUN...]`, from
 `gumd eval propositions --json` runs; `--level` sets the bias on runs over
-people no rule was tuned on) and shipped as `calibration.json`; its
+people no rule was tuned on) and shipped as `calibration.json`, from the
+default model's answers; a model whose answers are right at another rate has
+its own, `calibration-<preset>.json`, fitted the same way on its answers. The
 probability p becomes confidence round(10 p), clamped to 1..10.
 """
 

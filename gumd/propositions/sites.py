@@ -16,16 +16,18 @@ BROWSER = re.compile(r"^(?:mozilla firefox|firefox|google chrome|chrome|chromium
                      r"vivaldi)$", re.IGNORECASE)
 # Edge puts its profile's name before its own ("… - Work - Microsoft Edge") and counts the other tabs.
 _PROFILE = re.compile(r"^(?:work|personal|persönlich|privat|arbeit|travail|personnel|trabajo|trabalho|pessoal|"
-                      r"lavoro|werk|persoonlijk|praca|osobisty|arbete|jobb|työ|school|default|profile \d+)$",
-                      re.IGNORECASE)
-_MORE_PAGES = re.compile(r"\s+(?:and|und|et|y|e|en|i|og|och|ja)\s+(?:mais\s+|más\s+|de\s+)?\d+\s+\S+(?:\s+\S+)?$",
-                         re.IGNORECASE)  # "and 2 more pages", "e mais 3 páginas", "och 2 sidor till"
+                      r"lavoro|personale|werk|persoonlijk|praca|osobisty|osobiste|arbete|personlig|jobb|työ|"
+                      r"henkilökohtainen|school|default|profile \d+)$", re.IGNORECASE)
+_MORE_PAGES = re.compile(r"\s+(?:and|und|et|y|e|en|i|og|och|ja)\s+(?:mais\s+|más\s+|de\s+|jeszcze\s+)?\d+\s+\S+"
+                         r"(?:\s+\S+)?$", re.IGNORECASE)  # "and 2 more pages", "e mais 3 páginas", "och 2 sidor
+# till", "i jeszcze 2 karty"
 # Sites everybody uses, beyond the programs and views of TITLE_NOISE: an office suite, social networks, shops, web
 # mail; working in one says nothing of a job.
 COMMON_SITES = re.compile(
     r"^(?:google(?: \w+)?|[\w ]+ (?:mail|メール)|yahoo!?(?: \w+)?|proton ?mail|icloud|linkedin|facebook|instagram|x|"
-    r"twitter|youtube|reddit|wikipedia|amazon(?:\.\w+)?|ebay|booking\.com|airbnb|whatsapp web|messages(?: for web)?|"
-    r"telegram web|dropbox|onedrive|sharepoint|office|microsoft 365|(?:microsoft )?(?:word|excel|powerpoint)|"
+    r"twitter|youtube|reddit|wikipedia|amazon(?:\.\w+)?|ebay|booking\.com|airbnb|whatsapp(?: web)?|"
+    r"messages(?: for web)?|telegram web|dropbox|onedrive|sharepoint|office|microsoft 365|"
+    r"(?:microsoft )?(?:word|excel|powerpoint)|"
     r"(?:fogli|documenti|presentazioni|hojas de cálculo de|documentos de|planilhas|documentos) google|"
     r"netflix|spotify|chatgpt|bing|duckduckgo)$",
     re.IGNORECASE,

@@ -414,6 +414,8 @@ def test_a_web_app_is_a_tool_once_the_user_has_worked_on_two_of_its_pages():
     assert site_of("Rota.xlsx and 3 more pages - Work - Microsoft Edge") is None  # a page, no site
     assert site_of("Folha - Senior X e mais 3 páginas - Trabalho — Microsoft Edge") == ("Senior X", ["Folha"])
     assert site_of("Ongoing WMS - Inleveranser - Arbete - Microsoft Edge") == ("Inleveranser", ["Ongoing WMS"])
+    assert site_of("Chat - WhatsApp och 2 sidor till - Personlig - Microsoft Edge") is None  # a profile, then a chat
+    assert site_of("Komunikaty - SZOI i jeszcze 2 karty — Microsoft Edge") == ("SZOI", ["Komunikaty"])
     assert site_of("Dietary request - 京都 月白庵 メール - Google Chrome") is None  # web mail
     assert site_of("Listino - Fogli Google - Google Chrome") is site_of("Rota.xlsx - Microsoft Excel - Microsoft Edge") is None
     assert site_of("Duolingo - The world's best way to learn a language - Google Chrome") is None  # a slogan
