@@ -1,6 +1,6 @@
 """Model-layer benchmarks: language models, JSON constraint cost, embeddings, OCR, peak memory.
 
-    PYTHONPATH=. python bench/models.py [--presets NAME ...] [--skip-lm]
+    PYTHONPATH=. python bench/models.py [--presets NAME ...] [--threads N ...] [--skip-lm]
 
 Prints Markdown tables with the machine. Figures are wall-clock on a machine
 others may be using: read the load average beside them.
@@ -207,13 +207,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presets", nargs="*", help="presets to time (default: every one ready here)")
     parser.add_argument("--skip-lm", action="store_true", help="skip the language-model timings")
+    parser.add_argument("--threads", nargs="*", type=int,
+                        help="thread counts to time each language model at (default: the model_threads setting)")
     args = parser.parse_args()
     # Default settings without the user's config file; models live in (and are assembled into) the usual dir.
     settings = load_settings({}, environ={}, config_file=Path(tempfile.gettempdir()) / "gumd-bench-none.toml")
     print(f"Machine: {machine()}\n")
     if not args.skip_lm:
         names = args.presets or [n for n, p in PRESETS.items() if is_ready(p, settings.models_dir)]
-        rows = [bench_lm(n, resolve(n, settings.models_dir), settings.model_threads) for n in names]
+        rows = [bench_lm(n, resolve(n, settings.models_dir), threads) for n in names
+                for threads in args.threads or [settings.model_threads]]
         print("Language models (prompt: a mail screen, tokens in brackets; free: 96 tokens; JSON: a facts schema)\n")
         print(table(rows) + "\n")
     print("Embeddings\n\n" + table([bench_embeddings(settings)]) + "\n")
