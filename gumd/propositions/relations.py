@@ -133,6 +133,8 @@ def relations(activity: Activity) -> list[Relation]:
             return
         if cue == "qualified" and name.split()[0].lower() not in writers:
             return  # "Product Manager" beside a name is a job; it says who they are to the user in their own message
+        if cue == "qualified" and _works_elsewhere(activity, name):
+            return  # "Contracts Manager | Murphy & Lynch Builders Ltd" to an electrician: a contact, not their boss
         is_user = activity.user and name.split()[0] == activity.user.split()[0]
         if _is_person(name) and not is_user and (name.lower(), relation) not in found:
             found[(name.lower(), relation)] = Relation(name, relation, cue, line)
@@ -353,6 +355,34 @@ def _titles(activity: Activity, person: str) -> list[tuple[str, str]]:
                         and not any(p in people for p in said):
                     found.setdefault(title.lower(), (title, line))
     return [t for key, t in found.items() if not any(k != key and k.startswith(key) for k in found)]  # the fullest
+
+
+_NOT_INITIALS = frozenset("and of the ltd inc llc llp plc gmbh ag sa ab bv co corp".split())  # "MLB" for "Murphy &
+# Lynch Builders Ltd"
+
+
+def _employers(activity: Activity, person: str) -> list[str]:
+    """The employers the activity's titles give `person` ("Murphy & Lynch Builders Ltd"), without their "at"."""
+    return [_AT.sub("", employer, count=1) for title, _ in _titles(activity, person)
+            if (employer := _job_and_employer(title)[1])]
+
+
+def _works_elsewhere(activity: Activity, person: str) -> bool:
+    """Whether the employer the screens give `person` is not the user's: the user's organisation is known by the
+    mail account a window title shows ("Inbox - declan@horganelectrical.ie") or the employer beside the user's
+    own name, and the person's employer ("Contracts Manager | Murphy & Lynch Builders Ltd") matches it neither
+    with its words run together nor by their initials. False when either is unknown."""
+    def squashed(text: str) -> str:
+        return re.sub(r"[\W_]+", "", text.lower())
+
+    ours = [m.group(1).lower() for t in activity.titles for m in _MAIL_DOMAIN.finditer(t)]
+    ours += [squashed(e) for e in (_employers(activity, activity.user) if activity.user else [])]
+    theirs = _employers(activity, person)
+    if not theirs or not ours:
+        return False
+    return not any(o in squashed(e) or squashed(e) in o
+                   or o == "".join(w[0] for w in re.findall(r"\w+", e.lower()) if w not in _NOT_INITIALS)
+                   for o in ours for e in theirs)
 
 
 def roles(activity: Activity) -> list[Role]:

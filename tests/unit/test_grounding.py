@@ -123,6 +123,21 @@ def test_relations_are_read_where_the_screen_ties_a_relation_word_to_a_name():
     assert found("From: Tunde Bakare <tunde@kudipay.com>\nTunde Bakare · Head of Customer Experience · Kudipay") == []
 
 
+def test_a_manager_at_another_organisation_is_a_contact_not_the_users_manager():
+    def said(mailbox, text):
+        (a,) = Digester().digest([obs(1, 0, "thunderbird", f"Inbox - {mailbox} - Mozilla Thunderbird", text)])
+        found = relations(a)
+        return [r.sentence for r in found] + [c.sentence for c in contacts(a, {r.person.lower() for r in found})]
+
+    builder = ("From: Barry Murphy <barry@mlbuilders.ie>\nThe counter layout changed again.\n"
+               "Barry Murphy | Contracts Manager\nMurphy & Lynch Builders Ltd | Unit 7, Kinsale Road")
+    assert said("declan@horganelectrical.ie", builder) == [
+        "Barry Murphy, contracts manager at Murphy & Lynch Builders Ltd, works with the user."]
+    # the same signature in a mailbox of the same firm, by its name or its initials, or with no mailbox shown
+    assert said("megan@mlb.ie", builder) == said("accounts@murphylynchbuilders.ie", builder) == said(
+        "Mozilla Thunderbird", builder) == ["Barry Murphy is the user's manager."]
+
+
 def test_the_people_who_write_to_the_user_are_known_by_the_titles_their_signatures_give():
     def said(text, user="Malin Bergqvist"):
         digester = Digester()
@@ -416,6 +431,10 @@ def test_a_web_app_is_a_tool_once_the_user_has_worked_on_two_of_its_pages():
     assert site_of("Ongoing WMS - Inleveranser - Arbete - Microsoft Edge") == ("Inleveranser", ["Ongoing WMS"])
     assert site_of("Chat - WhatsApp och 2 sidor till - Personlig - Microsoft Edge") is None  # a profile, then a chat
     assert site_of("Komunikaty - SZOI i jeszcze 2 karty — Microsoft Edge") == ("SZOI", ["Komunikaty"])
+    # a site some name first, before the record a page shows
+    assert site_of("Xactimate - PRUITT_GARY_PR27-0418832 - Google Chrome") == ("Xactimate", ["PRUITT_GARY_PR27-0418832"])
+    assert site_of("RO #10485 - Gary Pruitt - Tekmetric - Google Chrome") == ("Tekmetric", ["RO #10485", "Gary Pruitt"])
+    assert site_of("Orders - Acme 360 - Google Chrome") == ("Acme 360", ["Orders"])  # a number alone is no record
     assert site_of("Dietary request - 京都 月白庵 メール - Google Chrome") is None  # web mail
     assert site_of("Listino - Fogli Google - Google Chrome") is site_of("Rota.xlsx - Microsoft Excel - Microsoft Edge") is None
     assert site_of("Duolingo - The world's best way to learn a language - Google Chrome") is None  # a slogan
