@@ -33,6 +33,10 @@ COMMON_SITES = re.compile(
     re.IGNORECASE,
 )
 
+# A shop's basket or order page: the user bought something there, an errand, not work done in a tool.
+_SHOPPING = re.compile(r"^(?:order (?:confirmed|confirmation|summary|complete)|your order|(?:shopping )?(?:cart|basket)|"
+                       r"checkout|thank you for your order|warenkorb|bestellbestätigung|kasse|carrito|panier|carrello|"
+                       r"carrinho|varukorg|koszyk|winkelwagen)$", re.IGNORECASE)
 # What names a record, not a site: a word of letters and digits ("PR27-0418832", "PRUITT_GARY_PR27", "#10485").
 _RECORD = re.compile(r"(?:^|\s)(?=[\w#-]*\d)(?=[\w#-]*[A-Za-z_#-])[\w#-]{4,}(?:\s|$)")
 
@@ -40,8 +44,9 @@ _RECORD = re.compile(r"(?:^|\s)(?=[\w#-]*\d)(?=[\w#-]*[A-Za-z_#-])[\w#-]{4,}(?:\
 def site_of(title: str) -> tuple[str, list[str]] | None:
     """(site, pages) when `title` is a browser window's ("Claim C-20481 - Insurance - Dentrix Ascend and 2 more
     pages - Work - Microsoft Edge": Dentrix Ascend, [Claim C-20481, Insurance]; a site some name first, before a
-    record's name: "Xactimate - PRUITT_GARY_PR27-0418832 - Google Chrome"); None for another program's window,
-    a title without a page, and a site everybody uses."""
+    record's name: "Xactimate - PRUITT_GARY_PR27-0418832 - Google Chrome"); None for another program's window, a
+    title without a page, a shop's basket or order page ("Order confirmed - Hastings Bee Supply": an errand) and
+    a site everybody uses."""
     parts = [p.strip() for p in TITLE_SPLIT.split(title) if p.strip()]
     if len(parts) < 3 or not BROWSER.match(parts[-1]):
         return None
@@ -53,6 +58,8 @@ def site_of(title: str) -> tuple[str, list[str]] | None:
     site, pages = _MORE_PAGES.sub("", parts[-1]).strip(), parts[:-1]
     if _RECORD.search(site) and not re.search(r"\d", parts[0]) and len(parts[0].split()) <= 3:
         site, pages = parts[0], [*parts[1:-1], site]  # "Xactimate - PRUITT_GARY_PR27-0418832": the site first
+    if any(_SHOPPING.match(p) for p in [*pages, site]):
+        return None
     if not WORD.search(site) or "@" in site or TITLE_NOISE.match(site) or COMMON_SITES.match(site) \
             or len(site.split()) > 5:  # a slogan ("The world's best way to learn a language"), not a name
         return None

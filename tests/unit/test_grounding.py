@@ -434,6 +434,9 @@ def test_a_web_app_is_a_tool_once_the_user_has_worked_on_two_of_its_pages():
     # a site some name first, before the record a page shows
     assert site_of("Xactimate - PRUITT_GARY_PR27-0418832 - Google Chrome") == ("Xactimate", ["PRUITT_GARY_PR27-0418832"])
     assert site_of("RO #10485 - Gary Pruitt - Tekmetric - Google Chrome") == ("Tekmetric", ["RO #10485", "Gary Pruitt"])
+    assert site_of("Order confirmed – Hastings Bee Supply — Mozilla Firefox") is None  # a shop's: an errand
+    assert site_of("NAPA PROLink - Order Confirmation - Google Chrome") is None
+    assert site_of("Checkout v3 – Figma - Mozilla Firefox") == ("Figma", ["Checkout v3"])
     assert site_of("Orders - Acme 360 - Google Chrome") == ("Acme 360", ["Orders"])  # a number alone is no record
     assert site_of("Dietary request - 京都 月白庵 メール - Google Chrome") is None  # web mail
     assert site_of("Listino - Fogli Google - Google Chrome") is site_of("Rota.xlsx - Microsoft Excel - Microsoft Edge") is None
