@@ -32,7 +32,8 @@ from gumd.propositions.passages import Snippet, in_english, misdated, read_out, 
 from gumd.propositions.relations import contacts, relations, relations_in, roles
 from gumd.propositions.prompts import propose_messages
 from gumd.propositions.tools import tools_used
-from gumd.propositions.vocabulary import PROGRAMS, TITLE_SPLIT
+from gumd.propositions.sites import BROWSER, COMMON_SITES, MORE_PAGES, PROFILE
+from gumd.propositions.vocabulary import PROGRAMS, TITLE_NOISE, TITLE_SPLIT, WORD
 from gumd.store.records import NewProposition
 
 log = logging.getLogger(__name__)
@@ -94,13 +95,28 @@ def _writers(activity: Activity) -> list[str]:
     return writers[:MAX_WRITERS]
 
 
+# What heads a mail's subject in a title: a reply, a forward, a draft ("Verfassen: WG: Ihr Bauantrag …").
+_MAIL_PREFIX = re.compile(r"^(?:(?:re|aw|wg|fw|fwd|tr|sv|vs|odp|rv|r|write|draft|compose|verfassen|rédaction|"
+                          r"redacción|scrivi|escrever|nachricht verfassen)\s*(?::\s*|$))+", re.IGNORECASE)
+
+
+def subject(title: str, user: str = "") -> str:
+    """What a window's title says the window is about: its parts without the program, generic views, accounts,
+    the user's own name and a mail's Re:/Fwd:/draft marks ("Mail - Megan Solberg - Outlook - Google Chrome": '';
+    "Verfassen: WG: Ihr Bauantrag BA-2026/1187 - Thunderbird": "Ihr Bauantrag BA-2026/1187")."""
+    parts = [_MAIL_PREFIX.sub("", MORE_PAGES.sub("", p.strip())) for p in TITLE_SPLIT.split(title)]
+    return " - ".join(p for p in parts if p and WORD.search(p) and p != user and not any(
+        noise.match(p) for noise in (TITLE_NOISE, BROWSER, PROFILE, COMMON_SITES)))
+
+
 def passage(activity: Activity, snippet: Snippet) -> str:
-    """What the model reads for one snippet: the day, the app and window, the user's name when the screens have
-    shown it, who wrote what the screen shows (mail senders, sign-offs, chat speakers), then the snippet's
+    """What the model reads for one snippet: the day, the app and what its window is about (`subject`: a small
+    model copies a title's program and account names into its statement), the user's name when the screens
+    have shown it, who wrote what the screen shows (mail senders, sign-offs, chat speakers), then the snippet's
     lines, their dates read out in English."""
     day = dt.datetime.fromtimestamp(activity.started_at)
-    window = activity.titles[0] if activity.titles else ""
-    head = f"{day:%A %Y-%m-%d}, {activity.app or 'an unknown app'}, window: {window}"
+    about = subject(activity.titles[0] if activity.titles else "", activity.user)
+    head = f"{day:%A %Y-%m-%d}, {activity.app or 'an unknown app'}" + (f", window: {about}" if about else "")
     writers = _writers(activity)
     return "\n".join([head, *([f"the user: {activity.user}"] if activity.user else []),
                        *([f"written by: {'; '.join(writers)}"] if writers else []),

@@ -15,10 +15,10 @@ SITES_REMEMBERED = 500
 BROWSER = re.compile(r"^(?:mozilla firefox|firefox|google chrome|chrome|chromium|microsoft edge|brave|safari|opera|"
                      r"vivaldi)$", re.IGNORECASE)
 # Edge puts its profile's name before its own ("… - Work - Microsoft Edge") and counts the other tabs.
-_PROFILE = re.compile(r"^(?:work|personal|persönlich|privat|arbeit|travail|personnel|trabajo|trabalho|pessoal|"
+PROFILE = re.compile(r"^(?:work|personal|persönlich|privat|arbeit|travail|personnel|trabajo|trabalho|pessoal|"
                       r"lavoro|personale|werk|persoonlijk|praca|osobisty|osobiste|arbete|personlig|jobb|työ|"
                       r"henkilökohtainen|school|default|profile \d+)$", re.IGNORECASE)
-_MORE_PAGES = re.compile(r"\s+(?:and|und|et|y|e|en|i|og|och|ja)\s+(?:mais\s+|más\s+|de\s+|jeszcze\s+)?\d+\s+\S+"
+MORE_PAGES = re.compile(r"\s+(?:and|und|et|y|e|en|i|og|och|ja)\s+(?:mais\s+|más\s+|de\s+|jeszcze\s+)?\d+\s+\S+"
                          r"(?:\s+\S+)?$", re.IGNORECASE)  # "and 2 more pages", "e mais 3 páginas", "och 2 sidor
 # till", "i jeszcze 2 karty"
 # Sites everybody uses, beyond the programs and views of TITLE_NOISE: an office suite, social networks, shops, web
@@ -51,11 +51,11 @@ def site_of(title: str) -> tuple[str, list[str]] | None:
     if len(parts) < 3 or not BROWSER.match(parts[-1]):
         return None
     parts = parts[:-1]
-    if _PROFILE.match(parts[-1]):
+    if PROFILE.match(parts[-1]):
         parts = parts[:-1]
     if len(parts) < 2:
         return None
-    site, pages = _MORE_PAGES.sub("", parts[-1]).strip(), parts[:-1]
+    site, pages = MORE_PAGES.sub("", parts[-1]).strip(), parts[:-1]
     if _RECORD.search(site) and not re.search(r"\d", parts[0]) and len(parts[0].split()) <= 3:
         site, pages = parts[0], [*parts[1:-1], site]  # "Xactimate - PRUITT_GARY_PR27-0418832": the site first
     if any(_SHOPPING.match(p) for p in [*pages, site]):
@@ -84,4 +84,4 @@ class Sites:
         return len(seen)
 
 
-__all__ = ["COMMON_SITES", "Sites", "site_of"]
+__all__ = ["BROWSER", "COMMON_SITES", "MORE_PAGES", "PROFILE", "Sites", "site_of"]

@@ -15,7 +15,8 @@ TITLE_NOISE = re.compile(
     r"outlook|mail|gmail|slack|discord|signal|telegram|whatsapp|teams|microsoft teams|zoom(?: meeting)?|gimp|"
     r"krita|inkscape|blender|obsidian|notion|evince|okular|document viewer|xterm|terminal|gnome-terminal|konsole|"
     r"files|nautilus|dolphin|spotify|vlc|anki|zotero|github|gitlab|google docs|google sheets|google calendar|"
-    r"calendar|(?:inbox|posteingang|bandeja de entrada|caixa de entrada|boîte de réception|posta in arrivo|受信トレイ)"
+    r"calendar|(?:inbox|posteingang|bandeja de entrada|caixa de entrada|boîte de réception|courrier entrant|"
+    r"posta in arrivo|inkorgen|postvak in|skrzynka odbiorcza|saapuneet|受信トレイ|받은편지함|收件箱)"
     r"(?: \(\d+\))?|new tab|home|dashboard|settings|preferences|untitled|pull request|issues?|"
     r"(?:draft|compose|write):?.*|\(\d+\)|[\w.+-]+@[\w.-]+)$",
     re.IGNORECASE,

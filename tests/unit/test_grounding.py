@@ -12,7 +12,8 @@ from gumd.propositions.digest import DATE, Digester, split_activities
 from gumd.propositions.assigned import assignments, is_handle_of, pull_requests
 from gumd.propositions.passages import in_english, is_past, misdated, read_out, snippets, without_stamp
 from gumd.propositions.evaluate import Fact, calibration, load_scenario, score, states, summarize
-from gumd.propositions.propose import first_part, merge, passage, problem, propose, sentence_of, without_window
+from gumd.propositions.propose import (first_part, merge, passage, problem, propose, sentence_of, subject,
+                                      without_window)
 from gumd.propositions.relations import contacts, relations, roles
 from gumd.propositions.digest import interacted
 from gumd.propositions.sites import site_of
@@ -587,6 +588,23 @@ def test_dates_in_figures_or_another_language_are_read_out_in_english_for_the_mo
     text = passage(a, snippet)
     assert "written by: Renata Lopes Fisioterapia" in text and "(Thursday 21 May 2026), às 18:30" in text
     assert snippet.lines[-1] == "📅 quinta-feira, 21 de maio de 2026, às 18:30"  # the evidence stays as shown
+
+
+def test_the_model_reads_what_a_window_is_about_not_its_program_or_account():
+    # a small model wrote "open enrollment for Megan Solberg's Google Chrome account" from such a title
+    assert subject("Mail - Megan Solberg - Outlook - Google Chrome", "Megan Solberg") == ""
+    assert subject("Courrier entrant - seb.lemonnier@orange.fr - Mozilla Thunderbird") == ""
+    assert subject("Verfassen: WG: Ihr Bauantrag BA-2026/1187 – Nachforderung - Thunderbird") == \
+        "Ihr Bauantrag BA-2026/1187 - Nachforderung"
+    assert subject("PTO request - March - Outlook and 2 more pages - Work - Microsoft Edge") == "PTO request - March"
+    assert subject("Re: renewal - jo@njoroge.co.ke - Njoroge Tech Mail - Google Chrome") == "renewal"
+    t = dt.datetime(2027, 6, 8, 9).timestamp()
+    (a,) = Digester().digest([obs(1, t, "google-chrome", "Mail - Outlook - Google Chrome",
+                                  "Open enrollment closes June 30, please choose your plan")])
+    assert passage(a, snippets(a)[0]).splitlines()[0] == "Tuesday 2027-06-08, google-chrome"
+    (b,) = Digester().digest([obs(2, t, "thunderbird", "Re: Hive 4 - Mozilla Thunderbird",
+                                  "Please send the report by Friday 11 June")])
+    assert passage(b, snippets(b)[0]).splitlines()[0] == "Tuesday 2027-06-08, thunderbird, window: Hive 4"
 
 
 def test_a_statement_dated_on_a_day_none_of_its_passages_dates_may_mean_is_misdated():
