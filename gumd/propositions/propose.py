@@ -133,7 +133,8 @@ def sentence_of(statement: str, user: str = "", addressed: bool = False, writer:
     statement whose subject is the user's name is about the user only when the passage speaks to its reader or
     names the user (`addressed`: "could you come to my office?", "Daniel is coordinating this year"); otherwise
     it stays, to be dropped: a small model puts the user's name on what others wrote of themselves. With `voice`
-    (the passage speaks to the user, not as the user), its "your" is the user's and the writer's "I" theirs."""
+    (the passage speaks to the user, not as the user), its "your" is the user's, the writer's "I" theirs and
+    "both of us" the user and the writer."""
     text = " ".join(statement.split()).strip(" .")
     if user:
         name = re.escape(user)
@@ -149,6 +150,8 @@ def sentence_of(statement: str, user: str = "", addressed: bool = False, writer:
         text = re.sub(r"(?<![\w'’])[Yy]ours?(?![\w'’])", "the user's", text)
         text = re.sub(r"(?<![\w'’])[Yy]ou(?![\w'’])", "the user", text)
         if writer:
+            text = re.sub(r"(?<![\w'’])both of us(?![\w'’])", f"the user and {writer}", text)  # "book … for both
+            # of us": the one who wrote and the one who reads
             text = re.sub(r"(?<![\w'’])(?:I|me)(?![\w'’])", writer, text)
             text = re.sub(r"(?<![\w'’])[Mm]y(?![\w'’])", f"{writer}'s", text)
     return f"{text[:1].upper()}{text[1:]}." if text else ""

@@ -11,7 +11,8 @@ from tests.support.propositions import MAIL, SHEET, add, candidate, trip_store
 
 def test_real_model_proposes_valid_propositions_linked_to_their_observations(tmp_path, model_path):
     store = Store(tmp_path / "g.db")
-    ids = [add(store, MAIL, "thunderbird", "Inbox", 1000.0), add(store, SHEET, "soffice", "wedding-budget.ods", 1060.0)]
+    mailbox = "Inbox - alex.rivera@posteo.net - Mozilla Thunderbird"  # the account a mail client's title shows
+    ids = [add(store, MAIL, "thunderbird", mailbox, 1000.0), add(store, SHEET, "soffice", "wedding-budget.ods", 1060.0)]
     lm = LlamaCppModel(model_path, threads=2, context=4096)
     outcome = Engine(store, lambda: lm).run_once()
     assert outcome.error is None and outcome.observations == 2 and outcome.propositions

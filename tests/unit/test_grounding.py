@@ -744,6 +744,8 @@ def test_the_users_own_name_in_a_statement_is_put_back_as_the_user():
         "The user has to send the exhibit index to Sarah Osei by Thursday so Sarah Osei can cite it."
     assert sentence_of("The user has to send the index to me by Thursday", user) == \
         "The user has to send the index to me by Thursday."  # whose "me" is unknown: the voice check drops it
+    assert sentence_of("The user has to book TP 218 for both of us by September 14", user, True, "Marta Silva",
+                       voice=True) == "The user has to book TP 218 for the user and Marta Silva by September 14."
     t = dt.datetime(2026, 5, 12, 9).timestamp()
     (a,) = Digester().digest([obs(1, t, "whatsapp", "WhatsApp", "You: I'll leave work at 3. Noah has soccer Wed 5:30, "
                                   "can your mom drive him?")])
