@@ -50,6 +50,7 @@ DATE = re.compile(
     rf")\b"
     rf"|\b(?:(?:{WEEKDAYS})\.?,?|{_ON})\s+\d{{1,2}}/\d{{1,2}}\b(?![/\d])"  # "Sat 27/03", "on 11/17"
     rf"|\b(?:{WEEKDAYS})\b(?=[^\n]{{0,12}}\b(?:\d{{1,2}}[:.]\d{{2}}|\d{{0,2}}\s*[ap]m)\b)"
+    rf"|\b(?:{WEEKDAYS}),?\s+the\s+\d{{1,2}}(?:st|nd|rd|th)\b"  # "this Friday the 16th"
     rf"|\b(?:today|tomorrow|tonight|next week|this week|end of (?:day|week|month)|eod|eow)\b(?!['’]s)"
     rf"|(?<![\d/])(?:\d{{4}}\s*年\s*)?\d{{1,2}}\s*月\s*\d{{1,2}}\s*日"  # 10月9日, 2026年10月17日
     rf"|(?<![\d/])\d{{1,2}}/\d{{1,2}}(?=\s*[(（][月火水木金土日][)）])",  # 10/10(土)
@@ -67,7 +68,7 @@ _AMOUNT = re.compile(
     r"|\b\d[\d,.']*\s?(?:EUR|USD|GBP|CHF|€|£|kr|zł|Kč|euros?|dollars?|pesos|reais)\b",
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-NAME_WORD = r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]+"
+NAME_WORD = r"(?:[OD]['’]|Mc)?[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]+"  # O'Sullivan, D'Angelo, McCarthy
 FULL_NAME = rf"{NAME_WORD}(?:\s+(?:de |da |van |von |del |di |le |la )?{NAME_WORD}){{0,2}}"
 _HEADER_FIELD = r"(?P<field>from|to|cc|de|von|an|para|à|a|envoyé par|remitente)"
 _HEADER = re.compile(rf"^\s*{_HEADER_FIELD}\s*:\s*(?P<rest>.+)$", re.IGNORECASE)
@@ -199,22 +200,23 @@ class Digester:
 
     def digest(self, observations: list[Observation]) -> list[Activity]:
         """The batch's activities, each with its new lines and entities. A line shown in two different
-        windows of one app (in this batch or an earlier one) is the app's chrome."""
+        windows of one app (in this batch or an earlier one) is the app's chrome; a reply's quote of the message
+        it answers ("> Hi Dad,") is not a second showing."""
         activities = split_activities(observations)
-        keyed = [(a, a.titles[0] if a.titles else "", {_line_key(x) for o in a.observations for x in _lines(o.text)})
+        keyed = [(a, a.titles[0] if a.titles else "", [x for o in a.observations for x in _lines(o.text)])
                  for a in activities]
-        for a, window, keys in keyed:
+        for a, window, lines in keyed:
             seen = self._seen.setdefault(a.app, OrderedDict())
-            for key in keys:
+            for key in {_line_key(x) for x in lines if not x.startswith(">")}:
                 windows = seen.setdefault(key, set())
                 if len(windows) < 2:
                     windows.add(window)
                 seen.move_to_end(key)
             while len(seen) > self.memory:
                 seen.popitem(last=False)
-        for a, window, keys in keyed:
+        for a, window, lines in keyed:
             seen = self._seen[a.app]
-            chrome = {k for k in keys if seen[k] - {window}}
+            chrome = {k for k in map(_line_key, lines) if seen.get(k, set()) - {window}}
             a.lines, a.rows, a.below = _new_lines(a, chrome)
             a.entities = extract_entities(a)
             for name, weight, cue in names_of_user(a):

@@ -62,7 +62,8 @@ _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 def _readings(date: str, day: dt.date) -> list[dt.date]:
     """The days a date as a screen writes it may mean, seen on `day` ([] when it cannot tell: a bare weekday, a
     month without its day). A date without its year is read as at most RECENT_DAYS back: past dates a screen
-    shows are recent ones (sent, paid, turned in), and a later one is a plan for the coming months."""
+    shows are recent ones (sent, paid, turned in), and a later one is a plan for the coming months; a weekday with
+    a day of the month alone ("Friday the 16th") is the next such day, or one of the past week."""
     word = date.lower()
     if "today" in word or "tonight" in word:
         return [day]
@@ -73,6 +74,10 @@ def _readings(date: str, day: dt.date) -> list[dt.date]:
     month_word = _MONTH.search(date)
     month = month_word and (_MONTH_NUMBERS.get(month_word.group(0).lower()[:4])
                             or _MONTH_NUMBERS.get(month_word.group(0).lower()[:3]))
+    weekday = _WEEKDAY_NUMBERS.get(word[:3]) if re.match(r"[^\W\d_]{3}", word) and not month else None
+    if weekday is not None and len(numbers) == 1 and not year:  # "Friday the 16th": the nearest such day
+        near = (day + dt.timedelta(days=k) for k in [*range(63), *range(-1, -8, -1)])
+        return [d for d in near if d.day == numbers[0] and d.weekday() == weekday][:1]
     if re.match(r"\d{4}\s*[-/年]", date) or "月" in date:  # year, month, day in that order
         pairs = [(numbers[0], numbers[1])] if len(numbers) >= 2 else []
     elif month:
@@ -176,12 +181,23 @@ _URL = re.compile(r"\S+://\S+")
 _AGO = re.compile(r"\b(?:\d+\s*\w+\s+ago|ago|at|às|um|à|a las)\b", re.IGNORECASE)
 
 
+# A message's header line: when it was written or answered ("On 13/04/2027 10:48, Gerry Walsh wrote:", "You replied
+# on Wed 2/17/2027 12:09 PM", "Sent: Monday, March 1").
+_HEADER = re.compile(r"\b(?:wrote|schrieb|a écrit|escribió|escreveu|ha scritto|skrev|schreef|napisał|kirjoitti)\s*:?\s*$"
+                     r"|^\W*(?:you (?:replied|forwarded)|(?:replied|forwarded) on\b|(?:sent|date|datum|gesendet|envoyé|"
+                     r"enviado|inviato|skickat|verzonden|wysłano)\s*:)", re.IGNORECASE)
+_WEEKDAY_AT = re.compile(rf"^\W*(?:{WEEKDAYS})\.?,?\s+(?:{TIME.pattern})[\s.,]*$", re.IGNORECASE)
+
+
 def _is_stamp(line: str, dates: list[str], day: dt.date) -> bool:
-    """Whether a line is only a timestamp of today or earlier ("15/06/2026, 08:57", "Today at 14:22"): when a
-    mail came or a message was sent, not a plan."""
+    """Whether a line is only a timestamp of today or earlier ("15/06/2026, 08:57", "Today at 14:22"), a message's
+    header ("On 13/04/2027 10:48, Gerry Walsh wrote:") or a weekday and a time alone ("Mon 5:40 PM", as a mail
+    list dates the week's mail): when a mail came or a message was sent, not a plan."""
+    if _WEEKDAY_AT.match(line):
+        return True
     rest = _AGO.sub(" ", TIME.sub(" ", DATE.sub(" ", line)))
     readings = [r for d in dates for r in _readings(d, day)]
-    return not WORD.search(rest) and any(r <= day for r in readings)
+    return (not WORD.search(rest) or bool(_HEADER.search(line))) and any(r <= day for r in readings)
 
 
 _STAMP = re.compile(r"(?<=[^\W\d_][?!.,)]|[^\W\d_]\s|\d\s|[?!.)]\s)\s*\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?\s*$",

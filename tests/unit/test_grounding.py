@@ -62,6 +62,24 @@ def test_the_digest_keeps_what_is_new_and_drops_the_apps_chrome():
     assert other.lines == ["Your invoice 4411"]
 
 
+def test_a_reply_quoting_a_mail_leaves_the_mail_its_own_lines():
+    body = "Hi Dad,\nWe're still on for the long weekend! Marc and I will drop Ava off Saturday May 22 around 10."
+    reading = obs(1, 0, "thunderbird", "Ava's weekend - Thunderbird", f"From  Michelle Lapointe <m@l.ca>\n{body}")
+    reply = obs(2, 60, "thunderbird", "Write: Re: Ava's weekend - Thunderbird",
+                "Hi Mich,\nSaturday at 10 works fine.\n" + "\n".join(f"> {line}" for line in body.splitlines()))
+    read, _, wrote = Digester().digest([reading, obs(3, 30, "firefox", "Weather", "Sunny all weekend"), reply])
+    assert "Hi Dad," in read.lines and any("drop Ava off" in line for line in read.lines)
+    assert wrote.lines == ["Hi Mich,", "Saturday at 10 works fine."]  # the quote is the mail's, read there once
+    assert [r.sentence for r in relations(read)] == ["Michelle Lapointe is the user's child."]
+
+
+def test_a_name_with_an_apostrophe_or_mc_is_one_name():
+    screen = "From  Niamh O'Sullivan <niamh@eircom.net>\nTo  Seán McCarthy <sean@mccarthy.ie>\nHi Seán,\nThe quote, please."
+    (a,) = Digester().digest([obs(1, 0, "thunderbird", "Quote - Thunderbird", screen)])
+    assert {e.text for e in a.entities if e.kind == "person" and e.cue in ("sender", "recipient")} == \
+        {"Niamh O'Sullivan", "Seán McCarthy"}
+
+
 def test_the_digest_finds_people_things_dates_and_amounts_the_screen_states():
     (a,) = Digester().digest([obs(1, 0, "thunderbird", "Venue and flights - Mozilla Thunderbird", MAIL)])
     people = {e.text: e.cue for e in a.entities if e.kind == "person"}
@@ -505,6 +523,22 @@ def test_timestamps_recent_dates_without_a_year_and_adverts_are_not_read_as_plan
     (a,) = Digester().digest([obs(1, t, "thunderbird", "Inbox - Thunderbird", screen)])
     assert [(s.cue, s.text) for s in snippets(a, reach=0)] == [  # "created by" is no deadline
         ("event", "Could we meet Thursday, March 12 at 3:45 pm in Room 214?")]
+
+
+def test_a_messages_header_and_a_mail_lists_weekday_and_time_are_when_it_was_sent():
+    t = dt.datetime(2027, 4, 13, 11).timestamp()
+    screen = ("Barry Murphy      Plunkett St fit-out      Mon 17:52\n"
+              "On 13/04/2027 10:48, Gerry Walsh wrote:\n"
+              "You replied on Wed 4/7/2027 12:09 PM\n"
+              "Sent: Monday, April 12, 2027 9:02 AM\n"
+              "I need the RAMS for the safety file by this Friday the 16th, and the cards too.\n"
+              "Can we talk Thu 3pm?")
+    (a,) = Digester().digest([obs(1, t, "thunderbird", "Inbox - Thunderbird", screen)])
+    assert [(s.cue, s.text) for s in snippets(a, reach=0)] == [
+        ("deadline", "I need the RAMS for the safety file by this Friday the 16th, and the cards too."),
+        ("event", "Can we talk Thu 3pm?")]
+    assert in_english("by this Friday the 16th", dt.date(2027, 4, 13)) == "by this Friday the 16th (Friday 16 April)"
+    assert in_english("Saturday the 13th", dt.date(2027, 2, 17)) == "Saturday the 13th (Saturday 13 March)"
 
 
 def passage_texts(when: dt.datetime, title: str, screen: str) -> list[str]:
