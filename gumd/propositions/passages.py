@@ -189,13 +189,20 @@ _HEADER = re.compile(r"\b(?:wrote|schrieb|a écrit|escribió|escreveu|ha scritto
 _WEEKDAY_AT = re.compile(rf"^\W*(?:{WEEKDAYS})\.?,?\s+(?:{TIME.pattern})[\s.,]*$", re.IGNORECASE)
 
 
+# Weekdays as mail lists shorten them ("lun 15/02/2027 8:41", "mån 2027-03-08", "Di 09.03."), in the languages of
+# WEEKDAYS and Swedish, Dutch and Polish.
+_SHORT_WEEKDAY = re.compile(r"\b(?:mo|di|mi|do|fr|sa|so|lun|mar|mer|mié|jeu|jue|gio|ven|vie|sam|sáb|sab|dim|dom|seg|ter|"
+                            r"qua|qui|sex|mån|tis|ons|tors|fre|lör|sön|ma|wo|vr|za|zo|pon|wt|śr|czw|pt|sob|niedz)\b\.?",
+                            re.IGNORECASE)
+
+
 def _is_stamp(line: str, dates: list[str], day: dt.date) -> bool:
     """Whether a line is only a timestamp of today or earlier ("15/06/2026, 08:57", "Today at 14:22"), a message's
     header ("On 13/04/2027 10:48, Gerry Walsh wrote:") or a weekday and a time alone ("Mon 5:40 PM", as a mail
     list dates the week's mail): when a mail came or a message was sent, not a plan."""
     if _WEEKDAY_AT.match(line):
         return True
-    rest = _AGO.sub(" ", TIME.sub(" ", DATE.sub(" ", line)))
+    rest = _SHORT_WEEKDAY.sub(" ", _AGO.sub(" ", TIME.sub(" ", DATE.sub(" ", line))))
     readings = [r for d in dates for r in _readings(d, day)]
     return (not WORD.search(rest) or bool(_HEADER.search(line))) and any(r <= day for r in readings)
 

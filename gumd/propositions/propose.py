@@ -86,13 +86,21 @@ class Proposal:
     dropped: Counter = field(default_factory=Counter)
 
 
-def _writers(activity: Activity) -> list[str]:
-    """Who wrote what the activity shows (mail senders, sign-offs, chat speakers), one name per first name."""
-    writers: list[str] = []
+def _writers(activity: Activity, snippet: Snippet | None = None) -> list[str]:
+    """Who wrote what the activity shows (mail senders, sign-offs, chat speakers), one name per first name; for a
+    snippet, the one whose mail header ("Barry Murphy <barry@…>"), or in a chat whose name, the screen last showed
+    above it, when one is (an inbox shows one mail after another; its list's names say nothing of who wrote
+    which)."""
+    writers: dict[str, str] = {}
     for e in activity.entities:
         if e.kind == "person" and e.cue in WRITERS and not any(e.text.split()[0] in w for w in writers):
-            writers.append(e.text)
-    return writers[:MAX_WRITERS]
+            writers[e.text] = e.cue
+    mail = any(cue != "chat" for cue in writers.values())  # a mail client's list shows names as chats do
+    at = activity.lines.index(snippet.lines[0]) if snippet and snippet.lines[0] in activity.lines else -1
+    shown = {w: max((i for i, line in enumerate(activity.lines[:at + 1])
+                     if w.split()[0] in line and ("@" in line or not mail)), default=-1) for w in writers}
+    nearest = max(shown, key=shown.get, default="")
+    return [nearest] if len(writers) > 1 and shown.get(nearest, -1) >= 0 else list(writers)[:MAX_WRITERS]
 
 
 # What heads a mail's subject in a title: a reply, a forward, a draft ("Verfassen: WG: Ihr Bauantrag …").
@@ -117,7 +125,7 @@ def passage(activity: Activity, snippet: Snippet) -> str:
     day = dt.datetime.fromtimestamp(activity.started_at)
     about = subject(activity.titles[0] if activity.titles else "", activity.user)
     head = f"{day:%A %Y-%m-%d}, {activity.app or 'an unknown app'}" + (f", window: {about}" if about else "")
-    writers = _writers(activity)
+    writers = _writers(activity, snippet)
     return "\n".join([head, *([f"the user: {activity.user}"] if activity.user else []),
                        *([f"written by: {'; '.join(writers)}"] if writers else []),
                        in_english(snippet.text, day.date())])
@@ -296,7 +304,6 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
         result.candidates.append(_candidate("tool", tool.sentence, activity, tool.title, ids, calibrator, None,
                                             "window"))
     screens = [*activity.titles, *(o.text for o in activity.observations)]
-    others = [w for w in _writers(activity) if activity.user and w.split()[0] not in activity.user.split()]
     day = dt.date.fromtimestamp(activity.started_at)
     window = activity.titles[0] if activity.titles else ""
     for snippet in snippets(activity):
@@ -304,6 +311,8 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
         answer = lm.complete_json(propose_messages(text), Statement, max_tokens)
         addressed = _addressed(snippet, activity.user, answer.statement.strip())
         said = without_window(read_out(answer.statement), window)
+        others = [w for w in _writers(activity, snippet)
+                  if activity.user and w.split()[0] not in activity.user.split()]
         sentence = first_part(sentence_of(said, activity.user, addressed, others[0] if len(others) == 1 else "",
                                           voice=addressed and not _OWN_LINE.search(snippet.text)))
         if not sentence:

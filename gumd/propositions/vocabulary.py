@@ -12,7 +12,7 @@ TITLE_SPLIT = re.compile(r"\s+[-–—|·•:]\s+")  # what separates the parts 
 TITLE_NOISE = re.compile(
     r"^(?:mozilla firefox|firefox|google chrome|chromium|brave|microsoft edge|safari|opera|vivaldi|"
     r"visual studio code|code|vscodium|libreoffice(?: \w+)?|writer|calc|impress|thunderbird|mozilla thunderbird|"
-    r"outlook|mail|gmail|slack|discord|signal|telegram|whatsapp|teams|microsoft teams|zoom(?: meeting)?|gimp|"
+    r"outlook|mail|e-?mail|correio|correo|e-post|posta|poczta|courrier|messagerie|gmail|slack|discord|signal|telegram|whatsapp|teams|microsoft teams|zoom(?: meeting)?|gimp|"
     r"krita|inkscape|blender|obsidian|notion|evince|okular|document viewer|xterm|terminal|gnome-terminal|konsole|"
     r"files|nautilus|dolphin|spotify|vlc|anki|zotero|github|gitlab|google docs|google sheets|google calendar|"
     r"calendar|(?:inbox|posteingang|bandeja de entrada|caixa de entrada|boîte de réception|courrier entrant|"
@@ -68,7 +68,8 @@ UI_LABELS = frozenset(
     "priority assignee labels project milestone description summary search filter sort new today tomorrow "
     "monday tuesday wednesday thursday friday saturday sunday january february march april may june july august "
     "september october november december inbox reply edit view help home settings price qty quantity amount "
-    "balance order invoice account customer client phone address email website location time duration".split()
+    "balance order invoice account customer client phone address email website location time duration "
+    "betreff onderwerp asunto objet oggetto assunto ämne emne aihe temat".split()  # "subject" elsewhere
 )
 # Words that end an organisation's name, never a person's ("Hollis Brandt Construction ▾").
 ORGANISATION_WORDS = frozenset(

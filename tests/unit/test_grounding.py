@@ -537,6 +537,10 @@ def test_a_messages_header_and_a_mail_lists_weekday_and_time_are_when_it_was_sen
     assert [(s.cue, s.text) for s in snippets(a, reach=0)] == [
         ("deadline", "I need the RAMS for the safety file by this Friday the 16th, and the cards too."),
         ("event", "Can we talk Thu 3pm?")]
+    for stamp, day in (("lun 15/02/2027 8:41", dt.date(2027, 2, 15)), ("mån 2027-03-08 09:12", dt.date(2027, 3, 8))):
+        when = dt.datetime.combine(day, dt.time(11)).timestamp()
+        (b,) = Digester().digest([obs(2, when, "msedge", "Correo - Outlook", f"Re: Vacaciones   {stamp}")])
+        assert snippets(b) == []  # a mail list's short weekday, date and time: today's mail, in any language
     assert in_english("by this Friday the 16th", dt.date(2027, 4, 13)) == "by this Friday the 16th (Friday 16 April)"
     assert in_english("Saturday the 13th", dt.date(2027, 2, 17)) == "Saturday the 13th (Saturday 13 March)"
 
@@ -625,6 +629,20 @@ def test_dates_in_figures_or_another_language_are_read_out_in_english_for_the_mo
     assert snippet.lines[-1] == "📅 quinta-feira, 21 de maio de 2026, às 18:30"  # the evidence stays as shown
 
 
+def test_each_passage_of_an_inbox_is_written_by_the_sender_whose_mail_it_is():
+    t = dt.datetime(2027, 4, 13, 9).timestamp()
+    screen = ("Inbox (2)   Niamh O'Sullivan   Rewire quote   Mon 17:52\n"
+              "            Barry Murphy       Fit-out start  Sun 18:00\n"
+              "From  Niamh O'Sullivan <niamh@eircom.net>\n"
+              "Hi Declan, I need the written quote by Friday 16 April for the grant.\n"
+              "From  Barry Murphy <barry@murphylynch.ie>\n"
+              "Hi Declan, first fix has to be finished by Friday 30 April at the latest.")
+    (a,) = Digester().digest([obs(1, t, "thunderbird", "Inbox - declan@horgan.ie - Thunderbird", screen)])
+    texts = [passage(a, s) for s in snippets(a, reach=0)]
+    assert ["written by: Niamh O'Sullivan" in x for x in texts] == [True, False]
+    assert ["written by: Barry Murphy" in x for x in texts] == [False, True]
+
+
 def test_the_model_reads_what_a_window_is_about_not_its_program_or_account():
     # a small model wrote "open enrollment for Megan Solberg's Google Chrome account" from such a title
     assert subject("Mail - Megan Solberg - Outlook - Google Chrome", "Megan Solberg") == ""
@@ -633,6 +651,9 @@ def test_the_model_reads_what_a_window_is_about_not_its_program_or_account():
         "Ihr Bauantrag BA-2026/1187 - Nachforderung"
     assert subject("PTO request - March - Outlook and 2 more pages - Work - Microsoft Edge") == "PTO request - March"
     assert subject("Re: renewal - jo@njoroge.co.ke - Njoroge Tech Mail - Google Chrome") == "renewal"
+    for user, mail in (("Marta Figueiredo", "Correio"), ("Linnea Bergström", "E-post"), ("Ana Costa", "Email")):
+        assert subject(f"{mail} - {user} - Outlook", user) == ""  # Outlook's "Mail" in the user's language: the
+        # small model sent "the Correio report"
     t = dt.datetime(2027, 6, 8, 9).timestamp()
     (a,) = Digester().digest([obs(1, t, "google-chrome", "Mail - Outlook - Google Chrome",
                                   "Open enrollment closes June 30, please choose your plan")])
