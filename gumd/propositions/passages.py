@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from gumd.propositions.digest import DATE, DEADLINE_CUE, MONTHS, WEEKDAYS, WORD, Activity, cells
+from gumd.propositions.sites import is_news
 
 MAX_SNIPPETS = 3  # per activity: each is one short model call
 ROW_CELL_CHARS = 30  # a passage's middle line this short is shown as the whole row it was cut from …
@@ -183,17 +184,17 @@ _AGO = re.compile(r"\b(?:\d+\s*\w+\s+ago|ago|at|às|um|à|a las)\b", re.IGNORECA
 
 # A message's header line: when it was written or answered ("On 13/04/2027 10:48, Gerry Walsh wrote:", "You replied
 # on Wed 2/17/2027 12:09 PM", "Sent: Monday, March 1").
-_HEADER = re.compile(r"\b(?:wrote|schrieb|a écrit|escribió|escreveu|ha scritto|skrev|schreef|napisał|kirjoitti)\s*:?\s*$"
-                     r"|^\W*(?:you (?:replied|forwarded)|(?:replied|forwarded) on\b|(?:sent|date|datum|gesendet|envoyé|"
-                     r"enviado|inviato|skickat|verzonden|wysłano)\s*:)", re.IGNORECASE)
+_HEADER = re.compile(r"\b(?:wrote|schrieb|a écrit|escribió|escreveu|ha scritto|skrev|schreef|napisał|kirjoitti)"
+                     r"\s*:?\s*$|^\W*(?:you (?:replied|forwarded)|(?:replied|forwarded) on\b|"
+                     r"(?:sent|date|datum|gesendet|envoyé|enviado|inviato|skickat|verzonden|wysłano)\s*:)", re.IGNORECASE)
 _WEEKDAY_AT = re.compile(rf"^\W*(?:{WEEKDAYS})\.?,?\s+(?:{TIME.pattern})[\s.,]*$", re.IGNORECASE)
 
 
 # Weekdays as mail lists shorten them ("lun 15/02/2027 8:41", "mån 2027-03-08", "Di 09.03."), in the languages of
 # WEEKDAYS and Swedish, Dutch and Polish.
-_SHORT_WEEKDAY = re.compile(r"\b(?:mo|di|mi|do|fr|sa|so|lun|mar|mer|mié|jeu|jue|gio|ven|vie|sam|sáb|sab|dim|dom|seg|ter|"
-                            r"qua|qui|sex|mån|tis|ons|tors|fre|lör|sön|ma|wo|vr|za|zo|pon|wt|śr|czw|pt|sob|niedz)\b\.?",
-                            re.IGNORECASE)
+_SHORT_WEEKDAY = re.compile(r"\b(?:mo|di|mi|do|fr|sa|so|lun|mar|mer|mié|jeu|jue|gio|ven|vie|sam|sáb|sab|dim|dom|"
+                            r"seg|ter|qua|qui|sex|mån|tis|ons|tors|fre|lör|sön|ma|wo|vr|za|zo|pon|wt|śr|czw|pt|sob|"
+                            r"niedz)\b\.?", re.IGNORECASE)
 
 
 def _is_stamp(line: str, dates: list[str], day: dt.date) -> bool:
@@ -250,7 +251,9 @@ def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> l
     classroom?"). A short middle line (a table's "Due by July 1, 2026", which says what is due only beside its
     "v2.0") is shown as the whole row it was cut from, when that row is not long. A passage's neighbours leave
     out what its middle line already shows and what another passage reads as its own (the model would answer for
-    that line, the more pressing one, twice)."""
+    that line, the more pressing one, twice). A news page has none: its dates are others' business."""
+    if any(is_news(title) for title in activity.titles[:1]):
+        return []
     source = [line for line in activity.lines if len(WORD.findall(line)) >= 2 or DATE.search(line)]
     lines = [without_stamp(line) for line in source]
     wraps = [_wrapped_onto(activity, line) for line in source]

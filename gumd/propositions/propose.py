@@ -62,6 +62,16 @@ _BARE_MESSAGE = re.compile(
     r"save|go to) (?:the |a |an |their |the user's )?(?:new )?(?:e-?mails?|mails?|e-post|messages?|direct messages|"
     r"dms?|chat|correio|correo|courriel|inbox))(?: (?:to|with|for|from) (?:the user|[A-ZÀ-ÖØ-Þ][\w'’.-]*"
     r"(?: (?:and )?[A-ZÀ-ÖØ-Þ][\w'’.-]*)*))*(?: (?:on|by|before|at|until)\b.*)?\.?$")
+# What a small model calls the thing to do when its passage names none ("send the Correio report", "attend the
+# Lincoln MS Staff - General meeting"), and the words a passage in any language names it by.
+_THING_WORDS = {
+    "report": r"report|bericht|rapport|informe|relat[óo]rio|relazione|raport|verslag|redovisning|レポート|報告|보고",
+    "meeting": r"meet|reuni|réunion|riunione|besprechung|treffen|sitzung|möte|vergadering|overleg|spotkani|call|"
+               r"appointment|termin|cita|rendez|afspraak|consult|会議|ミーティング|회의",
+    "event": r"event|evento|événement|evenement|veranstaltung|wydarzeni|arrangement|festival|fest|party|concert|"
+             r"conference|workshop|seminar|イベント|행사",
+}
+_THING = re.compile(r"\b(" + "|".join(_THING_WORDS) + r")s?\b", re.IGNORECASE)
 _LIST = re.compile(r"(?:[A-ZÀ-ÖØ-Þ][\w'’-]*(?: [A-ZÀ-ÖØ-Þ][\w'’-]*)*,\s+){2,}(?:and |or )?[A-ZÀ-ÖØ-Þ]")
 
 
@@ -215,8 +225,9 @@ def problem(sentence: str, evidence: str, screens: list[str], app: str, user: st
     restated), `garbled` (it keeps the screen's marks: an emoji, an exclamation, an ellipsis, or a doubled "the"),
     `window` (it names the program the passage was read in: a copy of the passage's head, "file the
     Terminplan.xlsx with EXCEL"), `lifted` (it is a line of the passage behind "The user"), `list` (it strings
-    three or more names together, as a copied header does), `relation` (it names a relation its passage does
-    not) and `empty` (it names nothing an assistant could use, or only a message to send or read)."""
+    three or more names together, as a copied header does), `invented` (it calls what is to be done a report, a
+    meeting or an event, and its passage names none), `relation` (it names a relation its passage does not) and
+    `empty` (it names nothing an assistant could use, or only a message to send or read)."""
     reason = check.problem(sentence, evidence, screens)
     if reason:
         return reason
@@ -236,6 +247,9 @@ def problem(sentence: str, evidence: str, screens: list[str], app: str, user: st
         return "lifted"
     if _LIST.search(sentence):
         return "list"
+    if any(not re.search(rf"(?<![A-Za-zÀ-ÖØ-öø-ÿ])(?:{_THING_WORDS[m.group(1).lower()]})", evidence, re.IGNORECASE)
+           for m in _THING.finditer(sentence)):
+        return "invented"
     if set(relations_in(sentence)) - set(relations_in(evidence)):  # small models answer "manager" to anyone
         return "relation"
     if _BARE_MESSAGE.match(sentence):

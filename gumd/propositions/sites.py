@@ -33,6 +33,12 @@ COMMON_SITES = re.compile(
     re.IGNORECASE,
 )
 
+# A news page: a title part that ends on the word for news ("BBC News", "Yahoo!ニュース", "Lyon : actualités"), or a
+# browser's site that a newspaper's name ends ("The Denver Post", "Irish Examiner", "Glasgow Times").
+_NEWS = re.compile(r"(?:^|[\s!])(?:news|nachrichten|actualités|actualites|noticias|notícias|notizie|nieuws|nyheter|"
+                   r"wiadomości|uutiset|nyheder)$|(?:ニュース|뉴스|新闻|新聞)$", re.IGNORECASE)
+_NEWSPAPER = re.compile(r"^(?:the\s+)?(?:[\w.'’-]+\s+){0,3}(?:post|times|herald|examiner|tribune|gazette|journal|"
+                        r"zeitung|chronicle|telegraph|observer|guardian|courier|standard|independent)$", re.IGNORECASE)
 # A shop's basket or order page: the user bought something there, an errand, not work done in a tool.
 _SHOPPING = re.compile(r"^(?:order (?:confirmed|confirmation|summary|complete)|your order|(?:shopping )?(?:cart|"
                        r"basket)|checkout|thank you for your order|warenkorb|bestellbestätigung|kasse|carrito|panier|"
@@ -41,12 +47,21 @@ _SHOPPING = re.compile(r"^(?:order (?:confirmed|confirmation|summary|complete)|y
 _RECORD = re.compile(r"(?:^|\s)(?=[\w#-]*\d)(?=[\w#-]*[A-Za-z_#-])[\w#-]{4,}(?:\s|$)")
 
 
+def is_news(title: str) -> bool:
+    """Whether a window's title is a news page's: others' business, never the user's own plans."""
+    parts = [MORE_PAGES.sub("", p.strip()) for p in TITLE_SPLIT.split(title) if p.strip()]
+    if any(_NEWS.search(p) for p in parts):
+        return True
+    sites = [p for p in parts if not (BROWSER.match(p) or PROFILE.match(p))]
+    return len(sites) < len(parts) and bool(sites) and bool(_NEWSPAPER.match(sites[-1]))
+
+
 def site_of(title: str) -> tuple[str, list[str]] | None:
     """(site, pages) when `title` is a browser window's ("Claim C-20481 - Insurance - Dentrix Ascend and 2 more
     pages - Work - Microsoft Edge": Dentrix Ascend, [Claim C-20481, Insurance]; a site some name first, before a
     record's name: "Xactimate - PRUITT_GARY_PR27-0418832 - Google Chrome"); None for another program's window, a
-    title without a page, a shop's basket or order page ("Order confirmed - Hastings Bee Supply": an errand) and
-    a site everybody uses."""
+    title without a page, a shop's basket or order page ("Order confirmed - Hastings Bee Supply": an errand), a
+    news page and a site everybody uses."""
     parts = [p.strip() for p in TITLE_SPLIT.split(title) if p.strip()]
     if len(parts) < 3 or not BROWSER.match(parts[-1]):
         return None
@@ -58,7 +73,7 @@ def site_of(title: str) -> tuple[str, list[str]] | None:
     site, pages = MORE_PAGES.sub("", parts[-1]).strip(), parts[:-1]
     if _RECORD.search(site) and not re.search(r"\d", parts[0]) and len(parts[0].split()) <= 3:
         site, pages = parts[0], [*parts[1:-1], site]  # "Xactimate - PRUITT_GARY_PR27-0418832": the site first
-    if any(_SHOPPING.match(p) for p in [*pages, site]):
+    if any(_SHOPPING.match(p) for p in [*pages, site]) or is_news(title):
         return None
     if not WORD.search(site) or "@" in site or TITLE_NOISE.match(site) or COMMON_SITES.match(site) \
             or len(site.split()) > 5:  # a slogan ("The world's best way to learn a language"), not a name
@@ -84,4 +99,4 @@ class Sites:
         return len(seen)
 
 
-__all__ = ["BROWSER", "COMMON_SITES", "MORE_PAGES", "PROFILE", "Sites", "site_of"]
+__all__ = ["BROWSER", "COMMON_SITES", "MORE_PAGES", "PROFILE", "Sites", "is_news", "site_of"]

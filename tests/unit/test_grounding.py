@@ -16,7 +16,7 @@ from gumd.propositions.propose import (first_part, merge, passage, problem, prop
                                       without_window)
 from gumd.propositions.relations import contacts, relations, roles
 from gumd.propositions.digest import interacted
-from gumd.propositions.sites import site_of
+from gumd.propositions.sites import is_news, site_of
 from gumd.propositions.tools import tools_used
 from gumd.store import Observation, Proposition
 from tests.support.environment import REPO
@@ -74,7 +74,8 @@ def test_a_reply_quoting_a_mail_leaves_the_mail_its_own_lines():
 
 
 def test_a_name_with_an_apostrophe_or_mc_is_one_name():
-    screen = "From  Niamh O'Sullivan <niamh@eircom.net>\nTo  Seán McCarthy <sean@mccarthy.ie>\nHi Seán,\nThe quote, please."
+    screen = ("From  Niamh O'Sullivan <niamh@eircom.net>\nTo  Seán McCarthy <sean@mccarthy.ie>\n"
+              "Hi Seán,\nThe quote, please.")
     (a,) = Digester().digest([obs(1, 0, "thunderbird", "Quote - Thunderbird", screen)])
     assert {e.text for e in a.entities if e.kind == "person" and e.cue in ("sender", "recipient")} == \
         {"Niamh O'Sullivan", "Seán McCarthy"}
@@ -439,6 +440,18 @@ def test_programs_everybody_has_windows_only_read_and_windows_naming_nothing_giv
     assert tool_of("krita", "Krita", "Welcome to Krita") is None  # nothing worked on
     (a,) = Digester().digest([Observation(0.0, 30.0, "anki", "Vocab - Anki", "", "4 クリック, 2 スクロール", "t", id=1)])
     assert interacted(a) and [t.sentence for t in tools_used(a)] == ["The user works in Anki on Vocab."]
+
+
+def test_a_news_page_is_others_business_and_gives_no_passage():
+    news = ("Hail damage from June 2 storm tops $1.1 billion - The Denver Post - Google Chrome",
+            "Lyon : actualités - Le Progrès — Mozilla Firefox", "KAIST 연구팀 : 네이버 뉴스 - Chrome",
+            "Whiteinch Library to close | Glasgow Times and 4 more pages - Work - Microsoft Edge")
+    kept = ("Weekly post - Hive Notes - Google Chrome", "My journal - Notion - Google Chrome",
+            "Checkout v3 – Figma - Mozilla Firefox")
+    assert [is_news(t) for t in news] == [True] * 4 and [is_news(t) for t in kept] == [False] * 3
+    t = dt.datetime(2027, 6, 9, 9).timestamp()
+    (a,) = Digester().digest([obs(1, t, "chrome", news[0], "Claims must be filed by Friday June 30, insurers say")])
+    assert snippets(a) == [] and site_of(news[0]) is None
 
 
 def test_a_web_app_is_a_tool_once_the_user_has_worked_on_two_of_its_pages():
@@ -825,6 +838,21 @@ def test_a_task_that_is_only_a_message_to_someone_says_nothing_and_is_dropped():
         "The user has to send the venue deposit receipt to Karin Holmqvist by Friday.",
         "The user has to send the E-post report to Karin Holmqvist by Friday.")}
     assert list(said.values()) == ["empty", "empty", None, None]
+
+
+def test_a_report_meeting_or_event_its_passage_never_names_is_invented():
+    said = {t: problem(t, evidence, [], "microsoft-edge", "Marta Figueiredo") for t, evidence in (
+        ("The user has to send the Correio report to Direção by Friday 19 March.",
+         "Wednesday 2027-03-10, microsoft-edge, window: Correio\nA Direção pede as sínteses até 19 de março "
+         "(Friday 19 March)."),
+        ("The user has to attend the Staff - General meeting on Friday 6pm at Crockett HS.",
+         "Tuesday 2026-03-10, teams, window: Staff - General\nThe boys are in the district final Friday 6pm at "
+         "Crockett HS, come cheer"),
+        ("The user has to send the inspection report to Direção by Friday 19 March.",
+         "Por favor envie o relatório da inspeção à Direção até 19 de março (Friday 19 March)."),  # "relatório"
+        ("The user has a meeting with Direção on Friday 19 March at 18h00.",
+         "Reunião com a Direção sexta 19 de março (Friday 19 March) às 18h00."))}
+    assert list(said.values()) == ["invented", "invented", None, None]
 
 
 def test_a_statement_with_the_users_name_as_subject_is_the_users_when_the_passage_names_them():
