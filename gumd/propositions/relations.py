@@ -68,6 +68,7 @@ _AS_YOUR = re.compile(rf"(?i:\bas\s+){_YOUR}\s+{_SOME}{_REL}")  # "as your perso
 _OTHERS = re.compile(r"(?:\b\w+['’]s|\b(?:his|her|their|its|su|sus|seu|sua|sein|seine)|(?i:\bmy|\bmi|\bmeu|\bminha))"
                      r"\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
 _GREETED = re.compile(rf"(?i:\b(?:{GREETING_WORDS}))\s+$")
+_GREETED_LINE = re.compile(rf"^(?i:(?:{GREETING_WORDS}))\b")
 
 
 # Family said by a greeting or a sign-off: what a mail's writer is to a reader they greet "Hola papá" (their child),
@@ -178,7 +179,8 @@ _OCCUPATIONS = (
     "producer|coordinator|administrator|assistant|officer|agent|realtor|broker|founder|owner|freelancer|maintainer|"
     "caregiver|manager|director|specialist|clerk|librarian|secretary|receptionist|counsell?or|instructor|midwife|"
     "veterinarian|surveyor|planner|marketer|entrepreneur|fot[oó]grafo|fot[oó]grafa|diseñador|diseñadora|"
-    "ingenier[oa]|profesora?|enfermer[oa]|abogad[oa]|médic[oa]|maestr[oa]|lehrer(?:in)?|ingenieur(?:in)?|"
+    "ingenier[oa]|profesora?|professora|(?:phd|ph\\.d\\.|doctoral) candidate|enfermer[oa]|abogad[oa]|médic[oa]|"
+    "maestr[oa]|lehrer(?:in)?|ingenieur(?:in)?|"
     "entwickler(?:in)?|übersetzer(?:in)?|traduct(?:or|ora)|tradutora?|desarrollador(?:a)?|desenvolvedora?|"
     "jubilad[oa]|retired|pensioner|recruiter|worker|apprentice|vet|architekt(?:in)?|architecte|arquitect[oa]|"
     "architetto|organisat(?:eur|rice)|specialista|avvocat[oa]|farmac[eé]utic[oa]|apothekerin|apotheker|"
@@ -234,11 +236,12 @@ _AT = re.compile(r"\b(?:at|@|bei|en|chez|na|no|em|presso)\s+(?=[A-ZÀ-ÖØ-Þ0-9
 
 
 def _job_and_employer(title: str) -> tuple[str, str]:
-    """A title as a sentence says it, in two parts: the job's words in lower case (acronyms kept), and the
-    employer as written ("at Fairbrook High School"; '' when there is none)."""
+    """A title as a sentence says it, in two parts: the job's words in lower case (acronyms and "PhD" kept), and
+    the employer as written ("at Fairbrook High School"; '' when there is none)."""
     at = _AT.search(title)
     job, employer = (title[:at.start()], title[at.start():]) if at else (title, "")
-    return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in job.split()), " ".join(employer.split())
+    return " ".join(w if len(w) > 1 and (w.isupper() or any(c.isupper() for c in w[1:])) else w.lower()
+                    for w in job.split()), " ".join(employer.split())  # "PhD", "iOS" and "RN" as written
 
 
 @dataclass(frozen=True)
@@ -293,8 +296,9 @@ def _title(title: str, *employers: str, domains: frozenset[str] = frozenset(), p
     """A title with an occupation word, with its employer when a next cell names one (`_employer`); a title without
     one only with its employer; '' when it is no title."""
     title = " ".join(title.split())
-    if len(title.split()) > 5 or re.search(r"[:@]|\b\d+\b", title) or title.split()[0].lower().strip(".") in HONORIFICS:
-        return ""  # a date, an address, a count, or a person ("Coach Ray Miller")
+    if len(title.split()) > 5 or re.search(r"[:@]|\b\d+\b", title) or title.split()[0].lower().strip(".") in HONORIFICS \
+            or _GREETED_LINE.match(title):
+        return ""  # a date, an address, a count, a person ("Coach Ray Miller") or a message's first words ("Bom dia")
     employer = "" if _AT.search(title) else _employer(tuple(" ".join(e.split()) for e in employers), domains, people)
     if _OCCUPATION.search(title):
         return f"{title} at {employer}" if employer else title
@@ -312,8 +316,9 @@ def _titles(activity: Activity, person: str) -> list[tuple[str, str]]:
     the fuller is kept; a title or employer that is someone's name is none."""
     found: dict[str, tuple[str, str]] = {}
     given, _, family = person.partition(" ")
-    name = re.compile(rf"(?<!\w){re.escape(given)}\w*\s+{re.escape(family)}(?!\w)" if family else
-                      rf"(?<!\w){re.escape(person)}(?!\w)")  # "Funmilayo Adebayo" for Funmi Adebayo
+    name = re.compile(rf"(?<!\w){re.escape(given)}\w*(?:\s+\([^()\n]{{1,20}}\))?\s+{re.escape(family)}(?!\w)"
+                      if family else rf"(?<!\w){re.escape(person)}(?!\w)")  # "Funmilayo Adebayo" for Funmi Adebayo,
+    # "Rosalind (Ros) Whitaker" for Rosalind Whitaker
     people = frozenset(e.text.lower() for e in activity.entities if e.kind == "person" and _is_person(e.text))
     domains = frozenset(m.group(1).lower() for o in activity.observations
                         for m in _MAIL_DOMAIN.finditer(f"{o.title}\n{o.text}"))

@@ -305,10 +305,19 @@ def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_
             ("Dara Quinn\nSommelier AIS · Bonetti Vini - importazione e distribuzione",
              "The user, Dara Quinn, is a sommelier AIS at Bonetti Vini."),
             ("Dara Quinn\nSkiftledare kvällsskift\nVästkust Logistik AB  |  Lager Hisings Kärra",
-             "The user, Dara Quinn, is a skiftledare kvällsskift at Västkust Logistik AB.")):
+             "The user, Dara Quinn, is a skiftledare kvällsskift at Västkust Logistik AB."),
+            # a name with the name the user goes by; "PhD" as written
+            ("Dara (Dee) Quinn\nPhD candidate, Soil Science\nRothamsted Institute",
+             "The user, Dara Quinn, is a PhD candidate at Rothamsted Institute."),
+            ("Dara Quinn\nProfessora de Física e Química\nEscola Secundária de Ramalde · Porto",
+             "The user, Dara Quinn, is a professora de física e química at Escola Secundária de Ramalde.")):
         (mail,) = Digester().digest([obs(10, 8100, "thunderbird", "Write: Re: June - Thunderbird",
                                          f"Dara Quinn (you)\nthanks!\n{signed}")])
         assert [r.sentence for r in roles(mail)] == [said]
+    # a message's first words under the user's name in its header are no title
+    (greeted,) = Digester().digest([obs(10, 8100, "edge", "Correio - Outlook", "Dara Quinn (you)\nPara: Dara Quinn\n"
+                                                                               "Bom dia,\nProfessora Dara")])
+    assert roles(greeted) == []
     # a title shaped like a name beside the user's name; the next name of a table under it is no title
     for screen, said in (("Dara Quinn | Senior Loss Adjuster | Harbour Mutual",
                           ["The user, Dara Quinn, works in senior loss adjuster at Harbour Mutual."]),
