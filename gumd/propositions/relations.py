@@ -390,11 +390,37 @@ def _works_elsewhere(activity: Activity, person: str) -> bool:
                    for o in ours for e in theirs)
 
 
+# Credentials after a name that say the occupation, and the mark of one given up.
+_PROFESSIONS = {"p.eng.": "professional engineer", "p.eng": "professional engineer", "cpa": "certified public "
+                "accountant", "rn": "registered nurse", "rdh": "dental hygienist", "dds": "dentist", "dmd": "dentist",
+                "esq.": "lawyer", "lcsw": "clinical social worker", "dvm": "veterinarian", "bvsc": "veterinarian",
+                "pharmd": "pharmacist", "dpt": "physical therapist", "aia": "architect", "cfa": "financial analyst"}
+_RETIRED = re.compile(r"\((?:ret\.?|retired)\)", re.IGNORECASE)
+
+
+def _credentials(activity: Activity, person: str) -> list[tuple[str, str]]:
+    """(title, line) for an occupation the credentials after `person`'s name say ("Doug Arsenault, P.Eng. (ret.)":
+    retired professional engineer)."""
+    found = []
+    for line in activity.lines:
+        at = line.find(person)
+        rest = line[at + len(person):] if at >= 0 else ""
+        if at < 0 or not rest.strip() or not _CREDENTIALS.fullmatch(rest):
+            continue
+        jobs = [_PROFESSIONS[w.lower()] for w in re.findall(r"[\w.-]+", rest) if w.lower() in _PROFESSIONS]
+        if jobs:
+            found.append((("retired " if _RETIRED.search(rest) else "") + jobs[0], line))
+    return found[:1]
+
+
 def roles(activity: Activity) -> list[Role]:
     """The occupations the activity's lines give the user beside their own name (`_titles`): "Tanya Brooks |
-    Paralegal | Whitfield & Osei LLP", "Daniel Reyes, 8th Grade Science, Lincoln Middle School"."""
-    return [Role(activity.user, title, line) for title, line in _titles(activity, activity.user)] \
-        if activity.user else []
+    Paralegal | Whitfield & Osei LLP", "Daniel Reyes, 8th Grade Science, Lincoln Middle School", or the
+    credentials after it say ("Doug Arsenault, P.Eng. (ret.)")."""
+    if not activity.user:
+        return []
+    return [Role(activity.user, title, line)
+            for title, line in [*_titles(activity, activity.user), *_credentials(activity, activity.user)]]
 
 
 def contacts(activity: Activity, related: set[str] = frozenset()) -> list[Contact]:
