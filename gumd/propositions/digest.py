@@ -243,8 +243,9 @@ class Digester:
         return activities
 
 
-_COMPOSE = re.compile(r"^\s*(?:write|compose|new message|reply|draft|redactar|verfassen|écrire|escrever)\b\s*:?|"
-                      r"[?&#]compose=|^\s*(?:send|envoyer|enviar|senden|invia|skicka|wyślij|verzenden|versturen)"
+_COMPOSE = re.compile(r"^\s*(?:write|compose|new message|reply|draft|redactar|verfassen|écrire|escrever|opstellen|"
+                      r"skriv|napisz|scrivi|componi)\b\s*:?|"
+                      r"[?&#]compose=|^[^\w\n]*(?:send|envoyer|enviar|senden|invia|skicka|wyślij|verzenden|versturen)"
                       r"(?:\s*▾|\s{2,}|\s*$)",  # a mail being written: its compose URL, or its Send button
                       re.IGNORECASE | re.MULTILINE)
 
@@ -361,6 +362,20 @@ def grid_cells(text: str) -> Iterator[tuple[str, list[str], list[str]]]:
         for column, cell in placed:
             yield cell, row_cells, [c for later in grid[r + 1: r + 1 + BELOW_ROWS] for at, c in later
                                     if abs(at - column) <= COLUMN_SLACK]
+
+
+def above_in_column(text: str, cell: str, others: bool = False) -> list[str]:
+    """The cells of a screen's text above the first `cell` that start in its column (COLUMN_SLACK), nearest first
+    (a chat message hangs under its speaker's name); with `others`, then the rest of each row above (a mail's body
+    starts left of its header's names)."""
+    grid = [_placed_cells(row) for row in text.splitlines()]
+    for r, placed in enumerate(grid):
+        at = next((column for column, c in placed if c == cell), None)
+        if at is not None:
+            rows = list(reversed(grid[:r]))
+            return [c for row in rows for column, c in row if abs(column - at) <= COLUMN_SLACK] + \
+                [c for row in rows for column, c in row if others and abs(column - at) > COLUMN_SLACK]
+    return []
 
 
 def _new_lines(activity: Activity, chrome: set[str]) -> tuple[list[str], dict[str, str], dict[str, list[str]]]:

@@ -22,11 +22,13 @@ TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\b\.?)?|\b\d{1,2}\s*[ap]\.?m
 
 @dataclass(frozen=True)
 class Snippet:
-    """A few neighbouring lines of one activity that may say something about the user, and why they were chosen:
-    `deadline` (a date with a deadline word) or `event` (a date with a time)."""
+    """A few neighbouring lines of one activity that may say something about the user, why they were chosen:
+    `deadline` (a date with a deadline word) or `event` (a date with a time), and the activity's line they were
+    chosen for."""
 
     lines: tuple[str, ...]
     cue: str
+    line: str = ""
 
     @property
     def text(self) -> str:
@@ -277,7 +279,8 @@ def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> l
         in_middle = {*(cells(row) if middle != joined[i] else ()), *wraps[i]}
         around = range(max(0, i - reach), i + reach + 1)
         found.append(Snippet(tuple(middle if j == i else lines[j] for j in around
-                                   if j < len(lines) and (j == i or source[j] not in in_middle | shown)), cue))
+                                   if j < len(lines) and (j == i or source[j] not in in_middle | shown)), cue,
+                             source[i]))
     return found
 
 

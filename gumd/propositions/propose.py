@@ -27,7 +27,7 @@ from gumd.models.lm import LanguageModel
 from gumd.propositions import check
 from gumd.propositions.assigned import assignments, pull_requests
 from gumd.propositions.calibrate import Calibrator, features
-from gumd.propositions.digest import DATE, Activity
+from gumd.propositions.digest import DATE, Activity, above_in_column, is_writing
 from gumd.propositions.passages import Snippet, in_english, misdated, read_out, says_when, snippets
 from gumd.propositions.relations import contacts, relations, relations_in, roles
 from gumd.propositions.prompts import propose_messages
@@ -98,19 +98,23 @@ class Proposal:
 
 def _writers(activity: Activity, snippet: Snippet | None = None) -> list[str]:
     """Who wrote what the activity shows (mail senders, sign-offs, chat speakers), one name per first name; for a
-    snippet, the one whose mail header ("Barry Murphy <barry@…>"), or in a chat whose name, the screen last showed
-    above it, when one is (an inbox shows one mail after another; its list's names say nothing of who wrote
-    which)."""
+    snippet, the one whose mail header ("Barry Murphy <barry@…>"), or in a chat whose name, the screen shows
+    nearest above its line, in its column first (`above_in_column`), when one is (an inbox shows one mail after
+    another; its list's names say nothing of who wrote which), unless the user is writing a mail (its headers name
+    whom it is to)."""
     writers: dict[str, str] = {}
     for e in activity.entities:
         if e.kind == "person" and e.cue in WRITERS and not any(e.text.split()[0] in w for w in writers):
             writers[e.text] = e.cue
     mail = any(cue != "chat" for cue in writers.values())  # a mail client's list shows names as chats do
-    at = activity.lines.index(snippet.lines[0]) if snippet and snippet.lines[0] in activity.lines else -1
-    shown = {w: max((i for i, line in enumerate(activity.lines[:at + 1])
-                     if w.split()[0] in line and ("@" in line or not mail)), default=-1) for w in writers}
-    nearest = max(shown, key=shown.get, default="")
-    return [nearest] if len(writers) > 1 and shown.get(nearest, -1) >= 0 else list(writers)[:MAX_WRITERS]
+    if len(writers) > 1 and snippet and not (mail and is_writing(activity)):
+        above = next((cells for o in activity.observations if (cells := above_in_column(o.text, snippet.line, mail))),
+                     [])
+        nearest = next((w for line in above for w in writers if w.split()[0] in line and ("@" in line or not mail)),
+                       "")
+        if nearest:
+            return [nearest]
+    return list(writers)[:MAX_WRITERS]
 
 
 # What heads a mail's subject in a title: a reply, a forward, a draft ("Verfassen: WG: Ihr Bauantrag …").

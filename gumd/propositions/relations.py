@@ -186,7 +186,8 @@ _OCCUPATIONS = (
     "architetto|organisat(?:eur|rice)|specialista|avvocat[oa]|farmac[eé]utic[oa]|apothekerin|apotheker|"
     "especialista|dispatcher|forwarder|spedytor|dyspozytor|kierownik|farmer|éleveur|éleveuse|agricult(?:eur|rice)|"
     "creator|hygienist|investigador(?:a)?|planificador(?:a)?|urbanista|onderzoeker|bibliothécaire|bibliotecari[oa]|"
-    "coach|trainer|superintendent|foreman|forewoman|sommelier|importer|exporter|chair|chairman|chairwoman|head|lead|"
+    "coach|trainer|adjuster|adjustor|underwriter|inspector|estimator|auditor|cashier|physiotherapist|fysioterapeut|"
+    "superintendent|foreman|forewoman|sommelier|importer|exporter|chair|chairman|chairwoman|head|lead|"
     "leader|resident|intern|supervisor|nutritionist|dietitian|paramedic|surgeon|clinician|pilot|driver|courier|"
     "analista|gerente|coordenador(?:a)?|coordinador(?:a)?|assistente|técnic[oa]|enfermeir[oa]|responsabile|"
     "president|treasurer|directeur|directrice|direktor(?:in)?|direttore|direttrice|directora|diretora?|dyrektor|"
@@ -219,6 +220,8 @@ _ORGANISATION = re.compile(
 # Architekten") in a signature's next cell or line.
 _NAMED = re.compile(
     r"[A-ZÀ-ÖØ-Þ][\w.'’&-]*(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w.'’&-]*|&|of|de|du|des|di|del|und|y|e|and|for)){1,4}")
+# A field beside a title: two to six capitalised words ("Linguistics and English Language", "Customer Support").
+_FIELD = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’-]*(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w'’-]*|&|and|of|de|e|y|und|en)){1,5}")
 _SCHOOL = re.compile(r"\b(?:School|Schule|Escuela|Escola|École|Ecole|Colegio|Gymnasium|Lycée|Collège|Scuola)\b")
 # A signature line's parts: "Kundansvarig  |  Jobbpoolen Väst AB"; a box's border ("│ Red River Food Bank · 455
 # Selkirk Ave") is none of them.
@@ -236,12 +239,15 @@ _AT = re.compile(r"\b(?:at|@|bei|en|chez|na|no|em|presso)\s+(?=[A-ZÀ-ÖØ-Þ0-9
 
 
 def _job_and_employer(title: str) -> tuple[str, str]:
-    """A title as a sentence says it, in two parts: the job's words in lower case (acronyms and "PhD" kept), and
-    the employer as written ("at Fairbrook High School"; '' when there is none)."""
+    """A title as a sentence says it, in two parts: the job's words in lower case (acronyms and "PhD" kept) and its
+    field as written ("in Customer Support"), and the employer as written ("at Fairbrook High School"; '' when
+    there is none)."""
     at = _AT.search(title)
     job, employer = (title[:at.start()], title[at.start():]) if at else (title, "")
-    return " ".join(w if len(w) > 1 and (w.isupper() or any(c.isupper() for c in w[1:])) else w.lower()
-                    for w in job.split()), " ".join(employer.split())  # "PhD", "iOS" and "RN" as written
+    job, field = (job.split(" in ", 1) + [""])[:2]
+    job = " ".join(w if len(w) > 1 and (w.isupper() or any(c.isupper() for c in w[1:])) else w.lower()
+                   for w in job.split())  # "PhD", "iOS" and "RN" as written
+    return f"{job} in {field.strip()}" if field else job, " ".join(employer.split())
 
 
 @dataclass(frozen=True)
@@ -293,14 +299,20 @@ def _employer(cells: tuple[str, ...], domains: frozenset[str] = frozenset(), peo
 
 def _title(title: str, *employers: str, domains: frozenset[str] = frozenset(), people: frozenset[str] = frozenset()
            ) -> str:
-    """A title with an occupation word, with its employer when a next cell names one (`_employer`); a title without
-    one only with its employer; '' when it is no title."""
+    """A title with an occupation word, with the field the next cell names ("PhD candidate, Linguistics and
+    English Language") and its employer when a next cell names one (`_employer`); a title without one only with
+    its employer; '' when it is no title."""
     title = " ".join(title.split())
     if len(title.split()) > 5 or re.search(r"[:@]|\b\d+\b", title) or title.split()[0].lower().strip(".") in HONORIFICS \
             or _GREETED_LINE.match(title):
         return ""  # a date, an address, a count, a person ("Coach Ray Miller") or a message's first words ("Bom dia")
-    employer = "" if _AT.search(title) else _employer(tuple(" ".join(e.split()) for e in employers), domains, people)
+    cells = tuple(" ".join(e.split()) for e in employers)
+    employer = "" if _AT.search(title) else _employer(cells, domains, people)
     if _OCCUPATION.search(title):
+        field = cells[0].split(" - ")[0] if cells and not _AT.search(title) else ""
+        if _FIELD.fullmatch(field) and field != employer and not _OCCUPATION.search(field) \
+                and not _ORGANISATION.match(field) and field.lower() not in domains | people:
+            title = f"{title} in {field}"  # "PhD candidate, Linguistics and English Language"
         return f"{title} at {employer}" if employer else title
     return f"{title} at {employer}" if employer and WORD.search(title) else ""
 

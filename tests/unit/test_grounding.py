@@ -264,8 +264,9 @@ def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_
                         "The user, Dara Quinn, is a veterinarian at Harbour Vets."),
                        ("│ Darabella Quinn                      │\n│ Team Lead, Customer Support · Kudipay │\n"
                         "dara.quinn@kudipay.com",
-                        "The user, Dara Quinn, is a team lead at Kudipay.")):  # the longer given name; the mail's
-        (signed,) = Digester().digest([obs(6, 4500, "thunderbird", "Re: rota - Thunderbird",  # domain over a team
+                        "The user, Dara Quinn, is a team lead in Customer Support at Kudipay.")):  # the longer
+        # given name; the mail's domain is the employer, the team the field
+        (signed,) = Digester().digest([obs(6, 4500, "thunderbird", "Re: rota - Thunderbird",
                                            f"Dara Quinn (you)\nWrite: Re: rota\n{line}")])
         assert [r.sentence for r in roles(signed)] == [said]
     field = "Dara Quinn (you)\nWrite: Re: grades\nBest, Dara Quinn, 8th Grade Art, Lincoln Middle School"
@@ -301,14 +302,14 @@ def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_
              "The user, Dara Quinn, is a spedytor / dyspozytor at Warta-Trans Logistyka Sp. z o.o."),
             # an organisation's name wins over a department's; a description after " - " is left out
             ("Dara Quinn\nHead Football Coach | Physical Education\nFairbrook High School · Home of the Falcons",
-             "The user, Dara Quinn, is a head football coach at Fairbrook High School."),
+             "The user, Dara Quinn, is a head football coach in Physical Education at Fairbrook High School."),
             ("Dara Quinn\nSommelier AIS · Bonetti Vini - importazione e distribuzione",
              "The user, Dara Quinn, is a sommelier AIS at Bonetti Vini."),
             ("Dara Quinn\nSkiftledare kvällsskift\nVästkust Logistik AB  |  Lager Hisings Kärra",
              "The user, Dara Quinn, is a skiftledare kvällsskift at Västkust Logistik AB."),
             # a name with the name the user goes by; "PhD" as written
             ("Dara (Dee) Quinn\nPhD candidate, Soil Science\nRothamsted Institute",
-             "The user, Dara Quinn, is a PhD candidate at Rothamsted Institute."),
+             "The user, Dara Quinn, is a PhD candidate in Soil Science at Rothamsted Institute."),
             ("Dara Quinn\nProfessora de Física e Química\nEscola Secundária de Ramalde · Porto",
              "The user, Dara Quinn, is a professora de física e química at Escola Secundária de Ramalde.")):
         (mail,) = Digester().digest([obs(10, 8100, "thunderbird", "Write: Re: June - Thunderbird",
@@ -323,7 +324,7 @@ def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_
     assert roles(greeted) == []
     # a title shaped like a name beside the user's name; the next name of a table under it is no title
     for screen, said in (("Dara Quinn | Senior Loss Adjuster | Harbour Mutual",
-                          ["The user, Dara Quinn, works in senior loss adjuster at Harbour Mutual."]),
+                          ["The user, Dara Quinn, is a senior loss adjuster at Harbour Mutual."]),
                          ("Dara Quinn     K   K\nNils Andersson   Truck A+B   K\nAhmed Yusuf   Truck A   K", [])):
         (sheet,) = Digester().digest([obs(10, 8100, "chrome", "Rota - Sheets - Chrome", f"Dara Quinn (you)\n{screen}")])
         assert [r.sentence for r in roles(sheet)] == said
@@ -666,6 +667,16 @@ def test_each_passage_of_an_inbox_is_written_by_the_sender_whose_mail_it_is():
     texts = [passage(a, s) for s in snippets(a, reach=0)]
     assert ["written by: Niamh O'Sullivan" in x for x in texts] == [True, False]
     assert ["written by: Barry Murphy" in x for x in texts] == [False, True]
+    chat = ("Channels        Priya Nair  9:58 AM\n"  # a chat's sidebar of names beside its messages
+            "  # general       Reminder: code freeze is Friday June 5 at 17:00.\n"
+            "Direct messages   Marco Bianchi  10:01 AM\n"
+            "  Priya Nair        I'm out all next week, giving a talk on Monday June 8 at 10:00\n"
+            "  Marco Bianchi   Priya Nair  10:03 AM\n"
+            "                    also let's move our 1:1 to Thursday 2pm, the roadmap review is today")
+    (b,) = Digester().digest([obs(2, t, "slack", "gumd-dev (Channel) - gumd - Slack", chat)])
+    said = {s.line[:12]: passage(b, s).splitlines()[1] for s in snippets(b, reach=0)}
+    assert said == {"Reminder: co": "written by: Priya Nair", "I'm out all ": "written by: Marco Bianchi",
+                    "also let's m": "written by: Priya Nair"}
 
 
 def test_the_model_reads_what_a_window_is_about_not_its_program_or_account():
