@@ -188,7 +188,8 @@ _AGO = re.compile(r"\b(?:\d+\s*\w+\s+ago|ago|at|às|um|à|a las)\b", re.IGNORECA
 # on Wed 2/17/2027 12:09 PM", "Sent: Monday, March 1").
 _HEADER = re.compile(r"\b(?:wrote|schrieb|a écrit|escribió|escreveu|ha scritto|skrev|schreef|napisał|kirjoitti)"
                      r"\s*:?\s*$|^\W*(?:you (?:replied|forwarded)|(?:replied|forwarded) on\b|"
-                     r"(?:sent|date|datum|gesendet|envoyé|enviado|inviato|skickat|verzonden|wysłano)\s*:)", re.IGNORECASE)
+                     r"(?:sent|date|datum|gesendet|envoyé|enviado|inviato|skickat|verzonden|wysłano)\s*:)",
+                     re.IGNORECASE)
 _WEEKDAY_AT = re.compile(rf"^\W*(?:{WEEKDAYS})\.?,?\s+(?:{TIME.pattern})[\s.,]*$", re.IGNORECASE)
 
 
@@ -199,12 +200,13 @@ _SHORT_WEEKDAY = re.compile(r"\b(?:mo|di|mi|do|fr|sa|so|lun|mar|mer|mié|jeu|jue
                             r"niedz)\b\.?", re.IGNORECASE)
 
 
-def _is_stamp(line: str, dates: list[str], day: dt.date) -> bool:
+def _is_stamp(line: str, dates: list[str], day: dt.date, leads: bool = False) -> bool:
     """Whether a line is only a timestamp of today or earlier ("15/06/2026, 08:57", "Today at 14:22"), a message's
-    header ("On 13/04/2027 10:48, Gerry Walsh wrote:") or a weekday and a time alone ("Mon 5:40 PM", as a mail
-    list dates the week's mail): when a mail came or a message was sent, not a plan."""
+    header ("On 13/04/2027 10:48, Gerry Walsh wrote:") or a weekday and a time alone after other cells of its row
+    ("Mon 5:40 PM", as a mail list dates the week's mail; one that `leads` its row is an agenda's: "Tue 10:00
+    Dentist"): when a mail came or a message was sent, not a plan."""
     if _WEEKDAY_AT.match(line):
-        return True
+        return not leads
     rest = _SHORT_WEEKDAY.sub(" ", _AGO.sub(" ", TIME.sub(" ", DATE.sub(" ", line))))
     readings = [r for d in dates for r in _readings(d, day)]
     return (not WORD.search(rest) or bool(_HEADER.search(line))) and any(r <= day for r in readings)
@@ -227,14 +229,15 @@ def without_stamp(line: str) -> str:
     return line[:m.start()].rstrip()
 
 
-def _line_cue(line: str, day: dt.date) -> tuple[int, str]:
+def _line_cue(line: str, day: dt.date, leads: bool = False) -> tuple[int, str]:
     """How much a line may say about the user's plans, and why (0: nothing, as for a line whose dates are all
     past, a timestamp, an advert, or a date with neither a deadline word nor a time: a list's dates, a page's
     header, a calendar's range, which a small model read as plans far more often than not); such a date counts
     for a little (1, `plan`) in a sentence of PLAN_WORDS words or more that speaks to its reader or of "we" ("We
-    confirmed Quinta da Regaleira for Saturday September 12!!"), not of another's plans ("I'm out all next week")."""
+    confirmed Quinta da Regaleira for Saturday September 12!!"), not of another's plans ("I'm out all next week").
+    `leads`: the line is the first cell of a wider row (`_is_stamp`)."""
     dates = [m.group(0) for m in DATE.finditer(line) if not _IN_NAME.match(line, m.end())]
-    if not dates or _AD.search(line) or all(is_past(d, day) for d in dates) or _is_stamp(line, dates, day):
+    if not dates or _AD.search(line) or all(is_past(d, day) for d in dates) or _is_stamp(line, dates, day, leads):
         return 0, ""
     if DEADLINE_CUE.search(line):
         return 3, "deadline"
@@ -261,7 +264,9 @@ def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> l
     wraps = [_wrapped_onto(activity, line) for line in source]
     joined = [" ".join([line, *map(without_stamp, w)]) for line, w in zip(lines, wraps)]
     day = dt.date.fromtimestamp(activity.started_at)
-    ranked = sorted(((*_line_cue(line, day), i) for i, line in enumerate(joined)), key=lambda x: (-x[0], x[2]))
+    leads = [activity.rows.get(line, "").startswith(line) for line in source]
+    ranked = sorted(((*_line_cue(line, day, leads[i]), i) for i, line in enumerate(joined)),
+                    key=lambda x: (-x[0], x[2]))
     taken: list[tuple[int, str]] = []
     shown: set[str] = set()  # the lines the passages taken so far read as their middle line
     for score, cue, i in ranked:

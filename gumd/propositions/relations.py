@@ -303,8 +303,8 @@ def _title(title: str, *employers: str, domains: frozenset[str] = frozenset(), p
     English Language") and its employer when a next cell names one (`_employer`); a title without one only with
     its employer; '' when it is no title."""
     title = " ".join(title.split())
-    if len(title.split()) > 5 or re.search(r"[:@]|\b\d+\b", title) or title.split()[0].lower().strip(".") in HONORIFICS \
-            or _GREETED_LINE.match(title):
+    if len(title.split()) > 5 or re.search(r"[:@]|\b\d+\b", title) or _GREETED_LINE.match(title) \
+            or title.split()[0].lower().strip(".") in HONORIFICS:
         return ""  # a date, an address, a count, a person ("Coach Ray Miller") or a message's first words ("Bom dia")
     cells = tuple(" ".join(e.split()) for e in employers)
     employer = "" if _AT.search(title) else _employer(cells, domains, people)

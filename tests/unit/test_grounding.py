@@ -558,10 +558,11 @@ def test_a_messages_header_and_a_mail_lists_weekday_and_time_are_when_it_was_sen
                       "You replied on Wed 4/7/2027 12:09 PM\n"
                       "Sent: Monday, April 12, 2027 9:02 AM\n"
                       "I need the RAMS for the safety file by this Friday the 16th, and the cards too.\n"
-                      "Can we talk Thu 3pm?")
+                      "Can we talk Thu 3pm?\n"
+                      "Thu 10:00      Dentist - Dr. Marin")  # an agenda's row leads with its time
     assert [(s.cue, s.text) for s in snippets(a, reach=0)] == [
         ("deadline", "I need the RAMS for the safety file by this Friday the 16th, and the cards too."),
-        ("event", "Can we talk Thu 3pm?")]
+        ("event", "Can we talk Thu 3pm?"), ("event", "Thu 10:00   Dentist - Dr. Marin")]
     for stamp, day in (("lun 15/02/2027 8:41", dt.date(2027, 2, 15)), ("mån 2027-03-08 09:12", dt.date(2027, 3, 8))):
         when = dt.datetime.combine(day, dt.time(11))  # a mail list's short weekday, date and time: today's mail
         assert passage_texts(when, "Correo - Outlook", f"Re: Vacaciones   {stamp}") == []
