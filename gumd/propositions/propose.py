@@ -96,18 +96,18 @@ class Proposal:
     dropped: Counter = field(default_factory=Counter)
 
 
-def _writers(activity: Activity, snippet: Snippet | None = None) -> list[str]:
-    """Who wrote what the activity shows (mail senders, sign-offs, chat speakers), one name per first name; for a
-    snippet, the one whose mail header ("Barry Murphy <barry@…>"), or in a chat whose name, the screen shows
-    nearest above its line, in its column first (`above_in_column`), when one is (an inbox shows one mail after
-    another; its list's names say nothing of who wrote which), unless the user is writing a mail (its headers name
-    whom it is to)."""
+def _writers(activity: Activity, snippet: Snippet) -> list[str]:
+    """Who wrote a snippet: the writer whose mail header ("Barry Murphy <barry@…>"), or in a chat whose name, the
+    screen shows nearest above its line, in its column first (`above_in_column`), when one is (an inbox shows one
+    mail after another; its list's names say nothing of who wrote which); else, as in a mail the user is writing
+    (its headers name whom it is to), the activity's writers (mail senders, sign-offs, chat speakers), one name
+    per first name."""
     writers: dict[str, str] = {}
     for e in activity.entities:
         if e.kind == "person" and e.cue in WRITERS and not any(e.text.split()[0] in w for w in writers):
             writers[e.text] = e.cue
     mail = any(cue != "chat" for cue in writers.values())  # a mail client's list shows names as chats do
-    if len(writers) > 1 and snippet and not (mail and is_writing(activity)):
+    if len(writers) > 1 and not (mail and is_writing(activity)):
         above = next((cells for o in activity.observations if (cells := above_in_column(o.text, snippet.line, mail))),
                      [])
         nearest = next((w for line in above for w in writers if w.split()[0] in line and ("@" in line or not mail)),
