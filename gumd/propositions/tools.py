@@ -80,9 +80,11 @@ def _tool(app: str, titles: list[str], files: list[str]) -> Tool | None:
 def tools_used(activity: Activity) -> list[Tool]:
     """The specialised programs the activity shows the user working in, each with what they worked on: its own
     window's when the user clicked or typed there, else, for imported sessions, each program long in focus.
-    None for a program everybody has, a window only read, or one that names nothing worked on."""
+    None for a program everybody has, a window only read, or one that names nothing worked on (a web app's
+    generic view, "Dashboard", "Painel", "Mapa", names nothing)."""
     if activity.site:
-        return [Tool(activity.site, tuple(activity.site_pages[:MAX_OBJECTS]), activity.titles[0])]
+        pages = [p for p in activity.site_pages if not TITLE_NOISE.match(p)]  # not a view such as "Painel", "Mapa"
+        return [Tool(activity.site, tuple(pages[:MAX_OBJECTS]), activity.titles[0])] if pages else []
     if interacted(activity):
         files = [e.text for e in activity.entities if e.kind == "thing" and e.cue == "file"]
         return [t for t in [_tool(activity.app, activity.titles, files)] if t]

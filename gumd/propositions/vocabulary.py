@@ -12,12 +12,15 @@ TITLE_SPLIT = re.compile(r"\s+[-–—|·•:]\s+")  # what separates the parts 
 TITLE_NOISE = re.compile(
     r"^(?:mozilla firefox|firefox|google chrome|chromium|brave|microsoft edge|safari|opera|vivaldi|"
     r"visual studio code|code|vscodium|libreoffice(?: \w+)?|writer|calc|impress|thunderbird|mozilla thunderbird|"
-    r"outlook|mail|e-?mail|correio|correo|e-post|posta|poczta|courrier|messagerie|gmail|slack|discord|signal|telegram|whatsapp|teams|microsoft teams|zoom(?: meeting)?|gimp|"
+    r"outlook|mail|e-?mail|correio|correo|e-post|posta|poczta|courrier|messagerie|gmail|slack|discord|signal|"
+    r"telegram|whatsapp|teams|microsoft teams|zoom(?: meeting)?|gimp|"
     r"krita|inkscape|blender|obsidian|notion|evince|okular|document viewer|xterm|terminal|gnome-terminal|konsole|"
     r"files|nautilus|dolphin|spotify|vlc|anki|zotero|github|gitlab|google docs|google sheets|google calendar|"
     r"calendar|(?:inbox|posteingang|bandeja de entrada|caixa de entrada|boîte de réception|courrier entrant|"
     r"posta in arrivo|inkorgen|postvak in|skrzynka odbiorcza|saapuneet|受信トレイ|받은편지함|收件箱)"
-    r"(?: \(\d+\))?|new tab|home|dashboard|settings|preferences|untitled|pull request|issues?|"
+    r"(?: \(\d+\))?|new tab|home|startseite|inicio|início|accueil|dashboard|painel|panel|tablero|tableau de bord|"
+    r"übersicht|overzicht|översikt|settings|einstellungen|configuración|configurações|paramètres|impostazioni|"
+    r"preferences|map|mapa|karte|carte|kaart|karta|untitled|pull request|issues?|"
     r"(?:draft|compose|write):?.*|\(\d+\)|[\w.+-]+@[\w.-]+)$",
     re.IGNORECASE,
 )

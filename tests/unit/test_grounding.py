@@ -501,6 +501,8 @@ def test_a_web_app_is_a_tool_once_the_user_has_worked_on_two_of_its_pages():
     assert [t.sentence for t in tools_used(invoice)] == [  # one page worked on at length is a tool too
         "The user works in Fatture in Cloud on Nuova fattura."]
     assert [t.sentence for t in tools_used(order)] == ["The user works in Tekmetric on RO #10485 - Gary Pruitt."]
+    (view,) = digester.digest([obs(6, 3600, "chrome", "Dashboard - Tekmetric - Google Chrome", "Cars in  4")])
+    assert view.site == "Tekmetric" and tools_used(view) == []  # a generic view names nothing worked on
     assert "job board" not in repr(digester.sites.__dict__).lower()  # pages are counted by a hash: a page the
     # user deletes cannot come back in a later statement
     said = {summary: interacted(Digester().digest([Observation(0.0, 30.0, "x", "T", "", summary, "t", id=1)])[0])
