@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gumd.propositions.check import fold
 from gumd.propositions.digest import (FULL_NAME, GREETING_WORDS, HONORIFICS, NAME_WORD, ROW_JOIN, WORD, Activity,
-                                     grid_cells, is_writing, person_ok)
+                                     above_in_column, grid_cells, is_writing, person_ok)
 
 # Words that say what a person is to someone, as screens write them, and the relation each one names.
 RELATION_WORDS = {
@@ -176,7 +177,7 @@ _OCCUPATIONS = (
     "journalist|reporter|translator|interpreter|teacher|professor|lecturer|student|researcher|scientist|analyst|"
     "accountant|bookkeeper|consultant|lawyer|attorney|paralegal|solicitor|nurse|physician|pharmacist|therapist|"
     "dentist|architect|plumber|electrician|carpenter|mechanic|technician|chef|cook|barista|baker|musician|composer|"
-    "producer|coordinator|administrator|assistant|officer|agent|realtor|broker|founder|owner|freelancer|maintainer|"
+    "producer|co[oö]rdinator|administrator|assistant|officer|agent|realtor|broker|founder|owner|freelancer|maintainer|"
     "caregiver|manager|director|specialist|clerk|librarian|secretary|receptionist|counsell?or|instructor|midwife|"
     "veterinarian|surveyor|planner|marketer|entrepreneur|fot[oó]grafo|fot[oó]grafa|diseñador|diseñadora|"
     "ingenier[oa]|profesora?|professora|(?:phd|ph\\.d\\.|doctoral) candidate|enfermer[oa]|abogad[oa]|médic[oa]|"
@@ -198,9 +199,9 @@ _OCCUPATIONS = (
     "impiegat[oa]|commercialista|sachbearbeiter(?:in)?|kauffrau|kaufmann|料理長|支配人|総支配人|マネージャー|部長|課長|"
     "主任|店長"
 )
-# Compound titles end on these ("Skiftledare", "Platschef", "Kundansvarig", "Teamleiter", "Küchenmeister").
-_OCCUPATION = re.compile(rf"\b(?i:{_OCCUPATIONS})s?\b|\b(?i:\w+(?:ledare|chef|ansvarig|leiter|leiterin|meister|"
-                         r"meisterin))\b")
+# Compound titles end on these ("Skiftledare", "Platschef", "Kundansvarig", "Teamleider", "Küchenmeister").
+_OCCUPATION = re.compile(rf"\b(?i:{_OCCUPATIONS})s?\b|\b(?i:\w+(?:ledare|chef|ansvarig|leiter|leiterin|leider|"
+                         r"meister|meisterin))\b")
 _TITLE_CELL = re.compile(r"\s*(?:—|–|-|·|\||,)\s*(?P<title>(?:(?! - |\s{2})[^—–·|,▾()\n│┃║]){3,60})")  # in its
 # cell: a row's next cells are after a wider gap
 # A title in brackets after a name ("Linda Tremblay (President)"), not a place's access role ("(owner)", "(viewer)").
@@ -302,7 +303,7 @@ def _title(title: str, *employers: str, domains: frozenset[str] = frozenset(), p
     """A title with an occupation word, with the field the next cell names ("PhD candidate, Linguistics and
     English Language") and its employer when a next cell names one (`_employer`); a title without one only with
     its employer; '' when it is no title."""
-    title = " ".join(title.split())
+    title = re.sub(r"^(?i:our|my|your|the)\s+", "", " ".join(title.split()))  # "our athletic trainer"
     if len(title.split()) > 5 or re.search(r"[:@]|\b\d+\b", title) or _GREETED_LINE.match(title) \
             or title.split()[0].lower().strip(".") in HONORIFICS:
         return ""  # a date, an address, a count, a person ("Coach Ray Miller") or a message's first words ("Bom dia")
@@ -317,7 +318,7 @@ def _title(title: str, *employers: str, domains: frozenset[str] = frozenset(), p
     return f"{title} at {employer}" if employer and WORD.search(title) else ""
 
 
-def _titles(activity: Activity, person: str) -> list[tuple[str, str]]:
+def _titles(activity: Activity, person: str, signed: bool = True) -> list[tuple[str, str]]:
     """(title, line) for each title the activity's screens give `person`: after the name ("Dara Quinn — Freelance
     Illustrator", in its cell or the next cells of its row, or in brackets: "Linda Tremblay (President)"; after a
     field's label only with an occupation word), or on the line under it, as a signature or a profile
@@ -325,12 +326,14 @@ def _titles(activity: Activity, person: str) -> list[tuple[str, str]]:
     and pronouns: "Doug Arsenault, P.Eng.", "Michelle Lavallée (she/elle)"), with the employer when a next cell or
     line names one; a title without an occupation word only with its employer. The screens are read as they are,
     chrome included: a signature shows in every mail of its writer. Of a title and the same title with more, only
-    the fuller is kept; a title or employer that is someone's name is none."""
+    the fuller is kept; a title or employer that is someone's name is none. Without `signed`, only a title beside
+    the name counts: someone who writes nothing here signs nothing."""
     found: dict[str, tuple[str, str]] = {}
     given, _, family = person.partition(" ")
-    name = re.compile(rf"(?<!\w){re.escape(given)}\w*(?:\s+\([^()\n]{{1,20}}\))?\s+{re.escape(family)}(?!\w)"
-                      if family else rf"(?<!\w){re.escape(person)}(?!\w)")  # "Funmilayo Adebayo" for Funmi Adebayo,
-    # "Rosalind (Ros) Whitaker" for Rosalind Whitaker
+    name = re.compile(rf"(?<!\w){re.escape(given)}\w*(?:\s+\([^()\n]{{1,20}}\))?\s+{re.escape(family)}"
+                      rf"(?: {NAME_WORD})?(?!\w)" if family else rf"(?<!\w){re.escape(person)}(?!\w)")  # "Funmilayo
+    # Adebayo" for Funmi Adebayo, "Rosalind (Ros) Whitaker" for Rosalind Whitaker, "Javier Ortega Blasco" for Javier
+    # Ortega
     people = frozenset(e.text.lower() for e in activity.entities if e.kind == "person" and _is_person(e.text))
     domains = frozenset(m.group(1).lower() for o in activity.observations
                         for m in _MAIL_DOMAIN.finditer(f"{o.title}\n{o.text}"))
@@ -342,7 +345,10 @@ def _titles(activity: Activity, person: str) -> list[tuple[str, str]]:
             row = ROW_JOIN.join(cells)
             for m in name.finditer(line):
                 title = ""
-                if _CREDENTIALS.fullmatch(line[m.end():]) and len(WORD.findall(line[:m.start()])) <= 2:  # signature
+                stamped = re.search(r"\d:\d\d|\d{4}-\d\d-\d\d", row[row.index(line) + len(line):])  # a list's
+                # sender, beside the time of the mail ("Pat Nguyen   2027-05-12 11:05 p.m."), signs nothing
+                if signed and _CREDENTIALS.fullmatch(line[m.end():]) and len(WORD.findall(line[:m.start()])) <= 2 \
+                        and not stamped:  # a signature
                     parts = [p for p in _PARTS.split(following[0] if following else "") if p]
                     later = [p for p in _PARTS.split(following[1]) if p][:1] if len(following) > 1 else []
                     if parts and not re.search(r"[\d:]", parts[0]) and not any(p[0].islower() for p in parts) \
@@ -361,9 +367,10 @@ def _titles(activity: Activity, person: str) -> list[tuple[str, str]]:
                     elif (bracket := _BRACKETED.match(rest)) and _OCCUPATION.search(bracket.group("title")) \
                             and bracket.group("title").strip().lower() not in _ACCESS_ROLES:
                         title = _title(bracket.group("title"))
-                    elif rest.startswith(ROW_JOIN) and (cell := rest[len(ROW_JOIN):].split(ROW_JOIN)[0]) \
+                    elif rest.startswith(ROW_JOIN) and (cell := _spelled_out(rest[len(ROW_JOIN):].split(ROW_JOIN)[0])) \
                             and _OCCUPATION.search(cell) and len(cell.split()) <= 4 and not re.search(r"\d", cell):
-                        title = _title(cell)  # "Priya Nair   Engineering Manager   9:58 AM": the next cell
+                        title = _title(cell)  # "Priya Nair   Engineering Manager   9:58 AM", "Jenna Park   RDH": the
+                        # next cell
                     if ":" in line[:m.start()] and not _OCCUPATION.search(_job_and_employer(title)[0]):
                         title = ""  # after a field's label, an occupation ("Par : Léa Garnier, organisatrice
                         # d'événements"), not the next of its names ("Distribution: Dana Whitfield, Luis Ortega")
@@ -410,6 +417,13 @@ _PROFESSIONS = {"p.eng.": "professional engineer", "p.eng": "professional engine
 _RETIRED = re.compile(r"\((?:ret\.?|retired)\)", re.IGNORECASE)
 
 
+def _spelled_out(title: str) -> str:
+    """`title` with each credential that names a profession written as it ("RDH": dental hygienist; "DDS / owner":
+    dentist / owner)."""
+    return re.sub(r"[\w.-]+", lambda m: _PROFESSIONS.get(m.group(0).lower(), m.group(0))
+                  if any(c.isupper() for c in m.group(0)) else m.group(0), title)
+
+
 def _credentials(activity: Activity, person: str) -> list[tuple[str, str]]:
     """(title, line) for an occupation the credentials after `person`'s name say ("Doug Arsenault, P.Eng. (ret.)":
     retired professional engineer)."""
@@ -435,13 +449,42 @@ def roles(activity: Activity) -> list[Role]:
             for title, line in [*_titles(activity, activity.user), *_credentials(activity, activity.user)]]
 
 
+# A name that heads a cell, after a row's number or an honorific, with nothing or a title after it: a roster's
+# "4   Jenna Park   RDH", a card's "Josh Miller · Automotive Technician", a chat's "高橋 美和子 (総支配人)".
+_LISTED = re.compile(rf"(?:\d{{1,3}}\s+)?(?:(?i:dr|prof)\.?\s+)?(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,2}}"
+                     r"|[\u4e00-\u9fff]{1,3} [\u3040-\u30ff\u4e00-\u9fff]{1,4})(?=\s*(?:$|[·|—–,(]))")  # "高橋 美和子"
+
+
+# A table's column of organisations, not people: "Company   Role" over "Delivery Hero   Lead Product Analyst".
+_ORGANISATIONS_HEADER = re.compile(
+    r"(?i:company|companies|organi[sz]ations?|employers?|firms?|firma|empresas?|entreprises?|société|unternehmen|"
+    r"bedrijf|företag|azienda|clients?|customers?|clientes?|kunden?|klant|kund|vendors?|suppliers?|proveedor|"
+    r"fornecedor|fournisseur|lieferant|leverancier|leverantör|brands?|schools?)")
+
+
+def _listed(activity: Activity) -> list[str]:
+    """The names that head a cell of the activity's screens (`_LISTED`), rosters' and cards' people among them,
+    unless a column of organisations holds them (`_ORGANISATIONS_HEADER` above, in its column)."""
+    return list(dict.fromkeys(
+        m.group("name") for o in activity.observations for cell, _, _ in grid_cells(o.text)
+        if (m := _LISTED.match(cell))
+        and not any(_ORGANISATIONS_HEADER.fullmatch(c.strip()) for c in above_in_column(o.text, cell)[:8])))
+
+
 def contacts(activity: Activity, related: set[str] = frozenset()) -> list[Contact]:
     """The titles with an occupation word that the activity gives the people who write in it (mail senders,
-    signatures, chat speakers), other than the user and the people in `related` (lower-cased names whose relation
-    to the user is known): "Kundansvarig | Jobbpoolen Väst AB" under "Sara Holm"."""
+    signatures, chat speakers) or whom a roster or a card lists with a title beside them ("4   Ayşe Demir
+    Teamleider vrijwilligers"), and the occupations writers' credentials name ("Jenna Park, RDH"), other than the
+    user, the people in `related` (lower-cased names whose relation to the user is known) and a name of the
+    mailbox a window title shows: "Kundansvarig | Jobbpoolen Väst AB" under "Sara Holm"."""
     user = activity.user.split()[0] if activity.user else ""
-    writers = dict.fromkeys(e.text for e in activity.entities if e.kind == "person"
-                            and e.cue in ("sender", "signature", "chat") and " " in e.text.strip()
-                            and e.text.split()[0] != user and e.text.lower() not in related and _is_person(e.text))
-    return [Contact(person, title, line) for person in writers for title, line in _titles(activity, person)
-            if _OCCUPATION.search(_job_and_employer(title)[0])]
+    own = {w for t in activity.titles for m in re.finditer(r"([\w.+-]+)@[\w-]+\.", t)
+           for w in re.split(r"[._+-]", fold(m.group(1))) if len(w) > 1}  # "marta@laalacenachamberi.es": Marta
+    writers = {e.text for e in activity.entities if e.kind == "person" and e.cue in ("sender", "signature", "chat")}
+    people = dict.fromkeys(p for p in [*writers, *_listed(activity)] if " " in p.strip() and p.split()[0] != user
+                           and not own & set(fold(p).split()) and p.lower() not in related and _is_person(p))
+    found = {(person, title.lower()): Contact(person, title, line) for person in people
+             for title, line in [*_titles(activity, person, signed=person in writers),
+                                 *(_credentials(activity, person) if person in writers else [])]
+             if _OCCUPATION.search(_job_and_employer(title)[0])}
+    return list(found.values())

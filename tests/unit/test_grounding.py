@@ -203,11 +203,52 @@ def test_a_chat_apps_message_headers_name_their_authors_and_the_titles_beside_th
     assert said(slack) == (["Priya Nair"], ["Priya Nair, engineering manager, works with the user."])
     firm = "Sarah Osei  11:10 AM\nSarah Osei | Partner | Whitfield & Osei LLP | 312-555-0148"
     assert said(firm)[1] == ["Sarah Osei, partner at Whitfield & Osei LLP, works with the user."]
-    # a name beside anything but a time heads no message; a person under a name is not their employer, and a
-    # name after an honorific is a person, not a title
-    assert said("Priya Nair   Engineering Manager   Berlin") == ([], [])
+    # a name beside anything but a time heads no message (though a row that lists someone with a title gives it);
+    # a person under a name is not their employer, and a name after an honorific is a person, not a title
+    assert said("Priya Nair   Engineering Manager   Berlin") == ([], ["Priya Nair, engineering manager, works with "
+                                                                      "the user."])
     reply = "↳ Daniel Reyes  4:05 PM\nCoach Ray Miller  4:12 PM\nDistrict final Friday"
     assert said(reply)[1] == []
+
+
+def test_a_roster_or_a_card_that_lists_someone_with_a_title_says_what_they_do():
+    def said(text, title="Staff Schedule - March 2027 - Google Sheets", user="Teresa Ocampo"):
+        digester = Digester()
+        digester.digest([obs(1, 0, "thunderbird", f"Inbox - {user} - Outlook", f"{user} (you)")])
+        (a,) = digester.digest([obs(2, 60, "firefox", title, text)])
+        return sorted(c.sentence for c in contacts(a))
+
+    roster = ("    A                    B              C\n"
+              " 2   Name                 Role           Mon 3/8\n"
+              " 3   Dr. Alan Whitfield   DDS / owner    7a-4p\n"
+              " 4   Jenna Park           RDH            PTO\n"
+              " 5   Ayşe Demir           Teamleider     7a-4p\n"
+              " 6   Teresa Ocampo        Office mgr     7a-4p")
+    assert said(roster) == ["Alan Whitfield, dentist / owner, works with the user.",  # credentials spelled out
+                            "Ayşe Demir, teamleider, works with the user.",  # a name beyond Latin-1's letters
+                            "Jenna Park, dental hygienist, works with the user."]  # not the user's own row
+    assert said("Josh Miller · Automotive Technician      Requested Nov 17") == [
+        "Josh Miller, automotive technician, works with the user."]
+    assert said("トーク   西村 誠 (料理長)   10:12") == ["西村 誠, 料理長, works with the user."]
+    # a column of organisations lists no one; a name alone in its row, with a title under it, signs only for
+    # someone who writes here
+    assert said(" 1  Company         Role                   City\n"
+                " 4  Delivery Hero   Lead Product Analyst   Berlin") == []
+    assert said("Karibu sana!\n   Mercy Achieng\n   Chair, PyCon Kenya Program Committee") == []
+    # a writer's credentials name their occupation, with or without a second family name
+    assert said("From: Jenna Park <jpark@camelback.com>\nHi Teresa!\nThanks, Jenna\nJenna Park, RDH",
+                "PTO request - Outlook") == ["Jenna Park, dental hygienist, works with the user."]
+    assert said("From: Javier Ortega <javier@alacena.es>\nHola\n--\nJavier Ortega Blasco\n"
+                "Socio-director · La Alacena de Chamberí", "Grupo - Correo") == [
+        "Javier Ortega, socio-director at La Alacena de Chamberí, works with the user."]
+    # the mailbox a window title shows is the user's: the name it spells is the user's, however they sign
+    assert said("From: Marta Lozano <marta@alacena.es>\nHola\n--\nMarta Lozano Ruiz\nGerente · La Alacena",
+                "Grupo - marta@alacena.es - Correo") == []
+    # a mail list's sender beside the mail's time signs nothing, whatever the next sender's name says
+    assert said("From: Ken Boyce <ken@bees.ca>\n"
+                "  OVBA        Re: hive tool            Pat Nguyen                       2027-05-12 11:05 p.m.\n"
+                "  Family      2027 fee remission       Professional Engineers Ontario   2027-05-03 10:12 a.m.",
+                "Inbox - Thunderbird") == []
 
 
 def test_family_is_read_from_how_a_mail_greets_its_reader_and_how_the_user_signs():
