@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from gumd.propositions.digest import WORD, Activity, interacted
+from gumd.propositions.sites import MORE_PAGES
 from gumd.propositions.vocabulary import COMMON_PROGRAMS, TITLE_NOISE, TITLE_SPLIT
 
 MAX_OBJECTS = 2
@@ -27,18 +28,46 @@ _TAIL = re.compile(r"\s*(?:\(\d+(?:[.,]\d+)?\s*[KMG]i?B\)|\(\d+\)|@\s*\d+(?:\.\d
 _VERSION = re.compile(r"\s+v?\d+(?:\.\d+)*$")  # "Archicad 27", "darktable 5.2"
 
 
+# A spreadsheet program as a window title names it, and a spreadsheet's file.
+_SHEET_PROGRAM = re.compile(r"^(?:libreoffice calc|calc|google sheets|google spreadsheets|hojas de cálculo de google|"
+                            r"planilhas google|google tabellen|feuilles google|fogli google|microsoft excel|excel|"
+                            r"numbers|gnumeric|onlyoffice spreadsheet editor)$", re.IGNORECASE)
+_SHEET_FILE = re.compile(r"\.(?:xlsx|xlsm|xls|ods|csv|numbers)$", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Tool:
-    """A program the user worked in, what they worked on there, and the title it was read from."""
+    """A program the user worked in, what they worked on there, and the title it was read from; for a spreadsheet,
+    whether the user typed in it (`kept`: a tracker, a budget, a rota they keep)."""
 
     program: str
     objects: tuple[str, ...]
     title: str
+    sheet: bool = False
+    kept: bool = False
 
     @property
     def sentence(self) -> str:
+        if self.sheet:
+            verb = "keeps" if self.kept else "works on"
+            return f"The user {verb} the spreadsheet {self.objects[0]}{f' in {self.program}' if self.program else ''}."
         more = f" ({', '.join(self.objects[1:])})" if self.objects[1:] else ""
         return f"The user works in {self.program} on {self.objects[0]}{more}."
+
+
+def _sheet(activity: Activity) -> Tool | None:
+    """The spreadsheet the activity's window shows, by its program's name in the title ("Staff Schedule - March
+    2027 - Google Sheets") or its file's ("Volunteer_Rota_Apr-May_2027.xlsx and 3 more pages - Microsoft Edge")."""
+    for title in activity.titles:
+        parts = [MORE_PAGES.sub("", p.strip()) for p in TITLE_SPLIT.split(title) if p.strip()]
+        at = next((i for i, p in enumerate(parts) if _SHEET_PROGRAM.match(p)), None)
+        name, program = (" - ".join(parts[:at]), parts[at]) if at else \
+            (next((p for p in parts if _SHEET_FILE.search(p)), ""), "")
+        if name and WORD.search(name):
+            keys = sum(int(m.group(1)) for o in activity.observations
+                       for m in re.finditer(r"(\d+)\s*keys?\b", o.input_summary or ""))
+            return Tool(program, (name,), title, sheet=True, kept=keys > 0)
+    return None
 
 
 def _program(app: str, titles: list[str]) -> str:
@@ -85,6 +114,8 @@ def tools_used(activity: Activity) -> list[Tool]:
     if activity.site:
         pages = [p for p in activity.site_pages if not TITLE_NOISE.match(p)]  # not a view such as "Painel", "Mapa"
         return [Tool(activity.site, tuple(pages[:MAX_OBJECTS]), activity.titles[0])] if pages else []
+    if interacted(activity) and (sheet := _sheet(activity)):
+        return [sheet]
     if interacted(activity):
         files = [e.text for e in activity.entities if e.kind == "thing" and e.cue == "file"]
         return [t for t in [_tool(activity.app, activity.titles, files)] if t]

@@ -487,13 +487,24 @@ def test_the_specialised_program_the_user_works_in_is_read_with_what_they_work_o
 
 
 def test_programs_everybody_has_windows_only_read_and_windows_naming_nothing_give_no_tool():
-    assert tool_of("soffice", "budget.ods - LibreOffice Calc") is None
+    assert tool_of("soffice", "report.odt - LibreOffice Writer") is None
     assert tool_of("firefox", "Job Board - Tekmetric - Mozilla Firefox") is None  # a site: page and site unknown
     assert tool_of("thunderbird", "Inbox - Mozilla Thunderbird") is None
     assert tool_of("krita", "cover_v3.kra - Krita", input_summary="6 scrolls") is None  # looked at, not worked in
     assert tool_of("krita", "Krita", "Welcome to Krita") is None  # nothing worked on
     (a,) = Digester().digest([Observation(0.0, 30.0, "anki", "Vocab - Anki", "", "4 クリック, 2 スクロール", "t", id=1)])
     assert interacted(a) and [t.sentence for t in tools_used(a)] == ["The user works in Anki on Vocab."]
+
+
+def test_a_spreadsheet_the_user_works_on_is_named_with_its_program():
+    assert tool_of("soffice", "wedding-budget.ods - LibreOffice Calc", input_summary="40 keys, 3 clicks").sentence == \
+        "The user keeps the spreadsheet wedding-budget.ods in LibreOffice Calc."  # typed in: kept
+    assert tool_of("msedge", "Staff Schedule - March 2027 - Google Sheets and 2 more pages - Work - Microsoft Edge",
+                   input_summary="3 clicks").sentence == \
+        "The user works on the spreadsheet Staff Schedule - March 2027 in Google Sheets."  # clicked through
+    assert tool_of("msedge", "Schema v16-19.xlsx och 2 sidor till - Arbete - Microsoft Edge").sentence == \
+        "The user keeps the spreadsheet Schema v16-19.xlsx."  # a file's name, no program's
+    assert tool_of("soffice", "budget.ods - LibreOffice Calc", input_summary="6 scrolls") is None  # only read
 
 
 def test_a_news_page_is_others_business_and_gives_no_passage():
