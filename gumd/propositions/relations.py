@@ -200,8 +200,10 @@ _OCCUPATIONS = (
     "主任|店長"
 )
 # Compound titles end on these ("Skiftledare", "Platschef", "Kundansvarig", "Teamleider", "Küchenmeister").
-_OCCUPATION = re.compile(rf"\b(?i:{_OCCUPATIONS})s?\b|\b(?i:\w+(?:ledare|chef|ansvarig|leiter|leiterin|leider|"
-                         r"meister|meisterin))\b")
+_COMPOUND = r"\b(?i:\w+(?:ledare|chef|ansvarig|leiter|leiterin|leider|meister|meisterin))\b"
+_OCCUPATION = re.compile(rf"\b(?i:{_OCCUPATIONS})s?\b|{_COMPOUND}")
+_ONE_OCCUPATION = re.compile(rf"\b(?i:{_OCCUPATIONS})\b|{_COMPOUND}")  # not "Professional Engineers Ontario",
+# "Online services for agents": a body of people
 _TITLE_CELL = re.compile(r"\s*(?:—|–|-|·|\||,)\s*(?P<title>(?:(?! - |\s{2})[^—–·|,▾()\n│┃║]){3,60})")  # in its
 # cell: a row's next cells are after a wider gap
 # A title in brackets after a name ("Linda Tremblay (President)"), not a place's access role ("(owner)", "(viewer)").
@@ -473,8 +475,9 @@ def _listed(activity: Activity) -> list[str]:
 
 def contacts(activity: Activity, related: set[str] = frozenset()) -> list[Contact]:
     """The titles with an occupation word that the activity gives the people who write in it (mail senders,
-    signatures, chat speakers) or whom a roster or a card lists with a title beside them ("4   Ayşe Demir
-    Teamleider vrijwilligers"), and the occupations writers' credentials name ("Jenna Park, RDH"), other than the
+    signatures, chat speakers) or whom a roster or a card lists with a title beside them that names one person's
+    occupation ("4   Ayşe Demir   Teamleider vrijwilligers", not "Australian Taxation Office · Online services for
+    agents"), and the occupations writers' credentials name ("Jenna Park, RDH"), other than the
     user, the people in `related` (lower-cased names whose relation to the user is known) and a name of the
     mailbox a window title shows: "Kundansvarig | Jobbpoolen Väst AB" under "Sara Holm"."""
     user = activity.user.split()[0] if activity.user else ""
@@ -486,5 +489,5 @@ def contacts(activity: Activity, related: set[str] = frozenset()) -> list[Contac
     found = {(person, title.lower()): Contact(person, title, line) for person in people
              for title, line in [*_titles(activity, person, signed=person in writers),
                                  *(_credentials(activity, person) if person in writers else [])]
-             if _OCCUPATION.search(_job_and_employer(title)[0])}
+             if (_OCCUPATION if person in writers else _ONE_OCCUPATION).search(_job_and_employer(title)[0])}
     return list(found.values())

@@ -235,6 +235,7 @@ def test_a_roster_or_a_card_that_lists_someone_with_a_title_says_what_they_do():
     assert said(" 1  Company         Role                   City\n"
                 " 4  Delivery Hero   Lead Product Analyst   Berlin") == []
     assert said("Karibu sana!\n   Mercy Achieng\n   Chair, PyCon Kenya Program Committee") == []
+    assert said("Australian Taxation Office · Online services for agents") == []  # a body of people, no one's job
     # a writer's credentials name their occupation, with or without a second family name
     assert said("From: Jenna Park <jpark@camelback.com>\nHi Teresa!\nThanks, Jenna\nJenna Park, RDH",
                 "PTO request - Outlook") == ["Jenna Park, dental hygienist, works with the user."]
