@@ -30,36 +30,42 @@ MONTHS = (
     "mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|janvier|février|fevrier|mars|avril|"
     "juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|janeiro|fevereiro|março|marco|maio|junho|"
     "julho|setembro|outubro|novembro|dezembro|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|"
-    "dicembre|gen|mag|giu|lug|ott|januari|februari|maart|mei|augustus"
+    "dicembre|gen|mag|giu|lug|ott|januari|februari|maart|mei|augustus|maj|augusti|stycznia|lutego|marca|kwietnia|"
+    "maja|czerwca|lipca|sierpnia|września|wrzesnia|października|pazdziernika|listopada|grudnia"
 )
 WEEKDAYS = (
     "mon|monday|tue|tues|tuesday|wed|wednesday|thu|thur|thurs|thursday|fri|friday|sat|saturday|sun|sunday|"
     "montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lunes|martes|miércoles|miercoles|jueves|viernes|"
     "sábado|sabado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunedì|lunedi|martedì|martedi|"
     "mercoledì|mercoledi|giovedì|giovedi|venerdì|venerdi|sabato|domenica|segunda-feira|terça-feira|terca-feira|"
-    "quarta-feira|quinta-feira|sexta-feira|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag"
+    "quarta-feira|quinta-feira|sexta-feira|segunda|terça|terca|quarta|quinta|sexta|sáb|"
+    "maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag|"
+    "mån|tis|tors|fre|lör|sön|poniedziałek|poniedziałku|wtorek|wtorku|środa|środy|czwartek|czwartku|piątek|"
+    "piątku|sobota|soboty|niedziela|niedzieli"
 )
-_ON = r"on|by|until|till|before|from|due|le|il|el|am|vom|bis|entro|até|tot"  # a bare day/month after these
+_SHORT_WEEKDAYS = "seg|ter|qua|qui|sex|ons"  # weekdays only before a date ("qua 24/03"): words too ("ons", "ter")
+_ON = r"on|by|until|till|before|from|due|le|il|el|am|vom|bis|entro|até|tot|den|senast|före|innan|vóór"  # a bare day/month after these
 DATE = re.compile(
-    rf"(?<![\d.,:/])\b(?:(?:{WEEKDAYS})\.?,?\s+)?(?:"
+    rf"(?<![\d.,:/])\b(?:(?:{WEEKDAYS}|{_SHORT_WEEKDAYS})\.?,?\s+)?(?:"
     rf"\d{{1,2}}(?:st|nd|rd|th|\.)?\s+(?:de\s+|of\s+)?(?:{MONTHS})\.?(?:\s+(?:de\s+)?\d{{4}})?"
     rf"|(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
     rf"|\d{{4}}[-/]\d{{1,2}}[-/]\d{{1,2}}"
     rf"|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}"
     rf"|\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}"
     rf")\b"
-    rf"|\b(?:(?:{WEEKDAYS})\.?,?|{_ON})\s+\d{{1,2}}/\d{{1,2}}\b(?![/\d])"  # "Sat 27/03", "on 11/17"
+    rf"|\b(?:(?:{WEEKDAYS}|{_SHORT_WEEKDAYS})\.?,?|{_ON})\s+\d{{1,2}}/\d{{1,2}}\b(?![/\d])"  # "Sat 27/03", "on 11/17"
     rf"|\b(?:{WEEKDAYS})\b(?=[^\n]{{0,12}}\b(?:\d{{1,2}}[:.]\d{{2}}|\d{{0,2}}\s*[ap]m)\b)"
     rf"|\b(?:{WEEKDAYS}),?\s+the\s+\d{{1,2}}(?:st|nd|rd|th)\b"  # "this Friday the 16th"
     rf"|\b(?:today|tomorrow|tonight|next week|this week|end of (?:day|week|month)|eod|eow)\b(?!['’]s)"
     rf"|(?<![\d/])(?:\d{{4}}\s*年\s*)?\d{{1,2}}\s*月\s*\d{{1,2}}\s*日"  # 10月9日, 2026年10月17日
-    rf"|(?<![\d/])\d{{1,2}}/\d{{1,2}}(?=\s*[(（][月火水木金土日][)）])",  # 10/10(土)
+    rf"|(?<![\d/])\d{{1,2}}/\d{{1,2}}(?=\s*[(（][月火水木金土日월화수목금토일][)）])",  # 10/10(土), 3/3(수)
     re.IGNORECASE,
 )
 DEADLINE_CUE = re.compile(
     r"\b(?:due|deadline|(?<!created )(?<!posted )(?<!shared )(?<!written )(?<!sent )(?<!edited )by|until|before|"
     r"submit\w*|expire\w*|closes?|no later than|frist|bis|fällig|plazo|antes|límite|limite|vence|avant|échéance|"
-    r"prazo|até|entrega|entro|scade|scadenza|uiterlijk|spätestens|hasta)\b"
+    r"prazo|até|entrega|entro|scade|scadenza|uiterlijk|spätestens|hasta|senast|före|innan|najpóźniej)\b"
+    r"|(?<!\w)vóór(?!\w)"
     r"|まで|締め?切り?|期限|納期|截止|마감|까지",  # CJK words stand inside others
     re.IGNORECASE,
 )

@@ -41,6 +41,8 @@ _MONTH_NUMBERS = {
     "juil": 7, **dict.fromkeys(("aug", "ago", "aoû", "aou"), 8), **dict.fromkeys(("sep", "set"), 9),
     **dict.fromkeys(("oct", "okt", "out", "ott"), 10), "nov": 11, **dict.fromkeys(("dec", "dez", "dic", "déc"), 12),
     "gen": 1, "maa": 3, **dict.fromkeys(("mag", "mei"), 5), "giu": 6, "lug": 7,  # Italian, Dutch
+    "maj": 5, "sty": 1, "lut": 2, "kwi": 4, "cze": 6, "lip": 7, "sie": 8, "wrz": 9, "paź": 10, "paz": 10,
+    "lis": 11, "gru": 12,  # Swedish, Polish
 }
 _WEEKDAY_NUMBERS = {  # by the first three letters of a weekday in English, German, Spanish, French, Italian,
     # Portuguese or Dutch
@@ -49,6 +51,8 @@ _WEEKDAY_NUMBERS = {  # by the first three letters of a weekday in English, Germ
     "mon": 0, "lun": 0, "tue": 1, "die": 1, "mar": 1, "wed": 2, "mit": 2, "mié": 2, "mie": 2, "mer": 2, "thu": 3,
     "don": 3, "jue": 3, "jeu": 3, "fri": 4, "fre": 4, "vie": 4, "ven": 4, "sat": 5, "sam": 5, "sáb": 5, "sab": 5,
     "sun": 6, "son": 6, "dom": 6, "dim": 6,
+    "mån": 0, "tis": 1, "ons": 2, "tor": 3, "lör": 5, "sön": 6,  # Swedish
+    "pon": 0, "wto": 1, "śro": 2, "czw": 3, "pią": 4, "sob": 5, "nie": 6,  # Polish
 }
 ENGLISH_MONTHS = ("january february march april may june july august september october november "
                    "december").split()
@@ -178,7 +182,8 @@ _AD = re.compile(r"^\W*(?:ads?\s*[·:|•—–-]|(?:sponsored|promoted|anzeige|
                  r"join now|download)\b[^\n]{0,24}[›»]\s*$", re.IGNORECASE)  # an advert's line, marked as one or
 # ending on its call to action ("… paid CDL training. Apply today ›"), is nobody's plan
 _READER_OR_US = re.compile(r"\b(?:you|your|we|our|us|vous|votre|nous|du|dich|dir|ihr|wir|você|vocês|nós|usted|"
-                        r"ustedes|nosotros|vosotros|tu|ti|tuo|tua|voi|noi|vostro|nostro|jij|jouw|wij|onze)\b"
+                        r"ustedes|nosotros|vosotros|tu|ti|te|tuo|tua|voi|noi|vostro|nostro|jij|jouw|jullie|wij|onze|"
+                        r"dig|din|ditt|vi|oss|vår|vårt)\b"
                         r"(?!\s*[:)])", re.IGNORECASE)  # not a chat's "You:" label
 _URL = re.compile(r"\S+://\S+")
 _AGO = re.compile(r"\b(?:\d+\s*\w+\s+ago|ago|at|às|um|à|a las)\b", re.IGNORECASE)

@@ -688,6 +688,24 @@ def test_a_coming_date_in_a_sentence_to_the_reader_is_read_as_a_plan_and_another
         ("plan", "We confirmed Quinta da Regaleira in Sintra for Saturday September 12!!")]
 
 
+def test_deadlines_in_swedish_dutch_polish_portuguese_and_korean_are_read():
+    def cues(text, when=dt.datetime(2027, 3, 15, 9)):
+        (a,) = Digester().digest([obs(1, when.timestamp(), "firefox", "Notes - Firefox", text)])
+        return [(s.cue, s.line) for s in snippets(a)]
+
+    lines = ("Semesterönskemål läggs in i Heroma senast fre 30/4",  # Swedish: "at the latest", a short weekday
+             "Kun je vóór vrijdag 2 april een bijgestelde begroting sturen?",  # Dutch "before"
+             "Prosimy o stanowisko najpóźniej do czwartku 25.03.2027.",  # Polish "at the latest", a weekday's case
+             "Variáveis: lançar no Senior até qua 24/03, 12h",  # a Portuguese short weekday before a day/month
+             "초록 초안을 3/19(금)까지 메일로 보내세요.")  # a Korean weekday after the date
+    for line in lines:
+        assert cues(line) == [("deadline", line)]
+    assert cues("Kurs: torsdag 20 maj – fredag 21 maj 2027, kl. 09.00–16.30") == [
+        ("event", "Kurs: torsdag 20 maj – fredag 21 maj 2027, kl. 09.00–16.30")]  # Swedish months
+    # the short weekdays that are words too count only before a date
+    assert cues("Laat ons om 10:00 beginnen\nvamos ter reunião às 10:00") == []
+
+
 def test_dates_in_figures_or_another_language_are_read_out_in_english_for_the_model():
     day = dt.date(2026, 5, 14)
     assert in_english("📅 quinta-feira, 21 de maio de 2026, às 18:30", day) == \
