@@ -101,8 +101,8 @@ def test_the_engine_scores_with_the_confidence_table_of_the_model_that_answers(t
     scored = {}
     for name in ("qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", "qwen2.5-coder-1.5b-instruct.gguf"):
         store = Store(tmp_path / f"{name}.db")
-        add(store, SHEET, "soffice", "budget", 1000.0)
-        lm = Scripted([said("The user has to pay the wedding deposit by June 30")])
+        add(store, MAIL, "thunderbird", "Inbox", 1000.0)
+        lm = Scripted([said("The user has to book TAP flight TP 218 for Marta Silva by September 14 at 16:00")])
         lm.name = name  # as LlamaCppModel names a model: its file's name
         (stored,) = [store.propositions.get(i) for i in Engine(store, lambda: lm).run_once().propositions]
         scored[name] = stored.confidence
