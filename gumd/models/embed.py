@@ -57,6 +57,10 @@ class Embedder(ABC):
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.where(norms == 0, 1, norms)
 
+    def ready(self, wait_s: float) -> bool:
+        """Whether the model is loaded, waiting up to `wait_s` for a load (started now when none is running)."""
+        return self._model.ready(wait_s)
+
     def unload(self) -> None:
         """Free the model's memory now; the next call loads it again."""
         self._model.unload()

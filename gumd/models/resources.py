@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 import queue
-from concurrent.futures import Future
+from concurrent.futures import Future, TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Callable, Generic, TypeVar
 
@@ -91,6 +91,7 @@ class LazyModel(Generic[T]):
         self._timer_lock = threading.Lock()
         self.thread_id: int | None = None  # native id of the worker thread, once started (for `top -H`)
         self._worker = _Worker(f"model-{name}", lambda: self._start_worker(nice))
+        self._loading: Future | None = None
 
     def _start_worker(self, nice: int) -> None:
         self.thread_id = threading.get_native_id()
@@ -106,6 +107,22 @@ class LazyModel(Generic[T]):
             return self._worker.submit(self._run, fn).result()
         finally:
             self._arm_idle_timer(self.idle_unload_s)
+
+    def ready(self, wait_s: float) -> bool:
+        """Whether the model is loaded, after starting its load (when it is not) and waiting up to `wait_s` for
+        it; a load still running then goes on in the background. A failed load raises its error."""
+        if self._obj is not None:
+            return True
+        with self._timer_lock:
+            if self._loading is None or self._loading.done():
+                self._loading = self._worker.submit(self._run, lambda model: None)
+            loading = self._loading
+        try:
+            loading.result(timeout=wait_s)
+        except FutureTimeout:
+            return False
+        self._arm_idle_timer(self.idle_unload_s)
+        return True
 
     def unload(self) -> None:
         """Drop the model now; the next call loads it again."""

@@ -56,12 +56,16 @@ class Retriever:
     """Searches the store's propositions; `embedder` (optional) adds the semantic half and MMR by cosine.
 
     Each half brings its best `pool` candidates (more when a page asks for more than a third of that);
-    docs/benchmarks.md ("Search") has the latency this pool size gives.
+    docs/benchmarks.md ("Search") has the latency this pool size gives. A search waits at most `load_wait_s`
+    for the embedder to load (its first load exports an ONNX graph, half a minute on a busy machine); past
+    that it answers from the lexical half alone while the load goes on.
     """
 
-    def __init__(self, store: Store, embedder=None, pool: int = 50, min_similarity: float = 0.3):
+    def __init__(self, store: Store, embedder=None, pool: int = 50, min_similarity: float = 0.3,
+                 load_wait_s: float = 5.0):
         self.store = store
         self.embedder = embedder
+        self.load_wait_s = load_wait_s
         self.pool = pool
         self.min_similarity = min_similarity  # cosine below this is no match at all
         self._index: VectorIndex | None = None
@@ -105,7 +109,8 @@ class Retriever:
         is MMR's weight on novelty (0 = pure relevance).
         """
         now = time.time() if now is None else now
-        semantic = use_vectors and self.index is not None and q.strip()
+        semantic = (use_vectors and self.embedder is not None and q.strip() and self.embedder.ready(self.load_wait_s)
+                    and self.index is not None)
         # The two halves run side by side (SQLite, ONNX Runtime and torch let go of the GIL); the BM25 thread has
         # a connection of its own, so it sees committed rows only.
         pool = max(self.pool, 3 * (offset + limit))  # candidates from each half: enough for MMR's 3 per result

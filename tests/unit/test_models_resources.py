@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 import tomllib
 from pathlib import Path
@@ -43,6 +44,18 @@ def test_a_call_longer_than_the_idle_period_does_not_unload_the_model_after_it()
     lazy.call(lambda w: None)
     lazy.call(lambda w: time.sleep(2.5))  # the idle timer fires while this runs
     lazy.call(lambda w: None)
+    assert log == ["load"]
+
+
+def test_ready_starts_one_load_and_waits_for_it_no_longer_than_asked():
+    log: list[str] = []
+    release = threading.Event()
+    lazy = LazyModel("weights", lambda: release.wait(10) and Weights(log))
+    started = time.monotonic()
+    assert not lazy.ready(0.2) and not lazy.ready(0.2)  # the load goes on behind
+    assert time.monotonic() - started < 5 and log == []
+    release.set()
+    assert lazy.ready(10) and lazy.loaded and lazy.ready(0)
     assert log == ["load"]
 
 

@@ -2,6 +2,7 @@
 real MiniLM runs in tests/integration/test_gum_loop.py."""
 
 import hashlib
+import threading
 import time
 
 import numpy as np
@@ -19,7 +20,16 @@ class WordHashEmbedder:
     name = "word-hash"
     dim = 64
 
+    def __init__(self):
+        self.loaded = threading.Event()
+        self.loaded.set()
+        self.calls = 0
+
+    def ready(self, wait_s):
+        return self.loaded.wait(wait_s)
+
     def embed(self, texts):
+        self.calls += 1
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, t in enumerate(texts):
             for w in t.lower().split():
@@ -66,6 +76,19 @@ def test_fusion_ranks_a_match_of_both_halves_first_and_leaves_unrelated_out(stor
     hits = retriever.search("Lisbon flights", diversity=0)
     assert hits[0].proposition.id == a and hits[0].relevance > 2 / 61 - 1e-9  # ranked first by both halves
     assert b not in [h.proposition.id for h in retriever.search("Lisbon", diversity=0)]
+
+
+def test_a_search_while_the_embedder_loads_answers_from_words_alone_and_waits_no_longer(store):
+    embedder = WordHashEmbedder()
+    retriever = Retriever(store, embedder, load_wait_s=0.3)
+    a = add(store, "The user books flights to Lisbon")
+    retriever.index_pending()
+    embedder.loaded.clear()  # unloaded since, and its next load is slow
+    embedder.calls, started = 0, time.monotonic()
+    assert [h.proposition.id for h in retriever.search("Lisbon")] == [a]
+    assert embedder.calls == 0 and time.monotonic() - started < 5  # the query was not embedded
+    embedder.loaded.set()
+    assert [h.proposition.id for h in retriever.search("Lisbon")] == [a] and embedder.calls == 1
 
 
 @pytest.mark.parametrize("vectors", ["all", "none", "some"])
