@@ -110,11 +110,19 @@ def _writers(activity: Activity, snippet: Snippet) -> list[str]:
     if len(writers) > 1 and not (mail and is_writing(activity)):
         above = next((cells for o in activity.observations if (cells := above_in_column(o.text, snippet.line, mail))),
                      [])
-        nearest = next((w for line in above for w in writers if w.split()[0] in line and ("@" in line or not mail)),
-                       "")
+        nearest = next((w for line in above for w in writers if _heads(line, w, mail)), "")
         if nearest:
             return [nearest]
     return list(writers)[:MAX_WRITERS]
+
+
+def _heads(cell: str, writer: str, mail: bool) -> bool:
+    """Whether a cell above a passage is `writer`'s header: a mail's names with an address, or a chat's speaker
+    line ("Tom Castellano   5:40 PM"), never a message that only addresses someone ("Megan - saw the note")."""
+    first = writer.split()[0]
+    if mail:
+        return first in cell and "@" in cell
+    return cell.startswith(first) and len(WORD.findall(cell)) <= len(writer.split()) + 2
 
 
 # What heads a mail's subject in a title: a reply, a forward, a draft ("Verfassen: WG: Ihr Bauantrag …").

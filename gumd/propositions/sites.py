@@ -34,11 +34,17 @@ COMMON_SITES = re.compile(
 )
 
 # A news page: a title part that ends on the word for news ("BBC News", "Yahoo!ニュース", "Lyon : actualités"), or a
-# browser's site that a newspaper's name ends ("The Denver Post", "Irish Examiner", "Glasgow Times").
+# browser's site that a newspaper's name ends ("The Denver Post", "Irish Examiner", "Glasgow Times"), holds the word
+# for a newspaper ("EL PAÍS: el periódico global") or is a masthead known without one ("Le Monde").
 _NEWS = re.compile(r"(?:^|[\s!])(?:news|nachrichten|actualités|actualites|noticias|notícias|notizie|nieuws|nyheter|"
                    r"wiadomości|uutiset|nyheder)$|(?:ニュース|뉴스|新闻|新聞)$", re.IGNORECASE)
 _NEWSPAPER = re.compile(r"^(?:the\s+)?(?:[\w.'’-]+\s+){0,3}(?:post|times|herald|examiner|tribune|gazette|journal|"
-                        r"zeitung|chronicle|telegraph|observer|guardian|courier|standard|independent)$", re.IGNORECASE)
+                        r"zeitung|chronicle|telegraph|observer|guardian|courier|standard|independent)$|"
+                        r"\b(?:periódico|diario|diário|jornal|quotidien|giornale|krant|dagblad|tidning|gazeta|"
+                        r"dziennik)\b|^(?:el país|el mundo|la vanguardia|le monde|le figaro|libération|ouest-france|"
+                        r"la repubblica|corriere della sera|der spiegel|spiegel online|süddeutsche|faz\.net|nrc|"
+                        r"de volkskrant|aftonbladet|expressen|dagens nyheter|svenska dagbladet|folha de s\.paulo|o globo|"
+                        r"público|asahi|yomiuri|reuters|bbc|cnn|ap news)$", re.IGNORECASE)
 # A shop's basket or order page: the user bought something there, an errand, not work done in a tool.
 _SHOPPING = re.compile(r"^(?:order (?:confirmed|confirmation|summary|complete)|your order|(?:shopping )?(?:cart|"
                        r"basket)|checkout|thank you for your order|warenkorb|bestellbestätigung|kasse|carrito|panier|"
