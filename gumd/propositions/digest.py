@@ -411,8 +411,14 @@ def _add(found: dict[tuple[str, str], Entity], kind: str, text: str, obs_id: int
     old = found.get(key)
     if old is None:
         found[key] = Entity(kind, text, (obs_id,), cue)
-    elif obs_id not in old.observation_ids:
-        found[key] = Entity(kind, old.text, (*old.observation_ids, obs_id), old.cue or cue)
+    else:  # the first cue stays, unless this one marks the user's own name ("Alex Rivera (you)") and it did not
+        mine = cue in _OWN_CUES and old.cue not in _OWN_CUES
+        if mine or obs_id not in old.observation_ids:
+            ids = old.observation_ids if obs_id in old.observation_ids else (*old.observation_ids, obs_id)
+            found[key] = Entity(kind, old.text, ids, cue if mine else old.cue or cue)
+
+
+_OWN_CUES = ("own address", "account")
 
 
 def person_ok(name: str) -> bool:

@@ -394,6 +394,9 @@ def test_the_users_name_comes_from_the_account_an_app_shows_signed_in():
         return digester.user
 
     assert user(("general - Slack", "Alex Rivera (you)\nshipping today")) == "Alex Rivera"
+    # a chat's speaker line before the member list's mark: the mark still says whose name it is
+    assert user(("gumd-dev - Slack", "Alex Rivera  10:03 AM\nshipping today\nMembers\nAlex Rivera (you)")) == \
+        "Alex Rivera"
     # a drop-down chip names the user only when the screens show that name for a person another way
     chip = ("Matter - Clio", "Q Search    Tanya Brooks · Paralegal ▾")
     assert user(chip) == "" and user(chip, ("Re: filing - Thunderbird", "From: Sarah Osei\nHi Tanya,")) == "Tanya Brooks"
@@ -511,10 +514,12 @@ def test_a_spreadsheet_the_user_works_on_is_named_with_its_program():
 def test_a_news_page_is_others_business_and_gives_no_passage():
     news = ("Hail damage from June 2 storm tops $1.1 billion - The Denver Post - Google Chrome",
             "Lyon : actualités - Le Progrès — Mozilla Firefox", "KAIST 연구팀 : 네이버 뉴스 - Chrome",
-            "Whiteinch Library to close | Glasgow Times and 4 more pages - Work - Microsoft Edge")
+            "Whiteinch Library to close | Glasgow Times and 4 more pages - Work - Microsoft Edge",
+            "Las terrazas cerrarán antes | Madrid | EL PAÍS - Google Chrome", "Diário de Notícias - Mozilla Firefox",
+            "Grève des bus : ce qui change lundi - Le Monde - Google Chrome")
     kept = ("Weekly post - Hive Notes - Google Chrome", "My journal - Notion - Google Chrome",
-            "Checkout v3 – Figma - Mozilla Firefox")
-    assert [is_news(t) for t in news] == [True] * 4 and [is_news(t) for t in kept] == [False] * 3
+            "Checkout v3 – Figma - Mozilla Firefox", "Diario de obra Wrangelstr42.docx - LibreOffice Writer")
+    assert [is_news(t) for t in news] == [True] * 7 and [is_news(t) for t in kept] == [False] * 4
     t = dt.datetime(2027, 6, 9, 9).timestamp()
     (a,) = Digester().digest([obs(1, t, "chrome", news[0], "Claims must be filed by Friday June 30, insurers say")])
     assert snippets(a) == [] and site_of(news[0]) is None
@@ -754,6 +759,15 @@ def test_each_passage_of_an_inbox_is_written_by_the_sender_whose_mail_it_is():
     said = {s.line[:12]: passage(b, s).splitlines()[1] for s in snippets(b, reach=0)}
     assert said == {"Reminder: co": "written by: Priya Nair", "I'm out all ": "written by: Marco Bianchi",
                     "also let's m": "written by: Priya Nair"}
+    dm = ("DMs        Tom Castellano   5:40 PM\n"  # his message opens with her name: it is still his
+          "Activity   Megan - saw the call note on Pruitt.\n"
+          "           That's over your authority, so I need the large loss report\n"
+          "           from you by Friday 6/11 at noon.\n"
+          "Channels   Megan Solberg   9:02 AM\n"
+          "           Got it. Inspection is set for Thursday 9:30 with the insureds.")
+    (c,) = Digester().digest([obs(3, t, "slack", "Tom Castellano (DM) - Front Range Mutual - Slack", dm)])
+    said = {s.line[:12]: passage(c, s).splitlines()[1] for s in snippets(c, reach=0)}
+    assert said == {"That's over ": "written by: Tom Castellano", "Got it. Insp": "written by: Megan Solberg"}
 
 
 def test_the_model_reads_what_a_window_is_about_not_its_program_or_account():
