@@ -94,6 +94,18 @@ def _of_other_kinds(a: NewProposition | Proposition, b: NewProposition | Proposi
     return bool(ka and kb) and ka != kb
 
 
+def _same_as(retriever: Retriever, text: str, held: list[Proposition]) -> Proposition | None:
+    """The first of the held neighbours that says the same as `text`: the same words, or an embedding cosine of
+    SAME_COSINE or more (the best-ranked neighbour is not always the one: a role sentence ranks under a contact
+    who shares its employer's name)."""
+    same = next((p for p in held if _same_words(text, p.text)), None)
+    if same is None and retriever.index is not None:
+        vec = retriever.embedder.embed([text])[0]
+        vectors = retriever.index.vectors([p.id for p in held])
+        same = next((p for p in held if p.id in vectors and float(vec @ vectors[p.id]) >= SAME_COSINE), None)
+    return same
+
+
 def _rejected_before(retriever: Retriever, text: str) -> bool:
     """Whether the user rejected a proposition saying the same thing (the same words)."""
     return any(_same_words(text, p.text) for p in retriever.store.search.propositions(text, limit=3, status="rejected"))
@@ -119,7 +131,6 @@ def revise(lm: LanguageModel, retriever: Retriever, candidates: list[Candidate],
         if not hits:
             decided[i] = Operation("new", c)
             continue
-        top = hits[0].proposition
         fuller = next((h.proposition for h in hits if extends(h.proposition.text, c.proposition.text)), None)
         if fuller:
             decided[i] = Operation("duplicate", c, fuller)
@@ -128,13 +139,9 @@ def revise(lm: LanguageModel, retriever: Retriever, candidates: list[Candidate],
         if said:  # "… is a social worker at Manchester City Council."
             decided[i] = Operation("refine", c, said, c.proposition)
             continue
-        same = _same_words(c.proposition.text, top.text)
-        if retriever.index is not None and not same:
-            vec = retriever.embedder.embed([c.proposition.text])[0]
-            held = retriever.index.vectors([top.id]).get(top.id)
-            same = held is not None and float(vec @ held) >= SAME_COSINE
+        same = _same_as(retriever, c.proposition.text, [h.proposition for h in hits])
         if same:
-            decided[i] = Operation("duplicate", c, top)
+            decided[i] = Operation("duplicate", c, same)
         else:
             ambiguous.append((i, [h.proposition for h in hits]))
     if ambiguous:

@@ -54,6 +54,19 @@ def test_a_statement_a_held_one_says_in_full_is_its_duplicate_wherever_it_ranks(
     assert [(op.kind, op.target.id) for op in ops] == [("duplicate", fuller)] and lm.calls == 0
 
 
+def test_a_statement_held_word_for_word_is_its_duplicate_wherever_it_ranks(tmp_path):
+    store, obs, _ = trip_store(tmp_path)
+    role = "The user, Declan Horgan, is a director at Horgan Electrical Ltd."
+    held = store.propositions.add(NewProposition(role, "mail", 6, 8), [obs[0]])
+    decoy = store.propositions.add(NewProposition("Barry Murphy, director at Murphy Electrical Ltd, director of "
+                                                  "Horgan Electrical Ltd, works with the user", "mail", 9, 5), [obs[1]])
+    retriever = Retriever(store)
+    assert retriever.search(role, limit=3, diversity=0)[0].proposition.id == decoy  # the same one is not the top
+    lm = Scripted([])
+    ops = revise(lm, retriever, [candidate(role, obs[2])])
+    assert [(op.kind, op.target.id) for op in ops] == [("duplicate", held)] and lm.calls == 0
+
+
 def test_unrelated_candidate_is_new_without_asking_the_model(tmp_path):
     store, obs, held = trip_store(tmp_path)
     lm = Scripted([])
