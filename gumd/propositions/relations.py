@@ -217,7 +217,9 @@ _ORGANISATION = re.compile(
     r"S\.r\.l\.|SRL|SAS|SARL|e\.V\.|Oy|ApS|Association|Society|Club|Library|Trust|"
     r"Group|University|Universit\w+|College|School|Academy|Hospital|Clinic|Studio|Studios|Press|Games|Bank|Agency|"
     r"Council|Ministry|Foundation|Institute|Labs?)$|^(?:University|Universidad|Universidade|Universität|Hospital|"
-    r"Colegio|Escola|School) (?:of )?[A-ZÀ-ÖØ-Þ][\w ]{2,40}$"
+    r"Colegio|Escola|School|Dirección|Direção|Direction|Gobierno|Governo|Ayuntamiento|Prefeitura|Mairie|Secretaría|"
+    r"Ministerio|Ministério|Ministère|Departamento|Département|Municipio|Município|Comune|Gemeente|Consejo|Conseil|"
+    r"Junta) (?:(?:of|de|del|de la|do|da|des|du|di|della) )?[A-ZÀ-ÖØ-Þ][\w ]{2,40}$"
 )
 # An employer beside a title may also be any name of two to five capitalised words ("Corvid Health", "Studio Krause
 # Architekten") in a signature's next cell or line.
@@ -310,7 +312,10 @@ def _title(title: str, *employers: str, domains: frozenset[str] = frozenset(), p
             or title.split()[0].lower().strip(".") in HONORIFICS:
         return ""  # a date, an address, a count, a person ("Coach Ray Miller") or a message's first words ("Bom dia")
     cells = tuple(" ".join(e.split()) for e in employers)
-    employer = "" if _AT.search(title) else _employer(cells, domains, people)
+    # a title that says "en"/"at" already names a field or an employer: a next cell adds one only when it is an
+    # organisation's name ("Especialista en Planeación Urbana" / "Dirección de Ordenamiento del Territorio")
+    employer = next((c for c in cells if _ORGANISATION.match(c)), "") if _AT.search(title) else \
+        _employer(cells, domains, people)
     if _OCCUPATION.search(title):
         field = cells[0].split(" - ")[0] if cells and not _AT.search(title) else ""
         if _FIELD.fullmatch(field) and field != employer and not _OCCUPATION.search(field) \

@@ -291,6 +291,12 @@ def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_
                     "Senior Illustrator\nHarbour Studio\n")
     (fourth,) = digester.digest([signature])
     assert [r.sentence for r in roles(fourth)] == ["The user, Dara Quinn, is a senior illustrator at Harbour Studio."]
+    spanish = obs(6, 3000, "thunderbird", "Re: consulta - Thunderbird",  # a title with "en", then its employer
+                  "Write: Re: consulta\nFrom: Dara Quinn <hello@dq.ie>\nSaludos cordiales,\nArq. Dara Quinn\n"
+                  "Especialista en Planeación Urbana\nDirección de Ordenamiento del Territorio · Gobierno de Cork\n")
+    (fifth,) = digester.digest([spanish])
+    assert [r.sentence for r in roles(fifth)] == ["The user, Dara Quinn, is an especialista en Planeación Urbana at "
+                                                  "Dirección de Ordenamiento del Territorio."]
     for under, said in (("Illustrator · Dublin, Ireland", ["The user, Dara Quinn, is an illustrator."]),
                         ("Illustrator review at 3pm on 12 June", []),  # a line under the name is no title
                         ("Subject: Illustrator contract", []),
