@@ -761,19 +761,21 @@ def test_each_passage_of_an_inbox_is_written_by_the_sender_whose_mail_it_is():
             "  Priya Nair        I'm out all next week, giving a talk on Monday June 8 at 10:00\n"
             "  Marco Bianchi   Priya Nair  10:03 AM\n"
             "                    also let's move our 1:1 to Thursday 2pm, the roadmap review is today")
-    (b,) = Digester().digest([obs(2, t, "slack", "gumd-dev (Channel) - gumd - Slack", chat)])
-    said = {s.line[:12]: passage(b, s).splitlines()[1] for s in snippets(b, reach=0)}
-    assert said == {"Reminder: co": "written by: Priya Nair", "I'm out all ": "written by: Marco Bianchi",
-                    "also let's m": "written by: Priya Nair"}
+    def writers(title, text):  # each passage's start, and whom it is written by
+        (a,) = Digester().digest([obs(2, t, "slack", title, text)])
+        return {s.line[:12]: passage(a, s).splitlines()[1] for s in snippets(a, reach=0)}
+
+    assert writers("gumd-dev (Channel) - gumd - Slack", chat) == {
+        "Reminder: co": "written by: Priya Nair", "I'm out all ": "written by: Marco Bianchi",
+        "also let's m": "written by: Priya Nair"}
     dm = ("DMs        Tom Castellano   5:40 PM\n"  # his message opens with her name: it is still his
           "Activity   Megan - saw the call note on Pruitt.\n"
           "           That's over your authority, so I need the large loss report\n"
           "           from you by Friday 6/11 at noon.\n"
           "Channels   Megan Solberg   9:02 AM\n"
           "           Got it. Inspection is set for Thursday 9:30 with the insureds.")
-    (c,) = Digester().digest([obs(3, t, "slack", "Tom Castellano (DM) - Front Range Mutual - Slack", dm)])
-    said = {s.line[:12]: passage(c, s).splitlines()[1] for s in snippets(c, reach=0)}
-    assert said == {"That's over ": "written by: Tom Castellano", "Got it. Insp": "written by: Megan Solberg"}
+    assert writers("Tom Castellano (DM) - Front Range Mutual - Slack", dm) == {
+        "That's over ": "written by: Tom Castellano", "Got it. Insp": "written by: Megan Solberg"}
 
 
 def test_the_model_reads_what_a_window_is_about_not_its_program_or_account():
