@@ -91,7 +91,7 @@ class LazyModel(Generic[T]):
         self._timer_lock = threading.Lock()
         self.thread_id: int | None = None  # native id of the worker thread, once started (for `top -H`)
         self._worker = _Worker(f"model-{name}", lambda: self._start_worker(nice))
-        self._loading: Future | None = None
+        self._loading: Future | None = None  # the load `ready` started; guarded by _timer_lock too
 
     def _start_worker(self, nice: int) -> None:
         self.thread_id = threading.get_native_id()

@@ -43,8 +43,8 @@ _NEWSPAPER = re.compile(r"^(?:the\s+)?(?:[\w.'’-]+\s+){0,3}(?:post|times|heral
                         r"\b(?:periódico|diario|diário|jornal|quotidien|giornale|krant|dagblad|tidning|gazeta|"
                         r"dziennik)\b|^(?:el país|el mundo|la vanguardia|le monde|le figaro|libération|ouest-france|"
                         r"la repubblica|corriere della sera|der spiegel|spiegel online|süddeutsche|faz\.net|nrc|"
-                        r"de volkskrant|aftonbladet|expressen|dagens nyheter|svenska dagbladet|folha de s\.paulo|o globo|"
-                        r"público|asahi|yomiuri|reuters|bbc|cnn|ap news)$", re.IGNORECASE)
+                        r"de volkskrant|aftonbladet|expressen|dagens nyheter|svenska dagbladet|folha de s\.paulo|"
+                        r"o globo|público|asahi|yomiuri|reuters|bbc|cnn|ap news)$", re.IGNORECASE)
 # A shop's basket or order page: the user bought something there, an errand, not work done in a tool.
 _SHOPPING = re.compile(r"^(?:order (?:confirmed|confirmation|summary|complete)|your order|(?:shopping )?(?:cart|"
                        r"basket)|checkout|thank you for your order|warenkorb|bestellbestätigung|kasse|carrito|panier|"
