@@ -282,8 +282,13 @@ def names_of_user(activity: Activity) -> list[tuple[str, int, str]]:
     """The names an activity shows for the user, each with its weight as a vote and its cue: the name in the
     user's own mail address ("Me <lena.brandt@…>", 3), the signed-in account or a drop-down chip (2), the
     recipient and the greeted person of a mail the user reads, the sender and the signature of one the user
-    writes (1 each). Honorifics are left out ("Dr Emily Tran ▾": Emily Tran)."""
-    cues = ("sender", "signature") if is_writing(activity) else ("recipient", "greeting")
+    writes (1 each). Where the window's title names the mailbox's address, only that address says whose a
+    header is: another sender is a quoted mail's ("From: Beatriz Arnaiz" under the reply), another recipient a
+    list's. Honorifics are left out ("Dr Emily Tran ▾": Emily Tran)."""
+    writing = is_writing(activity)
+    cues = ["signature" if writing else "greeting"]
+    if not any(_EMAIL.search(title) for title in activity.titles):
+        cues.append("sender" if writing else "recipient")
     weights = {"own address": 3, "account": 2, "chip": 2}
     return [(_given(e.text), weights.get(e.cue, 1), e.cue) for e in activity.entities
             if e.kind == "person" and (e.cue in cues or e.cue in weights) and _given(e.text)]

@@ -419,6 +419,10 @@ def test_the_users_name_comes_from_the_account_an_app_shows_signed_in():
     assert user(("Board - Tekmetric - Google Chrome", "Activities   Google Chrome ▾\nTEKMETRIC   Hoffman Automotive ▾"),
                 ("Messages", "Hi Dale, the Buick")) == ""  # app menus and workspaces are no one
     assert user(("Calendar - megan.kowalski@corvidhealth.com", "Week of Sep 14")) == "Megan Kowalski"  # own address
+    # a reply under a mailbox's address: the quoted mail's sender is not the user, however often it shows
+    reply = ("Re: Cena viernes - marta@alacena.es - Correo", "Enviar\nHola Beatriz, confirmado.\n"
+             "From: Beatriz Arnaiz <beatriz@arnaiz.es>\nSomos 28 personas.")
+    assert user(reply, reply, reply) == ""
     assert user(("Posta - Chiara Bellandi - Outlook - Mozilla Firefox", "Posta in arrivo")) == "Chiara Bellandi"
     assert user(("Mail - Jonah Mbeki - Outlook - Mozilla Firefox", "Inbox")) == "Jonah Mbeki"
     assert user(("Strava", "Painel ▾  Treinos ▾   👤 Thiago"), ("Perfil", "Thiago Almeida · 42 km")) == "Thiago Almeida"
