@@ -296,12 +296,12 @@ def names_of_user(activity: Activity) -> list[tuple[str, int, str]]:
 
 def _given(name: str) -> str:
     """A name from its given name on, without a leading honorific ("Dr Emily Tran": Emily Tran); '' when what
-    is left cannot start with a given name (a two-letter word, a UI label)."""
+    is left cannot start with a given name (a two-letter word, a UI label, a word in lower case: "Hola papá")."""
     words = name.split()
     while words and words[0].lower().strip(".") in HONORIFICS:
         words = words[1:]
     first = words[0].strip(".") if words else ""
-    return " ".join(words) if len(first) >= 3 and person_ok(first) else ""
+    return " ".join(words) if len(first) >= 3 and not first[0].islower() and person_ok(first) else ""
 
 
 def split_activities(observations: list[Observation]) -> list[Activity]:

@@ -423,6 +423,8 @@ def test_the_users_name_comes_from_the_account_an_app_shows_signed_in():
     reply = ("Re: Cena viernes - marta@alacena.es - Correo", "Enviar\nHola Beatriz, confirmado.\n"
              "From: Beatriz Arnaiz <beatriz@arnaiz.es>\nSomos 28 personas.")
     assert user(reply, reply, reply) == ""
+    family = ("El cumple de Lucía - Thunderbird", "From: Elena Martínez <elena.mtz@gmail.com>\nHola papá,\n¿vienes?")
+    assert user(family, family, family) == ""  # what a child calls the user is no name
     assert user(("Posta - Chiara Bellandi - Outlook - Mozilla Firefox", "Posta in arrivo")) == "Chiara Bellandi"
     assert user(("Mail - Jonah Mbeki - Outlook - Mozilla Firefox", "Inbox")) == "Jonah Mbeki"
     assert user(("Strava", "Painel ▾  Treinos ▾   👤 Thiago"), ("Perfil", "Thiago Almeida · 42 km")) == "Thiago Almeida"
