@@ -241,6 +241,7 @@ _CREDENTIALS = re.compile(rf"(?:\s*,?\s*(?:{_CREDENTIAL}))*[\s,.]*")
 # Credentials between a name and the title beside it: "Dr Emily Tran BVSc (Hons) | Veterinarian | Brunswick Vet Clinic".
 _CREDENTIALS_BEFORE_TITLE = re.compile(rf"(?:\s*,?\s*(?:{_CREDENTIAL}))+(?=\s*[—–·|-])")
 _AT = re.compile(r"\b(?:at|@|bei|en|chez|na|no|em|presso)\s+(?=[A-ZÀ-ÖØ-Þ0-9])")
+_IN_OR_AT = frozenset("en em na no".split())  # of _AT's words, those that may say "in" a field
 
 
 def _job_and_employer(title: str) -> tuple[str, str]:
@@ -312,10 +313,12 @@ def _title(title: str, *employers: str, domains: frozenset[str] = frozenset(), p
             or title.split()[0].lower().strip(".") in HONORIFICS:
         return ""  # a date, an address, a count, a person ("Coach Ray Miller") or a message's first words ("Bom dia")
     cells = tuple(" ".join(e.split()) for e in employers)
-    # a title that says "en"/"at" already names a field or an employer: a next cell adds one only when it is an
-    # organisation's name ("Especialista en Planeación Urbana" / "Dirección de Ordenamiento del Territorio")
-    employer = next((c for c in cells if _ORGANISATION.match(c)), "") if _AT.search(title) else \
-        _employer(cells, domains, people)
+    # a title with "at" names its employer; one with "en", "em", "na", "no" (in or at) may name a field, so a next
+    # cell that is an organisation's name is its employer ("Especialista en Planeación Urbana" / "Dirección de
+    # Ordenamiento del Territorio")
+    at = _AT.search(title)
+    employer = _employer(cells, domains, people) if not at else "" if at.group(0).split()[0] not in _IN_OR_AT \
+        else next((c for c in cells if _ORGANISATION.match(c)), "")
     if _OCCUPATION.search(title):
         field = cells[0].split(" - ")[0] if cells and not _AT.search(title) else ""
         if _FIELD.fullmatch(field) and field != employer and not _OCCUPATION.search(field) \

@@ -297,6 +297,10 @@ def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_
     (fifth,) = digester.digest([spanish])
     assert [r.sentence for r in roles(fifth)] == ["The user, Dara Quinn, is an especialista en Planeación Urbana at "
                                                   "Dirección de Ordenamiento del Territorio."]
+    (sixth,) = digester.digest([obs(7, 3300, "thunderbird", "Re: terms - Thunderbird",  # "at" names the employer
+                                    "Write: Re: terms\nFrom: Dara Quinn <hello@dq.ie>\nBest,\nDara Quinn\n"
+                                    "Art Director at Driftwood Press\nDriftwood Holdings Ltd\n")])
+    assert [r.sentence for r in roles(sixth)] == ["The user, Dara Quinn, is an art director at Driftwood Press."]
     for under, said in (("Illustrator · Dublin, Ireland", ["The user, Dara Quinn, is an illustrator."]),
                         ("Illustrator review at 3pm on 12 June", []),  # a line under the name is no title
                         ("Subject: Illustrator contract", []),
