@@ -91,7 +91,8 @@ class LazyModel(Generic[T]):
         self._timer_lock = threading.Lock()
         self.thread_id: int | None = None  # native id of the worker thread, once started (for `top -H`)
         self._worker = _Worker(f"model-{name}", lambda: self._start_worker(nice))
-        self._loading: Future | None = None  # the load `ready` started; guarded by _timer_lock too
+        self._loading: Future | None = None  # the load `ready` started
+        self._loading_lock = threading.Lock()
 
     def _start_worker(self, nice: int) -> None:
         self.thread_id = threading.get_native_id()
@@ -113,7 +114,7 @@ class LazyModel(Generic[T]):
         it; a load still running then goes on in the background. A failed load raises its error."""
         if self._obj is not None:
             return True
-        with self._timer_lock:
+        with self._loading_lock:
             if self._loading is None or self._loading.done():
                 self._loading = self._worker.submit(self._run, lambda model: None)
             loading = self._loading

@@ -408,6 +408,9 @@ def _new_lines(activity: Activity, chrome: set[str]) -> tuple[list[str], dict[st
     return kept, rows, below
 
 
+_OWN_CUES = ("own address", "account")  # cues that mark a name as the user's own
+
+
 def _add(found: dict[tuple[str, str], Entity], kind: str, text: str, obs_id: int, cue: str) -> None:
     text = " ".join(text.strip(" \t,;:.()[]<>\"'«»|").split())
     if len(text) < 2 or len(text) > 80:
@@ -421,9 +424,6 @@ def _add(found: dict[tuple[str, str], Entity], kind: str, text: str, obs_id: int
         if mine or obs_id not in old.observation_ids:
             ids = old.observation_ids if obs_id in old.observation_ids else (*old.observation_ids, obs_id)
             found[key] = Entity(kind, old.text, ids, cue if mine else old.cue or cue)
-
-
-_OWN_CUES = ("own address", "account")
 
 
 def person_ok(name: str) -> bool:
