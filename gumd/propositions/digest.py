@@ -339,10 +339,10 @@ _CELL = re.compile(r"\S+(?:\s\S+)*")  # words with single spaces between: one ce
 
 def cells(line: str) -> list[str]:
     """One screen line's cells: cut where OCR left a wide gap (two spaces or more: another column)."""
-    return [cell for _, cell in placed_cells(line)]
+    return [cell for _, cell in _placed_cells(line)]
 
 
-def placed_cells(line: str) -> list[tuple[int, str]]:
+def _placed_cells(line: str) -> list[tuple[int, str]]:
     """One screen line's cells, each with the column it starts at."""
     return [(m.start(), " ".join(m.group(0).split())) for m in _CELL.finditer(line.replace("\t", "  "))]
 
@@ -368,7 +368,7 @@ def is_chrome(line: str) -> bool:
 def grid_cells(text: str) -> Iterator[tuple[str, list[str], list[str]]]:
     """Each cell of a screen's text, with the cells of its row and the cells that start in its column on the next
     BELOW_ROWS rows (a profile card's "Data Analyst at Zalando" under "Lena Brandt", beside another column)."""
-    grid = [placed_cells(row) for row in text.splitlines()]
+    grid = [_placed_cells(row) for row in text.splitlines()]
     for r, placed in enumerate(grid):
         row_cells = [cell for _, cell in placed]
         for column, cell in placed:
@@ -380,7 +380,7 @@ def above_in_column(text: str, cell: str, others: bool = False) -> list[str]:
     """The cells of a screen's text above the first `cell` that start in its column (COLUMN_SLACK), nearest first
     (a chat message hangs under its speaker's name); with `others`, then the rest of each row above (a mail's body
     starts left of its header's names)."""
-    grid = [placed_cells(row) for row in text.splitlines()]
+    grid = [_placed_cells(row) for row in text.splitlines()]
     for r, placed in enumerate(grid):
         at = next((column for column, c in placed if c == cell), None)
         if at is not None:

@@ -44,7 +44,7 @@ _MONTH_NUMBERS = {
     "maj": 5, "sty": 1, "lut": 2, "kwi": 4, "cze": 6, "lip": 7, "sie": 8, "wrz": 9, "paź": 10, "paz": 10,
     "lis": 11, "gru": 12,  # Swedish, Polish
 }
-WEEKDAY_NUMBERS = {  # by the first three letters of a weekday in English, German, Spanish, French, Italian,
+_WEEKDAY_NUMBERS = {  # by the first three letters of a weekday in English, German, Spanish, French, Italian,
     # Portuguese or Dutch
     "seg": 0, "maa": 0, "ter": 1, "din": 1, "qua": 2, "woe": 2, "gio": 3, "qui": 3, "sex": 4, "vri": 4, "zat": 5,
     "zon": 6,
@@ -66,7 +66,7 @@ RECENT_DAYS = 90
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
-def dates_meant(date: str, day: dt.date) -> list[dt.date]:
+def _readings(date: str, day: dt.date) -> list[dt.date]:
     """The days a date as a screen writes it may mean, seen on `day` ([] when it cannot tell: a bare weekday, a
     month without its day). A date without its year is read as at most RECENT_DAYS back: past dates a screen
     shows are recent ones (sent, paid, turned in), and a later one is a plan for the coming months; a weekday with
@@ -81,7 +81,7 @@ def dates_meant(date: str, day: dt.date) -> list[dt.date]:
     month_word = _MONTH.search(date)
     month = month_word and (_MONTH_NUMBERS.get(month_word.group(0).lower()[:4])
                             or _MONTH_NUMBERS.get(month_word.group(0).lower()[:3]))
-    weekday = WEEKDAY_NUMBERS.get(word[:3]) if re.match(r"[^\W\d_]{3}", word) and not month else None
+    weekday = _WEEKDAY_NUMBERS.get(word[:3]) if re.match(r"[^\W\d_]{3}", word) and not month else None
     if weekday is not None and len(numbers) == 1 and not year:  # "Friday the 16th": the nearest such day
         near = (day + dt.timedelta(days=k) for k in [*range(63), *range(-1, -8, -1)])
         return [d for d in near if d.day == numbers[0] and d.weekday() == weekday][:1]
@@ -111,10 +111,10 @@ def misdated(statement: str, evidence: str, day: dt.date) -> list[str]:
     not judged."""
     if _DAY_MONTH.search(DATE.sub(" ", evidence)):
         return []
-    shown = {r for m in DATE.finditer(evidence) for r in dates_meant(m.group(0), day)}
-    weekdays = {WEEKDAY_NUMBERS.get(m.group(0).lower()[:3]) for m in _WEEKDAY.finditer(evidence)}
+    shown = {r for m in DATE.finditer(evidence) for r in _readings(m.group(0), day)}
+    weekdays = {_WEEKDAY_NUMBERS.get(m.group(0).lower()[:3]) for m in _WEEKDAY.finditer(evidence)}
     return [m.group(0) for m in DATE.finditer(statement)
-            if (readings := dates_meant(m.group(0), day)) and not shown.intersection(readings)
+            if (readings := _readings(m.group(0), day)) and not shown.intersection(readings)
             and not any(r.weekday() in weekdays for r in readings)]
 
 
@@ -131,10 +131,10 @@ def calendar_words(text: str) -> set[str]:
     for m in DATE.finditer(text):
         date = m.group(0)
         weekday = re.match(r"[^\W\d_]{3}", date)
-        if weekday and weekday.group(0).lower() in WEEKDAY_NUMBERS and not _MONTH.match(date):
-            found.add(ENGLISH_WEEKDAYS[WEEKDAY_NUMBERS[weekday.group(0).lower()]])
+        if weekday and weekday.group(0).lower() in _WEEKDAY_NUMBERS and not _MONTH.match(date):
+            found.add(ENGLISH_WEEKDAYS[_WEEKDAY_NUMBERS[weekday.group(0).lower()]])
         year = _YEAR.search(date)
-        readings = dates_meant(date, dt.date(int(year.group(0)), 6, 15) if year else dt.date(2000, 6, 15))
+        readings = _readings(date, dt.date(int(year.group(0)), 6, 15) if year else dt.date(2000, 6, 15))
         found |= {ENGLISH_MONTHS[r.month - 1] for r in readings}
         found |= {ENGLISH_WEEKDAYS[r.weekday()] for r in readings if year}
     return found
@@ -151,8 +151,8 @@ def in_english(text: str, day: dt.date) -> str:
     def gloss(m: re.Match) -> str:
         date = m.group(0)
         words = re.findall(r"[^\W\d_]+", date.lower())
-        readings = [] if words and all(w in _ENGLISH for w in words) else dates_meant(date, day)
-        weekday = WEEKDAY_NUMBERS.get(words[0][:3]) if words and not _MONTH.match(date) else None
+        readings = [] if words and all(w in _ENGLISH for w in words) else _readings(date, day)
+        weekday = _WEEKDAY_NUMBERS.get(words[0][:3]) if words and not _MONTH.match(date) else None
         if len(readings) != 1 or weekday is not None and weekday != readings[0].weekday():
             return date
         year = f" {readings[0].year}" if _YEAR.search(date) else ""
@@ -173,7 +173,7 @@ def read_out(statement: str) -> str:
 def is_past(date: str, day: dt.date) -> bool:
     """Whether a date as a screen writes it surely lies before `day`: every reading of it does (a date without
     its year is past when it lies up to RECENT_DAYS back, so "Mar 6" seen on 9 March is)."""
-    readings = dates_meant(date, day)
+    readings = _readings(date, day)
     return bool(readings) and all(r < day for r in readings)
 
 
@@ -213,7 +213,7 @@ def _is_stamp(line: str, dates: list[str], day: dt.date, leads: bool = False) ->
     if _WEEKDAY_AT.match(line):
         return not leads
     rest = _SHORT_WEEKDAY.sub(" ", _AGO.sub(" ", TIME.sub(" ", DATE.sub(" ", line))))
-    readings = [r for d in dates for r in dates_meant(d, day)]
+    readings = [r for d in dates for r in _readings(d, day)]
     return (not WORD.search(rest) or bool(_HEADER.search(line))) and any(r <= day for r in readings)
 
 

@@ -2,8 +2,8 @@
 
 What the screen states outright is read without a model: relations and roles
 (relations.py), tasks assigned to the user and pull requests they opened
-(assigned.py), the events of their own calendar (agenda.py), the specialised
-programs and web apps they work in (tools.py). gumd picks the dated passages of an activity
+(assigned.py), the specialised programs and web apps they work in
+(tools.py). gumd picks the dated passages of an activity
 (`passages.snippets`: a date beside a deadline word or a time, or in a
 sentence to the reader), and the model does one small task per passage: it
 restates the passage as one statement about the user, or answers nothing.
@@ -25,7 +25,6 @@ from pydantic import BaseModel, Field
 
 from gumd.models.lm import LanguageModel
 from gumd.propositions import check
-from gumd.propositions.agenda import events
 from gumd.propositions.assigned import assignments, pull_requests
 from gumd.propositions.calibrate import Calibrator, features
 from gumd.propositions.digest import DATE, Activity, above_in_column, is_writing
@@ -309,8 +308,7 @@ def _showing(activity: Activity, keys: list[str]) -> list[int]:
 
 def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_tokens: int = 128) -> Proposal:
     """The relations, the titles of the people who write and the user's roles the screen states (relations.py),
-    the tasks it assigns to the user and the pull requests they opened (assigned.py), the events of their own
-    calendar (agenda.py), the programs and web apps
+    the tasks it assigns to the user and the pull requests they opened (assigned.py), the programs and web apps
     they work in (tools.py), then the model's restatement of each of the activity's dated passages, checked
     (`problem`; `undated`: it lost the passage's date and time; `misdated`: a date that none of the passage's
     dates may mean) and scored; a candidate scored
@@ -327,10 +325,6 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
         ids = _showing(activity, [task.task]) or activity.observation_ids
         result.candidates.append(_candidate("dated", task.sentence, activity, task.line, ids, calibrator, None,
                                             "assigned"))
-    for event in events(activity):
-        ids = _showing(activity, [event.line.split(" / ")[0]]) or activity.observation_ids
-        result.candidates.append(_candidate("dated", event.sentence, activity, event.line, ids, calibrator, None,
-                                            "calendar"))
     for tool in tools_used(activity):
         ids = _showing(activity, [tool.objects[0]]) or activity.observation_ids
         result.candidates.append(_candidate("tool", tool.sentence, activity, tool.title, ids, calibrator, None,
