@@ -27,7 +27,7 @@ from gumd.models.lm import LanguageModel
 from gumd.propositions import check
 from gumd.propositions.assigned import assignments, pull_requests
 from gumd.propositions.calibrate import Calibrator, features
-from gumd.propositions.digest import DATE, FILE_NAME, Activity, above_in_column, is_writing
+from gumd.propositions.digest import DATE, Activity, above_in_column, is_writing
 from gumd.propositions.passages import Snippet, in_english, misdated, read_out, says_when, snippets
 from gumd.propositions.relations import contacts, relations, relations_in, roles
 from gumd.propositions.prompts import propose_messages
@@ -236,11 +236,10 @@ def problem(sentence: str, evidence: str, screens: list[str], app: str, user: st
     Karin", where Lena Brandt is the user), `voice` (it keeps the screen's I, we or you: a line lifted, not
     restated), `garbled` (it keeps the screen's marks: an emoji, an exclamation, an ellipsis, or a doubled "the"),
     `window` (it names the program the passage was read in: a copy of the passage's head, "file the
-    Terminplan.xlsx with EXCEL"; or it files, opens or checks the file open in the window, `_files_window`),
-    `lifted` (it is a line of the passage behind "The user"), `list` (it strings three or more names together, as
-    a copied header does), `invented` (it calls what is to be done a report, a meeting or an event, and its
-    passage names none), `relation` (it names a relation its passage does not) and `empty` (it names nothing an
-    assistant could use, or only a message to send or read)."""
+    Terminplan.xlsx with EXCEL"), `lifted` (it is a line of the passage behind "The user"), `list` (it strings
+    three or more names together, as a copied header does), `invented` (it calls what is to be done a report, a
+    meeting or an event, and its passage names none), `relation` (it names a relation its passage does not) and
+    `empty` (it names nothing an assistant could use, or only a message to send or read)."""
     reason = check.problem(sentence, evidence, screens)
     if reason:
         return reason
@@ -254,7 +253,7 @@ def problem(sentence: str, evidence: str, screens: list[str], app: str, user: st
         return "garbled"
     program = _APP_SUFFIX.sub("", app)  # "signal-desktop": Signal
     if PROGRAMS.search(sentence) or len(program) >= 3 and \
-            re.search(rf"(?<![\w.-]){re.escape(program)}(?![\w.-])", sentence) or _files_window(sentence, evidence):
+            re.search(rf"(?<![\w.-]){re.escape(program)}(?![\w.-])", sentence):
         return "window"
     if check.lifted(sentence, evidence):
         return "lifted"
@@ -270,20 +269,6 @@ def problem(sentence: str, evidence: str, screens: list[str], app: str, user: st
     rest = _ABOUT_USER.sub(" ", sentence)
     rest = re.sub(r"^\s*(?:is|has|was|will|must|should)\s+", "", rest.strip())
     return "empty" if check.is_empty(rest, app) else None
-
-
-_WINDOW_HEAD = re.compile(r"^[^\n]*, window: (?P<about>[^\n]+)")
-_GENERIC_TASK = re.compile(r"^The user (?:has to|must|needs to|should|will) (?:file|open|update|check|view) (?:the )?",
-                           re.IGNORECASE)
-
-
-def _files_window(sentence: str, passage: str) -> bool:
-    """Whether a statement only makes a task of the file open in the window it was read in: a generic verb with
-    that file as its object ("The user has to file the Terminplan_2611_Wrangelstr42.xlsx by 12.03.2027.", read in
-    that spreadsheet's window; a page's name may well be the task: "file the telepac declaration PAC 2027")."""
-    head, task = _WINDOW_HEAD.match(passage), _GENERIC_TASK.match(sentence)
-    document = head and FILE_NAME.match(head.group("about"))
-    return bool(document and task and sentence[task.end():].startswith(document.group(0)))
 
 
 def _evidence_for(activity: Activity, snippet: Snippet, named: list[str]) -> list[int]:

@@ -910,12 +910,6 @@ def test_a_statement_is_dropped_when_it_guesses_a_relation_lifts_a_line_or_is_no
     window = propose(Scripted([json.dumps({"statement": "The user has to send the signal with Stoneybatter Studio "
                                                         "by 1 July", "confidence": 9})]), b, Calibrator({}, 0.0))
     assert window.dropped == {"window": 1}  # the program of "signal-desktop"
-    rota = "Rota April   Week 16\nShifts must be swapped by Friday 16 April 2027 at the latest"
-    (sheet,) = Digester().digest([obs(1, 0, "libreoffice", "rota_apr2027.ods - LibreOffice Calc", rota)])
-    for statement, dropped in (("The user has to file the rota_apr2027.ods by Friday 16 April 2027", {"window": 1}),
-                               ("The user has to print the rota_apr2027.ods by Friday 16 April 2027", {})):
-        filed = propose(Scripted([json.dumps({"statement": statement, "confidence": 9})]), sheet, Calibrator({}, 0.0))
-        assert filed.dropped == dropped, statement  # filing the window's own sheet is no task; printing it is
     voice = propose(Scripted([json.dumps({"statement": "The user has to send the deposit by 1 July, we've got the room "
                                                        "booked", "confidence": 9})]), b, Calibrator({}, 0.0))
     assert [c.proposition.text for c in voice.candidates] == ["The user has to send the deposit by 1 July."]
