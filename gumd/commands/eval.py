@@ -34,8 +34,12 @@ def _register_propositions(targets: argparse._SubParsersAction) -> None:
     p = targets.add_parser("propositions", help="the GUM loop on scenarios: fact recall, precision, calibration")
     p.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO", help="JSONL of observations and facts")
     p.add_argument("--model", dest="set_model", metavar="MODEL", help="preset name or path to a .gguf file")
-    p.add_argument("--judge", metavar="MODEL", help="a model (preset or .gguf) that judges matches instead of embeddings")
+    p.add_argument("--judge", metavar="MODEL",
+                   help="a model (preset or .gguf) that judges matches instead of embeddings")
     p.add_argument("--match-cosine", type=float, default=0.6, help="embedding similarity that counts as a match")
+    p.add_argument("--answers", type=Path, metavar="FILE",
+                   help="replay the model's answers recorded in FILE and record the new ones there: a run again "
+                        "gives the same answers without model time (its model seconds are the recorded ones)")
     p.add_argument("--json", action="store_true",
                    help="print every proposition with its confidence, evidence and the fact it matched, as JSON")
     p.set_defaults(func=propositions)
@@ -89,6 +93,7 @@ def propositions(args: argparse.Namespace, settings: Settings) -> int:
     import dataclasses
 
     from gumd.models import ModelError, load_embedder, load_language_model
+    from gumd.models.recorded import RecordedModel
     from gumd.propositions.evaluate import ScenarioError, as_json, evaluate, load_scenario, summarize
 
     try:
@@ -98,16 +103,23 @@ def propositions(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     try:
         model = load_language_model(settings)
+        if args.answers:
+            model = RecordedModel(model, args.answers)
         embedder = load_embedder(settings)
         judge = load_language_model(dataclasses.replace(settings, model=args.judge)) if args.judge else None
     except ModelError as e:
         print(f"gumd: {e}", file=sys.stderr)
         return 1
+    except OSError as e:  # --answers names a folder or a file that cannot be read
+        print(f"gumd: {e}", file=sys.stderr)
+        return 2
     progress = lambda msg: print("  " + msg, file=sys.stderr, flush=True)  # noqa: E731
     scores = []
     for n, sc in enumerate(scenarios, 1):
         progress(f"[{n}/{len(scenarios)}] {sc.name} ({sc.split or 'no split'}, {len(sc.observations)} observations)")
         scores.append(evaluate(sc, lambda: model, embedder, args.match_cosine, judge, progress))
+    if args.answers:
+        progress(f"answers: {model.replayed} replayed from {args.answers}, {model.recorded} recorded there")
     if args.json:
         print(as_json(scores))
         return 0
