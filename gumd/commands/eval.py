@@ -40,6 +40,9 @@ def _register_propositions(targets: argparse._SubParsersAction) -> None:
     p.add_argument("--answers", type=Path, metavar="FILE",
                    help="replay the model's answers recorded in FILE and record the new ones there: a run again "
                         "gives the same answers without model time (its model seconds are the recorded ones)")
+    p.add_argument("--floor", type=int, choices=range(1, 11), metavar="1-10",
+                   help="store candidates from this confidence up (default: gumd's own floor; "
+                        "1 for the runs a confidence table is fitted on)")
     p.add_argument("--json", action="store_true",
                    help="print every proposition with its confidence, evidence and the fact it matched, as JSON")
     p.set_defaults(func=propositions)
@@ -95,6 +98,7 @@ def propositions(args: argparse.Namespace, settings: Settings) -> int:
     from gumd.models import ModelError, load_embedder, load_language_model
     from gumd.models.recorded import RecordedModel
     from gumd.propositions.evaluate import ScenarioError, as_json, evaluate, load_scenario, summarize
+    from gumd.propositions.propose import MIN_CONFIDENCE
 
     try:
         scenarios = [load_scenario(path) for path in args.scenarios]
@@ -117,7 +121,8 @@ def propositions(args: argparse.Namespace, settings: Settings) -> int:
     scores = []
     for n, sc in enumerate(scenarios, 1):
         progress(f"[{n}/{len(scenarios)}] {sc.name} ({sc.split or 'no split'}, {len(sc.observations)} observations)")
-        scores.append(evaluate(sc, lambda: model, embedder, args.match_cosine, judge, progress))
+        scores.append(evaluate(sc, lambda: model, embedder, args.match_cosine, judge, progress,
+                               args.floor or MIN_CONFIDENCE))
     if args.answers:
         progress(f"answers: {model.replayed} replayed from {args.answers}, {model.recorded} recorded there")
     if args.json:

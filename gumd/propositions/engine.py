@@ -20,7 +20,7 @@ from gumd.config import Settings
 from gumd.models.lm import LanguageModel, ModelError
 from gumd.propositions.calibrate import Calibrator
 from gumd.propositions.digest import Digester
-from gumd.propositions.propose import merge, propose
+from gumd.propositions.propose import MIN_CONFIDENCE, merge, propose
 from gumd.propositions.retrieve import Retriever
 from gumd.propositions.revise import Operation, revise
 from gumd.store import Store
@@ -77,6 +77,7 @@ class Engine:
         max_attempts: int = 3,
         backoff_s: float = 60.0,
         calibrator: Calibrator | None = None,
+        min_confidence: int = MIN_CONFIDENCE,
     ):
         self.store = store
         self._language_model = language_model
@@ -94,6 +95,7 @@ class Engine:
         self.last_error: str | None = None
         self.digester = Digester()
         self.calibrator = calibrator  # None: the table packaged for the model that answers
+        self.min_confidence = min_confidence  # candidates under it are not stored (1: all, as a table's fit needs)
         self.dropped: Counter = Counter()  # sentences the checks refused, by reason, since start
 
     @classmethod
@@ -129,7 +131,8 @@ class Engine:
             lm = self._language_model()
             candidates, dropped = [], Counter()
             for activity in self.digester.digest(observations):
-                proposal = propose(lm, activity, self.calibrator or Calibrator.packaged(lm.name), self.max_tokens)
+                proposal = propose(lm, activity, self.calibrator or Calibrator.packaged(lm.name), self.max_tokens,
+                                   self.min_confidence)
                 candidates += proposal.candidates
                 dropped += proposal.dropped
             candidates = merge(candidates)

@@ -33,6 +33,7 @@ from pydantic import BaseModel
 from gumd.models.lm import LanguageModel, ModelError
 from gumd.propositions.check import fold
 from gumd.propositions.engine import Engine
+from gumd.propositions.propose import MIN_CONFIDENCE
 from gumd.propositions.retrieve import Retriever
 from gumd.store import NewObservation, Proposition, Store
 
@@ -209,8 +210,10 @@ def evaluate(
     match_cosine: float = 0.6,
     judge: LanguageModel | None = None,
     progress: Callable[[str], None] = lambda msg: None,
+    min_confidence: int = MIN_CONFIDENCE,
 ) -> ScenarioScore:
-    """Run the pipeline on a fresh store in a temporary dir and score its propositions."""
+    """Run the pipeline on a fresh store in a temporary dir and score its propositions; candidates under
+    `min_confidence` are not stored (1 keeps them all, as fitting a confidence table needs)."""
     lm = language_model()
     before = asdict(lm.usage)
     with tempfile.TemporaryDirectory(prefix="gumd-eval-") as tmp:
@@ -218,7 +221,8 @@ def evaluate(
         try:
             for obs in scenario.observations:
                 store.observations.add(obs)
-            engine = Engine(store, lambda: lm, Retriever(store, embedder), max_attempts=1)
+            engine = Engine(store, lambda: lm, Retriever(store, embedder), max_attempts=1,
+                            min_confidence=min_confidence)
             start = time.monotonic()
             failed = 0
             while (outcome := engine.run_once()) is not None:

@@ -306,13 +306,14 @@ def _showing(activity: Activity, keys: list[str]) -> list[int]:
     return [o.id for o in activity.observations if all(k in f"{o.title}\n{o.text}".lower() for k in keys)]
 
 
-def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_tokens: int = 128) -> Proposal:
+def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_tokens: int = 128,
+            min_confidence: int = MIN_CONFIDENCE) -> Proposal:
     """The relations, the titles of the people who write and the user's roles the screen states (relations.py),
     the tasks it assigns to the user and the pull requests they opened (assigned.py), the programs and web apps
     they work in (tools.py), then the model's restatement of each of the activity's dated passages, checked
     (`problem`; `undated`: it lost the passage's date and time; `misdated`: a date that none of the passage's
     dates may mean) and scored; a candidate scored
-    under MIN_CONFIDENCE is dropped as `unsure`."""
+    under `min_confidence` is dropped as `unsure`."""
     result = Proposal()
     found = relations(activity)
     for r in [*found, *contacts(activity, {r.person.lower() for r in found})]:
@@ -353,8 +354,8 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
         result.candidates.append(_candidate("dated", sentence, activity, snippet.text,
                                             _evidence_for(activity, snippet, named), calibrator,
                                             answer.confidence, snippet.cue))
-    unsure = [c for c in result.candidates if c.proposition.confidence < MIN_CONFIDENCE]
-    result.candidates = [c for c in result.candidates if c.proposition.confidence >= MIN_CONFIDENCE]
+    unsure = [c for c in result.candidates if c.proposition.confidence < min_confidence]
+    result.candidates = [c for c in result.candidates if c.proposition.confidence >= min_confidence]
     if unsure:
         result.dropped["unsure"] += len(unsure)
     return result

@@ -1037,6 +1037,8 @@ def test_a_candidate_the_table_scores_under_the_floor_is_dropped_as_unsure():
                             "confidence": 9})
     doubtful = propose(Scripted([statement]), a, Calibrator({}, -1.5))  # sigmoid(-1.5) = 0.18: confidence 2
     assert doubtful.candidates == [] and doubtful.dropped == {"unsure": 1}
+    kept = propose(Scripted([statement]), a, Calibrator({}, -1.5), min_confidence=1)  # a table's fit sees all
+    assert [c.proposition.confidence for c in kept.candidates] == [2] and not kept.dropped
     kept = propose(Scripted([statement]), a, Calibrator({}, -1.0))  # 0.27: confidence 3, the floor
     assert [c.proposition.confidence for c in kept.candidates] == [3]
 
