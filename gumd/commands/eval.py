@@ -141,6 +141,7 @@ def propositions(args: argparse.Namespace, settings: Settings) -> int:
         print(f"\n{split or 'all'}: {m.scenarios} scenarios, {m.facts} facts, {m.propositions} propositions: "
               f"recall {m.recall:.0%}, precision {m.precision:.0%}, ECE {m.ece:.2f}, false beliefs {m.false_beliefs}, "
               f"dropped {m.dropped or 'none'}")
+        print("  facts found by kind: " + ", ".join(f"{kind} {n}/{total}" for kind, (n, total) in m.kinds.items()))
         print(f"  model {m.model_seconds_per_observation:.1f} s/observation "
               f"({m.prompt_tokens_per_observation:.0f} tokens in, {m.completion_tokens_per_observation:.0f} out): "
               f"{m.model_share_at_120_per_hour:.0%} of an hour at 120 observations/hour")

@@ -94,6 +94,7 @@ class ScenarioScore:
     false_beliefs: int = 0
     missed: list[str] = field(default_factory=list)
     propositions_scored: list[ScoredProposition] = field(default_factory=list)
+    kinds: dict[str, list[int]] = field(default_factory=dict)  # kind of fact -> [found, facts]
 
 
 def _fact(row: dict) -> Fact:
@@ -246,12 +247,18 @@ def evaluate(
         )
         for p, row, bad in zip(props, matches, false_hits)
     ]
-    missed = [f.text for j, f in enumerate(scenario.facts) if not any(row[j] for row in matches)]
+    found = [any(row[j] for row in matches) for j in range(len(scenario.facts))]
+    missed = [f.text for f, hit in zip(scenario.facts, found) if not hit]
+    kinds: dict[str, list[int]] = {}
+    for f, hit in zip(scenario.facts, found):
+        counts = kinds.setdefault(f.kind or "other", [0, 0])
+        counts[0] += hit
+        counts[1] += 1
     return ScenarioScore(
         scenario.name, scenario.split, len(scenario.observations), len(scenario.facts), len(props),
         round(recall, 3), round(precision, 3), round(ece, 3), bins, round(seconds, 1), failed,
         round(usage["seconds"], 1), usage["prompt_tokens"], usage["completion_tokens"], dict(engine.dropped),
-        sum(bool(f) for f in false_hits), missed, scored,
+        sum(bool(f) for f in false_hits), missed, scored, kinds,
     )
 
 
@@ -273,6 +280,7 @@ class Summary:
     prompt_tokens_per_observation: float
     completion_tokens_per_observation: float
     model_share_at_120_per_hour: float  # model time / active time when 120 observations arrive per hour
+    kinds: dict[str, list[int]] = field(default_factory=dict)  # kind of fact -> [found, facts], pooled
 
 
 def summarize(scores: list[ScenarioScore]) -> Summary:
@@ -283,14 +291,19 @@ def summarize(scores: list[ScenarioScore]) -> Summary:
     n_obs = sum(s.observations for s in scores) or 1
     per_obs = sum(s.model_seconds for s in scores) / n_obs
     dropped: Counter = Counter()
+    kinds: dict[str, list[int]] = {}
     for s in scores:
         dropped.update(s.dropped)
+        for kind, (hits, total) in s.kinds.items():
+            pooled = kinds.setdefault(kind, [0, 0])
+            pooled[0] += hits
+            pooled[1] += total
     return Summary(
         len(scores), n_obs, facts, len(pairs), round(found / facts, 3) if facts else 0.0,
         round(sum(ok for _, ok in pairs) / len(pairs), 3) if pairs else 0.0, round(ece, 3), bins,
         sum(s.false_beliefs for s in scores), dict(dropped), round(per_obs, 2),
         round(sum(s.prompt_tokens for s in scores) / n_obs, 1), round(sum(s.completion_tokens for s in scores) / n_obs, 1),
-        round(per_obs * 120 / 3600, 3),
+        round(per_obs * 120 / 3600, 3), dict(sorted(kinds.items())),
     )
 
 

@@ -42,6 +42,8 @@ def test_the_harness_runs_the_real_pipeline_on_a_scenario(model_path, embedder, 
     assert result.prompt_tokens > 0 and result.completion_tokens > 0
     assert 0 <= result.recall <= 1 and 0 <= result.precision <= 1 and 0 <= result.ece <= 1
     assert sum(b["n"] for b in result.bins.values()) == result.propositions
+    assert sum(total for _, total in result.kinds.values()) == result.facts
+    assert sum(found for found, _ in result.kinds.values()) == result.facts - len(result.missed)
     for p in result.propositions_scored:  # every verdict can be read: text, confidence, evidence, what it matched
         assert p.text and 1 <= p.confidence <= 10 and p.evidence and p.features
         assert p.correct == (p.fact is not None and p.false is None)

@@ -11,7 +11,7 @@ from gumd.propositions.calibrate import FEATURES, Calibrator, fit
 from gumd.propositions.digest import DATE, Digester, split_activities
 from gumd.propositions.assigned import assignments, is_handle_of, pull_requests
 from gumd.propositions.passages import in_english, is_past, misdated, read_out, snippets, without_stamp
-from gumd.propositions.evaluate import Fact, calibration, load_scenario, score, states, summarize
+from gumd.propositions.evaluate import Fact, ScenarioScore, calibration, load_scenario, score, states, summarize
 from gumd.propositions.propose import (first_part, merge, passage, problem, propose, sentence_of, subject,
                                       without_window)
 from gumd.propositions.relations import contacts, relations, roles
@@ -1205,6 +1205,14 @@ def test_calibration_is_pooled_over_propositions_with_a_reliability_table():
     assert bins["9-10"] == {"n": 3, "accuracy": 0.667, "confidence": 0.9} and bins["1-3"]["accuracy"] == 0.0
     assert round(ece, 3) == round(3 / 4 * (0.9 - 2 / 3) + 1 / 4 * 0.2, 3)
     assert summarize([]).propositions == 0
+
+
+def test_the_summary_counts_the_facts_found_by_kind_over_scenarios():
+    scores = [ScenarioScore("a", "check", 3, 3, 0, 0.667, 0.0, 0.0, missed=["x"],
+                            kinds={"deadline": [1, 1], "person": [1, 2]}),
+              ScenarioScore("b", "check", 2, 2, 0, 0.5, 0.0, 0.0, missed=["y"],
+                            kinds={"person": [0, 1], "role": [1, 1]})]
+    assert summarize(scores).kinds == {"deadline": [1, 1], "person": [1, 3], "role": [1, 1]}
 
 
 def test_every_shipped_scenario_loads_and_its_hints_are_on_its_screens():
