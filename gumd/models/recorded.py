@@ -38,9 +38,12 @@ class RecordedModel(LanguageModel):
         self.recorded = 0
         self._answers: dict[str, Generation] = {}
         self._lock = threading.Lock()
+        self._open_line = False  # the file ends in a line cut short: the next answer starts a line of its own
         if self.path.exists():
             unreadable = 0
-            for line in self.path.read_text(encoding="utf-8").splitlines():
+            text = self.path.read_text(encoding="utf-8")
+            self._open_line = bool(text) and not text.endswith("\n")
+            for line in text.splitlines():
                 try:
                     key, fields = json.loads(line)
                     self._answers[key] = Generation(**fields)
@@ -50,8 +53,8 @@ class RecordedModel(LanguageModel):
                 log.warning("%s: %d unreadable lines skipped", self.path, unreadable)
 
     def describe(self) -> dict[str, Any]:
-        return {**self.model.describe(), "answers": str(self.path), "replayed": self.replayed,
-                "recorded": self.recorded}
+        return {**self.model.describe(), "usage": asdict(self.usage), "answers": str(self.path),
+                "replayed": self.replayed, "recorded": self.recorded}
 
     def _generate(self, messages: Messages, schema: dict[str, Any] | None, max_tokens: int, retry: bool = False
                   ) -> Generation:
@@ -67,7 +70,8 @@ class RecordedModel(LanguageModel):
             self.recorded += 1
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             with os.fdopen(fd, "a", encoding="utf-8") as f:
-                f.write(json.dumps([key, asdict(generation)], ensure_ascii=False) + "\n")
+                f.write("\n" * self._open_line + json.dumps([key, asdict(generation)], ensure_ascii=False) + "\n")
+            self._open_line = False
         return generation
 
 

@@ -47,5 +47,8 @@ def test_a_line_cut_short_by_a_stopped_run_is_skipped_and_the_rest_replayed(tmp_
     RecordedModel(Scripted([json.dumps({"statement": "the report"})]), answers).complete_json(ASK, Answer)
     with answers.open("a") as f:
         f.write('["3f2a", {"text": "{\\"statem')  # the run was killed while writing
-    replay = RecordedModel(Scripted([]), answers)
+    replay = RecordedModel(Scripted([json.dumps({"statement": "more"})]), answers)
     assert replay.complete_json(ASK, Answer).statement == "the report"
+    assert replay.complete_json(OTHER, Answer).statement == "more"  # recorded on a line of its own
+    again = RecordedModel(Scripted([]), answers)
+    assert [again.complete_json(q, Answer).statement for q in (ASK, OTHER)] == ["the report", "more"]
