@@ -222,7 +222,8 @@ def evaluate(
         try:
             for obs in scenario.observations:
                 store.observations.add(obs)
-            engine = Engine(store, lambda: lm, Retriever(store, embedder), max_attempts=1,
+            # The embedder is waited for: what revise is shown must not hang on how long its first load took.
+            engine = Engine(store, lambda: lm, Retriever(store, embedder, load_wait_s=None), max_attempts=1,
                             min_confidence=min_confidence)
             start = time.monotonic()
             failed = 0

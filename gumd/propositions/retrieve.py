@@ -57,12 +57,12 @@ class Retriever:
 
     Each half brings its best `pool` candidates (more when a page asks for more than a third of that);
     docs/benchmarks.md ("Search") has the latency this pool size gives. A search waits at most `load_wait_s`
-    for the embedder to load (its first load exports an ONNX graph, half a minute on a busy machine); past
-    that it answers from the lexical half alone while the load goes on.
+    for the embedder to load (its first load exports an ONNX graph, half a minute on a busy machine; None: as long
+    as the load takes); past that it answers from the lexical half alone while the load goes on.
     """
 
     def __init__(self, store: Store, embedder=None, pool: int = 50, min_similarity: float = 0.3,
-                 load_wait_s: float = 5.0):
+                 load_wait_s: float | None = 5.0):
         self.store = store
         self.embedder = embedder
         self.load_wait_s = load_wait_s
