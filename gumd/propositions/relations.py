@@ -317,8 +317,12 @@ def _title(title: str, *employers: str, domains: frozenset[str] = frozenset(), p
     # cell that is an organisation's name is its employer ("Especialista en Planeación Urbana" / "Dirección de
     # Ordenamiento del Territorio")
     at = _AT.search(title)
-    employer = _employer(cells, domains, people) if not at else "" if at.group(0).split()[0] not in _IN_OR_AT \
-        else next((c for c in cells if _ORGANISATION.match(c)), "")
+    if not at:
+        employer = _employer(cells, domains, people)
+    elif at.group(0).split()[0] in _IN_OR_AT:
+        employer = next((c for c in cells if _ORGANISATION.match(c)), "")
+    else:
+        employer = ""
     if _OCCUPATION.search(title):
         field = cells[0].split(" - ")[0] if cells and not _AT.search(title) else ""
         if _FIELD.fullmatch(field) and field != employer and not _OCCUPATION.search(field) \

@@ -112,10 +112,9 @@ def test_the_engine_scores_with_the_confidence_table_of_the_model_that_answers(t
 
 def test_the_floor_under_which_candidates_are_not_stored_can_be_lowered_for_a_tables_fit(tmp_path):
     doubtful = Calibrator({}, -1.5)  # every candidate at confidence 2, under gumd's floor
-    for floor, stored in ((None, 0), (1, 1)):
-        store = Store(tmp_path / f"{floor}.db")
+    for floor, stored, dropped in (({}, 0, {"unsure": 1}), ({"min_confidence": 1}, 1, {})):  # gumd's own; 1
+        store = Store(tmp_path / f"{stored}.db")
         add(store, MAIL, "thunderbird", "Inbox", 1000.0)
         lm = Scripted([said("The user has to book TAP flight TP 218 for Marta Silva by September 14 at 16:00")])
-        engine = Engine(store, lambda: lm, calibrator=doubtful, **({"min_confidence": floor} if floor else {}))
-        assert len(engine.run_once().propositions) == stored
-        assert engine.dropped == ({"unsure": 1} if floor is None else {})
+        engine = Engine(store, lambda: lm, calibrator=doubtful, **floor)
+        assert len(engine.run_once().propositions) == stored and engine.dropped == dropped
