@@ -170,6 +170,53 @@ def read_out(statement: str) -> str:
     return _READING.sub(lambda m: m.group("reading"), statement)
 
 
+_RELATIVE_DAY = re.compile(r"\b(?P<on>(?:by|until|till|before|on|for|from|after|due)\s+)?(?P<word>today|tonight|tomorrow)"
+                           r"\b(?!['’]s)", re.IGNORECASE)
+_BARE_WEEKDAY = re.compile(r"(?<!\w)(?P<word>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tues?|Wed|"
+                           r"Thu(?:rs?)?|Fri|Sat)\b(?!['’]?s\b)"
+                           r"(?!,?\s+\d{1,2}(?![:.h\d]|\s*[ap]\.?m\b))")  # "Friday 15, 2027": a date gumd cannot read
+_RECURRING = re.compile(r"\b(?:next|last|every|each|weekly(?: on)?)\s+$", re.IGNORECASE)  # "every Monday": no one day
+_SAME_WEEKDAY = re.compile(rf"(?P<date>\b(?:{'|'.join(ENGLISH_WEEKDAYS)}) \d{{1,2}} (?:{'|'.join(ENGLISH_MONTHS)}))"
+                           rf" \((?:{'|'.join(ENGLISH_WEEKDAYS)})\)", re.IGNORECASE)
+
+
+def _day(when: dt.date) -> str:
+    return f"{when:%A} {when.day} {when:%B}"
+
+
+def absolute(statement: str, evidence: str, day: dt.date) -> str:
+    """A statement read on `day` with the days it names relative to that day given as dates, since it is read
+    days later. "today", "tomorrow" and "tonight", in a statement naming no date: after "by", "on", "until" …
+    the date itself ("by noon tomorrow": "by noon on Wednesday 3 March" reads "by noon Wednesday 3 March"),
+    otherwise beside the word ("what's in stock today (Tuesday 13 April)"). A weekday that is no part of a date
+    ("by Friday": "by Friday 5 March"): the coming date on that weekday `evidence` (the passage, its dates in
+    English) names, else the next such day from `day` on; a weekday a date in the statement falls on ("Saturday
+    morning (May 22)"), "next Friday", "every Monday" and "Mondays" stay."""
+    def readable(text: str) -> list[re.Match]:
+        return [m for m in DATE.finditer(text) if not _RELATIVE_DAY.fullmatch(m.group(0))
+                and _readings(m.group(0), day)]
+
+    if not readable(statement):
+        def relative(m: re.Match) -> str:
+            word = m.group("word")
+            when = _day(day + dt.timedelta(days=word.lower() == "tomorrow"))
+            if not m.group("on"):
+                return f"{word} ({when})"
+            return m.group("on") + (f"the evening of {when}" if word.lower() == "tonight" else when)
+        statement = _RELATIVE_DAY.sub(relative, statement)
+    dates = readable(statement)
+    coming = [r for m in readable(evidence) for r in _readings(m.group(0), day) if r >= day]
+
+    def weekday(m: re.Match) -> str:
+        number = _WEEKDAY_NUMBERS[m.group("word").lower()[:3]]
+        if any(d.start() <= m.start() < d.end() or any(r.weekday() == number for r in _readings(d.group(0), day))
+               for d in dates) or _RECURRING.search(statement, 0, m.start()):
+            return m.group(0)
+        on_it = sorted(d for d in coming if d.weekday() == number)
+        return _day(on_it[0] if on_it else day + dt.timedelta(days=(number - day.weekday()) % 7))
+    return _SAME_WEEKDAY.sub(lambda m: m.group("date"), _BARE_WEEKDAY.sub(weekday, statement))
+
+
 def is_past(date: str, day: dt.date) -> bool:
     """Whether a date as a screen writes it surely lies before `day`: every reading of it does (a date without
     its year is past when it lies up to RECENT_DAYS back, so "Mar 6" seen on 9 March is)."""

@@ -28,7 +28,7 @@ from gumd.propositions import check
 from gumd.propositions.assigned import assignments, pull_requests
 from gumd.propositions.calibrate import Calibrator, features
 from gumd.propositions.digest import DATE, Activity, above_in_column, is_writing
-from gumd.propositions.passages import Snippet, in_english, misdated, read_out, says_when, snippets
+from gumd.propositions.passages import Snippet, absolute, in_english, misdated, read_out, says_when, snippets
 from gumd.propositions.relations import contacts, relations, relations_in, roles
 from gumd.propositions.prompts import propose_messages
 from gumd.propositions.tools import tools_used
@@ -281,7 +281,9 @@ def _evidence_for(activity: Activity, snippet: Snippet, named: list[str]) -> lis
 
 
 def _candidate(kind: str, sentence: str, activity: Activity, source: str, ids: list[int], calibrator: Calibrator,
-               model_confidence: int | None, cue: str) -> Candidate:
+               model_confidence: int | None, cue: str, shown: str = "") -> Candidate:
+    """A candidate for `sentence`, scored by its evidence features; stored as `shown` where that is given (the
+    sentence with its relative days made dates: the features are the sentence's own, as the table was fitted)."""
     named = [e.text for e in activity.entities if e.text.lower().lstrip("@") in sentence.lower()]
     feats = features(kind, sentence, named, activity, source, model_confidence, told=cue == "your")
     grounding = {
@@ -293,7 +295,7 @@ def _candidate(kind: str, sentence: str, activity: Activity, source: str, ids: l
     }
     return Candidate(
         NewProposition(
-            text=sentence, reasoning=f"From {activity.app or 'the screen'}: {source}"[:300],
+            text=shown or sentence, reasoning=f"From {activity.app or 'the screen'}: {source}"[:300],
             confidence=calibrator.confidence(feats), decay=DECAY[kind], model_confidence=model_confidence,
             grounding=grounding,
         ),
@@ -353,7 +355,8 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
         named = [e.text for e in activity.entities if e.text.lower().lstrip("@") in sentence.lower()]
         result.candidates.append(_candidate("dated", sentence, activity, snippet.text,
                                             _evidence_for(activity, snippet, named), calibrator,
-                                            answer.confidence, snippet.cue))
+                                            answer.confidence, snippet.cue,
+                                            absolute(sentence, in_english(snippet.text, day), day)))
     unsure = [c for c in result.candidates if c.proposition.confidence < min_confidence]
     result.candidates = [c for c in result.candidates if c.proposition.confidence >= min_confidence]
     if unsure:

@@ -10,7 +10,7 @@ from gumd.propositions import calibrate, check
 from gumd.propositions.calibrate import FEATURES, Calibrator, fit
 from gumd.propositions.digest import DATE, Digester, split_activities
 from gumd.propositions.assigned import assignments, is_handle_of, pull_requests
-from gumd.propositions.passages import in_english, is_past, misdated, read_out, snippets, without_stamp
+from gumd.propositions.passages import absolute, in_english, is_past, misdated, read_out, snippets, without_stamp
 from gumd.propositions.evaluate import Fact, ScenarioScore, calibration, load_scenario, score, states, summarize
 from gumd.propositions.propose import (first_part, merge, passage, problem, propose, sentence_of, subject,
                                       without_window)
@@ -751,6 +751,39 @@ def test_dates_in_figures_or_another_language_are_read_out_in_english_for_the_mo
     text = passage(a, snippet)
     assert "written by: Renata Lopes Fisioterapia" in text and "(Thursday 21 May 2026), às 18:30" in text
     assert snippet.lines[-1] == "📅 quinta-feira, 21 de maio de 2026, às 18:30"  # the evidence stays as shown
+
+
+def test_days_a_statement_names_relative_to_the_day_it_was_read_are_stored_as_dates():
+    day = dt.date(2027, 3, 2)  # a Tuesday
+    assert absolute("The user has to send Euan the abstract by tomorrow.", "", day) == \
+        "The user has to send Euan the abstract by Wednesday 3 March."
+    assert absolute("The user has to record the voice-over tonight.", "", day) == \
+        "The user has to record the voice-over tonight (Tuesday 2 March)."
+    assert absolute("The user must send the deck by Wed EOD.", "", day) == \
+        "The user must send the deck by Wednesday 3 March EOD."
+    assert absolute("The user meets Mairi on Thursday 14:00.", "", day) == \
+        "The user meets Mairi on Thursday 4 March 14:00."  # a time after it is no day of the month
+    passage = in_english("Marks due Friday 12/03/2027 (sent Fri 26/02/2027)", day)
+    assert absolute("The user has to upload the marks by Friday.", passage, day) == \
+        "The user has to upload the marks by Friday 12 March."  # the coming Friday the passage names
+    assert absolute("The user has to send the abstract by tomorrow (Wednesday) at noon.", "", day) == \
+        "The user has to send the abstract by Wednesday 3 March at noon."
+    for kept in ("The user drops Ava off Saturday morning (May 22).",  # a date in it falls on that weekday
+                 "The user sits the exam on Wednesday, March 12, 2027.",  # part of a date, if a wrong one
+                 "The user has rehearsal weekly on Wednesday 19:00.", "The user runs every Monday.",
+                 "The user meets Tom next Friday.", "The user is off on Fridays.",
+                 "The user must pay today by Friday 5 March.",  # relative words beside a date stay
+                 "The user reads Friday 15, 2027.",  # a date gumd cannot read
+                 "The user waits for Friday's decision."):
+        assert absolute(kept, "", day) == kept
+    note = "From: Dana Whitfield <dana@acme.io>\nCould you send me the Q3 report by Friday at 5 PM?"
+    (a,) = Digester().digest([obs(1, dt.datetime(2027, 3, 2, 9).timestamp(), "thunderbird", "Q3 - Thunderbird",
+                                  note)])
+    statement = json.dumps({"statement": "The user must send the Q3 report to Dana Whitfield by Friday at 5 PM",
+                            "confidence": 9})
+    (c,) = propose(Scripted([statement]), a, Calibrator({}, 0.0)).candidates
+    assert c.proposition.text == "The user must send the Q3 report to Dana Whitfield by Friday 5 March at 5 PM."
+    assert c.proposition.grounding["features"]["grounded_words"] == 1.0  # scored as the model said it
 
 
 def test_each_passage_of_an_inbox_is_written_by_the_sender_whose_mail_it_is():
