@@ -104,14 +104,31 @@ def _readings(date: str, day: dt.date) -> list[dt.date]:
     return found
 
 
+_TODAY = re.compile(r"\b(?:today|tonight|this (?:morning|afternoon|evening)|eod|end of (?:the )?day|heute|hoy|esta "
+                    r"(?:mañana|tarde|noche)|aujourd['’]hui|ce soir|oggi|stasera|hoje|esta noite|vandaag|vanavond|idag|"
+                    r"ikväll|dzi[śs](?:iaj)?)\b|今日|今晩|今夜|本日|오늘", re.IGNORECASE)
+
+
+def _says_the_day(evidence: str, day: dt.date) -> bool:
+    """Whether lines seen on `day` name that day: by a date, a day and month ("08.03."), a word for today, or
+    its weekday alone."""
+    return bool(_TODAY.search(evidence)) or any(day in _readings(m.group(0), day) for m in DATE.finditer(evidence)) \
+        or any({(day.day, day.month), (day.month, day.day)} & {tuple(map(int, re.findall(r"\d+", m.group(0))[:2]))}
+               for m in _DAY_MONTH.finditer(DATE.sub(" ", evidence))) \
+        or any(_WEEKDAY_NUMBERS.get(m.group(0).lower()[:3]) == day.weekday() for m in _WEEKDAY.finditer(evidence))
+
+
 def misdated(statement: str, evidence: str, day: dt.date) -> list[str]:
     """The dates of `statement` that no date of `evidence` may mean, both seen on `day` ("by 8 March" from lines
     that say "01.03.2027" and "12.03.2027"); a date on the weekday of a bare weekday in `evidence` ("Friday") may
     be any such day. Lines with a day and month that DATE does not read ("bis 30.06.", "Donnerstag 4.3.") are
-    not judged."""
+    not judged, except for `day` itself: the day the passage was seen, which its head gives and a small model
+    copies as the date of what the lines say, is misdated unless they name it too."""
+    said = _says_the_day(evidence, day)
+    copied = [] if said else [m.group(0) for m in DATE.finditer(statement) if day in _readings(m.group(0), day)]
     if _DAY_MONTH.search(DATE.sub(" ", evidence)):
-        return []
-    shown = {r for m in DATE.finditer(evidence) for r in _readings(m.group(0), day)}
+        return copied
+    shown = {r for m in DATE.finditer(evidence) for r in _readings(m.group(0), day)} | ({day} if said else set())
     weekdays = {_WEEKDAY_NUMBERS.get(m.group(0).lower()[:3]) for m in _WEEKDAY.finditer(evidence)}
     return [m.group(0) for m in DATE.finditer(statement)
             if (readings := _readings(m.group(0), day)) and not shown.intersection(readings)

@@ -852,6 +852,11 @@ def test_a_statement_dated_on_a_day_none_of_its_passages_dates_may_mean_is_misda
     assert misdated("The user pays on 9/22.", "due Wednesday 9/22 at noon", day) == []
     assert misdated("The user must call back today.", "Reminder: today at 5pm", day) == []
     assert misdated("The user must send it by Tuesday 30 June.", "braucht ihn bis 30.06. für den Antrag", day) == []
+    # the day the passage was seen, which its head gives, is no date of what its lines say unless they name it
+    lines = in_english("lossning torsdag 11/3, ca kl 15:30", day)
+    assert misdated("The user must plan the unloading by Tuesday 2027-03-02.", lines, day) == ["Tuesday 2027-03-02"]
+    for said in ("Mötet idag kl 15:30", "Besprechung heute um 15:30", "Möte 02.03. kl 15:30", "Tuesday 15:30 call"):
+        assert misdated("The user has a meeting on Tuesday 2 March at 15:30.", in_english(said, day), day) == []
 
 
 def test_dates_times_and_deadline_words_are_read_in_italian_dutch_portuguese_french_and_german():
