@@ -187,8 +187,8 @@ def read_out(statement: str) -> str:
     return _READING.sub(lambda m: m.group("reading"), statement)
 
 
-_RELATIVE_DAY = re.compile(r"\b(?P<on>(?:by|until|till|before|on|for|from|after|due)\s+)?(?P<word>today|tonight|tomorrow)"
-                           r"\b(?!['’]s)", re.IGNORECASE)
+_RELATIVE_DAY = re.compile(r"\b(?P<on>(?:by|until|till|before|on|for|from|after|due)\s+)?"
+                           r"(?P<word>today|tonight|tomorrow)\b(?!['’]s)", re.IGNORECASE)
 _BARE_WEEKDAY = re.compile(r"(?<!\w)(?P<word>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tues?|Wed|"
                            r"Thu(?:rs?)?|Fri|Sat)\b(?!['’]?s\b)"
                            r"(?!,?\s+\d{1,2}(?![:.h\d]|\s*[ap]\.?m\b))")  # "Friday 15, 2027": a date gumd cannot read

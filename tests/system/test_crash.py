@@ -9,6 +9,7 @@ model's kill -9 mid-batch is tests/system/test_lifecycle.py::test_kill_9_mid_bat
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 import sqlite3
@@ -16,6 +17,7 @@ import time
 
 from gumd.models.embed import OnnxEmbedder, packaged_minilm_path
 from gumd.propositions.calibrate import Calibrator
+from gumd.propositions.passages import absolute
 from gumd.store import NewObservation, Store
 from tests.support.daemon import DaemonProcess, unit_command, write_config
 from tests.support.environment import wait_for
@@ -105,12 +107,16 @@ def test_twenty_kill_9s_lose_nothing_and_process_nothing_twice(tmp_path, model_p
         # proposition (cosine >= 0.95) supports that one instead, raising its confidence once per new link above
         # the confidence its evidence gave it at first
         titles = dict(conn.execute("SELECT id, title FROM observations"))
+        seen = dict(conn.execute("SELECT id, started_at FROM observations"))
         calibrator = Calibrator.packaged()
         model_props = "SELECT id, text, confidence, grounding FROM propositions WHERE origin = 'model'"
         for pid, text, confidence, grounding in conn.execute(model_props):
             evidence = [o for (o,) in conn.execute("SELECT observation_id FROM evidence WHERE proposition_id = ?",
                                                    [pid])]
-            assert text in {f"The user is working on {titles[o]} by tomorrow." for o in evidence}
+            # "tomorrow" is stored as the date after the day the activity began (at or before its evidence)
+            assert text in {absolute(f"The user is working on {titles[o]} by tomorrow.", "",
+                                     dt.date.fromtimestamp(seen[o]) - dt.timedelta(days=back))
+                            for o in evidence for back in (0, 1)}
             start = calibrator.confidence(json.loads(grounding)["features"])
             assert start <= confidence <= min(10, start + len(evidence) - 1), (text, confidence, start, evidence)
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -4,6 +4,7 @@ before, and every way it cannot open the store stops start-up with one line sayi
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import pytest
 
 from gumd.client import Client
 from gumd.daemon import DataDirLock
+from gumd.propositions.passages import absolute
 from gumd.store import NewObservation, NewProposition, Store
 from gumd.store.database import SQLITE_HEADER, StoreOpenError
 from gumd.store.encryption import KEYRING_SERVICE, key_name, open_store
@@ -104,7 +106,8 @@ def test_the_daemon_builds_its_model_in_an_encrypted_store(secret_service, tmp_p
             daemon.client(data / "gumd.sock")
             client = Client(data / "gumd.sock", timeout=60)
             found = wait_for(lambda: client.search(SECRET), 60, what="the proposition from the encrypted store")
-            assert found[0]["text"] == f"The user is working on {SECRET} booking by tomorrow."
+            said = f"The user is working on {SECRET} booking by tomorrow."  # stored with tomorrow's date
+            assert found[0]["text"] == absolute(said, "", dt.date.fromtimestamp(now - 60))
             assert client.export()["propositions"]  # the export's read-only connection has the key too
             assert client.status()["encrypted"] is True
             # a search answers from BM25 while the embedder's first load (an ONNX export written under data/models)
