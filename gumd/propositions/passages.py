@@ -193,8 +193,8 @@ _BARE_WEEKDAY = re.compile(r"(?<!\w)(?P<word>Monday|Tuesday|Wednesday|Thursday|F
                            r"Thu(?:rs?)?|Fri|Sat)\b(?!['’]?s\b)"
                            r"(?!,?\s+\d{1,2}(?![:.h\d]|\s*[ap]\.?m\b))")  # "Friday 15, 2027": a date gumd cannot read
 _RECURRING = re.compile(r"\b(?:next|last|every|each|weekly(?: on)?)\s+$", re.IGNORECASE)  # "every Monday": no one day
-_SAME_WEEKDAY = re.compile(rf"(?P<date>\b(?:{'|'.join(ENGLISH_WEEKDAYS)}) \d{{1,2}} (?:{'|'.join(ENGLISH_MONTHS)}))"
-                           rf" \((?:{'|'.join(ENGLISH_WEEKDAYS)})\)", re.IGNORECASE)
+_SAME_WEEKDAY = re.compile(rf"(?P<date>\b(?P<weekday>{'|'.join(ENGLISH_WEEKDAYS)}) \d{{1,2}} "
+                           rf"(?:{'|'.join(ENGLISH_MONTHS)})) \((?P=weekday)\)", re.IGNORECASE)  # "… (Wednesday)"
 
 
 def _day(when: dt.date) -> str:
@@ -203,9 +203,9 @@ def _day(when: dt.date) -> str:
 
 def absolute(statement: str, evidence: str, day: dt.date) -> str:
     """A statement read on `day` with the days it names relative to that day given as dates, since it is read
-    days later. "today", "tomorrow" and "tonight", in a statement naming no date: after "by", "on", "until" …
-    the date itself ("by noon tomorrow": "by noon on Wednesday 3 March" reads "by noon Wednesday 3 March"),
-    otherwise beside the word ("what's in stock today (Tuesday 13 April)"). A weekday that is no part of a date
+    days later. "today", "tomorrow" and "tonight", in a statement naming no date: right after "by", "on",
+    "until" … the date itself ("by tomorrow": "by Wednesday 3 March"), otherwise the date beside the word ("by
+    noon tomorrow (Wednesday 3 March)"). A weekday that is no part of a date
     ("by Friday": "by Friday 5 March"): the coming date on that weekday `evidence` (the passage, its dates in
     English) names, else the next such day from `day` on; a weekday a date in the statement falls on ("Saturday
     morning (May 22)"), "next Friday", "every Monday" and "Mondays" stay."""
