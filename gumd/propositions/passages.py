@@ -112,9 +112,8 @@ _TODAY = re.compile(r"\b(?:today|tonight|this (?:morning|afternoon|evening)|eod|
 def _says_the_day(evidence: str, day: dt.date) -> bool:
     """Whether lines seen on `day` name that day: by a date, a day and month ("08.03."), a word for today, or
     its weekday alone."""
-    return bool(_TODAY.search(evidence)) or any(day in _readings(m.group(0), day) for m in DATE.finditer(evidence)) \
-        or any({(day.day, day.month), (day.month, day.day)} & {tuple(map(int, re.findall(r"\d+", m.group(0))[:2]))}
-               for m in _DAY_MONTH.finditer(DATE.sub(" ", evidence))) \
+    dates = [*DATE.finditer(evidence), *_DAY_MONTH.finditer(DATE.sub(" ", evidence))]
+    return bool(_TODAY.search(evidence)) or any(day in _readings(m.group(0), day) for m in dates) \
         or any(_WEEKDAY_NUMBERS.get(m.group(0).lower()[:3]) == day.weekday() for m in _WEEKDAY.finditer(evidence))
 
 

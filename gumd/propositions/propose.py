@@ -346,9 +346,10 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
                                           voice=addressed and not _OWN_LINE.search(snippet.text)))
         if not sentence:
             continue
+        english = in_english(snippet.text, day)
         reason = problem(sentence, text, screens, activity.app, activity.user) or \
             ("undated" if not says_when(sentence) else None) or \
-            ("misdated" if misdated(sentence, in_english(snippet.text, day), day) else None)
+            ("misdated" if misdated(sentence, english, day) else None)
         if reason:
             result.dropped[reason] += 1
             continue
@@ -356,7 +357,7 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
         result.candidates.append(_candidate("dated", sentence, activity, snippet.text,
                                             _evidence_for(activity, snippet, named), calibrator,
                                             answer.confidence, snippet.cue,
-                                            absolute(sentence, in_english(snippet.text, day), day)))
+                                            absolute(sentence, english, day)))
     unsure = [c for c in result.candidates if c.proposition.confidence < min_confidence]
     result.candidates = [c for c in result.candidates if c.proposition.confidence >= min_confidence]
     if unsure:
