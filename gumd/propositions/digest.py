@@ -160,6 +160,8 @@ class Activity:
     below: dict[str, list[str]] = field(default_factory=dict)  # a new line -> the cells under it, in its column
     entities: list[Entity] = field(default_factory=list)
     user: str = ""  # the user's own name, as far as the screens have shown it so far
+    likely_user: str = ""  # the name the screens have addressed the user by most so far, before the votes settle it
+    # as the user's (`user`); the user's once they have
     site: str = ""  # the web app the user worked in here, when they have worked on two pages of it or more …
     site_pages: list[str] = field(default_factory=list)  # … and its pages here
 
@@ -240,8 +242,11 @@ class Digester:
                         (e.kind == "person" or e.kind == "name" and " " not in known):  # "Misaki Sato Photography"
                     self._full_names[first] = e.text  # is a business, "Thiago Almeida" completes "Thiago"
         self._count_user()
+        (top, n), *rest = self._user_votes.most_common(2) or [("", 0)]
+        likely = self.user or (self._full_names.get(top, "") if n and (not rest or n > rest[0][1]) else "")
         for a in activities:
             a.user = self.user
+            a.likely_user = likely
             sites = [found for title in a.titles if (found := site_of(title))] if interacted(a) else []
             for site, pages in sites:
                 if self.sites.worked_on(site, pages) >= 2 or inputs(a) >= SITE_INPUTS:

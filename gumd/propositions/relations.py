@@ -456,11 +456,12 @@ def _credentials(activity: Activity, person: str) -> list[tuple[str, str]]:
 def roles(activity: Activity) -> list[Role]:
     """The occupations the activity's lines give the user beside their own name (`_titles`): "Tanya Brooks |
     Paralegal | Whitfield & Osei LLP", "Daniel Reyes, 8th Grade Science, Lincoln Middle School", or the
-    credentials after it say ("Doug Arsenault, P.Eng. (ret.)")."""
-    if not activity.user:
+    credentials after it say ("Doug Arsenault, P.Eng. (ret.)"). Before the screens settle the user's name, the name
+    they have addressed the user by most stands for it."""
+    user = activity.user or activity.likely_user
+    if not user:
         return []
-    return [Role(activity.user, title, line)
-            for title, line in [*_titles(activity, activity.user), *_credentials(activity, activity.user)]]
+    return [Role(user, title, line) for title, line in [*_titles(activity, user), *_credentials(activity, user)]]
 
 
 # A name that heads a cell, after a row's number or an honorific, with nothing or a title after it: a roster's
@@ -490,9 +491,11 @@ def contacts(activity: Activity, related: set[str] = frozenset()) -> list[Contac
     signatures, chat speakers) or whom a roster or a card lists with a title beside them that names one person's
     occupation ("4   Ayşe Demir   Teamleider vrijwilligers", not "Australian Taxation Office · Online services for
     agents"), and the occupations writers' credentials name ("Jenna Park, RDH"), other than the
-    user, the people in `related` (lower-cased names whose relation to the user is known) and a name of the
-    mailbox a window title shows: "Kundansvarig | Jobbpoolen Väst AB" under "Sara Holm"."""
-    user = activity.user.split()[0] if activity.user else ""
+    user or whom the screens have addressed as the user most so far (`likely_user`: "Marta Figueiredo (Professor)"
+    before the votes settle that she is the user), the people in `related` (lower-cased names whose relation to the
+    user is known) and a name of the mailbox a window title shows: "Kundansvarig | Jobbpoolen Väst AB" under "Sara
+    Holm"."""
+    user = activity.likely_user.split()[0] if activity.likely_user else ""
     own = {w for t in activity.titles for m in re.finditer(r"([\w.+-]+)@[\w-]+\.", t)
            for w in re.split(r"[._+-]", fold(m.group(1))) if len(w) > 1}  # "marta@laalacenachamberi.es": Marta
     writers = {e.text for e in activity.entities if e.kind == "person" and e.cue in ("sender", "signature", "chat")}

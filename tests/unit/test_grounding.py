@@ -189,6 +189,23 @@ def test_the_people_who_write_to_the_user_are_known_by_the_titles_their_signatur
     assert said("From: Linda Tremblay <lt@ovba.ca>\nMembers: Linda Tremblay (owner)") == []  # … not an access role
 
 
+def test_the_name_the_screens_address_the_user_by_most_is_not_a_contact_before_the_votes_settle_it():
+    def said(*greeted):
+        digester = Digester()
+        for i, name in enumerate(greeted):
+            mail = f"From: Ana Rebelo <ar@esr.pt>\nBom dia {name},\na reunião é às 17h."
+            digester.digest([obs(i + 1, 60 * i, "outlook", "Reunião - Outlook", mail)])
+        (a,) = digester.digest([obs(9, 900, "msedge", "INOVAR+ | Avaliação - Microsoft Edge",
+                                    "INOVAR+ Alunos   Escola Secundária de Ramalde   Marta Figueiredo (Professor) ▾")])
+        return digester.user, [r.sentence for r in roles(a)], [c.sentence for c in contacts(a)]
+
+    # one greeting does not settle whose the screens are, but the name they greet is nobody who works with the user:
+    # the title beside it is the user's
+    assert said("Marta") == ("", ["The user, Marta Figueiredo, is a professor."], [])
+    # with two names greeted as often, either may be someone else
+    assert said("Marta", "Cláudia") == ("", [], ["Marta Figueiredo, professor, works with the user."])
+
+
 def test_a_chat_apps_message_headers_name_their_authors_and_the_titles_beside_them():
     def said(text):
         (a,) = Digester().digest([obs(1, 0, "teams", "Chat | Microsoft Teams", text)])
