@@ -336,7 +336,7 @@ def _same_window(a: str, b: str) -> bool:
 
 
 ROW_JOIN = "   "  # how a row's cells are put back together for a reader
-BELOW_ROWS = 2  # rows under a cell kept as what stands below it …
+BELOW_ROWS = 3  # rows under a cell kept as what stands below it …
 COLUMN_SLACK = 4  # … starting this many characters left or right of it at most (OCR columns drift; a chat
 # message's second line hangs under its text, not its speaker)
 _CELL = re.compile(r"\S+(?:\s\S+)*")  # words with single spaces between: one cell

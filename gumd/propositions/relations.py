@@ -335,13 +335,13 @@ def _title(title: str, *employers: str, domains: frozenset[str] = frozenset(), p
 def _titles(activity: Activity, person: str, signed: bool = True) -> list[tuple[str, str]]:
     """(title, line) for each title the activity's screens give `person`: after the name ("Dara Quinn — Freelance
     Illustrator", in its cell or the next cells of its row, or in brackets: "Linda Tremblay (President)"; after a
-    field's label only with an occupation word), or on the line under it, as a signature or a profile
-    card writes it ("Grace O'Connor" / "Registered Nurse" / "St Mary's Hospital"; the name may carry credentials
-    and pronouns: "Doug Arsenault, P.Eng.", "Michelle Lavallée (she/elle)"), with the employer when a next cell or
-    line names one; a title without an occupation word only with its employer. The screens are read as they are,
-    chrome included: a signature shows in every mail of its writer. Of a title and the same title with more, only
-    the fuller is kept; a title or employer that is someone's name is none. Without `signed`, only a title beside
-    the name counts: someone who writes nothing here signs nothing."""
+    field's label only with an occupation word), or on the line under it, as a signature or a profile card writes it
+    ("Grace O'Connor" / "Registered Nurse" / "St Mary's Hospital"; the name may carry credentials and pronouns:
+    "Doug Arsenault, P.Eng.", "Michelle Lavallée (she/elle)"), with the employer when a next cell or line names one
+    (or the line after, for an organisation under a department's line); a title without an occupation word only with
+    its employer. The screens are read as they are, chrome included: a signature shows in every mail of its writer.
+    Of a title and the same title with more, only the fuller is kept; a title or employer that is someone's name is
+    none. Without `signed`, only a title beside the name counts: someone who writes nothing here signs nothing."""
     found: dict[str, tuple[str, str]] = {}
     given, _, family = person.partition(" ")
     name = re.compile(rf"(?<!\w){re.escape(given)}\w*(?:\s+\([^()\n]{{1,20}}\))?\s+{re.escape(family)}"
@@ -364,7 +364,9 @@ def _titles(activity: Activity, person: str, signed: bool = True) -> list[tuple[
                 if signed and _CREDENTIALS.fullmatch(line[m.end():]) and len(WORD.findall(line[:m.start()])) <= 2 \
                         and not stamped:  # a signature
                     parts = [p for p in _PARTS.split(following[0] if following else "") if p]
-                    later = [p for p in _PARTS.split(following[1]) if p][:1] if len(following) > 1 else []
+                    later = [p for u in following[1:2] for p in _PARTS.split(u) if p][:1] + \
+                        [p for u in following[2:3] for p in _PARTS.split(u)[:1] if _ORGANISATION.match(p)]  # the
+                    # organisation may come after a department's line ("Fysioterapi, Ortopedi Mölndal")
                     if parts and not re.search(r"[\d:]", parts[0]) and not any(p[0].islower() for p in parts) \
                             and (_OCCUPATION.search(parts[0]) or not re.fullmatch(FULL_NAME, parts[0])):
                         # a title's line, not "Subject: …", the start of a message ("Coach, heads up - …") or the

@@ -318,6 +318,12 @@ def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_
                                     "Write: Re: terms\nFrom: Dara Quinn <hello@dq.ie>\nBest,\nDara Quinn\n"
                                     "Art Director at Driftwood Press\nDriftwood Holdings Ltd\n")])
     assert [r.sentence for r in roles(sixth)] == ["The user, Dara Quinn, is an art director at Driftwood Press."]
+    (seventh,) = digester.digest([obs(8, 3400, "thunderbird", "Re: rota - Thunderbird",  # a department's line
+                                      "Write: Re: rota\nFrom: Dara Quinn <hello@dq.ie>\nTack,\nDara Quinn\n"
+                                      "Leg. fysioterapeut\nFysioterapi, Ortopedi Mölndal\n"
+                                      "Sahlgrenska Universitetssjukhuset\n")])  # before the organisation's
+    assert [r.sentence for r in roles(seventh)] == [
+        "The user, Dara Quinn, is a leg. fysioterapeut at Sahlgrenska Universitetssjukhuset."]
     for under, said in (("Illustrator · Dublin, Ireland", ["The user, Dara Quinn, is an illustrator."]),
                         ("Illustrator review at 3pm on 12 June", []),  # a line under the name is no title
                         ("Subject: Illustrator contract", []),
