@@ -39,6 +39,11 @@ RELATION_WORDS = {
     "neighbor": "neighbour", "friend": "friend", "bandmate": "bandmate", "reviewer": "reviewer",
     "cónyuge": "spouse", "spouse": "spouse", "art director": "art director", "editor": "editor",
     "dept. chair": "department chair", "department chair": "department chair", "department head": "department head",
+    "cliente": "client", "klant": "client", "klient": "client", "klientka": "client", "kunde": "customer",
+    "kundin": "customer", "auftraggeber": "client", "auftraggeberin": "client", "bauherr": "client",
+    "bauherrin": "client", "guide": "thesis guide", "thesis guide": "thesis guide", "orientador": "thesis advisor",
+    "orientadora": "thesis advisor", "doktorvater": "thesis advisor", "doktormutter": "thesis advisor",
+    "betreuer": "supervisor", "betreuerin": "supervisor", "handledare": "supervisor",
 }
 # Relations that are also occupations: as a title ("Anjali Patel, Grade 2 teacher") they say what the person does
 # (a child's teacher, a parent's doctor), and count only when the screen says them to the user ("your teacher").
@@ -56,13 +61,15 @@ _REL = r"\b(?P<rel>(?i:" + "|".join(sorted(map(re.escape, RELATION_WORDS), key=l
 _NAME = rf"(?<![\w@.])(?P<name>{FULL_NAME})(?![\w@])"
 _YOUR = r"(?i:\byour|\bvotre|\bton|\bta|\btu|\btua|\bteu|\bdein\w*|\bihr\w*)"
 _SOME = r"(?:[\w.&'’-]+\s+){0,3}?"  # a few words between, as in "Talent Acquisition Partner at"
+_HONORED = r"(?:(?:Dr|Dra|Prof|Mr|Mrs|Ms|Mx|Sra|Mme)\.?\s+)?"
 _PATTERNS = (
     (re.compile(rf"{_YOUR}\s+{_SOME}{_REL}\s*,?\s+{_NAME}"), "your"),  # your teacher Camila Rocha
     (re.compile(rf"{_NAME}\s*,\s*{_YOUR}\s+{_SOME}{_REL}"), "your"),  # Camila Rocha, your teacher
     (re.compile(rf"{_NAME}\s*(?:\(|·|\||,|—|–)\s*(?i:(?:the|a|an)\s+)?{_SOME}{_REL}"), "title"),  # Name (title)
     (re.compile(rf"(?<![\w.@-])(?P<name>@?[a-z][\w.-]{{2,30}})\s*\(\s*{_REL}\s*\)"), "title"),  # lena-k (co-maintainer)
-    (re.compile(rf"{_REL}\s*:\s*{_NAME}"), "title"),  # Treinador: Marcelo Prado
+    (re.compile(rf"{_REL}\s*:\s*{_HONORED}{_NAME}"), "title"),  # Treinador: Marcelo Prado, Guide: Dr. Meera Joshi
 )
+_LABEL = re.compile(rf"(?:^|{ROW_JOIN}){_REL}\s*:{ROW_JOIN}$")  # a field's label in the cell before its value
 # A relation word that goes on into another word is part of a name ("Recruiter wrap-up"), unless that says where.
 _GOES_ON = re.compile(r"[ \t]?(?!(?:at|for|of|in|to|and|@|bei|en|chez|de|da|di|presso)\b)[^\W\d_]")
 _AS_YOUR = re.compile(rf"(?i:\bas\s+){_YOUR}\s+{_SOME}{_REL}")  # "as your personal tutor": said by the sender
@@ -152,6 +159,9 @@ def relations(activity: Activity) -> list[Relation]:
                                                 or bool(_GOES_ON.match(line, m.end("rel"))))
                 if _said_of_user(line, m.start("rel")):
                     keep(m.group("name"), m.group("rel"), "qualified" if qualified else cue, line)
+        row = activity.rows.get(line, "")
+        if (label := _LABEL.search(row[:row.find(line)])) and (m := re.match(rf"{_HONORED}{_NAME}", line)):
+            keep(m.group("name"), label.group("rel"), "title", row)  # "Cliente:   Beatriz Arnaiz (Arnaiz …)"
         m = _AS_YOUR.search(line)
         if m and senders:
             keep(senders[0], m.group("rel"), "your", line)

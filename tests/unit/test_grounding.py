@@ -124,6 +124,13 @@ def test_relations_are_read_where_the_screen_ties_a_relation_word_to_a_name():
     assert found("Dana Lindgren | Director, Talent Acquisition | Corvid Health") == []  # "Director" is no one
     assert found("Reviewers  lena-k (co-maintainer)") == [("lena-k", "co-maintainer", "title")]
     assert found("PLANO 16 SEMANAS · Treinador: Marcelo Prado") == [("Marcelo Prado", "coach", "title")]
+    # a field's label before its value, after an honorific or in the cell before it, in the screen's language
+    assert found("Guide: Dr. Meera Joshi, Associate Professor") == [("Meera Joshi", "thesis guide", "title")]
+    assert found("20:30   M4   ✔ Confirmada   │   Cliente:   Beatriz Arnaiz (Arnaiz Consultores S.L.)") == [
+        ("Beatriz Arnaiz", "client", "title")]
+    assert found("Hora   Cliente:   20:30   Mesa") == found("Cliente   Beatriz Arnaiz") == []
+    chat = "From: Sabine Demir <sd@web.de>\nSabine Demir (Bauherrin Wrangelstr.)\nbleibt es bei Donnerstag?"
+    assert found(chat) == [("Sabine Demir", "client", "qualified")]
     assert found("Threads  Priya Nair\nManager") == [("Priya Nair", "manager", "title")]
     assert found("Threads  Priya Nair\nEngineering Manager") == []
     # in a chat list, the line under a name is the next contact ("Mama"), and a cell of another column is no title
