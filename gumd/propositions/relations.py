@@ -125,12 +125,13 @@ def _is_person(name: str) -> bool:
 
 
 def relations(activity: Activity) -> list[Relation]:
-    """The relations the activity's new lines state, one per person and relation."""
+    """The relations the activity's new lines state, one per person and relation; the user (or the name the
+    screens have addressed the user by most, before they settle it) is nobody's relation."""
     senders = [e.text for cue in ("sender", "signature") for e in activity.entities
                if e.kind == "person" and e.cue == cue]
     recipients = [e.text for e in activity.entities if e.kind == "person" and e.cue == "recipient"]
     writing = is_writing(activity)
-    user = activity.user.split()[0] if activity.user else ""
+    user = activity.likely_user.split()[0] if activity.likely_user else ""
     found: dict[tuple[str, str], Relation] = {}
 
     writers = {w.split()[0].lower() for w in [*senders, *(e.text for e in activity.entities
@@ -144,7 +145,7 @@ def relations(activity: Activity) -> list[Relation]:
             return  # "Product Manager" beside a name is a job; it says who they are to the user in their own message
         if cue == "qualified" and _works_elsewhere(activity, name):
             return  # "Contracts Manager | Murphy & Lynch Builders Ltd" to an electrician: a contact, not their boss
-        is_user = activity.user and name.split()[0] == activity.user.split()[0]
+        is_user = name.split()[0] == user
         if _is_person(name) and not is_user and (name.lower(), relation) not in found:
             found[(name.lower(), relation)] = Relation(name, relation, cue, line)
 

@@ -203,14 +203,16 @@ def test_the_name_the_screens_address_the_user_by_most_is_not_a_contact_before_t
             mail = f"From: Ana Rebelo <ar@esr.pt>\nBom dia {name},\na reunião é às 17h."
             digester.digest([obs(i + 1, 60 * i, "outlook", "Reunião - Outlook", mail)])
         (a,) = digester.digest([obs(9, 900, "msedge", "INOVAR+ | Avaliação - Microsoft Edge",
-                                    "INOVAR+ Alunos   Escola Secundária de Ramalde   Marta Figueiredo (Professor) ▾")])
-        return digester.user, [r.sentence for r in roles(a)], [c.sentence for c in contacts(a)]
+                                    "INOVAR+ Alunos   Escola Secundária de Ramalde   Marta Figueiredo (Professor) ▾\n"
+                                    "Supervisor: Marta Figueiredo")])
+        return digester.user, [r.sentence for r in roles(a)], [c.sentence for c in contacts(a) + relations(a)]
 
-    # one greeting does not settle whose the screens are, but the name they greet is nobody who works with the user:
-    # the title beside it is the user's
+    # one greeting does not settle whose the screens are, but the name they greet is nobody who works with the user
+    # or supervises them: the title beside it is the user's
     assert said("Marta") == ("", ["The user, Marta Figueiredo, is a professor."], [])
     # with two names greeted as often, either may be someone else
-    assert said("Marta", "Cláudia") == ("", [], ["Marta Figueiredo, professor, works with the user."])
+    assert said("Marta", "Cláudia") == ("", [], ["Marta Figueiredo, professor, works with the user.",
+                                                 "Marta Figueiredo is the user's supervisor."])
 
 
 def test_a_chat_apps_message_headers_name_their_authors_and_the_titles_beside_them():
