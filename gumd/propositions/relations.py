@@ -61,10 +61,14 @@ _REL = r"\b(?P<rel>(?i:" + "|".join(sorted(map(re.escape, RELATION_WORDS), key=l
 _NAME = rf"(?<![\w@.])(?P<name>{FULL_NAME})(?![\w@])"
 _YOUR = r"(?i:\byour|\bvotre|\bton|\bta|\btu|\btua|\bteu|\bdein\w*|\bihr\w*)"
 _SOME = r"(?:[\w.&'’-]+\s+){0,3}?"  # a few words between, as in "Talent Acquisition Partner at"
+_MY = r"(?i:\bmy|\bmi|\bmeu|\bminha|\bmon|\bma|\bmein\w*|\bmijn|\bmin|\bmitt|\bmio|\bmia)"  # said by the
+# writer: the user's own only in a mail or message the user writes
 _HONORED = r"(?:(?:Dr|Dra|Prof|Mr|Mrs|Ms|Mx|Sra|Mme)\.?\s+)?"
 _PATTERNS = (
     (re.compile(rf"{_YOUR}\s+{_SOME}{_REL}\s*,?\s+{_NAME}"), "your"),  # your teacher Camila Rocha
     (re.compile(rf"{_NAME}\s*,\s*{_YOUR}\s+{_SOME}{_REL}"), "your"),  # Camila Rocha, your teacher
+    (re.compile(rf"{_MY}\s+{_SOME}{_REL}\s*,?\s+{_NAME}"), "mine"),  # my manager Priya Nair
+    (re.compile(rf"{_NAME}\s*[,(]\s*{_MY}\s+{_SOME}{_REL}"), "mine"),  # Omar (my editor), Priya Nair, my manager
     (re.compile(rf"{_NAME}\s*(?:\(|·|\||,|—|–)\s*(?i:(?:the|a|an)\s+)?{_SOME}{_REL}"), "title"),  # Name (title)
     (re.compile(rf"(?<![\w.@-])(?P<name>@?[a-z][\w.-]{{2,30}})\s*\(\s*{_REL}\s*\)"), "title"),  # lena-k (co-maintainer)
     (re.compile(rf"{_REL}\s*:\s*{_HONORED}{_NAME}"), "title"),  # Treinador: Marcelo Prado, Guide: Dr. Meera Joshi
@@ -158,7 +162,10 @@ def relations(activity: Activity) -> list[Relation]:
                     continue  # "Head of Customer Experience": what the person heads, not who they are to the user
                 qualified = cue == "title" and (bool(WORD.search(re.sub(r"(?i)\b(?:the|a|an)\b", "", between)))
                                                 or bool(_GOES_ON.match(line, m.end("rel"))))
-                if _said_of_user(line, m.start("rel")):
+                if cue == "mine":
+                    if writing and not line.lstrip().startswith(">"):  # not a quote of the mail it answers
+                        keep(m.group("name"), m.group("rel"), "your", line)
+                elif _said_of_user(line, m.start("rel")):
                     keep(m.group("name"), m.group("rel"), "qualified" if qualified else cue, line)
         row = activity.rows.get(line, "")
         if (label := _LABEL.search(row[:row.find(line)])) and (m := re.match(rf"{_HONORED}{_NAME}", line)):

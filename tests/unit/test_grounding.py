@@ -131,6 +131,11 @@ def test_relations_are_read_where_the_screen_ties_a_relation_word_to_a_name():
     assert found("Hora   Cliente:   20:30   Mesa") == found("Cliente   Beatriz Arnaiz") == []
     chat = "From: Sabine Demir <sd@web.de>\nSabine Demir (Bauherrin Wrangelstr.)\nbleibt es bei Donnerstag?"
     assert found(chat) == [("Sabine Demir", "client", "qualified")]
+    # "my" is the user's in what the user writes, not in what they read, nor in the quote of the mail they answer
+    reply = "Write: Re: EP87\nHi Leah,\nOmar (my editor) is doing the color pass.\nand my manager Priya Nair agrees"
+    assert found(reply) == [("Omar", "editor", "your"), ("Priya Nair", "manager", "your")]
+    assert found(reply.replace("Write: ", "From: Leah <l@k.com>\nSubject: ")) == []
+    assert found("Write: Re: EP87\n> Omar (my editor) is doing the color pass.") == []
     assert found("Threads  Priya Nair\nManager") == [("Priya Nair", "manager", "title")]
     assert found("Threads  Priya Nair\nEngineering Manager") == []
     # in a chat list, the line under a name is the next contact ("Mama"), and a cell of another column is no title
