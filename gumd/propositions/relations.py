@@ -61,8 +61,8 @@ _REL = r"\b(?P<rel>(?i:" + "|".join(sorted(map(re.escape, RELATION_WORDS), key=l
 _NAME = rf"(?<![\w@.])(?P<name>{FULL_NAME})(?![\w@])"
 _YOUR = r"(?i:\byour|\bvotre|\bton|\bta|\btu|\btua|\bteu|\bdein\w*|\bihr\w*)"
 _SOME = r"(?:[\w.&'’-]+\s+){0,3}?"  # a few words between, as in "Talent Acquisition Partner at"
-_MY = r"(?i:\bmy|\bmi|\bmeu|\bminha|\bmon|\bma|\bmein\w*|\bmijn|\bmin|\bmitt|\bmio|\bmia)"  # said by the
-# writer: the user's own only in a mail or message the user writes
+_MY = r"(?i:\bmy|\bmi|\bmeu|\bminha|\bmon|\bmein\w*|\bmijn|\bmitt|\bmio|\bmia)"  # said by the writer: the
+# user's own only in a mail or message the user writes (not "ma" and "min": "but" and minutes too)
 _HONORED = r"(?:(?:Dr|Dra|Prof|Mr|Mrs|Ms|Mx|Sra|Mme)\.?\s+)?"
 _PATTERNS = (
     (re.compile(rf"{_YOUR}\s+{_SOME}{_REL}\s*,?\s+{_NAME}"), "your"),  # your teacher Camila Rocha
@@ -168,7 +168,8 @@ def relations(activity: Activity) -> list[Relation]:
                 elif _said_of_user(line, m.start("rel")):
                     keep(m.group("name"), m.group("rel"), "qualified" if qualified else cue, line)
         row = activity.rows.get(line, "")
-        if (label := _LABEL.search(row[:row.find(line)])) and (m := re.match(rf"{_HONORED}{_NAME}", line)):
+        if (at := row.find(line)) > 0 and (label := _LABEL.search(row[:at])) and \
+                (m := re.match(rf"{_HONORED}{_NAME}", line)):
             keep(m.group("name"), label.group("rel"), "title", row)  # "Cliente:   Beatriz Arnaiz (Arnaiz …)"
         m = _AS_YOUR.search(line)
         if m and senders:

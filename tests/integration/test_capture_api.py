@@ -131,19 +131,21 @@ def test_a_catastrophic_title_rule_answers_at_once_and_blocks_nothing(served, tm
         r = raw.get("/v1/capture/check", params={"app": "firefox", "title": title})
         slowest = max(slowest, time.perf_counter() - started)
         assert r.status_code == 200
-    assert slowest < 0.25, f"/v1/capture/check took {slowest:.3f} s"
+    # a backtracking engine needs 1.76 s for the 26 characters and longer than anyone waits for the 2,000; linear
+    # matching stays far under the bound on a busy machine too (0.34 s seen while a suite ran beside it)
+    assert slowest < 1.5, f"/v1/capture/check took {slowest:.3f} s"
     checking = threading.Thread(target=raw.get, args=("/v1/capture/check",),
                                 kwargs={"params": {"title": "a" * 30 + "!"}})
     checking.start()
     started = time.perf_counter()
     assert raw.get("/v1/status").status_code == 200  # before RE2: 1.55 s behind one check
-    assert time.perf_counter() - started < 0.25
+    assert time.perf_counter() - started < 1.0  # behind a linear check: milliseconds, whatever the load
     checking.join()
     exclusions = Exclusions.build(title_patterns=CATASTROPHIC)
     started = time.perf_counter()
     assert exclusions.match("firefox", "x" * 1999 + "!") is None
     assert exclusions.match("firefox", "a" * 2000) == r"title /^(a+)+$/"
-    assert time.perf_counter() - started < 0.005  # the matching itself, without HTTP
+    assert time.perf_counter() - started < 0.5  # the matching itself, without HTTP: microseconds when linear
 
 
 def test_catastrophic_redaction_patterns_on_captured_text_stay_linear():
