@@ -201,6 +201,13 @@ class Digester:
         first name for a person another way."""
         return self._full_names.get(self._user, "")
 
+    @property
+    def likely_user(self) -> str:
+        """The user's name once settled; before, the name the screens have addressed the user by most, when one
+        leads ('' when none does)."""
+        (top, n), *rest = self._user_votes.most_common(2) or [("", 0)]
+        return self.user or (self._full_names.get(top, "") if n and (not rest or n > rest[0][1]) else "")
+
     def _count_user(self) -> None:
         votes = self._user_votes + Counter({k: n for k, n in self._chip_votes.items() if k in self._people})
         (top, n), *rest = votes.most_common(2) or [("", 0)]
@@ -242,11 +249,9 @@ class Digester:
                         (e.kind == "person" or e.kind == "name" and " " not in known):  # "Misaki Sato Photography"
                     self._full_names[first] = e.text  # is a business, "Thiago Almeida" completes "Thiago"
         self._count_user()
-        (top, n), *rest = self._user_votes.most_common(2) or [("", 0)]
-        likely = self.user or (self._full_names.get(top, "") if n and (not rest or n > rest[0][1]) else "")
         for a in activities:
             a.user = self.user
-            a.likely_user = likely
+            a.likely_user = self.likely_user
             sites = [found for title in a.titles if (found := site_of(title))] if interacted(a) else []
             for site, pages in sites:
                 if self.sites.worked_on(site, pages) >= 2 or inputs(a) >= SITE_INPUTS:

@@ -63,7 +63,7 @@ _YOUR = r"(?i:\byour|\bvotre|\bton|\bta|\btu|\btua|\bteu|\bdein\w*|\bihr\w*)"
 _SOME = r"(?:[\w.&'’-]+\s+){0,3}?"  # a few words between, as in "Talent Acquisition Partner at"
 _MY = r"(?i:\bmy|\bmi|\bmeu|\bminha|\bmon|\bmein\w*|\bmijn|\bmitt|\bmio|\bmia)"  # said by the writer: the
 # user's own only in a mail or message the user writes (not "ma" and "min": "but" and minutes too)
-_HONORED = r"(?:(?:Dr|Dra|Prof|Mr|Mrs|Ms|Mx|Sra|Mme)\.?\s+)?"
+_HONORED = rf"(?:(?:{'|'.join(sorted(w.capitalize() for w in HONORIFICS))})\.?\s+)?"  # "Dr. " before a name
 _PATTERNS = (
     (re.compile(rf"{_YOUR}\s+{_SOME}{_REL}\s*,?\s+{_NAME}"), "your"),  # your teacher Camila Rocha
     (re.compile(rf"{_NAME}\s*,\s*{_YOUR}\s+{_SOME}{_REL}"), "your"),  # Camila Rocha, your teacher
