@@ -11,7 +11,9 @@ would sign, and optionally false statements a careless reader would make:
 
 A proposition states a fact when, for every hint group, one of its
 alternatives starts a word of the proposition (case and accents ignored): the
-entity and what is said of it must both be there. A fact without hints falls
+entity and what is said of it must both be there; a role fact needs a sentence
+about the user, and neither a role nor a person fact is stated by a task or a
+program's view that happens to name it. A fact without hints falls
 back to an embedding cosine; `--judge` asks a model instead. Precision counts
 a proposition correct when it states some fact and no false statement.
 Calibration pools every proposition: accuracy per confidence bin and ECE.
@@ -135,9 +137,23 @@ def load_scenario(path: Path) -> Scenario:
     return Scenario(Path(path).stem, observations, facts, false, split, str(header.get("person", "")))
 
 
+# What a sentence must say to state a fact of a kind, beyond its hints. The user's role is said of the user, not
+# of another person ("Priya Raman, claims adjuster at Front Range, works with the user"), in a task or in a
+# program's view ("The user works in Salesforce on Niguarda - Gara protesi"). Who a person is to the user is not
+# said by a task that names them ("The user has to file the report with Ingrid Bakker by Friday") or by a view
+# ("The user works in Tradify on Quote Q-1043 - Niamh O'Sullivan").
+_TASK_OR_VIEW = r"(?:has to|must|needs to|should|will|is to|is due to|keeps the spreadsheet|works on the spreadsheet|" \
+                r"works in .* on )"
+_ROLE = re.compile(rf"^the user(?:, [^,]+,)? (?!{_TASK_OR_VIEW})")
+_NOT_PERSON = re.compile(rf"^the user(?:, [^,]+,)? {_TASK_OR_VIEW}")
+
+
 def states(proposition: str, fact: Fact) -> bool:
-    """Whether every hint group of `fact` has an alternative that starts a word of `proposition`."""
+    """Whether every hint group of `fact` has an alternative that starts a word of `proposition`, and the sentence
+    is of the shape its kind asks for: a role is said of the user, a person not in a task or a program's view."""
     text = fold(proposition)
+    if fact.kind == "role" and not _ROLE.match(text) or fact.kind == "person" and _NOT_PERSON.match(text):
+        return False
     return bool(fact.hints) and all(
         any(re.search(r"(?<!\w)" + re.escape(fold(alt)), text) for alt in group) for group in fact.hints
     )

@@ -1252,6 +1252,20 @@ def test_a_fact_is_stated_only_when_every_hint_group_is():
     assert states("Le rendez-vous de Zoé", Fact("x", "", (("Zoe",), ("rendez",))))  # accents folded
 
 
+def test_a_role_is_stated_only_of_the_user_and_a_person_not_by_a_task_or_a_view_that_names_them():
+    role = Fact("The user is a claims adjuster at Front Range", "role", (("Front Range",), ("adjuster",)))
+    assert states("The user, Megan Solberg, is a claims adjuster at Front Range Mutual.", role)
+    assert states("The user works as an adjuster for Front Range.", role)
+    assert not states("Priya Raman, claims adjuster at Front Range, works with the user.", role)
+    assert not states("The user must send the adjuster report to Front Range by Friday.", role)
+    assert not states("The user works in Xactimate on Front Range adjuster estimates.", role)
+    person = Fact("Ingrid Bakker is the user's grants adviser", "person", (("Ingrid", "Bakker"), ("grant", "advis")))
+    assert states("Ingrid Bakker, grants adviser at the city, works with the user.", person)
+    assert states("The user's grants adviser is Ingrid Bakker.", person)
+    assert not states("The user has to file the grant report with Ingrid Bakker by Friday.", person)
+    assert not states("The user works in Submittable on Grant 2027 - Ingrid Bakker.", person)
+
+
 def test_scenarios_carry_split_hints_and_false_statements(tmp_path):
     path = tmp_path / "s.jsonl"
     rows = [{"type": "scenario", "person": "a nurse", "split": "check"},
