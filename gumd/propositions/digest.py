@@ -4,7 +4,9 @@ Per activity (consecutive screens of one window) gumd keeps only the lines that 
 every window - menus, toolbars, status bars - and lines already read earlier in the activity are dropped), and
 finds the entities the screen states: people (mail headers, sign-offs, @mentions, honorifics, the signed-in
 account), things (documents, projects, pages and sites from window titles, file names), dates (with whether a
-deadline word stands next to them), amounts, and the name the screens address the user by.
+deadline word stands next to them), amounts, and the name the screens address the user by. Imported history
+(importers/activitywatch.py: a session's windows and their minutes in focus, no screen text) is read window by
+window, each title as all its screen showed.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter, OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from gumd.propositions.sites import Sites, site_of
 from gumd.propositions.vocabulary import (COMMON_WORDS, MENU_WORDS, ORGANISATION_WORDS, TITLE_NOISE, TITLE_SPLIT,
@@ -23,6 +25,9 @@ SITE_INPUTS = 40  # keys and clicks on one page of a web app that make it worked
 ACTIVITY_GAP_S = 600.0  # a longer pause starts a new activity, even in the same window
 MAX_ENTITIES = 16  # per kind and activity
 CHROME_MEMORY = 4000  # lines remembered per app across batches
+MIN_IMPORTED_MINUTES = 5.0  # an imported window in focus this long in a session was worked in, as one clicked is
+_IMPORTED = re.compile(r"^(?P<app>.+?) '(?P<title>.*)' (?P<minutes>\d+(?:\.\d+)?) min$")  # one window of an
+# imported session, as importers/activitywatch.py writes it
 
 MONTHS = (
     "jan|january|feb|february|mar|march|apr|april|may|jun|june|jul|july|aug|august|sep|sept|september|oct|october|"
@@ -167,7 +172,7 @@ class Activity:
 
     @property
     def observation_ids(self) -> list[int]:
-        return [o.id for o in self.observations]
+        return list(dict.fromkeys(o.id for o in self.observations))  # an imported session's windows share its id
 
     @property
     def started_at(self) -> float:
@@ -218,7 +223,7 @@ class Digester:
         """The batch's activities, each with its new lines and entities. A line shown in two different
         windows of one app (in this batch or an earlier one) is the app's chrome; a reply's quote of the message
         it answers ("> Hi Dad,") is not a second showing."""
-        activities = split_activities(observations)
+        activities = split_activities([w for o in observations for w in windows_of(o)])
         keyed = [(a, a.titles[0] if a.titles else "", [x for o in a.observations for x in _lines(o.text)])
                  for a in activities]
         for a, window, lines in keyed:
@@ -270,11 +275,30 @@ _COMPOSE = re.compile(r"^\s*(?:write|compose|new message|reply|draft|redactar|ve
 _SCROLLS = re.compile(r"scroll|défil|rolag|desplaz|przewini|スクロール|스크롤|bildlauf|прокрут", re.IGNORECASE)
 
 
+def windows_of(o: Observation) -> list[Observation]:
+    """An imported session as one observation per window it lists, in the session's order, each in focus for its
+    minutes, its title all its screen showed (the session's own line of dates and times is the importer's, not
+    the screen's); any other observation as it is."""
+    if o.source != "import":
+        return [o]
+    windows, t = [], o.started_at
+    for line in o.text.splitlines():
+        if m := _IMPORTED.match(line.strip()):
+            seconds = float(m["minutes"]) * 60
+            windows.append(replace(o, started_at=t, ended_at=t + seconds, app=m["app"], title=m["title"],
+                                   text=m["title"]))
+            t += seconds
+    return windows or [o]
+
+
 def interacted(activity: Activity) -> bool:
-    """Whether the user clicked or typed in the activity's window: input counts other than scrolls ("12 keys, 3
-    clicks", "키 58회", not "6 scrolls")."""
-    return any(re.search(r"\d", part) and not _SCROLLS.search(part) or "+" in part
-               for o in activity.observations for part in (o.input_summary or "").split(","))
+    """Whether the user worked in the activity's window: clicked or typed there (input counts other than scrolls:
+    "12 keys, 3 clicks", "키 58회", not "6 scrolls"), or, in imported history, which has no input counts, had it
+    in focus for MIN_IMPORTED_MINUTES."""
+    imported = sum(o.ended_at - o.started_at for o in activity.observations if o.source == "import")
+    return imported >= 60 * MIN_IMPORTED_MINUTES or any(
+        re.search(r"\d", part) and not _SCROLLS.search(part) or "+" in part
+        for o in activity.observations for part in (o.input_summary or "").split(","))
 
 
 def inputs(activity: Activity) -> int:

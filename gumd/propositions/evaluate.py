@@ -5,6 +5,8 @@ would sign, and optionally false statements a careless reader would make:
 
     {"type": "scenario", "person": "a nurse in Leeds", "split": "tune"}
     {"type": "observation", "t": 1764230000, "app": "thunderbird", "title": "Inbox", "text": "...", "input": "40 keys"}
+    {"type": "observation", "source": "import", "t": 1764233600, "duration": 1500, "app": "code", "title": "...",
+     "text": "2025-11-27 10:13 to 10:38, from ActivityWatch:\ncode 'scheduler.py - gumd' 14.2 min\n..."}
     {"type": "fact", "text": "Priya Shah is the user's manager", "kind": "person",
      "hints": [["Priya"], ["manager", "boss"]]}
     {"type": "false", "text": "The user is going to the Denver offsite", "hints": [["Denver"], ["offsite"]]}
@@ -106,6 +108,15 @@ def _fact(row: dict) -> Fact:
     return Fact(str(row["text"]), str(row.get("kind", "")), hints)
 
 
+def _source(row: dict) -> str:
+    """An observation's source: "import" for a session as `gumd import activitywatch` writes it (its windows and
+    minutes, no screen text), else "eval"."""
+    source = row.get("source", "eval")
+    if source not in ("eval", "import"):
+        raise ValueError(source)
+    return source
+
+
 def load_scenario(path: Path) -> Scenario:
     observations, facts, false, header = [], [], [], {}
     for n, line in enumerate(Path(path).read_text().splitlines(), 1):
@@ -118,7 +129,7 @@ def load_scenario(path: Path) -> Scenario:
                 observations.append(NewObservation(
                     started_at=t, ended_at=t + float(row.get("duration", 30)), app=str(row.get("app", "")),
                     title=str(row.get("title", "")), text=str(row["text"]), input_summary=str(row.get("input", "")),
-                    source="eval",
+                    source=_source(row),
                 ))
             elif row["type"] == "fact":
                 facts.append(_fact(row))

@@ -305,7 +305,8 @@ def _candidate(kind: str, sentence: str, activity: Activity, source: str, ids: l
 
 def _showing(activity: Activity, keys: list[str]) -> list[int]:
     keys = [k.lower() for k in keys]
-    return [o.id for o in activity.observations if all(k in f"{o.title}\n{o.text}".lower() for k in keys)]
+    return list(dict.fromkeys(o.id for o in activity.observations
+                              if all(k in f"{o.title}\n{o.text}".lower() for k in keys)))
 
 
 def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_tokens: int = 128,

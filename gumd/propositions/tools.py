@@ -4,11 +4,10 @@ Dentrix Ascend on Claim C-20481 (Insurance).").
 
 A program counts when it is not one everybody has (a browser, a mail or chat client, an office suite, a file
 manager, a terminal, a viewer, a player, a settings panel: "the user uses Firefox" tells an assistant nothing),
-when the user clicked or typed in it (not only scrolled), and when its window names what was worked on: a
-document, a view or a deck from the title, else a file named on the screen. A web app counts once the user has
-worked on two of its pages or more (sites.py; a site clicked through once is an errand). Imported history
-(importers/activitywatch.py) has no input counts but says how long each window had focus while the user was
-there: a program in focus for MIN_IMPORTED_MINUTES of a session counts.
+when the user worked in it (`digest.interacted`: clicked or typed, not only scrolled; in imported history, long
+in focus), and when its window names what was worked on: a document, a view or a deck from the title, else a
+file named on the screen. A web app counts once the user has worked on two of its pages or more (sites.py; a
+site clicked through once is an errand).
 """
 
 from __future__ import annotations
@@ -21,9 +20,6 @@ from gumd.propositions.sites import MORE_PAGES
 from gumd.propositions.vocabulary import COMMON_PROGRAMS, TITLE_NOISE, TITLE_SPLIT
 
 MAX_OBJECTS = 2
-MIN_IMPORTED_MINUTES = 5.0
-_IMPORTED = re.compile(r"^(?P<app>\S+) '(?P<title>.*)' (?P<minutes>\d+(?:\.\d+)?) min$", re.MULTILINE)  # one
-# window of an imported session, as importers/activitywatch.py writes it
 _TAIL = re.compile(r"\s*(?:\(\d+(?:[.,]\d+)?\s*[KMG]i?B\)|\(\d+\)|@\s*\d+(?:\.\d+)?%)\s*$")  # "(28.4 MiB)", "(3)"
 _VERSION = re.compile(r"\s+v?\d+(?:\.\d+)*$")  # "Archicad 27", "darktable 5.2"
 
@@ -107,26 +103,18 @@ def _tool(app: str, titles: list[str], files: list[str]) -> Tool | None:
 
 
 def tools_used(activity: Activity) -> list[Tool]:
-    """The specialised programs the activity shows the user working in, each with what they worked on: its own
-    window's when the user clicked or typed there, else, for imported sessions, each program long in focus.
-    None for a program everybody has, a window only read, or one that names nothing worked on (a web app's
+    """The specialised programs the activity shows the user working in, each with what they worked on. None for
+    a program everybody has, a window the user did not work in, or one that names nothing worked on (a web app's
     generic view, "Dashboard", "Painel", "Mapa", names nothing)."""
     if activity.site:
         pages = [p for p in activity.site_pages if not TITLE_NOISE.match(p)]  # not a view such as "Painel", "Mapa"
         return [Tool(activity.site, tuple(pages[:MAX_OBJECTS]), activity.titles[0])] if pages else []
-    if interacted(activity) and (sheet := _sheet(activity)):
+    if not interacted(activity):
+        return []
+    if sheet := _sheet(activity):
         return [sheet]
-    if interacted(activity):
-        files = [e.text for e in activity.entities if e.kind == "thing" and e.cue == "file"]
-        return [t for t in [_tool(activity.app, activity.titles, files)] if t]
-    minutes: dict[str, float] = {}
-    titles: dict[str, list[str]] = {}
-    for o in activity.observations:
-        for m in _IMPORTED.finditer(o.text if o.source == "import" else ""):
-            minutes[m["app"]] = minutes.get(m["app"], 0.0) + float(m["minutes"])
-            titles.setdefault(m["app"], []).append(m["title"])
-    return [t for app, n in minutes.items() if n >= MIN_IMPORTED_MINUTES
-            for t in [_tool(app, titles[app], [])] if t]
+    files = [e.text for e in activity.entities if e.kind == "thing" and e.cue == "file"]
+    return [t for t in [_tool(activity.app, activity.titles, files)] if t]
 
 
 __all__ = ["Tool", "tools_used"]

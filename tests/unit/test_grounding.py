@@ -622,15 +622,26 @@ def test_a_web_app_is_a_tool_once_the_user_has_worked_on_two_of_its_pages():
                     "ctrl+s": True, "": False}
 
 
-def test_imported_history_gives_the_specialised_programs_long_in_focus():
+def test_imported_history_is_read_window_by_window_and_gives_the_programs_long_in_focus():
     session = ("2026-03-02 09:00 to 09:30, from ActivityWatch:\n"
                "firefox 'Inbox - Gmail' 14.0 min\n"
                "krita 'cover_v3.kra - Krita' 9.5 min\n"
                "darktable 'darktable' 8.0 min\n"  # names nothing worked on
-               "blender 'scene.blend - Blender' 2.0 min")  # too short a look
-    tool = tool_of("firefox", "Inbox - Gmail", session, input_summary="", source="import")
-    assert tool.sentence == "The user works in Krita on cover_v3.kra."
-    assert tool_of("firefox", "Inbox - Gmail", session, input_summary="") is None  # screen text is no import
+               "blender 'scene.blend - Blender' 2.0 min\n"  # too short a look
+               "Google Chrome 'Re: Cover due Friday 6 March - Gmail' 1.5 min")
+    t = dt.datetime(2026, 3, 2, 9).timestamp()
+    activities = Digester().digest([Observation(t, t + 1800, "firefox", "Inbox - Gmail", session, "", "import", id=7)])
+    assert [(a.app, a.titles, a.lines, a.observation_ids) for a in activities] == [
+        ("firefox", ["Inbox - Gmail"], ["Inbox - Gmail"], [7]),
+        ("krita", ["cover_v3.kra - Krita"], ["cover_v3.kra - Krita"], [7]),
+        ("darktable", ["darktable"], ["darktable"], [7]),
+        ("blender", ["scene.blend - Blender"], ["scene.blend - Blender"], [7]),
+        ("Google Chrome", ["Re: Cover due Friday 6 March - Gmail"], ["Re: Cover due Friday 6 March - Gmail"], [7])]
+    assert activities[1].started_at == t + 14 * 60 and activities[1].ended_at == t + 23.5 * 60
+    assert [t.sentence for a in activities for t in tools_used(a)] == ["The user works in Krita on cover_v3.kra."]
+    assert [s.text for a in activities for s in snippets(a)] == ["Re: Cover due Friday 6 March - Gmail"]  # not the
+    # importer's own line of times
+    assert tool_of("krita", "cover_v3.kra - Krita", session, input_summary="") is None  # screen text is no import
 
 
 def test_lines_whose_dates_are_all_past_or_in_file_names_are_not_read():
