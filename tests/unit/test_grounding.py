@@ -638,7 +638,7 @@ def test_imported_history_is_read_window_by_window_and_gives_the_programs_long_i
         ("blender", ["scene.blend - Blender"], ["scene.blend - Blender"], [7]),
         ("Google Chrome", ["Re: Cover due Friday 6 March - Gmail"], ["Re: Cover due Friday 6 March - Gmail"], [7])]
     assert activities[1].started_at == t + 14 * 60 and activities[1].ended_at == t + 23.5 * 60
-    assert [t.sentence for a in activities for t in tools_used(a)] == ["The user works in Krita on cover_v3.kra."]
+    assert [tool.sentence for a in activities for tool in tools_used(a)] == ["The user works in Krita on cover_v3.kra."]
     assert [s.text for a in activities for s in snippets(a)] == ["Re: Cover due Friday 6 March - Gmail"]  # not the
     # importer's own line of times
     assert tool_of("krita", "cover_v3.kra - Krita", session, input_summary="") is None  # screen text is no import
