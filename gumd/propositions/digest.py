@@ -16,7 +16,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from gumd.propositions.sites import Sites, site_of
+from gumd.propositions.sites import BROWSER, MORE_PAGES, PROFILE, Sites, site_of
 from gumd.propositions.vocabulary import (COMMON_WORDS, MENU_WORDS, ORGANISATION_WORDS, TITLE_NOISE, TITLE_SPLIT,
                                          UI_LABELS, WORD)
 from gumd.store.records import Observation
@@ -277,8 +277,8 @@ _SCROLLS = re.compile(r"scroll|défil|rolag|desplaz|przewini|スクロール|스
 
 def windows_of(o: Observation) -> list[Observation]:
     """An imported session as one observation per window it lists, in the session's order, each in focus for its
-    minutes, its title all its screen showed (the session's own line of dates and times is the importer's, not
-    the screen's); any other observation as it is."""
+    minutes, what its title says it is about all its screen showed (the session's own line of dates and times is
+    the importer's, not the screen's); any other observation as it is."""
     if o.source != "import":
         return [o]
     windows, t = [], o.started_at
@@ -286,9 +286,17 @@ def windows_of(o: Observation) -> list[Observation]:
         if m := _IMPORTED.match(line.strip()):
             seconds = float(m["minutes"]) * 60
             windows.append(replace(o, started_at=t, ended_at=t + seconds, app=m["app"], title=m["title"],
-                                   text=m["title"]))
+                                   text=_about(m["title"])))
             t += seconds
     return windows or [o]
+
+
+def _about(title: str) -> str:
+    """A title without the parts that name its program, browser, profile or account ("Confirmation: Monitoring
+    Visit - 17 March 2027 - Message (HTML)": "Confirmation: Monitoring Visit - 17 March 2027")."""
+    parts = [MORE_PAGES.sub("", p.strip()) for p in TITLE_SPLIT.split(title)]
+    return " - ".join(p for p in parts if p and not any(r.match(p) for r in (TITLE_NOISE, BROWSER, PROFILE))) \
+        or title
 
 
 def interacted(activity: Activity) -> bool:

@@ -297,13 +297,15 @@ def without_stamp(line: str) -> str:
     return line[:m.start()].rstrip()
 
 
-def _line_cue(line: str, day: dt.date, leads: bool = False) -> tuple[int, str]:
+def _line_cue(line: str, day: dt.date, leads: bool = False, title: bool = False) -> tuple[int, str]:
     """How much a line may say about the user's plans, and why (0: nothing, as for a line whose dates are all
     past, a timestamp, an advert, or a date with neither a deadline word nor a time: a list's dates, a page's
     header, a calendar's range, which a small model read as plans far more often than not); such a date counts
     for a little (1, `plan`) in a sentence of PLAN_WORDS words or more that speaks to its reader or of "we" ("We
-    confirmed Quinta da Regaleira for Saturday September 12!!"), not of another's plans ("I'm out all next week").
-    `leads`: the line is the first cell of a wider row (`_is_stamp`)."""
+    confirmed Quinta da Regaleira for Saturday September 12!!"), not of another's plans ("I'm out all next week"),
+    and in a `title` that is all a window showed (imported history: "Confirmation: Interim Monitoring Visit #5 -
+    Site 104 - 17 March 2027"), whose date is what the window was about. `leads`: the line is the first cell of
+    a wider row (`_is_stamp`)."""
     dates = [m.group(0) for m in DATE.finditer(line) if not _IN_NAME.match(line, m.end())]
     if not dates or _AD.search(line) or all(is_past(d, day) for d in dates) or _is_stamp(line, dates, day, leads):
         return 0, ""
@@ -312,12 +314,12 @@ def _line_cue(line: str, day: dt.date, leads: bool = False) -> tuple[int, str]:
     if TIME.search(line):
         return 2, "event"
     sentence = len(WORD.findall(DATE.sub(" ", _URL.sub(" ", line)))) >= PLAN_WORDS
-    return (1, "plan") if sentence and _READER_OR_US.search(line) else (0, "")
+    return (1, "plan") if title or sentence and _READER_OR_US.search(line) else (0, "")
 
 
 def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> list[Snippet]:
     """The activity's most telling passages, in screen order: each line with a date beside a deadline word or a
-    time, or a coming date in a sentence to the reader (`_line_cue`), with `reach` lines before and after (lines
+    time, or a coming date in a sentence to the reader or in an imported window's title (`_line_cue`), with `reach` lines before and after (lines
     of fewer than two words, such as a folder list's, are skipped), deadlines first; two passages never share
     their middle line or a line wrapped onto it. A sentence
     that wraps onto the line under it in its column is read as one line ("Could we meet Thursday, March 12" / "at 3:45 pm in my
@@ -333,7 +335,8 @@ def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> l
     joined = [" ".join([line, *map(without_stamp, w)]) for line, w in zip(lines, wraps)]
     day = dt.date.fromtimestamp(activity.started_at)
     leads = [activity.rows.get(line, "").startswith(line) for line in source]
-    ranked = sorted(((*_line_cue(line, day, leads[i]), i) for i, line in enumerate(joined)),
+    titled = all(o.source == "import" for o in activity.observations)  # the titles are all there is
+    ranked = sorted(((*_line_cue(line, day, leads[i], titled), i) for i, line in enumerate(joined)),
                     key=lambda x: (-x[0], x[2]))
     taken: list[tuple[int, str]] = []
     shown: set[str] = set()  # the lines the passages taken so far read as their middle line

@@ -21,7 +21,9 @@ TITLE_NOISE = re.compile(
     r"(?: \(\d+\))?|new tab|home|startseite|inicio|início|accueil|dashboard|painel|panel|tablero|tableau de bord|"
     r"übersicht|overzicht|översikt|settings|einstellungen|configuración|configurações|paramètres|impostazioni|"
     r"preferences|map|mapa|karte|carte|kaart|karta|untitled|pull request|issues?|"
-    r"(?:draft|compose|write):?.*|\(\d+\)|[\w.+-]+@[\w.-]+)$",
+    r"(?:draft|compose|write):?.*|\(\d+\)|[\w.+-]+@[\w.-]+|"
+    r"(?:message|mensagem|mensaje|nachricht|messaggio|bericht|meddelande|wiadomość) \((?:html|rtf|rich text|plain "
+    r"text|nur-text|texto sin formato|texto sem formatação|texte brut|testo normale|tekst zonder opmaak)\))$",
     re.IGNORECASE,
 )
 # Programs a window's title names, anywhere in a sentence: what it was read in, never what the user does.

@@ -628,19 +628,22 @@ def test_imported_history_is_read_window_by_window_and_gives_the_programs_long_i
                "krita 'cover_v3.kra - Krita' 9.5 min\n"
                "darktable 'darktable' 8.0 min\n"  # names nothing worked on
                "blender 'scene.blend - Blender' 2.0 min\n"  # too short a look
+               "OUTLOOK.EXE 'Ana Gomes - 24 March 2026 - Message (HTML)' 1.6 min\n"  # a mail whose subject is a
+               # date: all the title says, it is what the window is about
                "Google Chrome 'Re: Cover due Friday 6 March - Gmail' 1.5 min")
     t = dt.datetime(2026, 3, 2, 9).timestamp()
     activities = Digester().digest([Observation(t, t + 1800, "firefox", "Inbox - Gmail", session, "", "import", id=7)])
     assert [(a.app, a.titles, a.lines, a.observation_ids) for a in activities] == [
         ("firefox", ["Inbox - Gmail"], ["Inbox - Gmail"], [7]),
-        ("krita", ["cover_v3.kra - Krita"], ["cover_v3.kra - Krita"], [7]),
+        ("krita", ["cover_v3.kra - Krita"], ["cover_v3.kra"], [7]),
         ("darktable", ["darktable"], ["darktable"], [7]),
-        ("blender", ["scene.blend - Blender"], ["scene.blend - Blender"], [7]),
-        ("Google Chrome", ["Re: Cover due Friday 6 March - Gmail"], ["Re: Cover due Friday 6 March - Gmail"], [7])]
+        ("blender", ["scene.blend - Blender"], ["scene.blend"], [7]),
+        ("OUTLOOK.EXE", ["Ana Gomes - 24 March 2026 - Message (HTML)"], ["Ana Gomes - 24 March 2026"], [7]),
+        ("Google Chrome", ["Re: Cover due Friday 6 March - Gmail"], ["Re: Cover due Friday 6 March"], [7])]
     assert activities[1].started_at == t + 14 * 60 and activities[1].ended_at == t + 23.5 * 60
     assert [tool.sentence for a in activities for tool in tools_used(a)] == ["The user works in Krita on cover_v3.kra."]
-    assert [s.text for a in activities for s in snippets(a)] == ["Re: Cover due Friday 6 March - Gmail"]  # not the
-    # importer's own line of times
+    assert [s.text for a in activities for s in snippets(a)] == [  # not the importer's own line of times
+        "Ana Gomes - 24 March 2026", "Re: Cover due Friday 6 March"]
     assert tool_of("krita", "cover_v3.kra - Krita", session, input_summary="") is None  # screen text is no import
 
 
