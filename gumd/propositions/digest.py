@@ -6,7 +6,7 @@ finds the entities the screen states: people (mail headers, sign-offs, @mentions
 account), things (documents, projects, pages and sites from window titles, file names), dates (with whether a
 deadline word stands next to them), amounts, and the name the screens address the user by. Imported history
 (importers/activitywatch.py: a session's windows and their minutes in focus, no screen text) is read window by
-window, each title as all its screen showed.
+window, what each title says it is about (`subject`) as all its screen showed.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from gumd.propositions.sites import BROWSER, MORE_PAGES, PROFILE, Sites, site_of
+from gumd.propositions.sites import BROWSER, COMMON_SITES, MORE_PAGES, PROFILE, Sites, site_of
 from gumd.propositions.vocabulary import (COMMON_WORDS, MENU_WORDS, ORGANISATION_WORDS, TITLE_NOISE, TITLE_SPLIT,
                                          UI_LABELS, WORD)
 from gumd.store.records import Observation
@@ -277,8 +277,8 @@ _SCROLLS = re.compile(r"scroll|défil|rolag|desplaz|przewini|スクロール|스
 
 def windows_of(o: Observation) -> list[Observation]:
     """An imported session as one observation per window it lists, in the session's order, each in focus for its
-    minutes, what its title says it is about all its screen showed (the session's own line of dates and times is
-    the importer's, not the screen's); any other observation as it is."""
+    minutes, what its title says it is about (`subject`) all its screen showed (the session's own line of dates and
+    times is the importer's, not the screen's); any other observation as it is."""
     if o.source != "import":
         return [o]
     windows, t = [], o.started_at
@@ -286,17 +286,23 @@ def windows_of(o: Observation) -> list[Observation]:
         if m := _IMPORTED.match(line.strip()):
             seconds = float(m["minutes"]) * 60
             windows.append(replace(o, started_at=t, ended_at=t + seconds, app=m["app"], title=m["title"],
-                                   text=_about(m["title"])))
+                                   text=subject(m["title"]) or m["title"]))
             t += seconds
     return windows or [o]
 
 
-def _about(title: str) -> str:
-    """A title without the parts that name its program, browser, profile or account ("Confirmation: Monitoring
-    Visit - 17 March 2027 - Message (HTML)": "Confirmation: Monitoring Visit - 17 March 2027")."""
-    parts = [MORE_PAGES.sub("", p.strip()) for p in TITLE_SPLIT.split(title)]
-    return " - ".join(p for p in parts if p and not any(r.match(p) for r in (TITLE_NOISE, BROWSER, PROFILE))) \
-        or title
+# What heads a mail's subject in a title: a reply, a forward, a draft ("Verfassen: WG: Ihr Bauantrag …").
+_MAIL_PREFIX = re.compile(r"^(?:(?:re|aw|wg|fw|fwd|tr|sv|vs|odp|rv|r|write|draft|compose|verfassen|rédaction|"
+                          r"redacción|scrivi|escrever|nachricht verfassen)\s*(?::\s*|$))+", re.IGNORECASE)
+
+
+def subject(title: str, user: str = "") -> str:
+    """What a window's title says the window is about: its parts without the program, generic views, accounts,
+    the user's own name and a mail's Re:/Fwd:/draft marks ("Mail - Megan Solberg - Outlook - Google Chrome": '';
+    "Verfassen: WG: Ihr Bauantrag BA-2026/1187 - Thunderbird": "Ihr Bauantrag BA-2026/1187")."""
+    parts = [_MAIL_PREFIX.sub("", MORE_PAGES.sub("", p.strip())) for p in TITLE_SPLIT.split(title)]
+    return " - ".join(p for p in parts if p and WORD.search(p) and p != user and not any(
+        noise.match(p) for noise in (TITLE_NOISE, BROWSER, PROFILE, COMMON_SITES)))
 
 
 def interacted(activity: Activity) -> bool:

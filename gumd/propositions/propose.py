@@ -27,13 +27,12 @@ from gumd.models.lm import LanguageModel
 from gumd.propositions import check
 from gumd.propositions.assigned import assignments, pull_requests
 from gumd.propositions.calibrate import Calibrator, features
-from gumd.propositions.digest import DATE, Activity, above_in_column, is_writing
+from gumd.propositions.digest import DATE, Activity, above_in_column, is_writing, subject
 from gumd.propositions.passages import Snippet, absolute, in_english, misdated, read_out, says_when, snippets
 from gumd.propositions.relations import contacts, relations, relations_in, roles
 from gumd.propositions.prompts import propose_messages
 from gumd.propositions.tools import tools_used
-from gumd.propositions.sites import BROWSER, COMMON_SITES, MORE_PAGES, PROFILE
-from gumd.propositions.vocabulary import PROGRAMS, TITLE_NOISE, TITLE_SPLIT, WORD
+from gumd.propositions.vocabulary import PROGRAMS, TITLE_SPLIT, WORD
 from gumd.store.records import NewProposition
 
 log = logging.getLogger(__name__)
@@ -123,20 +122,6 @@ def _heads(cell: str, writer: str, mail: bool) -> bool:
     if mail:
         return first in cell and "@" in cell
     return cell.startswith(first) and len(WORD.findall(cell)) <= len(writer.split()) + 2
-
-
-# What heads a mail's subject in a title: a reply, a forward, a draft ("Verfassen: WG: Ihr Bauantrag …").
-_MAIL_PREFIX = re.compile(r"^(?:(?:re|aw|wg|fw|fwd|tr|sv|vs|odp|rv|r|write|draft|compose|verfassen|rédaction|"
-                          r"redacción|scrivi|escrever|nachricht verfassen)\s*(?::\s*|$))+", re.IGNORECASE)
-
-
-def subject(title: str, user: str = "") -> str:
-    """What a window's title says the window is about: its parts without the program, generic views, accounts,
-    the user's own name and a mail's Re:/Fwd:/draft marks ("Mail - Megan Solberg - Outlook - Google Chrome": '';
-    "Verfassen: WG: Ihr Bauantrag BA-2026/1187 - Thunderbird": "Ihr Bauantrag BA-2026/1187")."""
-    parts = [_MAIL_PREFIX.sub("", MORE_PAGES.sub("", p.strip())) for p in TITLE_SPLIT.split(title)]
-    return " - ".join(p for p in parts if p and WORD.search(p) and p != user and not any(
-        noise.match(p) for noise in (TITLE_NOISE, BROWSER, PROFILE, COMMON_SITES)))
 
 
 def passage(activity: Activity, snippet: Snippet) -> str:

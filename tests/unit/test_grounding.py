@@ -8,12 +8,11 @@ import pytest
 
 from gumd.propositions import calibrate, check
 from gumd.propositions.calibrate import FEATURES, Calibrator, fit
-from gumd.propositions.digest import DATE, Digester, split_activities
+from gumd.propositions.digest import DATE, Digester, split_activities, subject
 from gumd.propositions.assigned import assignments, is_handle_of, pull_requests
 from gumd.propositions.passages import absolute, in_english, is_past, misdated, read_out, snippets, without_stamp
 from gumd.propositions.evaluate import Fact, ScenarioScore, calibration, load_scenario, score, states, summarize
-from gumd.propositions.propose import (first_part, merge, passage, problem, propose, sentence_of, subject,
-                                      without_window)
+from gumd.propositions.propose import first_part, merge, passage, problem, propose, sentence_of, without_window
 from gumd.propositions.relations import contacts, relations, roles
 from gumd.propositions.digest import interacted
 from gumd.propositions.sites import is_news, site_of
@@ -639,11 +638,11 @@ def test_imported_history_is_read_window_by_window_and_gives_the_programs_long_i
         ("darktable", ["darktable"], ["darktable"], [7]),
         ("blender", ["scene.blend - Blender"], ["scene.blend"], [7]),
         ("OUTLOOK.EXE", ["Ana Gomes - 24 March 2026 - Message (HTML)"], ["Ana Gomes - 24 March 2026"], [7]),
-        ("Google Chrome", ["Re: Cover due Friday 6 March - Gmail"], ["Re: Cover due Friday 6 March"], [7])]
+        ("Google Chrome", ["Re: Cover due Friday 6 March - Gmail"], ["Cover due Friday 6 March"], [7])]
     assert activities[1].started_at == t + 14 * 60 and activities[1].ended_at == t + 23.5 * 60
     assert [tool.sentence for a in activities for tool in tools_used(a)] == ["The user works in Krita on cover_v3.kra."]
     assert [s.text for a in activities for s in snippets(a)] == [  # not the importer's own line of times
-        "Ana Gomes - 24 March 2026", "Re: Cover due Friday 6 March"]
+        "Ana Gomes - 24 March 2026", "Cover due Friday 6 March"]
     assert tool_of("krita", "cover_v3.kra - Krita", session, input_summary="") is None  # screen text is no import
 
 
