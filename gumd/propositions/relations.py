@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from gumd.propositions.check import fold
 from gumd.propositions.digest import (FULL_NAME, GREETING_WORDS, HONORIFICS, NAME_WORD, ROW_JOIN, WORD, Activity,
                                      above_in_column, grid_cells, is_writing, person_ok)
+from gumd.propositions.vocabulary import ORGANISATION_WORDS
 
 # Words that say what a person is to someone, as screens write them, and the relation each one names.
 RELATION_WORDS = {
@@ -282,9 +283,12 @@ class Role:
     user: str
     title: str
     line: str
+    owns: bool = False  # the title is a business of the user's own name: the user runs it
 
     @property
     def sentence(self) -> str:
+        if self.owns:
+            return f"The user, {self.user}, runs {self.title}."
         job, employer = _job_and_employer(self.title)
         said = " ".join(filter(None, (job, employer)))
         if not _OCCUPATION.search(job):  # "8th Grade Science at Lincoln Middle School": a field, not a job …
@@ -474,15 +478,38 @@ def _credentials(activity: Activity, person: str) -> list[tuple[str, str]]:
     return found[:1]
 
 
+# What ends the name of a business a person may run under their own name ("Hoffman Automotive LLC", "Misaki Sato
+# Photography"); a school, a hospital or a council named after someone is nobody's own.
+_FIRM_ENDS = ORGANISATION_WORDS - frozenset(
+    "school university college hospital clinic foundation council ministry institute association society club "
+    "department church bank academy agency group".split())
+
+
+def _own_business(activity: Activity, user: str) -> list[tuple[str, str]]:
+    """(business, line) for a business the activity's screens name after the user's own surname, with a word that
+    ends a firm's name after it: a small business's owner sees it in every account they are signed in to."""
+    words = user.split()
+    if len(words) < 2 or len(words[-1]) < 4:
+        return []
+    firm = re.compile(rf"(?<![\w-])(?:{re.escape(words[0])}\s+)?{re.escape(words[-1])}(?:\s+[A-ZÀ-ÖØ-Þ][\w&'’-]*){{0,2}}"
+                      rf"?\s+(?i:{'|'.join(sorted(_FIRM_ENDS, key=len, reverse=True))})\b\.?")
+    for line in [*activity.titles, *activity.lines]:
+        if m := firm.search(line):
+            return [(m.group(0).rstrip("."), line)]
+    return []
+
+
 def roles(activity: Activity) -> list[Role]:
     """The occupations the activity's lines give the user beside their own name (`_titles`): "Tanya Brooks |
     Paralegal | Whitfield & Osei LLP", "Daniel Reyes, 8th Grade Science, Lincoln Middle School", or the
-    credentials after it say ("Doug Arsenault, P.Eng. (ret.)"). Before the screens settle the user's name, the name
-    they have addressed the user by most stands for it."""
+    credentials after it say ("Doug Arsenault, P.Eng. (ret.)"), and a business named after the user that they run
+    (`_own_business`). Before the screens settle the user's name, the name they have addressed the user by most
+    stands for it."""
     user = activity.user or activity.likely_user
     if not user:
         return []
-    return [Role(user, title, line) for title, line in [*_titles(activity, user), *_credentials(activity, user)]]
+    return [*(Role(user, title, line) for title, line in [*_titles(activity, user), *_credentials(activity, user)]),
+            *(Role(user, firm, line, owns=True) for firm, line in _own_business(activity, user))]
 
 
 # A name that heads a cell, after a row's number or an honorific, with nothing or a title after it: a roster's

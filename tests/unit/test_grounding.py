@@ -1265,6 +1265,21 @@ def test_a_fact_is_stated_only_when_every_hint_group_is():
     assert states("Le rendez-vous de Zoé", Fact("x", "", (("Zoe",), ("rendez",))))  # accents folded
 
 
+def test_a_business_named_after_the_user_is_one_they_run_and_a_school_named_after_them_is_not():
+    def said(user_line, line):
+        (activity,) = Digester().digest([obs(1, 0, "thunderbird", "Inbox - Thunderbird",
+                                             f"Write: Re: parts\nFrom: {user_line}\nthanks\n{line}")])
+        return [r.sentence for r in roles(activity)]
+
+    assert said("Dale Hoffman <dale@hoffauto.com>", "TEKMETRIC   Hoffman Automotive LLC ▾   Job Board") == \
+        ["The user, Dale Hoffman, runs Hoffman Automotive LLC."]
+    assert said("Misaki Sato <misaki@sato.jp>", "Misaki Sato Photography · Tokyo") == \
+        ["The user, Misaki Sato, runs Misaki Sato Photography."]
+    assert said("Daniel Lincoln <dl@mail.com>", "Lincoln Middle School · Staff portal") == []  # nobody's own
+    assert said("Dale Hoffman <dale@hoffauto.com>", "Hoffmann Logistics GmbH · invoice") == []  # another name
+    assert said("Ana Li <ana@mail.com>", "Li Design Ltd") == []  # a surname too short to tell
+
+
 def test_a_role_is_stated_only_of_the_user_and_a_person_not_by_a_task_or_a_view_that_names_them():
     role = Fact("The user is a claims adjuster at Front Range", "role", (("Front Range",), ("adjuster",)))
     assert states("The user, Megan Solberg, is a claims adjuster at Front Range Mutual.", role)
