@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from gumd.propositions.digest import DATE, DEADLINE_CUE, MONTHS, WEEKDAYS, WORD, Activity, cells
 from gumd.propositions.sites import is_news
 
-MAX_SNIPPETS = 3  # per activity: each is one short model call
+MAX_SNIPPETS = 6  # per activity: each is one short model call
 ROW_CELL_CHARS = 30  # a passage's middle line this short is shown as the whole row it was cut from …
 ROW_WORDS = 24  # … when that row is no longer than this
 WRAPPED_CHARS = 40  # a line at least this long that ends mid-sentence goes on in the line under it …
