@@ -72,7 +72,8 @@ _PATTERNS = (
     (re.compile(rf"{_NAME}\s*[,(]\s*{_MY}\s+{_SOME}{_REL}"), "mine"),  # Omar (my editor), Priya Nair, my manager
     (re.compile(rf"{_NAME}\s*(?:\(|·|\||,|—|–)\s*(?i:(?:the|a|an)\s+)?{_SOME}{_REL}"), "title"),  # Name (title)
     (re.compile(rf"(?<![\w.@-])(?P<name>@?[a-z][\w.-]{{2,30}})\s*\(\s*{_REL}\s*\)"), "title"),  # lena-k (co-maintainer)
-    (re.compile(rf"{_REL}\s*:\s*{_HONORED}{_NAME}"), "title"),  # Treinador: Marcelo Prado, Guide: Dr. Meera Joshi
+    (re.compile(rf"{_REL}\s*:\s*{_HONORED}{_NAME}(?! [a-zà-öø-ÿ])"), "title"),  # Treinador: Marcelo Prado, Guide:
+    # Dr. Meera Joshi; not a chat list's "Mama: Perfecto hija", a message that its writer's contact name heads
 )
 _LABEL = re.compile(rf"(?:^|{ROW_JOIN}){_REL}\s*:{ROW_JOIN}$")  # a field's label in the cell before its value
 # A relation word that goes on into another word is part of a name ("Recruiter wrap-up"), unless that says where.

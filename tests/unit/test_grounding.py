@@ -123,6 +123,8 @@ def test_relations_are_read_where_the_screen_ties_a_relation_word_to_a_name():
     assert found("Dana Lindgren | Director, Talent Acquisition | Corvid Health") == []  # "Director" is no one
     assert found("Reviewers  lena-k (co-maintainer)") == [("lena-k", "co-maintainer", "title")]
     assert found("PLANO 16 SEMANAS · Treinador: Marcelo Prado") == [("Marcelo Prado", "coach", "title")]
+    assert found("Club lectura   dom.   Mama: Perfecto hija ❤️") == []  # a chat list's message, by "Mama"
+    assert found("Papa: Pasadlo bien en Lisboa 👍   22:01") == []
     # a field's label before its value, after an honorific or in the cell before it, in the screen's language
     assert found("Guide: Dr. Meera Joshi, Associate Professor") == [("Meera Joshi", "thesis guide", "title")]
     assert found("20:30   M4   ✔ Confirmada   │   Cliente:   Beatriz Arnaiz (Arnaiz Consultores S.L.)") == [
