@@ -325,8 +325,9 @@ def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> l
     that wraps onto the line under it in its column is read as one line ("Could we meet Thursday, March 12" / "at 3:45 pm in my
     classroom?"). A short middle line (a table's "Due by July 1, 2026", which says what is due only beside its
     "v2.0") is shown as the whole row it was cut from, when that row is not long. A passage's neighbours leave
-    out what its middle line already shows and what another passage reads as its own (the model would answer for
-    that line, the more pressing one, twice). A news page has none: its dates are others' business."""
+    out what its middle line already shows, what another passage reads as its own (the model would answer for
+    that line, the more pressing one, twice) and any line with a date of its own (the model gave the middle
+    line's task the neighbour's date). A news page has none: its dates are others' business."""
     if activity.titles and is_news(activity.titles[0]):
         return []
     source = [line for line in activity.lines if len(WORD.findall(line)) >= 2 or DATE.search(line)]
@@ -355,7 +356,8 @@ def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> l
         in_middle = {*(cells(row) if middle != joined[i] else ()), *wraps[i]}
         around = range(max(0, i - reach), i + reach + 1)
         found.append(Snippet(tuple(middle if j == i else lines[j] for j in around
-                                   if j < len(lines) and (j == i or source[j] not in in_middle | shown)), cue,
+                                   if j < len(lines) and (j == i or source[j] not in in_middle | shown
+                                                          and not DATE.search(lines[j]))), cue,
                              source[i]))
     return found
 
