@@ -319,11 +319,11 @@ def _line_cue(line: str, day: dt.date, leads: bool = False, title: bool = False)
 
 def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> list[Snippet]:
     """The activity's most telling passages, in screen order: each line with a date beside a deadline word or a
-    time, or a coming date in a sentence to the reader or in an imported window's title (`_line_cue`), with `reach` lines before and after (lines
-    of fewer than two words, such as a folder list's, are skipped), deadlines first; two passages never share
-    their middle line or a line wrapped onto it. A sentence
-    that wraps onto the line under it in its column is read as one line ("Could we meet Thursday, March 12" / "at 3:45 pm in my
-    classroom?"). A short middle line (a table's "Due by July 1, 2026", which says what is due only beside its
+    time, or a coming date in a sentence to the reader or in an imported window's title (`_line_cue`), with
+    `reach` lines before and after (lines of fewer than two words, such as a folder list's, are skipped),
+    deadlines first; two passages never share their middle line or a line wrapped onto it. A sentence that wraps
+    onto the line under it in its column is read as one line ("Could we meet Thursday, March 12" / "at 3:45 pm
+    in my classroom?"). A short middle line (a table's "Due by July 1, 2026", which says what is due only beside its
     "v2.0") is shown as the whole row it was cut from, when that row is not long. A passage's neighbours leave
     out what its middle line already shows, what another passage reads as its own (the model would answer for
     that line, the more pressing one, twice) and any line with a date of its own (the model gave the middle

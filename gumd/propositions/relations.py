@@ -492,8 +492,9 @@ def _own_business(activity: Activity, user: str) -> list[tuple[str, str]]:
     words = user.split()
     if len(words) < 2 or len(words[-1]) < 4:
         return []
-    firm = re.compile(rf"(?<![\w-])(?:{re.escape(words[0])}\s+)?{re.escape(words[-1])}(?:\s+[A-ZÀ-ÖØ-Þ][\w&'’-]*){{0,2}}"
-                      rf"?\s+(?i:{'|'.join(sorted(_FIRM_ENDS, key=len, reverse=True))})\b\.?")
+    ends = "|".join(sorted(_FIRM_ENDS, key=len, reverse=True))
+    firm = re.compile(rf"(?<![\w-])(?:{re.escape(words[0])}\s+)?{re.escape(words[-1])}"
+                      rf"(?:\s+[A-ZÀ-ÖØ-Þ][\w&'’-]*){{0,2}}?\s+(?i:{ends})\b\.?")
     for line in [*activity.titles, *activity.lines]:
         if m := firm.search(line):
             return [(m.group(0).rstrip("."), line)]
