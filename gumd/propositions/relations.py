@@ -481,9 +481,9 @@ def _credentials(activity: Activity, person: str) -> list[tuple[str, str]]:
 
 # What ends the name of a business a person may run under their own name ("Hoffman Automotive LLC", "Misaki Sato
 # Photography"); a school, a hospital or a council named after someone is nobody's own.
-_FIRM_ENDS = ORGANISATION_WORDS - frozenset(
+_FIRM_ENDS = "|".join(sorted(ORGANISATION_WORDS - frozenset(
     "school university college hospital clinic foundation council ministry institute association society club "
-    "department church bank academy agency group".split())
+    "department church bank academy agency group".split()), key=len, reverse=True))
 
 
 def _own_business(activity: Activity, user: str) -> list[tuple[str, str]]:
@@ -492,9 +492,8 @@ def _own_business(activity: Activity, user: str) -> list[tuple[str, str]]:
     words = user.split()
     if len(words) < 2 or len(words[-1]) < 4:
         return []
-    ends = "|".join(sorted(_FIRM_ENDS, key=len, reverse=True))
     firm = re.compile(rf"(?<![\w-])(?:{re.escape(words[0])}\s+)?{re.escape(words[-1])}"
-                      rf"(?:\s+[A-ZÀ-ÖØ-Þ][\w&'’-]*){{0,2}}?\s+(?i:{ends})\b\.?")
+                      rf"(?:\s+[A-ZÀ-ÖØ-Þ][\w&'’-]*){{0,2}}?\s+(?i:{_FIRM_ENDS})\b\.?")
     for line in [*activity.titles, *activity.lines]:
         if m := firm.search(line):
             return [(m.group(0).rstrip("."), line)]
