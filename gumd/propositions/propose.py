@@ -175,10 +175,11 @@ def sentence_of(statement: str, user: str = "", addressed: bool = False, writer:
 def without_window(statement: str, window: str) -> str:
     """The statement with the last parts of the window's title, which it copied from the passage's head, cut out
     ("file the Listino Primavera 2027 - Fogli Google - Google Chrome for 12 bottles" becomes "file the Listino
-    Primavera 2027 for 12 bottles"); the title's first part, what the window shows, stays."""
+    Primavera 2027 for 12 bottles"); the title's first part, what the window shows, stays, and so does a part
+    with a date: "… - submissão no RNEC até 19/03/2027" says what the window is about, not which app shows it."""
     for sep in TITLE_SPLIT.finditer(window):  # the longest tail first
         tail = window[sep.start():]
-        if tail in statement:
+        if tail in statement and not DATE.search(tail):
             return statement.replace(tail, "", 1)
     return statement
 

@@ -1186,6 +1186,10 @@ def test_a_window_title_a_statement_copied_from_its_passage_head_is_cut_out():
         == "The user is working on Déclaration PAC 2027 by Saturday 15 May"
     assert without_window("The user has to file the Déclaration PAC 2027 by Saturday 15 May", form) == \
         "The user has to file the Déclaration PAC 2027 by Saturday 15 May"  # the title's first part alone stays
+    amendment = "Alteração substancial n.º 3 ATLAS-HF - submissão no RNEC até 19/03/2027 - Outlook"
+    assert without_window("The user has to submit the Alteração substancial n.º 3 ATLAS-HF - submissão no RNEC até "
+                          "19/03/2027 - Outlook.", amendment) == "The user has to submit the Alteração substancial " \
+        "n.º 3 ATLAS-HF - submissão no RNEC até 19/03/2027."  # a part with a date is what the window is about
 
 
 def test_sentences_saying_the_same_thing_merge_their_evidence():
