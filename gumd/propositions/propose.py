@@ -48,7 +48,7 @@ _VOICE = re.compile(r"(?<![\w'’])(?:I|I['’](?:m|ve|ll|d)|me|my|we|we['’](?
 _DUTY = re.compile(r"\s+(?:must|has to|needs to|should|is due to|is required to)\b")
 _APP_SUFFIX = re.compile(r"-(?:desktop|bin|esr|browser|server)$", re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"(?<![\w'’])(?:I|I['’](?:m|ve|ll|d)|me|my|mine)(?![\w'’])")
-_TO_READER = re.compile(r"\b(?:you|your|yours)\b(?!\s*[:)])", re.IGNORECASE)  # not a chat's "You:" label
+_TO_READER = re.compile(r"\b(?:you|your|yours|let['’]s|let us)\b(?!\s*[:)])", re.IGNORECASE)  # not a chat's "You:" label
 _OWN_LINE = re.compile(r"^\W*(?:you|du|tú|tu|vous|você|yo|me|ich|eu)\s*:", re.IGNORECASE | re.MULTILINE)  # the user's
 # own chat line ("You: … can your mom drive him?"): its "you" is the other person
 # What a restatement has no use for and a line of the screen has: an emoji, an exclamation, an ellipsis, a doubled
@@ -190,9 +190,9 @@ _CLAUSE_END = re.compile(r",(?=\s)|\s[-–—]\s|\s(?=(?:so|because|since|but|th
 
 
 def _addressed(snippet: Snippet, user: str, statement: str) -> bool:
-    """Whether a passage speaks to the user: to its reader ("could you …"), by one of the user's names, or, for
-    a statement that the user must do something, as a deadline nobody claims for themselves ("Reminder: grades
-    must be posted by Friday", not "I must …")."""
+    """Whether a passage speaks to the user: to its reader ("could you …", "let's meet …"), by one of the user's
+    names, or, for a statement that the user must do something, as a deadline nobody claims for themselves
+    ("Reminder: grades must be posted by Friday", not "I must …")."""
     names = [re.escape(w) for w in user.split() if len(w) >= 3]
     text = snippet.text
     duty = bool(user) and statement.startswith(user) and bool(_DUTY.match(statement, len(user)))

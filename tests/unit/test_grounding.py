@@ -1018,6 +1018,20 @@ def test_a_statement_is_dropped_when_it_guesses_a_relation_lifts_a_line_or_is_no
     assert said_nothing.candidates == [] and not said_nothing.dropped
 
 
+def test_a_message_that_says_lets_speaks_to_its_reader_and_its_my_is_the_writers():
+    t = dt.datetime(2027, 3, 2, 9).timestamp()
+    mail = ("From: Mairi Sutherland <m.sutherland@ed.ac.uk>\n"
+            "To: Rosalind Whitaker <r.whitaker@ed.ac.uk>\n"
+            "Subject: Supervision this week\n"
+            "Thanks for the draft chapter.\n"
+            "Let's meet on Thursday 4 March at 2pm in my office (DSB 3.10)\n")
+    (a,) = Digester().digest([obs(1, t, "thunderbird", "Mail - Rosalind Whitaker - Outlook", mail)])
+    said = "The user has to meet Mairi Sutherland on Thursday 4 March at 2pm in my office (DSB 3.10)"
+    proposal = propose(Scripted([json.dumps({"statement": said, "confidence": 9})]), a, Calibrator({}, 0.0))
+    assert [c.proposition.text for c in proposal.candidates] == [
+        "The user has to meet Mairi Sutherland on Thursday 4 March at 2pm in Mairi Sutherland's office (DSB 3.10)."]
+
+
 def test_the_users_own_name_in_a_statement_is_put_back_as_the_user():
     user = "Rachel Goldberg"
     assert sentence_of("The user has to book the hotel for Rachel Goldberg on 12 May", user) == \
