@@ -17,7 +17,7 @@ import unicodedata
 
 from gumd.propositions import prompts
 from gumd.propositions.digest import HONORIFICS
-from gumd.propositions.passages import calendar_words
+from gumd.propositions.passages import calendar_words, says_when
 
 # Words a sentence may capitalise without the screen showing them: the sentence's own frame and the relations.
 _FRAME_WORDS = frozenset(
@@ -138,9 +138,18 @@ def lifted(sentence: str, evidence: str, min_words: int = 6) -> bool:
 
 def extends(a: str, b: str) -> bool:
     """Whether statement `a` says all of `b` and more after it ("… is a social worker at Manchester City
-    Council." after "… is a social worker.")."""
+    Council." after "… is a social worker."), or, when neither says when, all of `b`'s words in their order
+    and more among them ("… is a school secretary at St. Malachy's National School." after "… is a
+    secretary.")."""
     a, b = a.rstrip(". ").lower(), b.rstrip(". ").lower()
-    return len(a) > len(b) and a.startswith(b) and not a[len(b)].isalnum()
+    if len(a) <= len(b):
+        return False
+    if a.startswith(b) and not a[len(b)].isalnum():
+        return True
+    if says_when(a) or says_when(b):
+        return False
+    words = iter(_plain(a).split())
+    return all(w in words for w in _plain(b).split())  # each of b's words found after the one before it
 
 
 def is_empty(phrase: str, app: str = "") -> bool:

@@ -79,8 +79,8 @@ _AMOUNT = re.compile(
     r"|\b\d[\d,.']*\s?(?:EUR|USD|GBP|CHF|€|£|kr|zł|Kč|euros?|dollars?|pesos|reais)\b",
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_CAPITALS = "A-ZÀ-ÖØ-Þ" + "".join(c for c in map(chr, range(0x100, 0x180)) if c.isupper())  # Ł, Ş, Č …
-NAME_WORD = rf"(?:[OD]['’]|Mc)?[{_CAPITALS}][a-zà-öø-ÿ\u0100-\u017f'’-]+"  # O'Sullivan, D'Angelo, McCarthy, Ayşe
+CAPITALS = "A-ZÀ-ÖØ-Þ" + "".join(c for c in map(chr, range(0x100, 0x180)) if c.isupper())  # Ł, Ş, Č …
+NAME_WORD = rf"(?:[OD]['’]|Mc)?[{CAPITALS}][a-zà-öø-ÿ\u0100-\u017f'’-]+"  # O'Sullivan, D'Angelo, McCarthy, Ayşe
 FULL_NAME = rf"{NAME_WORD}(?:\s+(?:de |da |van |von |del |di |le |la )?{NAME_WORD}){{0,2}}"
 _HEADER_FIELD = r"(?P<field>from|to|cc|de|von|an|para|à|a|envoyé par|remitente)"
 _HEADER = re.compile(rf"^\s*{_HEADER_FIELD}\s*:\s*(?P<rest>.+)$", re.IGNORECASE)

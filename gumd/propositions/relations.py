@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 
 from gumd.propositions.check import fold
-from gumd.propositions.digest import (FULL_NAME, GREETING_WORDS, HONORIFICS, NAME_WORD, ROW_JOIN, WORD, Activity,
-                                     above_in_column, grid_cells, is_writing, person_ok)
+from gumd.propositions.digest import (CAPITALS, FULL_NAME, GREETING_WORDS, HONORIFICS, NAME_WORD, ROW_JOIN, WORD,
+                                     Activity, above_in_column, grid_cells, is_writing, person_ok)
 from gumd.propositions.vocabulary import ORGANISATION_WORDS
 
 # Words that say what a person is to someone, as screens write them, and the relation each one names.
@@ -218,7 +218,8 @@ _OCCUPATIONS = (
     "advogad[oa]|enseignante?|docent|professeure?|infirmi(?:er|ère)|médecin|doctora?|journaliste|rédact(?:eur|rice)|"
     "chercheu(?:r|se)|étudiante?|estudiante|studentin|jef[ea]|encargad[oa]|auxiliar|assistante|"
     "impiegat[oa]|commercialista|sachbearbeiter(?:in)?|kauffrau|kaufmann|料理長|支配人|総支配人|マネージャー|部長|課長|"
-    "主任|店長"
+    "主任|店長|purser|steward|stewardess|flight attendant|cabin attendant|crew member|mühendis(?:i)?|tekniker|"
+    "sonorisateur|sound engineer"
 )
 # Compound titles end on these ("Skiftledare", "Platschef", "Kundansvarig", "Teamleider", "Küchenmeister").
 _COMPOUND = r"\b(?i:\w+(?:ledare|chef|ansvarig|leiter|leiterin|leider|meister|meisterin))\b"
@@ -233,11 +234,12 @@ _ACCESS_ROLES = frozenset("owner viewer editor commenter admin administrator mem
                           "presenter attendee you".split())
 # What ends an employer's name, as signatures and profiles write it: "Whitfield & Osei LLP", "Lincoln Middle School".
 _ORGANISATION = re.compile(
-    r"^[A-ZÀ-ÖØ-Þ0-9][\w.'’&-]*\s+(?:(?:[A-ZÀ-ÖØ-Þ0-9][\w.'’&-]*|&|and|of|de|und|y|e)\s+){0,5}?"
+    rf"^[{CAPITALS}0-9][\w.'’&-]*\s+(?:(?:[{CAPITALS}0-9][\w.'’&-]*|&|and|of|de|und|y|e)\s+){{0,5}}?"
     r"(?:LLP|LLC|Inc\.?|Ltd\.?|GmbH|AG|SE|SA|S\.L\.|BV|B\.V\.|N\.V\.|AB|Co\.?|Corp\.?|Sp\. z o\.o\.|S\.A\.|S\.p\.A\.|"
     r"S\.r\.l\.|SRL|SAS|SARL|e\.V\.|Oy|ApS|Association|Society|Club|Library|Trust|"
     r"Group|University|Universit\w+|College|School|Academy|Hospital|Clinic|Studio|Studios|Press|Games|Bank|Agency|"
-    r"Council|Ministry|Foundation|Institute|Labs?)$|^(?:University|Universidad|Universidade|Universität|Hospital|"
+    r"Council|Ministry|Foundation|Institute|Labs?|Airlines|Airways|A\.Ş\.|Şti\.|Pty\.? Ltd\.?|(?i:universitet|"
+    r"institutet|högskola|universiteit|hogeschool))$|^(?:University|Universidad|Universidade|Universität|Hospital|"
     r"Colegio|Escola|School|Dirección|Direção|Direction|Gobierno|Governo|Ayuntamiento|Prefeitura|Mairie|Secretaría|"
     r"Ministerio|Ministério|Ministère|Departamento|Département|Municipio|Município|Comune|Gemeente|Consejo|Conseil|"
     r"Junta) (?:(?:of|de|del|de la|do|da|des|du|di|della) )?[A-ZÀ-ÖØ-Þ][\w ]{2,40}$"
@@ -260,6 +262,7 @@ _CREDENTIAL = (r"[A-Z]{2,4}|[A-Z][a-z]{0,2}\.(?:[A-Z][a-z]{0,3}\.?)?|Ph\.?\s?D\.
                r"\((?:Hons?|ret\.?|retired)\)|\((?:she|he|they|elle|il|iel|sie|er)/\w+\)")
 _CREDENTIALS = re.compile(rf"(?:\s*,?\s*(?:{_CREDENTIAL}))*[\s,.]*")
 # Credentials between a name and the title beside it: "Dr Emily Tran BVSc (Hons) | Veterinarian | Brunswick Vet Clinic".
+_QUOTED = re.compile(r"^(?:>\s?)+")  # a line of a quoted mail
 _CREDENTIALS_BEFORE_TITLE = re.compile(rf"(?:\s*,?\s*(?:{_CREDENTIAL}))+(?=\s*[—–·|-])")
 _AT = re.compile(r"\b(?:at|@|bei|en|chez|na|no|em|presso)\s+(?=[A-ZÀ-ÖØ-Þ0-9])")
 _IN_OR_AT = frozenset("en em na no".split())  # of _AT's words, those that may say "in" a field
@@ -272,8 +275,8 @@ def _job_and_employer(title: str) -> tuple[str, str]:
     at = _AT.search(title)
     job, employer = (title[:at.start()], title[at.start():]) if at else (title, "")
     job, field = (job.split(" in ", 1) + [""])[:2]
-    job = " ".join(w if len(w) > 1 and (w.isupper() or any(c.isupper() for c in w[1:])) else w.lower()
-                   for w in job.split())  # "PhD", "iOS" and "RN" as written
+    job = " ".join(w if len(w) > 1 and (w.isupper() or any(c.isupper() for c in w[1:])) else
+                   w.replace("İ", "i").lower() for w in job.split())  # "PhD", "iOS" and "RN" as written
     return f"{job} in {field.strip()}" if field else job, " ".join(employer.split())
 
 
@@ -296,7 +299,7 @@ class Role:
             verb = "teaches" if _SCHOOL.search(employer) else "works in"  # … taught, when the employer is a school
             said = f"The user, {self.user}, {verb} {said}"
         else:
-            said = f"The user, {self.user}, is {'an' if job[:1] in 'aeiou' else 'a'} {said}"
+            said = f"The user, {self.user}, is {'an' if job[:1] in 'aeiouAEIO' else 'a'} {said}"  # "an IT …"
         return said if said.endswith(".") else f"{said}."  # "… at Warta-Trans Logistyka Sp. z o.o."
 
 
@@ -319,12 +322,12 @@ def _employer(cells: tuple[str, ...], domains: frozenset[str] = frozenset(), peo
               ) -> str:
     """The first cell that names an organisation ("Fairbrook High School"), else one word that a mail address on
     screen has as its domain (`domains`, lower case: "Kudipay" beside funmi.adebayo@kudipay.com, over a department's
-    "Customer Support"), else the first of two to five capitalised words; a cell's description after " - " is left
+    "Customer Support"), else the first of two to five capitalised words that are no title; a cell's description after " - " is left
     out ("Bonetti Vini - importazione e …"); a person's name (`people`, lower case) is none."""
     cells = tuple(c for c in (c.split(" - ")[0].strip() for c in cells) if c.lower() not in people)
     return next((c for c in cells if _ORGANISATION.match(c)), "") \
         or next((c for c in cells if c[:1].isupper() and c.lower() in domains), "") \
-        or next((c for c in cells if _NAMED.fullmatch(c)), "")
+        or next((c for c in cells if _NAMED.fullmatch(c) and not _ONE_OCCUPATION.search(c)), "")  # not a title
 
 
 def _title(title: str, *employers: str, domains: frozenset[str] = frozenset(), people: frozenset[str] = frozenset()
@@ -379,7 +382,8 @@ def _titles(activity: Activity, person: str, signed: bool = True) -> list[tuple[
         grid = list(grid_cells(o.text))
         rows = {cell: cells for cell, cells, _ in grid}
         for line, cells, under in grid:
-            following = [ROW_JOIN.join(rows[u][rows[u].index(u):]) if u in rows else u for u in under]
+            following = [_QUOTED.sub("", ROW_JOIN.join(rows[u][rows[u].index(u):]) if u in rows else u)
+                         for u in under]  # a quoted reply's signature ("> Owner | Ironbark Garden Co.") as written
             row = ROW_JOIN.join(cells)
             for m in name.finditer(line):
                 title = ""
@@ -388,7 +392,7 @@ def _titles(activity: Activity, person: str, signed: bool = True) -> list[tuple[
                 if signed and _CREDENTIALS.fullmatch(line[m.end():]) and len(WORD.findall(line[:m.start()])) <= 2 \
                         and not stamped:  # a signature
                     parts = [p for p in _PARTS.split(following[0] if following else "") if p]
-                    later = [p for u in following[1:2] for p in _PARTS.split(u) if p][:1] + \
+                    later = [p for u in following[1:2] for p in _PARTS.split(u) if p] + \
                         [p for u in following[2:3] for p in _PARTS.split(u)[:1] if _ORGANISATION.match(p)]  # the
                     # organisation may come after a department's line ("Fysioterapi, Ortopedi Mölndal")
                     if parts and not re.search(r"[\d:]", parts[0]) and not any(p[0].islower() for p in parts) \

@@ -301,6 +301,22 @@ def test_family_is_read_from_how_a_mail_greets_its_reader_and_how_the_user_signs
     assert found("I can chaperone on the 21st. Thanks! Dana (Noah's mom)", user_mail="Inbox") == []  # not the user
 
 
+def test_a_signature_gives_the_employer_its_lines_name_in_any_part_and_in_any_script():
+    def said(signature):
+        (signed,) = Digester().digest([obs(1, 0, "thunderbird", "Re: rota - Thunderbird",
+                                           f"Dara Quinn (you)\nWrite: Re: rota\nBest regards,\n{signature}")])
+        return [r.sentence for r in roles(signed)]
+    assert said("Dara Quinn\nPurser | Hollandia Airlines\nCrew nr. 34817 · Base AMS") == [
+        "The user, Dara Quinn, is a purser at Hollandia Airlines."]
+    assert said("Dara Quinn\nIT-tekniker / IT Technician\nServicedesk, IT-avdelningen | Stockholms universitet") == [
+        "The user, Dara Quinn, is an IT-tekniker / IT technician at Stockholms universitet."]  # the line's last part
+    assert said("Dara Quinn\nİnşaat Mühendisi – Saha Mühendisi\nDemirtaş Yapı İnşaat Taahhüt A.Ş. | Ayazma") == [
+        "The user, Dara Quinn, is an inşaat mühendisi at Demirtaş Yapı İnşaat Taahhüt A.Ş."]  # a second title is
+    # no employer
+    assert said("> Dara Quinn\n> Owner | Ironbark Garden Co.") == [
+        "The user, Dara Quinn, is an owner at Ironbark Garden Co."]  # in a quoted mail, without its marks
+
+
 def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_beside_it():
     read = "From: Tom Becker <tom@press.com>\nHi Dara,\nthe sketches look great."
     write = ("Write: Re: sketches\nFrom: Dara Quinn <hello@dq.ie>\nTo: Tom Becker <tom@press.com>\nHi Tom,\n"
@@ -1220,6 +1236,11 @@ def test_sentences_saying_the_same_thing_merge_their_evidence():
     assert merged.proposition.text == "The user is a nurse at St Mary's Hospital." and \
         merged.proposition.confidence == 8 and merged.observation_ids == [1, 4, 5, 7]
     assert kept is other  # "nurse" does not end where "nurse practitioner" goes on
+    assert check.extends("The user is a school secretary at St. Malachy's National School.",
+                         "The user is a secretary.")  # all its words, in order, and more among them
+    assert not check.extends("The user is a secretary.", "The user is a school secretary at St. Malachy's.")
+    assert not check.extends("The user has to call Ana's doctor on Friday.", "The user has to call Ana on Friday.")
+    # a plan with more words among its own may be another plan
 
 
 def test_the_fitted_logistic_separates_what_the_evidence_separates():
