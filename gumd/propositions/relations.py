@@ -45,6 +45,8 @@ RELATION_WORDS = {
     "bauherrin": "client", "guide": "thesis guide", "thesis guide": "thesis guide", "orientador": "thesis advisor",
     "orientadora": "thesis advisor", "doktorvater": "thesis advisor", "doktormutter": "thesis advisor",
     "betreuer": "supervisor", "betreuerin": "supervisor", "handledare": "supervisor",
+    "account manager": "account manager", "key account manager": "account manager",  # a supplier's contact for
+    # the user's custom, not the user's boss
 }
 # Relations that are also occupations: as a title ("Anjali Patel, Grade 2 teacher") they say what the person does
 # (a child's teacher, a parent's doctor), and count only when the screen says them to the user ("your teacher").

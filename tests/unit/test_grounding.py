@@ -169,6 +169,11 @@ def test_a_manager_at_another_organisation_is_a_contact_not_the_users_manager():
     # the same signature in a mailbox of the same firm, by its name or its initials, or with no mailbox shown
     assert said("megan@mlb.ie", builder) == said("accounts@murphylynchbuilders.ie", builder) == said(
         "Mozilla Thunderbird", builder) == ["Barry Murphy is the user's manager."]
+    supplier = ("From: Gráinne Walsh <grainne.walsh@kestrelschool.ie>\nYour order is on its way.\n"
+                "Your account manager: Gráinne Walsh · grainne.walsh@kestrelschool.ie\n"
+                "Gráinne Walsh | Account Manager - Schools")
+    assert said("Mozilla Thunderbird", supplier) == ["Gráinne Walsh is the user's account manager."]  # a
+    # supplier's contact for the user's custom, not the user's boss
 
 
 def test_the_people_who_write_to_the_user_are_known_by_the_titles_their_signatures_give():
