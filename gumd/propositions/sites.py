@@ -24,9 +24,9 @@ MORE_PAGES = re.compile(r"\s+(?:and|und|et|y|e|en|i|og|och|ja)\s+(?:mais\s+|más
 # Sites everybody uses, beyond the programs and views of TITLE_NOISE: an office suite, social networks, shops, web
 # mail; working in one says nothing of a job.
 COMMON_SITES = re.compile(
-    r"^(?:google(?: \w+)?|[\w ]+ (?:mail|メール)|yahoo!?(?: \w+)?|proton ?mail|icloud|linkedin|facebook|instagram|x|"
+    r"^(?:google(?: \w+)?|[\w .&'’-]+ (?:mail|メール)|yahoo!?(?: \w+)?|proton ?mail|icloud|linkedin|facebook|instagram|x|"
     r"twitter|youtube|reddit|wikipedia|amazon(?:\.\w+)?|ebay|booking\.com|airbnb|whatsapp(?: web)?|"
-    r"messages(?: for web)?|telegram web|dropbox|onedrive|sharepoint|office|microsoft 365|"
+    r"messages(?: for web)?|messenger|telegram web|dropbox|onedrive|sharepoint|office|microsoft 365|"
     r"(?:microsoft )?(?:word|excel|powerpoint)|"
     r"(?:fogli|documenti|presentazioni|hojas de cálculo de|documentos de|planilhas|documentos) google|"
     r"netflix|spotify|chatgpt|bing|duckduckgo)$",
@@ -72,8 +72,8 @@ def site_of(title: str) -> tuple[str, list[str]] | None:
     if len(parts) < 3 or not BROWSER.match(parts[-1]):
         return None
     parts = parts[:-1]
-    if PROFILE.match(parts[-1]):
-        parts = parts[:-1]
+    if PROFILE.match(parts[-1]) or len(parts) > 2 and MORE_PAGES.search(parts[-2]):  # a profile by its name, or
+        parts = parts[:-1]  # as the part after "and 2 more pages": "… und 2 weitere Seiten - Geschäftlich"
     if len(parts) < 2:
         return None
     site, pages = MORE_PAGES.sub("", parts[-1]).strip(), parts[:-1]
@@ -82,7 +82,9 @@ def site_of(title: str) -> tuple[str, list[str]] | None:
     if any(_SHOPPING.match(p) for p in [*pages, site]) or is_news(title):
         return None
     if not WORD.search(site) or "@" in site or TITLE_NOISE.match(site) or COMMON_SITES.match(site) \
-            or len(site.split()) > 5:  # a slogan ("The world's best way to learn a language"), not a name
+            or len(parts) == 2 and COMMON_SITES.match(parts[0]) \
+            or len(site.split()) > 5:  # a slogan ("The world's best way to learn a language"), not a name; a site
+        # everybody uses may name itself first ("Messenger | Camille Fortin")
         return None
     return site, pages
 

@@ -609,6 +609,10 @@ def test_a_web_app_is_a_tool_once_the_user_has_worked_on_two_of_its_pages():
     assert site_of("Ongoing WMS - Inleveranser - Arbete - Microsoft Edge") == ("Inleveranser", ["Ongoing WMS"])
     assert site_of("Chat - WhatsApp och 2 sidor till - Personlig - Microsoft Edge") is None  # a profile, then a chat
     assert site_of("Komunikaty - SZOI i jeszcze 2 karty — Microsoft Edge") == ("SZOI", ["Komunikaty"])
+    assert site_of("Meine Fälle - CASA und 2 weitere Seiten - Geschäftlich - Microsoft Edge") == (
+        "CASA", ["Meine Fälle"])  # after the count of other pages, the part is a profile, whatever its name
+    assert site_of("Messenger | Camille Fortin — Mozilla Firefox") is None  # a chat everybody has, then a person
+    assert site_of("Inbox (3) - liam@ironbarkgarden.com.au - Ironbark Garden Co. Mail - Google Chrome") is None
     # a site some name first, before the record a page shows
     assert site_of("Xactimate - PRUITT_GARY_PR27-0418832 - Google Chrome") == (
         "Xactimate", ["PRUITT_GARY_PR27-0418832"])
