@@ -121,13 +121,18 @@ _GREETING = re.compile(
 # Mbeki - Outlook", "Calendar - …", "Posta - …"; or the user's own address (below).
 _ACCOUNT_LINE = (
     (re.compile(rf"(?P<name>{FULL_NAME})\s*\((?i:you|me|yo|du|vous|você|tu|eu)\)"), "account"),
+    (re.compile(rf"\b(?i:(?:logged|signed) in as|angemeldet als|connecté en tant que|conectado como|connesso come|"
+                rf"zalogowany jako|ingelogd als|inloggad som|logado como)\s+(?P<name>{FULL_NAME})"), "account"),
     (re.compile(rf"(?<![\w.])(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})(?:\s*·\s*[^▾·]{{2,40}})?\s*▾\s*$"),
      "chip"),
 )
+# A drop-down chip that puts the family name first, as rosters and HR systems do: "KOWALSKI, DANIELLE ▾".
+_CHIP_FAMILY_FIRST = re.compile(rf"(?<![\w.,])(?P<family>{NAME_WORD}|[{CAPITALS}]{{2,}}),\s+"
+                                rf"(?P<given>{NAME_WORD}|[{CAPITALS}]{{2,}})\s*▾\s*$")
 # "👤 Sam" as a screen line's last cell ("… Explore Premium   👤 Sam"), not a toolbar's button ("👤 Address Book")
 _ACCOUNT_CORNER = re.compile(rf"👤\s*(?P<name>{NAME_WORD}(?:\s+{NAME_WORD})?)[ \t]*$", re.MULTILINE)
 _ACCOUNT_TITLE = re.compile(  # the view's name may hold a hyphen: "E-post - Malin Bergqvist - Outlook"
-    rf"^(?:[^-–|]|(?<=\w)-(?=\w)){{2,40}}\s[-–]\s+(?P<name>{FULL_NAME})\s+[-–]\s+(?i:outlook|gmail|mail)\b")
+    rf"^(?:[^-–—|]|(?<=\w)-(?=\w)){{2,40}}\s[-–—]\s+(?P<name>{FULL_NAME})\s+[-–—]\s+(?i:outlook|gmail|mail)\b")
 # A mail client shows the user's own address as "Me <lena.brandt@posteo.de>"; the address may spell their name.
 # Its window title shows the account ("Inbox - dreyes@austinisd.org - …"): "Daniel Reyes <dreyes@…>" is the user.
 _OWN_ADDRESS = re.compile(r"(?<![\w<])(?i:me|yo|moi|eu|ich|io)\s*<(?P<local>[a-z]+(?:[._-][a-z]+)+)@[\w.-]+>")
@@ -539,6 +544,10 @@ def extract_entities(activity: Activity) -> list[Entity]:
                 m = pattern.search(line)
                 if m and person_ok(m.group("name")):
                     _add(found, "person", m.group("name"), o.id, cue)
+            if m := _CHIP_FAMILY_FIRST.search(line):
+                name = " ".join(w.capitalize() if w.isupper() else w for w in (m.group("given"), m.group("family")))
+                if person_ok(name):  # a comma between two names: no font's, workspace's or menu's chip
+                    _add(found, "person", name, o.id, "account")
             for m in _NAMED_ADDRESS.finditer(line):  # outside a To:/Cc: header, "Name <address>" heads a message
                 own = m.group("address").lower() in accounts
                 if (own or header is None) and person_ok(m.group("name")):

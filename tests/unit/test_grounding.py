@@ -482,6 +482,10 @@ def test_the_users_name_comes_from_the_account_an_app_shows_signed_in():
     assert user(("Board - Tekmetric - Google Chrome", "Activities   Google Chrome ▾\nTEKMETRIC   Hoffman Automotive ▾"),
                 ("Messages", "Hi Dale, the Buick")) == ""  # app menus and workspaces are no one
     assert user(("Calendar - megan.kowalski@corvidhealth.com", "Week of Sep 14")) == "Megan Kowalski"  # own address
+    assert user(("ACC 306 - Moodle", "You are logged in as Folasade Ogunleye (Log out)")) == "Folasade Ogunleye"
+    assert user(("Roster - TeleStaff", "Roster   Calendar   Request ▾        🔔 1    KOWALSKI, DANIELLE ▾")) == \
+        "Danielle Kowalski"  # a chip with the family name first, as rosters write it, is a person's
+    assert user(("Poczta — Joanna Pietrzyk — Outlook — Microsoft Edge", "Skrzynka odbiorcza")) == "Joanna Pietrzyk"
     # a reply under a mailbox's address: the quoted mail's sender is not the user, however often it shows
     reply = ("Re: Cena viernes - marta@alacena.es - Correo", "Enviar\nHola Beatriz, confirmado.\n"
              "From: Beatriz Arnaiz <beatriz@arnaiz.es>\nSomos 28 personas.")
