@@ -48,7 +48,8 @@ _VOICE = re.compile(r"(?<![\w'’])(?:I|I['’](?:m|ve|ll|d)|me|my|we|we['’](?
 _DUTY = re.compile(r"\s+(?:must|has to|needs to|should|is due to|is required to)\b")
 _APP_SUFFIX = re.compile(r"-(?:desktop|bin|esr|browser|server)$", re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"(?<![\w'’])(?:I|I['’](?:m|ve|ll|d)|me|my|mine)(?![\w'’])")
-_TO_READER = re.compile(r"\b(?:you|your|yours|let['’]s|let us)\b(?!\s*[:)])", re.IGNORECASE)  # not a chat's "You:" label
+_TO_READER = re.compile(r"\b(?:you|your|yours|let['’]s|let us)\b(?!\s*[:)])",
+                        re.IGNORECASE)  # not a chat's "You:" label
 _OWN_LINE = re.compile(r"^\W*(?:you|du|tú|tu|vous|você|yo|me|ich|eu)\s*:", re.IGNORECASE | re.MULTILINE)  # the user's
 # own chat line ("You: … can your mom drive him?"): its "you" is the other person
 # What a restatement has no use for and a line of the screen has: an emoji, an exclamation, an ellipsis, a doubled

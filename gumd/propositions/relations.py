@@ -324,12 +324,13 @@ def _employer(cells: tuple[str, ...], domains: frozenset[str] = frozenset(), peo
               ) -> str:
     """The first cell that names an organisation ("Fairbrook High School"), else one word that a mail address on
     screen has as its domain (`domains`, lower case: "Kudipay" beside funmi.adebayo@kudipay.com, over a department's
-    "Customer Support"), else the first of two to five capitalised words that are no title; a cell's description after " - " is left
-    out ("Bonetti Vini - importazione e …"); a person's name (`people`, lower case) is none."""
+    "Customer Support"), else the first of two to five capitalised words that are no title; a cell's description
+    after " - " is left out ("Bonetti Vini - importazione e …"); a person's name (`people`, lower case) is
+    none."""
     cells = tuple(c for c in (c.split(" - ")[0].strip() for c in cells) if c.lower() not in people)
     return next((c for c in cells if _ORGANISATION.match(c)), "") \
         or next((c for c in cells if c[:1].isupper() and c.lower() in domains), "") \
-        or next((c for c in cells if _NAMED.fullmatch(c) and not _ONE_OCCUPATION.search(c)), "")  # not a title
+        or next((c for c in cells if _NAMED.fullmatch(c) and not _ONE_OCCUPATION.search(c)), "")
 
 
 def _title(title: str, *employers: str, domains: frozenset[str] = frozenset(), people: frozenset[str] = frozenset()
@@ -339,8 +340,9 @@ def _title(title: str, *employers: str, domains: frozenset[str] = frozenset(), p
     its employer; '' when it is no title."""
     title = re.sub(r"^(?i:our|my|your|the)\s+", "", " ".join(title.split()))  # "our athletic trainer"
     if len(title.split()) > 5 or re.search(r"[:@]|\b\d+\b", title) or _GREETED_LINE.match(title) \
-            or title.split()[0].lower().strip(".") in HONORIFICS:
-        return ""  # a date, an address, a count, a person ("Coach Ray Miller") or a message's first words ("Bom dia")
+            or title.split()[0].lower().strip(".") in HONORIFICS or title.count("(") != title.count(")"):
+        return ""  # a date, an address, a count, a person ("Coach Ray Miller"), a message's first words ("Bom dia")
+        # or a cell cut from a wrapped one ("Analyst) Meet")
     cells = tuple(" ".join(e.split()) for e in employers)
     # a title with "at" names its employer; one with "en", "em", "na", "no" (in or at) may name a field, so a next
     # cell that is an organisation's name is its employer ("Especialista en Planeación Urbana" / "Dirección de

@@ -17,10 +17,11 @@ BROWSER = re.compile(r"^(?:mozilla firefox|firefox|google chrome|chrome|chromium
 # Edge puts its profile's name before its own ("… - Work - Microsoft Edge") and counts the other tabs.
 PROFILE = re.compile(r"^(?:work|personal|persönlich|privat|arbeit|travail|personnel|trabajo|trabalho|pessoal|"
                      r"lavoro|personale|werk|persoonlijk|praca|osobisty|osobiste|arbete|personlig|jobb|työ|"
-                     r"henkilökohtainen|school|default|profile \d+)$", re.IGNORECASE)
-MORE_PAGES = re.compile(r"\s+(?:and|und|et|y|e|en|i|og|och|ja)\s+(?:mais\s+|más\s+|de\s+|jeszcze\s+)?\d+\s+\S+"
+                     r"henkilökohtainen|school|default|profile \d+|geschäftlich|beruflich|zakelijk|służbowy|"
+                     r"prywatny|empresa|professionnel)$", re.IGNORECASE)
+MORE_PAGES = re.compile(r"\s+(?:and|und|et|y|e|en|i|og|och|ja)\s+(?:mais\s+|más\s+|de\s+|jeszcze\s+|nog\s+)?\d+\s+\S+"
                         r"(?:\s+\S+)?$", re.IGNORECASE)  # "and 2 more pages", "e mais 3 páginas", "och 2 sidor
-# till", "i jeszcze 2 karty"
+# till", "i jeszcze 2 karty", "en nog 2 pagina's"
 # Sites everybody uses, beyond the programs and views of TITLE_NOISE: an office suite, social networks, shops, web
 # mail; working in one says nothing of a job.
 COMMON_SITES = re.compile(

@@ -202,6 +202,8 @@ def test_the_people_who_write_to_the_user_are_known_by_the_titles_their_signatur
     assert said("From: Dana Whitfield <dw@hb.com>\nDistribution: Dana Whitfield, Luis Ortega, Gwen Pham") == []
     assert said("From: Jenna Park <jp@dental.com>\nJenna Park - PTO request, Delta Dental of AZ") == []
     assert said("Sara Holm\nKundansvarig  |  Jobbpoolen Väst AB") == []  # only someone who writes here
+    assert said("From: Ritika Menon <rm@paysetu.in>\nok\n☑ Ritika Menon        Analyst) Meet") == []  # a cell cut
+    # from a wrapped calendar entry is no title
     minutes = "From: Linda Tremblay <lt@ovba.ca>\nMinutes attached.\nChair: Linda Tremblay (President)   Treasurer: Jo"
     assert said(minutes) == ["Linda Tremblay, president, works with the user."]  # a title in brackets …
     assert said("From: Linda Tremblay <lt@ovba.ca>\nMembers: Linda Tremblay (owner)") == []  # … not an access role
@@ -616,6 +618,10 @@ def test_a_web_app_is_a_tool_once_the_user_has_worked_on_two_of_its_pages():
     assert site_of("Meine Fälle - CASA und 2 weitere Seiten - Geschäftlich - Microsoft Edge") == (
         "CASA", ["Meine Fälle"])  # after the count of other pages, the part is a profile, whatever its name
     assert site_of("Messenger | Camille Fortin — Mozilla Firefox") is None  # a chat everybody has, then a person
+    assert site_of("Booking 27618342 | Hapag-Lloyd en nog 2 pagina's - Werk - Microsoft Edge") == (
+        "Hapag-Lloyd", ["Booking 27618342"])
+    assert subject("Insly – TransKrak sp. z o.o. i jeszcze 2 strony — Służbowy — Microsoft Edge") == \
+        "Insly - TransKrak sp. z o.o."  # the window is about the page, not the profile
     assert site_of("Inbox (3) - liam@ironbarkgarden.com.au - Ironbark Garden Co. Mail - Google Chrome") is None
     # a site some name first, before the record a page shows
     assert site_of("Xactimate - PRUITT_GARY_PR27-0418832 - Google Chrome") == (
