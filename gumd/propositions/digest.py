@@ -280,12 +280,16 @@ _COMPOSE = re.compile(r"^\s*(?:write|compose|new message|reply|draft|redactar|ve
 _SCROLLS = re.compile(r"scroll|défil|rolag|desplaz|przewini|スクロール|스크롤|bildlauf|прокрут", re.IGNORECASE)
 
 
+_ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")  # Edge's own title has one: "Microsoft\u200b Edge"
+
+
 def windows_of(o: Observation) -> list[Observation]:
     """An imported session as one observation per window it lists, in the session's order, each in focus for its
     minutes, what its title says it is about (`subject`) all its screen showed (the session's own line of dates and
-    times is the importer's, not the screen's); any other observation as it is."""
+    times is the importer's, not the screen's); any other observation as it is, its title without zero-width
+    characters."""
     if o.source != "import":
-        return [o]
+        return [replace(o, title=_ZERO_WIDTH.sub("", o.title))] if _ZERO_WIDTH.search(o.title) else [o]
     windows, t = [], o.started_at
     for line in o.text.splitlines():
         if m := _IMPORTED.match(line.strip()):

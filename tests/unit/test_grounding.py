@@ -618,6 +618,9 @@ def test_a_web_app_is_a_tool_once_the_user_has_worked_on_two_of_its_pages():
     assert site_of("Meine Fälle - CASA und 2 weitere Seiten - Geschäftlich - Microsoft Edge") == (
         "CASA", ["Meine Fälle"])  # after the count of other pages, the part is a profile, whatever its name
     assert site_of("Messenger | Camille Fortin — Mozilla Firefox") is None  # a chat everybody has, then a person
+    assert tool_of("msedge", "Claim C-20481 - Dentrix Ascend and 2 more pages - Work - Microsoft\u200b Edge",
+                   input_summary="40 keys, 12 clicks").sentence == \
+        "The user works in Dentrix Ascend on Claim C-20481."  # Edge's title as it is, with a zero-width space
     assert site_of("Booking 27618342 | Hapag-Lloyd en nog 2 pagina's - Werk - Microsoft Edge") == (
         "Hapag-Lloyd", ["Booking 27618342"])
     assert subject("Insly – TransKrak sp. z o.o. i jeszcze 2 strony — Służbowy — Microsoft Edge") == \
