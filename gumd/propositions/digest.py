@@ -174,6 +174,7 @@ class Activity:
     # as the user's (`user`); the user's once they have
     site: str = ""  # the web app the user worked in here, when they have worked on two pages of it or more …
     site_pages: list[str] = field(default_factory=list)  # … and its pages here
+    organisation: str = ""  # whose mail the user reads, as a work mailbox's title names it so far
 
     @property
     def observation_ids(self) -> list[int]:
@@ -202,6 +203,7 @@ class Digester:
         self._people: set[str] = set()  # first names the screens showed for a person other than on a chip
         self._full_names: dict[str, str] = {}  # first name -> the longest name seen with it
         self._user = ""  # the first name taken for the user's so far
+        self.organisation = ""  # the organisation a work mailbox's title names ("… - Paysetu Technologies Mail")
         self.sites = Sites()
 
     @property
@@ -260,8 +262,13 @@ class Digester:
                     self._full_names[first] = e.text  # is a business, "Thiago Almeida" completes "Thiago"
         self._count_user()
         for a in activities:
+            for title in a.titles:
+                if _EMAIL.search(title) and (m := _WORK_MAILBOX.search(title)):
+                    self.organisation = m.group("org")
+        for a in activities:
             a.user = self.user
             a.likely_user = self.likely_user
+            a.organisation = self.organisation
             sites = [found for title in a.titles if (found := site_of(title))] if interacted(a) else []
             for site, pages in sites:
                 if self.sites.worked_on(site, pages) >= 2 or inputs(a) >= SITE_INPUTS:
@@ -298,6 +305,11 @@ def windows_of(o: Observation) -> list[Observation]:
                                    text=subject(m["title"]) or m["title"]))
             t += seconds
     return windows or [o]
+
+
+# An organisation's own web mail, after the account in a mailbox's title: "kavya.hegde@paysetu.in - Paysetu
+# Technologies Mail - Google Chrome" (Google Workspace names the mail after the organisation).
+_WORK_MAILBOX = re.compile(rf"@[\w.-]+\s+[-–—]\s+(?P<org>[{CAPITALS}][\w .&'’-]{{1,60}}?) Mail\s+[-–—]")
 
 
 # What heads a mail's subject in a title: a reply, a forward, a draft ("Verfassen: WG: Ihr Bauantrag …").

@@ -221,7 +221,7 @@ _OCCUPATIONS = (
     "chercheu(?:r|se)|étudiante?|estudiante|studentin|jef[ea]|encargad[oa]|auxiliar|assistante|"
     "impiegat[oa]|commercialista|sachbearbeiter(?:in)?|kauffrau|kaufmann|料理長|支配人|総支配人|マネージャー|部長|課長|"
     "主任|店長|purser|steward|stewardess|flight attendant|cabin attendant|crew member|mühendis(?:i)?|tekniker|"
-    "sonorisateur|sound engineer"
+    "sonorisateur|sound engineer|generalist"
 )
 # Compound titles end on these ("Skiftledare", "Platschef", "Kundansvarig", "Teamleider", "Küchenmeister").
 _COMPOUND = r"\b(?i:\w+(?:ledare|chef|ansvarig|leiter|leiterin|leider|meister|meisterin))\b"
@@ -301,8 +301,16 @@ class Role:
             verb = "teaches" if _SCHOOL.search(employer) else "works in"  # … taught, when the employer is a school
             said = f"The user, {self.user}, {verb} {said}"
         else:
-            said = f"The user, {self.user}, is {'an' if job[:1] in 'aeiouAEIO' else 'a'} {said}"  # "an IT …"
+            said = f"The user, {self.user}, is {_article(job)} {said}"
         return said if said.endswith(".") else f"{said}."  # "… at Warta-Trans Logistyka Sp. z o.o."
+
+
+def _article(job: str) -> str:
+    """"an" before a vowel's sound: "an engineer", "an IT technician", "an HR generalist"; else "a" ("a UX
+    writer")."""
+    first = job.split()[0] if job.split() else ""
+    acronym = len(first) > 1 and first.split("-")[0].isupper()
+    return "an" if first and (first[0] in "AEFHILMNORSX" if acronym else first[0].lower() in "aeiou") else "a"
 
 
 @dataclass(frozen=True)
@@ -512,12 +520,19 @@ def roles(activity: Activity) -> list[Role]:
     """The occupations the activity's lines give the user beside their own name (`_titles`): "Tanya Brooks |
     Paralegal | Whitfield & Osei LLP", "Daniel Reyes, 8th Grade Science, Lincoln Middle School", or the
     credentials after it say ("Doug Arsenault, P.Eng. (ret.)"), and a business named after the user that they run
-    (`_own_business`). Before the screens settle the user's name, the name they have addressed the user by most
-    stands for it."""
+    (`_own_business`); a title without its employer is at the organisation whose work mail the user reads, if
+    any. Before the screens settle the user's name, the name they have addressed the user by most stands for
+    it."""
     user = activity.user or activity.likely_user
     if not user:
         return []
-    return [*(Role(user, title, line) for title, line in [*_titles(activity, user), *_credentials(activity, user)]),
+    org = activity.organisation
+
+    def employed(title: str) -> str:  # "HR Generalist" at the organisation whose mail the user reads
+        return title if not org or _AT.search(title) or org.lower() in title.lower() else f"{title} at {org}"
+
+    return [*(Role(user, employed(title), line)
+              for title, line in [*_titles(activity, user), *_credentials(activity, user)]),
             *(Role(user, firm, line, owns=True) for firm, line in _own_business(activity, user))]
 
 

@@ -2,6 +2,7 @@
 The real model runs through the same code in test_engine_model, test_gum_loop and test_prompt_injection."""
 
 import datetime as dt
+from dataclasses import replace
 import json
 
 import pytest
@@ -322,6 +323,22 @@ def test_a_signature_gives_the_employer_its_lines_name_in_any_part_and_in_any_sc
     # no employer
     assert said("> Dara Quinn\n> Owner | Ironbark Garden Co.") == [
         "The user, Dara Quinn, is an owner at Ironbark Garden Co."]  # in a quoted mail, without its marks
+
+
+def test_a_role_without_an_employer_takes_the_organisation_whose_mail_the_user_reads():
+    mailbox = obs(1, 0, "chrome", "Jan payroll - kavya.hegde@paysetu.in - Paysetu Technologies Mail - Google Chrome",
+                  "From: Ritika Menon <ritika.menon@paysetu.in>\nHi Kavya,\nthe payroll inputs are due Friday.")
+    portal = obs(2, 900, "chrome", "Onboarding · Keka - Google Chrome",
+                 "Reporting manager: Pranav Iyer     HR SPOC: Kavya Hegde (HR Generalist)\n")
+    digester = Digester()
+    digester.digest([mailbox])
+    (a,) = digester.digest([portal])
+    assert a.user == "Kavya Hegde"
+    assert [r.sentence for r in roles(a)] == ["The user, Kavya Hegde, is an HR generalist at Paysetu Technologies."]
+    (personal,) = Digester().digest([replace(mailbox, title="Inbox - kavya.hegde@gmail.com - Gmail - Google Chrome"),
+                                     replace(portal, id=3)])[1:]
+    assert [r.sentence for r in roles(personal)] == ["The user, Kavya Hegde, is an HR generalist."]  # no
+    # organisation's mail
 
 
 def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_beside_it():
