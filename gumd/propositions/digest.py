@@ -270,7 +270,7 @@ class Digester:
             a.likely_user = self.likely_user
             a.organisation = self.organisation
             sites = [found for title in a.titles if (found := site_of(title))] if interacted(a) else []
-            for site, pages in sites:
+            for site, pages in (self.sites.ordered(*found) for found in sites):
                 if self.sites.worked_on(site, pages) >= 2 or inputs(a) >= SITE_INPUTS:
                     a.site = site
                     a.site_pages.append(" - ".join(pages))

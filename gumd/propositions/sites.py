@@ -90,18 +90,37 @@ def site_of(title: str) -> tuple[str, list[str]] | None:
     return site, pages
 
 
+def _key(text: str) -> str:
+    return hashlib.blake2b(text.lower().encode(), digest_size=8).hexdigest()
+
+
 class Sites:
-    """How many pages of each site the user has worked on, for the last SITES_REMEMBERED sites."""
+    """How many pages of each site the user has worked on, for the last SITES_REMEMBERED sites, and which titles'
+    first parts have stood before other last parts (by hash)."""
 
     def __init__(self, remembered: int = SITES_REMEMBERED):
         self.remembered = remembered
         self._pages: OrderedDict[str, set[str]] = OrderedDict()  # site -> hashes of its pages
+        self._heads: OrderedDict[str, set[str]] = OrderedDict()  # a title's first part -> hashes of its last parts
+
+    def ordered(self, site: str, pages: list[str]) -> tuple[str, list[str]]:
+        """`site_of`'s (site, pages), with the title's first part as the site once it has stood before two other
+        last parts that are no site worked in: "Aladdin - Attendance", then "Aladdin - Enrolments" (the site
+        names itself first)."""
+        tails = self._heads.setdefault(_key(pages[0]), set())
+        tails.add(_key(site))
+        self._heads.move_to_end(_key(pages[0]))
+        while len(self._heads) > self.remembered:
+            self._heads.popitem(last=False)
+        if len(tails) >= 2 and site.lower() not in self._pages and not TITLE_NOISE.match(pages[0]):
+            return pages[0], [*pages[1:], site]
+        return site, pages
 
     def worked_on(self, site: str, pages: list[str]) -> int:
         """Record that the user worked on a page of the site (its title's parts); how many of its pages they have
         worked on so far."""
         seen = self._pages.setdefault(site.lower(), set())
-        seen.add(hashlib.blake2b(" - ".join(pages).lower().encode(), digest_size=8).hexdigest())
+        seen.add(_key(" - ".join(pages)))
         self._pages.move_to_end(site.lower())
         while len(self._pages) > self.remembered:
             self._pages.popitem(last=False)

@@ -635,6 +635,11 @@ def test_a_web_app_is_a_tool_once_the_user_has_worked_on_two_of_its_pages():
     assert site_of("Meine Fälle - CASA und 2 weitere Seiten - Geschäftlich - Microsoft Edge") == (
         "CASA", ["Meine Fälle"])  # after the count of other pages, the part is a profile, whatever its name
     assert site_of("Messenger | Camille Fortin — Mozilla Firefox") is None  # a chat everybody has, then a person
+    digester = Digester()  # a site that names itself first, before its views
+    views = [digester.digest([Observation(900.0 * i, 900.0 * i + 30, "chrome", f"Aladdin - {view} - Google Chrome",
+                                          "St. Malachy's NS", "12 clicks", "t", id=i + 1)])[0]
+             for i, view in enumerate(("Attendance", "Enrolments", "Communications"))]
+    assert [t.sentence for a in views for t in tools_used(a)] == ["The user works in Aladdin on Communications."]
     assert tool_of("msedge", "Claim C-20481 - Dentrix Ascend and 2 more pages - Work - Microsoft\u200b Edge",
                    input_summary="40 keys, 12 clicks").sentence == \
         "The user works in Dentrix Ascend on Claim C-20481."  # Edge's title as it is, with a zero-width space
