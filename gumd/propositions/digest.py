@@ -263,7 +263,7 @@ class Digester:
         self._count_user()
         for a in activities:
             for title in a.titles:
-                if _EMAIL.search(title) and (m := _WORK_MAILBOX.search(title)):
+                if m := _WORK_MAILBOX.search(title):  # after the mailbox's address
                     self.organisation = m.group("org")
         for a in activities:
             a.user = self.user

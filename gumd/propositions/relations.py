@@ -221,7 +221,7 @@ _OCCUPATIONS = (
     "chercheu(?:r|se)|étudiante?|estudiante|studentin|jef[ea]|encargad[oa]|auxiliar|assistante|"
     "impiegat[oa]|commercialista|sachbearbeiter(?:in)?|kauffrau|kaufmann|料理長|支配人|総支配人|マネージャー|部長|課長|"
     "主任|店長|purser|steward|stewardess|flight attendant|cabin attendant|crew member|mühendis(?:i)?|tekniker|"
-    "sonorisateur|sound engineer|generalist"
+    "sonorisateur|generalist"
 )
 # Compound titles end on these ("Skiftledare", "Platschef", "Kundansvarig", "Teamleider", "Küchenmeister").
 _COMPOUND = r"\b(?i:\w+(?:ledare|chef|ansvarig|leiter|leiterin|leider|meister|meisterin))\b"
@@ -263,8 +263,8 @@ _MAIL_DOMAIN = re.compile(r"[\w.+-]+@(?!(?:gmail|googlemail|outlook|hotmail|live
 _CREDENTIAL = (r"[A-Z]{2,4}|[A-Z][a-z]{0,2}\.(?:[A-Z][a-z]{0,3}\.?)?|Ph\.?\s?D\.?|[A-Z]{1,3}(?:Sc|Ed|Eng|Pharm|Phil)\b|"
                r"\((?:Hons?|ret\.?|retired)\)|\((?:she|he|they|elle|il|iel|sie|er)/\w+\)")
 _CREDENTIALS = re.compile(rf"(?:\s*,?\s*(?:{_CREDENTIAL}))*[\s,.]*")
-# Credentials between a name and the title beside it: "Dr Emily Tran BVSc (Hons) | Veterinarian | Brunswick Vet Clinic".
 _QUOTED = re.compile(r"^(?:>\s?)+")  # a line of a quoted mail
+# Credentials between a name and the title beside it: "Dr Emily Tran BVSc (Hons) | Veterinarian | Brunswick Vet Clinic".
 _CREDENTIALS_BEFORE_TITLE = re.compile(rf"(?:\s*,?\s*(?:{_CREDENTIAL}))+(?=\s*[—–·|-])")
 _AT = re.compile(r"\b(?:at|@|bei|en|chez|na|no|em|presso)\s+(?=[A-ZÀ-ÖØ-Þ0-9])")
 _IN_OR_AT = frozenset("en em na no".split())  # of _AT's words, those that may say "in" a field
