@@ -24,11 +24,18 @@ RELATION_WORDS = {
     "sis": "sister", "sister": "sister", "hermana": "sister", "schwester": "sister", "soeur": "sister", "irmã": "sister",
     "bro": "brother", "brother": "brother", "hermano": "brother", "bruder": "brother", "frère": "brother",
     "mum": "mother", "mom": "mother", "mother": "mother", "mama": "mother", "mamá": "mother", "mãe": "mother",
-    "dad": "father", "father": "father", "papa": "father", "papá": "father", "pai": "father",
+    "mam": "mother", "mammy": "mother", "mummy": "mother", "mommy": "mother", "mamma": "mother", "mami": "mother",
+    "mamãe": "mother", "maman": "mother", "mutti": "mother", "mamusia": "mother", "mamah": "mother", "annem": "mother",
+    "amma": "mother", "ammi": "mother", "aai": "mother",
+    "dad": "father", "father": "father", "papa": "father", "papá": "father", "pai": "father", "daddy": "father",
+    "papi": "father", "papai": "father", "papà": "father", "vati": "father", "babam": "father", "appa": "father",
     "wife": "wife", "esposa": "wife", "husband": "husband", "hubby": "husband", "esposo": "husband",
     "son": "son", "hijo": "son", "daughter": "daughter", "hija": "daughter", "grandson": "grandchild",
     "granddaughter": "grandchild", "grandchild": "grandchild", "nieto": "grandchild", "nieta": "grandchild",
-    "grandma": "grandparent", "grandpa": "grandparent", "boss": "manager", "manager": "manager",
+    "grandma": "grandparent", "grandpa": "grandparent", "granny": "grandparent", "grandmother": "grandparent",
+    "grandfather": "grandparent", "oma": "grandparent", "opa": "grandparent", "nonna": "grandparent",
+    "nonno": "grandparent", "abuela": "grandparent", "abuelo": "grandparent", "avó": "grandparent",
+    "avô": "grandparent", "babcia": "grandparent", "dziadek": "grandparent", "boss": "manager", "manager": "manager",
     "line manager": "manager", "supervisor": "supervisor", "supervising": "supervisor", "advisor": "thesis advisor",
     "adviser": "thesis advisor", "promotor": "thesis advisor", "tutor": "tutor", "coach": "coach",
     "treinador": "coach", "recruiter": "recruiter", "talent acquisition": "recruiter",
@@ -39,7 +46,7 @@ RELATION_WORDS = {
     "co-maintainer", "mentor": "mentor", "doctor": "doctor", "pediatrician": "doctor", "neighbour": "neighbour",
     "neighbor": "neighbour", "friend": "friend", "bandmate": "bandmate", "reviewer": "reviewer",
     "cónyuge": "spouse", "spouse": "spouse", "art director": "art director", "editor": "editor",
-    "dept. chair": "department chair", "department chair": "department chair", "department head": "department head",
+    "hod": "head of department", "dept. chair": "department chair", "department chair": "department chair", "department head": "department head",
     "cliente": "client", "klant": "client", "klient": "client", "klientka": "client", "kunde": "customer",
     "kundin": "customer", "auftraggeber": "client", "auftraggeberin": "client", "bauherr": "client",
     "bauherrin": "client", "guide": "thesis guide", "thesis guide": "thesis guide", "orientador": "thesis advisor",
@@ -47,6 +54,8 @@ RELATION_WORDS = {
     "betreuer": "supervisor", "betreuerin": "supervisor", "handledare": "supervisor",
     "account manager": "account manager", "key account manager": "account manager",  # a supplier's contact for
     # the user's custom, not the user's boss
+    "leidinggevende": "manager", "vorgesetzte": "manager", "vorgesetzter": "manager", "przełożony": "manager",
+    "przełożona": "manager", "närmaste chef": "manager", "nærmeste leder": "manager", "esimies": "manager",
 }
 # Relations that are also occupations: as a title ("Anjali Patel, Grade 2 teacher") they say what the person does
 # (a child's teacher, a parent's doctor), and count only when the screen says them to the user ("your teacher").
@@ -74,8 +83,9 @@ _PATTERNS = (
     (re.compile(rf"{_NAME}\s*[,(]\s*{_MY}\s+{_SOME}{_REL}"), "mine"),  # Omar (my editor), Priya Nair, my manager
     (re.compile(rf"{_NAME}\s*(?:\(|·|\||,|—|–)\s*(?i:(?:the|a|an)\s+)?{_SOME}{_REL}"), "title"),  # Name (title)
     (re.compile(rf"(?<![\w.@-])(?P<name>@?[a-z][\w.-]{{2,30}})\s*\(\s*{_REL}\s*\)"), "title"),  # lena-k (co-maintainer)
-    (re.compile(rf"{_REL}\s*:\s*{_HONORED}{_NAME}(?! [a-zà-öø-ÿ])"), "title"),  # Treinador: Marcelo Prado, Guide:
-    # Dr. Meera Joshi; not a chat list's "Mama: Perfecto hija", a message that its writer's contact name heads
+    (_LABELLED := re.compile(rf"{_REL}\s*:\s*{_HONORED}{_NAME}(?! [a-zà-öø-ÿ])"), "title"),  # Treinador: Marcelo
+    # Prado, Guide: Dr. Meera Joshi; not a chat list's "Mama: Perfecto hija", a message that its writer's contact
+    # name heads
 )
 _LABEL = re.compile(rf"(?:^|{ROW_JOIN}){_REL}\s*:{ROW_JOIN}$")  # a field's label in the cell before its value
 # A relation word that goes on into another word is part of a name ("Recruiter wrap-up"), unless that says where.
@@ -97,6 +107,9 @@ _KIN = ("mother", "father", "sister", "brother", "wife", "husband", "son", "daug
 _KIN_ALONE = re.compile(r"^\W*(?i:" + "|".join(sorted((re.escape(w) for w, r in RELATION_WORDS.items() if r in _KIN),
                                                        key=len, reverse=True)) + r")\b[\W\d]*(?:\s+\w{1,3})?\s*$")
 _GREETS_KIN = re.compile(rf"^\s*(?i:{GREETING_WORDS})\s+{_REL}\s*(?:[,!:.]|$)")
+# A chat contact the user has named with a heart ("Dan ❤", "Mike ❤️"): whom people name so is their partner.
+_SWEETHEART = re.compile(rf"(?:^|\s{{2,}})(?P<name>{NAME_WORD})\s?(?:❤️?|♥️?|💕|💖|💗|💘|😍|🥰|😘)(?=\s{{2,}}|\s*$)",
+                         re.MULTILINE)
 _PARENT_OF = re.compile(rf"\(\s*(?P<name>{NAME_WORD})['’]s\s+(?i:mom|mum|dad|mother|father|mamá|mãe|papá|pai)\s*\)")
 
 
@@ -162,6 +175,10 @@ def relations(activity: Activity) -> list[Relation]:
         for pattern, cue in _PATTERNS:
             for m in pattern.finditer(line):
                 between = line[m.end("name"):m.start("rel")] if m.start("name") < m.start("rel") else ""
+                kin = RELATION_WORDS[m.group("rel").lower()] in _KIN
+                if kin and (pattern is _LABELLED or cue == "title" and "," in between):
+                    continue  # "Amma: Kavya, …": a family chat's speaker and whom she writes to; "Sanne, Mam, Bram":
+                    # a family group's members
                 if cue == "title" and re.search(r"\b(?i:of|for|de|für)\s+$", between):
                     continue  # "Head of Customer Experience": what the person heads, not who they are to the user
                 qualified = cue == "title" and (bool(WORD.search(re.sub(r"(?i)\b(?:the|a|an)\b", "", between)))
@@ -191,6 +208,12 @@ def relations(activity: Activity) -> list[Relation]:
         if m and re.fullmatch(FULL_NAME, line) and " " in line and len(title.split()) <= 5 \
                 and _said_of_user(title, m.start()) and not _KIN_ALONE.match(title):
             keep(line, m.group(0), "qualified" if WORD.search(title[:m.start()]) else "title", f"{line} · {title}")
+    for m in (m for line in lines for m in _SWEETHEART.finditer(line)):
+        given = m.group("name")
+        full = {e.text for e in activity.entities if e.kind == "person" and e.text.split()[0] == given and " " in e.text}
+        if not relations_in(given) and not any(r.person.split()[0] == given for r in found.values()):
+            # "Mama 💕" is named by the relation already, "Pilar ❤" as the spouse she is
+            keep(full.pop() if len(full) == 1 else given, "partner", "endearment", m.string)
     return list(found.values())
 
 
@@ -224,7 +247,8 @@ _OCCUPATIONS = (
     "sonorisateur|generalist"
 )
 # Compound titles end on these ("Skiftledare", "Platschef", "Kundansvarig", "Teamleider", "Küchenmeister").
-_COMPOUND = r"\b(?i:\w+(?:ledare|chef|ansvarig|leiter|leiterin|leider|meister|meisterin))\b"
+_COMPOUND = (r"\b(?i:\w+(?:ledare|chef|ansvarig|leiter|leiterin|leider|meister|meisterin|adviseur|medewerker|"
+             r"berater|beraterin|handläggare|rådgivare|rådgiver))\b")
 _OCCUPATION = re.compile(rf"\b(?i:{_OCCUPATIONS})s?\b|{_COMPOUND}")
 _ONE_OCCUPATION = re.compile(rf"\b(?i:{_OCCUPATIONS})\b|{_COMPOUND}")  # not "Professional Engineers Ontario",
 # "Online services for agents": a body of people

@@ -155,6 +155,37 @@ def test_relations_are_read_where_the_screen_ties_a_relation_word_to_a_name():
     assert found("Dr. Karen Liu (pediatrician)") == []
     # what a title says the person heads is no relation of theirs to the user
     assert found("From: Tunde Bakare <tunde@kudipay.com>\nTunde Bakare · Head of Customer Experience · Kudipay") == []
+    # in the screen's language: a field's label ("Leidinggevende:", a manager), a contact's kin word ("Mam")
+    assert found("│     Leidinggevende: Dennis Vermeulen        │     Opgenomen") == [
+        ("Dennis Vermeulen", "manager", "title")]
+    assert found("Prof. Adewale (HOD)        12:40 PM  Bukky: Congrats") == [("Adewale", "head of department", "title")]
+    # a family chat's speaker or its members are nobody's relation
+    assert found("Amma: Kavya, nischitartha Sunday 24th 10:30 ge") == []
+    assert found("👨‍👩‍👧‍👦 Familie Verhoeven 🏡     07:55           Sanne, Mam, Bram, Jij") == []
+
+
+def test_a_chat_contact_named_with_a_heart_is_the_users_partner():
+    def found(text):
+        (a,) = Digester().digest([obs(1, 0, "signal", "Signal", text)])
+        return [(r.person, r.relation, r.cue) for r in relations(a)]
+
+    chats = ("Chats  ⊕ ⋮      Dan ❤                                 Q ⋮\n"
+             "Dan ❤             checkup on Tue? love you 7:31\n"
+             "Hornets U8       Dan: I'll ask her. Don't forget the permission slip! 7:42\n"
+             "Mum ❤️            Sun      see you then\n"
+             "Marta 💍          can you come straight from the airport? 21:02")
+    assert found(chats) == [("Dan", "partner", "endearment")]  # not "Mum", not the bride's ring
+    assert found("MR  Mike ❤️   (312) 555-0176     📞  ⋮\nFrom: Mike Reyes <mike@mail.com>") == [
+        ("Mike Reyes", "partner", "endearment")]  # with the family name another line gives him
+    assert found("I ❤ Lisbon    and Porto") == found("Love it ❤ see you") == []  # a heart in a message
+
+
+def test_compound_titles_in_dutch_german_and_swedish_name_an_occupation():
+    (a,) = Digester().digest([obs(1, 0, "thunderbird", "Re: subsidie - Thunderbird",
+                                  "From: Ingrid Bakker <i.bakker@utrecht.nl>\nBeste Marloes,\nhet verslag graag.\n"
+                                  "> Met vriendelijke groet, Ingrid Bakker, subsidieadviseur Cultuur, Gemeente Utrecht")])
+    assert [c.sentence for c in contacts(a)] == [
+        "Ingrid Bakker, subsidieadviseur cultuur at Gemeente Utrecht, works with the user."]
 
 
 def test_a_manager_at_another_organisation_is_a_contact_not_the_users_manager():
