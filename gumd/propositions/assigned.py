@@ -1,14 +1,16 @@
 """Assigned tasks: rows of a task list, tracker or rota that give the user's own name as a cell beside a task and
-a date ("☐ Draft exhibit index   Tanya Brooks   06/25/2026 12:00 PM"), and pull requests the user opened, as a
-code host's window title names their author; read without a model."""
+a date ("☐ Draft exhibit index   Tanya Brooks   06/25/2026 12:00 PM"), the open items of a to-do list that name
+their date, and pull requests the user opened, as a code host's window title names their author; read without a
+model."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
 from gumd.propositions.digest import DATE, FULL_NAME, WORD, Activity, cells
-from gumd.propositions.passages import TIME
+from gumd.propositions.passages import TIME, english_reading, is_past
 
 _DONE = re.compile(r"[☑✓✔]|\b(?:done|completed?|closed|resolved|merged)\b", re.IGNORECASE)
 _BULLET = re.compile(r"^[\s☐□▢○◯•·*>-]+")
@@ -54,6 +56,42 @@ def assignments(activity: Activity) -> list[Assignment]:
             if dates and tasks:
                 due = " ".join([dates[0], *times[:1]])
                 found.setdefault(tasks[0].lower(), Assignment(tasks[0], due, " ".join(line.split())))
+    return list(found.values())
+
+
+_BOX = re.compile(r"[☐□▢⬜]")  # an unticked box
+_TO_DO = re.compile(rf"^{_BOX.pattern}\s*(?P<item>\S.*)$")  # … that heads its cell
+
+
+@dataclass(frozen=True)
+class ToDo:
+    """An open item of a to-do list on the user's screen, the date it names as English reads it, and its line."""
+
+    task: str
+    due: str
+    line: str
+
+    @property
+    def sentence(self) -> str:
+        return f'The user has "{self.task}" on their to-do list, due {self.due}.'
+
+
+def to_dos(activity: Activity) -> list[ToDo]:
+    """The unticked items of the activity's to-do lists that name a coming date ("☐ Pagar monotributo julio (vence
+    mar 20/7)"), one per item; a calendar app's list of calendars ticks boxes too, but names no date, and a task
+    list's row whose date is a cell of its own is `assignments`' to read."""
+    day = dt.date.fromtimestamp(activity.started_at)
+    found: dict[str, ToDo] = {}
+    for o in activity.observations:
+        for line in o.text.splitlines():
+            row = cells(line)
+            for n, cell in enumerate(row):
+                item = m.group("item") if (m := _TO_DO.match(cell)) else \
+                    row[n + 1] if _BOX.fullmatch(cell) and n + 1 < len(row) else ""  # "☐  Jaargesprek …": its cell
+                date = next((d.group(0) for d in DATE.finditer(item) if re.search(r"\d", d.group(0))), "")
+                if date and not is_past(date, day) and len(WORD.findall(DATE.sub("", item))) >= 2 \
+                        and not _CUT.search(item):
+                    found.setdefault(item.lower(), ToDo(item, english_reading(date, day) or date, " ".join(line.split())))
     return list(found.values())
 
 

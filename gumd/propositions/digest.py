@@ -48,12 +48,13 @@ WEEKDAYS = (
     "mån|tis|tors|fre|lör|sön|poniedziałek|poniedziałku|wtorek|wtorku|środa|środy|czwartek|czwartku|piątek|"
     "piątku|sobota|soboty|niedziela|niedzieli"
 )
-_SHORT_WEEKDAYS = "seg|ter|qua|qui|sex|ons"  # weekdays only before a date ("qua 24/03"): words too ("ons", "ter")
+_SHORT_WEEKDAYS = "seg|ter|qua|qui|sex|ons|lun|mar|mié|jue|vie|mer|jeu|ven"  # weekdays only before a date ("qua
+# 24/03", "mar 20/7"): words or months too ("ons", "ter", "mar")
 _ON = r"on|by|until|till|before|from|due|le|il|el|am|vom|bis|entro|até|tot|den|senast|före|innan|vóór"  # a bare day/month after these
 DATE = re.compile(
     rf"(?<![\d.,:/])\b(?:(?:{WEEKDAYS}|{_SHORT_WEEKDAYS})\.?,?\s+)?(?:"
     rf"\d{{1,2}}(?:st|nd|rd|th|\.)?\s+(?:de\s+|of\s+)?(?:{MONTHS})\.?(?:\s+(?:de\s+)?\d{{4}})?"
-    rf"|(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
+    rf"|(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?(?![/.]\d)"  # not "mar 20/7" (martes)
     rf"|\d{{4}}[-/]\d{{1,2}}[-/]\d{{1,2}}"
     rf"|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}"
     rf"|\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}"

@@ -78,7 +78,7 @@ def _readings(date: str, day: dt.date) -> list[dt.date]:
         return [day + dt.timedelta(days=1)]
     year = _YEAR.search(date)
     numbers = [int(n) for n in re.findall(r"\d+", date) if len(n) <= 2]
-    month_word = _MONTH.search(date)
+    month_word = None if _DAY_MONTH.search(date) else _MONTH.search(date)  # "mar 20/7": martes 20 July
     month = month_word and (_MONTH_NUMBERS.get(month_word.group(0).lower()[:4])
                             or _MONTH_NUMBERS.get(month_word.group(0).lower()[:3]))
     weekday = _WEEKDAY_NUMBERS.get(word[:3]) if re.match(r"[^\W\d_]{3}", word) and not month else None
@@ -165,15 +165,25 @@ def in_english(text: str, day: dt.date) -> str:
     2026)", "Wed July 8" gets "(Wednesday 8 July)"), when it has exactly one and that agrees with the weekday
     written: a small model translating a date on its own gets the weekday wrong."""
     def gloss(m: re.Match) -> str:
-        date = m.group(0)
-        words = re.findall(r"[^\W\d_]+", date.lower())
-        readings = [] if words and all(w in _ENGLISH for w in words) else _readings(date, day)
-        weekday = _WEEKDAY_NUMBERS.get(words[0][:3]) if words and not _MONTH.match(date) else None
-        if len(readings) != 1 or weekday is not None and weekday != readings[0].weekday():
-            return date
-        year = f" {readings[0].year}" if _YEAR.search(date) else ""
-        return f"{date} ({readings[0]:%A} {readings[0].day} {readings[0]:%B}{year})"
+        reading = english_reading(m.group(0), day)
+        return f"{m.group(0)} ({reading})" if reading else m.group(0)
     return DATE.sub(gloss, text)
+
+
+def english_reading(date: str, day: dt.date) -> str:
+    """A date as a screen writes it, in English ("vence mar 20/7": "Tuesday 20 July"; the year only where the
+    screen writes one), when it has exactly one reading near `day` and that agrees with the weekday written; ''
+    for a date written in English words or one that can't be read so."""
+    words = re.findall(r"[^\W\d_]+", date.lower())
+    readings = [] if words and all(w in _ENGLISH for w in words) else _readings(date, day)
+    weekday = _WEEKDAY_NUMBERS.get(words[0][:3]) if re.match(r"[^\W\d_]", date) \
+        and (not _MONTH.match(date) or _DAY_MONTH.search(date)) else None  # "mar 20/7": martes, by its figures;
+    # "28 Mar": no weekday
+    readings = [r for r in readings if weekday is None or r.weekday() == weekday]  # "mån 10/5": 10 May, a Monday
+    if len(readings) != 1:
+        return ""
+    year = f" {readings[0].year}" if _YEAR.search(date) else ""
+    return f"{readings[0]:%A} {readings[0].day} {readings[0]:%B}{year}"
 
 
 _READING = re.compile(rf"(?:{DATE.pattern})\s*\((?P<reading>(?:{'|'.join(ENGLISH_WEEKDAYS)}) \d{{1,2}} "

@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 
 from gumd.models.lm import LanguageModel
 from gumd.propositions import check
-from gumd.propositions.assigned import assignments, pull_requests
+from gumd.propositions.assigned import assignments, pull_requests, to_dos
 from gumd.propositions.calibrate import Calibrator, features
 from gumd.propositions.digest import DATE, Activity, above_in_column, is_writing, subject
 from gumd.propositions.passages import Snippet, absolute, in_english, misdated, read_out, says_when, snippets
@@ -312,7 +312,7 @@ def propose(lm: LanguageModel, activity: Activity, calibrator: Calibrator, max_t
     for role in roles(activity):
         ids = _showing(activity, [role.user, role.title]) or activity.observation_ids
         result.candidates.append(_candidate("role", role.sentence, activity, role.line, ids, calibrator, None, "your"))
-    for task in [*assignments(activity), *pull_requests(activity)]:
+    for task in [*assignments(activity), *to_dos(activity), *pull_requests(activity)]:
         ids = _showing(activity, [task.task]) or activity.observation_ids
         result.candidates.append(_candidate("dated", task.sentence, activity, task.line, ids, calibrator, None,
                                             "assigned"))

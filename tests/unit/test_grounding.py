@@ -10,7 +10,7 @@ import pytest
 from gumd.propositions import calibrate, check
 from gumd.propositions.calibrate import FEATURES, Calibrator, fit
 from gumd.propositions.digest import DATE, Digester, split_activities, subject
-from gumd.propositions.assigned import assignments, is_handle_of, pull_requests
+from gumd.propositions.assigned import assignments, is_handle_of, pull_requests, to_dos
 from gumd.propositions.passages import absolute, in_english, is_past, misdated, read_out, snippets, without_stamp
 from gumd.propositions.evaluate import Fact, ScenarioScore, calibration, load_scenario, score, states, summarize
 from gumd.propositions.propose import first_part, merge, passage, problem, propose, sentence_of, without_window
@@ -586,6 +586,22 @@ def test_open_tasks_a_list_assigns_to_the_user_are_read_with_their_due_dates():
     assert assignments(nobody) == []  # without the user's name no row is theirs
 
 
+def test_open_items_of_a_to_do_list_that_name_a_coming_date_are_the_users_tasks():
+    screen = ("▾ Taken (3)\n"
+              "☐  Jaargesprek 2027: zelfevaluatie invullen vóór vr 2 juli 2027        toegewezen door: Dennis Vermeulen\n"
+              "☐ Pagar monotributo julio (vence mar 20/7)\n"
+              "☑ Factura Loomwell junio (5/7)\n"
+              "☐ Feestdagen NL        ☐ Familie (gedeeld)\n"
+              "☐ Verlof aanvragen (3/6)\n"
+              "☐ 17.03.2027   Zebrać oferty flota   E. Mazur")
+    (a,) = Digester().digest([obs(1, dt.datetime(2027, 6, 18, 9).timestamp(), "firefox", "Taken - AFAS", screen)])
+    assert [t.sentence for t in to_dos(a)] == [
+        'The user has "Jaargesprek 2027: zelfevaluatie invullen vóór vr 2 juli 2027" on their to-do list, due Friday '
+        '2 July 2027.',
+        'The user has "Pagar monotributo julio (vence mar 20/7)" on their to-do list, due Tuesday 20 July.',
+    ]  # not what is done or past, a list of calendars, nor a task table's row with its date in a cell
+
+
 def test_pull_requests_whose_author_is_the_users_handle_are_read_from_the_window_title():
     assert [is_handle_of(h, "Kofi Mensah") for h in ("kofi-m", "KofiMensah", "kmensah", "kofi_mensah2", "kofi",
                                                      "lena-k", "mensah-k")] == [True] * 4 + [False] * 3
@@ -892,6 +908,10 @@ def test_dates_in_figures_or_another_language_are_read_out_in_english_for_the_mo
     for kept in ("due Friday, May 15", "Due today", "on 07/06/2026",  # English in full, or ambiguous
                  "Thu July 8"):  # the weekday written is not the reading's
         assert in_english(kept, day) == kept
+    # the weekday written tells day/month from month/day; a weekday that is a month's name too ("mar": martes)
+    assert in_english("senast mån 10/5", dt.date(2027, 4, 28)) == "senast mån 10/5 (Monday 10 May)"
+    assert in_english("vence mar 20/7", dt.date(2027, 7, 10)) == "vence mar 20/7 (Tuesday 20 July)"
+    assert in_english("slot + bio (28 Mar)", dt.date(2027, 3, 20)) == "slot + bio (28 Mar (Sunday 28 March))"
     assert read_out("The user has to pay before the 28/09/2026 (Monday 28 September 2026) at the agency.") == \
         "The user has to pay before the Monday 28 September 2026 at the agency."  # the model copied both
     t = dt.datetime(2026, 5, 14, 12).timestamp()
