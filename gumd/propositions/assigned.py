@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from gumd.propositions.digest import DATE, FULL_NAME, WORD, Activity, cells
-from gumd.propositions.passages import TIME, english_reading, is_past
+from gumd.propositions.passages import DAY_MONTH, TIME, english_reading, is_past
 
 _DONE = re.compile(r"[☑✓✔]|\b(?:done|completed?|closed|resolved|merged)\b", re.IGNORECASE)
 _BULLET = re.compile(r"^[\s☐□▢○◯•·*>-]+")
@@ -78,8 +78,9 @@ class ToDo:
 
 def to_dos(activity: Activity) -> list[ToDo]:
     """The unticked items of the activity's to-do lists that name a coming date ("☐ Pagar monotributo julio (vence
-    mar 20/7)"), one per item; a calendar app's list of calendars ticks boxes too, but names no date, and a task
-    list's row whose date is a cell of its own is `assignments`' to read."""
+    mar 20/7)"; or in figures alone, the last the item names, where they read one way only: "☐ Lamus – dosłać do
+    Allianz protokół (26.03)"), one per item; a calendar app's list of calendars ticks boxes too, but names no date,
+    and a task list's row whose date is a cell of its own is `assignments`' to read."""
     day = dt.date.fromtimestamp(activity.started_at)
     found: dict[str, ToDo] = {}
     for o in activity.observations:
@@ -88,10 +89,12 @@ def to_dos(activity: Activity) -> list[ToDo]:
             for n, cell in enumerate(row):
                 item = m.group("item") if (m := _TO_DO.match(cell)) else \
                     row[n + 1] if _BOX.fullmatch(cell) and n + 1 < len(row) else ""  # "☐  Jaargesprek …": its cell
-                date = next((d.group(0) for d in DATE.finditer(item) if re.search(r"\d", d.group(0))), "")
-                if date and not is_past(date, day) and len(WORD.findall(DATE.sub("", item))) >= 2 \
+                written = next((d.group(0) for d in DATE.finditer(item) if re.search(r"\d", d.group(0))), "")
+                date = written or ([""] + DAY_MONTH.findall(item))[-1]
+                due = english_reading(date, day) if date else ""
+                if (due or written) and not is_past(date, day) and len(WORD.findall(DATE.sub("", item))) >= 2 \
                         and not _CUT.search(item):
-                    found.setdefault(item.lower(), ToDo(item, english_reading(date, day) or date, " ".join(line.split())))
+                    found.setdefault(item.lower(), ToDo(item, due or written, " ".join(line.split())))
     return list(found.values())
 
 

@@ -60,7 +60,7 @@ ENGLISH_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".sp
 _MONTH = re.compile(rf"\b(?:{MONTHS})\b", re.IGNORECASE)
 _WEEKDAY = re.compile(rf"\b(?:{WEEKDAYS})\b", re.IGNORECASE)
 _NOON = re.compile(r"\b(?:noon|midday|midnight)\b", re.IGNORECASE)
-_DAY_MONTH = re.compile(r"(?<![\d.,:/])\d{1,2}[./]\d{1,2}\.?(?![\d/])")  # "30.06.", "4.3.", "3/2"
+DAY_MONTH = re.compile(r"(?<![\d.,:/])\d{1,2}[./]\d{1,2}\.?(?![\d/])")  # "30.06.", "4.3.", "3/2"
 _IN_NAME = re.compile(r"[._-]?[\w-]*\.[a-z0-9]{2,4}\b", re.IGNORECASE)  # a date in a file name: 2026-06-18.png
 RECENT_DAYS = 90
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
@@ -78,7 +78,7 @@ def _readings(date: str, day: dt.date) -> list[dt.date]:
         return [day + dt.timedelta(days=1)]
     year = _YEAR.search(date)
     numbers = [int(n) for n in re.findall(r"\d+", date) if len(n) <= 2]
-    month_word = None if _DAY_MONTH.search(date) else _MONTH.search(date)  # "mar 20/7": martes 20 July
+    month_word = None if DAY_MONTH.search(date) else _MONTH.search(date)  # "mar 20/7": martes 20 July
     month = month_word and (_MONTH_NUMBERS.get(month_word.group(0).lower()[:4])
                             or _MONTH_NUMBERS.get(month_word.group(0).lower()[:3]))
     weekday = _WEEKDAY_NUMBERS.get(word[:3]) if re.match(r"[^\W\d_]{3}", word) and not month else None
@@ -112,7 +112,7 @@ _TODAY = re.compile(r"\b(?:today|tonight|this (?:morning|afternoon|evening)|eod|
 def _says_the_day(evidence: str, day: dt.date) -> bool:
     """Whether lines seen on `day` name that day: by a date, a day and month ("08.03."), a word for today, or
     its weekday alone."""
-    dates = [*DATE.finditer(evidence), *_DAY_MONTH.finditer(DATE.sub(" ", evidence))]
+    dates = [*DATE.finditer(evidence), *DAY_MONTH.finditer(DATE.sub(" ", evidence))]
     return bool(_TODAY.search(evidence)) or any(day in _readings(m.group(0), day) for m in dates) \
         or any(_WEEKDAY_NUMBERS.get(m.group(0).lower()[:3]) == day.weekday() for m in _WEEKDAY.finditer(evidence))
 
@@ -125,7 +125,7 @@ def misdated(statement: str, evidence: str, day: dt.date) -> list[str]:
     copies as the date of what the lines say, is misdated unless they name it too."""
     said = _says_the_day(evidence, day)
     copied = [] if said else [m.group(0) for m in DATE.finditer(statement) if day in _readings(m.group(0), day)]
-    if _DAY_MONTH.search(DATE.sub(" ", evidence)):
+    if DAY_MONTH.search(DATE.sub(" ", evidence)):
         return copied
     shown = {r for m in DATE.finditer(evidence) for r in _readings(m.group(0), day)} | ({day} if said else set())
     weekdays = {_WEEKDAY_NUMBERS.get(m.group(0).lower()[:3]) for m in _WEEKDAY.finditer(evidence)}
@@ -177,7 +177,7 @@ def english_reading(date: str, day: dt.date) -> str:
     words = re.findall(r"[^\W\d_]+", date.lower())
     readings = [] if words and all(w in _ENGLISH for w in words) else _readings(date, day)
     weekday = _WEEKDAY_NUMBERS.get(words[0][:3]) if re.match(r"[^\W\d_]", date) \
-        and (not _MONTH.match(date) or _DAY_MONTH.search(date)) else None  # "mar 20/7": martes, by its figures;
+        and (not _MONTH.match(date) or DAY_MONTH.search(date)) else None  # "mar 20/7": martes, by its figures;
     # "28 Mar": no weekday
     readings = [r for r in readings if weekday is None or r.weekday() == weekday]  # "mån 10/5": 10 May, a Monday
     if len(readings) != 1:

@@ -593,13 +593,16 @@ def test_open_items_of_a_to_do_list_that_name_a_coming_date_are_the_users_tasks(
               "☑ Factura Loomwell junio (5/7)\n"
               "☐ Feestdagen NL        ☐ Familie (gedeeld)\n"
               "☐ Verlof aanvragen (3/6)\n"
-              "☐ 17.03.2027   Zebrać oferty flota   E. Mazur")
+              "☐ 17.03.2027   Zebrać oferty flota   E. Mazur\n"
+              "☐ Daftar produk kampanye 9.9 Shopee - tutup Jum 20/8")
     (a,) = Digester().digest([obs(1, dt.datetime(2027, 6, 18, 9).timestamp(), "firefox", "Taken - AFAS", screen)])
     assert [t.sentence for t in to_dos(a)] == [
         'The user has "Jaargesprek 2027: zelfevaluatie invullen vóór vr 2 juli 2027" on their to-do list, due Friday '
         '2 July 2027.',
         'The user has "Pagar monotributo julio (vence mar 20/7)" on their to-do list, due Tuesday 20 July.',
-    ]  # not what is done or past, a list of calendars, nor a task table's row with its date in a cell
+        'The user has "Daftar produk kampanye 9.9 Shopee - tutup Jum 20/8" on their to-do list, due Friday 20 August.',
+    ]  # a list's short date in figures, the last of them; not what is done or past, a list of calendars, nor a task
+    # table's row with its date in a cell
 
 
 def test_pull_requests_whose_author_is_the_users_handle_are_read_from_the_window_title():
