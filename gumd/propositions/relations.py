@@ -22,7 +22,10 @@ from gumd.propositions.vocabulary import ORGANISATION_WORDS
 # Words that say what a person is to someone, as screens write them, and the relation each one names.
 RELATION_WORDS = {
     "sis": "sister", "sister": "sister", "hermana": "sister", "schwester": "sister", "soeur": "sister", "irmã": "sister",
+    "sœur": "sister", "zus": "sister", "zusje": "sister", "syster": "sister", "søster": "sister", "siostra": "sister",
+    "sorella": "sister",
     "bro": "brother", "brother": "brother", "hermano": "brother", "bruder": "brother", "frère": "brother",
+    "broer": "brother", "bror": "brother", "fratello": "brother", "irmão": "brother",
     "mum": "mother", "mom": "mother", "mother": "mother", "mama": "mother", "mamá": "mother", "mãe": "mother",
     "mam": "mother", "mammy": "mother", "mummy": "mother", "mommy": "mother", "mamma": "mother", "mami": "mother",
     "mamãe": "mother", "maman": "mother", "mutti": "mother", "mamusia": "mother", "mamah": "mother", "annem": "mother",
@@ -30,7 +33,12 @@ RELATION_WORDS = {
     "dad": "father", "father": "father", "papa": "father", "papá": "father", "pai": "father", "daddy": "father",
     "papi": "father", "papai": "father", "papà": "father", "vati": "father", "babam": "father", "appa": "father",
     "wife": "wife", "esposa": "wife", "husband": "husband", "hubby": "husband", "esposo": "husband",
-    "son": "son", "hijo": "son", "daughter": "daughter", "hija": "daughter", "grandson": "grandchild",
+    "moglie": "wife", "ehefrau": "wife", "żona": "wife", "marito": "husband", "marido": "husband", "ehemann": "husband",
+    "mąż": "husband", "echtgenoot": "spouse", "echtgenote": "spouse", "sambo": "partner", "fiancée": "fiancée",
+    "fiancé": "fiancé", "girlfriend": "partner", "boyfriend": "partner",
+    "son": "son", "hijo": "son", "daughter": "daughter", "hija": "daughter", "tochter": "daughter", "fille": "daughter",
+    "dochter": "daughter", "dotter": "daughter", "figlia": "daughter", "filha": "daughter", "córka": "daughter",
+    "sohn": "son", "zoon": "son", "figlio": "son", "filho": "son", "syn": "son", "grandson": "grandchild",
     "granddaughter": "grandchild", "grandchild": "grandchild", "nieto": "grandchild", "nieta": "grandchild",
     "grandma": "grandparent", "grandpa": "grandparent", "granny": "grandparent", "grandmother": "grandparent",
     "grandfather": "grandparent", "oma": "grandparent", "opa": "grandparent", "nonna": "grandparent",
@@ -102,7 +110,7 @@ _GREETED_LINE = re.compile(rf"^(?i:(?:{GREETING_WORDS}))\b")
 _WRITER_TO_READER = {"mother": "child", "father": "child", "sister": "sibling", "brother": "sibling",
                      "grandparent": "grandchild", "son": "parent", "daughter": "parent"}
 _KIN = ("mother", "father", "sister", "brother", "wife", "husband", "son", "daughter", "grandparent", "grandchild",
-        "spouse")
+        "spouse", "partner", "fiancé", "fiancée")
 # A kin word alone in a cell is a contact's name in a chat list ("Mama", "Mãe"), not the title of the name above it.
 _KIN_ALONE = re.compile(r"^\W*(?i:" + "|".join(sorted((re.escape(w) for w, r in RELATION_WORDS.items() if r in _KIN),
                                                        key=len, reverse=True)) + r")\b[\W\d]*(?:\s+\w{1,3})?\s*$")

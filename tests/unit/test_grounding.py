@@ -159,6 +159,8 @@ def test_relations_are_read_where_the_screen_ties_a_relation_word_to_a_name():
     assert found("│     Leidinggevende: Dennis Vermeulen        │     Opgenomen") == [
         ("Dennis Vermeulen", "manager", "title")]
     assert found("Prof. Adewale (HOD)        12:40 PM  Bukky: Congrats") == [("Adewale", "head of department", "title")]
+    assert found("Mélanie (sœur)                29 mars     je ramasse jeudi") == [("Mélanie", "sister", "title")]
+    assert found("Kuba (syn)   wt   Tato, odbierzesz mnie?") == [("Kuba", "son", "title")]
     # a family chat's speaker or its members are nobody's relation
     assert found("Amma: Kavya, nischitartha Sunday 24th 10:30 ge") == []
     assert found("👨‍👩‍👧‍👦 Familie Verhoeven 🏡     07:55           Sanne, Mam, Bram, Jij") == []
