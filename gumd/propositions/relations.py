@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from gumd.propositions.check import fold
 from gumd.propositions.digest import (CAPITALS, FULL_NAME, GREETING_WORDS, HONORIFICS, NAME_WORD, ROW_JOIN, WORD,
                                      Activity, above_in_column, grid_cells, is_writing, person_ok)
-from gumd.propositions.vocabulary import ORGANISATION_WORDS
+from gumd.propositions.sites import BROWSER, MORE_PAGES, PROFILE
+from gumd.propositions.vocabulary import ORGANISATION_WORDS, TITLE_SPLIT
 
 # Words that say what a person is to someone, as screens write them, and the relation each one names.
 RELATION_WORDS = {
@@ -136,6 +137,34 @@ class Relation:
         return f"{self.person} is the user's {self.relation}."
 
 
+# A record a business app keeps about one person, as its window title names it with its number ("Quote Q-1043 -
+# Niamh O'Sullivan", "Fall MB-2027-00318 Yılmaz Emine", "RO #10485 - Gary Pruitt"), and what the person is to the
+# user who works on it.
+_RECORDS = {"quote": "client", "quotation": "client", "estimate": "client", "offerte": "client", "devis": "client",
+            "presupuesto": "client", "orçamento": "client", "preventivo": "client", "angebot": "client",
+            "offert": "client", "invoice": "client", "factura": "client", "facture": "client", "rechnung": "client",
+            "fattura": "client", "faktura": "client", "case": "client", "fall": "client", "caso": "client",
+            "dossier": "client", "ärende": "client", "zaak": "client", "ro": "customer", "repair order": "customer",
+            "work order": "customer", "claim": "claimant", "patient": "patient", "chart": "patient"}
+_RECORD_NUMBER = re.compile(rf"^(?i:(?P<record>{'|'.join(sorted(map(re.escape, _RECORDS), key=len, reverse=True))}))"
+                     rf"\s*[:#]?\s*(?P<number>[\w/-]*\d[\w/-]*)(?:\s+(?P<name>{FULL_NAME}))?$")
+
+
+def _record_people(activity: Activity) -> list[tuple[str, str, str]]:
+    """(person, relation, title) for each record about one person that a window title of the activity names with
+    its number, the person in the same part of the title or the next one."""
+    found = []
+    for title in activity.titles:
+        parts = [MORE_PAGES.sub("", p.strip()) for p in TITLE_SPLIT.split(title)][:-1]  # not the program's name
+        parts = [p for p in parts if p and not (BROWSER.match(p) or PROFILE.match(p))]
+        for n, part in enumerate(parts):
+            m = _RECORD_NUMBER.match(part)
+            name = (m.group("name") or (parts[n + 1] if n + 1 < len(parts) else "")) if m else ""
+            if name and re.fullmatch(FULL_NAME, name) and " " in name and person_ok(name):
+                found.append((name, _RECORDS[m.group("record").lower()], title))
+    return found
+
+
 def _said_of_user(line: str, at: int) -> bool:
     before = line[max(0, at - 30): at]
     return not (_OTHERS.search(before) or _GREETED.search(before))
@@ -216,6 +245,8 @@ def relations(activity: Activity) -> list[Relation]:
         if m and re.fullmatch(FULL_NAME, line) and " " in line and len(title.split()) <= 5 \
                 and _said_of_user(title, m.start()) and not _KIN_ALONE.match(title):
             keep(line, m.group(0), "qualified" if WORD.search(title[:m.start()]) else "title", f"{line} · {title}")
+    for name, relation, title in _record_people(activity):
+        keep(name, relation, "record", title)
     for m in (m for line in lines for m in _SWEETHEART.finditer(line)):
         given = m.group("name")
         full = {e.text for e in activity.entities if e.kind == "person" and e.text.split()[0] == given and " " in e.text}

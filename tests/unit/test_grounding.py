@@ -166,6 +166,22 @@ def test_relations_are_read_where_the_screen_ties_a_relation_word_to_a_name():
     assert found("👨‍👩‍👧‍👦 Familie Verhoeven 🏡     07:55           Sanne, Mam, Bram, Jij") == []
 
 
+def test_a_record_about_one_person_that_a_window_title_names_says_who_they_are_to_the_user():
+    def found(*titles):
+        a = Digester().digest([obs(i, i * 30, "chrome", t, "Notes") for i, t in enumerate(titles)])[0]
+        return [(r.person, r.relation, r.cue) for r in relations(a)]
+
+    assert found("Tradify – Quote Q-0395 – Stavros Papadakis - Google Chrome") == [
+        ("Stavros Papadakis", "client", "record")]
+    assert found("CASA – Fall MB-2027-00318 Yılmaz Emine und 2 weitere Seiten - Geschäftlich - Microsoft Edge") == [
+        ("Yılmaz Emine", "client", "record")]
+    assert found("RO #10485 - Gary Pruitt - Tekmetric - Google Chrome") == [("Gary Pruitt", "customer", "record")]
+    # the program, the browser's profile, a record without its number or about no person are nobody
+    assert found("Guidewire ClaimCenter - Claim PR27-0418832 - Google Chrome") == []
+    assert found("Claim C-20481 - Insurance - Dentrix Ascend and 2 more pages - Work - Microsoft Edge") == []
+    assert found("Daniela Okafor - Offer Details - Greenhouse - Google Chrome") == []
+
+
 def test_a_chat_contact_named_with_a_heart_is_the_users_partner():
     def found(text):
         (a,) = Digester().digest([obs(1, 0, "signal", "Signal", text)])
