@@ -102,6 +102,9 @@ _GOES_ON = re.compile(r"[ \t]?(?!(?:at|for|of|in|to|and|@|bei|en|chez|de|da|di|p
 _AS_YOUR = re.compile(rf"(?i:\bas\s+){_YOUR}\s+{_SOME}{_REL}")  # "as your personal tutor": said by the sender
 _OTHERS = re.compile(r"(?:\b\w+['’]s|\b(?:his|her|their|its|su|sus|seu|sua|sein|seine)|(?i:\bmy|\bmi|\bmeu|\bminha))"
                      r"\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
+# What a manager's title says they manage when that is work, not people: "Senior Project Manager", "Product Manager".
+_MANAGES_THINGS = re.compile(r"\b(?i:project|product|program|programme|account|events?|marketing|sales|brand|"
+                             r"partnerships?|property|community|content|campaigns?|release)\b")
 _GREETED = re.compile(rf"(?i:\b(?:{GREETING_WORDS}))\s+$")
 _GREETED_LINE = re.compile(rf"^(?i:(?:{GREETING_WORDS}))\b")
 
@@ -220,6 +223,8 @@ def relations(activity: Activity) -> list[Relation]:
                     continue  # "Head of Customer Experience": what the person heads, not who they are to the user
                 qualified = cue == "title" and (bool(WORD.search(re.sub(r"(?i)\b(?:the|a|an)\b", "", between)))
                                                 or bool(_GOES_ON.match(line, m.end("rel"))))
+                if qualified and _MANAGES_THINGS.search(between):
+                    continue  # "Rachel Kim | Senior Project Manager": a job that manages work, not the user
                 if cue == "mine":
                     if writing and not line.lstrip().startswith(">"):  # not a quote of the mail it answers
                         keep(m.group("name"), m.group("rel"), "your", line)
@@ -244,7 +249,8 @@ def relations(activity: Activity) -> list[Relation]:
         m = RELATION.search(title)
         if m and re.fullmatch(FULL_NAME, line) and " " in line and len(title.split()) <= 5 \
                 and _said_of_user(title, m.start()) and not _KIN_ALONE.match(title):
-            keep(line, m.group(0), "qualified" if WORD.search(title[:m.start()]) else "title", f"{line} · {title}")
+            if not _MANAGES_THINGS.search(title[:m.start()]):
+                keep(line, m.group(0), "qualified" if WORD.search(title[:m.start()]) else "title", f"{line} · {title}")
     for name, relation, title in _record_people(activity):
         keep(name, relation, "record", title)
     for m in (m for line in lines for m in _SWEETHEART.finditer(line)):
@@ -307,14 +313,14 @@ _ORGANISATION = re.compile(
     r"institutet|högskola|universiteit|hogeschool))$|^(?:University|Universidad|Universidade|Universität|Hospital|"
     r"Colegio|Escola|School|Dirección|Direção|Direction|Gobierno|Governo|Ayuntamiento|Prefeitura|Mairie|Secretaría|"
     r"Ministerio|Ministério|Ministère|Departamento|Département|Municipio|Município|Comune|Gemeente|Consejo|Conseil|"
-    r"Junta) (?:(?:of|de|del|de la|do|da|des|du|di|della) )?[A-ZÀ-ÖØ-Þ][\w ]{2,40}$"
+    rf"Junta) (?:(?:of|de|del|de la|do|da|des|du|di|della) )?[{CAPITALS}][\w ]{{2,40}}$"
 )
 # An employer beside a title may also be any name of two to five capitalised words ("Corvid Health", "Studio Krause
 # Architekten") in a signature's next cell or line.
 _NAMED = re.compile(
-    r"[A-ZÀ-ÖØ-Þ][\w.'’&-]*(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w.'’&-]*|&|of|de|du|des|di|del|und|y|e|and|for)){1,4}")
+    rf"[{CAPITALS}][\w.'’&-]*(?:\s+(?:[{CAPITALS}][\w.'’&-]*|&|of|de|du|des|di|del|und|y|e|and|for)){{1,4}}")
 # A field beside a title: two to six capitalised words ("Linguistics and English Language", "Customer Support").
-_FIELD = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’-]*(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w'’-]*|&|and|of|de|e|y|und|en)){1,5}")
+_FIELD = re.compile(rf"[{CAPITALS}][\w'’-]*(?:\s+(?:[{CAPITALS}][\w'’-]*|&|and|of|de|e|y|und|en)){{1,5}}")
 _SCHOOL = re.compile(r"\b(?:School|Schule|Escuela|Escola|École|Ecole|Colegio|Gymnasium|Lycée|Collège|Scuola)\b")
 # A signature line's parts: "Kundansvarig  |  Jobbpoolen Väst AB"; a box's border ("│ Red River Food Bank · 455
 # Selkirk Ave") is none of them.
@@ -329,7 +335,7 @@ _CREDENTIALS = re.compile(rf"(?:\s*,?\s*(?:{_CREDENTIAL}))*[\s,.]*")
 _QUOTED = re.compile(r"^(?:>\s?)+")  # a line of a quoted mail
 # Credentials between a name and the title beside it: "Dr Emily Tran BVSc (Hons) | Veterinarian | Brunswick Vet Clinic".
 _CREDENTIALS_BEFORE_TITLE = re.compile(rf"(?:\s*,?\s*(?:{_CREDENTIAL}))+(?=\s*[—–·|-])")
-_AT = re.compile(r"\b(?:at|@|bei|en|chez|na|no|em|presso)\s+(?=[A-ZÀ-ÖØ-Þ0-9])")
+_AT = re.compile(rf"\b(?:at|@|bei|en|chez|na|no|em|presso)\s+(?=[{CAPITALS}0-9])")
 _IN_OR_AT = frozenset("en em na no".split())  # of _AT's words, those that may say "in" a field
 
 
@@ -474,6 +480,8 @@ def _titles(activity: Activity, person: str, signed: bool = True) -> list[tuple[
                             and (_OCCUPATION.search(parts[0]) or not re.fullmatch(FULL_NAME, parts[0])):
                         # a title's line, not "Subject: …", the start of a message ("Coach, heads up - …") or the
                         # next name of a list or a table ("Nils Andersson   Truck A+B")
+                        if not _OCCUPATION.search(parts[0]) and len(parts) > 1 and _OCCUPATION.search(parts[1]):
+                            parts = parts[1:]  # a degree before the job: "İnşaat Yük. Müh. – Kontrol Mühendisi"
                         title = _title(parts[0], *parts[1:], *later, domains=domains, people=people)
                 if not title:  # a title beside the name, in its cell or the next cells of its row
                     rest = row[row.index(line) + m.end():]
@@ -572,7 +580,7 @@ def _own_business(activity: Activity, user: str) -> list[tuple[str, str]]:
     if len(words) < 2 or len(words[-1]) < 4:
         return []
     firm = re.compile(rf"(?<![\w-])(?:{re.escape(words[0])}\s+)?{re.escape(words[-1])}"
-                      rf"(?:\s+[A-ZÀ-ÖØ-Þ][\w&'’-]*){{0,2}}?\s+(?i:{_FIRM_ENDS})\b\.?")
+                      rf"(?:\s+[{CAPITALS}][\w&'’-]*){{0,2}}?\s+(?i:{_FIRM_ENDS})\b\.?")
     for line in [*activity.titles, *activity.lines]:
         if m := firm.search(line):
             return [(m.group(0).rstrip("."), line)]

@@ -257,6 +257,14 @@ def test_the_people_who_write_to_the_user_are_known_by_the_titles_their_signatur
     minutes = "From: Linda Tremblay <lt@ovba.ca>\nMinutes attached.\nChair: Linda Tremblay (President)   Treasurer: Jo"
     assert said(minutes) == ["Linda Tremblay, president, works with the user."]  # a title in brackets …
     assert said("From: Linda Tremblay <lt@ovba.ca>\nMembers: Linda Tremblay (owner)") == []  # … not an access role
+    # a degree before the job; a manager of work (a project, a product) is a contact, not the user's manager
+    control = ("From: Murat Aksoy <murat.aksoy@ibb.gov.tr>\nEce Hanım merhaba,\nMurat Aksoy\n"
+               "İnşaat Yük. Müh. – Kontrol Mühendisi\nİBB Altyapı Yatırımları Dairesi Başkanlığı")
+    assert said(control) == [
+        "Murat Aksoy, kontrol mühendisi at İBB Altyapı Yatırımları Dairesi Başkanlığı, works with the user."]
+    hired = ("From: Rachel Kim <rachel.kim@northlinelive.com>\nHi Malin,\nRachel Kim | Senior Project Manager\n"
+             "Northline Live Event Technology · Toronto | Montréal")
+    assert said(hired) == ["Rachel Kim, senior project manager at Northline Live Event Technology, works with the user."]
 
 
 def test_the_name_the_screens_address_the_user_by_most_is_not_a_contact_before_the_votes_settle_it():
