@@ -10,12 +10,10 @@ import re
 from dataclasses import dataclass
 
 from gumd.propositions.digest import DATE, FULL_NAME, WORD, Activity, cells
-from gumd.propositions.passages import DAY_MONTH, TIME, english_reading, is_past
+from gumd.propositions.passages import CUT_OFF, DAY_MONTH, TIME, english_reading, is_past
 
 _DONE = re.compile(r"[☑✓✔]|\b(?:done|completed?|closed|resolved|merged)\b", re.IGNORECASE)
 _BULLET = re.compile(r"^[\s☐□▢○◯•·*>-]+")
-# A message's first words in a mail list ("Hi Gord, Heads up that a …"): no task.
-_CUT = re.compile(r"(?:…|\.\.\.)\W*$")
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,7 @@ def assignments(activity: Activity) -> list[Assignment]:
             dates = [c for c in row if _is_date(c)]
             times = [c for c in row if TIME.fullmatch(c)]
             tasks = [_BULLET.sub("", c) for c in row if c.lower() != user and c not in dates
-                     and len(WORD.findall(c)) >= 2 and not re.fullmatch(FULL_NAME, c) and not _CUT.search(c)]
+                     and len(WORD.findall(c)) >= 2 and not re.fullmatch(FULL_NAME, c) and not CUT_OFF.search(c)]
             if dates and tasks:
                 due = " ".join([dates[0], *times[:1]])
                 found.setdefault(tasks[0].lower(), Assignment(tasks[0], due, " ".join(line.split())))
@@ -93,7 +91,7 @@ def to_dos(activity: Activity) -> list[ToDo]:
                 date = written or ([""] + DAY_MONTH.findall(item))[-1]
                 due = english_reading(date, day) if date else ""
                 if (due or written) and not is_past(date, day) and len(WORD.findall(DATE.sub("", item))) >= 2 \
-                        and not _CUT.search(item):
+                        and not CUT_OFF.search(item):
                     found.setdefault(item.lower(), ToDo(item, due or written, " ".join(line.split())))
     return list(found.values())
 

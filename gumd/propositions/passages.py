@@ -63,6 +63,7 @@ _NOON = re.compile(r"\b(?:noon|midday|midnight)\b", re.IGNORECASE)
 DAY_MONTH = re.compile(r"(?<![\d.,:/])\d{1,2}[./]\d{1,2}\.?(?![\d/])")  # "30.06.", "4.3.", "3/2"
 _IN_NAME = re.compile(r"[._-]?[\w-]*\.[a-z0-9]{2,4}\b", re.IGNORECASE)  # a date in a file name: 2026-06-18.png
 RECENT_DAYS = 90
+CUT_OFF = re.compile(r"(?:…|\.\.\.)\W*$")  # a message's first words in a list ("Hi Gord, Heads up that a …")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
@@ -337,7 +338,8 @@ def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> l
     "v2.0") is shown as the whole row it was cut from, when that row is not long. A passage's neighbours leave
     out what its middle line already shows, what another passage reads as its own (the model would answer for
     that line, the more pressing one, twice) and any line with a date of its own (the model gave the middle
-    line's task the neighbour's date). A news page has none: its dates are others' business."""
+    line's task the neighbour's date) or a list's preview of another message, cut off ("Facilitair: sleutels
+    zaal..."). A news page has none: its dates are others' business."""
     if activity.titles and is_news(activity.titles[0]):
         return []
     source = [line for line in activity.lines if len(WORD.findall(line)) >= 2 or DATE.search(line)]
@@ -367,7 +369,8 @@ def snippets(activity: Activity, limit: int = MAX_SNIPPETS, reach: int = 1) -> l
         around = range(max(0, i - reach), i + reach + 1)
         found.append(Snippet(tuple(middle if j == i else lines[j] for j in around
                                    if j < len(lines) and (j == i or source[j] not in in_middle | shown
-                                                          and not DATE.search(lines[j]))), cue,
+                                                          and not DATE.search(lines[j])
+                                                          and not CUT_OFF.search(lines[j]))), cue,
                              source[i]))
     return found
 

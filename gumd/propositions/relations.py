@@ -55,7 +55,8 @@ RELATION_WORDS = {
     "co-maintainer", "mentor": "mentor", "doctor": "doctor", "pediatrician": "doctor", "neighbour": "neighbour",
     "neighbor": "neighbour", "friend": "friend", "bandmate": "bandmate", "reviewer": "reviewer",
     "cónyuge": "spouse", "spouse": "spouse", "art director": "art director", "editor": "editor",
-    "hod": "head of department", "dept. chair": "department chair", "department chair": "department chair", "department head": "department head",
+    "hod": "head of department", "dept. chair": "department chair", "department chair": "department chair",
+    "department head": "department head",
     "cliente": "client", "klant": "client", "klient": "client", "klientka": "client", "kunde": "customer",
     "kundin": "customer", "auftraggeber": "client", "auftraggeberin": "client", "bauherr": "client",
     "bauherrin": "client", "guide": "thesis guide", "thesis guide": "thesis guide", "orientador": "thesis advisor",
@@ -255,7 +256,8 @@ def relations(activity: Activity) -> list[Relation]:
         keep(name, relation, "record", title)
     for m in (m for line in lines for m in _SWEETHEART.finditer(line)):
         given = m.group("name")
-        full = {e.text for e in activity.entities if e.kind == "person" and e.text.split()[0] == given and " " in e.text}
+        full = {e.text for e in activity.entities
+                if e.kind == "person" and e.text.split()[0] == given and " " in e.text}
         if not relations_in(given) and not any(r.person.split()[0] == given for r in found.values()):
             # "Mama 💕" is named by the relation already, "Pilar ❤" as the spouse she is
             keep(full.pop() if len(full) == 1 else given, "partner", "endearment", m.string)

@@ -614,7 +614,7 @@ def test_open_tasks_a_list_assigns_to_the_user_are_read_with_their_due_dates():
 
 def test_open_items_of_a_to_do_list_that_name_a_coming_date_are_the_users_tasks():
     screen = ("▾ Taken (3)\n"
-              "☐  Jaargesprek 2027: zelfevaluatie invullen vóór vr 2 juli 2027        toegewezen door: Dennis Vermeulen\n"
+              "☐  Jaargesprek 2027: zelfevaluatie invullen vóór vr 2 juli 2027        toegewezen door: D. Vermeulen\n"
               "☐ Pagar monotributo julio (vence mar 20/7)\n"
               "☑ Factura Loomwell junio (5/7)\n"
               "☐ Feestdagen NL        ☐ Familie (gedeeld)\n"
@@ -867,6 +867,12 @@ def test_a_passage_leaves_out_a_neighbour_with_a_date_of_its_own():
     (text,) = passage_texts(dt.datetime(2027, 3, 2, 9), "Chat - Firefox", screen)
     assert text.splitlines() == ["Let's meet on Thursday 4 March at 2pm in my office (DSB 3.10)",
                                  "Ros, see you then"]  # not the day the chat was written, which the model took
+    screen = ("Wessel Kok\n"
+              "Kun je vóór vrijdag 10 september een bijgestelde begroting sturen?\n"
+              "Facilitair: sleutels zaal...\n")
+    (text,) = passage_texts(dt.datetime(2027, 9, 6, 9), "Chat - Teams", screen)
+    assert text.splitlines() == ["Wessel Kok", "Kun je vóór vrijdag 10 september een bijgestelde begroting sturen?"]
+    # not a chat list's preview of another message
 
 
 def test_a_sentence_that_wraps_onto_the_next_line_of_its_column_is_read_whole():
