@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from gumd.propositions.sites import BROWSER, COMMON_SITES, MORE_PAGES, PROFILE, Sites, site_of
-from gumd.propositions.vocabulary import (COMMON_WORDS, MENU_WORDS, ORGANISATION_WORDS, TITLE_NOISE, TITLE_SPLIT,
-                                         UI_LABELS, WORD)
+from gumd.propositions.vocabulary import (COMMON_WORDS, FIRM_ENDS, MENU_WORDS, ORGANISATION_WORDS, TITLE_NOISE,
+                                         TITLE_SPLIT, UI_LABELS, WORD)
 from gumd.store.records import Observation
 
 SITE_INPUTS = 40  # keys and clicks on one page of a web app that make it worked in, like a second page
@@ -111,7 +111,7 @@ _TIME_CELL = re.compile(r"^\d{1,2}[:.]\d{2}(?:\s*[AaPp][Mm])?$")
 _SHORT_TITLE = re.compile(r"^[^\W\d_][^\d:@]{1,40}$")
 GREETING_WORDS = (r"hi|hello|hey|dear|hola|olá|ola|oi|bonjour|salut|coucou|hallo|liebe[rs]?|querid[oa]|"
                   r"estimad[oa]|cher|chère|caro|cara|ciao|hej|hei|hoi|moin|servus|cześć|buen día|buenos días|bom dia|"
-                  r"buongiorno")
+                  r"buongiorno|buonasera|bonsoir|buenas tardes|boa tarde|goedemorgen|goedemiddag|guten tag")
 _GREETING = re.compile(
     rf"(?:^|[.!?]\s+|\s)(?:{GREETING_WORDS})\s+(?P<name>{NAME_WORD})\s*(?=[,!:;.]|$)",
     re.IGNORECASE,
@@ -126,6 +126,8 @@ _ACCOUNT_LINE = (
                 rf"zalogowany jako|ingelogd als|inloggad som|logado como)\s+(?P<name>{FULL_NAME})"), "account"),
     (re.compile(rf"(?<![\w.])(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})(?:\s*·\s*[^▾·]{{2,40}})?\s*▾\s*$"),
      "chip"),
+    (re.compile(rf"(?<![\w.])(?P<name>{FULL_NAME})\s+(?:[{CAPITALS}][\w&'’-]*\s+)?(?i:{FIRM_ENDS})\b"
+                rf"[^▾]{{0,40}}▾\s*$"), "chip"),  # a business of the user's own name: "Annalisa De Luca Hair Studio ▾"
 )
 # A drop-down chip that puts the family name first, as rosters and HR systems do: "KOWALSKI, DANIELLE ▾".
 _CHIP_FAMILY_FIRST = re.compile(rf"(?<![\w.,])(?P<family>{NAME_WORD}|[{CAPITALS}]{{2,}}),\s+"

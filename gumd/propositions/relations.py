@@ -18,7 +18,7 @@ from gumd.propositions.check import fold
 from gumd.propositions.digest import (CAPITALS, FULL_NAME, GREETING_WORDS, HONORIFICS, NAME_WORD, ROW_JOIN, WORD,
                                      Activity, above_in_column, grid_cells, is_writing, person_ok)
 from gumd.propositions.sites import BROWSER, MORE_PAGES, PROFILE
-from gumd.propositions.vocabulary import ORGANISATION_WORDS, TITLE_SPLIT
+from gumd.propositions.vocabulary import FIRM_ENDS, TITLE_SPLIT
 
 # Words that say what a person is to someone, as screens write them, and the relation each one names.
 RELATION_WORDS = {
@@ -291,7 +291,8 @@ _OCCUPATIONS = (
     "chercheu(?:r|se)|étudiante?|estudiante|studentin|jef[ea]|encargad[oa]|auxiliar|assistante|"
     "impiegat[oa]|commercialista|sachbearbeiter(?:in)?|kauffrau|kaufmann|料理長|支配人|総支配人|マネージャー|部長|課長|"
     "主任|店長|purser|steward|stewardess|flight attendant|cabin attendant|crew member|mühendis(?:i)?|tekniker|"
-    "sonorisateur|generalist"
+    "sonorisateur|generalist|stylist|hairdresser|barber|colou?rist|parrucchier[ae]|titolare|proprietari[oa]|"
+    "peluquer[oa]|cabeleireir[oa]|friseur(?:in)?|coiffeu(?:r|se)"
 )
 # Compound titles end on these ("Skiftledare", "Platschef", "Kundansvarig", "Teamleider", "Küchenmeister").
 _COMPOUND = (r"\b(?i:\w+(?:ledare|chef|ansvarig|leiter|leiterin|leider|meister|meisterin|adviseur|medewerker|"
@@ -334,6 +335,8 @@ _MAIL_DOMAIN = re.compile(r"[\w.+-]+@(?!(?:gmail|googlemail|outlook|hotmail|live
 _CREDENTIAL = (r"[A-Z]{2,4}|[A-Z][a-z]{0,2}\.(?:[A-Z][a-z]{0,3}\.?)?|Ph\.?\s?D\.?|[A-Z]{1,3}(?:Sc|Ed|Eng|Pharm|Phil)\b|"
                r"\((?:Hons?|ret\.?|retired)\)|\((?:she|he|they|elle|il|iel|sie|er)/\w+\)")
 _CREDENTIALS = re.compile(rf"(?:\s*,?\s*(?:{_CREDENTIAL}))*[\s,.]*")
+_INITIALLED = re.compile(rf"\(?[{CAPITALS}]{{1,3}}\)?\s+{FULL_NAME}")  # a list's next person, after their avatar's
+# initials: "(GR) Gennaro Russo"
 _QUOTED = re.compile(r"^(?:>\s?)+")  # a line of a quoted mail
 # Credentials between a name and the title beside it: "Dr Emily Tran BVSc (Hons) | Veterinarian | Brunswick Vet Clinic".
 _CREDENTIALS_BEFORE_TITLE = re.compile(rf"(?:\s*,?\s*(?:{_CREDENTIAL}))+(?=\s*[—–·|-])")
@@ -342,11 +345,12 @@ _IN_OR_AT = frozenset("en em na no".split())  # of _AT's words, those that may s
 
 
 def _job_and_employer(title: str) -> tuple[str, str]:
-    """A title as a sentence says it, in two parts: the job's words in lower case (acronyms and "PhD" kept) and its
-    field as written ("in Customer Support"), and the employer as written ("at Fairbrook High School"; '' when
-    there is none)."""
+    """A title as a sentence says it, in two parts: the job's words in lower case (acronyms and "PhD" kept; two
+    jobs joined: "Titolare · Colorist") and its field as written ("in Customer Support"), and
+    the employer as written ("at Fairbrook High School"; '' when there is none)."""
     at = _AT.search(title)
     job, employer = (title[:at.start()], title[at.start():]) if at else (title, "")
+    job = re.sub(r"\s+·\s+", " and ", job)
     job, field = (job.split(" in ", 1) + [""])[:2]
     job = " ".join(w if len(w) > 1 and (w.isupper() or any(c.isupper() for c in w[1:])) else
                    w.replace("İ", "i").lower() for w in job.split())  # "PhD", "iOS" and "RN" as written
@@ -479,9 +483,10 @@ def _titles(activity: Activity, person: str, signed: bool = True) -> list[tuple[
                         [p for u in following[2:3] for p in _PARTS.split(u)[:1] if _ORGANISATION.match(p)]  # the
                     # organisation may come after a department's line ("Fysioterapi, Ortopedi Mölndal")
                     if parts and not re.search(r"[\d:]", parts[0]) and not any(p[0].islower() for p in parts) \
-                            and (_OCCUPATION.search(parts[0]) or not re.fullmatch(FULL_NAME, parts[0])):
+                            and (_OCCUPATION.search(parts[0]) or not re.fullmatch(FULL_NAME, parts[0])) \
+                            and not _INITIALLED.fullmatch(parts[0]):
                         # a title's line, not "Subject: …", the start of a message ("Coach, heads up - …") or the
-                        # next name of a list or a table ("Nils Andersson   Truck A+B")
+                        # next name of a list or a table ("Nils Andersson   Truck A+B", "(GR) Gennaro Russo   …")
                         if not _OCCUPATION.search(parts[0]) and len(parts) > 1 and _OCCUPATION.search(parts[1]):
                             parts = parts[1:]  # a degree before the job: "İnşaat Yük. Müh. – Kontrol Mühendisi"
                         title = _title(parts[0], *parts[1:], *later, domains=domains, people=people)
@@ -505,7 +510,7 @@ def _titles(activity: Activity, person: str, signed: bool = True) -> list[tuple[
                         # d'événements"), not the next of its names ("Distribution: Dana Whitfield, Luis Ortega")
                 said = [p.strip().lower() for p in _AT.split(title)]
                 if title and person.lower() not in title.lower() and "…" not in title \
-                        and not any(p in people for p in said):
+                        and not any(p in people or any(n in p for n in people if " " in n) for p in said):
                     found.setdefault(title.lower(), (title, line))
     return [t for key, t in found.items() if not any(k != key and k.startswith(key) for k in found)]  # the fullest
 
@@ -568,21 +573,15 @@ def _credentials(activity: Activity, person: str) -> list[tuple[str, str]]:
     return found[:1]
 
 
-# What ends the name of a business a person may run under their own name ("Hoffman Automotive LLC", "Misaki Sato
-# Photography"); a school, a hospital or a council named after someone is nobody's own.
-_FIRM_ENDS = "|".join(sorted(ORGANISATION_WORDS - frozenset(
-    "school university college hospital clinic foundation council ministry institute association society club "
-    "department church bank academy agency group".split()), key=len, reverse=True))
-
-
 def _own_business(activity: Activity, user: str) -> list[tuple[str, str]]:
     """(business, line) for a business the activity's screens name after the user's own surname, with a word that
     ends a firm's name after it: a small business's owner sees it in every account they are signed in to."""
     words = user.split()
     if len(words) < 2 or len(words[-1]) < 4:
         return []
-    firm = re.compile(rf"(?<![\w-])(?:{re.escape(words[0])}\s+)?{re.escape(words[-1])}"
-                      rf"(?:\s+[{CAPITALS}][\w&'’-]*){{0,2}}?\s+(?i:{_FIRM_ENDS})\b\.?")
+    firm = re.compile(rf"(?<![\w-])(?:{re.escape(' '.join(words[:-1]))}\s+|{re.escape(words[0])}\s+)?"
+                      rf"{re.escape(words[-1])}"
+                      rf"(?:\s+[{CAPITALS}][\w&'’-]*){{0,2}}?\s+(?i:{FIRM_ENDS})\b\.?")
     for line in [*activity.titles, *activity.lines]:
         if m := firm.search(line):
             return [(m.group(0).rstrip("."), line)]

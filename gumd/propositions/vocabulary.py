@@ -82,5 +82,11 @@ ORGANISATION_WORDS = frozenset(
     "university college hospital clinic foundation agency council ministry institute association society club "
     "services solutions systems technologies logistics logistik partners consulting studios labs academy church "
     "department restaurant hotel pharmacy realty insurance photography events événements evenements productions "
-    "media design catering".split()
+    "media design catering studio".split()
 )
+# Of those, the words that end the name of a business a person may run under their own name ("Hoffman Automotive
+# LLC", "Misaki Sato Photography", "Annalisa De Luca Hair Studio"); a school, a hospital or a council named after
+# someone is nobody's own.
+FIRM_ENDS = "|".join(sorted(ORGANISATION_WORDS - frozenset(
+    "school university college hospital clinic foundation council ministry institute association society club "
+    "department church bank academy agency group".split()), key=len, reverse=True))

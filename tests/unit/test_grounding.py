@@ -557,6 +557,9 @@ def test_the_users_name_comes_from_the_account_an_app_shows_signed_in():
     assert user(outlook, greeted) == "Malin Bergqvist" and user(greeted, outlook) == ""
     assert user(("Board - Tekmetric - Google Chrome", "Activities   Google Chrome ▾\nTEKMETRIC   Hoffman Automotive ▾"),
                 ("Messages", "Hi Dale, the Buick")) == ""  # app menus and workspaces are no one
+    # a business of the user's own name as the account's chip: its owner, greeted by her first name elsewhere
+    salon = ("Fresha – Calendario - Google Chrome", "fresha    🔍 Cerca     🔔 3   Annalisa De Luca Hair Studio ▾   AD")
+    assert user(salon, ("WhatsApp", "Federica: Buonasera Annalisa! Scusa l'orario")) == "Annalisa De Luca"
     assert user(("Calendar - megan.kowalski@corvidhealth.com", "Week of Sep 14")) == "Megan Kowalski"  # own address
     assert user(("ACC 306 - Moodle", "You are logged in as Folasade Ogunleye (Log out)")) == "Folasade Ogunleye"
     assert user(("Roster - TeleStaff", "Roster   Calendar   Request ▾        🔔 1    KOWALSKI, DANIELLE ▾")) == \
@@ -1457,6 +1460,8 @@ def test_a_business_named_after_the_user_is_one_they_run_and_a_school_named_afte
         ["The user, Dale Hoffman, runs Hoffman Automotive LLC."]
     assert said("Misaki Sato <misaki@sato.jp>", "Misaki Sato Photography · Tokyo") == \
         ["The user, Misaki Sato, runs Misaki Sato Photography."]
+    assert said("Annalisa De Luca <info@annalisadeluca.it>", "Cliente: Annalisa De Luca Hair Studio") == \
+        ["The user, Annalisa De Luca, runs Annalisa De Luca Hair Studio."]  # her whole name, "De" too
     assert said("Daniel Lincoln <dl@mail.com>", "Lincoln Middle School · Staff portal") == []  # nobody's own
     assert said("Dale Hoffman <dale@hoffauto.com>", "Hoffmann Logistics GmbH · invoice") == []  # another name
     assert said("Ana Li <ana@mail.com>", "Li Design Ltd") == []  # a surname too short to tell
