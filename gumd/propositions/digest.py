@@ -36,7 +36,8 @@ MONTHS = (
     "juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|janeiro|fevereiro|março|marco|maio|junho|"
     "julho|setembro|outubro|novembro|dezembro|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|"
     "dicembre|gen|mag|giu|lug|ott|januari|februari|maart|mei|augustus|maj|augusti|stycznia|lutego|marca|kwietnia|"
-    "maja|czerwca|lipca|sierpnia|września|wrzesnia|października|pazdziernika|listopada|grudnia"
+    "maja|czerwca|lipca|sierpnia|września|wrzesnia|października|pazdziernika|listopada|grudnia|"
+    "maret|agustus|agu|desember"  # Indonesian ("juni" is Dutch's, "des" French for "of the")
 )
 WEEKDAYS = (
     "mon|monday|tue|tues|tuesday|wed|wednesday|thu|thur|thurs|thursday|fri|friday|sat|saturday|sun|sunday|"
@@ -46,10 +47,10 @@ WEEKDAYS = (
     "quarta-feira|quinta-feira|sexta-feira|segunda|terça|terca|quarta|quinta|sexta|sáb|"
     "maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag|"
     "mån|tis|tors|fre|lör|sön|poniedziałek|poniedziałku|wtorek|wtorku|środa|środy|czwartek|czwartku|piątek|"
-    "piątku|sobota|soboty|niedziela|niedzieli"
+    "piątku|sobota|soboty|niedziela|niedzieli|senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu"
 )
-_SHORT_WEEKDAYS = "seg|ter|qua|qui|sex|ons|lun|mar|mié|jue|vie|mer|jeu|ven"  # weekdays only before a date ("qua
-# 24/03", "mar 20/7"): words or months too ("ons", "ter", "mar")
+# Weekdays only before a date ("qua 24/03", "mar 20/7", "Jum 13/8"): words or months too ("ons", "ter", "mar").
+_SHORT_WEEKDAYS = "seg|ter|qua|qui|sex|ons|lun|mar|mié|jue|vie|mer|jeu|ven|sen|sel|rab|kam|jum"
 _ON = r"on|by|until|till|before|from|due|le|il|el|am|vom|bis|entro|até|tot|den|senast|före|innan|vóór"  # a bare day/month after these
 DATE = re.compile(
     rf"(?<![\d.,:/])\b(?:(?:{WEEKDAYS}|{_SHORT_WEEKDAYS})\.?,?\s+)?(?:"

@@ -43,9 +43,10 @@ _MONTH_NUMBERS = {
     "gen": 1, "maa": 3, **dict.fromkeys(("mag", "mei"), 5), "giu": 6, "lug": 7,  # Italian, Dutch
     "maj": 5, "sty": 1, "lut": 2, "kwi": 4, "cze": 6, "lip": 7, "sie": 8, "wrz": 9, "paź": 10, "paz": 10,
     "lis": 11, "gru": 12,  # Swedish, Polish
+    "agu": 8, "des": 12,  # Indonesian ("desember")
 }
 _WEEKDAY_NUMBERS = {  # by the first three letters of a weekday in English, German, Spanish, French, Italian,
-    # Portuguese or Dutch
+    # Portuguese, Dutch, Swedish, Polish or Indonesian
     "seg": 0, "maa": 0, "ter": 1, "din": 1, "qua": 2, "woe": 2, "gio": 3, "qui": 3, "sex": 4, "vri": 4, "zat": 5,
     "zon": 6,
     "mon": 0, "lun": 0, "tue": 1, "die": 1, "mar": 1, "wed": 2, "mit": 2, "mié": 2, "mie": 2, "mer": 2, "thu": 3,
@@ -53,6 +54,7 @@ _WEEKDAY_NUMBERS = {  # by the first three letters of a weekday in English, Germ
     "sun": 6, "son": 6, "dom": 6, "dim": 6,
     "mån": 0, "tis": 1, "ons": 2, "tor": 3, "lör": 5, "sön": 6,  # Swedish
     "pon": 0, "wto": 1, "śro": 2, "czw": 3, "pią": 4, "sob": 5, "nie": 6,  # Polish
+    "sen": 0, "sel": 1, "rab": 2, "kam": 3, "jum": 4, "min": 6,  # Indonesian
 }
 ENGLISH_MONTHS = ("january february march april may june july august september october november "
                    "december").split()

@@ -950,6 +950,10 @@ def test_dates_in_figures_or_another_language_are_read_out_in_english_for_the_mo
     assert in_english("senast mån 10/5", dt.date(2027, 4, 28)) == "senast mån 10/5 (Monday 10 May)"
     assert in_english("vence mar 20/7", dt.date(2027, 7, 10)) == "vence mar 20/7 (Tuesday 20 July)"
     assert in_english("slot + bio (28 Mar)", dt.date(2027, 3, 20)) == "slot + bio (28 Mar (Sunday 28 March))"
+    assert in_english("staf kelurahan bisa sampai Sabtu 14 Agustus ya", dt.date(2027, 8, 10)) == \
+        "staf kelurahan bisa sampai Sabtu 14 Agustus (Saturday 14 August) ya"  # Indonesian
+    assert in_english("paling lambat Sen 16/8", dt.date(2027, 8, 10)) == "paling lambat Sen 16/8 (Monday 16 August)"
+    assert in_english("des 12 élèves", dt.date(2027, 8, 10)) == "des 12 élèves"  # French "of the", no month
     assert read_out("The user has to pay before the 28/09/2026 (Monday 28 September 2026) at the agency.") == \
         "The user has to pay before the Monday 28 September 2026 at the agency."  # the model copied both
     t = dt.datetime(2026, 5, 14, 12).timestamp()
