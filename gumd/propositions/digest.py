@@ -51,6 +51,9 @@ WEEKDAYS = (
 )
 # Weekdays only before a date ("qua 24/03", "mar 20/7", "Jum 13/8"): words or months too ("ons", "ter", "mar").
 _SHORT_WEEKDAYS = "seg|ter|qua|qui|sex|ons|lun|mar|mié|jue|vie|mer|jeu|ven|sen|sel|rab|kam|jum"
+# Weekdays that follow a date's figures ("19.02 Cuma", "11/19 금"): Turkish, Korean.
+_WEEKDAYS_AFTER = ("pazartesi|salı|sali|çarşamba|carsamba|perşembe|persembe|cuma|cumartesi|pazar|pzt|çar|cmt|"
+                   "[월화수목금토일]")
 _ON = r"on|by|until|till|before|from|due|le|il|el|am|vom|bis|entro|até|tot|den|senast|före|innan|vóór"  # a bare day/month after these
 DATE = re.compile(
     rf"(?<![\d.,:/])\b(?:(?:{WEEKDAYS}|{_SHORT_WEEKDAYS})\.?,?\s+)?(?:"
@@ -65,7 +68,8 @@ DATE = re.compile(
     rf"|\b(?:{WEEKDAYS}),?\s+the\s+\d{{1,2}}(?:st|nd|rd|th)\b"  # "this Friday the 16th"
     rf"|\b(?:today|tomorrow|tonight|next week|this week|end of (?:day|week|month)|eod|eow)\b(?!['’]s)"
     rf"|(?<![\d/])(?:\d{{4}}\s*年\s*)?\d{{1,2}}\s*月\s*\d{{1,2}}\s*日"  # 10月9日, 2026年10月17日
-    rf"|(?<![\d/])\d{{1,2}}/\d{{1,2}}(?=\s*[(（][月火水木金土日월화수목금토일][)）])",  # 10/10(土), 3/3(수)
+    rf"|(?<![\d/])\d{{1,2}}/\d{{1,2}}(?=\s*[(（][月火水木金土日월화수목금토일][)）])"  # 10/10(土), 3/3(수)
+    rf"|(?<![\d/.,:])\d{{1,2}}[./]\d{{1,2}}\.?(?=\s+(?:{_WEEKDAYS_AFTER})\b)",  # "19.02 Cuma", "11/19 금"
     re.IGNORECASE,
 )
 DEADLINE_CUE = re.compile(

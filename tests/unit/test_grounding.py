@@ -954,6 +954,9 @@ def test_dates_in_figures_or_another_language_are_read_out_in_english_for_the_mo
         "staf kelurahan bisa sampai Sabtu 14 Agustus (Saturday 14 August) ya"  # Indonesian
     assert in_english("paling lambat Sen 16/8", dt.date(2027, 8, 10)) == "paling lambat Sen 16/8 (Monday 16 August)"
     assert in_english("des 12 élèves", dt.date(2027, 8, 10)) == "des 12 élèves"  # French "of the", no month
+    assert in_english("Revize program 19.02 Cuma Hakan Bey'e", dt.date(2027, 2, 16)) == \
+        "Revize program 19.02 (Friday 19 February) Cuma Hakan Bey'e"  # a weekday after the figures
+    assert in_english("version 2.0 sun", dt.date(2027, 2, 16)) == "version 2.0 sun"
     assert read_out("The user has to pay before the 28/09/2026 (Monday 28 September 2026) at the agency.") == \
         "The user has to pay before the Monday 28 September 2026 at the agency."  # the model copied both
     t = dt.datetime(2026, 5, 14, 12).timestamp()
