@@ -292,7 +292,7 @@ _OCCUPATIONS = (
     "impiegat[oa]|commercialista|sachbearbeiter(?:in)?|kauffrau|kaufmann|料理長|支配人|総支配人|マネージャー|部長|課長|"
     "主任|店長|purser|steward|stewardess|flight attendant|cabin attendant|crew member|mühendis(?:i)?|tekniker|"
     "sonorisateur|generalist|stylist|hairdresser|barber|colou?rist|parrucchier[ae]|titolare|proprietari[oa]|"
-    "peluquer[oa]|cabeleireir[oa]|friseur(?:in)?|coiffeu(?:r|se)"
+    "peluquer[oa]|cabeleireir[oa]|friseur(?:in)?|coiffeu(?:r|se)|şef(?:i)?|müdür(?:ü)?|uzman(?:ı)?"
 )
 # Compound titles end on these ("Skiftledare", "Platschef", "Kundansvarig", "Teamleider", "Küchenmeister").
 _COMPOUND = (r"\b(?i:\w+(?:ledare|chef|ansvarig|leiter|leiterin|leider|meister|meisterin|adviseur|medewerker|"

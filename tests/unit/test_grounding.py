@@ -262,6 +262,10 @@ def test_the_people_who_write_to_the_user_are_known_by_the_titles_their_signatur
                "İnşaat Yük. Müh. – Kontrol Mühendisi\nİBB Altyapı Yatırımları Dairesi Başkanlığı")
     assert said(control) == [
         "Murat Aksoy, kontrol mühendisi at İBB Altyapı Yatırımları Dairesi Başkanlığı, works with the user."]
+    # a Turkish title ("Şantiye Şefi": site chief) is a title, not the name of the person it heads
+    chief = ("From: Hakan Özdemir <hakan@demirtasyapi.com.tr>\nEce Hanım merhaba,\nHakan Özdemir\n"
+             "Şantiye Şefi | İnşaat Mühendisi\nDemirtaş Yapı İnşaat Taahhüt A.Ş.")
+    assert said(chief) == ["Hakan Özdemir, şantiye şefi at Demirtaş Yapı İnşaat Taahhüt A.Ş, works with the user."]
     hired = ("From: Rachel Kim <rachel.kim@northlinelive.com>\nHi Malin,\nRachel Kim | Senior Project Manager\n"
              "Northline Live Event Technology · Toronto | Montréal")
     assert said(hired) == ["Rachel Kim, senior project manager at Northline Live Event Technology, works with the user."]
