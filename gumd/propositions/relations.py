@@ -309,7 +309,7 @@ _ACCESS_ROLES = frozenset("owner viewer editor commenter admin administrator mem
 # What ends an employer's name, as signatures and profiles write it: "Whitfield & Osei LLP", "Lincoln Middle School".
 _ORGANISATION = re.compile(
     rf"^[{CAPITALS}0-9][\w.'’&-]*\s+(?:(?:[{CAPITALS}0-9][\w.'’&-]*|&|and|of|de|und|y|e)\s+){{0,5}}?"
-    r"(?:LLP|LLC|Inc\.?|Ltd\.?|GmbH|AG|SE|SA|S\.L\.|BV|B\.V\.|N\.V\.|AB|Co\.?|Corp\.?|Sp\. z o\.o\.|S\.A\.|S\.p\.A\.|"
+    r"(?:LLP|LLC|Inc\.?|Ltd\.?|GmbH|AG|SE|SA|S\.L\.|BV|B\.V\.|N\.V\.|AB|Co\.?|Corp\.?|(?i:sp\. z o\.o\.)|S\.A\.|S\.p\.A\.|"
     r"S\.r\.l\.|SRL|SAS|SARL|e\.V\.|Oy|ApS|Association|Society|Club|Library|Trust|"
     r"Group|University|Universit\w+|College|School|Academy|Hospital|Clinic|Studio|Studios|Press|Games|Bank|Agency|"
     r"Council|Ministry|Foundation|Institute|Labs?|Airlines|Airways|A\.Ş\.|Şti\.|Pty\.? Ltd\.?|(?i:universitet|"
@@ -502,9 +502,12 @@ def _titles(activity: Activity, person: str, signed: bool = True) -> list[tuple[
                             and bracket.group("title").strip().lower() not in _ACCESS_ROLES:
                         title = _title(bracket.group("title"))
                     elif rest.startswith(ROW_JOIN) and (cell := _spelled_out(rest[len(ROW_JOIN):].split(ROW_JOIN)[0])) \
-                            and _OCCUPATION.search(cell) and len(cell.split()) <= 4 and not re.search(r"\d", cell):
+                            and _OCCUPATION.search(cell) and len(cell.split()) <= 4 and not re.search(r"\d", cell) \
+                            and not re.fullmatch(rf"{NAME_WORD}(?:\s+{NAME_WORD}){{1,2}}",
+                                                 "".join(rest[len(ROW_JOIN):].split(ROW_JOIN)[1:2])):
                         title = _title(cell)  # "Priya Nair   Engineering Manager   9:58 AM", "Jenna Park   RDH": the
-                        # next cell
+                        # next cell, unless it labels the name after it ("Client  Maria Delgado    Responsible
+                        # attorney  Sarah Osei")
                     if ":" in line[:m.start()] and not _OCCUPATION.search(_job_and_employer(title)[0]):
                         title = ""  # after a field's label, an occupation ("Par : Léa Garnier, organisatrice
                         # d'événements"), not the next of its names ("Distribution: Dana Whitfield, Luis Ortega")

@@ -262,6 +262,11 @@ def test_the_people_who_write_to_the_user_are_known_by_the_titles_their_signatur
                "İnşaat Yük. Müh. – Kontrol Mühendisi\nİBB Altyapı Yatırımları Dairesi Başkanlığı")
     assert said(control) == [
         "Murat Aksoy, kontrol mühendisi at İBB Altyapı Yatırımları Dairesi Başkanlığı, works with the user."]
+    # an employer's legal form in lower case ("sp. z o.o.")
+    client = ("From: Beata Kmiecik <b.kmiecik@transkrak.pl>\nDzień dobry,\nBeata Kmiecik\n"
+              "Kierownik Działu Administracji i Floty\nTransKrak sp. z o.o. | ul. Piłsudskiego 41, 32-050 Skawina")
+    assert said(client) == [
+        "Beata Kmiecik, kierownik działu administracji i floty at TransKrak sp. z o.o, works with the user."]
     # a Turkish title ("Şantiye Şefi": site chief) is a title, not the name of the person it heads
     chief = ("From: Hakan Özdemir <hakan@demirtasyapi.com.tr>\nEce Hanım merhaba,\nHakan Özdemir\n"
              "Şantiye Şefi | İnşaat Mühendisi\nDemirtaş Yapı İnşaat Taahhüt A.Ş.")
@@ -337,6 +342,9 @@ def test_a_roster_or_a_card_that_lists_someone_with_a_title_says_what_they_do():
                 " 4  Delivery Hero   Lead Product Analyst   Berlin") == []
     assert said("Karibu sana!\n   Mercy Achieng\n   Chair, PyCon Kenya Program Committee") == []
     assert said("Australian Taxation Office · Online services for agents") == []  # a body of people, no one's job
+    # a field's label before the next name is that name's, not a title of the name before it
+    assert said("Client  Maria Delgado    Responsible attorney  Sarah Osei    Originating  Sarah Osei",
+                "Delgado v. Northline - Clio") == []
     # a writer's credentials name their occupation, with or without a second family name
     assert said("From: Jenna Park <jpark@camelback.com>\nHi Teresa!\nThanks, Jenna\nJenna Park, RDH",
                 "PTO request - Outlook") == ["Jenna Park, dental hygienist, works with the user."]
