@@ -151,7 +151,7 @@ _RECORDS = {"quote": "client", "quotation": "client", "estimate": "client", "off
             "dossier": "client", "ärende": "client", "zaak": "client", "ro": "customer", "repair order": "customer",
             "work order": "customer", "claim": "claimant", "patient": "patient", "chart": "patient"}
 _RECORD_NUMBER = re.compile(rf"^(?i:(?P<record>{'|'.join(sorted(map(re.escape, _RECORDS), key=len, reverse=True))}))"
-                     rf"\s*[:#]?\s*(?P<number>[\w/-]*\d[\w/-]*)(?:\s+(?P<name>{FULL_NAME}))?$")
+                            rf"\s*[:#]?\s*(?P<number>[\w/-]*\d[\w/-]*)(?:\s+(?P<name>{FULL_NAME}))?$")
 
 
 def _record_people(activity: Activity) -> list[tuple[str, str, str]]:
@@ -187,8 +187,10 @@ def _is_person(name: str) -> bool:
 
 
 def relations(activity: Activity) -> list[Relation]:
-    """The relations the activity's new lines state, one per person and relation; the user (or the name the
-    screens have addressed the user by most, before they settle it) is nobody's relation."""
+    """The relations the activity's new lines state, one per person and relation, then the people the records its
+    window titles name are about (`_record_people`) and the chat contacts named with a heart who have no other
+    relation; the user (or the name the screens have addressed the user by most, before they settle it) is
+    nobody's relation."""
     senders = [e.text for cue in ("sender", "signature") for e in activity.entities
                if e.kind == "person" and e.cue == cue]
     recipients = [e.text for e in activity.entities if e.kind == "person" and e.cue == "recipient"]
@@ -309,8 +311,8 @@ _ACCESS_ROLES = frozenset("owner viewer editor commenter admin administrator mem
 # What ends an employer's name, as signatures and profiles write it: "Whitfield & Osei LLP", "Lincoln Middle School".
 _ORGANISATION = re.compile(
     rf"^[{CAPITALS}0-9][\w.'’&-]*\s+(?:(?:[{CAPITALS}0-9][\w.'’&-]*|&|and|of|de|und|y|e)\s+){{0,5}}?"
-    r"(?:LLP|LLC|Inc\.?|Ltd\.?|GmbH|AG|SE|SA|S\.L\.|BV|B\.V\.|N\.V\.|AB|Co\.?|Corp\.?|(?i:sp\. z o\.o\.)|S\.A\.|S\.p\.A\.|"
-    r"S\.r\.l\.|SRL|SAS|SARL|e\.V\.|Oy|ApS|Association|Society|Club|Library|Trust|"
+    r"(?:LLP|LLC|Inc\.?|Ltd\.?|GmbH|AG|SE|SA|S\.L\.|BV|B\.V\.|N\.V\.|AB|Co\.?|Corp\.?|(?i:sp\. z o\.o\.)|S\.A\.|"
+    r"S\.p\.A\.|S\.r\.l\.|SRL|SAS|SARL|e\.V\.|Oy|ApS|Association|Society|Club|Library|Trust|"
     r"Group|University|Universit\w+|College|School|Academy|Hospital|Clinic|Studio|Studios|Press|Games|Bank|Agency|"
     r"Council|Ministry|Foundation|Institute|Labs?|Airlines|Airways|A\.Ş\.|Şti\.|Pty\.? Ltd\.?|(?i:universitet|"
     r"institutet|högskola|universiteit|hogeschool))$|^(?:University|Universidad|Universidade|Universität|Hospital|"
@@ -513,7 +515,7 @@ def _titles(activity: Activity, person: str, signed: bool = True) -> list[tuple[
                         # d'événements"), not the next of its names ("Distribution: Dana Whitfield, Luis Ortega")
                 said = [p.strip().lower() for p in _AT.split(title)]
                 if title and person.lower() not in title.lower() and "…" not in title \
-                        and not any(p in people or any(n in p for n in people if " " in n) for p in said):
+                        and not any(p in people for p in said):
                     found.setdefault(title.lower(), (title, line))
     return [t for key, t in found.items() if not any(k != key and k.startswith(key) for k in found)]  # the fullest
 
