@@ -143,7 +143,7 @@ class Relation:
 
 # A record a business app keeps about one person, as its window title names it with its number ("Quote Q-1043 -
 # Niamh O'Sullivan", "Fall MB-2027-00318 Yılmaz Emine", "RO #10485 - Gary Pruitt"), and what the person is to the
-# user who works on it.
+# user who works on it; a year is no record's number ("Fall 2026 - Maria Lopez": a term).
 _RECORDS = {"quote": "client", "quotation": "client", "estimate": "client", "offerte": "client", "devis": "client",
             "presupuesto": "client", "orçamento": "client", "preventivo": "client", "angebot": "client",
             "offert": "client", "invoice": "client", "factura": "client", "facture": "client", "rechnung": "client",
@@ -151,7 +151,8 @@ _RECORDS = {"quote": "client", "quotation": "client", "estimate": "client", "off
             "dossier": "client", "ärende": "client", "zaak": "client", "ro": "customer", "repair order": "customer",
             "work order": "customer", "claim": "claimant", "patient": "patient", "chart": "patient"}
 _RECORD_NUMBER = re.compile(rf"^(?i:(?P<record>{'|'.join(sorted(map(re.escape, _RECORDS), key=len, reverse=True))}))"
-                            rf"\s*[:#]?\s*(?P<number>[\w/-]*\d[\w/-]*)(?:\s+(?P<name>{FULL_NAME}))?$")
+                            rf"\s*[:#]?\s*(?!(?:19|20)\d\d\b)(?P<number>[\w/-]*\d[\w/-]*)"
+                            rf"(?:\s+(?P<name>{FULL_NAME}))?$")
 
 
 def _record_people(activity: Activity) -> list[tuple[str, str, str]]:

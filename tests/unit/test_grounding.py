@@ -180,6 +180,7 @@ def test_a_record_about_one_person_that_a_window_title_names_says_who_they_are_t
     assert found("Guidewire ClaimCenter - Claim PR27-0418832 - Google Chrome") == []
     assert found("Claim C-20481 - Insurance - Dentrix Ascend and 2 more pages - Work - Microsoft Edge") == []
     assert found("Daniela Okafor - Offer Details - Greenhouse - Google Chrome") == []
+    assert found("Fall 2026 - Maria Lopez - Canvas - Google Chrome") == []  # a term, not a case
 
 
 def test_a_chat_contact_named_with_a_heart_is_the_users_partner():
