@@ -3,8 +3,8 @@
 Per activity (consecutive screens of one window) gumd keeps only the lines that are new (lines an app shows in
 every window - menus, toolbars, status bars - and lines already read earlier in the activity are dropped), and
 finds the entities the screen states: people (mail headers, sign-offs, @mentions, honorifics, the signed-in
-account), things (documents, projects, pages and sites from window titles, file names), dates (with whether a
-deadline word stands next to them), amounts, and the name the screens address the user by. Imported history
+account, a chat window's title), things (documents, projects, pages and sites from window titles, file names),
+dates (with whether a deadline word stands next to them), amounts, and the name the screens address the user by. Imported history
 (importers/activitywatch.py: a session's windows and their minutes in focus, no screen text) is read window by
 window, what each title says it is about (`subject`) as all its screen showed.
 """
@@ -141,6 +141,12 @@ _CHIP_FAMILY_FIRST = re.compile(rf"(?<![\w.,])(?P<family>{NAME_WORD}|[{CAPITALS}
 _ACCOUNT_CORNER = re.compile(rf"👤\s*(?P<name>{NAME_WORD}(?:\s+{NAME_WORD})?)[ \t]*$", re.MULTILINE)
 _ACCOUNT_TITLE = re.compile(  # the view's name may hold a hyphen: "E-post - Malin Bergqvist - Outlook"
     rf"^(?:[^-–—|]|(?<=\w)-(?=\w)){{2,40}}\s[-–—]\s+(?P<name>{FULL_NAME})\s+[-–—]\s+(?i:outlook|gmail|mail)\b")
+# A chat program's window titled after the person chatted or called with, after the view's name: "Chat | Marta
+# Quintela | Microsoft Teams", "Chamada: ATLAS-HF queries - Julien Marchetti (CRA, Medvance) | Microsoft Teams".
+_CHAT_PROGRAM = re.compile(r"^(?i:microsoft teams|teams|slack|mattermost|element|rocket\.chat|google chat)$")
+_CHAT_VIEW = re.compile(r"^(?i:chat|czat|chats|conversa|conversación|conversation|gesprek|samtal|call|chamada|llamada|"
+                        r"appel|anruf|chiamata|oproep|połączenie|rozmowa|videochamada|samtale)\b")
+_CHAT_TITLE_NAME = re.compile(rf"(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})(?:\s+\([^()]{{2,60}}\))?")
 # A mail client shows the user's own address as "Me <lena.brandt@posteo.de>"; the address may spell their name.
 # Its window title shows the account ("Inbox - dreyes@austinisd.org - …"): "Daniel Reyes <dreyes@…>" is the user.
 _OWN_ADDRESS = re.compile(r"(?<![\w<])(?i:me|yo|moi|eu|ich|io)\s*<(?P<local>[a-z]+(?:[._-][a-z]+)+)@[\w.-]+>")
@@ -549,10 +555,14 @@ def extract_entities(activity: Activity) -> list[Entity]:
         m = _ACCOUNT_TITLE.search(o.title)
         if m and person_ok(m.group("name")):
             _add(found, "person", m.group("name"), o.id, "account")
-        for part in TITLE_SPLIT.split(o.title):
-            part = part.strip()
+        parts = [part.strip() for part in TITLE_SPLIT.split(o.title)]
+        for part in parts:
             if part and not TITLE_NOISE.match(part) and WORD.search(part):
                 _add(found, "thing", part, o.id, "title")
+        if len(parts) > 2 and _CHAT_PROGRAM.match(parts[-1]) and _CHAT_VIEW.match(parts[0]):
+            m = _CHAT_TITLE_NAME.fullmatch(parts[-2])
+            if m and person_ok(m.group("name")):
+                _add(found, "person", m.group("name"), o.id, "chat")
         for m in _ACCOUNT_CORNER.finditer(o.text):
             if person_ok(m.group("name")):
                 _add(found, "person", m.group("name"), o.id, "account")

@@ -403,7 +403,7 @@ class Contact:
     @property
     def sentence(self) -> str:
         said = " ".join(filter(None, _job_and_employer(self.title))).rstrip(".")
-        return f"{self.person}, {said}, works with the user."
+        return f"{self.person}, {re.sub('^at ', 'of ', said)}, works with the user."  # "of" an employer alone
 
 
 def _employer(cells: tuple[str, ...], domains: frozenset[str] = frozenset(), people: frozenset[str] = frozenset()
@@ -504,6 +504,10 @@ def _titles(activity: Activity, person: str, signed: bool = True) -> list[tuple[
                     elif (bracket := _BRACKETED.match(rest)) and _OCCUPATION.search(bracket.group("title")) \
                             and bracket.group("title").strip().lower() not in _ACCESS_ROLES:
                         title = _title(bracket.group("title"))
+                    elif bracket and person not in (activity.user, activity.likely_user) \
+                            and (title := _bracketed_employer(bracket.group("title"))):
+                        found.setdefault(title.lower(), (title, line))  # the name's own: no label's next name
+                        continue
                     elif rest.startswith(ROW_JOIN) and (cell := _spelled_out(rest[len(ROW_JOIN):].split(ROW_JOIN)[0])) \
                             and _OCCUPATION.search(cell) and len(cell.split()) <= 4 and not re.search(r"\d", cell) \
                             and not re.fullmatch(rf"{NAME_WORD}(?:\s+{NAME_WORD}){{1,2}}",
@@ -519,6 +523,29 @@ def _titles(activity: Activity, person: str, signed: bool = True) -> list[tuple[
                         and not any(p in people for p in said):
                     found.setdefault(title.lower(), (title, line))
     return [t for key, t in found.items() if not any(k != key and k.startswith(key) for k in found)]  # the fullest
+
+
+# A short job in capitals before an employer, in the brackets after a name: "Julien Marchetti (CRA, Medvance)".
+_BRACKETED_JOB = re.compile(rf"(?P<job>[{CAPITALS}]{{2,5}}),\s+(?P<employer>.+)")
+
+
+def _bracketed_employer(said: str) -> str:
+    """The title that the brackets after a name give without an occupation word ("CRA at Medvance" for "CRA,
+    Medvance"; "at Zemin-Temel Kazık Ltd. Şti." for an organisation alone), when they name an organisation; ''
+    for a place, a department, a status or a note ("Kota Bandung", "Finance", "Externo", "DM")."""
+    said = " ".join(said.split())
+    if m := _BRACKETED_JOB.fullmatch(said):
+        employer = m.group("employer")
+        return f"{m.group('job')} at {employer}" \
+            if _ORGANISATION.match(employer) or re.fullmatch(rf"[{CAPITALS}][\w-]+", employer) else ""
+    return f"at {said}" if _ORGANISATION.match(said) else ""
+
+
+def _employer_named(title: str) -> bool:
+    """Whether a title without an occupation word still says something: an employer, alone or after a short job
+    in capitals ("at Zemin-Temel Kazık Ltd. Şti.", "CRA at Medvance")."""
+    job, employer = _job_and_employer(title)
+    return bool(employer) and (not job or bool(re.fullmatch(rf"[{CAPITALS}]{{2,5}}", job)))
 
 
 _NOT_INITIALS = frozenset("and of the ltd inc llc llp plc gmbh ag sa ab bv co corp".split())  # "MLB" for "Murphy &
@@ -644,7 +671,7 @@ def contacts(activity: Activity, related: set[str] = frozenset()) -> list[Contac
     user or whom the screens have addressed as the user most so far (`likely_user`: "Marta Figueiredo (Professor)"
     before the votes settle that she is the user), the people in `related` (lower-cased names whose relation to the
     user is known) and a name of the mailbox a window title shows: "Kundansvarig | Jobbpoolen Väst AB" under "Sara
-    Holm"."""
+    Holm". A writer's employer alone counts when the brackets after their name give it (`_bracketed_employer`)."""
     user = activity.likely_user.split()[0] if activity.likely_user else ""
     own = {w for t in activity.titles for m in re.finditer(r"([\w.+-]+)@[\w-]+\.", t)
            for w in re.split(r"[._+-]", fold(m.group(1))) if len(w) > 1}  # "marta@laalacenachamberi.es": Marta
@@ -654,5 +681,6 @@ def contacts(activity: Activity, related: set[str] = frozenset()) -> list[Contac
     found = {(person, title.lower()): Contact(person, title, line) for person in people
              for title, line in [*_titles(activity, person, signed=person in writers),
                                  *(_credentials(activity, person) if person in writers else [])]
-             if (_OCCUPATION if person in writers else _ONE_OCCUPATION).search(_job_and_employer(title)[0])}
+             if (_OCCUPATION if person in writers else _ONE_OCCUPATION).search(_job_and_employer(title)[0])
+             or _employer_named(title)}
     return list(found.values())

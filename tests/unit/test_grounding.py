@@ -318,6 +318,28 @@ def test_a_chat_apps_message_headers_name_their_authors_and_the_titles_beside_th
     assert said(reply)[1] == []
 
 
+def test_a_chat_window_titled_after_a_person_names_them_and_the_brackets_after_them_their_employer():
+    def seen(*titles):
+        session = "".join(f"ms-teams.exe '{t}' 3.0 min\n" for t in titles)
+        t = dt.datetime(2027, 3, 9, 9).timestamp()
+        activities = Digester().digest([Observation(t, t + 1800, "ms-teams.exe", titles[0], session, "", "import",
+                                                    id=1)])
+        return [(e.text, e.cue) for a in activities for e in a.entities if e.kind == "person"], \
+            [c.sentence for a in activities for c in contacts(a)]
+
+    assert seen("Chat | Marta Quintela | Microsoft Teams") == ([("Marta Quintela", "chat")], [])
+    assert seen("Chamada: ATLAS-HF queries - Julien Marchetti (CRA, Medvance) | Microsoft Teams") == (
+        [("Julien Marchetti", "chat")], ["Julien Marchetti, CRA at Medvance, works with the user."])
+    assert seen("Chat | Serkan Tunç (Zemin-Temel Kazık Ltd. Şti.) | Microsoft Teams")[1] == [
+        "Serkan Tunç, of Zemin-Temel Kazık Ltd. Şti, works with the user."]
+    # a department, a place, a status or a direct message's mark in the brackets is no employer; a channel or a
+    # workspace in a chat's title is no person
+    assert seen("Chat | Helena Sobral (Serviços Farmacêuticos) | Microsoft Teams",
+                "Chat | Julien Marchetti (Externo) | Microsoft Teams",
+                "Chat | Yudi Prasetyo (Kota Bandung) | Microsoft Teams")[1] == []
+    assert seen("General | Acme Logistics | Microsoft Teams", "Priya Nair (DM) - Acme Corp - Slack")[0] == []
+
+
 def test_a_roster_or_a_card_that_lists_someone_with_a_title_says_what_they_do():
     def said(text, title="Staff Schedule - March 2027 - Google Sheets", user="Teresa Ocampo"):
         digester = Digester()
