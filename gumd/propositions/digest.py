@@ -146,6 +146,8 @@ _ACCOUNT_TITLE = re.compile(  # the view's name may hold a hyphen: "E-post - Mal
 _CHAT_PROGRAM = re.compile(r"^(?i:microsoft teams|teams|slack|mattermost|element|rocket\.chat|google chat)$")
 _CHAT_VIEW = re.compile(r"^(?i:chat|czat|chats|conversa|conversación|conversation|gesprek|samtal|call|chamada|llamada|"
                         r"appel|anruf|chiamata|oproep|połączenie|rozmowa|videochamada|samtale)\b")
+_DIRECT_MESSAGE = re.compile(rf"(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})\s+\((?i:dm)\)")  # Slack's "Priya Nair
+# (DM) - Acme - Slack"
 _CHAT_TITLE_NAME = re.compile(rf"(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})(?:\s+\([^()]{{2,60}}\))?")
 # A mail client shows the user's own address as "Me <lena.brandt@posteo.de>"; the address may spell their name.
 # Its window title shows the account ("Inbox - dreyes@austinisd.org - …"): "Daniel Reyes <dreyes@…>" is the user.
@@ -559,8 +561,9 @@ def extract_entities(activity: Activity) -> list[Entity]:
         for part in parts:
             if part and not TITLE_NOISE.match(part) and WORD.search(part):
                 _add(found, "thing", part, o.id, "title")
-        if len(parts) > 2 and _CHAT_PROGRAM.match(parts[-1]) and _CHAT_VIEW.match(parts[0]):
-            m = _CHAT_TITLE_NAME.fullmatch(parts[-2])
+        if len(parts) > 2 and _CHAT_PROGRAM.match(parts[-1]):
+            m = _CHAT_TITLE_NAME.fullmatch(parts[-2]) if _CHAT_VIEW.match(parts[0]) else \
+                _DIRECT_MESSAGE.fullmatch(parts[0])
             if m and person_ok(m.group("name")):
                 _add(found, "person", m.group("name"), o.id, "chat")
         for m in _ACCOUNT_CORNER.finditer(o.text):

@@ -337,7 +337,8 @@ def test_a_chat_window_titled_after_a_person_names_them_and_the_brackets_after_t
     assert seen("Chat | Helena Sobral (Serviços Farmacêuticos) | Microsoft Teams",
                 "Chat | Julien Marchetti (Externo) | Microsoft Teams",
                 "Chat | Yudi Prasetyo (Kota Bandung) | Microsoft Teams")[1] == []
-    assert seen("General | Acme Logistics | Microsoft Teams", "Priya Nair (DM) - Acme Corp - Slack")[0] == []
+    assert seen("General | Acme Logistics | Microsoft Teams", "general (Channel) - Acme Corp - Slack")[0] == []
+    assert seen("Priya Nair (DM) - Acme Corp - Slack")[0] == [("Priya Nair", "chat")]  # a direct message
 
 
 def test_a_roster_or_a_card_that_lists_someone_with_a_title_says_what_they_do():
