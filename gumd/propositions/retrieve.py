@@ -102,11 +102,14 @@ class Retriever:
         diversity: float = 0.3,
         now: float | None = None,
         use_vectors: bool = True,
+        weigh_confidence: bool = True,
     ) -> list[Hit]:
         """The best `limit` active propositions for q (after `offset`), within the time window.
 
         `min_confidence` applies to effective confidence (1, the scale's floor, keeps everything); `diversity`
-        is MMR's weight on novelty (0 = pure relevance).
+        is MMR's weight on novelty (0 = pure relevance). The order weighs relevance by effective confidence;
+        without `weigh_confidence`, by relevance alone (what revision needs: the statement that says the same,
+        however weakly held).
         """
         now = time.time() if now is None else now
         semantic = (use_vectors and self.embedder is not None and q.strip() and self.embedder.ready(self.load_wait_s)
@@ -131,7 +134,7 @@ class Retriever:
             eff = effective_confidence(p, now)
             if min_confidence > 1 and eff < min_confidence:
                 continue
-            hits.append(Hit(p, fused[p.id] * (0.3 + 0.7 * eff / 10), fused[p.id], eff))
+            hits.append(Hit(p, fused[p.id] * (0.3 + 0.7 * eff / 10 if weigh_confidence else 1.0), fused[p.id], eff))
         hits.sort(key=lambda h: h.score, reverse=True)
         return self._diversify(hits, offset + limit, diversity)[offset:]
 

@@ -128,18 +128,22 @@ def revise(lm: LanguageModel, retriever: Retriever, candidates: list[Candidate],
     ambiguous: list[tuple[int, list[Proposition]]] = []
     for i, c in enumerate(candidates):
         hits = retriever.search(c.proposition.text, limit=NEIGHBOURS, diversity=0)
-        if not hits:
+        # the statements that may say the same: the best-held neighbours, and the most relevant however weakly held
+        # (a task at confidence 4 ranks under three at 6 that share its trial's name)
+        near = retriever.search(c.proposition.text, limit=NEIGHBOURS, diversity=0, weigh_confidence=False)
+        held = list({h.proposition.id: h.proposition for h in [*hits, *near]}.values())
+        if not held:
             decided[i] = Operation("new", c)
             continue
-        fuller = next((h.proposition for h in hits if extends(h.proposition.text, c.proposition.text)), None)
+        fuller = next((p for p in held if extends(p.text, c.proposition.text)), None)
         if fuller:
             decided[i] = Operation("duplicate", c, fuller)
             continue
-        said = next((h.proposition for h in hits if extends(c.proposition.text, h.proposition.text)), None)
+        said = next((p for p in held if extends(c.proposition.text, p.text)), None)
         if said:  # "… is a social worker at Manchester City Council."
             decided[i] = Operation("refine", c, said, c.proposition)
             continue
-        same = _same_as(retriever, c.proposition.text, [h.proposition for h in hits])
+        same = _same_as(retriever, c.proposition.text, held)
         if same:
             decided[i] = Operation("duplicate", c, same)
         else:

@@ -67,6 +67,20 @@ def test_a_statement_held_word_for_word_is_its_duplicate_wherever_it_ranks(tmp_p
     assert [(op.kind, op.target.id) for op in ops] == [("duplicate", held)] and lm.calls == 0
 
 
+def test_a_weakly_held_statement_is_found_word_for_word_under_stronger_ones_that_share_its_words(tmp_path):
+    store, obs, _ = trip_store(tmp_path)
+    task = "The user has to submit amendment 3 of ATLAS-HF on RNEC by Friday 19 March 2027."
+    held = store.propositions.add(NewProposition(task, "mail", 2, 3), [obs[0]])
+    for n in (1, 2, 3):  # stronger beliefs about the same trial: a search for the user ranks them first
+        store.propositions.add(NewProposition(f"The user has to submit query batch {n} of ATLAS-HF by Friday {n} "
+                                              "March 2027.", "mail", 9, 3), [obs[1]])
+    retriever = Retriever(store)
+    assert held not in [h.proposition.id for h in retriever.search(task, limit=3, diversity=0)]
+    lm = Scripted([])
+    ops = revise(lm, retriever, [candidate(task, obs[2])])
+    assert [(op.kind, op.target.id) for op in ops] == [("duplicate", held)] and lm.calls == 0
+
+
 def test_unrelated_candidate_is_new_without_asking_the_model(tmp_path):
     store, obs, held = trip_store(tmp_path)
     lm = Scripted([])
