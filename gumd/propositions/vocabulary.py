@@ -33,13 +33,16 @@ PROGRAMS = re.compile(r"\b(?:mozilla|firefox|google chrome|chromium|microsoft ed
 COMMON_PROGRAMS = re.compile(
     r"^(?:(?:mozilla )?firefox(?:-esr)?|(?:google[- ])?chrome|chromium(?:-browser)?|brave(?:-browser)?|msedge|"
     r"microsoft edge|safari|opera|vivaldi|epiphany|(?:mozilla )?thunderbird|outlook|evolution|mail|geary|"
-    r"slack|discord|signal(?:-desktop)?|telegram(?:-desktop)?|whatsapp|teams|microsoft teams|element(?:-desktop)?|"
+    r"slack|discord|signal(?:-desktop)?|telegram(?:-desktop)?|whatsapp|(?:ms-)?teams|microsoft teams|"
+    r"element(?:-desktop)?|"
     r"line|skype|zoom|messages|soffice|libreoffice(?: \w+)?|excel|winword|word|powerpnt|powerpoint|onenote|"
-    r"nautilus|files|dolphin|thunar|finder|explorer|xterm|uxterm|terminal|gnome-terminal(?:-server)?|konsole|"
+    r"nautilus|files|dolphin|thunar|finder|explorer|file explorer|explorador de (?:ficheiros|archivos|arquivos)|"
+    r"explorateur de fichiers|datei-explorer|esplora file|verkenner|utforskaren|eksplorator plików|"
+    r"xterm|uxterm|terminal|gnome-terminal(?:-server)?|konsole|"
     r"iterm2?|alacritty|kitty|tilix|evince|okular|document viewer|preview|acrobat|acroread|eog|gwenview|"
     r"spotify|vlc|rhythmbox|totem|music|gnome-control-center|system-config-printer|settings|"
     r"system preferences|gnome-calculator|calculator|calendar|gnome-calendar|gedit|gnome-text-editor|text editor|"
-    r"kate|kwrite|mousepad|notepad)$",
+    r"kate|kwrite|mousepad|notepad)(?:\.exe)?$",  # Windows' program files as an imported history names them
     re.IGNORECASE,
 )
 # Words of menu bars and toolbars, in the languages gumd meets most.

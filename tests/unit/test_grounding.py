@@ -707,6 +707,9 @@ def test_programs_everybody_has_windows_only_read_and_windows_naming_nothing_giv
     assert tool_of("soffice", "report.odt - LibreOffice Writer") is None
     assert tool_of("firefox", "Job Board - Tekmetric - Mozilla Firefox") is None  # a site: page and site unknown
     assert tool_of("thunderbird", "Inbox - Mozilla Thunderbird") is None
+    # Windows' file manager, by its program file and in the language of its title
+    assert tool_of("explorer.exe", "ISF_ATLAS-HF_Site104 - Explorador de Ficheiros") is None
+    assert tool_of("Explorer.EXE", "Budget 2027 - File Explorer") is None
     assert tool_of("krita", "cover_v3.kra - Krita", input_summary="6 scrolls") is None  # looked at, not worked in
     assert tool_of("krita", "Krita", "Welcome to Krita") is None  # nothing worked on
     (a,) = Digester().digest([Observation(0.0, 30.0, "anki", "Vocab - Anki", "", "4 クリック, 2 スクロール", "t", id=1)])
