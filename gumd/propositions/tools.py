@@ -7,7 +7,8 @@ manager, a terminal, a viewer, a player, a settings panel: "the user uses Firefo
 when the user worked in it (`digest.interacted`: clicked or typed, not only scrolled; in imported history, long
 in focus), and when its window names what was worked on: a document, a view or a deck from the title, else a
 file named on the screen. A web app counts once the user has worked on two of its pages or more (sites.py; a
-site clicked through once is an errand).
+site clicked through once is an errand). A remote desktop's client (Citrix, RDP) stands for the program its title
+names.
 """
 
 from __future__ import annotations
@@ -66,6 +67,24 @@ def _sheet(activity: Activity) -> Tool | None:
     return None
 
 
+# A remote desktop's or a published app's client, whose window shows another machine's program and names it in the
+# title: "Forwarding Shipment - S00412873 - CargoWise - Citrix Workspace".
+_REMOTE = re.compile(r"^(?:wfica(?:32)?|cdviewer|citrix viewer|mstsc|msrdc|remote desktop connection|vmware-view|"
+                     r"remmina|xfreerdp|wlfreerdp)(?:\.exe)?$", re.IGNORECASE)
+_REMOTE_PART = re.compile(r"^(?:citrix workspace|citrix viewer|remote desktop connection|remotedesktopverbindung|"
+                          r"conexión a escritorio remoto|connexion bureau à distance|remmina)$", re.IGNORECASE)
+
+
+def _remote(titles: list[str]) -> tuple[str, list[str]]:
+    """The program a remote client's titles name and the titles without the client's part: the last part, or the
+    first when the last is a document in brackets ("Primavera P6 Professional - [AYZ-V3 Revize]")."""
+    titles = [" - ".join(p for p in TITLE_SPLIT.split(t) if not _REMOTE_PART.match(p.strip())) for t in titles]
+    parts = TITLE_SPLIT.split(titles[0]) if titles else []
+    if len(parts) < 2:
+        return "", titles
+    return (parts[0] if titles[0].rstrip().endswith("]") else parts[-1]).strip(), titles
+
+
 def _program(app: str, titles: list[str]) -> str:
     """The program's name as its window writes it ("Archicad" for the ArchiCAD window class), else its class."""
     app = app.strip()
@@ -95,6 +114,8 @@ def _objects(app: str, titles: list[str], program: str, files: list[str]) -> lis
 def _tool(app: str, titles: list[str], files: list[str]) -> Tool | None:
     if COMMON_PROGRAMS.match(app.strip()):
         return None
+    if _REMOTE.match(app.strip()):
+        app, titles = _remote(titles)
     program = _program(app, titles)
     if not program or COMMON_PROGRAMS.match(program):
         return None

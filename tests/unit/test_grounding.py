@@ -696,6 +696,12 @@ def test_the_specialised_program_the_user_works_in_is_read_with_what_they_work_o
     assert tool_of("krita", "cover_v3.kra (28.4 MiB) - Krita").sentence == "The user works in Krita on cover_v3.kra."
     assert tool_of("code", "scheduler.py - gumd - Visual Studio Code").sentence == \
         "The user works in Visual Studio Code on scheduler.py (gumd)."
+    # a remote desktop's client shows another machine's program: the title names it, the client is none
+    assert tool_of("wfica.exe", "Forwarding Shipment - S00412873 - CargoWise - Citrix Workspace").sentence == \
+        "The user works in CargoWise on Forwarding Shipment."
+    assert tool_of("wfica", "Primavera P6 Professional - [AYZ-V3 Ayazma Viyadüğü V3] - Citrix Workspace").sentence \
+        == "The user works in Primavera P6 Professional on AYZ-V3 Ayazma Viyadüğü V3."
+    assert tool_of("wfica", "Citrix Workspace") is None
     darktable = tool_of("darktable", "darktable", "darktable 5.2   lighttable | darkroom\n★★★★☆  DSC08812.ARW  1/200 f/2.8")
     assert darktable.sentence == "The user works in darktable on DSC08812.ARW."  # a title without a file: the screen's
     (a,) = Digester().digest([obs(1, 0, "krita", "cover_v3.kra (28.4 MiB) - Krita", "Layers  Brush presets")])
