@@ -347,6 +347,11 @@ _AT = re.compile(rf"\b(?:at|@|bei|en|chez|na|no|em|presso)\s+(?=[{CAPITALS}0-9])
 _IN_OR_AT = frozenset("en em na no".split())  # of _AT's words, those that may say "in" a field
 
 
+def _as_read(name: str) -> str:
+    """A pattern for `name` as OCR may read it: "m" and "rn" for each other ("Okarnoto" for Okamoto)."""
+    return re.sub(r"rn|m", "(?:rn|m)", re.escape(name))
+
+
 def _job_and_employer(title: str) -> tuple[str, str]:
     """A title as a sentence says it, in two parts: the job's words in lower case (acronyms and "PhD" kept; two
     jobs joined: "Titolare · Colorist") and its field as written ("in Customer Support"), and
@@ -461,10 +466,10 @@ def _titles(activity: Activity, person: str, signed: bool = True) -> list[tuple[
     none. Without `signed`, only a title beside the name counts: someone who writes nothing here signs nothing."""
     found: dict[str, tuple[str, str]] = {}
     given, _, family = person.partition(" ")
-    name = re.compile(rf"(?<!\w){re.escape(given)}\w*(?:\s+\([^()\n]{{1,20}}\))?\s+{re.escape(family)}"
-                      rf"(?: {NAME_WORD})?(?!\w)" if family else rf"(?<!\w){re.escape(person)}(?!\w)")  # "Funmilayo
+    name = re.compile(rf"(?<!\w){_as_read(given)}\w*(?:\s+\([^()\n]{{1,20}}\))?\s+{_as_read(family)}"
+                      rf"(?: {NAME_WORD})?(?!\w)" if family else rf"(?<!\w){_as_read(person)}(?!\w)")  # "Funmilayo
     # Adebayo" for Funmi Adebayo, "Rosalind (Ros) Whitaker" for Rosalind Whitaker, "Javier Ortega Blasco" for Javier
-    # Ortega
+    # Ortega, "Renata Okarnoto" (as OCR misreads it) for Renata Okamoto
     people = frozenset(e.text.lower() for e in activity.entities if e.kind == "person" and _is_person(e.text))
     domains = frozenset(m.group(1).lower() for o in activity.observations
                         for m in _MAIL_DOMAIN.finditer(f"{o.title}\n{o.text}"))

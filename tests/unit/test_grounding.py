@@ -238,6 +238,10 @@ def test_the_people_who_write_to_the_user_are_known_by_the_titles_their_signatur
     agency = ("From: Sara Holm <sara.holm@jobbpoolen.se>\nHej Malin, three temps confirmed for Thursday.\n"
               "Vänliga hälsningar\nSara Holm\nKundansvarig  |  Jobbpoolen Väst AB\n031-555 12 00")
     assert said(agency) == ["Sara Holm, kundansvarig at Jobbpoolen Väst AB, works with the user."]
+    misread = ("From: Renata Okamoto <renata.okamoto@hja.org.br>\nBom dia, equipe!\nRenata Okarnoto\n"
+               "Coordenadora de Departamento Pessoal  |  Hospital Jardim Aclimação")  # OCR's "rn" for "m"
+    assert said(misread) == ["Renata Okamoto, coordenadora de departamento pessoal at Hospital Jardim Aclimação, "
+                             "works with the user."]
     director = ("From: Mark Delgado <md@fairbrook.org>\nCoach, the kickoff moved to 7:30.\nMark Delgado, CMAA\n"
                 "Athletic Director · Fairbrook High School")
     assert said(director) == ["Mark Delgado, athletic director at Fairbrook High School, works with the user."]
