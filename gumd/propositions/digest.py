@@ -4,9 +4,9 @@ Per activity (consecutive screens of one window) gumd keeps only the lines that 
 every window - menus, toolbars, status bars - and lines already read earlier in the activity are dropped), and
 finds the entities the screen states: people (mail headers, sign-offs, @mentions, honorifics, the signed-in
 account, a chat window's title), things (documents, projects, pages and sites from window titles, file names),
-dates (with whether a deadline word stands next to them), amounts, and the name the screens address the user by. Imported history
-(importers/activitywatch.py: a session's windows and their minutes in focus, no screen text) is read window by
-window, what each title says it is about (`subject`) as all its screen showed.
+dates (with whether a deadline word stands next to them), amounts, and the name the screens address the user by.
+Imported history (importers/activitywatch.py: a session's windows and their minutes in focus, no screen text) is
+read window by window, what each title says it is about (`subject`) as all its screen showed.
 """
 
 from __future__ import annotations
