@@ -146,9 +146,9 @@ _ACCOUNT_TITLE = re.compile(  # the view's name may hold a hyphen: "E-post - Mal
 _CHAT_PROGRAM = re.compile(r"^(?i:microsoft teams|teams|slack|mattermost|element|rocket\.chat|google chat)$")
 _CHAT_VIEW = re.compile(r"^(?i:chat|czat|chats|conversa|conversación|conversation|gesprek|samtal|call|chamada|llamada|"
                         r"appel|anruf|chiamata|oproep|połączenie|rozmowa|videochamada|samtale)\b")
-_DIRECT_MESSAGE = re.compile(rf"(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})\s+\((?i:dm)\)")  # Slack's "Priya Nair
-# (DM) - Acme - Slack"
-_CHAT_TITLE_NAME = re.compile(rf"(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})(?:\s+\([^()]{{2,60}}\))?")
+_CHAT_NAME = rf"(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})"
+_DIRECT_MESSAGE = re.compile(rf"{_CHAT_NAME}\s+\((?i:dm)\)")  # Slack's "Priya Nair (DM) - Acme - Slack"
+_CHAT_TITLE_NAME = re.compile(rf"{_CHAT_NAME}(?:\s+\([^()]{{2,60}}\))?")
 # A mail client shows the user's own address as "Me <lena.brandt@posteo.de>"; the address may spell their name.
 # Its window title shows the account ("Inbox - dreyes@austinisd.org - …"): "Daniel Reyes <dreyes@…>" is the user.
 _OWN_ADDRESS = re.compile(r"(?<![\w<])(?i:me|yo|moi|eu|ich|io)\s*<(?P<local>[a-z]+(?:[._-][a-z]+)+)@[\w.-]+>")
