@@ -530,8 +530,10 @@ def _titles(activity: Activity, person: str, signed: bool = True) -> list[tuple[
     return [t for key, t in found.items() if not any(k != key and k.startswith(key) for k in found)]  # the fullest
 
 
-# A short job in capitals before an employer, in the brackets after a name: "Julien Marchetti (CRA, Medvance)".
-_BRACKETED_JOB = re.compile(rf"(?P<job>[{CAPITALS}]{{2,5}}),\s+(?P<employer>.+)")
+# A short job in capitals ("CRA"), and one before an employer in the brackets after a name: "Julien Marchetti (CRA,
+# Medvance)".
+_SHORT_JOB = rf"[{CAPITALS}]{{2,5}}"
+_BRACKETED_JOB = re.compile(rf"(?P<job>{_SHORT_JOB}),\s+(?P<employer>.+)")
 
 
 def _bracketed_employer(said: str) -> str:
@@ -550,7 +552,7 @@ def _employer_named(title: str) -> bool:
     """Whether a title without an occupation word still says something: an employer, alone or after a short job
     in capitals ("at Zemin-Temel Kazık Ltd. Şti.", "CRA at Medvance")."""
     job, employer = _job_and_employer(title)
-    return bool(employer) and (not job or bool(re.fullmatch(rf"[{CAPITALS}]{{2,5}}", job)))
+    return bool(employer) and (not job or bool(re.fullmatch(_SHORT_JOB, job)))
 
 
 _NOT_INITIALS = frozenset("and of the ltd inc llc llp plc gmbh ag sa ab bv co corp".split())  # "MLB" for "Murphy &
