@@ -286,7 +286,7 @@ _OCCUPATIONS = (
     "coach|trainer|adjuster|adjustor|underwriter|inspector|estimator|auditor|cashier|physiotherapist|fysioterapeut|"
     "superintendent|foreman|forewoman|sommelier|importer|exporter|chair|chairman|chairwoman|head|lead|"
     "leader|resident|intern|supervisor|nutritionist|dietitian|paramedic|surgeon|clinician|pilot|driver|courier|"
-    "analista|gerente|coordenador(?:a)?|coordinador(?:a)?|assistente|técnic[oa]|enfermeir[oa]|responsabile|"
+    "analista|gerente|agente|coordenador(?:a)?|coordinador(?:a)?|assistente|técnic[oa]|enfermeir[oa]|responsabile|"
     "president|treasurer|directeur|directrice|direktor(?:in)?|direttore|direttrice|directora|diretora?|dyrektor|"
     "partner|responsable|conseill(?:er|ère)|consultante?|berater(?:in)?|asesora?|adviseur|referent(?:in)?|medewerker|"
     "mitarbeiter(?:in)?|stagiaire|praktikant(?:in)?|comptable|contador(?:a)?|ingénieur(?:e)?|avocate?|"
@@ -670,6 +670,41 @@ def _listed(activity: Activity) -> list[str]:
         and not any(_ORGANISATIONS_HEADER.fullmatch(c.strip()) for c in above_in_column(o.text, cell)[:8])))
 
 
+# A form's field that names the person doing a job on the matter it shows: "Consultant: Dr. S. V. Deshpande", "RFI
+# Manager: Dana Whitfield (Hollis Brandt Construction)", "Il tuo agente: Ciro Mele"; the name ends its cell.
+_JOB_FIELD = re.compile(
+    rf"(?:^|\s{{2,}}|[│|·]\s*)(?P<label>(?:[^\W\d_][\w.-]*\s){{0,2}}[^\W\d_][\w-]*)\s*:\s*"
+    rf"(?P<name>{_HONORED}(?:[{CAPITALS}]\.\s?){{0,2}}{FULL_NAME})(?P<brackets>\s*\([^()\n]{{3,40}}\))?"
+    r"(?=\s{2,}|\s*$|\s*[|·│])")
+# Whom a record names by what they did to it, not by a job they do for the user: its author, owner, reporter.
+_RECORD_ROLES = re.compile(r"\b(?i:author|owner|reporter|editor|creator|director|producer|writer|artist|composer|"
+                           r"photographer|assignee|organi[sz]er|host|chair|member|partner|head|president|founder|"
+                           r"student|resident|intern|driver|worker)s?\b")
+
+
+def _job_fields(activity: Activity) -> list[tuple[str, str, str]]:
+    """(person, title, line) for each field of the activity's new lines that labels a person with a job
+    (`_JOB_FIELD`; not a record's author or owner, `_RECORD_ROLES`), the employer in brackets after the name with
+    it ("RFI manager at Hollis Brandt Construction"); the label's "your" or "our" is left out."""
+    found = []
+    for row in dict.fromkeys(activity.rows.get(line, line) for line in activity.lines):  # a field's label and
+        # value are two cells of one row
+        for m in _JOB_FIELD.finditer(row):
+            label = re.sub(r"^(?i:your|our|my|il tuo|la tua|tu|su|votre|ihr|ihre|seu|sua)\s+", "", m.group("label"))
+            if not _ONE_OCCUPATION.search(label.split()[-1]) or _RECORD_ROLES.search(label):
+                continue
+            employer = _bracketed_employer(m.group("brackets").strip(" ()")) if m.group("brackets") else ""
+            found.append((re.sub(rf"^{_HONORED}", "", m.group("name")),
+                          f"{label} {employer}" if employer.startswith("at ") else label, row))
+    return found
+
+
+def _names_user(name: str, user: str) -> bool:
+    """Whether `name` is the user's, in full or with initials ("M. Wójtowicz" for Marcin Wójtowicz)."""
+    words, own = fold(name).split(), fold(user).split()
+    return bool(words and own) and words[-1] == own[-1] and words[0][0] == own[0][0]
+
+
 def contacts(activity: Activity, related: set[str] = frozenset()) -> list[Contact]:
     """The titles with an occupation word that the activity gives the people who write in it (mail senders,
     signatures, chat speakers) or whom a roster or a card lists with a title beside them that names one person's
@@ -690,4 +725,9 @@ def contacts(activity: Activity, related: set[str] = frozenset()) -> list[Contac
                                  *(_credentials(activity, person) if person in writers else [])]
              if (_OCCUPATION if person in writers else _ONE_OCCUPATION).search(_job_and_employer(title)[0])
              or _employer_named(title)}
+    named = {c.person.lower() for c in found.values()}
+    for person, title, line in _job_fields(activity):
+        if " " in person and not _names_user(person, activity.likely_user) and not own & set(fold(person).split()) \
+                and person.lower() not in named | related and _is_person(person.split()[-1]):
+            found[(person, title.lower())] = Contact(person, title, line, "field")
     return list(found.values())

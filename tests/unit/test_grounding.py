@@ -322,6 +322,24 @@ def test_a_chat_apps_message_headers_name_their_authors_and_the_titles_beside_th
     assert said(reply)[1] == []
 
 
+def test_a_forms_field_that_labels_someone_with_a_job_says_what_they_do():
+    def said(text, title="RFI #047 - Procore - Google Chrome", user="Ray Delgado"):
+        digester = Digester()
+        digester.digest([obs(1, 0, "thunderbird", f"Inbox - {user} - Outlook", f"{user} (you)")])
+        (a,) = digester.digest([obs(2, 60, "firefox", title, text)])
+        return sorted(c.sentence for c in contacts(a))
+
+    assert said("RFI Manager:         Dana Whitfield (Hollis Brandt Construction)\nStatus: Open") == [
+        "Dana Whitfield, RFI manager, works with the user."]
+    assert said("Patient: Sunil Gaikwad   54/M   Bed 7-12   Consultant: Dr. S. V. Deshpande   DOA 15/11/2026") == [
+        "S. V. Deshpande, consultant, works with the user."]  # a patient is no job
+    assert said("Il tuo carrello (9 articoli)        Il tuo agente: Ciro Mele  📞 339 712 4468") == [
+        "Ciro Mele, agente, works with the user."]  # "your" agent
+    # whoever wrote, owns or reported a record does no job for the user by it; the user's own field is theirs
+    assert said("Author: Jane Smith\nOwner: Segun Alabi (Payments Eng, on-call)\nReporter: Tom Hardy") == []
+    assert said("Dispatcher: R. Delgado   Driver: Andrij Kowalenko") == []
+
+
 def test_a_chat_window_titled_after_a_person_names_them_and_the_brackets_after_them_their_employer():
     def seen(*titles):
         session = "".join(f"ms-teams.exe '{t}' 3.0 min\n" for t in titles)
