@@ -676,10 +676,13 @@ _JOB_FIELD = re.compile(
     rf"(?:^|\s{{2,}}|[│|·]\s*)(?P<label>(?:[^\W\d_][\w.-]*\s){{0,2}}[^\W\d_][\w-]*)\s*:\s*"
     rf"(?P<name>{_HONORED}(?:[{CAPITALS}]\.\s?){{0,2}}{FULL_NAME})(?P<brackets>\s*\([^()\n]{{3,40}}\))?"
     r"(?=\s{2,}|\s*$|\s*[|·│])")
-# Whom a record names by what they did to it, not by a job they do for the user: its author, owner, reporter.
+# Whom a record names by what they did to it, not by a job they do for the user (its author, owner, reporter), and
+# who cares for or teaches the user or their child ("Doctor: Dr. Gil" on a patient's appointment, "Teacher:" on a
+# parent's school portal): whom the user sees, not works with.
 _RECORD_ROLES = re.compile(r"\b(?i:author|owner|reporter|editor|creator|director|producer|writer|artist|composer|"
                            r"photographer|assignee|organi[sz]er|host|chair|member|partner|head|president|founder|"
-                           r"student|resident|intern|driver|worker)s?\b")
+                           r"student|resident|intern|driver|worker|doctora?|médic[oa]|medico|physician|nurse|dentist|"
+                           r"therapist|pediatrician|teacher|professora?|tutor|instructor|maestr[oa]|profesora?)s?\b")
 
 
 def _job_fields(activity: Activity) -> list[tuple[str, str, str]]:

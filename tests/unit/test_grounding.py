@@ -338,6 +338,8 @@ def test_a_forms_field_that_labels_someone_with_a_job_says_what_they_do():
     # whoever wrote, owns or reported a record does no job for the user by it; the user's own field is theirs
     assert said("Author: Jane Smith\nOwner: Segun Alabi (Payments Eng, on-call)\nReporter: Tom Hardy") == []
     assert said("Dispatcher: R. Delgado   Driver: Andrij Kowalenko") == []
+    # whom the user sees for care or schooling is theirs to see, not to work with
+    assert said("Cita previa   Médico: Dra. Amparo Gil   Teacher: Anjali Patel") == []
 
 
 def test_a_chat_window_titled_after_a_person_names_them_and_the_brackets_after_them_their_employer():
