@@ -322,12 +322,17 @@ def test_a_chat_apps_message_headers_name_their_authors_and_the_titles_beside_th
     assert said(reply)[1] == []
 
 
+def _contacts_seen(text, title, user):
+    """The contact sentences of a window shown after the user's mailbox has settled their name."""
+    digester = Digester()
+    digester.digest([obs(1, 0, "thunderbird", f"Inbox - {user} - Outlook", f"{user} (you)")])
+    (a,) = digester.digest([obs(2, 60, "firefox", title, text)])
+    return sorted(c.sentence for c in contacts(a))
+
+
 def test_a_forms_field_that_labels_someone_with_a_job_says_what_they_do():
-    def said(text, title="RFI #047 - Procore - Google Chrome", user="Ray Delgado"):
-        digester = Digester()
-        digester.digest([obs(1, 0, "thunderbird", f"Inbox - {user} - Outlook", f"{user} (you)")])
-        (a,) = digester.digest([obs(2, 60, "firefox", title, text)])
-        return sorted(c.sentence for c in contacts(a))
+    def said(text):
+        return _contacts_seen(text, "RFI #047 - Procore - Google Chrome", "Ray Delgado")
 
     assert said("RFI Manager:         Dana Whitfield (Hollis Brandt Construction)\nStatus: Open") == [
         "Dana Whitfield, RFI manager, works with the user."]
@@ -366,11 +371,8 @@ def test_a_chat_window_titled_after_a_person_names_them_and_the_brackets_after_t
 
 
 def test_a_roster_or_a_card_that_lists_someone_with_a_title_says_what_they_do():
-    def said(text, title="Staff Schedule - March 2027 - Google Sheets", user="Teresa Ocampo"):
-        digester = Digester()
-        digester.digest([obs(1, 0, "thunderbird", f"Inbox - {user} - Outlook", f"{user} (you)")])
-        (a,) = digester.digest([obs(2, 60, "firefox", title, text)])
-        return sorted(c.sentence for c in contacts(a))
+    def said(text, title="Staff Schedule - March 2027 - Google Sheets"):
+        return _contacts_seen(text, title, "Teresa Ocampo")
 
     roster = ("    A                    B              C\n"
               " 2   Name                 Role           Mon 3/8\n"
