@@ -679,7 +679,7 @@ _JOB_FIELD = re.compile(
 # Whom a record names by what they did to it, not by a job they do for the user (its author, owner, reporter), and
 # who cares for or teaches the user or their child ("Doctor: Dr. Gil" on a patient's appointment, "Teacher:" on a
 # parent's school portal): whom the user sees, not works with.
-_RECORD_ROLES = re.compile(r"\b(?i:author|owner|reporter|editor|creator|director|producer|writer|artist|composer|"
+_NOT_COLLEAGUE = re.compile(r"\b(?i:author|owner|reporter|editor|creator|director|producer|writer|artist|composer|"
                            r"photographer|assignee|organi[sz]er|host|chair|member|partner|head|president|founder|"
                            r"student|resident|intern|driver|worker|doctora?|médic[oa]|medico|physician|nurse|dentist|"
                            r"therapist|pediatrician|teacher|professora?|tutor|instructor|maestr[oa]|profesora?)s?\b")
@@ -687,14 +687,15 @@ _RECORD_ROLES = re.compile(r"\b(?i:author|owner|reporter|editor|creator|director
 
 def _job_fields(activity: Activity) -> list[tuple[str, str, str]]:
     """(person, title, line) for each field of the activity's new lines that labels a person with a job
-    (`_JOB_FIELD`; not a record's author or owner, `_RECORD_ROLES`), the employer in brackets after the name with
-    it ("RFI manager at Hollis Brandt Construction"); the label's "your" or "our" is left out."""
+    (`_JOB_FIELD`; not a record's author or owner, nor a doctor or a teacher: `_NOT_COLLEAGUE`), the employer in
+    brackets after the name with it ("RFI manager at Hollis Brandt Construction"); the label's "your" or "our" is
+    left out."""
     found = []
     for row in dict.fromkeys(activity.rows.get(line, line) for line in activity.lines):  # a field's label and
         # value are two cells of one row
         for m in _JOB_FIELD.finditer(row):
             label = re.sub(r"^(?i:your|our|my|il tuo|la tua|tu|su|votre|ihr|ihre|seu|sua)\s+", "", m.group("label"))
-            if not _ONE_OCCUPATION.search(label.split()[-1]) or _RECORD_ROLES.search(label):
+            if not _ONE_OCCUPATION.search(label.split()[-1]) or _NOT_COLLEAGUE.search(label):
                 continue
             employer = _bracketed_employer(m.group("brackets").strip(" ()")) if m.group("brackets") else ""
             found.append((re.sub(rf"^{_HONORED}", "", m.group("name")),
@@ -716,7 +717,8 @@ def contacts(activity: Activity, related: set[str] = frozenset()) -> list[Contac
     user or whom the screens have addressed as the user most so far (`likely_user`: "Marta Figueiredo (Professor)"
     before the votes settle that she is the user), the people in `related` (lower-cased names whose relation to the
     user is known) and a name of the mailbox a window title shows: "Kundansvarig | Jobbpoolen Väst AB" under "Sara
-    Holm". A writer's employer alone counts when the brackets after their name give it (`_bracketed_employer`)."""
+    Holm". A writer's employer alone counts when the brackets after their name give it (`_bracketed_employer`).
+    So do the people a form's field labels with a job (`_job_fields`: "Consultant: Dr. S. V. Deshpande")."""
     user = activity.likely_user.split()[0] if activity.likely_user else ""
     own = {w for t in activity.titles for m in re.finditer(r"([\w.+-]+)@[\w-]+\.", t)
            for w in re.split(r"[._+-]", fold(m.group(1))) if len(w) > 1}  # "marta@laalacenachamberi.es": Marta
