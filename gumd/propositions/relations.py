@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gumd.propositions.assigned import is_handle_of
 from gumd.propositions.check import fold
 from gumd.propositions.digest import (CAPITALS, FULL_NAME, GREETING_WORDS, HONORIFICS, NAME_WORD, ROW_JOIN, WORD,
                                      Activity, above_in_column, grid_cells, is_writing, person_ok)
@@ -703,12 +704,6 @@ def _job_fields(activity: Activity) -> list[tuple[str, str, str]]:
     return found
 
 
-def _names_user(name: str, user: str) -> bool:
-    """Whether `name` is the user's, in full or with initials ("M. Wójtowicz" for Marcin Wójtowicz)."""
-    words, own = fold(name).split(), fold(user).split()
-    return bool(words and own) and words[-1] == own[-1] and words[0][0] == own[0][0]
-
-
 def contacts(activity: Activity, related: set[str] = frozenset()) -> list[Contact]:
     """The titles with an occupation word that the activity gives the people who write in it (mail senders,
     signatures, chat speakers) or whom a roster or a card lists with a title beside them that names one person's
@@ -732,7 +727,7 @@ def contacts(activity: Activity, related: set[str] = frozenset()) -> list[Contac
              or _employer_named(title)}
     named = {c.person.lower() for c in found.values()}
     for person, title, line in _job_fields(activity):
-        if " " in person and not _names_user(person, activity.likely_user) and not own & set(fold(person).split()) \
+        if " " in person and not is_handle_of(person, activity.likely_user) and not own & set(fold(person).split()) \
                 and person.lower() not in named | related and _is_person(person.split()[-1]):
             found[(person, title.lower())] = Contact(person, title, line, "field")
     return list(found.values())
