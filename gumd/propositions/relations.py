@@ -12,6 +12,7 @@ The people who write to the user without a stated relation are known by the titl
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from gumd.propositions.assigned import is_handle_of
@@ -253,7 +254,8 @@ def relations(activity: Activity) -> list[Relation]:
         title = (activity.below.get(line) or lines[i + 1: i + 2] or [""])[0]  # under the name, in its column
         m = RELATION.search(title)
         if m and re.fullmatch(FULL_NAME, line) and " " in line and len(title.split()) <= 5 \
-                and _said_of_user(title, m.start()) and not _KIN_ALONE.match(title):
+                and _said_of_user(title, m.start()) and not _KIN_ALONE.match(title) \
+                and not re.match(rf"\.?\s+{FULL_NAME}", title[m.end():]):  # "Bro. Nana Yeboah": a name's honorific
             if not _MANAGES_THINGS.search(title[:m.start()]):
                 keep(line, m.group(0), "qualified" if WORD.search(title[:m.start()]) else "title", f"{line} · {title}")
     for name, relation, title in _record_people(activity):
@@ -296,11 +298,13 @@ _OCCUPATIONS = (
     "impiegat[oa]|commercialista|sachbearbeiter(?:in)?|kauffrau|kaufmann|料理長|支配人|総支配人|マネージャー|部長|課長|"
     "主任|店長|purser|steward|stewardess|flight attendant|cabin attendant|crew member|mühendis(?:i)?|tekniker|"
     "sonorisateur|generalist|stylist|hairdresser|barber|colou?rist|parrucchier[ae]|titolare|proprietari[oa]|"
-    "peluquer[oa]|cabeleireir[oa]|friseur(?:in)?|coiffeu(?:r|se)|şef(?:i)?|müdür(?:ü)?|uzman(?:ı)?"
+    "peluquer[oa]|cabeleireir[oa]|friseur(?:in)?|coiffeu(?:r|se)|şef(?:i)?|müdür(?:ü)?|uzman(?:ı)?|verwalter(?:in)?"
 )
-# Compound titles end on these ("Skiftledare", "Platschef", "Kundansvarig", "Teamleider", "Küchenmeister").
+# Compound titles end on these ("Skiftledare", "Platschef", "Kundansvarig", "Teamleider", "Küchenmeister",
+# "Hausverwalter", "Rakennustarkastaja", "Tiimipäällikkö").
 _COMPOUND = (r"\b(?i:\w+(?:ledare|chef|ansvarig|leiter|leiterin|leider|meister|meisterin|adviseur|medewerker|"
-             r"berater|beraterin|handläggare|rådgivare|rådgiver))\b")
+             r"berater|beraterin|verwalter|verwalterin|handläggare|rådgivare|rådgiver|tarkastaja|päällikkö|johtaja|"
+             r"suunnittelija|insinööri|asiantuntija|sihteeri))\b")
 _OCCUPATION = re.compile(rf"\b(?i:{_OCCUPATIONS})s?\b|{_COMPOUND}")
 _ONE_OCCUPATION = re.compile(rf"\b(?i:{_OCCUPATIONS})\b|{_COMPOUND}")  # not "Professional Engineers Ontario",
 # "Online services for agents": a body of people
@@ -322,6 +326,9 @@ _ORGANISATION = re.compile(
     r"Ministerio|Ministério|Ministère|Departamento|Département|Municipio|Município|Comune|Gemeente|Consejo|Conseil|"
     rf"Junta) (?:(?:of|de|del|de la|do|da|des|du|di|della) )?[{CAPITALS}][\w ]{{2,40}}$"
 )
+# A unit of an organisation, which a signature names before the organisation itself.
+_UNIT = re.compile(r"^(?:Dirección|Direção|Direction|Departamento|Département|Department|Abteilung|Afdeling|"
+                   r"Avdelning|Servicio|Serviço|Service|Unidad|Unidade|Unité|Unit|Division|Office)\b")
 # An employer beside a title may also be any name of two to five capitalised words ("Corvid Health", "Studio Krause
 # Architekten") in a signature's next cell or line.
 _NAMED = re.compile(
@@ -418,9 +425,11 @@ def _employer(cells: tuple[str, ...], domains: frozenset[str] = frozenset(), peo
     screen has as its domain (`domains`, lower case: "Kudipay" beside funmi.adebayo@kudipay.com, over a department's
     "Customer Support"), else the first of two to five capitalised words that are no title; a cell's description
     after " - " is left out ("Bonetti Vini - importazione e …"); a person's name (`people`, lower case) is
-    none."""
+    none. Of a department and its organisation ("Dirección de Admisiones | Universidad Montebello"), the
+    organisation."""
     cells = tuple(c for c in (c.split(" - ")[0].strip() for c in cells) if c.lower() not in people)
-    return next((c for c in cells if _ORGANISATION.match(c)), "") \
+    organisations = [c for c in cells if _ORGANISATION.match(c)]
+    return next((c for c in organisations if not _UNIT.match(c)), organisations[0] if organisations else "") \
         or next((c for c in cells if c[:1].isupper() and c.lower() in domains), "") \
         or next((c for c in cells if _NAMED.fullmatch(c) and not _ONE_OCCUPATION.search(c)), "")
 
@@ -432,9 +441,10 @@ def _title(title: str, *employers: str, domains: frozenset[str] = frozenset(), p
     its employer; '' when it is no title."""
     title = re.sub(r"^(?i:our|my|your|the)\s+", "", " ".join(title.split()))  # "our athletic trainer"
     if len(title.split()) > 5 or re.search(r"[:@]|\b\d+\b", title) or _GREETED_LINE.match(title) \
-            or title.split()[0].lower().strip(".") in HONORIFICS or title.count("(") != title.count(")"):
-        return ""  # a date, an address, a count, a person ("Coach Ray Miller"), a message's first words ("Bom dia")
-        # or a cell cut from a wrapped one ("Analyst) Meet")
+            or title.split()[0].lower().strip(".") in HONORIFICS or title.count("(") != title.count(")") \
+            or any(unicodedata.category(c) == "So" for c in title):
+        return ""  # a date, an address, a count, a person ("Coach Ray Miller"), a message's first words ("Bom dia"),
+        # a cell cut from a wrapped one ("Analyst) Meet") or a button with its icon ("↩ Responder")
     cells = tuple(" ".join(e.split()) for e in employers)
     # a title with "at" names its employer; one with "en", "em", "na", "no" (in or at) may name a field, so a next
     # cell that is an organisation's name is its employer ("Especialista en Planeación Urbana" / "Dirección de
@@ -504,7 +514,10 @@ def _titles(activity: Activity, person: str, signed: bool = True) -> list[tuple[
                     rest = rest[credentials.end():] if (credentials := _CREDENTIALS_BEFORE_TITLE.match(rest)) else rest
                     if cell := _TITLE_CELL.match(rest):
                         after = _TITLE_CELL.match(rest, cell.end())
-                        next_line = next((p for p in _PARTS.split(following[0]) if p), "") if following else ""
+                        labelled = WORD.search(row[:row.index(line)])  # a form's row ("Päättäjä   Anna …"): the
+                        # line under it is the form's next row, not the rest of a card
+                        next_line = next((p for p in _PARTS.split(following[0]) if p), "") \
+                            if following and not labelled else ""
                         title = _title(cell.group("title"), after.group("title") if after else "", next_line,
                                        domains=domains, people=people)
                     elif (bracket := _BRACKETED.match(rest)) and _OCCUPATION.search(bracket.group("title")) \
@@ -727,7 +740,8 @@ def contacts(activity: Activity, related: set[str] = frozenset()) -> list[Contac
              or _employer_named(title)}
     named = {c.person.lower() for c in found.values()}
     for person, title, line in _job_fields(activity):
-        if " " in person and not is_handle_of(person, activity.likely_user) and not own & set(fold(person).split()) \
+        if " " in person and person.split()[0] != user and not is_handle_of(person, activity.likely_user) \
+                and not own & set(fold(person).split()) \
                 and person.lower() not in named | related and _is_person(person.split()[-1]):
             found[(person, title.lower())] = Contact(person, title, line, "field")
     return list(found.values())

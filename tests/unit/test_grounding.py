@@ -143,6 +143,11 @@ def test_relations_are_read_where_the_screen_ties_a_relation_word_to_a_name():
     # in a chat list, the line under a name is the next contact ("Mama"), and a cell of another column is no title
     assert found("Chats\n  Thomas Wendt      12:48   Du: Ja, Donnerstag\n  Mama              Mo      neuen Pläne") == []
     assert found("  📎 plan_v2.gpkg            Mariana Ruelas\n Mamá                       14:12  Chicos les") == []
+    # a kin word before a name is that name's honorific (a church's "Bro.", "Sis."), not the title of a cell above
+    rota = ("ROTA – Harvest Thanksgiving        Filled   Needed   Team leader\n"
+            " ⚙  Settings     Mass Choir                        72   80   Bro. Nana Yeboah\n"
+            "           Children's Church                     11   20   Sis. Gifty Amoako")
+    assert found(rota, "firefox") == []
     sender = "From: Dr Hannah Clarke <h.clarke@leeds.ac.uk>\nHi Jonah, as your personal tutor I'd like to meet."
     assert found(sender) == [("Dr Hannah Clarke", "tutor", "your")]
     # Relations said of someone else, greetings and titles are not the user's relations
@@ -343,6 +348,8 @@ def test_a_forms_field_that_labels_someone_with_a_job_says_what_they_do():
     # whoever wrote, owns or reported a record does no job for the user by it; the user's own field is theirs
     assert said("Author: Jane Smith\nOwner: Segun Alabi (Payments Eng, on-call)\nReporter: Tom Hardy") == []
     assert said("Dispatcher: R. Delgado   Driver: Andrij Kowalenko") == []
+    assert _contacts_seen("Responsable: Mariana López (Coord. Admisiones)   Fecha límite: 23/04/2027", "Becas - Google "
+                          "Sheets", "Mariana López Herrera") == []  # the user without her second family name
     # whom the user sees for care or schooling is theirs to see, not to work with
     assert said("Cita previa   Médico: Dra. Amparo Gil   Teacher: Anjali Patel") == []
 
@@ -458,6 +465,24 @@ def test_a_role_without_an_employer_takes_the_organisation_whose_mail_the_user_r
                                      replace(portal, id=3)])[1:]
     assert [r.sentence for r in roles(personal)] == ["The user, Kavya Hegde, is an HR generalist."]  # no
     # organisation's mail
+
+
+def test_a_role_is_no_button_its_employer_no_department_and_a_forms_next_row_no_employer():
+    def said(user, text):
+        digester = Digester()
+        digester.digest([obs(1, 0, "thunderbird", f"Inbox - {user} - Outlook", f"{user} (you)")])
+        (a,) = digester.digest([obs(2, 60, "google-chrome", "Re: Becas - Gmail", text)])
+        return [r.sentence for r in roles(a)]
+
+    assert said("Mariana López Herrera", "  ▸ Mariana López Herrera    12 abr   Hola Paola, ¿ya tienes el formato?\n"
+                "   ↩ Responder     ↩↩ Responder a todos     ↪ Reenviar\n ^   ESP LAA   📶  🔋   08:43 a. m.") == []
+    assert said("Mariana López Herrera", "Saludos,\nMariana López Herrera\nCoordinadora de Admisiones\nDirección de "
+                "Admisiones y Promoción | Universidad Montebello, Campus Santa Fe") == [
+        "The user, Mariana López Herrera, is a coordinadora de admisiones at Universidad Montebello."]
+    assert said("Jonas Weber", "Beste Grüße\nJonas Weber\nWEG-Verwalter\nLindner & Roth Immobilienverwaltung GmbH") == [
+        "The user, Jonas Weber, is a WEG-Verwalter at Lindner & Roth Immobilienverwaltung GmbH."]
+    assert said("Mikko Virtanen", "Esittelijä   Mikko Virtanen, rakennustarkastaja\nHakija   Stadsbo Utveckling "
+                "Oy") == ["The user, Mikko Virtanen, is a rakennustarkastaja."]  # "Oy" is the applicant's
 
 
 def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_beside_it():
