@@ -88,12 +88,14 @@ _SOME = r"(?:[\w.&'’-]+\s+){0,3}?"  # a few words between, as in "Talent Acqui
 _MY = r"(?i:\bmy|\bmi|\bmeu|\bminha|\bmon|\bmein\w*|\bmijn|\bmitt|\bmio|\bmia)"  # said by the writer: the
 # user's own only in a mail or message the user writes (not "ma" and "min": "but" and minutes too)
 _HONORED = rf"(?:(?:{'|'.join(sorted(w.capitalize() for w in HONORIFICS))})\.?\s+)?"  # "Dr. " before a name
+_EMOJI = r"(?:\s*[\u2600-\u27bf\U0001f300-\U0001faff]\ufe0f?)*"  # after a name the user saved with them
 _PATTERNS = (
     (re.compile(rf"{_YOUR}\s+{_SOME}{_REL}\s*,?\s+{_NAME}"), "your"),  # your teacher Camila Rocha
     (re.compile(rf"{_NAME}\s*,\s*{_YOUR}\s+{_SOME}{_REL}"), "your"),  # Camila Rocha, your teacher
     (re.compile(rf"{_MY}\s+{_SOME}{_REL}\s*,?\s+{_NAME}"), "mine"),  # my manager Priya Nair
     (re.compile(rf"{_NAME}\s*[,(]\s*{_MY}\s+{_SOME}{_REL}"), "mine"),  # Omar (my editor), Priya Nair, my manager
-    (re.compile(rf"{_NAME}\s*(?:\(|·|\||,|—|–)\s*(?i:(?:the|a|an)\s+)?{_SOME}{_REL}"), "title"),  # Name (title)
+    (re.compile(rf"{_NAME}{_EMOJI}\s*(?:\(|·|\||,|—|–)\s*(?i:(?:the|a|an)\s+)?{_SOME}{_REL}"), "title"),  # Name
+    # (title), and as a contact saved with an emoji: "Fer 🌻 (hermana)"
     (re.compile(rf"(?<![\w.@-])(?P<name>@?[a-z][\w.-]{{2,30}})\s*\(\s*{_REL}\s*\)"), "title"),  # lena-k (co-maintainer)
     (_LABELLED := re.compile(rf"{_REL}\s*:\s*{_HONORED}{_NAME}(?! [a-zà-öø-ÿ])"), "title"),  # Treinador: Marcelo
     # Prado, Guide: Dr. Meera Joshi; not a chat list's "Mama: Perfecto hija", a message that its writer's contact
@@ -434,17 +436,24 @@ def _employer(cells: tuple[str, ...], domains: frozenset[str] = frozenset(), peo
         or next((c for c in cells if _NAMED.fullmatch(c) and not _ONE_OCCUPATION.search(c)), "")
 
 
+# Words that join a title's words ("Jefa de Becas y Financiamiento Educativo"), not counted in its length.
+_JOINING = frozenset("de del la las los el y e of and the for für und en et des du di da do dos das van voor och i "
+                     "w z".split())
+
+
 def _title(title: str, *employers: str, domains: frozenset[str] = frozenset(), people: frozenset[str] = frozenset()
            ) -> str:
     """A title with an occupation word, with the field the next cell names ("PhD candidate, Linguistics and
     English Language") and its employer when a next cell names one (`_employer`); a title without one only with
     its employer; '' when it is no title."""
     title = re.sub(r"^(?i:our|my|your|the)\s+", "", " ".join(title.split()))  # "our athletic trainer"
-    if len(title.split()) > 5 or re.search(r"[:@]|\b\d+\b", title) or _GREETED_LINE.match(title) \
+    if len([w for w in title.split() if w.lower() not in _JOINING]) > 5 or re.search(r"[:@]|\b\d+\b", title) \
+            or _GREETED_LINE.match(title) \
             or title.split()[0].lower().strip(".") in HONORIFICS or title.count("(") != title.count(")") \
-            or any(unicodedata.category(c) == "So" for c in title):
+            or any(unicodedata.category(c) == "So" for c in title) or re.search(r"\b[a-z]{5,}[.!?]\s", title):
         return ""  # a date, an address, a count, a person ("Coach Ray Miller"), a message's first words ("Bom dia"),
-        # a cell cut from a wrapped one ("Analyst) Meet") or a button with its icon ("↩ Responder")
+        # a cell cut from a wrapped one ("Analyst) Meet"), a button with its icon ("↩ Responder") or a sentence's end
+        # ("one of our senior agents. Please")
     cells = tuple(" ".join(e.split()) for e in employers)
     # a title with "at" names its employer; one with "en", "em", "na", "no" (in or at) may name a field, so a next
     # cell that is an organisation's name is its employer ("Especialista en Planeación Urbana" / "Dirección de

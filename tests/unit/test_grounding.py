@@ -115,6 +115,7 @@ def test_relations_are_read_where_the_screen_ties_a_relation_word_to_a_name():
     assert found("Thanks again - Camila Rocha, your tutor") == [("Camila Rocha", "tutor", "your")]
     assert found("Hiring Manager: Raj Patel") == [("Raj Patel", "hiring manager", "title")]
     assert found("Karin Lund · Hiring Manager") == [("Karin Lund", "hiring manager", "title")]
+    assert found("Fer 🌻 (hermana)       16:12   Manitaaa!! Me llamaron", "whatsapp") == [("Fer", "sister", "title")]
     # a job title beside a name ("Engineering Manager") says who they are to the user in their own message only
     signed = "From: Priya Nair <priya@acme.com>\nsee you at standup\nPriya Nair · Engineering Manager at Acme"
     assert found(signed) == [("Priya Nair", "manager", "qualified")]
@@ -250,6 +251,17 @@ def test_the_people_who_write_to_the_user_are_known_by_the_titles_their_signatur
     director = ("From: Mark Delgado <md@fairbrook.org>\nCoach, the kickoff moved to 7:30.\nMark Delgado, CMAA\n"
                 "Athletic Director · Fairbrook High School")
     assert said(director) == ["Mark Delgado, athletic director at Fairbrook High School, works with the user."]
+    wordy = ("From: Paola Guzmán Treviño <paola.guzman@montebello.edu.mx>\nHola Mari:\nSaludos,\nPaola Guzmán Treviño\n"
+             "Jefa de Becas y Financiamiento Educativo | Secretaria técnica del Comité de Becas\n"
+             "Universidad Montebello, Campus Santa Fe | ext. 2240")  # a title's joining words are not counted
+    assert said(wordy) == ["Paola Guzmán Treviño, jefa de becas y financiamiento educativo at Universidad Montebello, "
+                           "works with the user."]
+
+    invite = (" Starred    │ Cc   Ibrahim Musa <ibrahim.musa@kudipay.com>                                   │\n"
+              " Labels     │ The panel will be myself and Ibrahim Musa, one of our senior agents. Please    │\n"
+              "  Hiring    │ plan for 45 minutes, including a short written exercise where you reply to a   │")
+    assert _contacts_seen(invite, "Inbox (21) - Kudipay Mail - Google Chrome", "Funmi Adebayo") == []  # a sentence
+    # goes on after the words beside a name: no title
     pronouns = ("From: Michelle Lavallée <m@rrnfb.ca>\nGood news!\nMichelle Lavallée (she/elle)\n"
                 "Executive Director | Red River Neighbourhood Food Bank")
     assert said(pronouns) == [
@@ -769,6 +781,10 @@ def test_programs_everybody_has_windows_only_read_and_windows_naming_nothing_giv
     assert tool_of("Explorer.EXE", "Budget 2027 - File Explorer") is None
     assert tool_of("krita", "cover_v3.kra - Krita", input_summary="6 scrolls") is None  # looked at, not worked in
     assert tool_of("krita", "Krita", "Welcome to Krita") is None  # nothing worked on
+    assert tool_of("wechat", "微信", "微信  通讯录  收藏\n周立峰老师  明天组会") is None  # a chat program, by its name
+    mail = Digester().digest([obs(1, 0, "firefox", "已发送 - 清华大学电子邮件系统 - Mozilla Firefox", "已发送"),
+                              obs(2, 60, "firefox", "收件箱 - 清华大学电子邮件系统 - Mozilla Firefox", "收件箱")])
+    assert [t for a in mail for t in tools_used(a)] == []  # a web mail's folders ("Sent", "Inbox") name no work
     (a,) = Digester().digest([Observation(0.0, 30.0, "anki", "Vocab - Anki", "", "4 クリック, 2 スクロール", "t", id=1)])
     assert interacted(a) and [t.sentence for t in tools_used(a)] == ["The user works in Anki on Vocab."]
 
