@@ -14,6 +14,7 @@ from gumd.propositions.passages import CUT_OFF, DAY_MONTH, TIME, english_reading
 
 _DONE = re.compile(r"[☑✓✔]|\b(?:done|completed?|closed|resolved|merged)\b", re.IGNORECASE)
 _BULLET = re.compile(r"^[\s☐□▢○◯•·*>-]+")
+_LABEL = re.compile(r"(?i:\b(?:by|von|par|por|da|door|av|przez)|:)\s*$")  # a field's label: "Initiated by", "Owner:"
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,8 @@ def assignments(activity: Activity) -> list[Assignment]:
             dates = [c for c in row if _is_date(c)]
             times = [c for c in row if TIME.fullmatch(c)]
             tasks = [_BULLET.sub("", c) for c in row if c.lower() != user and c not in dates
-                     and len(WORD.findall(c)) >= 2 and not re.fullmatch(FULL_NAME, c) and not CUT_OFF.search(c)]
+                     and len(WORD.findall(c)) >= 2 and not re.fullmatch(FULL_NAME, c) and not CUT_OFF.search(c)
+                     and not _LABEL.search(c)]
             if dates and tasks:
                 due = " ".join([dates[0], *times[:1]])
                 found.setdefault(tasks[0].lower(), Assignment(tasks[0], due, " ".join(line.split())))

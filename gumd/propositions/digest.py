@@ -86,7 +86,9 @@ _AMOUNT = re.compile(
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 CAPITALS = "A-ZÀ-ÖØ-Þ" + "".join(c for c in map(chr, range(0x100, 0x180)) if c.isupper())  # Ł, Ş, Č …
-NAME_WORD = rf"(?:[OD]['’]|Mc)?[{CAPITALS}][a-zà-öø-ÿ\u0100-\u017f'’-]+"  # O'Sullivan, D'Angelo, McCarthy, Ayşe
+_LOWER = "a-zà-öø-ÿ\u0100-\u017f'’-"
+NAME_WORD = rf"(?:[OD]['’]|Mc)?[{CAPITALS}][{_LOWER}]+(?:(?<=-)[{CAPITALS}][{_LOWER}]+)*"  # O'Sullivan, D'Angelo,
+# McCarthy, Ayşe, Owusu-Ansah
 FULL_NAME = rf"{NAME_WORD}(?:\s+(?:de |da |van |von |del |di |le |la )?{NAME_WORD}){{0,2}}"
 _HEADER_FIELD = r"(?P<field>from|to|cc|de|von|an|para|à|a|envoyé par|remitente)"
 _HEADER = re.compile(rf"^\s*{_HEADER_FIELD}\s*:\s*(?P<rest>.+)$", re.IGNORECASE)

@@ -300,7 +300,8 @@ _OCCUPATIONS = (
     "impiegat[oa]|commercialista|sachbearbeiter(?:in)?|kauffrau|kaufmann|料理長|支配人|総支配人|マネージャー|部長|課長|"
     "主任|店長|purser|steward|stewardess|flight attendant|cabin attendant|crew member|mühendis(?:i)?|tekniker|"
     "sonorisateur|generalist|stylist|hairdresser|barber|colou?rist|parrucchier[ae]|titolare|proprietari[oa]|"
-    "peluquer[oa]|cabeleireir[oa]|friseur(?:in)?|coiffeu(?:r|se)|şef(?:i)?|müdür(?:ü)?|uzman(?:ı)?|verwalter(?:in)?"
+    "peluquer[oa]|cabeleireir[oa]|friseur(?:in)?|coiffeu(?:r|se)|şef(?:i)?|müdür(?:ü)?|uzman(?:ı)?|verwalter(?:in)?|"
+    "pastor|priest|imam|rabbi|vicar|chaplain|deacon|deaconess|usher|associate"
 )
 # Compound titles end on these ("Skiftledare", "Platschef", "Kundansvarig", "Teamleider", "Küchenmeister",
 # "Hausverwalter", "Rakennustarkastaja", "Tiimipäällikkö").
@@ -345,7 +346,7 @@ _PARTS = re.compile(r"\s*[—–·|,│┃║]\s*|\s{3,}")
 _MAIL_DOMAIN = re.compile(r"[\w.+-]+@(?!(?:gmail|googlemail|outlook|hotmail|live|yahoo|icloud|me|proton|protonmail|"
                           r"gmx|web|aol|mail|yandex|zoho|fastmail)\.)([\w-]{3,})\.[a-z]{2,}", re.IGNORECASE)
 # Credentials or nothing after a name that ends its line: a signature's name ("Doug Arsenault, P.Eng. (ret.)").
-_CREDENTIAL = (r"[A-Z]{2,4}|[A-Z][a-z]{0,2}\.(?:[A-Z][a-z]{0,3}\.?)?|Ph\.?\s?D\.?|[A-Z]{1,3}(?:Sc|Ed|Eng|Pharm|Phil)\b|"
+_CREDENTIAL = (r"[A-Z]{2,5}|[A-Z][a-z]{0,2}\.(?:[A-Z][a-z]{0,3}\.?)?|Ph\.?\s?D\.?|[A-Z]{1,3}(?:Sc|Ed|Eng|Pharm|Phil)\b|"
                r"\((?:Hons?|ret\.?|retired)\)|\((?:she|he|they|elle|il|iel|sie|er)/\w+\)")
 _CREDENTIALS = re.compile(rf"(?:\s*,?\s*(?:{_CREDENTIAL}))*[\s,.]*")
 _INITIALLED = re.compile(rf"\(?[{CAPITALS}]{{1,3}}\)?\s+{FULL_NAME}")  # a list's next person, after their avatar's
@@ -536,12 +537,15 @@ def _titles(activity: Activity, person: str, signed: bool = True) -> list[tuple[
                             and (title := _bracketed_employer(bracket.group("title"))):
                         found.setdefault(title.lower(), (title, line))  # the name's own: no label's next name
                         continue
-                    elif rest.startswith(ROW_JOIN) and (cell := _spelled_out(rest[len(ROW_JOIN):].split(ROW_JOIN)[0])) \
-                            and _OCCUPATION.search(cell) and len(cell.split()) <= 4 and not re.search(r"\d", cell) \
+                    elif rest.startswith(ROW_JOIN) \
+                            and (cell := _spelled_out(rest[len(ROW_JOIN):].split(ROW_JOIN)[0]).partition(" - "))[0] \
+                            and _OCCUPATION.search(cell[0]) and len(cell[0].split()) <= 4 \
+                            and not re.search(r"\d", cell[0]) \
                             and not re.fullmatch(rf"{NAME_WORD}(?:\s+{NAME_WORD}){{1,2}}",
                                                  "".join(rest[len(ROW_JOIN):].split(ROW_JOIN)[1:2])):
-                        title = _title(cell)  # "Priya Nair   Engineering Manager   9:58 AM", "Jenna Park   RDH": the
-                        # next cell, unless it labels the name after it ("Client  Maria Delgado    Responsible
+                        title = _title(cell[0], cell[2])  # "Priya Nair   Engineering Manager   9:58 AM", "Jenna Park
+                        # RDH", "Gareth Price   Commercial Manager - Sandstone Gulf": the next cell, with the employer
+                        # after its dash, unless it labels the name after it ("Client  Maria Delgado    Responsible
                         # attorney  Sarah Osei")
                     if ":" in line[:m.start()] and not _OCCUPATION.search(_job_and_employer(title)[0]):
                         title = ""  # after a field's label, an occupation ("Par : Léa Garnier, organisatrice

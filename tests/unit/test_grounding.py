@@ -497,6 +497,27 @@ def test_a_role_is_no_button_its_employer_no_department_and_a_forms_next_row_no_
                 "Oy") == ["The user, Mikko Virtanen, is a rakennustarkastaja."]  # "Oy" is the applicant's
 
 
+def test_double_barrelled_names_clergy_associates_and_a_cards_title_with_its_employer_are_read():
+    mail = ("From   Abena Owusu-Ansah <abena.owusuansah@gcciaccra.org>\nTo   Efua Mensah <efua@adom.com.gh>\nDear Efua,\n"
+            "Thank you,\nAbena Owusu-Ansah\nChurch Administrator\nGrace Covenant Chapel International")
+    (a,) = Digester().digest([obs(1, 0, "chrome", "Inbox (11) - abena.owusuansah@gcciaccra.org - Grace Covenant "
+                                  "Chapel International Mail - Google Chrome", mail)])
+    assert a.user == "Abena Owusu-Ansah"  # not the address's "Abena Owusuansah"
+    assert [r.sentence for r in roles(a)] == [
+        "The user, Abena Owusu-Ansah, is a church administrator at Grace Covenant Chapel International."]
+    assert _contacts_seen("From: Kwame Asante-Boateng <pastor@gcciaccra.org>\nAbena,\nGod bless,\nRev. Dr. Kwame "
+                          "Asante-Boateng\nSenior Pastor, Grace Covenant Chapel International", "Inbox - Gmail",
+                          "Abena Mensah") == [
+        "Kwame Asante-Boateng, senior pastor at Grace Covenant Chapel International, works with the user."]
+    assert _contacts_seen("From: Sarah Whitfield <s.whitfield@hadleywhitcombe.ae>\nDear Ravi,\nRegards,\nSarah "
+                          "Whitfield MRICS\nAssociate | Hadley Whitcombe Cost Consultants - Employer's Cost Consultant",
+                          "Inbox - Outlook", "Ravi Menon") == [
+        "Sarah Whitfield, associate at Hadley Whitcombe Cost Consultants, works with the user."]
+    assert _contacts_seen("Chat   ✎  GP  Gareth Mills  Commercial Manager - Sandstone Gulf      Chat   Files   +\n"
+                          "GP Gareth Mills   10:21  ok", "Chat | Gareth Mills | Microsoft Teams", "Ravi Menon") == [
+        "Gareth Mills, commercial manager at Sandstone Gulf, works with the user."]  # a card's title, dash, employer
+
+
 def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_beside_it():
     read = "From: Tom Becker <tom@press.com>\nHi Dara,\nthe sketches look great."
     write = ("Write: Re: sketches\nFrom: Dara Quinn <hello@dq.ie>\nTo: Tom Becker <tom@press.com>\nHi Tom,\n"
@@ -712,6 +733,9 @@ def test_open_tasks_a_list_assigns_to_the_user_are_read_with_their_due_dates():
     assert len(assignments(preview)) == 1  # a mail list's preview of the user's own message is no task
     (nobody,) = Digester().digest([obs(1, 0, "firefox", "Tasks - Clio", rows.split("\n", 1)[1])])
     assert assignments(nobody) == []  # without the user's name no row is theirs
+    signed = rows + "\nInitiated by       Tanya Brooks       06/22/2026 09:11"
+    (label,) = Digester().digest([obs(1, 0, "firefox", "Tasks - Clio", signed)])
+    assert len(assignments(label)) == 1  # a field's label before the user's name ("Initiated by") is no task
 
 
 def test_open_items_of_a_to_do_list_that_name_a_coming_date_are_the_users_tasks():
