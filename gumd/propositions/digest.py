@@ -513,12 +513,15 @@ def _add(found: dict[tuple[str, str], Entity], kind: str, text: str, obs_id: int
             found[key] = Entity(kind, old.text, ids, cue if mine else old.cue or cue)
 
 
+_SURNAMES = frozenset("price page may read love".split())  # screen words that are family names too: "Devon Price"
+
+
 def person_ok(name: str) -> bool:
     """Whether a capitalised run may be a person's name: none of its words labels UI, is a common word or ends an
-    organisation's name."""
+    organisation's name, but for a family name that is also such a word ("Gareth Price")."""
     words = [w.lower().strip(".") for w in name.split()]
     return bool(words) and not any(w in UI_LABELS or w in COMMON_WORDS or w in MENU_WORDS or w in ORGANISATION_WORDS
-                                   for w in words)
+                                   for w in words[:1] + [w for w in words[1:] if w not in _SURNAMES])
 
 
 def _header_people(rest: str) -> list[tuple[str, str]]:

@@ -115,6 +115,7 @@ def test_relations_are_read_where_the_screen_ties_a_relation_word_to_a_name():
     assert found("Thanks again - Camila Rocha, your tutor") == [("Camila Rocha", "tutor", "your")]
     assert found("Hiring Manager: Raj Patel") == [("Raj Patel", "hiring manager", "title")]
     assert found("Karin Lund · Hiring Manager") == [("Karin Lund", "hiring manager", "title")]
+    assert found("Devon Price (Manager): New spring drink menu launches 3/2.") == [("Devon Price", "manager", "title")]
     assert found("Fer 🌻 (hermana)       16:12   Manitaaa!! Me llamaron", "whatsapp") == [("Fer", "sister", "title")]
     # a job title beside a name ("Engineering Manager") says who they are to the user in their own message only
     signed = "From: Priya Nair <priya@acme.com>\nsee you at standup\nPriya Nair · Engineering Manager at Acme"
