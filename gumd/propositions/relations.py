@@ -730,6 +730,48 @@ def _job_fields(activity: Activity) -> list[tuple[str, str, str]]:
     return found
 
 
+# Korean and Chinese names, which have no capitals: a common family name's syllable or character, then the given
+# name ("이정호", "周立峰"), and the job title people write after them ("이정호 교수님", "박미경 원장님께", "최은영
+# 쌤이", "周立峰 教授") or the label before them ("国内导师：周立峰"); not the honorifics anyone is given ("선생님",
+# "老师").
+_HANGUL_NAME = (r"[김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원천방"
+                r"공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예봉경사부][가-힣]{2}")
+_HAN_NAME = (r"[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+             r"姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤][\u4e00-\u9fff]{1,2}")
+_CJK_TITLES = {"교수": "professor", "원장": "director", "쌤": "teacher", "팀장": "team leader",
+               "부장": "department head", "과장": "manager", "실장": "head of office", "대표": "CEO",
+               "사장": "company president", "教授": "professor", "导师": "advisor",
+               "经理": "manager", "主任": "director", "总监": "director", "院长": "dean", "主管": "supervisor"}
+_CJK_TITLE = "|".join(_CJK_TITLES)
+_CJK_TITLED = re.compile(
+    rf"(?<![가-힣])(?P<ko>{_HANGUL_NAME})\s?(?P<kt>{_CJK_TITLE})(?:님)?(?:께서|에게|[이가은는을를께의도])?(?![가-힣])"
+    rf"|(?<![\u4e00-\u9fff])(?P<zh>{_HAN_NAME})\s?(?P<zt>{_CJK_TITLE})(?![\u4e00-\u9fff])"
+    rf"|(?P<label>导师|指导教师|经理|主管)\s*[:：]\s*(?P<zl>{_HAN_NAME})(?![\u4e00-\u9fff])")
+
+
+# Where a screen names its reader: an account's chip ("윤서진 님 ▾") and a mail's recipient ("받는사람  윤서진").
+_CJK_READER = re.compile(rf"(?P<name>{_HANGUL_NAME}|{_HAN_NAME})\s?님\s*▾|(?:받는사람|收件人|宛先)\s*[:：]?\s*"
+                         rf"(?P<to>{_HANGUL_NAME}|{_HAN_NAME})")
+
+
+def _cjk_titled(activity: Activity) -> list[tuple[str, str, str]]:
+    """(person, title, line) for each Korean or Chinese name the activity's new lines give a job title (`_CJK_TITLED`),
+    the title in English with the screen's word beside it ("professor (교수)"); the user, as the screens name their
+    reader (`_CJK_READER`), is none, nor is a word that doubles its first character ("谢谢周老师": thanks)."""
+    readers = {m.group("name") or m.group("to") for o in activity.observations
+               for m in _CJK_READER.finditer(f"{o.title}\n{o.text}")}
+    readers |= {activity.user or activity.likely_user} - {""}
+    found: dict[str, tuple[str, str, str]] = {}
+    for line in activity.lines:
+        for m in _CJK_TITLED.finditer(line):
+            person = m.group("ko") or m.group("zh") or m.group("zl")
+            word = m.group("kt") or m.group("zt") or m.group("label")
+            if person[0] == person[1] or any(person in r or r in person for r in readers):
+                continue
+            found.setdefault(person, (person, f"{_CJK_TITLES.get(word, 'advisor')} ({word})", line))
+    return list(found.values())
+
+
 def contacts(activity: Activity, related: set[str] = frozenset()) -> list[Contact]:
     """The titles with an occupation word that the activity gives the people who write in it (mail senders,
     signatures, chat speakers) or whom a roster or a card lists with a title beside them that names one person's
@@ -757,4 +799,7 @@ def contacts(activity: Activity, related: set[str] = frozenset()) -> list[Contac
                 and not own & set(fold(person).split()) \
                 and person.lower() not in named | related and _is_person(person.split()[-1]):
             found[(person, title.lower())] = Contact(person, title, line, "field")
+    for person, title, line in _cjk_titled(activity):
+        if person.lower() not in related:
+            found.setdefault((person, title.lower()), Contact(person, title, line, "title"))
     return list(found.values())

@@ -519,6 +519,23 @@ def test_double_barrelled_names_clergy_associates_and_a_cards_title_with_its_emp
         "Gareth Mills, commercial manager at Sandstone Gulf, works with the user."]  # a card's title, dash, employer
 
 
+def test_korean_and_chinese_names_are_known_by_the_job_title_after_them_and_the_reader_is_none():
+    def said(app, title, text):
+        (a,) = Digester().digest([obs(1, 0, app, title, text)])
+        return [c.sentence for c in contacts(a)]
+
+    assert said("kakaotalk", "연구실 단톡방", "이정호 교수님\n3월 말 투고 목표로 갑시다\n최은영 쌤이 목요일에 못 나오신대요") == [
+        "이정호, professor (교수), works with the user.", "최은영, teacher (쌤), works with the user."]
+    # the mail's reader, by the account's chip or the recipient's field, is the user; a supervising professor
+    # ("지도 교수님") has no name
+    assert said("chrome", "받은메일함 - 네이버 메일", "NAVER 메일   윤서진 님 ▾\n받는사람  윤서진 <sj@naver.com>\n"
+                "윤서진 원장님, 안녕하세요.\n지도 교수님께 전달했습니다") == []
+    # an honorific anyone is given ("老师") says no job, and thanks ("谢谢") are no name
+    assert said("wechat", "微信", "[周立峰老师] 好。周四组会你第一个讲\n[我] 谢谢周教授！") == []
+    assert said("chrome", "公派项目校内申请", "专业：环境科学与工程   国内导师：周立峰 教授") == [
+        "周立峰, advisor (导师), works with the user."]
+
+
 def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_beside_it():
     read = "From: Tom Becker <tom@press.com>\nHi Dara,\nthe sketches look great."
     write = ("Write: Re: sketches\nFrom: Dara Quinn <hello@dq.ie>\nTo: Tom Becker <tom@press.com>\nHi Tom,\n"
