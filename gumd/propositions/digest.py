@@ -85,15 +85,16 @@ _AMOUNT = re.compile(
     r"|\b\d[\d,.']*\s?(?:EUR|USD|GBP|CHF|€|£|kr|zł|Kč|euros?|dollars?|pesos|reais)\b",
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-CAPITALS = "A-ZÀ-ÖØ-Þ" + "".join(c for c in map(chr, range(0x100, 0x180)) if c.isupper())  # Ł, Ş, Č …
-_LOWER = "a-zà-öø-ÿ\u0100-\u017f'’-"
+_EXTENDED = [*range(0x100, 0x180), *range(0x1e00, 0x1f00)]  # Ł, Ş, Č …; Vietnamese and Yoruba's Ạ, Ố, Ẹ …
+CAPITALS = "A-ZÀ-ÖØ-Þ" + "".join(c for c in map(chr, _EXTENDED) if c.isupper())
+_LOWER = "a-zà-öø-ÿ" + "".join(c for c in map(chr, _EXTENDED) if c.islower()) + "'’-"
 NAME_WORD = rf"(?:[OD]['’]|Mc)?[{CAPITALS}][{_LOWER}]+(?:(?<=-)[{CAPITALS}][{_LOWER}]+)*"  # O'Sullivan, D'Angelo,
 # McCarthy, Ayşe, Owusu-Ansah
 FULL_NAME = rf"{NAME_WORD}(?:\s+(?:de |da |van |von |del |di |le |la )?{NAME_WORD}){{0,2}}"
 _HEADER_FIELD = r"(?P<field>from|to|cc|de|von|an|para|à|a|envoyé par|remitente)"
 _HEADER = re.compile(rf"^\s*{_HEADER_FIELD}\s*:\s*(?P<rest>.+)$", re.IGNORECASE)
 _HEADER_ALONE = re.compile(rf"^\s*{_HEADER_FIELD}\s*:?\s*$", re.IGNORECASE)  # the value is in the next cell
-HONORIFICS = frozenset("mr mrs ms mx dr prof frau herr sr sra srta mme dra coach".split())
+HONORIFICS = frozenset("mr mrs ms mx dr prof frau herr sr sra srta mme dra coach capt".split())
 _HONORIFIC = re.compile(
     rf"\b(?:(?:Dr|Prof|Mr|Mrs|Ms|Mx|Frau|Herr|Sra|Srta|Mme|Dra|Coach)\.?|(?:M|Sr)\.)"  # "M Gmail", "Sr Data …": no
     rf"\s+(?:{NAME_WORD}\.?\s+)?{NAME_WORD}"

@@ -20,7 +20,7 @@ from gumd.propositions.check import fold
 from gumd.propositions.digest import (CAPITALS, FULL_NAME, GREETING_WORDS, HONORIFICS, NAME_WORD, ROW_JOIN, WORD,
                                      Activity, above_in_column, grid_cells, is_writing, person_ok)
 from gumd.propositions.sites import BROWSER, MORE_PAGES, PROFILE
-from gumd.propositions.vocabulary import FIRM_ENDS, TITLE_SPLIT
+from gumd.propositions.vocabulary import COMMON_WORDS, FIRM_ENDS, MENU_WORDS, TITLE_SPLIT, UI_LABELS
 
 # Words that say what a person is to someone, as screens write them, and the relation each one names.
 RELATION_WORDS = {
@@ -32,9 +32,10 @@ RELATION_WORDS = {
     "mum": "mother", "mom": "mother", "mother": "mother", "mama": "mother", "mamá": "mother", "mãe": "mother",
     "mam": "mother", "mammy": "mother", "mummy": "mother", "mommy": "mother", "mamma": "mother", "mami": "mother",
     "mamãe": "mother", "maman": "mother", "mutti": "mother", "mamusia": "mother", "mamah": "mother", "annem": "mother",
-    "amma": "mother", "ammi": "mother", "aai": "mother",
+    "amma": "mother", "ammi": "mother", "aai": "mother", "mẹ": "mother",
     "dad": "father", "father": "father", "papa": "father", "papá": "father", "pai": "father", "daddy": "father",
     "papi": "father", "papai": "father", "papà": "father", "vati": "father", "babam": "father", "appa": "father",
+    "bố": "father",
     "wife": "wife", "esposa": "wife", "husband": "husband", "hubby": "husband", "esposo": "husband",
     "moglie": "wife", "ehefrau": "wife", "żona": "wife", "marito": "husband", "marido": "husband", "ehemann": "husband",
     "mąż": "husband", "echtgenoot": "spouse", "echtgenote": "spouse", "sambo": "partner", "fiancée": "fiancée",
@@ -124,8 +125,9 @@ _KIN = ("mother", "father", "sister", "brother", "wife", "husband", "son", "daug
 _KIN_ALONE = re.compile(r"^\W*(?i:" + "|".join(sorted((re.escape(w) for w, r in RELATION_WORDS.items() if r in _KIN),
                                                        key=len, reverse=True)) + r")\b[\W\d]*(?:\s+\w{1,3})?\s*$")
 _GREETS_KIN = re.compile(rf"^\s*(?i:{GREETING_WORDS})\s+{_REL}\s*(?:[,!:.]|$)")
-# A chat contact the user has named with a heart ("Dan ❤", "Mike ❤️"): whom people name so is their partner.
-_SWEETHEART = re.compile(rf"(?:^|\s{{2,}})(?P<name>{NAME_WORD})\s?(?:❤️?|♥️?|💕|💖|💗|💘|😍|🥰|😘)(?=\s{{2,}}|\s*$)",
+# A chat contact the user has named with a heart ("Dan ❤", "Mike ❤️"): whom people name so is their partner; not a
+# two-letter message with a heart ("Dạ ❤️": yes).
+_SWEETHEART = re.compile(rf"(?:^|\s{{2,}})(?P<name>(?=\w{{3}}){NAME_WORD})\s?(?:❤️?|♥️?|💕|💖|💗|💘|😍|🥰|😘)(?=\s{{2,}}|\s*$)",
                          re.MULTILINE)
 _PARENT_OF = re.compile(rf"\(\s*(?P<name>{NAME_WORD})['’]s\s+(?i:mom|mum|dad|mother|father|mamá|mãe|papá|pai)\s*\)")
 
@@ -224,9 +226,12 @@ def relations(activity: Activity) -> list[Relation]:
             for m in pattern.finditer(line):
                 between = line[m.end("name"):m.start("rel")] if m.start("name") < m.start("rel") else ""
                 kin = RELATION_WORDS[m.group("rel").lower()] in _KIN
-                if kin and (pattern is _LABELLED or cue == "title" and "," in between):
+                if kin and (pattern is _LABELLED or cue == "title" and (
+                        "," in between or " " in m.group("name")
+                        or re.search(rf"{NAME_WORD},\s*$", line[:m.start("name")]))):
                     continue  # "Amma: Kavya, …": a family chat's speaker and whom she writes to; "Sanne, Mam, Bram":
-                    # a family group's members
+                    # a family group's members; "Carer: Joanne Doyle (daughter)", "Kowalczyk, Matthew (Father)": a
+                    # record's kin of whom it is about (the user saves their own by a given name: "Mélanie (sœur)")
                 if cue == "title" and re.search(r"\b(?i:of|for|de|für)\s+$", between):
                     continue  # "Head of Customer Experience": what the person heads, not who they are to the user
                 qualified = cue == "title" and (bool(WORD.search(re.sub(r"(?i)\b(?:the|a|an)\b", "", between)))
@@ -301,7 +306,7 @@ _OCCUPATIONS = (
     "主任|店長|purser|steward|stewardess|flight attendant|cabin attendant|crew member|mühendis(?:i)?|tekniker|"
     "sonorisateur|generalist|stylist|hairdresser|barber|colou?rist|parrucchier[ae]|titolare|proprietari[oa]|"
     "peluquer[oa]|cabeleireir[oa]|friseur(?:in)?|coiffeu(?:r|se)|şef(?:i)?|müdür(?:ü)?|uzman(?:ı)?|verwalter(?:in)?|"
-    "pastor|priest|imam|rabbi|vicar|chaplain|deacon|deaconess|usher|associate"
+    "pastor|priest|imam|rabbi|vicar|chaplain|deacon|deaconess|usher|associate|controller"
 )
 # Compound titles end on these ("Skiftledare", "Platschef", "Kundansvarig", "Teamleider", "Küchenmeister",
 # "Hausverwalter", "Rakennustarkastaja", "Tiimipäällikkö").
@@ -448,13 +453,14 @@ def _title(title: str, *employers: str, domains: frozenset[str] = frozenset(), p
     English Language") and its employer when a next cell names one (`_employer`); a title without one only with
     its employer; '' when it is no title."""
     title = re.sub(r"^(?i:our|my|your|the)\s+", "", " ".join(title.split()))  # "our athletic trainer"
-    if len([w for w in title.split() if w.lower() not in _JOINING]) > 5 or re.search(r"[:@]|\b\d+\b", title) \
+    if len([w for w in WORD.findall(title) if w.lower() not in _JOINING]) > 5 or re.search(r"[:@]|\b\d+\b", title) \
             or _GREETED_LINE.match(title) \
             or title.split()[0].lower().strip(".") in HONORIFICS or title.count("(") != title.count(")") \
-            or any(unicodedata.category(c) == "So" for c in title) or re.search(r"\b[a-z]{5,}[.!?]\s", title):
+            or any(unicodedata.category(c) == "So" for c in title) or re.search(r"\b[a-z]{5,}[.!?]\s", title) \
+            or all(w.lower() in MENU_WORDS | UI_LABELS | COMMON_WORDS for w in WORD.findall(title)):
         return ""  # a date, an address, a count, a person ("Coach Ray Miller"), a message's first words ("Bom dia"),
-        # a cell cut from a wrapped one ("Analyst) Meet"), a button with its icon ("↩ Responder") or a sentence's end
-        # ("one of our senior agents. Please")
+        # a cell cut from a wrapped one ("Analyst) Meet"), a button with its icon ("↩ Responder"), a sentence's end
+        # ("one of our senior agents. Please") or a menu's words ("Help  |  Sign Out")
     cells = tuple(" ".join(e.split()) for e in employers)
     # a title with "at" names its employer; one with "en", "em", "na", "no" (in or at) may name a field, so a next
     # cell that is an organisation's name is its employer ("Especialista en Planeación Urbana" / "Dirección de

@@ -536,6 +536,32 @@ def test_korean_and_chinese_names_are_known_by_the_job_title_after_them_and_the_
         "周立峰, advisor (导师), works with the user."]
 
 
+def test_a_records_kin_menus_and_captains_say_nothing_and_vietnamese_names_and_long_titles_are_read():
+    def related(text):
+        (a,) = Digester().digest([obs(1, 0, "firefox", "Window", text)])
+        return [(r.person, r.relation) for r in relations(a)]
+
+    # kin beside a full or family-first name is a record's, of whom it is about; a captain is an honorific
+    assert related("│ Carer: Joanne Doyle (daughter) – consent to discuss appointments ✔   │") == []
+    assert related("Guardian contacts on file: Kowalczyk, Jennifer (Mother) · Kowalczyk, Matthew (Father)") == []
+    assert related("Operations Manager: Capt. G. Antoniou") == []
+    assert related("Zalo   Mẹ 💕\n  Dạ 💕\n  Con về thứ Bảy") == []  # "Mum" and "yes", not partners
+    digester = Digester()
+    digester.digest([obs(1, 0, "thunderbird", "Inbox - Jennifer Kowalczyk - Outlook", "Jennifer Kowalczyk (you)")])
+    (portal,) = digester.digest([obs(2, 60, "chrome", "PowerSchool", "PowerSchool SIS        Welcome, Jennifer "
+                                     "Kowalczyk  |  Help  |  Sign Out")])
+    assert roles(portal) == []  # a menu's words are no title
+    assert _contacts_seen("From: Faisal Al-Qahtani <f@najdbinaa.com.sa>\nBest regards,\nFaisal Al-Qahtani\nHR Officer "
+                          "- Talent Acquisition & Onboarding\nNajd Binaa Contracting Co. | Riyadh", "RE: shortlist - "
+                          "Outlook", "Noura Al-Harbi") == [
+        "Faisal Al-Qahtani, HR officer - talent acquisition & onboarding at Najd Binaa Contracting Co, works with the "
+        "user."]  # "-" and "&" are no words of its length
+    (mail,) = Digester().digest([obs(1, 0, "outlook", "Hộp thư đến - Outlook", "From: Phạm Quốc Bảo <bao.pham@bluekite.vn>"
+                                     "\nChào chị Trang,\nPhạm Quốc Bảo\nAccount Director | Blue Kite Creative")])
+    assert [c.sentence for c in contacts(mail)] == [
+        "Phạm Quốc Bảo, account director at Blue Kite Creative, works with the user."]  # Vietnamese letters
+
+
 def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_beside_it():
     read = "From: Tom Becker <tom@press.com>\nHi Dara,\nthe sketches look great."
     write = ("Write: Re: sketches\nFrom: Dara Quinn <hello@dq.ie>\nTo: Tom Becker <tom@press.com>\nHi Tom,\n"
