@@ -140,6 +140,10 @@ _ACCOUNT_LINE = (
 # A drop-down chip that puts the family name first, as rosters and HR systems do: "KOWALSKI, DANIELLE ▾".
 _CHIP_FAMILY_FIRST = re.compile(rf"(?<![\w.,])(?P<family>{NAME_WORD}|[{CAPITALS}]{{2,}}),\s+"
                                 rf"(?P<given>{NAME_WORD}|[{CAPITALS}]{{2,}})\s*▾\s*$")
+# A directory's display name, as NHSmail and company address books write it, family name first in capitals and the
+# organisation after: "OKAFOR, Sandra (ASHGROVE MEDICAL PRACTICE - P84099)", "QURESHI, Imran (Dr) (…)".
+_DIRECTORY_NAME = re.compile(rf"(?P<family>[{CAPITALS}][{CAPITALS}'’-]+(?: [{CAPITALS}][{CAPITALS}'’-]+)?),\s+"
+                             rf"(?P<given>{NAME_WORD})(?:\s+\((?i:dr|mr|mrs|ms|miss|prof)\.?\))?\s+\([^()]{{3,80}}\)")
 # "👤 Sam" as a screen line's last cell ("… Explore Premium   👤 Sam"), not a toolbar's button ("👤 Address Book")
 _ACCOUNT_CORNER = re.compile(rf"👤\s*(?P<name>{NAME_WORD}(?:\s+{NAME_WORD})?)[ \t]*$", re.MULTILINE)
 _ACCOUNT_TITLE = re.compile(  # the view's name may hold a hyphen: "E-post - Malin Bergqvist - Outlook"
@@ -591,6 +595,8 @@ def extract_entities(activity: Activity) -> list[Entity]:
                 name = " ".join(w.capitalize() if w.isupper() else w for w in (m.group("given"), m.group("family")))
                 if person_ok(name):  # a comma between two names: no font's, workspace's or menu's chip
                     _add(found, "person", name, o.id, "account")
+            if (m := _DIRECTORY_NAME.fullmatch(line)) and person_ok(name := f"{m['given']} {m['family'].title()}"):
+                _add(found, "person", name, o.id, "sender")  # whose mail a list or a message shows
             for m in _NAMED_ADDRESS.finditer(line):  # outside a To:/Cc: header, "Name <address>" heads a message
                 own = m.group("address").lower() in accounts
                 if (own or header is None) and person_ok(m.group("name")):

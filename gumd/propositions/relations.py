@@ -127,8 +127,8 @@ _KIN_ALONE = re.compile(r"^\W*(?i:" + "|".join(sorted((re.escape(w) for w, r in 
 _GREETS_KIN = re.compile(rf"^\s*(?i:{GREETING_WORDS})\s+{_REL}\s*(?:[,!:.]|$)")
 # A chat contact the user has named with a heart ("Dan ❤", "Mike ❤️"): whom people name so is their partner; not a
 # two-letter message with a heart ("Dạ ❤️": yes).
-_SWEETHEART = re.compile(rf"(?:^|\s{{2,}})(?P<name>(?=\w{{3}}){NAME_WORD})\s?(?:❤️?|♥️?|💕|💖|💗|💘|😍|🥰|😘)(?=\s{{2,}}|\s*$)",
-                         re.MULTILINE)
+_SWEETHEART = re.compile(rf"(?:^|\s{{2,}})(?P<name>(?=\w{{3}}){NAME_WORD})\s?(?:❤️?|♥️?|💕|💖|💗|💘|😍|🥰|😘)"
+                         rf"(?=\s{{2,}}|\s*$)", re.MULTILINE)
 _PARENT_OF = re.compile(rf"\(\s*(?P<name>{NAME_WORD})['’]s\s+(?i:mom|mum|dad|mother|father|mamá|mãe|papá|pai)\s*\)")
 
 
@@ -743,11 +743,13 @@ def _job_fields(activity: Activity) -> list[tuple[str, str, str]]:
 _HANGUL_NAME = (r"[김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원천방"
                 r"공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예봉경사부][가-힣]{2}")
 _HAN_NAME = (r"[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-             r"姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤][\u4e00-\u9fff]{1,2}")
+             r"姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤]"
+             r"[\u4e00-\u9fff]{1,2}")
 _CJK_TITLES = {"교수": "professor", "원장": "director", "쌤": "teacher", "팀장": "team leader",
                "부장": "department head", "과장": "manager", "실장": "head of office", "대표": "CEO",
                "사장": "company president", "教授": "professor", "导师": "advisor",
-               "经理": "manager", "主任": "director", "总监": "director", "院长": "dean", "主管": "supervisor"}
+               "指导教师": "advisor", "经理": "manager", "主任": "director", "总监": "director", "院长": "dean",
+               "主管": "supervisor"}
 _CJK_TITLE = "|".join(_CJK_TITLES)
 _CJK_TITLED = re.compile(
     rf"(?<![가-힣])(?P<ko>{_HANGUL_NAME})\s?(?P<kt>{_CJK_TITLE})(?:님)?(?:께서|에게|[이가은는을를께의도])?(?![가-힣])"
@@ -774,7 +776,7 @@ def _cjk_titled(activity: Activity) -> list[tuple[str, str, str]]:
             word = m.group("kt") or m.group("zt") or m.group("label")
             if person[0] == person[1] or any(person in r or r in person for r in readers):
                 continue
-            found.setdefault(person, (person, f"{_CJK_TITLES.get(word, 'advisor')} ({word})", line))
+            found.setdefault(person, (person, f"{_CJK_TITLES[word]} ({word})", line))
     return list(found.values())
 
 
@@ -787,7 +789,8 @@ def contacts(activity: Activity, related: set[str] = frozenset()) -> list[Contac
     before the votes settle that she is the user), the people in `related` (lower-cased names whose relation to the
     user is known) and a name of the mailbox a window title shows: "Kundansvarig | Jobbpoolen Väst AB" under "Sara
     Holm". A writer's employer alone counts when the brackets after their name give it (`_bracketed_employer`).
-    So do the people a form's field labels with a job (`_job_fields`: "Consultant: Dr. S. V. Deshpande")."""
+    So do the people a form's field labels with a job (`_job_fields`: "Consultant: Dr. S. V. Deshpande") and Korean
+    and Chinese names with the job title after them (`_cjk_titled`: "이정호 교수님")."""
     user = activity.likely_user.split()[0] if activity.likely_user else ""
     own = {w for t in activity.titles for m in re.finditer(r"([\w.+-]+)@[\w-]+\.", t)
            for w in re.split(r"[._+-]", fold(m.group(1))) if len(w) > 1}  # "marta@laalacenachamberi.es": Marta

@@ -499,8 +499,8 @@ def test_a_role_is_no_button_its_employer_no_department_and_a_forms_next_row_no_
 
 
 def test_double_barrelled_names_clergy_associates_and_a_cards_title_with_its_employer_are_read():
-    mail = ("From   Abena Owusu-Ansah <abena.owusuansah@gcciaccra.org>\nTo   Efua Mensah <efua@adom.com.gh>\nDear Efua,\n"
-            "Thank you,\nAbena Owusu-Ansah\nChurch Administrator\nGrace Covenant Chapel International")
+    mail = ("From   Abena Owusu-Ansah <abena.owusuansah@gcciaccra.org>\nTo   Efua Mensah <efua@adom.com.gh>\n"
+            "Dear Efua,\nThank you,\nAbena Owusu-Ansah\nChurch Administrator\nGrace Covenant Chapel International")
     (a,) = Digester().digest([obs(1, 0, "chrome", "Inbox (11) - abena.owusuansah@gcciaccra.org - Grace Covenant "
                                   "Chapel International Mail - Google Chrome", mail)])
     assert a.user == "Abena Owusu-Ansah"  # not the address's "Abena Owusuansah"
@@ -556,10 +556,18 @@ def test_a_records_kin_menus_and_captains_say_nothing_and_vietnamese_names_and_l
                           "Outlook", "Noura Al-Harbi") == [
         "Faisal Al-Qahtani, HR officer - talent acquisition & onboarding at Najd Binaa Contracting Co, works with the "
         "user."]  # "-" and "&" are no words of its length
-    (mail,) = Digester().digest([obs(1, 0, "outlook", "Hộp thư đến - Outlook", "From: Phạm Quốc Bảo <bao.pham@bluekite.vn>"
-                                     "\nChào chị Trang,\nPhạm Quốc Bảo\nAccount Director | Blue Kite Creative")])
+    (mail,) = Digester().digest([obs(1, 0, "outlook", "Hộp thư đến - Outlook", "From: Phạm Quốc Bảo "
+                                     "<bao.pham@bluekite.vn>\nChào chị Trang,\nPhạm Quốc Bảo\nAccount Director | "
+                                     "Blue Kite Creative")])
     assert [c.sentence for c in contacts(mail)] == [
         "Phạm Quốc Bảo, account director at Blue Kite Creative, works with the user."]  # Vietnamese letters
+    digester = Digester()  # a directory's "FAMILY, Given (ORGANISATION)", as NHSmail shows a mail's sender
+    digester.digest([obs(1, 0, "msedge", "Mail - Kerry Walsh - Outlook", "Kerry Walsh (you)")])
+    (nhs,) = digester.digest([obs(2, 60, "msedge", "Mail - WALSH, Kerry (ASHGROVE MEDICAL PRACTICE) - Outlook",
+                                  " SO  OKAFOR, Sandra (ASHGROVE MEDICAL PRACTICE - P84099)\n Morning Kerry,\n"
+                                  " Thanks,\n Sandra Okafor\n Practice Manager\n Ashgrove Medical Practice")])
+    assert [(e.text, e.cue) for e in nhs.entities if e.kind == "person"] == [("Sandra Okafor", "sender")]
+    assert [r.sentence for r in relations(nhs)] == ["Sandra Okafor is the user's manager."]
 
 
 def test_the_users_name_comes_from_mail_they_read_and_write_and_their_role_from_beside_it():
