@@ -794,9 +794,13 @@ def contacts(activity: Activity, related: set[str] = frozenset()) -> list[Contac
     user = activity.likely_user.split()[0] if activity.likely_user else ""
     own = {w for t in activity.titles for m in re.finditer(r"([\w.+-]+)@[\w-]+\.", t)
            for w in re.split(r"[._+-]", fold(m.group(1))) if len(w) > 1}  # "marta@laalacenachamberi.es": Marta
+
+    def someone_else(name: str) -> bool:  # a full name, neither the user's first name nor their mailbox's words
+        return " " in name.strip() and name.split()[0] != user and not own & set(fold(name).split())
+
     writers = {e.text for e in activity.entities if e.kind == "person" and e.cue in ("sender", "signature", "chat")}
-    people = dict.fromkeys(p for p in [*writers, *_listed(activity)] if " " in p.strip() and p.split()[0] != user
-                           and not own & set(fold(p).split()) and p.lower() not in related and _is_person(p))
+    people = dict.fromkeys(p for p in [*writers, *_listed(activity)]
+                           if someone_else(p) and p.lower() not in related and _is_person(p))
     found = {(person, title.lower()): Contact(person, title, line) for person in people
              for title, line in [*_titles(activity, person, signed=person in writers),
                                  *(_credentials(activity, person) if person in writers else [])]
@@ -804,8 +808,7 @@ def contacts(activity: Activity, related: set[str] = frozenset()) -> list[Contac
              or _employer_named(title)}
     named = {c.person.lower() for c in found.values()}
     for person, title, line in _job_fields(activity):
-        if " " in person and person.split()[0] != user and not is_handle_of(person, activity.likely_user) \
-                and not own & set(fold(person).split()) \
+        if someone_else(person) and not is_handle_of(person, activity.likely_user) \
                 and person.lower() not in named | related and _is_person(person.split()[-1]):
             found[(person, title.lower())] = Contact(person, title, line, "field")
     for person, title, line in _cjk_titled(activity):
