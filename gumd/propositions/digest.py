@@ -580,6 +580,7 @@ def extract_entities(activity: Activity) -> list[Entity]:
             if person_ok(m.group("name")):
                 _add(found, "person", m.group("name"), o.id, "account")
         cells = _lines(o.text)
+        row_of = [n for n, line in enumerate(o.text.splitlines()) for _ in _placed_cells(line)]
         accounts = [a.lower() for a in _EMAIL.findall(o.title)]  # a mail client's title: the account it shows
         for account in accounts:
             _add_own_address(found, account.split("@")[0], o.id)
@@ -611,6 +612,13 @@ def extract_entities(activity: Activity) -> list[Entity]:
                 for name, address in _header_people(header.group("rest")):
                     if name and person_ok(name.split()[0]):
                         _add(found, "person", name, o.id, "own address" if address.lower() in accounts else cue)
+            author = _AUTHOR_CELL.match(line)  # read even where the name is also a list's chrome (a chat app's
+            # side bar lists the people of its messages)
+            row = [c for c, r in zip(cells[n:n + 3], row_of[n:n + 3]) if r == row_of[n]]  # a header is one row
+            if author and person_ok(author.group("name")) and _heads_message(row[1:]) \
+                    and not (n and row_of[n - 1] == row_of[n] and _AUTHOR_CELL.match(cells[n - 1])
+                             and _heads_message(row[:2])):  # a title
+                _add(found, "person", author.group("name"), o.id, "chat")
             if line not in kept:
                 continue
             for pattern, cue in ((_SIGN_OFF, "signature"), (_CHAT_SPEAKER, "chat"), (_POST_HEADER, "chat"),
@@ -618,10 +626,6 @@ def extract_entities(activity: Activity) -> list[Entity]:
                 m = pattern.search(line)
                 if m and person_ok(m.group("name").split()[0]):
                     _add(found, "person", m.group("name"), o.id, cue)
-            author = _AUTHOR_CELL.match(line)
-            if author and person_ok(author.group("name")) and _heads_message(cells[n + 1: n + 3]) \
-                    and not (n and _AUTHOR_CELL.match(cells[n - 1]) and _heads_message(cells[n: n + 2])):  # a title
-                _add(found, "person", author.group("name"), o.id, "chat")
             for m in _HONORIFIC.finditer(line):
                 _add(found, "person", m.group(0), o.id, "honorific")
             for m in _MENTION.finditer(line):

@@ -1727,3 +1727,12 @@ def test_every_shipped_scenario_loads_and_its_hints_are_on_its_screens():
             assert fact.hints, (path, fact.text)
             entity = fact.hints[0]  # the first group names the entity the screen must show
             assert any(check.fold(alt) in screens for alt in entity), (path, fact.text, entity)
+
+
+def test_a_chat_message_header_names_its_author_though_the_side_bar_lists_them_in_every_channel():
+    side = "▾ Direct messages\n   Chioma Eze\n   Ibrahim Musa\n"
+    digester = Digester()
+    digester.digest([obs(1, 0, "slack", "general (Channel) - Kudipay - Slack", side + "Tolu Akande  8:20 AM\nHi all")])
+    (a,) = digester.digest([obs(2, 900, "slack", "cs-team (Channel) - Kudipay - Slack",
+                                side + "Chioma Eze  7:58 AM\nQueue don high since 6am")])
+    assert [e.text for e in a.entities if e.kind == "person" and e.cue == "chat"] == ["Chioma Eze"]
