@@ -306,7 +306,8 @@ _OCCUPATIONS = (
     "主任|店長|purser|steward|stewardess|flight attendant|cabin attendant|crew member|mühendis(?:i)?|tekniker|"
     "sonorisateur|generalist|stylist|hairdresser|barber|colou?rist|parrucchier[ae]|titolare|proprietari[oa]|"
     "peluquer[oa]|cabeleireir[oa]|friseur(?:in)?|coiffeu(?:r|se)|şef(?:i)?|müdür(?:ü)?|uzman(?:ı)?|verwalter(?:in)?|"
-    "pastor|priest|imam|rabbi|vicar|chaplain|deacon|deaconess|usher|associate|controller"
+    "pastor|priest|imam|rabbi|vicar|chaplain|deacon|deaconess|usher|associate|controller|principal|headteacher|"
+    "headmaster|headmistress|dean|provost|rector"
 )
 # Compound titles end on these ("Skiftledare", "Platschef", "Kundansvarig", "Teamleider", "Küchenmeister",
 # "Hausverwalter", "Rakennustarkastaja", "Tiimipäällikkö").
@@ -544,12 +545,12 @@ def _titles(activity: Activity, person: str, signed: bool = True) -> list[tuple[
                         found.setdefault(title.lower(), (title, line))  # the name's own: no label's next name
                         continue
                     elif rest.startswith(ROW_JOIN) \
-                            and (cell := _spelled_out(rest[len(ROW_JOIN):].split(ROW_JOIN)[0]).partition(" - "))[0] \
+                            and (cell := _job_in_cell(_spelled_out(rest[len(ROW_JOIN):].split(ROW_JOIN)[0])))[0] \
                             and _OCCUPATION.search(cell[0]) and len(cell[0].split()) <= 4 \
                             and not re.search(r"\d", cell[0]) \
                             and not re.fullmatch(rf"{NAME_WORD}(?:\s+{NAME_WORD}){{1,2}}",
                                                  "".join(rest[len(ROW_JOIN):].split(ROW_JOIN)[1:2])):
-                        title = _title(cell[0], cell[2])  # "Priya Nair   Engineering Manager   9:58 AM", "Jenna Park
+                        title = _title(cell[0], cell[1])  # "Priya Nair   Engineering Manager   9:58 AM", "Jenna Park
                         # RDH", "Gareth Price   Commercial Manager - Sandstone Gulf": the next cell, with the employer
                         # after its dash, unless it labels the name after it ("Client  Maria Delgado    Responsible
                         # attorney  Sarah Osei")
@@ -561,6 +562,16 @@ def _titles(activity: Activity, person: str, signed: bool = True) -> list[tuple[
                         and not any(p in people for p in said):
                     found.setdefault(title.lower(), (title, line))
     return [t for key, t in found.items() if not any(k != key and k.startswith(key) for k in found)]  # the fullest
+
+
+_IN_CELL = re.compile(r"\s+[-·|]\s+")
+
+
+def _job_in_cell(cell: str) -> tuple[str, str]:
+    """A cell's job and what follows it ("Commercial Manager - Sandstone Gulf", "Deputy Principal · 4th Class"); two
+    jobs joined ("Titolare · Colorist") are one."""
+    job, *rest = _IN_CELL.split(cell, 1)
+    return (cell, "") if rest and _OCCUPATION.search(rest[0]) else (job, rest[0] if rest else "")
 
 
 # A short job in capitals ("CRA"), and one before an employer in the brackets after a name: "Julien Marchetti (CRA,

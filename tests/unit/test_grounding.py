@@ -338,6 +338,11 @@ def test_a_chat_apps_message_headers_name_their_authors_and_the_titles_beside_th
                                                                       "the user."])
     reply = "↳ Daniel Reyes  4:05 PM\nCoach Ray Miller  4:12 PM\nDistrict final Friday"
     assert said(reply)[1] == []
+    # the chat's header: the title's cell ends on what the job is of ("· 4th Class"); two jobs joined are one
+    header = "CD  Ciarán Doyle    Deputy Principal · 4th Class      Chat   Files   +\nCiarán Doyle  11:01\nBus quotes?"
+    assert said(header)[1] == ["Ciarán Doyle, deputy principal, works with the user."]
+    salon = "Martina Russo    Titolare · Colorist      Chat\nMartina Russo  9:40\nCi sei?"
+    assert said(salon)[1] == ["Martina Russo, titolare and colorist, works with the user."]
 
 
 def _contacts_seen(text, title, user):
