@@ -99,12 +99,12 @@ _HONORIFIC = re.compile(
     rf"\b(?:(?:Dr|Prof|Mr|Mrs|Ms|Mx|Frau|Herr|Sra|Srta|Mme|Dra|Coach)\.?|(?:M|Sr)\.)"  # "M Gmail", "Sr Data …": no
     rf"\s+(?:{NAME_WORD}\.?\s+)?{NAME_WORD}"
 )
-_SIGN_OFF = re.compile(
-    rf"\b(?:thanks|thank you|best|cheers|love|regards|kind regards|best regards|warmly|xo|hugs|saludos|un abrazo|"
-    rf"abrazos|grüße|gruß|viele grüße|liebe grüße|lg|bisous|cordialement|amitiés|abraços|beijos|atenciosamente|"
-    rf"obrigad[oa]|gracias|merci|danke)\s*[,!.]?\s*[-–—]?\s*(?P<name>{FULL_NAME})\s*$",
-    re.IGNORECASE,
-)
+_SIGN_OFF_WORDS = (r"thanks|thank you|best|cheers|love|regards|kind regards|best regards|warmly|xo|hugs|saludos|"
+                   r"un abrazo|abrazos|grüße|gruß|viele grüße|liebe grüße|lg|bisous|cordialement|amitiés|abraços|"
+                   r"beijos|atenciosamente|obrigad[oa]|gracias|merci|danke")
+_SIGN_OFF = re.compile(rf"\b(?:{_SIGN_OFF_WORDS})\s*[,!.]?\s*[-–—]?\s*(?P<name>{FULL_NAME})\s*$", re.IGNORECASE)
+_SIGN_OFF_ALONE = re.compile(rf"^\W*(?i:{_SIGN_OFF_WORDS})\s*[,!.]?$")  # "Best regards," with the name on the
+# next line
 _CHAT_SPEAKER = re.compile(  # "Marta Silva: see you" or "Marta 21:02: see you"; a lone "Goal:" is a label
     rf"^\s*(?P<name>{NAME_WORD}\s+{NAME_WORD}|{NAME_WORD}(?=\s*\(?\d{{1,2}}[:.]\d{{2}}))"
     rf"\s*(?:\(?\d{{1,2}}[:.]\d{{2}}\s*(?:[AaPp][Mm])?\)?)?\s*[:：]\s+\S"
@@ -621,6 +621,8 @@ def extract_entities(activity: Activity) -> list[Entity]:
                 _add(found, "person", author.group("name"), o.id, "chat")
             if line not in kept:
                 continue
+            if n and _SIGN_OFF_ALONE.match(cells[n - 1]) and re.fullmatch(FULL_NAME, line) and person_ok(line):
+                _add(found, "person", line, o.id, "signature")
             for pattern, cue in ((_SIGN_OFF, "signature"), (_CHAT_SPEAKER, "chat"), (_POST_HEADER, "chat"),
                                  (_GREETING, "greeting")):
                 m = pattern.search(line)

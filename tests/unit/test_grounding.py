@@ -1741,3 +1741,12 @@ def test_a_chat_message_header_names_its_author_though_the_side_bar_lists_them_i
     (a,) = digester.digest([obs(2, 900, "slack", "cs-team (Channel) - Kudipay - Slack",
                                 side + "Chioma Eze  7:58 AM\nQueue don high since 6am")])
     assert [e.text for e in a.entities if e.kind == "person" and e.cue == "chat"] == ["Chioma Eze"]
+
+
+def test_a_signature_under_a_sign_off_of_its_own_line_names_who_wrote_from_a_shared_mailbox():
+    mail = ("Histria Maritime Agency Ops <ops@histria-agency.ro>\nDear Eleni,\nPlease find attached our PDA.\n"
+            "Best regards,\nAndrei Ionescu\nOperations Manager\nHistria Maritime Agency SRL - as agents only")
+    (a,) = Digester().digest([obs(1, 0, "outlook", "Inbox - Outlook", mail)])
+    assert [e.text for e in a.entities if e.cue == "signature"] == ["Andrei Ionescu"]
+    assert [c.sentence for c in contacts(a)] == ["Andrei Ionescu, operations manager at Histria Maritime Agency SRL, "
+                                                 "works with the user."]
