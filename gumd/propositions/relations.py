@@ -633,6 +633,11 @@ _PROFESSIONS = {"p.eng.": "professional engineer", "p.eng": "professional engine
                 "esq.": "lawyer", "lcsw": "clinical social worker", "dvm": "veterinarian", "bvsc": "veterinarian",
                 "pharmd": "pharmacist", "dpt": "physical therapist", "aia": "architect", "cfa": "financial analyst"}
 _RETIRED = re.compile(r"\((?:ret\.?|retired)\)", re.IGNORECASE)
+# Honorifics before a name that say the occupation, as Spanish, Italian and German write them: "Cdora. Graciela Paz",
+# "Avv. Marco Ferri", "Arq. Daniela Ochoa", "Ing. Martin Haider".
+_PROFESSION_BEFORE = {"ing.": "engineer", "dipl.-ing.": "engineer", "arq.": "architect", "arch.": "architect",
+                      "cdor.": "accountant", "cdora.": "accountant", "avv.": "lawyer", "abog.": "lawyer",
+                      "abg.": "lawyer"}
 
 
 def _spelled_out(title: str) -> str:
@@ -642,12 +647,17 @@ def _spelled_out(title: str) -> str:
                   if any(c.isupper() for c in m.group(0)) else m.group(0), title)
 
 
-def _credentials(activity: Activity, person: str) -> list[tuple[str, str]]:
+def _credentials(activity: Activity, person: str, honorific: bool = True) -> list[tuple[str, str]]:
     """(title, line) for an occupation the credentials after `person`'s name say ("Doug Arsenault, P.Eng. (ret.)":
-    retired professional engineer)."""
+    retired professional engineer), or with `honorific` the honorific before it ("Cdora. Graciela Paz": accountant;
+    it says what someone trained as, which is who they are to others, not always the user's job)."""
     found = []
     for line in activity.lines:
         at = line.find(person)
+        before = line[:at].split()[-1:] if at > 0 and honorific else []
+        if before and before[0].lower() in _PROFESSION_BEFORE:
+            found.append((_PROFESSION_BEFORE[before[0].lower()], line))
+            continue
         rest = line[at + len(person):] if at >= 0 else ""
         if at < 0 or not rest.strip() or not _CREDENTIALS.fullmatch(rest):
             continue
@@ -688,7 +698,7 @@ def roles(activity: Activity) -> list[Role]:
         return title if not org or _AT.search(title) or org.lower() in title.lower() else f"{title} at {org}"
 
     return [*(Role(user, employed(title), line)
-              for title, line in [*_titles(activity, user), *_credentials(activity, user)]),
+              for title, line in [*_titles(activity, user), *_credentials(activity, user, honorific=False)]),
             *(Role(user, firm, line, owns=True) for firm, line in _own_business(activity, user))]
 
 

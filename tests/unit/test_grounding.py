@@ -1750,3 +1750,13 @@ def test_a_signature_under_a_sign_off_of_its_own_line_names_who_wrote_from_a_sha
     assert [e.text for e in a.entities if e.cue == "signature"] == ["Andrei Ionescu"]
     assert [c.sentence for c in contacts(a)] == ["Andrei Ionescu, operations manager at Histria Maritime Agency SRL, "
                                                  "works with the user."]
+
+
+def test_an_honorific_that_names_a_profession_says_who_a_writer_is_not_the_users_job():
+    mail = ("Graciela Paz <gpaz@estudiopaz.com.ar>\nHola Julieta,\nla recategorización vence el martes 20/07.\n"
+            "Saludos,\nGraciela\nCdora. Graciela Paz · Estudio Paz & Asoc. · Av. Corrientes 1386")
+    (a,) = Digester().digest([obs(1, 0, "chrome", "Recategorización - Gmail", mail)])
+    assert [c.sentence for c in contacts(a)] == ["Graciela Paz, accountant, works with the user."]
+    own = "Daniela Ochoa (you) ▾\nEnviado por: Arq. Daniela Ochoa\nDictamen técnico SD-05"
+    (a,) = Digester().digest([obs(1, 0, "chrome", "Dictamen - Outlook", own)])
+    assert [r.sentence for r in roles(a)] == []
