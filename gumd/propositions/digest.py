@@ -544,12 +544,18 @@ def _header_people(rest: str) -> list[tuple[str, str]]:
     return people
 
 
+# What an address adds to a name, not a name's part: "jferreyra.ux@", "mgarcia.arq@", "kim.design@".
+_ADDRESS_TAGS = frozenset("ux ui dev design designs art arts photo foto studio law legal hr pm info work office admin "
+                          "mail arq arch eng tax cpa md rn dds phd pro biz shop music films media".split())
+
+
 def _add_own_address(found: dict[tuple[str, str], Entity], local: str, obs_id: int) -> None:
     """The name the user's own address spells from its first two parts ("megan.kowalski@…", "misaki.sato.photo@…"),
     when it spells one."""
     parts = re.split(r"[._-]", local)[:2]
     name = " ".join(w.capitalize() for w in parts)
-    if len(parts) == 2 and all(w.isalpha() for w in parts) and len(name) >= 7 and person_ok(name):
+    if len(parts) == 2 and all(w.isalpha() for w in parts) and len(name) >= 7 and person_ok(name) \
+            and parts[1].lower() not in _ADDRESS_TAGS:
         _add(found, "person", name, obs_id, "own address")
 
 

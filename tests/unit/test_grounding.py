@@ -738,6 +738,7 @@ def test_the_users_name_comes_from_the_account_an_app_shows_signed_in():
     salon = ("Fresha – Calendario - Google Chrome", "fresha    🔍 Cerca     🔔 3   Annalisa De Luca Hair Studio ▾   AD")
     assert user(salon, ("WhatsApp", "Federica: Buonasera Annalisa! Scusa l'orario")) == "Annalisa De Luca"
     assert user(("Calendar - megan.kowalski@corvidhealth.com", "Week of Sep 14")) == "Megan Kowalski"  # own address
+    assert user(("Inbox - jferreyra.ux@gmail.com - Gmail", "Recibidos")) == ""  # an initial and surname with a tag
     assert user(("ACC 306 - Moodle", "You are logged in as Folasade Ogunleye (Log out)")) == "Folasade Ogunleye"
     assert user(("Roster - TeleStaff", "Roster   Calendar   Request ▾        🔔 1    KOWALSKI, DANIELLE ▾")) == \
         "Danielle Kowalski"  # a chip with the family name first, as rosters write it, is a person's
