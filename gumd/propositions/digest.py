@@ -116,14 +116,15 @@ _POST_HEADER = re.compile(  # a post's author above it, with their title: "Carol
 # ("Piotr Jankowski  10:12", "Priya Nair  Engineering Manager  9:58 AM").
 _AUTHOR_CELL = re.compile(rf"^(?P<name>{NAME_WORD}\s+{NAME_WORD})$")
 _TIME_CELL = re.compile(r"^\d{1,2}[:.]\d{2}(?:\s*[AaPp][Mm])?$")
+_GROUP_MEMBER = re.compile(rf"^~\s?(?P<name>{FULL_NAME})$")  # a WhatsApp group's member the user has not saved, above
+# their message: "~ Xime Calderón"
 _SHORT_TITLE = re.compile(r"^[^\W\d_][^\d:@]{1,40}$")
 GREETING_WORDS = (r"hi|hello|hey|dear|hola|olá|ola|oi|bonjour|salut|coucou|hallo|liebe[rs]?|querid[oa]|"
                   r"estimad[oa]|cher|chère|caro|cara|ciao|hej|hei|hoi|moin|servus|cześć|buen día|buenos días|bom dia|"
                   r"buongiorno|buonasera|bonsoir|buenas tardes|boa tarde|goedemorgen|goedemiddag|guten tag")
 _GREETING = re.compile(
-    rf"(?:^|[.!?]\s+|\s)(?:{GREETING_WORDS})\s+(?P<name>{NAME_WORD})\s*(?=[,!:;.]|$)",
-    re.IGNORECASE,
-)
+    rf"(?:^|[.!?]\s+|\s)(?i:{GREETING_WORDS})\s+(?P<name>{NAME_WORD})\s*(?=[,!:;.]|$)"  # a name has its capital:
+)  # "Hi po!" greets nobody
 # How apps show the signed-in user, in a line: "Alex Rivera (you)", "👤 Sam" ending a line (an account), or a
 # drop-down chip "Tanya Brooks · Paralegal ▾", which counts only for a first name the screens also show for a person
 # another way (fonts, workspaces and app menus look the same); or in a web mail's or calendar's title: "Mail - Jonah
@@ -625,6 +626,8 @@ def extract_entities(activity: Activity) -> list[Entity]:
                     and not (n and row_of[n - 1] == row_of[n] and _AUTHOR_CELL.match(cells[n - 1])
                              and _heads_message(row[:2])):  # a title
                 _add(found, "person", author.group("name"), o.id, "chat")
+            if (member := _GROUP_MEMBER.match(line)) and person_ok(member.group("name")):
+                _add(found, "person", member.group("name"), o.id, "chat")
             if line not in kept:
                 continue
             if n and _SIGN_OFF_ALONE.match(cells[n - 1]) and re.fullmatch(FULL_NAME, line) and person_ok(line):

@@ -307,7 +307,8 @@ _OCCUPATIONS = (
     "sonorisateur|generalist|stylist|hairdresser|barber|colou?rist|parrucchier[ae]|titolare|proprietari[oa]|"
     "peluquer[oa]|cabeleireir[oa]|friseur(?:in)?|coiffeu(?:r|se)|şef(?:i)?|müdür(?:ü)?|uzman(?:ı)?|verwalter(?:in)?|"
     "pastor|priest|imam|rabbi|vicar|chaplain|deacon|deaconess|usher|associate|controller|principal|headteacher|"
-    "headmaster|headmistress|dean|provost|rector"
+    "headmaster|headmistress|dean|provost|rector|tatuador(?:a)?|tattooist|videographer|vide[oó]graf[oa]|"
+    "cinematographer|cheesemaker|winemaker|brewer|pemeriksa|dosen"
 )
 # Compound titles end on these ("Skiftledare", "Platschef", "Kundansvarig", "Teamleider", "Küchenmeister",
 # "Hausverwalter", "Rakennustarkastaja", "Tiimipäällikkö").

@@ -1761,3 +1761,21 @@ def test_an_honorific_that_names_a_profession_says_who_a_writer_is_not_the_users
     own = "Daniela Ochoa (you) ▾\nEnviado por: Arq. Daniela Ochoa\nDictamen técnico SD-05"
     (a,) = Digester().digest([obs(1, 0, "chrome", "Dictamen - Outlook", own)])
     assert [r.sentence for r in roles(a)] == []
+
+
+def test_a_whatsapp_groups_unsaved_member_is_a_chat_author_and_a_greeting_greets_only_a_capitalised_name():
+    group = ("👥  Colibrí Negro 🖤 artistas      🔍\n~ Xime Calderón\nRecordatorio 🙏 renta de cabina de octubre ($6,500)\n"
+             "~ Beto\nAlguien me cubre la cita del sábado 25?")
+    (a,) = Digester().digest([obs(1, 0, "chrome", "WhatsApp - Google Chrome", group)])
+    assert [e.text for e in a.entities if e.cue == "chat"] == ["Xime Calderón", "Beto"]
+    (a,) = Digester().digest([obs(1, 0, "chrome", "Messenger", "Hi po! Pao Villanueva here, booking #LM-2027-0311.")])
+    assert [e.text for e in a.entities if e.cue == "greeting"] == []
+
+
+def test_a_signature_in_spanish_gives_the_users_occupation():
+    mail = ("Para   Rodrigo Lara <rodrigo@tintatapatia.mx>\n¡Hola Rodri!\nTe regreso el contrato firmado.\nDani\n--\n"
+            "Daniela Ruiz · tatuadora · fine line & blackwork botánico\nColibrí Negro Tattoo · Colima 212, CDMX")
+    digester = Digester()
+    digester.digest([obs(1, 0, "chrome", "Recibidos - dani.ruiz.tinta@gmail.com - Gmail", "Recibidos")])
+    (a,) = digester.digest([obs(2, 60, "chrome", "Re: Contrato - dani.ruiz.tinta@gmail.com - Gmail", mail)])
+    assert [r.sentence for r in roles(a)] == ["The user, Dani Ruiz, is a tatuadora at Colibrí Negro Tattoo."]
