@@ -129,6 +129,9 @@ _GREETS_KIN = re.compile(rf"^\s*(?i:{GREETING_WORDS})\s+{_REL}\s*(?:[,!:.]|$)")
 # two-letter message with a heart ("Dạ ❤️": yes).
 _SWEETHEART = re.compile(rf"(?:^|\s{{2,}})(?P<name>(?=\w{{3}}){NAME_WORD})\s?(?:❤️?|♥️?|💕|💖|💗|💘|😍|🥰|😘)"
                          rf"(?=\s{{2,}}|\s*$)", re.MULTILINE)
+# … or with a word of endearment before the name ("Sayangku Nisa": my darling Nisa).
+_ENDEARED = re.compile(rf"(?:^|\s{{2,}})(?i:sayangku|sayang|cintaku|habibi|habibti|hayati|my love|mi amor|meu amor|"
+                       rf"mon amour|schatz|schatzi)\s+(?P<name>(?=\w{{3}}){NAME_WORD})(?=\s{{2,}}|\s*$)", re.MULTILINE)
 _PARENT_OF = re.compile(rf"\(\s*(?P<name>{NAME_WORD})['’]s\s+(?i:mom|mum|dad|mother|father|mamá|mãe|papá|pai)\s*\)")
 
 
@@ -267,7 +270,7 @@ def relations(activity: Activity) -> list[Relation]:
                 keep(line, m.group(0), "qualified" if WORD.search(title[:m.start()]) else "title", f"{line} · {title}")
     for name, relation, title in _record_people(activity):
         keep(name, relation, "record", title)
-    for m in (m for line in lines for m in _SWEETHEART.finditer(line)):
+    for m in (m for line in lines for pattern in (_SWEETHEART, _ENDEARED) for m in pattern.finditer(line)):
         given = m.group("name")
         full = {e.text for e in activity.entities
                 if e.kind == "person" and e.text.split()[0] == given and " " in e.text}
