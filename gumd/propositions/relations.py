@@ -125,10 +125,10 @@ _KIN = ("mother", "father", "sister", "brother", "wife", "husband", "son", "daug
 _KIN_ALONE = re.compile(r"^\W*(?i:" + "|".join(sorted((re.escape(w) for w, r in RELATION_WORDS.items() if r in _KIN),
                                                        key=len, reverse=True)) + r")\b[\W\d]*(?:\s+\w{1,3})?\s*$")
 _GREETS_KIN = re.compile(rf"^\s*(?i:{GREETING_WORDS})\s+{_REL}\s*(?:[,!:.]|$)")
-# A chat contact the user has named with a heart ("Dan ❤", "Mike ❤️"): whom people name so is their partner; not a
-# two-letter message with a heart ("Dạ ❤️": yes).
-_SWEETHEART = re.compile(rf"(?:^|\s{{2,}})(?P<name>(?=\w{{3}}){NAME_WORD})\s?(?:❤️?|♥️?|💕|💖|💗|💘|😍|🥰|😘)"
-                         rf"(?=\s{{2,}}|\s*$)", re.MULTILINE)
+# A chat contact the user has named with a heart of any colour ("Dan ❤", "Mike ❤️", "Jess 💚"): whom people name so is
+# their partner; not a two-letter message with a heart ("Dạ ❤️": yes).
+_SWEETHEART = re.compile(rf"(?:^|\s{{2,}})(?P<name>(?=\w{{3}}){NAME_WORD})\s?"
+                         rf"(?:❤️?|♥️?|💕|💖|💗|💘|💓|💞|💝|💚|💙|💛|💜|🧡|🤍|🖤|😍|🥰|😘)(?=\s{{2,}}|\s*$)", re.MULTILINE)
 # … or with a word of endearment before the name ("Sayangku Nisa": my darling Nisa).
 _ENDEARED = re.compile(rf"(?:^|\s{{2,}})(?i:sayangku|sayang|cintaku|habibi|habibti|hayati|my love|mi amor|meu amor|"
                        rf"mon amour|schatz|schatzi)\s+(?P<name>(?=\w{{3}}){NAME_WORD})(?=\s{{2,}}|\s*$)", re.MULTILINE)

@@ -204,6 +204,7 @@ def test_a_chat_contact_named_with_a_heart_is_the_users_partner():
     assert found("MR  Mike ❤️   (312) 555-0176     📞  ⋮\nFrom: Mike Reyes <mike@mail.com>") == [
         ("Mike Reyes", "partner", "endearment")]  # with the family name another line gives him
     assert found("I ❤ Lisbon    and Porto") == found("Love it ❤ see you") == []  # a heart in a message
+    assert found("💬 Messages      Jess 💚                    📞  ⋮") == [("Jess", "partner", "endearment")]  # any colour
     assert found("Sayangku Nisa                12:13       Yah, udah makan siang belum? 😊") == [
         ("Nisa", "partner", "endearment")]  # a word of endearment before the saved name
     assert found("Sayang banget deh   12:13") == []  # in a message, before no name
