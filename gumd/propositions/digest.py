@@ -37,7 +37,11 @@ MONTHS = (
     "julho|setembro|outubro|novembro|dezembro|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|"
     "dicembre|gen|mag|giu|lug|ott|januari|februari|maart|mei|augustus|maj|augusti|stycznia|lutego|marca|kwietnia|"
     "maja|czerwca|lipca|sierpnia|września|wrzesnia|października|pazdziernika|listopada|grudnia|"
-    "maret|agustus|agu|desember"  # Indonesian ("juni" is Dutch's, "des" French for "of the")
+    "maret|agustus|agu|desember|"  # Indonesian ("juni" is Dutch's, "des" French for "of the")
+    "січня|лютого|березня|квітня|травня|червня|липня|серпня|вересня|жовтня|листопада|грудня|січ|лют|бер|квіт|трав|"
+    "черв|лип|серп|вер|жовт|лист|груд|"  # Ukrainian, as dates write them ("15 березня", "10 бер.")
+    "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря|янв|фев|апр|авг|сент|окт|"
+    "нояб|дек"  # Russian
 )
 WEEKDAYS = (
     "mon|monday|tue|tues|tuesday|wed|wednesday|thu|thur|thurs|thursday|fri|friday|sat|saturday|sun|sunday|"
@@ -47,10 +51,12 @@ WEEKDAYS = (
     "quarta-feira|quinta-feira|sexta-feira|segunda|terça|terca|quarta|quinta|sexta|sáb|"
     "maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag|"
     "mån|tis|tors|fre|lör|sön|poniedziałek|poniedziałku|wtorek|wtorku|środa|środy|czwartek|czwartku|piątek|"
-    "piątku|sobota|soboty|niedziela|niedzieli|senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu"
+    "piątku|sobota|soboty|niedziela|niedzieli|senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu|"
+    "понеділ[окка]+|вівтор[окка]+|серед[аиу]|четвер[га]*|п['’]ятниц[яію]|субот[аиу]|неділ[яію]|"  # Ukrainian, and
+    "понедельник[а]?|вторник[а]?|сред[аыу]|четверг[а]?|пятниц[аыу]|суббот[аыу]|воскресень[ея]"  # Russian
 )
 # Weekdays only before a date ("qua 24/03", "mar 20/7", "Jum 13/8"): words or months too ("ons", "ter", "mar").
-_SHORT_WEEKDAYS = "seg|ter|qua|qui|sex|ons|lun|mar|mié|jue|vie|mer|jeu|ven|sen|sel|rab|kam|jum"
+_SHORT_WEEKDAYS = "seg|ter|qua|qui|sex|ons|lun|mar|mié|jue|vie|mer|jeu|ven|sen|sel|rab|kam|jum|пн|вт|ср|чт|пт|сб|нд|вс"
 # Weekdays that follow a date's figures ("19.02 Cuma", "11/19 금"): Turkish, Korean.
 _WEEKDAYS_AFTER = ("pazartesi|salı|sali|çarşamba|carsamba|perşembe|persembe|cuma|cumartesi|pazar|pzt|çar|cmt|"
                    "[월화수목금토일]")
@@ -75,7 +81,8 @@ DATE = re.compile(
 DEADLINE_CUE = re.compile(
     r"\b(?:due|deadline|(?<!created )(?<!posted )(?<!shared )(?<!written )(?<!sent )(?<!edited )by|until|before|"
     r"submit\w*|expire\w*|closes?|no later than|frist|bis|fällig|plazo|antes|límite|limite|vence|avant|échéance|"
-    r"prazo|até|entrega|entro|scade|scadenza|uiterlijk|spätestens|hasta|senast|före|innan|najpóźniej)\b"
+    r"prazo|até|entrega|entro|scade|scadenza|uiterlijk|spätestens|hasta|senast|före|innan|najpóźniej|до|термін|"
+    r"дедлайн|срок|не пізніше|не позднее)\b"
     r"|(?<!\w)vóór(?!\w)"
     r"|まで|締め?切り?|期限|納期|截止|마감|까지",  # CJK words stand inside others
     re.IGNORECASE,

@@ -44,6 +44,10 @@ _MONTH_NUMBERS = {
     "maj": 5, "sty": 1, "lut": 2, "kwi": 4, "cze": 6, "lip": 7, "sie": 8, "wrz": 9, "paź": 10, "paz": 10,
     "lis": 11, "gru": 12,  # Swedish, Polish
     "agu": 8, "des": 12,  # Indonesian ("desember")
+    "січ": 1, "лют": 2, "бер": 3, "кві": 4, "тра": 5, "чер": 6, "лип": 7, "сер": 8, "вер": 9, "жов": 10, "лис": 11,
+    "гру": 12,  # Ukrainian
+    "янв": 1, "фев": 2, "мар": 3, "апр": 4, "мая": 5, "июн": 6, "июл": 7, "авг": 8, "сен": 9, "окт": 10, "ноя": 11,
+    "дек": 12,  # Russian
 }
 _WEEKDAY_NUMBERS = {  # by the first three letters of a weekday in English, German, Spanish, French, Italian,
     # Portuguese, Dutch, Swedish, Polish or Indonesian
@@ -55,6 +59,8 @@ _WEEKDAY_NUMBERS = {  # by the first three letters of a weekday in English, Germ
     "mån": 0, "tis": 1, "ons": 2, "tor": 3, "lör": 5, "sön": 6,  # Swedish
     "pon": 0, "wto": 1, "śro": 2, "czw": 3, "pią": 4, "sob": 5, "nie": 6,  # Polish
     "sen": 0, "sel": 1, "rab": 2, "kam": 3, "jum": 4, "min": 6,  # Indonesian
+    "пон": 0, "вів": 1, "сер": 2, "чет": 3, "п'я": 4, "п’я": 4, "суб": 5, "нед": 6, "вто": 1, "сре": 2, "пят": 4,
+    "вос": 6, "пн": 0, "вт": 1, "ср": 2, "чт": 3, "пт": 4, "сб": 5, "нд": 6, "вс": 6,  # Ukrainian, Russian
 }
 ENGLISH_MONTHS = ("january february march april may june july august september october november "
                    "december").split()

@@ -1155,6 +1155,10 @@ def test_dates_in_figures_or_another_language_are_read_out_in_english_for_the_mo
     assert in_english("Revize program 19.02 Cuma Hakan Bey'e", dt.date(2027, 2, 16)) == \
         "Revize program 19.02 (Friday 19 February) Cuma Hakan Bey'e"  # a weekday after the figures
     assert in_english("version 2.0 sun", dt.date(2027, 2, 16)) == "version 2.0 sun"
+    assert in_english("прошу передати до понеділка, 15 березня.", dt.date(2027, 3, 10)) == \
+        "прошу передати до понеділка, 15 березня (Monday 15 March)."  # Ukrainian, and Russian
+    assert in_english("ср, 10 бер.  09:02", dt.date(2027, 3, 10)) == "ср, 10 бер (Wednesday 10 March).  09:02"
+    assert in_english("сдать до 25 марта 2027", dt.date(2027, 3, 10)) == "сдать до 25 марта 2027 (Thursday 25 March 2027)"
     assert read_out("The user has to pay before the 28/09/2026 (Monday 28 September 2026) at the agency.") == \
         "The user has to pay before the Monday 28 September 2026 at the agency."  # the model copied both
     t = dt.datetime(2026, 5, 14, 12).timestamp()
