@@ -12,6 +12,7 @@ from collections import OrderedDict
 from gumd.propositions.vocabulary import TITLE_NOISE, TITLE_SPLIT, WORD
 
 SITES_REMEMBERED = 500
+HEADLINE_WORDS = 7  # a page title this long before its site's name is a headline
 BROWSER = re.compile(r"^(?:mozilla firefox|firefox|google chrome|chrome|chromium|microsoft edge|brave|safari|opera|"
                      r"vivaldi)$", re.IGNORECASE)
 # Edge puts its profile's name before its own ("… - Work - Microsoft Edge") and counts the other tabs.
@@ -60,7 +61,19 @@ def is_news(title: str) -> bool:
     if any(_NEWS.search(p) for p in parts):
         return True
     sites = [p for p in parts if not (BROWSER.match(p) or PROFILE.match(p))]
-    return len(sites) < len(parts) and bool(sites) and bool(_NEWSPAPER.match(sites[-1]))
+    return len(sites) < len(parts) and bool(sites) and bool(_NEWSPAPER.match(sites[-1]) or _headline(sites))
+
+
+def _headline(parts: list[str]) -> bool:
+    """Whether a browser page's title parts are a headline, maybe a section, and the publication's name: a sentence
+    of seven words or more ("Singelloop Utrecht 2027: inschrijving open, nieuwe route langs de Catharijnesingel -
+    DUIC"), naming no record or file ("[PAR-2291] App crashes when …", "… · Pull Request #1423 · owner/repo"), no
+    reply or forward of a mail ("SV: …") and no account, on a site that is no web mail, office suite or calendar."""
+    head, site = parts[0], parts[-1]
+    return len(parts) in (2, 3) and len(WORD.findall(head)) >= HEADLINE_WORDS and "/" not in site \
+        and not any(_RECORD.search(re.sub(r"[][()]", " ", p)) for p in parts[:-1]) \
+        and not re.search(r"\.[a-z]\w{1,3}\b|@|^\s*(?:re|fwd?|aw|sv|vs|tr|rv|wg)\s*:", head, re.IGNORECASE) \
+        and not (TITLE_NOISE.match(site) or COMMON_SITES.match(site))
 
 
 def site_of(title: str) -> tuple[str, list[str]] | None:

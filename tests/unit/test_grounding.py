@@ -895,6 +895,16 @@ def test_a_news_page_is_others_business_and_gives_no_passage():
     kept = ("Weekly post - Hive Notes - Google Chrome", "My journal - Notion - Google Chrome",
             "Checkout v3 – Figma - Mozilla Firefox", "Diario de obra Wrangelstr42.docx - LibreOffice Writer")
     assert [is_news(t) for t in news] == [True] * 7 and [is_news(t) for t in kept] == [False] * 4
+    # a headline of seven words or more before a publication's name the list does not know; not a ticket, a pull
+    # request, a mail or a file with as long a title
+    headlines = ("Singelloop Utrecht 2027: inschrijving open, nieuwe route langs de Catharijnesingel - DUIC — Firefox",
+                 "Harga Emas Antam Hari Ini Naik Rp 12.000, Cek Rinciannya - detikFinance - Google Chrome",
+                 "Tabela do IR 2027: veja quem fica isento após a correção | Economia | g1 - Microsoft Edge")
+    work = ("[PAR-2291] [Android] App crashes when scanning locker QR code (Android 14) - Jira - Google Chrome",
+            "Fix race in batch scheduler by alex-rivera · Pull Request #1423 · gumd-dev/gumd - Mozilla Firefox",
+            "SV: Computer and account at Stockholm University – E-post – Outlook — Mozilla Firefox",
+            "Minutes of the board meeting held on 3 March draft.docx - Word - Microsoft Edge")
+    assert [is_news(t) for t in headlines] == [True] * 3 and [is_news(t) for t in work] == [False] * 4
     t = dt.datetime(2027, 6, 9, 9).timestamp()
     (a,) = Digester().digest([obs(1, t, "chrome", news[0], "Claims must be filed by Friday June 30, insurers say")])
     assert snippets(a) == [] and site_of(news[0]) is None
