@@ -240,7 +240,7 @@ def problem(sentence: str, evidence: str, screens: list[str], app: str, user: st
         return "garbled"
     program = _APP_SUFFIX.sub("", app)  # "signal-desktop": Signal
     if PROGRAMS.search(sentence) or len(program) >= 3 and \
-            re.search(rf"(?<![\w.-]){re.escape(program)}(?![\w.-])", sentence):
+            re.search(rf"(?<![\w.-]){re.escape(program)}(?![\w.-])", sentence, re.IGNORECASE):  # "with Msedge"
         return "window"
     if check.lifted(sentence, evidence):
         return "lifted"

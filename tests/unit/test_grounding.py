@@ -1379,6 +1379,10 @@ def test_a_statement_is_dropped_when_it_guesses_a_relation_lifts_a_line_or_is_no
     window = propose(Scripted([json.dumps({"statement": "The user has to send the signal with Stoneybatter Studio "
                                                         "by 1 July", "confidence": 9})]), b, Calibrator({}, 0.0))
     assert window.dropped == {"window": 1}  # the program of "signal-desktop"
+    (c,) = Digester().digest([obs(1, 0, "msedge", "Plantões - Microsoft Edge", "Plantões extras: enviar até 25/03/2027")])
+    edge = propose(Scripted([json.dumps({"statement": "The user has to file the plantões extras with Msedge by 25/03/2027",
+                                         "confidence": 9})]), c, Calibrator({}, 0.0))
+    assert edge.dropped == {"window": 1}  # the program's name in any case
     voice = propose(Scripted([json.dumps({"statement": "The user has to send the deposit by 1 July, we've got the room "
                                                        "booked", "confidence": 9})]), b, Calibrator({}, 0.0))
     assert [c.proposition.text for c in voice.candidates] == ["The user has to send the deposit by 1 July."]
