@@ -9,15 +9,17 @@ WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more
 CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")  # a word of four letters or more: what a statement says, beyond "a", "the"
 TITLE_SPLIT = re.compile(r"\s+[-–—|·•:]\s+")  # what separates the parts of a window's title
 # Parts of window titles that name the program or a generic view, not what the user works on.
+# … with the count of unread items an app puts before or after it ("(4) WhatsApp", "Telegram (4)").
 TITLE_NOISE = re.compile(
-    r"^(?:mozilla firefox|firefox|google chrome|chromium|brave|microsoft edge|safari|opera|vivaldi|"
+    r"^(?:\(\d+\)\s+)?(?:mozilla firefox|firefox|google chrome|chromium|brave|microsoft edge|safari|opera|vivaldi|"
     r"visual studio code|code|vscodium|libreoffice(?: \w+)?|writer|calc|impress|thunderbird|mozilla thunderbird|"
     r"outlook|mail|e-?mail|correio|correo|e-post|posta|poczta|courrier|messagerie|gmail|slack|discord|signal|"
     r"telegram|whatsapp|teams|microsoft teams|zoom(?: meeting)?|gimp|"
     r"krita|inkscape|blender|obsidian|notion|evince|okular|document viewer|xterm|terminal|gnome-terminal|konsole|"
     r"files|nautilus|dolphin|spotify|vlc|anki|zotero|github|gitlab|google docs|google sheets|google calendar|"
     r"calendar|(?:inbox|posteingang|bandeja de entrada|caixa de entrada|boîte de réception|courrier entrant|"
-    r"posta in arrivo|inkorgen|postvak in|skrzynka odbiorcza|saapuneet|受信トレイ|받은편지함|收件箱|"
+    r"posta in arrivo|inkorgen|postvak in|skrzynka odbiorcza|saapuneet|受信トレイ|받은편지함|收件箱|recibidos|"
+    r"recebidos|odebrane|kotak masuk|gelen kutusu|εισερχόμενα|вхідні|входящие|doručená pošta|hộp thư đến|"
     r"sent|sent items|sent mail|gesendet|gesendete elemente|enviados|elementos enviados|envoyés|éléments envoyés|"
     r"posta inviata|verzonden items|skickat|skickade objekt|wysłane|lähetetyt|已发送|送信済み|보낸편지함|drafts|"
     r"entwürfe|borradores|brouillons|rascunhos|bozze|concepten|utkast|kopie robocze|luonnokset|草稿箱|下書き|"
@@ -27,7 +29,8 @@ TITLE_NOISE = re.compile(
     r"preferences|map|mapa|karte|carte|kaart|karta|untitled|pull request|issues?|"
     r"(?:draft|compose|write):?.*|\(\d+\)|[\w.+-]+@[\w.-]+|"
     r"(?:message|mensagem|mensaje|nachricht|messaggio|bericht|meddelande|wiadomość) \((?:html|rtf|rich text|plain "
-    r"text|nur-text|texto sin formato|texto sem formatação|texte brut|testo normale|tekst zonder opmaak)\))$",
+    r"text|nur-text|texto sin formato|texto sem formatação|texte brut|testo normale|tekst zonder opmaak)\))"
+    r"(?:\s+\(\d+\))?$",
     re.IGNORECASE,
 )
 # Programs a window's title names, anywhere in a sentence: what it was read in, never what the user does.

@@ -1256,6 +1256,8 @@ def test_the_model_reads_what_a_window_is_about_not_its_program_or_account():
     # a small model wrote "open enrollment for Megan Solberg's Google Chrome account" from such a title
     assert subject("Mail - Megan Solberg - Outlook - Google Chrome", "Megan Solberg") == ""
     assert subject("Courrier entrant - seb.lemonnier@orange.fr - Mozilla Thunderbird") == ""
+    assert subject("Recibidos (6) - dani.ruiz.tinta@gmail.com - Gmail - Google Chrome") == ""  # a count of unread
+    assert subject("(4) WhatsApp - Google Chrome") == subject("Telegram (4)") == ""  # … before or after the program
     assert subject("Verfassen: WG: Ihr Bauantrag BA-2026/1187 – Nachforderung - Thunderbird") == \
         "Ihr Bauantrag BA-2026/1187 - Nachforderung"
     assert subject("PTO request - March - Outlook and 2 more pages - Work - Microsoft Edge") == "PTO request - March"
