@@ -456,8 +456,17 @@ def _line_key(line: str) -> str:
     return " ".join(WORD.findall(line.lower())) or line.lower()
 
 
+# A chat's presence line under the contact's name: when they were last online, in the languages chat apps write it.
+_PRESENCE = re.compile(r"^\W*(?:last seen|últ\. vez|última vez|visto por últ|visto pela últ|zuletzt online|vu |"
+                       r"ultimo accesso|laatst gezien|senast sedd|ostatnio widzian|terakhir dilihat|son görülme|"
+                       r"был[аи]? в сети|був[ла]? в мережі|naposledy)", re.IGNORECASE)
+
+
 def is_chrome(line: str) -> bool:
-    """A line no reader needs: a menu bar or toolbar, or one with fewer than two real words."""
+    """A line no reader needs: a menu bar or toolbar, a chat's presence line ("last seen today at 13:17"), or one
+    with fewer than two real words."""
+    if _PRESENCE.match(line):
+        return True
     words = WORD.findall(line.lower())
     if len(words) < 2 and not (DATE.search(line) or _AMOUNT.search(line) or _EMAIL.search(line)):
         return len(words) == 0 or len(line) < 4

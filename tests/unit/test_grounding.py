@@ -1803,3 +1803,12 @@ def test_a_signature_in_spanish_gives_the_users_occupation():
     digester.digest([obs(1, 0, "chrome", "Recibidos - dani.ruiz.tinta@gmail.com - Gmail", "Recibidos")])
     (a,) = digester.digest([obs(2, 60, "chrome", "Re: Contrato - dani.ruiz.tinta@gmail.com - Gmail", mail)])
     assert [r.sentence for r in roles(a)] == ["The user, Dani Ruiz, is a tatuadora at Colibrí Negro Tattoo."]
+
+
+def test_a_chats_presence_line_is_chrome_and_gives_no_passage():
+    chat = ("🔍 Search or start a new chat      Dennis Musyoka\n"
+            "                                  last seen today at 13:17    📹  📞  🔍\n"
+            "                                  Tutaonana Jumanne")
+    t = dt.datetime(2027, 3, 9, 13, 20).timestamp()
+    (a,) = Digester().digest([obs(1, t, "chrome", "WhatsApp - Google Chrome", chat)])
+    assert snippets(a) == [] and not any("last seen" in line for line in a.lines)
