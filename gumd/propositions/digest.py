@@ -457,7 +457,8 @@ def _line_key(line: str) -> str:
 
 
 # A chat's presence line under the contact's name: when they were last online, in the languages chat apps write it.
-_PRESENCE = re.compile(r"^\W*(?:last seen|últ\. vez|última vez|visto por últ|visto pela últ|zuletzt online|vu |"
+_PRESENCE = re.compile(r"^\W*(?:last seen|últ\. vez|última vez (?:hoy|ayer|hoje|ontem)|visto por últ|visto pela últ|"
+                       r"zuletzt online|vue? (?:aujourd|hier)|"
                        r"ultimo accesso|laatst gezien|senast sedd|ostatnio widzian|terakhir dilihat|son görülme|"
                        r"был[аи]? в сети|був[ла]? в мережі|naposledy)", re.IGNORECASE)
 
